@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import type { Tracer } from '@opentelemetry/api';
+import type { Logger, StateStore } from '@herald/plugin-sdk';
+import { BusError, BusErrorCodes } from './errors.ts';
+import { KvStateStore } from './kv-state.ts';
+import { defaultPublisherOptions, JetStreamPublisher, type PublisherOptions } from './publisher.ts';
+import { defaultSubscriberOptions, JetStreamSubscriber, type SubscriberOptions } from './subscriber.ts';
+import { defaultTopology, Topology, type TopologyOptions } from './topology.ts';
+
+export interface BusOptions {
+  servers: string[];
+  /** Connection name shown by the server (`nats server report connections`). */
+  name: string;
+  auth?: { token?: string; user?: string; password?: string; credsFile?: string };
+  topology?: TopologyOptions;
+  publisher?: Omit<PublisherOptions, 'source'>;
+  subscriber?: SubscriberOptions;
+}
+
+/**
+ * One NATS connection with Herald's topology in place. Losing the server is normal: the connection
+ * reconnects forever, publishers retry, consumers resume.
+ */
+export class Bus {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly topology: Topology;
+  readonly #state: StateStore;
+  readonly #options: BusOptions;
+  readonly #logger: Logger;
+  #drained: Promise<void> | undefined;
+
+  private constructor(parts: { nc: NatsConnection; jsm: JetStreamManager; topology: Topology; state: StateStore; options: BusOptions; logger: Logger }) {
+    this.nc = parts.nc;
+    this.js = jetstream(parts.nc);
+    this.jsm = parts.jsm;
+    this.topology = parts.topology;
+    this.#state = parts.state;
+    this.#options = parts.options;
+    this.#logger = parts.logger;
+  }
+
+  /** Connects (waiting for the server if it is not up yet) and creates streams and the KV bucket. */
+  static async connect(options: BusOptions, logger: Logger): Promise<Bus> {
+    let nc: NatsConnection;
+    try {
+      nc = await connect({
+        servers: options.servers,
+        name: options.name,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 500,
+        waitOnFirstConnect: true,
+        pingInterval: 10_000,
+        ...(options.auth?.token ? { token: options.auth.token } : {}),
+        ...(options.auth?.user ? { user: options.auth.user, pass: options.auth.password ?? '' } : {}),
+        ...(options.auth?.credsFile ? { authenticator: credsAuthenticator(readFileSync(options.auth.credsFile)) } : {}),
+      });
+    } catch (cause) {
+      throw new BusError(BusErrorCodes.connect, `cannot connect to NATS at ${options.servers.join(', ')}: ${String(cause)}`, { cause, retryable: true });
+    }
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === 'disconnect') logger.warn({ server: s.server }, 'disconnected from NATS; reconnecting');
+        else if (s.type === 'reconnect') logger.info({ server: s.server }, 'reconnected to NATS');
+        else if (s.type === 'error') logger.error({ err: s.error }, 'NATS connection error');
+      }
+    })();
+    try {
+      const jsm = await jetstreamManager(nc);
+      const topology = new Topology(options.topology ?? defaultTopology);
+      const kv = await topology.ensure(nc, jsm);
+      return new Bus({ nc, jsm, topology, state: new KvStateStore(kv), options, logger });
+    } catch (err) {
+      await nc.close();
+      throw err;
+    }
+  }
+
+  publisher(source: string, tracer: Tracer): JetStreamPublisher {
+    return new JetStreamPublisher(this.js, this.topology, tracer, { source, ...(this.#options.publisher ?? defaultPublisherOptions) });
+  }
+
+  subscriber(tracer: Tracer, logger: Logger): JetStreamSubscriber {
+    return new JetStreamSubscriber({
+      js: this.js,
+      jsm: this.jsm,
+      topology: this.topology,
+      deadLetters: this.publisher('herald/bus', tracer),
+      tracer,
+      logger,
+      options: this.#options.subscriber ?? defaultSubscriberOptions,
+    });
+  }
+
+  get state(): StateStore {
+    return this.#state;
+  }
+
+  /** Flushes what is pending and closes. Idempotent. */
+  drain(): Promise<void> {
+    return (this.#drained ??= this.nc.isClosed()
+      ? Promise.resolve()
+      : this.nc.drain().catch((err: unknown) => this.#logger.warn({ err }, 'NATS drain failed')));
+  }
+}

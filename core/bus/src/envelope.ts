@@ -1,0 +1,48 @@
+import { schemasByType, type CloudEvent, type EventType } from '@herald/plugin-sdk';
+import type { z } from 'zod';
+
+export const CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
+
+export interface EnvelopeInput<T> {
+  id: string;
+  type: EventType;
+  source: string;
+  subject?: string;
+  data: T;
+  time?: Date;
+}
+
+/** Builds the CloudEvents 1.0 structured-mode envelope. */
+export function encodeEnvelope<T>(input: EnvelopeInput<T>): Uint8Array {
+  const event: CloudEvent<T> = {
+    specversion: '1.0',
+    id: input.id,
+    source: input.source,
+    type: input.type,
+    ...(input.subject === undefined ? {} : { subject: input.subject }),
+    time: (input.time ?? new Date()).toISOString(),
+    datacontenttype: 'application/json',
+    data: input.data,
+  };
+  return new TextEncoder().encode(JSON.stringify(event));
+}
+
+export type DecodeResult<T> = { ok: true; event: CloudEvent<T> } | { ok: false; reason: string };
+
+/** Parses and validates an envelope of the expected type; the reason names the bad field. */
+export function decodeEnvelope<T>(payload: Uint8Array, expected: EventType): DecodeResult<T> {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+  } catch (err) {
+    return { ok: false, reason: `not a JSON document: ${(err as Error).message}` };
+  }
+  const schema = schemasByType[expected] as z.ZodType;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.length ? issue.path.map(String).join('.') : '(root)';
+    return { ok: false, reason: `invalid ${expected} envelope at ${path}: ${issue.message}` };
+  }
+  return { ok: true, event: parsed.data as CloudEvent<T> };
+}

@@ -1,0 +1,18 @@
+import { HeraldError } from '@herald/plugin-sdk';
+
+export const BusErrorCodes = {
+  connect: 'HERALD_ERR_BUS_CONNECT',
+  topology: 'HERALD_ERR_BUS_TOPOLOGY',
+  publishTimeout: 'HERALD_ERR_BUS_PUBLISH_TIMEOUT',
+  publishRejected: 'HERALD_ERR_BUS_PUBLISH_REJECTED',
+  closed: 'HERALD_ERR_BUS_CLOSED',
+  malformed: 'HERALD_ERR_BUS_MALFORMED_MESSAGE',
+  handlerFailed: 'HERALD_ERR_BUS_HANDLER_FAILED',
+} as const;
+
+export class BusError extends HeraldError {
+  constructor(code: (typeof BusErrorCodes)[keyof typeof BusErrorCodes], message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(code, message, options);
+    this.name = 'BusError';
+  }
+}

@@ -1,0 +1,164 @@
+import { JetStreamApiError, type JetStreamClient } from '@nats-io/jetstream';
+import { ClosedConnectionError, DrainingConnectionError, headers as natsHeaders } from '@nats-io/transport-node';
+import { context, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import {
+  EventTypes,
+  type BusPublisher,
+  type Channel,
+  type DeliveryResultData,
+  type EventType,
+  type NotificationData,
+  type PublishOptions,
+  type PublishReceipt,
+  type ResourceEventData,
+} from '@herald/plugin-sdk';
+import { CONTENT_TYPE, encodeEnvelope } from './envelope.ts';
+import { BusError, BusErrorCodes } from './errors.ts';
+import { Semaphore } from './semaphore.ts';
+import type { Topology } from './topology.ts';
+import { injectTraceContext } from './trace-headers.ts';
+
+export interface PublisherOptions {
+  /** CloudEvents `source` of what this publisher sends, e.g. `herald/source/kubernetes`. */
+  source: string;
+  /** How long one publish may wait, across reconnects and retries, for the bus to store it. */
+  publishTimeoutMs: number;
+  /** How long one attempt waits for the stream's acknowledgement. */
+  attemptTimeoutMs: number;
+  /** Publishes waiting for an acknowledgement at once; more wait their turn. */
+  maxInflight: number;
+}
+
+export const defaultPublisherOptions: Omit<PublisherOptions, 'source'> = {
+  publishTimeoutMs: 60_000,
+  attemptTimeoutMs: 5_000,
+  maxInflight: 256,
+};
+
+interface PublishRequest {
+  channel: Channel;
+  subject: string;
+  type: EventType;
+  id: string;
+  ceSubject?: string;
+  data: unknown;
+}
+
+/**
+ * Publishes CloudEvents onto JetStream. Every message carries `Nats-Msg-Id` (its idempotency key) and the
+ * W3C trace context; a publish is retried with the same id until the stream acknowledges it, so a
+ * reconnect or server restart never loses or doubles a message.
+ */
+export class JetStreamPublisher implements BusPublisher {
+  readonly #js: JetStreamClient;
+  readonly #topology: Topology;
+  readonly #tracer: Tracer;
+  readonly #options: PublisherOptions;
+  readonly #slots: Semaphore;
+
+  constructor(js: JetStreamClient, topology: Topology, tracer: Tracer, options: PublisherOptions) {
+    this.#js = js;
+    this.#topology = topology;
+    this.#tracer = tracer;
+    this.#options = options;
+    this.#slots = new Semaphore(options.maxInflight);
+  }
+
+  resourceEvent(data: ResourceEventData, options?: PublishOptions): Promise<PublishReceipt> {
+    const { ref } = data;
+    return this.publish({
+      channel: 'events',
+      subject: this.#topology.eventSubject(ref.uid),
+      type: EventTypes.resource,
+      id: options?.id ?? `${ref.uid}:${data.resourceVersion ?? ''}:${data.action}`,
+      ceSubject: ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name,
+      data,
+    });
+  }
+
+  notification(data: NotificationData, options?: PublishOptions): Promise<PublishReceipt> {
+    return this.publish({
+      channel: 'notifications',
+      subject: this.#topology.notificationSubject(data.destination.serviceType, data.ref.uid),
+      type: EventTypes.notification,
+      id: options?.id ?? data.idempotencyKey,
+      ceSubject: data.stateKey,
+      data,
+    });
+  }
+
+  deliveryResult(data: DeliveryResultData, options?: PublishOptions): Promise<PublishReceipt> {
+    return this.publish({
+      channel: 'results',
+      subject: this.#topology.resultSubject(data.destination.serviceType),
+      type: EventTypes.deliveryResult,
+      id: options?.id ?? `${data.idempotencyKey}:${data.attempts}`,
+      ceSubject: data.stateKey,
+      data,
+    });
+  }
+
+  /** Publishes any envelope; used by the bus itself for dead letters. */
+  async publish(request: PublishRequest): Promise<PublishReceipt> {
+    const release = await this.#slots.acquire();
+    const span = this.#tracer.startSpan(`publish ${request.subject}`, {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'nats',
+        'messaging.destination.name': request.subject,
+        'messaging.message.id': request.id,
+        'cloudevents.event_type': request.type,
+      },
+    });
+    try {
+      const headers = natsHeaders();
+      headers.set('Nats-Msg-Id', request.id);
+      headers.set('Content-Type', CONTENT_TYPE);
+      injectTraceContext(trace.setSpan(context.active(), span), headers);
+      const payload = encodeEnvelope({
+        id: request.id,
+        type: request.type,
+        source: this.#options.source,
+        data: request.data,
+        ...(request.ceSubject === undefined ? {} : { subject: request.ceSubject }),
+      });
+      const ack = await this.#publishWithRetry(request, payload, headers);
+      span.setAttribute('messaging.nats.stream.sequence', ack.seq);
+      return { id: request.id, stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
+    } catch (err) {
+      span.recordException(err as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      throw err;
+    } finally {
+      span.end();
+      release();
+    }
+  }
+
+  async #publishWithRetry(request: PublishRequest, payload: Uint8Array, headers: ReturnType<typeof natsHeaders>) {
+    const deadline = Date.now() + this.#options.publishTimeoutMs;
+    let backoff = 100;
+    let lastError: unknown;
+    while (Date.now() < deadline) {
+      try {
+        const timeout = Math.min(this.#options.attemptTimeoutMs, Math.max(deadline - Date.now(), 1));
+        return await this.#js.publish(request.subject, payload, { msgID: request.id, headers, timeout });
+      } catch (err) {
+        if (err instanceof ClosedConnectionError || err instanceof DrainingConnectionError) {
+          throw new BusError(BusErrorCodes.closed, `cannot publish ${request.id}: the bus connection is closed`, { cause: err });
+        }
+        if (err instanceof JetStreamApiError && err.status !== 503) {
+          throw new BusError(BusErrorCodes.publishRejected, `the stream refused ${request.id} on ${request.subject}: ${err.message}`, { cause: err });
+        }
+        // Timeouts, no responders while JetStream restarts, lost connections: the same id makes a retry safe.
+        lastError = err;
+        await new Promise((r) => setTimeout(r, Math.min(backoff, Math.max(deadline - Date.now(), 0))));
+        backoff = Math.min(backoff * 2, 2_000);
+      }
+    }
+    throw new BusError(BusErrorCodes.publishTimeout, `no acknowledgement for ${request.id} on ${request.subject} within ${this.#options.publishTimeoutMs} ms`, {
+      cause: lastError,
+      retryable: true,
+    });
+  }
+}

@@ -1,0 +1,156 @@
+import { DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Channel } from '@herald/plugin-sdk';
+import { BusError, BusErrorCodes } from './errors.ts';
+
+/** Retention limits of one stream. Durations in milliseconds. */
+export interface StreamLimits {
+  maxAgeMs: number;
+  maxBytes: number;
+  /** Largest single message. */
+  maxMsgSize: number;
+  replicas: number;
+}
+
+export interface TopologyOptions {
+  /** Prefix of every subject; lets several Herald installations share one NATS account. */
+  subjectPrefix: string;
+  /** Prefix of stream names and the KV bucket. */
+  namePrefix: string;
+  /** Event subjects are split into this many partitions by a hash of the object's UID. */
+  partitions: number;
+  /** Window in which a repeated `Nats-Msg-Id` is dropped. */
+  duplicateWindowMs: number;
+  streams: Record<Channel, StreamLimits>;
+  state: { maxBytes: number; replicas: number };
+}
+
+const MiB = 1024 * 1024;
+const hour = 3_600_000;
+
+export const defaultTopology: TopologyOptions = {
+  subjectPrefix: 'herald',
+  namePrefix: 'HERALD',
+  partitions: 16,
+  duplicateWindowMs: 2 * 60_000,
+  streams: {
+    events: { maxAgeMs: 24 * hour, maxBytes: 1024 * MiB, maxMsgSize: 4 * MiB, replicas: 1 },
+    notifications: { maxAgeMs: 7 * 24 * hour, maxBytes: 1024 * MiB, maxMsgSize: 4 * MiB, replicas: 1 },
+    results: { maxAgeMs: 7 * 24 * hour, maxBytes: 256 * MiB, maxMsgSize: 1 * MiB, replicas: 1 },
+    deadLetters: { maxAgeMs: 30 * 24 * hour, maxBytes: 1024 * MiB, maxMsgSize: 8 * MiB, replicas: 1 },
+  },
+  state: { maxBytes: 256 * MiB, replicas: 1 },
+};
+
+const subjectToken: Record<Channel, string> = {
+  events: 'events',
+  notifications: 'notifications',
+  results: 'results',
+  deadLetters: 'dlq',
+};
+const streamSuffix: Record<Channel, string> = {
+  events: 'EVENTS',
+  notifications: 'NOTIFICATIONS',
+  results: 'RESULTS',
+  deadLetters: 'DEAD_LETTERS',
+};
+
+/** Names of streams, subjects and the bucket, derived from the topology options. */
+export class Topology {
+  readonly options: TopologyOptions;
+
+  constructor(options: TopologyOptions = defaultTopology) {
+    this.options = options;
+  }
+
+  streamName(channel: Channel): string {
+    return `${this.options.namePrefix}_${streamSuffix[channel]}`;
+  }
+
+  /** `herald.events`, `herald.notifications`…; every subject of the channel is below it. */
+  channelSubject(channel: Channel): string {
+    return `${this.options.subjectPrefix}.${subjectToken[channel]}`;
+  }
+
+  get stateBucket(): string {
+    return `${this.options.namePrefix}_STATE`;
+  }
+
+  /** Partition of an object key: FNV-1a 32-bit, so every language can compute the same one. */
+  partitionOf(key: string): number {
+    let hash = 0x811c9dc5;
+    for (const byte of new TextEncoder().encode(key)) {
+      hash ^= byte;
+      hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    return hash % this.options.partitions;
+  }
+
+  eventSubject(objectKey: string): string {
+    return `${this.channelSubject('events')}.${this.partitionOf(objectKey)}`;
+  }
+
+  notificationSubject(serviceType: string, objectKey: string): string {
+    return `${this.channelSubject('notifications')}.${token(serviceType)}.${this.partitionOf(objectKey)}`;
+  }
+
+  resultSubject(serviceType: string): string {
+    return `${this.channelSubject('results')}.${token(serviceType)}`;
+  }
+
+  deadLetterSubject(from: Channel): string {
+    return `${this.channelSubject('deadLetters')}.${subjectToken[from]}`;
+  }
+
+  /** Subject filter for a subscription: the whole channel, or one first token below it. */
+  filterSubject(channel: Channel, filter?: string): string {
+    return filter === undefined ? `${this.channelSubject(channel)}.>` : `${this.channelSubject(channel)}.${token(filter)}.>`;
+  }
+
+  streamConfig(channel: Channel): Partial<StreamConfig> & { name: string } {
+    const limits = this.options.streams[channel];
+    return {
+      name: this.streamName(channel),
+      subjects: [`${this.channelSubject(channel)}.>`],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      max_age: limits.maxAgeMs * 1_000_000,
+      max_bytes: limits.maxBytes,
+      max_msg_size: limits.maxMsgSize,
+      num_replicas: limits.replicas,
+      duplicate_window: this.options.duplicateWindowMs * 1_000_000,
+      allow_direct: true,
+    };
+  }
+
+  /** Creates or updates every stream and the state bucket. Safe to run from many processes at once. */
+  async ensure(nc: NatsConnection, jsm: JetStreamManager): Promise<KV> {
+    for (const channel of Object.keys(streamSuffix) as Channel[]) {
+      const config = this.streamConfig(channel);
+      try {
+        await jsm.streams.add(config);
+      } catch (err) {
+        // "stream name already in use with a different configuration": bring its limits up to date.
+        if (err instanceof JetStreamApiError && err.code === 10058) {
+          await jsm.streams.update(config.name, config).catch((cause: unknown) => {
+            throw new BusError(BusErrorCodes.topology, `cannot update stream ${config.name}: ${String(cause)}`, { cause });
+          });
+        } else {
+          throw new BusError(BusErrorCodes.topology, `cannot create stream ${config.name}: ${String(err)}`, { cause: err, retryable: true });
+        }
+      }
+    }
+    const { maxBytes, replicas } = this.options.state;
+    return new Kvm(nc).create(this.stateBucket, { history: 1, max_bytes: maxBytes, replicas, storage: StorageType.File });
+  }
+}
+
+/** A subject token may not hold separators or wildcards. */
+function token(value: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(value)) {
+    throw new BusError(BusErrorCodes.publishRejected, `"${value}" cannot be a subject token: use letters, digits, '-' and '_'`);
+  }
+  return value;
+}

@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { pino } from 'pino';
+import { ConfigError, Kernel, loadEngineConfig, type Role } from '@herald/core-kernel';
+import { createLogger, startTelemetry } from '@herald/core-telemetry';
+import { isHeraldError } from '@herald/plugin-sdk';
+import { ExitCode } from '../exit-codes.ts';
+import { print, printError, type Output } from '../output.ts';
+import { versionInfo } from '../version.ts';
+
+export interface RunOptions {
+  config?: string;
+  role?: Role[];
+}
+
+/** Resolves when the process is asked to stop (SIGINT, SIGTERM). */
+function stopRequested(): Promise<NodeJS.Signals> {
+  return new Promise((resolveStop) => {
+    const handler = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+      resolveStop(signal);
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  });
+}
+
+/** `herald run`: boot the kernel with the configured plugins and run until SIGINT/SIGTERM. */
+export async function runCommand(options: RunOptions, out: Output, stop: Promise<unknown> = stopRequested()): Promise<ExitCode> {
+  const path = options.config ?? process.env.HERALD_CONFIG ?? (existsSync('herald.yaml') ? 'herald.yaml' : undefined);
+  let config;
+  try {
+    config = loadEngineConfig(path === undefined ? {} : { path });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      printError(out, { code: err.code, message: err.message, issues: err.issues });
+      return ExitCode.failure;
+    }
+    throw err;
+  }
+  // Logs are JSON lines on stderr; stdout carries the command's own output.
+  const logger = createLogger('herald', { level: config.log.level, destination: pino.destination({ dest: 2, sync: false }) });
+  // Losing NATS or a plugin misbehaving must never end the process: log it and keep serving.
+  const onRejection = (err: unknown) => logger.error({ err }, 'unhandled rejection');
+  process.on('unhandledRejection', onRejection);
+  const telemetry = startTelemetry({ serviceName: config.telemetry.serviceName, serviceVersion: versionInfo().version });
+  const roles = options.role ?? config.roles;
+  let kernel: Kernel;
+  try {
+    kernel = await Kernel.boot({ config, baseDir: path ? dirname(resolve(path)) : process.cwd(), logger, telemetry, roles });
+  } catch (err) {
+    const error = err as Error;
+    printError(out, { code: isHeraldError(error) ? error.code : 'HERALD_ERR_UNEXPECTED', message: error.message });
+    await telemetry.shutdown();
+    process.off('unhandledRejection', onRejection);
+    return ExitCode.failure;
+  }
+  const plugins = kernel.status();
+  print(
+    out,
+    `herald running: roles ${roles.join(', ')}; plugins ${plugins.map((p) => `${p.id} (${p.state})`).join(', ') || 'none'}`,
+    { event: 'running', roles, plugins },
+  );
+  const signal = await stop;
+  logger.info({ signal }, 'stopping');
+  const deadline = setTimeout(() => {
+    logger.error({ timeoutMs: config.shutdownTimeout }, 'shutdown took too long; exiting');
+    process.exit(ExitCode.failure);
+  }, config.shutdownTimeout);
+  deadline.unref();
+  await kernel.stop();
+  await telemetry.shutdown();
+  clearTimeout(deadline);
+  process.off('unhandledRejection', onRejection);
+  print(out, 'herald stopped', { event: 'stopped', plugins: kernel.status() });
+  return ExitCode.ok;
+}

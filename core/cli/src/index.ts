@@ -1,0 +1,2 @@
+export { runCli } from './program.ts';
+export { ExitCode } from './exit-codes.ts';

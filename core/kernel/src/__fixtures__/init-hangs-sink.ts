@@ -1,0 +1,10 @@
+import { defineSink, z } from '@herald/plugin-sdk';
+
+export default defineSink({
+  id: 'init-hangs',
+  sdkVersion: '^0.1.0',
+  serviceTypes: ['slow'],
+  configSchema: z.strictObject({}),
+  deps: {},
+  init: () => new Promise(() => undefined),
+});

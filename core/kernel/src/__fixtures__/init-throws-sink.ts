@@ -1,0 +1,12 @@
+import { defineSink, z } from '@herald/plugin-sdk';
+
+export default defineSink({
+  id: 'init-throws',
+  sdkVersion: '^0.1.0',
+  serviceTypes: ['broken'],
+  configSchema: z.strictObject({}),
+  deps: {},
+  async init() {
+    throw new Error('cannot reach the pager API');
+  },
+});

@@ -1,0 +1,1 @@
+export default { id: 'impostor', init: async () => ({}) };

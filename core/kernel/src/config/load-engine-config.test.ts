@@ -1,0 +1,90 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors.ts';
+import { loadEngineConfig } from './load-engine-config.ts';
+
+function file(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'herald-config-')), 'herald.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+function issuesOf(text: string, env: NodeJS.ProcessEnv = {}): readonly string[] {
+  try {
+    loadEngineConfig({ path: file(text), env });
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).issues;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('engine config (herald.yaml)', () => {
+  it('fills every default from an empty file', () => {
+    const config = loadEngineConfig({ path: file(''), env: {} });
+    expect(config.nats.servers).toEqual(['nats://127.0.0.1:4222']);
+    expect(config.nats.streams.events.maxAge).toBe(24 * 3_600_000);
+    expect(config.nats.streams.deadLetters.maxBytes).toBe(1024 ** 3);
+    expect(config.roles).toEqual(['source', 'evaluator', 'sink', 'state']);
+    expect(config.plugins).toEqual([]);
+  });
+
+  it('reads durations and sizes written for people', () => {
+    const config = loadEngineConfig({
+      path: file('nats:\n  duplicateWindow: 90s\n  streams:\n    events: { maxAge: 1h30m, maxBytes: 512MiB }\n'),
+      env: {},
+    });
+    expect(config.nats.duplicateWindow).toBe(90_000);
+    expect(config.nats.streams.events.maxAge).toBe(5_400_000);
+    expect(config.nats.streams.events.maxBytes).toBe(512 * 1024 * 1024);
+  });
+
+  it.each([
+    ['an unknown key, with its path and line', 'nats:\n  servers: [nats://127.0.0.1:4222]\n  sever: x\n', 'herald.yaml:3:3: nats.sever: unknown key'],
+    ['an unknown top-level key', 'plugin: []\n', 'herald.yaml:1:1: plugin: unknown key'],
+    ['a wrong type', 'nats:\n  partitions: many\n', 'herald.yaml:2:3: nats.partitions: Invalid input: expected number, received string'],
+    ['a bad duration', 'nats:\n  streams:\n    events:\n      maxAge: 12x\n', 'herald.yaml:4:7: nats.streams.events.maxAge: "12x" is not a duration (use e.g. 500ms, 10s, 5m, 24h, 7d)'],
+    ['a missing required value', 'plugins:\n  - options: {}\n', 'herald.yaml:2:5: plugins[0].name: Invalid input: expected string, received undefined'],
+    ['a value outside its choices', 'plugins:\n  - name: x\n    onBootFailure: ignore\n', 'herald.yaml:3:5: plugins[0].onBootFailure: Invalid option: expected one of "abort"|"continue"'],
+  ])('rejects %s', (_, text, expected) => {
+    expect(issuesOf(text)).toContain(expected);
+  });
+
+  it('reports every problem at once', () => {
+    expect(issuesOf('nats:\n  sever: x\nrole: [sink]\n')).toHaveLength(2);
+  });
+
+  it('reports YAML syntax errors with their position', () => {
+    expect(issuesOf('nats:\n  servers: [a\n')[0]).toMatch(/^herald\.yaml:\d+:\d+: /);
+  });
+
+  it('applies HERALD__ environment overrides over the file', () => {
+    const config = loadEngineConfig({
+      path: file('nats:\n  servers: [nats://a:4222]\nlog:\n  level: info\n'),
+      env: {
+        HERALD__NATS__SERVERS: '[nats://b:4222, nats://c:4222]',
+        HERALD__NATS__STREAMS__EVENTS__MAX_AGE: '12h',
+        HERALD__LOG__LEVEL: 'debug',
+        HERALD__PLUGINS__0__NAME: '@herald/plugin-testing/ticker',
+        HERALD_NATS_SERVER: '/not/a/config/override',
+      },
+    });
+    expect(config.nats.servers).toEqual(['nats://b:4222', 'nats://c:4222']);
+    expect(config.nats.streams.events.maxAge).toBe(12 * 3_600_000);
+    expect(config.log.level).toBe('debug');
+    expect(config.plugins[0]?.name).toBe('@herald/plugin-testing/ticker');
+  });
+
+  it('names the environment variable when an override is wrong', () => {
+    expect(issuesOf('', { HERALD__NATS__PARTITIONS: 'lots' })).toContain(
+      'env HERALD__NATS__PARTITIONS: nats.partitions: Invalid input: expected number, received string',
+    );
+    expect(issuesOf('', { HERALD__NATS__SEVER: 'x' })).toContain('env HERALD__NATS__SEVER: nats.sever: unknown key');
+  });
+
+  it('fails clearly when the file cannot be read', () => {
+    expect(() => loadEngineConfig({ path: '/nonexistent/herald.yaml', env: {} })).toThrow(/\/nonexistent\/herald\.yaml: cannot read/);
+  });
+});

@@ -1,0 +1,173 @@
+import type { DependencyContainer } from 'tsyringe';
+import { coreServices, isHeraldError, type HeraldPlugin, type Logger, type ServiceRef, type SinkHandle, type SourceHandle, type Subscription } from '@herald/plugin-sdk';
+import { Bus } from '@herald/core-bus';
+import type { Telemetry } from '@herald/core-telemetry';
+import type { EngineConfig, PluginEntry, Role } from './config/engine-config.schema.ts';
+import { createPluginContainer, createRootContainer, tokenFor } from './container.ts';
+import { KernelErrorCodes, PluginError } from './errors.ts';
+import { callPlugin } from './plugins/plugin-call.ts';
+import { redactSecrets, validatePluginConfig } from './plugins/plugin-config.ts';
+import { loadPlugin } from './plugins/plugin-loader.ts';
+import { startSinkRunner } from './sink-runner.ts';
+import type { TrackedSubscriber } from './tracked-subscriber.ts';
+import { toBusOptions } from './bus-options.ts';
+
+export interface KernelOptions {
+  config: EngineConfig;
+  /** Directory plugin package names and relative paths resolve from (where herald.yaml lives). */
+  baseDir: string;
+  logger: Logger;
+  telemetry: Telemetry;
+  /** Roles to run; default: the config's `roles`. */
+  roles?: readonly Role[];
+}
+
+export type PluginState = 'running' | 'failed' | 'idle' | 'stopped';
+
+export interface PluginStatus {
+  id: string;
+  name: string;
+  kind?: HeraldPlugin['kind'];
+  state: PluginState;
+  error?: { code: string; message: string };
+}
+
+interface ActivePlugin {
+  id: string;
+  entry: PluginEntry;
+  plugin: HeraldPlugin;
+  container: DependencyContainer;
+  handle: SourceHandle | SinkHandle;
+  subscriptions: Subscription[];
+}
+
+/**
+ * Boots plugins in config order, each in its own child container and under deadlines, and stops them in
+ * reverse. A plugin failing at boot stops Herald (`onBootFailure: abort`) or is left out (`continue`).
+ */
+export class Kernel {
+  readonly #options: KernelOptions;
+  readonly #log: Logger;
+  readonly #bus: Bus;
+  readonly #root: DependencyContainer;
+  readonly #active: ActivePlugin[] = [];
+  readonly #status: PluginStatus[] = [];
+  #stopping: Promise<void> | undefined;
+
+  private constructor(options: KernelOptions, bus: Bus) {
+    this.#options = options;
+    this.#log = options.logger.child({ component: 'kernel' });
+    this.#bus = bus;
+    this.#root = createRootContainer({ bus, telemetry: options.telemetry, logger: options.logger });
+  }
+
+  static async boot(options: KernelOptions): Promise<Kernel> {
+    const bus = await Bus.connect(toBusOptions(options.config), options.logger.child({ component: 'bus' }));
+    const kernel = new Kernel(options, bus);
+    try {
+      await kernel.#bootPlugins();
+    } catch (err) {
+      await kernel.stop();
+      throw err;
+    }
+    return kernel;
+  }
+
+  get roles(): readonly Role[] {
+    return this.#options.roles ?? this.#options.config.roles;
+  }
+
+  get bus(): Bus {
+    return this.#bus;
+  }
+
+  status(): readonly PluginStatus[] {
+    return this.#status;
+  }
+
+  async #bootPlugins(): Promise<void> {
+    const { config, baseDir } = this.#options;
+    const seen = new Set<string>();
+    for (const [index, entry] of config.plugins.entries()) {
+      const status: PluginStatus = { id: entry.name, name: entry.name, state: 'failed' };
+      this.#status.push(status);
+      try {
+        const plugin = await loadPlugin(entry.name, baseDir);
+        status.id = plugin.id;
+        status.kind = plugin.kind;
+        if (seen.has(plugin.id)) throw new PluginError(plugin.id, KernelErrorCodes.pluginDuplicate, `listed twice (plugins[${index}])`);
+        seen.add(plugin.id);
+        const pluginConfig = validatePluginConfig(plugin.id, index, plugin.configSchema, entry.options);
+        if (!this.roles.includes(plugin.kind)) {
+          status.state = 'idle';
+          this.#log.info({ plugin: plugin.id }, `plugin not started: role "${plugin.kind}" is not run by this process`);
+          continue;
+        }
+        const active = await this.#initPlugin(plugin, entry, pluginConfig);
+        await this.#startPlugin(active);
+        this.#active.push(active);
+        status.state = 'running';
+        this.#log.info({ plugin: plugin.id, kind: plugin.kind, options: redactSecrets(plugin.configSchema, pluginConfig) }, 'plugin running');
+      } catch (err) {
+        const error = err instanceof PluginError ? err : new PluginError(status.id, KernelErrorCodes.pluginInit, String((err as Error)?.message ?? err), { cause: err });
+        status.error = { code: error.code, message: error.message };
+        if (entry.onBootFailure === 'abort') throw error;
+        this.#log.error({ err: error, plugin: status.id }, 'plugin left out (onBootFailure: continue)');
+      }
+    }
+  }
+
+  async #initPlugin(plugin: HeraldPlugin, entry: PluginEntry, config: unknown): Promise<ActivePlugin> {
+    const container = createPluginContainer(this.#root, plugin.id, plugin.kind);
+    const deps: Record<string, unknown> = {};
+    for (const [key, ref] of Object.entries(plugin.deps as Record<string, ServiceRef<unknown>>)) {
+      const token = tokenFor(ref);
+      if (!container.isRegistered(token, true)) {
+        throw new PluginError(plugin.id, KernelErrorCodes.pluginDeps, `deps.${key} asks for unknown service "${ref?.id}"`);
+      }
+      deps[key] = container.resolve(token);
+    }
+    const init = plugin.init as (context: Record<string, unknown>) => Promise<SourceHandle | SinkHandle>;
+    const handle = await callPlugin(plugin.id, 'init', entry.initTimeout, (signal) => init({ ...deps, config, signal }), KernelErrorCodes.pluginInit);
+    return { id: plugin.id, entry, plugin, container, handle, subscriptions: [] };
+  }
+
+  async #startPlugin(active: ActivePlugin): Promise<void> {
+    const { plugin, entry, container } = active;
+    if (plugin.kind === 'source') {
+      const handle = active.handle as SourceHandle;
+      await callPlugin(plugin.id, 'start', entry.initTimeout, () => handle.start(), KernelErrorCodes.pluginInit);
+      return;
+    }
+    active.subscriptions = await startSinkRunner({
+      pluginId: plugin.id,
+      serviceTypes: plugin.serviceTypes,
+      handle: active.handle as SinkHandle,
+      subscriber: container.resolve(tokenFor(coreServices.subscriber)),
+      publisher: container.resolve(tokenFor(coreServices.publisher)),
+      logger: container.resolve(tokenFor(coreServices.logger)),
+      callTimeoutMs: entry.callTimeout,
+      maxDeliver: this.#options.config.sink.maxDeliver,
+    });
+  }
+
+  /** Stops plugins in reverse boot order (each under its deadline), then drains the bus. Idempotent. */
+  stop(): Promise<void> {
+    return (this.#stopping ??= this.#stopAll());
+  }
+
+  async #stopAll(): Promise<void> {
+    for (const active of this.#active.splice(0).reverse()) {
+      try {
+        await Promise.all(active.subscriptions.map((s) => s.stop()));
+        await active.container.resolve<TrackedSubscriber>(tokenFor(coreServices.subscriber)).stopAll();
+        await callPlugin(active.id, 'stop', active.entry.stopTimeout, () => active.handle.stop());
+      } catch (err) {
+        this.#log.error({ err, plugin: active.id, code: isHeraldError(err) ? err.code : undefined }, 'plugin did not stop cleanly');
+      }
+      const status = this.#status.find((s) => s.id === active.id);
+      if (status) status.state = 'stopped';
+    }
+    await this.#bus.drain();
+  }
+}

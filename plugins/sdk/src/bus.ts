@@ -1,0 +1,81 @@
+import type {
+  CloudEvent,
+  DeadLetterData,
+  DeliveryResultData,
+  NotificationData,
+  ResourceEventData,
+} from './events.ts';
+
+export interface PublishOptions {
+  /**
+   * Idempotency key, sent as `Nats-Msg-Id` and used as the CloudEvents `id`. The bus drops a second
+   * message with the same id within its duplicate window. Defaults to a key derived from the data.
+   */
+  id?: string;
+}
+
+export interface PublishReceipt {
+  id: string;
+  stream: string;
+  seq: number;
+  /** True when the bus had already stored a message with this id. */
+  duplicate: boolean;
+}
+
+/** Publishes onto the bus; waits for the bus to store the message (and retries across reconnects). */
+export interface BusPublisher {
+  resourceEvent(data: ResourceEventData, options?: PublishOptions): Promise<PublishReceipt>;
+  notification(data: NotificationData, options?: PublishOptions): Promise<PublishReceipt>;
+  deliveryResult(data: DeliveryResultData, options?: PublishOptions): Promise<PublishReceipt>;
+}
+
+/** What each channel carries. */
+export interface ChannelData {
+  events: ResourceEventData;
+  notifications: NotificationData;
+  results: DeliveryResultData;
+  deadLetters: DeadLetterData;
+}
+export type Channel = keyof ChannelData;
+
+export interface SubscribeOptions {
+  /** Durable consumer name: consumers with the same name share the work and resume where it stopped. */
+  durable: string;
+  /** Narrows the channel, e.g. a notification service type (`webhook`). Default: everything. */
+  filter?: string;
+  /** Deliveries before a message goes to the dead-letter stream. Default 5. */
+  maxDeliver?: number;
+  /** Messages in flight at once. Default 64. */
+  maxAckPending?: number;
+}
+
+/** One message handed to a subscriber. */
+export interface Delivery<T> {
+  event: CloudEvent<T>;
+  subject: string;
+  /** 1 on first delivery, higher on redelivery. */
+  deliveryCount: number;
+  /** The W3C trace context the message carried; the handler runs inside it. */
+  traceparent: string | undefined;
+  headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * Handler contract: resolve to acknowledge; throw a retryable error to have the message redelivered with
+ * backoff; throw a non-retryable error to send it to the dead-letter stream with the reason. A message
+ * that is not a valid envelope goes to the dead-letter stream without reaching the handler.
+ */
+export type DeliveryHandler<T> = (delivery: Delivery<T>) => Promise<void>;
+
+export interface Subscription {
+  /** Stops taking new messages and waits for the handlers in flight. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface BusSubscriber {
+  subscribe<C extends Channel>(
+    channel: C,
+    options: SubscribeOptions,
+    handler: DeliveryHandler<ChannelData[C]>,
+  ): Promise<Subscription>;
+}

@@ -1,0 +1,79 @@
+import type { z } from 'zod';
+import type { NotificationData } from './events.ts';
+import type { ResolvedDeps, ServiceRefs } from './service-ref.ts';
+import { CONTRACT_VERSION, PLUGIN_BRAND } from './version.ts';
+
+/** What a source's `init` returns. `stop()` must be idempotent and stop publishing before it resolves. */
+export interface SourceHandle {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SendContext {
+  /** 1 on the first attempt. */
+  attempt: number;
+  /** Aborted when the kernel's delivery deadline passes or Herald shuts down. */
+  signal: AbortSignal;
+}
+
+/**
+ * What a sink's `init` returns. `send` resolves once the remote side accepted the notification; it throws
+ * a DeliveryError (retryable or not) when it did not.
+ */
+export interface SinkHandle {
+  send(notification: NotificationData, context: SendContext): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export type InitContext<S extends z.ZodType, D extends ServiceRefs> = ResolvedDeps<D> & {
+  /** The plugin's options from herald.yaml, validated by `configSchema` (defaults applied). */
+  config: z.output<S>;
+  /** Aborted when `init` runs past its deadline. */
+  signal: AbortSignal;
+};
+
+interface PluginOptions<S extends z.ZodType, D extends ServiceRefs> {
+  /** Lower-case id, unique in a Herald process: `webhook`, `kubernetes`, `acme-pager`. */
+  id: string;
+  description?: string;
+  /** Semver range of the SDK this plugin works with, e.g. `^0.1.0`. */
+  sdkVersion: string;
+  configSchema: S;
+  deps: D;
+}
+
+export interface SourceOptions<S extends z.ZodType, D extends ServiceRefs> extends PluginOptions<S, D> {
+  init(context: InitContext<S, D>): Promise<SourceHandle>;
+}
+
+export interface SinkOptions<S extends z.ZodType, D extends ServiceRefs> extends PluginOptions<S, D> {
+  /** Notification service types this sink delivers, e.g. `['webhook']`. */
+  serviceTypes: readonly string[];
+  init(context: InitContext<S, D>): Promise<SinkHandle>;
+}
+
+interface Branded {
+  readonly [PLUGIN_BRAND]: true;
+  readonly contractVersion: number;
+}
+
+export type SourcePlugin<S extends z.ZodType = z.ZodType, D extends ServiceRefs = ServiceRefs> = Branded &
+  Readonly<SourceOptions<S, D>> & { readonly kind: 'source' };
+export type SinkPlugin<S extends z.ZodType = z.ZodType, D extends ServiceRefs = ServiceRefs> = Branded &
+  Readonly<SinkOptions<S, D>> & { readonly kind: 'sink' };
+export type HeraldPlugin = SourcePlugin | SinkPlugin;
+
+/** Declares a source plugin: something that watches the world and publishes resource events. */
+export function defineSource<S extends z.ZodType, D extends ServiceRefs>(options: SourceOptions<S, D>): SourcePlugin<S, D> {
+  return Object.freeze({ ...options, kind: 'source', contractVersion: CONTRACT_VERSION, [PLUGIN_BRAND]: true }) as SourcePlugin<S, D>;
+}
+
+/** Declares a sink plugin: something that delivers notifications of some service types. */
+export function defineSink<S extends z.ZodType, D extends ServiceRefs>(options: SinkOptions<S, D>): SinkPlugin<S, D> {
+  return Object.freeze({ ...options, kind: 'sink', contractVersion: CONTRACT_VERSION, [PLUGIN_BRAND]: true }) as SinkPlugin<S, D>;
+}
+
+/** True for anything made by defineSource/defineSink (of any SDK copy: the brand is a global symbol). */
+export function isHeraldPlugin(value: unknown): value is HeraldPlugin {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[PLUGIN_BRAND] === true;
+}

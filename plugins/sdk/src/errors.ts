@@ -1,0 +1,31 @@
+/** Base of every Herald error: a stable code, whether a retry can help, and the cause. */
+export class HeraldError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+
+  constructor(code: string, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HeraldError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/**
+ * Thrown by a sink's `send` when the remote side refused or failed. `retryable` says whether the same
+ * request may succeed later (5xx, 429, timeouts) or never will (4xx, bad config); `retryAfterMs` carries a
+ * server's `Retry-After`.
+ */
+export class DeliveryError extends HeraldError {
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, options: { cause?: unknown; retryable: boolean; retryAfterMs?: number }) {
+    super(options.retryable ? 'HERALD_ERR_DELIVERY_TRANSIENT' : 'HERALD_ERR_DELIVERY_PERMANENT', message, options);
+    this.name = 'DeliveryError';
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+export function isHeraldError(value: unknown): value is HeraldError {
+  return value instanceof Error && typeof (value as HeraldError).code === 'string' && 'retryable' in value;
+}

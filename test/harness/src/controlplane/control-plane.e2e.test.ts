@@ -1,0 +1,260 @@
+import {
+  ApiextensionsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  makeInformer,
+  PatchStrategy,
+  RbacAuthorizationV1Api,
+  setHeaderOptions,
+  type V1ConfigMap,
+  type V1Pod,
+  VersionApi,
+} from '@kubernetes/client-node';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ControlPlane, startControlPlane } from './control-plane.ts';
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+interface Widget extends KubernetesObject {
+  spec?: { size?: number };
+}
+
+let cp: ControlPlane;
+let admin: CoreV1Api;
+
+beforeAll(async () => {
+  cp = await startControlPlane();
+  admin = cp.adminKubeConfig.makeApiClient(CoreV1Api);
+});
+
+afterAll(async () => {
+  await cp?.stop();
+});
+
+describe('kube-apiserver control plane', () => {
+  it('serves the stamped Kubernetes version', async () => {
+    const version = await cp.adminKubeConfig.makeApiClient(VersionApi).getCode();
+    expect(version.gitVersion).toBe('v1.34.4');
+  });
+
+  it('delivers a Pod ADDED, then MODIFIED to Running after a status patch, to an informer', async () => {
+    const namespace = await cp.createNamespace('pods');
+    const pods = await watch<V1Pod>(cp.adminKubeConfig, `/api/v1/namespaces/${namespace}/pods`, () =>
+      admin.listNamespacedPod({ namespace }),
+    );
+    try {
+      await admin.createNamespacedPod({ namespace, body: pod('web') });
+      const added = await pods.next((e) => e.type === 'ADDED' && e.object.metadata?.name === 'web');
+      expect(added.object.status?.phase).toBe('Pending');
+
+      // No kubelet: the test plays its part through the status subresource.
+      await admin.patchNamespacedPodStatus(
+        { name: 'web', namespace, body: { status: { phase: 'Running' } } },
+        mergePatch,
+      );
+      const modified = await pods.next((e) => e.type === 'MODIFIED');
+      expect(modified.object.status?.phase).toBe('Running');
+    } finally {
+      await pods.stop();
+    }
+  });
+
+  it('refuses the restricted user until a RoleBinding grants list', async () => {
+    const namespace = await cp.createNamespace('rbac');
+    await admin.createNamespacedPod({ namespace, body: pod('visible') });
+    const restricted = cp.restrictedKubeConfig.makeApiClient(CoreV1Api);
+
+    await expect(restricted.listNamespacedPod({ namespace })).rejects.toMatchObject({ code: 403 });
+
+    await grant(namespace, ['list']);
+    const list = await eventually(() => restricted.listNamespacedPod({ namespace }));
+    expect(list.items.map((p) => p.metadata?.name)).toEqual(['visible']);
+  });
+
+  it('applies a merge patch of annotations by the restricted user, seen by the admin informer', async () => {
+    const namespace = await cp.createNamespace('annotate');
+    await admin.createNamespacedPod({ namespace, body: pod('target') });
+    const pods = await watch<V1Pod>(cp.adminKubeConfig, `/api/v1/namespaces/${namespace}/pods`, () =>
+      admin.listNamespacedPod({ namespace }),
+    );
+    try {
+      await grant(namespace, ['patch']);
+      const restricted = cp.restrictedKubeConfig.makeApiClient(CoreV1Api);
+      const body = { metadata: { annotations: { 'herald.dev/notified': 'slack' } } };
+      await eventually(() => restricted.patchNamespacedPod({ name: 'target', namespace, body }, mergePatch));
+
+      const seen = await pods.next((e) => e.type === 'MODIFIED');
+      expect(seen.object.metadata?.annotations).toMatchObject({ 'herald.dev/notified': 'slack' });
+    } finally {
+      await pods.stop();
+    }
+  });
+
+  it('keeps an informer delivering events across a control plane restart', async () => {
+    const namespace = await cp.createNamespace('restart');
+    const maps = await watch<V1ConfigMap>(cp.adminKubeConfig, `/api/v1/namespaces/${namespace}/configmaps`, () =>
+      admin.listNamespacedConfigMap({ namespace }),
+    );
+    try {
+      await admin.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'before' } } });
+      await maps.next((e) => e.type === 'ADDED' && e.object.metadata?.name === 'before');
+
+      await cp.restart();
+      // Objects live in etcd, whose data dir survives the restart.
+      const before = await admin.readNamespacedConfigMap({ name: 'before', namespace });
+      expect(before.metadata?.name).toBe('before');
+
+      await admin.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'after' } } });
+      const after = await maps.next((e) => e.type === 'ADDED' && e.object.metadata?.name === 'after');
+      expect(after.object.metadata?.namespace).toBe(namespace);
+    } finally {
+      await maps.stop();
+    }
+  });
+
+  it('serves and watches a CustomResourceDefinition', async () => {
+    const group = 'test.herald.dev';
+    const extensions = cp.adminKubeConfig.makeApiClient(ApiextensionsV1Api);
+    await extensions.createCustomResourceDefinition({
+      body: {
+        metadata: { name: `widgets.${group}` },
+        spec: {
+          group,
+          scope: 'Namespaced',
+          names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              // client-node's typed models drop unknown keys: the JSON spelling 'x-kubernetes-preserve-unknown-fields'
+              // would be silently left out, and the apiserver would then prune spec.
+              schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } },
+            },
+          ],
+        },
+      },
+    });
+    await eventually(async () => {
+      const crd = await extensions.readCustomResourceDefinition({ name: `widgets.${group}` });
+      const established = crd.status?.conditions?.find((c) => c.type === 'Established');
+      if (established?.status !== 'True') throw new Error('CRD not Established yet');
+    });
+
+    const namespace = await cp.createNamespace('crd');
+    const custom = cp.adminKubeConfig.makeApiClient(CustomObjectsApi);
+    const ref = { group, version: 'v1', namespace, plural: 'widgets' };
+    // Established comes a moment before the apiserver serves the new resource.
+    await eventually(() => custom.listNamespacedCustomObject(ref));
+    const widgets = await watch<Widget>(
+      cp.adminKubeConfig,
+      `/apis/${group}/v1/namespaces/${namespace}/widgets`,
+      () => custom.listNamespacedCustomObject(ref) as Promise<KubernetesListObject<Widget>>,
+    );
+    try {
+      const body = { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 1 } };
+      await custom.createNamespacedCustomObject({ ...ref, body });
+      const added = await widgets.next((e) => e.type === 'ADDED');
+      expect(added.object).toMatchObject({ kind: 'Widget', metadata: { name: 'w1' }, spec: { size: 1 } });
+
+      await custom.patchNamespacedCustomObject({ ...ref, name: 'w1', body: { spec: { size: 3 } } }, mergePatch);
+      const modified = await widgets.next((e) => e.type === 'MODIFIED');
+      expect(modified.object.spec?.size).toBe(3);
+    } finally {
+      await widgets.stop();
+    }
+  });
+});
+
+function pod(name: string): V1Pod {
+  return { metadata: { name }, spec: { containers: [{ name: 'app', image: 'registry.invalid/app:1' }] } };
+}
+
+async function grant(namespace: string, verbs: string[]): Promise<void> {
+  const rbac = cp.adminKubeConfig.makeApiClient(RbacAuthorizationV1Api);
+  const name = `pods-${verbs.join('-')}`;
+  await rbac.createNamespacedRole({
+    namespace,
+    body: { metadata: { name }, rules: [{ apiGroups: [''], resources: ['pods'], verbs }] },
+  });
+  await rbac.createNamespacedRoleBinding({
+    namespace,
+    body: {
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: cp.restrictedUser }],
+    },
+  });
+}
+
+/** Retries fn until it resolves: RBAC and CRD changes reach the apiserver's caches a moment later. */
+async function eventually<T>(fn: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await delay(100);
+    }
+  }
+}
+
+interface WatchEvent<T> {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly object: T;
+}
+
+interface Watched<T> {
+  /** Resolves with the first event not yet consumed that matches, waiting for it if needed. */
+  next(match: (e: WatchEvent<T>) => boolean, timeoutMs?: number): Promise<WatchEvent<T>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A started client-node informer that records its events. The informer stops on a connection error; as
+ * client-node documents, the owner restarts it after a delay.
+ */
+async function watch<T extends KubernetesObject>(
+  kc: KubeConfig,
+  path: string,
+  list: () => Promise<KubernetesListObject<T>>,
+): Promise<Watched<T>> {
+  const informer = makeInformer<T>(kc, path, list);
+  const events: WatchEvent<T>[] = [];
+  let consumed = 0;
+  let stopped = false;
+  informer.on('add', (object) => events.push({ type: 'ADDED', object }));
+  informer.on('update', (object) => events.push({ type: 'MODIFIED', object }));
+  informer.on('delete', (object) => events.push({ type: 'DELETED', object }));
+  informer.on('error', () => {
+    if (!stopped) setTimeout(() => void (stopped || informer.start()), 500);
+  });
+  await informer.start();
+  return {
+    async next(match, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const index = events.findIndex((e, i) => i >= consumed && match(e));
+        const found = events[index];
+        if (found) {
+          consumed = index + 1;
+          return found;
+        }
+        if (Date.now() > deadline) {
+          const seen = events.map((e) => `${e.type} ${e.object.metadata?.name}`).join(', ') || 'none';
+          throw new Error(`no matching event on ${path} within ${timeoutMs} ms (seen: ${seen})`);
+        }
+        await delay(50);
+      }
+    },
+    async stop() {
+      stopped = true;
+      await informer.stop();
+    },
+  };
+}

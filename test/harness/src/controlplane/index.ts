@@ -1,0 +1,6 @@
+export {
+  type ControlPlane,
+  restrictedUserName,
+  startControlPlane,
+  type StartControlPlaneOptions,
+} from './control-plane.ts';

@@ -1,0 +1,4 @@
+export { freePort, waitForPort } from './free-port.ts';
+export { toolPath } from './tools.ts';
+export { startNats, type NatsServer, type StartNatsOptions } from './nats/nats-server.ts';
+export * from './controlplane/index.ts';
