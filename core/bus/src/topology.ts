@@ -103,9 +103,14 @@ export class Topology {
     return `${this.channelSubject('deadLetters')}.${subjectToken[from]}`;
   }
 
-  /** Subject filter for a subscription: the whole channel, or one first token below it. */
+  /**
+   * Subject filter for a subscription: the whole channel, or one value of its first token (the partition
+   * of events, the service type of notifications and results, the origin channel of dead letters).
+   */
   filterSubject(channel: Channel, filter?: string): string {
-    return filter === undefined ? `${this.channelSubject(channel)}.>` : `${this.channelSubject(channel)}.${token(filter)}.>`;
+    const base = this.channelSubject(channel);
+    if (filter === undefined) return `${base}.>`;
+    return channel === 'notifications' ? `${base}.${token(filter)}.>` : `${base}.${token(filter)}`;
   }
 
   streamConfig(channel: Channel): Partial<StreamConfig> & { name: string } {

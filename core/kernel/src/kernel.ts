@@ -110,6 +110,7 @@ export class Kernel {
         this.#log.info({ plugin: plugin.id, kind: plugin.kind, options: redactSecrets(plugin.configSchema, pluginConfig) }, 'plugin running');
       } catch (err) {
         const error = err instanceof PluginError ? err : new PluginError(status.id, KernelErrorCodes.pluginInit, String((err as Error)?.message ?? err), { cause: err });
+        status.id = error.pluginId;
         status.error = { code: error.code, message: error.message };
         if (entry.onBootFailure === 'abort') throw error;
         this.#log.error({ err: error, plugin: status.id }, 'plugin left out (onBootFailure: continue)');

@@ -14,7 +14,7 @@ export function toolPath(envVar: string, cacheSubdir: string, binary: string): s
   }
   const dir = join(process.env.HERALD_CACHE ?? join(homedir(), '.cache', 'herald'), cacheSubdir);
   if (existsSync(dir)) {
-    const versions = readdirSync(dir).sort().reverse();
+    const versions = readdirSync(dir).sort((a, b) => b.localeCompare(a, 'en', { numeric: true }));
     for (const v of versions) {
       const candidate = join(dir, v, binary);
       if (existsSync(candidate)) return candidate;

@@ -7,6 +7,8 @@ import { guardChild } from './orphan-guard.ts';
 export interface ProcessExit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
+  /** Set when the process could not be started at all (e.g. ENOENT). */
+  readonly error?: Error;
 }
 
 /** A server process whose stdout and stderr go to a log file rather than to the test output. */
@@ -31,7 +33,7 @@ export function spawnLogged(binary: string, args: readonly string[], logFile: st
   let done = false;
   const exited = new Promise<ProcessExit>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
-    child.once('error', () => resolve({ code: null, signal: null }));
+    child.once('error', (error) => resolve({ code: null, signal: null, error }));
   }).then((exit) => {
     done = true;
     release();

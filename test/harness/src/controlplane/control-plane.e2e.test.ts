@@ -148,7 +148,7 @@ describe('kube-apiserver control plane', () => {
     const namespace = await cp.createNamespace('crd');
     const custom = cp.adminKubeConfig.makeApiClient(CustomObjectsApi);
     const ref = { group, version: 'v1', namespace, plural: 'widgets' };
-    // Established comes a moment before the apiserver serves the new resource.
+    // Established can come a moment before the apiserver serves the new resource (the list answers 404).
     await eventually(() => custom.listNamespacedCustomObject(ref));
     const widgets = await watch<Widget>(
       cp.adminKubeConfig,

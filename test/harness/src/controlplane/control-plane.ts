@@ -87,11 +87,17 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
 
     const launch = async (): Promise<LoggedProcess> => {
       const proc = spawnLogged(binary, args, logFile);
-      const died = proc.exited.then((e) => `exited early (code ${e.code}, signal ${e.signal})`);
+      const died = proc.exited.then((e) =>
+        e.error
+          ? `could not be started from ${binary}: ${e.error.message}`
+          : `exited early (code ${e.code}, signal ${e.signal})`,
+      );
       const failure = await waitForReadyz({ server, ca, token: admin.token }, startTimeoutMs, died);
       if (failure === undefined) return proc;
       await proc.stop(stopGraceMs);
-      throw new Error(`kube-apiserver at ${server} ${failure}; log ${logFile} ends with:\n${await logTail(logFile)}`);
+      const tail = await logTail(logFile);
+      const where = `${logFile}, kept with HERALD_KEEP_TEST_DIRS=1`;
+      throw new Error(`kube-apiserver at ${server} ${failure}. Its log (${where}) ends with:\n${tail}`);
     };
 
     let current = await launch();

@@ -8,13 +8,13 @@ export interface ReadyzTarget {
   readonly token: string;
 }
 
-export interface Answer {
+interface Answer {
   readonly status: number;
   readonly body: string;
 }
 
 /** One authenticated, CA-verified GET against the apiserver. */
-export function get(target: ReadyzTarget, path: string, timeoutMs = 5000): Promise<Answer> {
+function get(target: ReadyzTarget, path: string, timeoutMs = 5000): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(
       new URL(path, target.server),

@@ -1,0 +1,147 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNats, type NatsServer } from '@herald/test-harness';
+
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'herald-cli-'));
+
+function herald(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const run = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function configFile(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('herald CLI', () => {
+  it('prints its version for people and for machines', () => {
+    expect(herald(['version'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^herald 0\.1\.0 \(plugin contract 1, plugin SDK 0\.1\.0, node v24\./) });
+    const json = herald(['version', '-o', 'json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ version: '0.1.0', pluginContract: 1, sdk: '0.1.0', node: process.version });
+  });
+
+  it.each([['run', '--help'], ['version', '--help'], ['config', 'check', '--help'], ['--help']])('has help for `herald %s`', (...args) => {
+    const result = herald(args);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: herald/);
+  });
+
+  it.each([
+    [['bogus'], /unknown command 'bogus'/],
+    [['run', '--role', 'gardener'], /"gardener" is not a role; use source, evaluator, sink, state/],
+    [['version', '-o', 'yaml'], /argument 'yaml' is invalid/],
+  ])('exits 2 on a usage error: %j', (args, message) => {
+    const result = herald(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it.each([
+    ['an unknown key', 'nats:\n  url: nats://127.0.0.1:4222\n', 'herald.yaml:2:3: nats.url: unknown key'],
+    ['a wrong type', 'roles: sink\n', 'herald.yaml:1:1: roles: Invalid input: expected array, received string'],
+    ['a missing required value', 'plugins:\n  - onBootFailure: continue\n', 'herald.yaml:2:5: plugins[0].name: Invalid input: expected string, received undefined'],
+  ])('exits 1 on %s in herald.yaml, naming the key path', (_, text, issue) => {
+    const path = configFile('herald.yaml', text);
+    for (const args of [['run', '-c', path], ['config', 'check', '-c', path]]) {
+      const result = herald(args);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(issue);
+    }
+    const json = herald(['config', 'check', '-c', path, '-o', 'json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'HERALD_ERR_CONFIG_INVALID', issues: [issue] } });
+  });
+});
+
+describe('herald run with nats-server killed mid-stream', () => {
+  let nats: NatsServer;
+  let child: ChildProcess;
+  const ticks = 60;
+  const tapFile = join(dir, 'tap.jsonl');
+  let stdout = '';
+  let stderr = '';
+
+  beforeAll(async () => {
+    nats = await startNats();
+  });
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await nats?.stop();
+  });
+
+  function recordedSeqs(): number[] {
+    if (!existsSync(tapFile)) return [];
+    return readFileSync(tapFile, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { data: { object: { data: { seq: number } } } }).data.object.data.seq);
+  }
+
+  async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\nstdout:\n${stdout}\nstderr (tail):\n${stderr.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  it('exits 1 and names the plugin when a plugin cannot boot', () => {
+    const path = configFile('bad-plugin.yaml', `nats:\n  servers: [${nats.url}]\nplugins:\n  - name: ./nowhere.ts\n`);
+    const result = herald(['run', '-c', path]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^herald: plugin "\.\/nowhere\.ts": cannot load: /);
+  });
+
+  it('delivers every message published before and after, and keeps running', async () => {
+    const path = configFile(
+      'resilience.yaml',
+      [
+        'nats:',
+        `  servers: [${nats.url}]`,
+        'plugins:',
+        '  - name: "@herald/plugin-testing/ticker"',
+        `    options: { intervalMs: 100, count: ${ticks} }`,
+        '  - name: "@herald/plugin-testing/tap"',
+        `    options: { file: ${tapFile} }`,
+      ].join('\n'),
+    );
+    child = spawn(process.execPath, [main, 'run', '-c', path, '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    await until(() => stdout.includes('"event":"running"'), 'herald to start');
+    await until(() => recordedSeqs().length >= 15, 'the first ticks');
+
+    await nats.kill();
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(child.exitCode).toBeNull();
+    await nats.start();
+
+    await until(() => new Set(recordedSeqs()).size === ticks, `all ${ticks} ticks`, 90_000);
+    expect(child.exitCode).toBeNull();
+    expect(stderr).toContain('disconnected from NATS; reconnecting');
+    expect(stderr).toContain('reconnected to NATS');
+    const seqs = recordedSeqs();
+    expect([...new Set(seqs)].sort((a, b) => a - b)).toEqual(Array.from({ length: ticks }, (_, i) => i + 1));
+
+    // Every tick was stored once, whatever was retried across the outage.
+    const nc = await connect({ servers: nats.url });
+    const info = await (await jetstreamManager(nc)).streams.info('HERALD_EVENTS');
+    await nc.close();
+    expect(info.state.messages).toBe(ticks);
+
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    expect(code).toBe(0);
+    expect(stdout).toContain('"event":"stopped"');
+  }, 180_000);
+});
