@@ -36,5 +36,5 @@ export default tseslint.config(
     files: ['plugins/**/*.ts', 'sources/**/*.ts', 'sinks/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'tsyringe', message: 'plugins never see the DI container: ask for services in deps' }] }] },
   },
-  { files: ['scripts/**/*.ts'], rules: { 'no-console': 'off' } },
+  { files: ['scripts/**/*.ts', 'test/bench/**/*.ts'], rules: { 'no-console': 'off' } },
 );

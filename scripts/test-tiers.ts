@@ -7,8 +7,8 @@ import { join } from 'node:path';
 
 // Nx's module-boundary lint rule reads the project graph, which `nx show projects` computes and caches.
 const checks = {
-  typecheck: ['npx', 'tsc', '-p', 'tsconfig.json'],
-  lint: ['sh', '-c', 'npx nx show projects >/dev/null && npx eslint --max-warnings=0 .'],
+  typecheck: ['node_modules/.bin/tsc', '-p', 'tsconfig.json'],
+  lint: ['sh', '-c', 'node_modules/.bin/nx show projects >/dev/null && node_modules/.bin/eslint --max-warnings=0 .'],
 } as const;
 process.env.NX_DAEMON = 'false';
 process.env.NX_NO_CLOUD = 'true';
@@ -42,7 +42,7 @@ for (const tier of tiers) {
     }
   } else {
     const report = join(reports, `${tier}.json`);
-    const run = spawnSync('npx', ['vitest', 'run', '--project', tier, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
+    const run = spawnSync('node_modules/.bin/vitest', ['run', '--project', tier, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
       stdio: 'inherit',
     });
     let counts = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numTodoTests: 0, numTotalTests: 0 };
