@@ -46,7 +46,7 @@ export function createRootContainer(parts: { bus: Bus; telemetry: Telemetry; log
  * A child container for one plugin: logger, tracer and meter bound to its id, a publisher whose events
  * name the plugin as their source, and a subscriber whose subscriptions the kernel can stop.
  */
-export function createPluginContainer(root: DependencyContainer, pluginId: string, kind: string): DependencyContainer {
+export function createPluginContainer(root: DependencyContainer, pluginId: string, kind: string, callTimeoutMs: number): DependencyContainer {
   const child = root.createChildContainer();
   const bus = root.resolve<Bus>(Tokens.bus);
   const telemetry = root.resolve<Telemetry>(Tokens.telemetry);
@@ -58,7 +58,7 @@ export function createPluginContainer(root: DependencyContainer, pluginId: strin
   child.register(tokenFor(coreServices.tracer), { useValue: tracer });
   child.register(tokenFor(coreServices.meter), { useValue: meter });
   child.register(tokenFor(coreServices.publisher), { useValue: bus.publisher(`herald/${kind}/${pluginId}`, tracer) });
-  child.register(tokenFor(coreServices.subscriber), { useValue: new TrackedSubscriber(bus.subscriber(tracer, logger)) satisfies BusSubscriber });
+  child.register(tokenFor(coreServices.subscriber), { useValue: new TrackedSubscriber(bus.subscriber(tracer, logger), pluginId, callTimeoutMs) satisfies BusSubscriber });
   return child;
 }
 

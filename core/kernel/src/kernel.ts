@@ -119,7 +119,7 @@ export class Kernel {
   }
 
   async #initPlugin(plugin: HeraldPlugin, entry: PluginEntry, config: unknown): Promise<ActivePlugin> {
-    const container = createPluginContainer(this.#root, plugin.id, plugin.kind);
+    const container = createPluginContainer(this.#root, plugin.id, plugin.kind, entry.callTimeout);
     const deps: Record<string, unknown> = {};
     for (const [key, ref] of Object.entries(plugin.deps as Record<string, ServiceRef<unknown>>)) {
       const token = tokenFor(ref);
@@ -144,7 +144,8 @@ export class Kernel {
       pluginId: plugin.id,
       serviceTypes: plugin.serviceTypes,
       handle: active.handle as SinkHandle,
-      subscriber: container.resolve(tokenFor(coreServices.subscriber)),
+      // The runner is kernel code: it uses the bus directly, and wraps only the plugin's `send`.
+      subscriber: this.#bus.subscriber(container.resolve(tokenFor(coreServices.tracer)), container.resolve(tokenFor(coreServices.logger))),
       publisher: container.resolve(tokenFor(coreServices.publisher)),
       logger: container.resolve(tokenFor(coreServices.logger)),
       callTimeoutMs: entry.callTimeout,

@@ -1,16 +1,27 @@
 import type { BusSubscriber, Channel, ChannelData, DeliveryHandler, SubscribeOptions, Subscription } from '@herald/plugin-sdk';
+import { callPlugin } from './plugins/plugin-call.ts';
 
-/** Remembers a plugin's subscriptions so the kernel stops them before it stops the plugin. */
+/**
+ * A plugin's view of the bus subscriber: every handler call runs under the plugin's call deadline with
+ * errors attributed to it, and the kernel can stop the plugin's subscriptions before it stops the plugin.
+ */
 export class TrackedSubscriber implements BusSubscriber {
   readonly #inner: BusSubscriber;
+  readonly #pluginId: string;
+  readonly #callTimeoutMs: number;
   readonly #subscriptions: Subscription[] = [];
 
-  constructor(inner: BusSubscriber) {
+  constructor(inner: BusSubscriber, pluginId: string, callTimeoutMs: number) {
     this.#inner = inner;
+    this.#pluginId = pluginId;
+    this.#callTimeoutMs = callTimeoutMs;
   }
 
   async subscribe<C extends Channel>(channel: C, options: SubscribeOptions, handler: DeliveryHandler<ChannelData[C]>): Promise<Subscription> {
-    const subscription = await this.#inner.subscribe(channel, options, handler);
+    const what = `handling a ${channel} message (${options.durable})`;
+    const subscription = await this.#inner.subscribe(channel, options, (delivery) =>
+      callPlugin(this.#pluginId, what, this.#callTimeoutMs, () => handler(delivery)),
+    );
     this.#subscriptions.push(subscription);
     return subscription;
   }

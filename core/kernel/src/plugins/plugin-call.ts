@@ -23,7 +23,9 @@ export function callPlugin<T>(
         const message = cause instanceof Error ? cause.message : String(cause);
         throw new PluginError(pluginId, failureCode, `${what} failed: ${message}`, {
           cause,
-          retryable: isHeraldError(cause) ? cause.retryable : false,
+          // An unexpected error (a plain Error from a network library, say) may well pass on a retry; the
+          // bus retries it a bounded number of times before dead-lettering.
+          retryable: isHeraldError(cause) ? cause.retryable : true,
         });
       }
     },

@@ -1,0 +1,83 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, startTelemetry } from '@herald/core-telemetry';
+import type { DeadLetterData, DeliveryResultData, NotificationData } from '@herald/plugin-sdk';
+import { startNats, type NatsServer } from '@herald/test-harness';
+import { delivered } from './__fixtures__/flaky-sink.ts';
+import { engineConfigSchema } from './config/engine-config.schema.ts';
+import { Kernel } from './kernel.ts';
+
+const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
+const logger = createLogger('sink-runner-test', { level: 'silent' });
+const telemetry = startTelemetry({ serviceName: 'sink-runner-test', serviceVersion: '0.0.0' });
+let nats: NatsServer;
+let kernel: Kernel;
+
+function notification(recipient: string): NotificationData {
+  return {
+    trigger: 'on-pod-ready',
+    conditionKey: '[0].jS5fTrIQi8Q4Q5uceLlcAF3t4Go',
+    template: 'pod-ready',
+    destination: { serviceType: 'flaky', service: 'flaky', recipient },
+    stateKey: `on-pod-ready:[0].jS5fTrIQi8Q4Q5uceLlcAF3t4Go:flaky:${recipient}`,
+    idempotencyKey: `key-${recipient}`,
+    ref: { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespace: 'default', name: 'web-1', uid: 'uid-web-1' },
+    rendered: { message: `for ${recipient}` },
+  };
+}
+
+async function collect<T>(channel: 'results' | 'deadLetters', durable: string, count: number): Promise<T[]> {
+  const seen: T[] = [];
+  const sub = await kernel.bus.subscriber(telemetry.tracer('test'), logger).subscribe(channel, { durable }, async (d) => {
+    seen.push(d.event.data as T);
+  });
+  const deadline = Date.now() + 20_000;
+  while (seen.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await sub.stop();
+  return seen;
+}
+
+beforeAll(async () => {
+  nats = await startNats();
+  const config = engineConfigSchema.parse({
+    nats: { servers: [nats.url], consume: { backoffBase: '50ms', backoffMax: '200ms' } },
+    plugins: [{ name: './flaky-sink.ts' }],
+    sink: { maxDeliver: 3 },
+  });
+  kernel = await Kernel.boot({ config, baseDir: fixtures, logger, telemetry });
+});
+afterAll(async () => {
+  await kernel?.stop();
+  await nats?.stop();
+});
+
+describe('sink runner', () => {
+  it('delivers notifications of the sink’s service type, retries transient failures and dead-letters the rest', async () => {
+    const publisher = kernel.bus.publisher('herald/test', telemetry.tracer('test'));
+    for (const recipient of ['ok', 'once', 'never', 'crash']) await publisher.notification(notification(recipient));
+
+    const results = await collect<DeliveryResultData>('results', 'results-watch', 4);
+    const byRecipient = Object.fromEntries(results.map((r) => [r.destination.recipient, r]));
+    expect(byRecipient.ok).toMatchObject({ succeeded: true, attempts: 1, idempotencyKey: 'key-ok' });
+    expect(byRecipient.once).toMatchObject({ succeeded: true, attempts: 2 });
+    expect(byRecipient.never).toMatchObject({
+      succeeded: false,
+      attempts: 1,
+      error: { code: 'HERALD_ERR_PLUGIN_CALL', message: 'plugin "flaky": send to flaky failed: 404 no such channel', retryable: false },
+    });
+    expect(byRecipient.crash).toMatchObject({ succeeded: false, attempts: 3, error: { retryable: true } });
+    expect(byRecipient.crash!.error!.message).toContain("plugin \"flaky\": send to flaky failed: Cannot read properties of undefined (reading 'channel')");
+
+    expect(delivered.map((d) => [d.recipient, d.attempt])).toEqual([
+      ['ok', 1],
+      ['once', 2],
+    ]);
+    expect(delivered[0]!.body).toEqual({ message: 'for ok' });
+
+    const letters = await collect<DeadLetterData>('deadLetters', 'dlq-watch', 2);
+    expect(letters.map((l) => [JSON.parse(l.original.payload).data.destination.recipient, l.consumer, l.deliveryCount]).sort()).toEqual([
+      ['crash', 'herald-sink-flaky', 3],
+      ['never', 'herald-sink-flaky', 1],
+    ]);
+  });
+});
