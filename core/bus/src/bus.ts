@@ -46,6 +46,8 @@ export class Bus {
   /** Connects (waiting for the server if it is not up yet) and creates streams and the KV bucket. */
   static async connect(options: BusOptions, logger: Logger): Promise<Bus> {
     let nc: NatsConnection;
+    // With waitOnFirstConnect the client keeps trying until the server is up (NATS may start after Herald).
+    logger.info({ servers: options.servers }, 'connecting to NATS');
     try {
       nc = await connect({
         servers: options.servers,
@@ -61,6 +63,7 @@ export class Bus {
     } catch (cause) {
       throw new BusError(BusErrorCodes.connect, `cannot connect to NATS at ${options.servers.join(', ')}: ${String(cause)}`, { cause, retryable: true });
     }
+    logger.info({ server: nc.getServer() }, 'connected to NATS');
     void (async () => {
       for await (const s of nc.status()) {
         if (s.type === 'disconnect') logger.warn({ server: s.server }, 'disconnected from NATS; reconnecting');

@@ -83,7 +83,12 @@ export class JetStreamSubscriber implements BusSubscriber {
     };
     // Creating a durable consumer with an identical config is a no-op, so every replica may do it.
     await this.#jsm.consumers.add(stream, consumerConfig).catch(async () => {
-      await this.#jsm.consumers.update(stream, options.durable, { max_ack_pending: maxAckPending, ack_wait: consumerConfig.ack_wait });
+      // It exists with other settings (an upgrade, a changed filter): bring the updatable ones in line.
+      await this.#jsm.consumers.update(stream, options.durable, {
+        max_ack_pending: maxAckPending,
+        ack_wait: consumerConfig.ack_wait,
+        filter_subject: consumerConfig.filter_subject,
+      });
     });
     const consumer = await this.#js.consumers.get(stream, options.durable);
     const messages: ConsumerMessages = await consumer.consume({ max_messages: Math.min(maxAckPending, 256) });

@@ -99,7 +99,7 @@ describe('herald run with nats-server killed mid-stream', () => {
     const path = configFile('bad-plugin.yaml', `nats:\n  servers: [${nats.url}]\nplugins:\n  - name: ./nowhere.ts\n`);
     const result = herald(['run', '-c', path]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^herald: plugin "\.\/nowhere\.ts": cannot load: /);
+    expect(result.stderr).toMatch(/^herald: plugin "\.\/nowhere\.ts": cannot load: /m);
   });
 
   it('delivers every message published before and after, and keeps running', async () => {
