@@ -104,6 +104,17 @@ describe('kernel', () => {
     expect(await ticksRecorded(tapFile, 3)).toEqual([1, 2, 3]);
   });
 
+  it('refuses a second plugin with the same id or the same service type', async () => {
+    const config = (names: string[]) =>
+      engineConfigSchema.parse({ nats: { servers: [nats.url], subjectPrefix: 'dup', streamPrefix: 'DUP' }, plugins: names.map((name) => ({ name })) });
+    await expect(Kernel.boot({ config: config(['@herald/plugin-testing/tap', './second-tap-sink.ts']), baseDir: fixtures, logger, telemetry })).rejects.toThrow(
+      'plugin "second-tap": service type "tap" is already delivered by plugin "tap"',
+    );
+    await expect(Kernel.boot({ config: config(['@herald/plugin-testing/ticker', '@herald/plugin-testing/ticker']), baseDir: fixtures, logger, telemetry })).rejects.toThrow(
+      'plugin "ticker": listed twice (plugins[1])',
+    );
+  });
+
   it('runs only the plugins of the roles it was asked to run', async () => {
     const config = engineConfigSchema.parse({
       nats: { servers: [nats.url], subjectPrefix: 'roles', streamPrefix: 'ROLES' },

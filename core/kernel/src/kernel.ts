@@ -88,6 +88,7 @@ export class Kernel {
   async #bootPlugins(): Promise<void> {
     const { config, baseDir } = this.#options;
     const seen = new Set<string>();
+    const serviceTypes = new Map<string, string>();
     for (const [index, entry] of config.plugins.entries()) {
       const status: PluginStatus = { id: entry.name, name: entry.name, state: 'failed' };
       this.#status.push(status);
@@ -97,6 +98,14 @@ export class Kernel {
         status.kind = plugin.kind;
         if (seen.has(plugin.id)) throw new PluginError(plugin.id, KernelErrorCodes.pluginDuplicate, `listed twice (plugins[${index}])`);
         seen.add(plugin.id);
+        if (plugin.kind === 'sink') {
+          // Two sinks on one service type would split its notifications between them.
+          for (const type of plugin.serviceTypes) {
+            const owner = serviceTypes.get(type);
+            if (owner) throw new PluginError(plugin.id, KernelErrorCodes.pluginDuplicate, `service type "${type}" is already delivered by plugin "${owner}"`);
+            serviceTypes.set(type, plugin.id);
+          }
+        }
         const pluginConfig = validatePluginConfig(plugin.id, index, plugin.configSchema, entry.options);
         if (!this.roles.includes(plugin.kind)) {
           status.state = 'idle';
