@@ -1,4 +1,6 @@
 import { headers as natsHeaders } from '@nats-io/transport-node';
+import { SpanKind } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, startTelemetry } from '@herald/core-telemetry';
 import { EventTypes, HeraldError, type CloudEvent, type DeadLetterData, type Delivery, type ResourceEventData } from '@herald/plugin-sdk';
@@ -7,7 +9,8 @@ import { Bus, type BusOptions } from './bus.ts';
 import { defaultTopology } from './topology.ts';
 
 const logger = createLogger('bus-test', { level: 'silent' });
-const tracer = startTelemetry({ serviceName: 'bus-test', serviceVersion: '0.0.0' }).tracer('bus-test');
+const spans = new InMemorySpanExporter();
+const tracer = startTelemetry({ serviceName: 'bus-test', serviceVersion: '0.0.0', spanProcessors: [new SimpleSpanProcessor(spans)] }).tracer('bus-test');
 
 function event(name: string, resourceVersion = '1'): ResourceEventData {
   return {
@@ -108,6 +111,26 @@ describe('publish and subscribe', () => {
     await new Promise((r) => setTimeout(r, 500));
     await sub.stop();
     expect(seen.seen).toHaveLength(1);
+  });
+
+  it('continues the publisher’s trace in the consumer, across the bus', async () => {
+    const traced = await isolatedBus('traced');
+    spans.reset();
+    const sub = await traced.subscriber(tracer, logger).subscribe('events', { durable: 'trace-test' }, async () => {
+      tracer.startSpan('evaluate').end();
+    });
+    await traced.publisher('herald/test', tracer).resourceEvent(event('traced'));
+    const deadline = Date.now() + 10_000;
+    while (!spans.getFinishedSpans().some((s) => s.name.startsWith('process')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await sub.stop();
+    const finished = spans.getFinishedSpans();
+    const publish = finished.find((s) => s.kind === SpanKind.PRODUCER)!;
+    const process = finished.find((s) => s.kind === SpanKind.CONSUMER)!;
+    const evaluate = finished.find((s) => s.name === 'evaluate')!;
+    expect(publish.name).toBe(`publish traced.events.${traced.topology.partitionOf('uid-traced')}`);
+    expect(process.spanContext().traceId).toBe(publish.spanContext().traceId);
+    expect(process.parentSpanContext?.spanId).toBe(publish.spanContext().spanId);
+    expect(evaluate.parentSpanContext?.spanId).toBe(process.spanContext().spanId);
   });
 
   it('keeps the order of one object and resumes a durable consumer where it stopped', async () => {
