@@ -179,11 +179,14 @@ describe('failures', () => {
     expect(second!.data.reason).toMatch(/^not a JSON document/);
   });
 
-  it('redelivers after a transient failure and dead-letters a permanent one', async () => {
-    const bus = await isolatedBus('failures');
+  it.each([
+    ['retried in place (ordered)', true],
+    ['redelivered later (unordered)', false],
+  ])('a transient failure is %s; a permanent or exhausted one is dead-lettered', async (_, ordered) => {
+    const bus = await isolatedBus(ordered ? 'failordered' : 'failunordered');
     const publisher = bus.publisher('herald/test', tracer);
     const attempts = new Map<string, number>();
-    const sub = await bus.subscriber(tracer, logger).subscribe('events', { durable: 'failure-test', maxDeliver: 3 }, async (d) => {
+    const sub = await bus.subscriber(tracer, logger).subscribe('events', { durable: 'failure-test', maxDeliver: 3, ordered }, async (d) => {
       const name = d.event.data.ref.name;
       attempts.set(name, d.deliveryCount);
       if (name === 'flaky' && d.deliveryCount < 2) throw new HeraldError('HERALD_ERR_TEST_FLAKY', 'try again', { retryable: true });
@@ -205,20 +208,119 @@ describe('failures', () => {
   });
 });
 
+describe('consuming under pressure', () => {
+  it('keeps the order of an object when one of its events fails and is retried', async () => {
+    const bus = await isolatedBus('inorder');
+    const publisher = bus.publisher('herald/test', tracer);
+    const calls: string[] = [];
+    const sub = await bus.subscriber(tracer, logger).subscribe('events', { durable: 'order-test' }, async (d) => {
+      calls.push(`${d.event.data.resourceVersion}#${d.deliveryCount}`);
+      if (d.event.data.resourceVersion === '1' && d.deliveryCount === 1) throw new HeraldError('HERALD_ERR_TEST', 'not yet', { retryable: true });
+    });
+    for (const rv of ['1', '2', '3']) await publisher.resourceEvent(event('pod', rv));
+    while (calls.length < 4) await new Promise((r) => setTimeout(r, 20));
+    await sub.stop();
+    expect(calls).toEqual(['1#1', '1#2', '2#1', '3#1']);
+  });
+
+  it('never redelivers a message that waits or works longer than the ack wait', async () => {
+    const bus = await isolatedBus('slow');
+    const slow = await Bus.connect({ ...options(), subscriber: { ackWaitMs: 1_000, backoffBaseMs: 50, backoffMaxMs: 200 }, topology: bus.topology.options }, logger);
+    opened.push(slow);
+    const calls: string[] = [];
+    const sub = await slow.subscriber(tracer, logger).subscribe('events', { durable: 'slow-test' }, async (d) => {
+      calls.push(`${d.event.data.resourceVersion}#${d.deliveryCount}`);
+      await new Promise((r) => setTimeout(r, 400));
+    });
+    const publisher = slow.publisher('herald/test', tracer);
+    for (let i = 1; i <= 6; i++) await publisher.resourceEvent(event('slowpoke', String(i)));
+    while (calls.length < 6) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 1_200));
+    await sub.stop();
+    expect(calls).toEqual(['1#1', '2#1', '3#1', '4#1', '5#1', '6#1']);
+  });
+
+  it('creates its durable consumer again when it is deleted, and goes on', async () => {
+    const bus = await isolatedBus('recreate');
+    const seen = collector<ResourceEventData>();
+    const sub = await bus.subscriber(tracer, logger).subscribe('events', { durable: 'recreate-test' }, seen.handler);
+    const publisher = bus.publisher('herald/test', tracer);
+    await publisher.resourceEvent(event('phoenix', '1'));
+    await seen.waitFor(1);
+    await bus.jsm.consumers.delete('RECREATE_EVENTS', 'recreate-test');
+    await publisher.resourceEvent(event('phoenix', '2'));
+    const deadline = Date.now() + 20_000;
+    while (!seen.seen.some((d) => d.event.data.resourceVersion === '2') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await sub.stop();
+    // The new consumer starts from the stream's beginning: at least once, never a gap.
+    expect(seen.seen.map((d) => d.event.data.resourceVersion)).toContain('2');
+  });
+
+  it('stops without handling what it had buffered, and leaves it for the next consumer', async () => {
+    const bus = await isolatedBus('stopping');
+    const publisher = bus.publisher('herald/test', tracer);
+    for (let i = 1; i <= 20; i++) await publisher.resourceEvent(event('busy', String(i)));
+    const first: string[] = [];
+    const sub = await bus.subscriber(tracer, logger).subscribe('events', { durable: 'stop-test' }, async (d) => {
+      first.push(d.event.data.resourceVersion);
+      await new Promise((r) => setTimeout(r, 200));
+    });
+    while (first.length < 2) await new Promise((r) => setTimeout(r, 20));
+    await sub.stop();
+    const handledBeforeStop = first.length;
+    expect(handledBeforeStop).toBeLessThan(5);
+    const rest = collector<ResourceEventData>();
+    const next = await bus.subscriber(tracer, logger).subscribe('events', { durable: 'stop-test' }, rest.handler);
+    await rest.waitFor(20 - handledBeforeStop);
+    await next.stop();
+    expect(first.length).toBe(handledBeforeStop);
+    const all = new Set([...first, ...rest.seen.map((d) => d.event.data.resourceVersion)]);
+    expect(all.size).toBe(20);
+  });
+
+  it('refuses at once, as permanent, a message larger than the server accepts', async () => {
+    const publisher = bus.publisher('herald/test', tracer);
+    const big = { ...event('huge'), object: { data: 'x'.repeat(2 * 1024 * 1024) } };
+    const failure = await publisher.resourceEvent(big).catch((err: unknown) => err as HeraldError);
+    expect(failure).toMatchObject({ code: 'HERALD_ERR_BUS_PUBLISH_REJECTED', retryable: false });
+    expect((failure as Error).message).toMatch(/max_payload/);
+  });
+
+  it('refuses data that consumers would dead-letter, naming the field', async () => {
+    const publisher = bus.publisher('herald/test', tracer);
+    const bad = { ...event('odd'), ref: { ...event('odd').ref, uid: '' } };
+    await expect(publisher.resourceEvent(bad)).rejects.toThrow('not a valid io.herald.resource.v1: data.ref.uid: Too small');
+  });
+});
+
 describe('state', () => {
-  it('claims a key once, and updates and deletes only at the expected revision', async () => {
-    const key = 'on-pod-ready:[0].jS5fTrIQi8Q4Q5uceLlcAF3t4Go:webhook:';
-    const revision = await bus.state.create(key, '1645078598');
+  const key = 'on-pod-ready:[0].jS5fTrIQi8Q4Q5uceLlcAF3t4Go:webhook:';
+
+  it('claims a key of an object once, and updates and deletes only at the expected revision', async () => {
+    const revision = await bus.state.create('uid-a', key, '1645078598');
     expect(revision).toBeGreaterThan(0);
-    expect(await bus.state.create(key, 'again')).toBeUndefined();
-    expect(await bus.state.get(key)).toEqual({ value: '1645078598', revision });
-    expect(await bus.state.update(key, 'stale', revision! + 100)).toBeUndefined();
-    const next = await bus.state.update(key, '1645078600', revision!);
+    expect(await bus.state.create('uid-a', key, 'again')).toBeUndefined();
+    expect(await bus.state.get('uid-a', key)).toEqual({ value: '1645078598', revision });
+    expect(await bus.state.update('uid-a', key, 'stale', revision! + 100)).toBeUndefined();
+    const next = await bus.state.update('uid-a', key, '1645078600', revision!);
     expect(next).toBeGreaterThan(revision!);
-    expect(await bus.state.delete(key, revision)).toBe(false);
-    expect(await bus.state.delete(key, next)).toBe(true);
-    expect(await bus.state.get(key)).toBeUndefined();
-    expect(await bus.state.create(key, 'fresh')).toBeGreaterThan(next!);
+    expect(await bus.state.delete('uid-a', key, revision)).toBe(false);
+    expect(await bus.state.delete('uid-a', key, next)).toBe(true);
+    expect(await bus.state.get('uid-a', key)).toBeUndefined();
+    expect(await bus.state.create('uid-a', key, 'fresh')).toBeGreaterThan(next!);
+  });
+
+  it('keeps the same key of two objects apart', async () => {
+    expect(await bus.state.create('uid-b', key, '1')).toBeGreaterThan(0);
+    expect(await bus.state.create('uid-c', key, '2')).toBeGreaterThan(0);
+    await bus.state.create('uid-b', 'on-deployed:[0].x:slack:ops', '3');
+    expect(await bus.state.entries('uid-b')).toEqual(
+      new Map([
+        [key, { value: '1', revision: expect.any(Number) }],
+        ['on-deployed:[0].x:slack:ops', { value: '3', revision: expect.any(Number) }],
+      ]),
+    );
+    expect([...(await bus.state.entries('uid-c')).keys()]).toEqual([key]);
   });
 });
 

@@ -74,7 +74,13 @@ export class Bus {
     try {
       const jsm = await jetstreamManager(nc);
       const topology = new Topology(options.topology ?? defaultTopology);
-      const kv = await topology.ensure(nc, jsm);
+      const maxPayload = nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
+      for (const [channel, limits] of Object.entries(topology.options.streams)) {
+        if (limits.maxMsgSize > maxPayload) {
+          logger.warn({ channel, maxMsgSize: limits.maxMsgSize, serverMaxPayload: maxPayload }, 'stream message size capped at the server max_payload');
+        }
+      }
+      const kv = await topology.ensure(nc, jsm, maxPayload);
       return new Bus({ nc, jsm, topology, state: new KvStateStore(kv), options, logger });
     } catch (err) {
       await nc.close();
@@ -87,6 +93,7 @@ export class Bus {
   }
 
   subscriber(tracer: Tracer, logger: Logger): JetStreamSubscriber {
+    const maxPayload = this.nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
     return new JetStreamSubscriber({
       js: this.js,
       jsm: this.jsm,
@@ -95,6 +102,11 @@ export class Bus {
       tracer,
       logger,
       options: this.#options.subscriber ?? defaultSubscriberOptions,
+      recreateTopology: async () => {
+        await this.topology.ensure(this.nc, this.jsm, maxPayload);
+      },
+      // Room for the dead-letter envelope and headers around the original payload.
+      maxDeadLetterPayload: Math.min(this.topology.options.streams.deadLetters.maxMsgSize, maxPayload) - 64 * 1024,
     });
   }
 

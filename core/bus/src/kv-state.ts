@@ -1,9 +1,16 @@
 import type { KV } from '@nats-io/kv';
 import type { StateEntry, StateStore } from '@herald/plugin-sdk';
 
-/** KV keys allow only [-/_=.a-zA-Z0-9]; state keys hold ':' '[' and more, so they are base64url-encoded. */
-export function encodeStateKey(key: string): string {
-  return Buffer.from(key, 'utf8').toString('base64url');
+/**
+ * KV key of one state entry: `<object>.<key>`, each base64url-encoded (KV keys allow only [-/_=.a-zA-Z0-9],
+ * and state keys hold ':' '[' and more). The object token lets a consumer list or purge one object's state.
+ */
+export function encodeStateKey(objectUid: string, key: string): string {
+  return `${encodeToken(objectUid)}.${encodeToken(key)}`;
+}
+
+function encodeToken(value: string): string {
+  return Buffer.from(value, 'utf8').toString('base64url');
 }
 
 export class KvStateStore implements StateStore {
@@ -13,44 +20,49 @@ export class KvStateStore implements StateStore {
     this.#kv = kv;
   }
 
-  async get(key: string): Promise<StateEntry | undefined> {
-    const entry = await this.#kv.get(encodeStateKey(key));
+  async get(objectUid: string, key: string): Promise<StateEntry | undefined> {
+    const entry = await this.#kv.get(encodeStateKey(objectUid, key));
     if (!entry || entry.operation !== 'PUT') return undefined;
     return { value: entry.string(), revision: entry.revision };
   }
 
-  async create(key: string, value: string): Promise<number | undefined> {
-    try {
-      return await this.#kv.create(encodeStateKey(key), value);
-    } catch (err) {
-      if (isWrongSequence(err)) return undefined;
-      throw err;
-    }
+  async create(objectUid: string, key: string, value: string): Promise<number | undefined> {
+    return casOrUndefined(() => this.#kv.create(encodeStateKey(objectUid, key), value));
   }
 
-  async update(key: string, value: string, revision: number): Promise<number | undefined> {
-    try {
-      return await this.#kv.update(encodeStateKey(key), value, revision);
-    } catch (err) {
-      if (isWrongSequence(err)) return undefined;
-      throw err;
-    }
+  async update(objectUid: string, key: string, value: string, revision: number): Promise<number | undefined> {
+    return casOrUndefined(() => this.#kv.update(encodeStateKey(objectUid, key), value, revision));
   }
 
-  async delete(key: string, revision?: number): Promise<boolean> {
-    try {
-      await this.#kv.delete(encodeStateKey(key), revision === undefined ? undefined : { previousSeq: revision });
-      return true;
-    } catch (err) {
-      if (isWrongSequence(err)) return false;
-      throw err;
+  async delete(objectUid: string, key: string, revision?: number): Promise<boolean> {
+    const done = await casOrUndefined(async () => {
+      await this.#kv.delete(encodeStateKey(objectUid, key), revision === undefined ? undefined : { previousSeq: revision });
+      return 1;
+    });
+    return done !== undefined;
+  }
+
+  async entries(objectUid: string): Promise<Map<string, StateEntry>> {
+    const out = new Map<string, StateEntry>();
+    const prefix = `${encodeToken(objectUid)}.`;
+    for await (const k of await this.#kv.keys(`${prefix}>`)) {
+      const entry = await this.#kv.get(k);
+      if (entry?.operation === 'PUT') {
+        out.set(Buffer.from(k.slice(prefix.length), 'base64url').toString('utf8'), { value: entry.string(), revision: entry.revision });
+      }
     }
+    return out;
   }
 }
 
-// JetStream answers a failed compare-and-set with API error 10071 ("wrong last sequence") or, for create
-// on a live key, 10164-like "key exists"; both surface as an error naming the sequence.
-function isWrongSequence(err: unknown): boolean {
-  const code = (err as { code?: number }).code;
-  return code === 10071 || /wrong last sequence|key exists/i.test(String((err as Error)?.message));
+// A failed compare-and-set is JetStream API error 10071 ("wrong last sequence"); create on a live key
+// reports the same. Anything else is a real failure.
+async function casOrUndefined(write: () => Promise<number>): Promise<number | undefined> {
+  try {
+    return await write();
+  } catch (err) {
+    const code = (err as { code?: number }).code;
+    if (code === 10071 || /wrong last sequence/i.test(String((err as Error)?.message))) return undefined;
+    throw err;
+  }
 }

@@ -1,7 +1,8 @@
 import { JetStreamApiError, type JetStreamClient } from '@nats-io/jetstream';
-import { ClosedConnectionError, DrainingConnectionError, headers as natsHeaders } from '@nats-io/transport-node';
+import { ClosedConnectionError, DrainingConnectionError, InvalidArgumentError, headers as natsHeaders } from '@nats-io/transport-node';
 import { context, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import {
+  dataSchemasByType,
   EventTypes,
   type BusPublisher,
   type Channel,
@@ -70,7 +71,7 @@ export class JetStreamPublisher implements BusPublisher {
       channel: 'events',
       subject: this.#topology.eventSubject(ref.uid),
       type: EventTypes.resource,
-      id: options?.id ?? `${ref.uid}:${data.resourceVersion ?? ''}:${data.action}`,
+      id: options?.id ?? `${ref.uid}:${data.resourceVersion}:${data.action}`,
       ceSubject: ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name,
       data,
     });
@@ -81,7 +82,7 @@ export class JetStreamPublisher implements BusPublisher {
       channel: 'notifications',
       subject: this.#topology.notificationSubject(data.destination.serviceType, data.ref.uid),
       type: EventTypes.notification,
-      id: options?.id ?? data.idempotencyKey,
+      id: options?.id ?? `${data.idempotencyKey}:${data.claimRevision}`,
       ceSubject: data.stateKey,
       data,
     });
@@ -90,9 +91,9 @@ export class JetStreamPublisher implements BusPublisher {
   deliveryResult(data: DeliveryResultData, options?: PublishOptions): Promise<PublishReceipt> {
     return this.publish({
       channel: 'results',
-      subject: this.#topology.resultSubject(data.destination.serviceType),
+      subject: this.#topology.resultSubject(data.destination.serviceType, data.ref.uid),
       type: EventTypes.deliveryResult,
-      id: options?.id ?? `${data.idempotencyKey}:${data.attempts}`,
+      id: options?.id ?? `${data.idempotencyKey}:${data.claimRevision}:${data.attempts}`,
       ceSubject: data.stateKey,
       data,
     });
@@ -100,7 +101,15 @@ export class JetStreamPublisher implements BusPublisher {
 
   /** Publishes any envelope; used by the bus itself for dead letters. */
   async publish(request: PublishRequest): Promise<PublishReceipt> {
-    const release = await this.#slots.acquire();
+    // Refuse here what every consumer would dead-letter: a JavaScript plugin gets no type checks.
+    const checked = dataSchemasByType[request.type].safeParse(request.data);
+    if (!checked.success) {
+      const issue = checked.error.issues[0]!;
+      throw new BusError(BusErrorCodes.publishRejected, `not a valid ${request.type}: data.${issue.path.map(String).join('.')}: ${issue.message}`);
+    }
+    const deadline = Date.now() + this.#options.publishTimeoutMs;
+    // Waiting for a slot counts against the same deadline as waiting for the acknowledgement.
+    const release = await this.#slots.acquire(this.#options.publishTimeoutMs, () => this.#timeoutError(request));
     const span = this.#tracer.startSpan(`publish ${request.subject}`, {
       kind: SpanKind.PRODUCER,
       attributes: {
@@ -122,7 +131,7 @@ export class JetStreamPublisher implements BusPublisher {
         data: request.data,
         ...(request.ceSubject === undefined ? {} : { subject: request.ceSubject }),
       });
-      const ack = await this.#publishWithRetry(request, payload, headers);
+      const ack = await this.#publishWithRetry(request, payload, headers, deadline);
       span.setAttribute('messaging.nats.stream.sequence', ack.seq);
       return { id: request.id, stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
     } catch (err) {
@@ -135,8 +144,7 @@ export class JetStreamPublisher implements BusPublisher {
     }
   }
 
-  async #publishWithRetry(request: PublishRequest, payload: Uint8Array, headers: ReturnType<typeof natsHeaders>) {
-    const deadline = Date.now() + this.#options.publishTimeoutMs;
+  async #publishWithRetry(request: PublishRequest, payload: Uint8Array, headers: ReturnType<typeof natsHeaders>, deadline: number) {
     let backoff = 100;
     let lastError: unknown;
     while (Date.now() < deadline) {
@@ -147,6 +155,10 @@ export class JetStreamPublisher implements BusPublisher {
         if (err instanceof ClosedConnectionError || err instanceof DrainingConnectionError) {
           throw new BusError(BusErrorCodes.closed, `cannot publish ${request.id}: the bus connection is closed`, { cause: err });
         }
+        if (err instanceof InvalidArgumentError) {
+          // The client refuses it before sending, e.g. larger than the server's max_payload: never retryable.
+          throw new BusError(BusErrorCodes.publishRejected, `cannot publish ${request.id} (${payload.length} bytes): ${err.message}`, { cause: err });
+        }
         if (err instanceof JetStreamApiError && err.status !== 503) {
           throw new BusError(BusErrorCodes.publishRejected, `the stream refused ${request.id} on ${request.subject}: ${err.message}`, { cause: err });
         }
@@ -156,8 +168,12 @@ export class JetStreamPublisher implements BusPublisher {
         backoff = Math.min(backoff * 2, 2_000);
       }
     }
-    throw new BusError(BusErrorCodes.publishTimeout, `no acknowledgement for ${request.id} on ${request.subject} within ${this.#options.publishTimeoutMs} ms`, {
-      cause: lastError,
+    throw this.#timeoutError(request, lastError);
+  }
+
+  #timeoutError(request: PublishRequest, cause?: unknown): BusError {
+    return new BusError(BusErrorCodes.publishTimeout, `no acknowledgement for ${request.id} on ${request.subject} within ${this.#options.publishTimeoutMs} ms`, {
+      cause,
       retryable: true,
     });
   }

@@ -8,11 +8,24 @@ export class Semaphore {
     this.#limit = limit;
   }
 
-  async acquire(): Promise<() => void> {
-    if (this.#active >= this.#limit) {
-      await new Promise<void>((resolve) => this.#waiters.push(resolve));
-    } else {
+  /** Resolves with a release function; rejects with `onTimeout()` if no slot frees up within `timeoutMs`. */
+  async acquire(timeoutMs = Number.POSITIVE_INFINITY, onTimeout: () => Error = () => new Error('no free slot')): Promise<() => void> {
+    if (this.#active < this.#limit) {
       this.#active++;
+    } else {
+      await new Promise<void>((resolve, reject) => {
+        const waiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = Number.isFinite(timeoutMs)
+          ? setTimeout(() => {
+              this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+              reject(onTimeout());
+            }, timeoutMs)
+          : undefined;
+        this.#waiters.push(waiter);
+      });
     }
     let released = false;
     return () => {
@@ -22,9 +35,5 @@ export class Semaphore {
       if (next) next();
       else this.#active--;
     };
-  }
-
-  get active(): number {
-    return this.#active;
   }
 }

@@ -1,26 +1,11 @@
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
-import { context, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
-import {
-  DeliveryError,
-  EventTypes,
-  isHeraldError,
-  type BusSubscriber,
-  type Channel,
-  type ChannelData,
-  type DeadLetterData,
-  type Delivery,
-  type DeliveryHandler,
-  type EventType,
-  type Logger,
-  type SubscribeOptions,
-  type Subscription,
-} from '@herald/plugin-sdk';
-import { decodeEnvelope } from './envelope.ts';
-import { BusErrorCodes } from './errors.ts';
+import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerConfig, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import type { Tracer } from '@opentelemetry/api';
+import type { BusSubscriber, Channel, ChannelData, DeliveryHandler, EventType, Logger, SubscribeOptions, Subscription } from '@herald/plugin-sdk';
+import { EventTypes } from '@herald/plugin-sdk';
 import { KeyedQueue } from './keyed-queue.ts';
+import { MessageProcessor } from './message-processor.ts';
 import type { JetStreamPublisher } from './publisher.ts';
 import type { Topology } from './topology.ts';
-import { extractTraceContext } from './trace-headers.ts';
 
 const channelType: Record<Channel, EventType> = {
   events: EventTypes.resource,
@@ -38,9 +23,13 @@ export interface SubscriberOptions {
 
 export const defaultSubscriberOptions: SubscriberOptions = { ackWaitMs: 30_000, backoffBaseMs: 1_000, backoffMaxMs: 60_000 };
 
+/** JetStream's "consumer already exists" with another configuration. */
+const CONSUMER_EXISTS = 10148;
+
 /**
- * Consumes a channel through a durable pull consumer. Messages of one subject (one partition) are handled
- * in order; different subjects in parallel. Reconnects and server restarts resume from the durable position.
+ * Consumes a channel through a durable pull consumer, and keeps consuming: a consumer or stream that
+ * disappears (a server restarted with empty storage, someone deleted it) is created again.
+ * Messages of one subject (one partition) are handled one after another, different subjects in parallel.
  */
 export class JetStreamSubscriber implements BusSubscriber {
   readonly #js: JetStreamClient;
@@ -50,6 +39,8 @@ export class JetStreamSubscriber implements BusSubscriber {
   readonly #tracer: Tracer;
   readonly #logger: Logger;
   readonly #options: SubscriberOptions;
+  readonly #recreateTopology: () => Promise<void>;
+  readonly #maxDeadLetterPayload: number;
 
   constructor(deps: {
     js: JetStreamClient;
@@ -59,6 +50,9 @@ export class JetStreamSubscriber implements BusSubscriber {
     tracer: Tracer;
     logger: Logger;
     options?: SubscriberOptions;
+    /** Creates streams again when the server lost them. */
+    recreateTopology: () => Promise<void>;
+    maxDeadLetterPayload: number;
   }) {
     this.#js = deps.js;
     this.#jsm = deps.jsm;
@@ -67,13 +61,14 @@ export class JetStreamSubscriber implements BusSubscriber {
     this.#tracer = deps.tracer;
     this.#logger = deps.logger;
     this.#options = deps.options ?? defaultSubscriberOptions;
+    this.#recreateTopology = deps.recreateTopology;
+    this.#maxDeadLetterPayload = deps.maxDeadLetterPayload;
   }
 
   async subscribe<C extends Channel>(channel: C, options: SubscribeOptions, handler: DeliveryHandler<ChannelData[C]>): Promise<Subscription> {
     const stream = this.#topology.streamName(channel);
     const maxAckPending = options.maxAckPending ?? 64;
-    const maxDeliver = options.maxDeliver ?? 5;
-    const consumerConfig = {
+    const consumerConfig: Partial<ConsumerConfig> & { durable_name: string } = {
       durable_name: options.durable,
       ack_policy: AckPolicy.Explicit,
       ack_wait: this.#options.ackWaitMs * 1_000_000,
@@ -81,33 +76,75 @@ export class JetStreamSubscriber implements BusSubscriber {
       filter_subject: this.#topology.filterSubject(channel, options.filter),
       max_ack_pending: maxAckPending,
     };
-    // Creating a durable consumer with an identical config is a no-op, so every replica may do it.
-    await this.#jsm.consumers.add(stream, consumerConfig).catch(async () => {
-      // It exists with other settings (an upgrade, a changed filter): bring the updatable ones in line.
-      await this.#jsm.consumers.update(stream, options.durable, {
-        max_ack_pending: maxAckPending,
-        ack_wait: consumerConfig.ack_wait,
-        filter_subject: consumerConfig.filter_subject,
-      });
-    });
-    const consumer = await this.#js.consumers.get(stream, options.durable);
-    const messages: ConsumerMessages = await consumer.consume({ max_messages: Math.min(maxAckPending, 256) });
     const log = this.#logger.child({ stream, durable: options.durable });
-    const queue = new KeyedQueue(maxAckPending);
-    const process = (m: JsMsg) => this.#process(channel, options.durable, maxDeliver, m, handler as DeliveryHandler<unknown>, log);
+    const processor = new MessageProcessor({
+      channel,
+      type: channelType[channel],
+      durable: options.durable,
+      maxDeliver: options.maxDeliver ?? 5,
+      // Events are evaluated in order: a failing one is retried in place, holding back the later ones of its
+      // partition. Elsewhere a failure steps aside (redelivered later) and the others go on.
+      ordered: options.ordered ?? channel === 'events',
+      handler: handler as DeliveryHandler<unknown>,
+      tracer: this.#tracer,
+      logger: log,
+      ackWaitMs: this.#options.ackWaitMs,
+      backoff: (attempt) => Math.min(this.#options.backoffBaseMs * 2 ** (attempt - 1), this.#options.backoffMaxMs),
+      deadLetter: (m, reason, code, attempts) => this.#deadLetter(channel, options.durable, m, reason, code, attempts),
+    });
+    await this.#ensureConsumer(stream, consumerConfig);
 
-    void (async () => {
-      for await (const status of messages.status()) {
-        if (status.type === 'heartbeats_missed' || status.type === 'consumer_not_found' || status.type === 'stream_not_found') {
-          log.warn({ status: status.type }, 'consumer lost contact with the server; it keeps retrying');
+    const queue = new KeyedQueue(maxAckPending);
+    let stopping = false;
+    let current: { stop(): void } | undefined;
+    let wake: (() => void) | undefined;
+
+    const consumeOnce = async (): Promise<void> => {
+      const consumer = await this.#js.consumers.get(stream, options.durable);
+      const messages = await consumer.consume({ max_messages: Math.min(maxAckPending, 256) });
+      current = messages;
+      if (stopping) messages.stop();
+      void (async () => {
+        for await (const status of messages.status()) {
+          if (status.type === 'consumer_deleted' || status.type === 'consumer_not_found' || status.type === 'stream_not_found') {
+            log.warn({ status: status.type }, 'the durable consumer is gone; creating it again');
+            messages.stop();
+          } else if (status.type === 'heartbeats_missed') {
+            log.warn({ status: status.type }, 'no heartbeats from the server; the client keeps pulling');
+          }
         }
-      }
-    })();
-    const loop = (async () => {
+      })();
       for await (const m of messages) {
+        // Messages still buffered when the subscription stops go back to the server at once.
+        if (stopping) {
+          m.nak();
+          continue;
+        }
+        const heartbeat = processor.keepAlive(m);
         await queue.push(m.subject, () =>
-          process(m).catch((err: unknown) => log.error({ err, subject: m.subject }, 'message left unacknowledged; it will be redelivered')),
+          (stopping ? Promise.resolve(m.nak()) : processor.process(m))
+            .catch((err: unknown) => log.error({ err, subject: m.subject }, 'message left unacknowledged; it will be redelivered'))
+            .finally(heartbeat),
         );
+      }
+    };
+
+    const loop = (async () => {
+      let retryDelay = 250;
+      while (!stopping) {
+        try {
+          await consumeOnce();
+          retryDelay = 250;
+        } catch (err) {
+          log.error({ err }, 'consuming failed; trying again');
+        }
+        if (stopping) break;
+        await new Promise<void>((r) => {
+          wake = r;
+          setTimeout(r, retryDelay);
+        });
+        retryDelay = Math.min(retryDelay * 2, 10_000);
+        await this.#ensureConsumer(stream, consumerConfig).catch((err: unknown) => log.error({ err }, 'cannot create the durable consumer yet'));
       }
     })();
 
@@ -115,87 +152,62 @@ export class JetStreamSubscriber implements BusSubscriber {
     return {
       stop: () =>
         (stopped ??= (async () => {
-          messages.stop();
-          await loop.catch(() => undefined);
+          stopping = true;
+          current?.stop();
+          wake?.();
+          await loop;
           await queue.drain();
         })()),
     };
   }
 
-  async #process(channel: Channel, durable: string, maxDeliver: number, m: JsMsg, handler: DeliveryHandler<unknown>, log: Logger): Promise<void> {
-    const parent = extractTraceContext(m.headers);
-    const span = this.#tracer.startSpan(`process ${m.subject}`, {
-      kind: SpanKind.CONSUMER,
-      attributes: { 'messaging.system': 'nats', 'messaging.destination.name': m.subject, 'messaging.consumer.group.name': durable },
-    }, parent);
+  async #ensureConsumer(stream: string, config: Partial<ConsumerConfig> & { durable_name: string }): Promise<void> {
     try {
-      const decoded = decodeEnvelope(m.data, channelType[channel]);
-      if (!decoded.ok) {
-        await this.#deadLetter(channel, durable, m, decoded.reason, BusErrorCodes.malformed);
-        m.term(decoded.reason);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: decoded.reason });
-        return;
+      await this.#jsm.consumers.add(stream, config);
+    } catch (err) {
+      if (err instanceof JetStreamApiError && err.code === CONSUMER_EXISTS) {
+        // It exists with other settings (an upgrade, a changed filter): bring the updatable ones in line.
+        await this.#jsm.consumers.update(stream, config.durable_name, {
+          max_ack_pending: config.max_ack_pending,
+          ack_wait: config.ack_wait,
+          filter_subject: config.filter_subject,
+        });
+      } else if (err instanceof JetStreamApiError && err.code === 10059) {
+        await this.#recreateTopology();
+        await this.#jsm.consumers.add(stream, config);
+      } else {
+        throw err;
       }
-      const headers: Record<string, string> = {};
-      for (const key of m.headers?.keys() ?? []) headers[key] = m.headers!.get(key);
-      const delivery: Delivery<unknown> = {
-        event: decoded.event,
-        subject: m.subject,
-        deliveryCount: m.info.deliveryCount,
-        traceparent: headers.traceparent,
-        headers,
-      };
-      try {
-        await context.with(trace.setSpan(parent, span), () => handler(delivery));
-        await m.ackAck().catch(() => m.ack());
-      } catch (err) {
-        span.recordException(err as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-        const retryable = isHeraldError(err) ? err.retryable : true;
-        if (retryable && m.info.deliveryCount < maxDeliver) {
-          const retryAfter = err instanceof DeliveryError ? err.retryAfterMs : undefined;
-          const delay = retryAfter ?? Math.min(this.#options.backoffBaseMs * 2 ** (m.info.deliveryCount - 1), this.#options.backoffMaxMs);
-          log.warn({ err, subject: m.subject, deliveryCount: m.info.deliveryCount, delayMs: delay }, 'handler failed; redelivering later');
-          m.nak(delay);
-          return;
-        }
-        const reason = retryable
-          ? `gave up after ${m.info.deliveryCount} deliveries: ${(err as Error).message}`
-          : `permanent failure: ${(err as Error).message}`;
-        log.error({ err, subject: m.subject, deliveryCount: m.info.deliveryCount }, 'message sent to the dead-letter stream');
-        await this.#deadLetter(channel, durable, m, reason, isHeraldError(err) ? err.code : BusErrorCodes.handlerFailed);
-        m.term(reason);
-      }
-    } finally {
-      span.end();
     }
   }
 
-  async #deadLetter(channel: Channel, durable: string, m: JsMsg, reason: string, code: string): Promise<void> {
+  async #deadLetter(channel: Channel, durable: string, m: JsMsg, reason: string, code: string, attempts: number): Promise<void> {
     const headers: Record<string, string> = {};
     for (const key of m.headers?.keys() ?? []) headers[key] = m.headers!.get(key);
+    let bytes = m.data;
+    const truncated = bytes.length > this.#maxDeadLetterPayload;
+    if (truncated) bytes = bytes.subarray(0, this.#maxDeadLetterPayload);
     let payload: string;
     let encoding: 'utf8' | 'base64' = 'utf8';
     try {
-      payload = new TextDecoder('utf-8', { fatal: true }).decode(m.data);
+      payload = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
-      payload = Buffer.from(m.data).toString('base64');
+      payload = Buffer.from(bytes).toString('base64');
       encoding = 'base64';
     }
-    const data: DeadLetterData = {
-      reason,
-      code,
-      consumer: durable,
-      deliveryCount: m.info.deliveryCount,
-      original: { stream: m.info.stream, subject: m.subject, sequence: m.seq, headers, payload, encoding },
-    };
     await this.#deadLetters.publish({
       channel: 'deadLetters',
       subject: this.#topology.deadLetterSubject(channel),
       type: EventTypes.deadLetter,
       id: `dlq:${m.info.stream}:${m.seq}:${durable}`,
       ceSubject: m.subject,
-      data,
+      data: {
+        reason,
+        code,
+        consumer: durable,
+        deliveryCount: attempts,
+        original: { stream: m.info.stream, subject: m.subject, sequence: m.seq, headers, payload, encoding, ...(truncated ? { truncated } : {}) },
+      },
     });
   }
 }

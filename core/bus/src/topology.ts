@@ -95,8 +95,8 @@ export class Topology {
     return `${this.channelSubject('notifications')}.${token(serviceType)}.${this.partitionOf(objectKey)}`;
   }
 
-  resultSubject(serviceType: string): string {
-    return `${this.channelSubject('results')}.${token(serviceType)}`;
+  resultSubject(serviceType: string, objectKey: string): string {
+    return `${this.channelSubject('results')}.${token(serviceType)}.${this.partitionOf(objectKey)}`;
   }
 
   deadLetterSubject(from: Channel): string {
@@ -110,7 +110,7 @@ export class Topology {
   filterSubject(channel: Channel, filter?: string): string {
     const base = this.channelSubject(channel);
     if (filter === undefined) return `${base}.>`;
-    return channel === 'notifications' ? `${base}.${token(filter)}.>` : `${base}.${token(filter)}`;
+    return channel === 'notifications' || channel === 'results' ? `${base}.${token(filter)}.>` : `${base}.${token(filter)}`;
   }
 
   streamConfig(channel: Channel): Partial<StreamConfig> & { name: string } {
@@ -130,10 +130,14 @@ export class Topology {
     };
   }
 
-  /** Creates or updates every stream and the state bucket. Safe to run from many processes at once. */
-  async ensure(nc: NatsConnection, jsm: JetStreamManager): Promise<KV> {
+  /**
+   * Creates or updates every stream and the state bucket. Safe to run from many processes at once.
+   * `maxPayload` is the server's limit on one message; no stream is told to accept more than that.
+   */
+  async ensure(nc: NatsConnection, jsm: JetStreamManager, maxPayload = Number.POSITIVE_INFINITY): Promise<KV> {
     for (const channel of Object.keys(streamSuffix) as Channel[]) {
       const config = this.streamConfig(channel);
+      config.max_msg_size = Math.min(config.max_msg_size ?? maxPayload, maxPayload);
       try {
         await jsm.streams.add(config);
       } catch (err) {
@@ -148,7 +152,12 @@ export class Topology {
       }
     }
     const { maxBytes, replicas } = this.options.state;
-    return new Kvm(nc).create(this.stateBucket, { history: 1, max_bytes: maxBytes, replicas, storage: StorageType.File });
+    const kv = await new Kvm(nc).create(this.stateBucket, { history: 1, max_bytes: maxBytes, replicas, storage: StorageType.File });
+    // Opening an existing bucket leaves its limits as they were: bring them up to date like the streams.
+    const bucketStream = `KV_${this.stateBucket}`;
+    const current = await jsm.streams.info(bucketStream);
+    if (current.config.max_bytes !== maxBytes) await jsm.streams.update(bucketStream, { ...current.config, max_bytes: maxBytes });
+    return kv;
   }
 }
 

@@ -62,6 +62,62 @@ describe('herald CLI', () => {
   });
 });
 
+describe('herald config check', () => {
+  const probe = fileURLToPath(new URL('../../kernel/src/__fixtures__/probe-source.ts', import.meta.url));
+
+  it('validates each plugin’s options and shows them with secrets redacted', () => {
+    const path = configFile('secret.yaml', `plugins:\n  - name: ${probe}\n    options: { endpoint: { url: "https://pager.example/", token: sk-live-123 } }\n`);
+    const result = herald(['config', 'check', '-c', path, '-o', 'json']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain('sk-live-123');
+    expect(JSON.parse(result.stdout).config.plugins[0]).toMatchObject({
+      id: 'probe',
+      kind: 'source',
+      options: { endpoint: { url: 'https://pager.example/', token: '[redacted]' }, retries: 3 },
+    });
+    expect(herald(['config', 'check', '-c', path]).stdout).toContain('valid (1 plugin(s): probe;');
+  });
+
+  it('fails on plugin options `herald run` would refuse, naming the key path', () => {
+    const path = configFile('bad-options.yaml', `plugins:\n  - name: ${probe}\n    options: { endpoint: { url: nope }, retry: 1 }\n`);
+    const result = herald(['config', 'check', '-c', path]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('plugin "probe": invalid options: plugins[0].options.endpoint.url: Invalid URL; plugins[0].options.retry: unknown key');
+  });
+
+  it('redacts NATS credentials', () => {
+    const result = herald(['config', 'check', '-o', 'json'], { HERALD__NATS__AUTH__TOKEN: 's3cret-token' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain('s3cret-token');
+    expect(JSON.parse(result.stdout).config.nats.auth).toEqual({ token: '[redacted]' });
+  });
+});
+
+describe('herald run while NATS is not reachable', () => {
+  it('waits for NATS, and stops at once when asked to', async () => {
+    const child = spawn(process.execPath, [main, 'run', '-o', 'json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HERALD__NATS__SERVERS: '[nats://127.0.0.1:1]' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!stderr.includes('connecting to NATS') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(child.exitCode).toBeNull();
+      child.kill('SIGTERM');
+      const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout.trim())).toEqual({ event: 'stopped', plugins: [] });
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
 describe('herald run with nats-server killed mid-stream', () => {
   let nats: NatsServer;
   let child: ChildProcess;

@@ -51,8 +51,8 @@ export async function runCli(argv: readonly string[], io: Omit<Output, 'format'>
     .description('validate the engine config and environment overrides without starting anything')
     .option('-c, --config <file>', 'engine config file (default: $HERALD_CONFIG)')
     .addOption(outputOption())
-    .action((opts: { config?: string; output: OutputFormat }) => {
-      exitCode = configCheckCommand(opts.config ? { config: opts.config } : {}, out(opts.output));
+    .action(async (opts: { config?: string; output: OutputFormat }) => {
+      exitCode = await configCheckCommand(opts.config ? { config: opts.config } : {}, out(opts.output));
     });
 
   try {

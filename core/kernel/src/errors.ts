@@ -13,6 +13,7 @@ export const KernelErrorCodes = {
   pluginInit: 'HERALD_ERR_PLUGIN_INIT',
   pluginTimeout: 'HERALD_ERR_PLUGIN_TIMEOUT',
   pluginCall: 'HERALD_ERR_PLUGIN_CALL',
+  pluginUnexpected: 'HERALD_ERR_PLUGIN_UNEXPECTED',
   boot: 'HERALD_ERR_KERNEL_BOOT',
 } as const;
 export type KernelErrorCode = (typeof KernelErrorCodes)[keyof typeof KernelErrorCodes];

@@ -4,3 +4,4 @@ export { engineConfigSchema, ROLES, type EngineConfig, type EngineConfigInput, t
 export { ConfigError, PluginError, KernelErrorCodes, type KernelErrorCode } from './errors.ts';
 export { checkPlugin, loadPlugin } from './plugins/plugin-loader.ts';
 export { redactSecrets } from './plugins/plugin-config.ts';
+export { inspectPlugins, type InspectedPlugin } from './plugins/inspect-plugins.ts';

@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, startTelemetry } from '@herald/core-telemetry';
 import { startNats, type NatsServer } from '@herald/test-harness';
+import { stopOrder } from './__fixtures__/order-source.ts';
 import { probeSeen } from './__fixtures__/probe-source.ts';
+import { handled as handledAfterFailedStart } from './__fixtures__/start-fails-source.ts';
 import { engineConfigSchema, type EngineConfigInput } from './config/engine-config.schema.ts';
 import { KernelErrorCodes, PluginError } from './errors.ts';
 import { Kernel } from './kernel.ts';
@@ -104,6 +106,15 @@ describe('kernel', () => {
     expect(await ticksRecorded(tapFile, 3)).toEqual([1, 2, 3]);
   });
 
+  it('stops everything a plugin started when it fails to start, so a failed plugin handles nothing', async () => {
+    const { kernel, tapFile } = await boot([{ name: './start-fails-source.ts' }], 'continue');
+    expect(kernel.status()[0]).toMatchObject({ id: 'start-fails', state: 'failed', error: { code: KernelErrorCodes.pluginInit, message: 'plugin "start-fails": start failed: upstream API refused the watch' } });
+    // The ticker's events reach the tap, but not the failed plugin's subscription.
+    expect(await ticksRecorded(tapFile, 3)).toEqual([1, 2, 3]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(handledAfterFailedStart).toEqual([]);
+  });
+
   it('refuses a second plugin with the same id or the same service type', async () => {
     const config = (names: string[]) =>
       engineConfigSchema.parse({ nats: { servers: [nats.url], subjectPrefix: 'dup', streamPrefix: 'DUP' }, plugins: names.map((name) => ({ name })) });
@@ -129,10 +140,12 @@ describe('kernel', () => {
   });
 
   it('stops plugins in reverse order and drains the bus', async () => {
-    const { kernel } = await boot([]);
+    stopOrder.length = 0;
+    const { kernel } = await boot([{ name: './order-source.ts', options: { name: 'first' } }, { name: './order-sink.ts', options: { name: 'second' } }]);
     await kernel.stop();
     await kernel.stop();
-    expect(kernel.status().map((p) => p.state)).toEqual(['stopped', 'stopped']);
+    expect(stopOrder).toEqual(['second', 'first']);
+    expect(kernel.status().map((p) => p.state)).toEqual(['stopped', 'stopped', 'stopped', 'stopped']);
     expect(kernel.bus.nc.isClosed()).toBe(true);
   });
 });

@@ -12,6 +12,10 @@ import { startSinkRunner } from './sink-runner.ts';
 import type { TrackedSubscriber } from './tracked-subscriber.ts';
 import { toBusOptions } from './bus-options.ts';
 
+function trackedSubscriber(container: DependencyContainer): TrackedSubscriber {
+  return container.resolve<TrackedSubscriber>(tokenFor(coreServices.subscriber));
+}
+
 export interface KernelOptions {
   config: EngineConfig;
   /** Directory plugin package names and relative paths resolve from (where herald.yaml lives). */
@@ -53,6 +57,7 @@ export class Kernel {
   readonly #active: ActivePlugin[] = [];
   readonly #status: PluginStatus[] = [];
   #stopping: Promise<void> | undefined;
+  readonly #shutdown = new AbortController();
 
   private constructor(options: KernelOptions, bus: Bus) {
     this.#options = options;
@@ -113,7 +118,13 @@ export class Kernel {
           continue;
         }
         const active = await this.#initPlugin(plugin, entry, pluginConfig);
-        await this.#startPlugin(active);
+        try {
+          await this.#startPlugin(active);
+        } catch (err) {
+          // A plugin that is not running must not go on consuming or publishing.
+          await this.#stopPlugin(active);
+          throw err;
+        }
         this.#active.push(active);
         status.state = 'running';
         this.#log.info({ plugin: plugin.id, kind: plugin.kind, options: redactSecrets(plugin.configSchema, pluginConfig) }, 'plugin running');
@@ -138,15 +149,23 @@ export class Kernel {
       deps[key] = container.resolve(token);
     }
     const init = plugin.init as (context: Record<string, unknown>) => Promise<SourceHandle | SinkHandle>;
-    const handle = await callPlugin(plugin.id, 'init', entry.initTimeout, (signal) => init({ ...deps, config, signal }), KernelErrorCodes.pluginInit);
-    return { id: plugin.id, entry, plugin, container, handle, subscriptions: [] };
+    let late: Promise<SourceHandle | SinkHandle> | undefined;
+    try {
+      const handle = await callPlugin(plugin.id, 'init', entry.initTimeout, (signal) => (late = init({ ...deps, config, signal })), { failureCode: KernelErrorCodes.pluginInit });
+      return { id: plugin.id, entry, plugin, container, handle, subscriptions: [] };
+    } catch (err) {
+      // An init that finishes after its deadline gets stopped at once, with anything it subscribed to.
+      void late?.then((handle) => this.#stopPlugin({ id: plugin.id, entry, plugin, container, handle, subscriptions: [] })).catch(() => undefined);
+      await trackedSubscriber(container).stopAll();
+      throw err;
+    }
   }
 
   async #startPlugin(active: ActivePlugin): Promise<void> {
     const { plugin, entry, container } = active;
     if (plugin.kind === 'source') {
       const handle = active.handle as SourceHandle;
-      await callPlugin(plugin.id, 'start', entry.initTimeout, () => handle.start(), KernelErrorCodes.pluginInit);
+      await callPlugin(plugin.id, 'start', entry.initTimeout, () => handle.start(), { failureCode: KernelErrorCodes.pluginInit });
       return;
     }
     active.subscriptions = await startSinkRunner({
@@ -159,6 +178,7 @@ export class Kernel {
       logger: container.resolve(tokenFor(coreServices.logger)),
       callTimeoutMs: entry.callTimeout,
       maxDeliver: this.#options.config.sink.maxDeliver,
+      shutdown: this.#shutdown.signal,
     });
   }
 
@@ -168,17 +188,26 @@ export class Kernel {
   }
 
   async #stopAll(): Promise<void> {
+    // Sends in flight learn of the shutdown through their signal.
+    this.#shutdown.abort(new Error('Herald is shutting down'));
     for (const active of this.#active.splice(0).reverse()) {
-      try {
-        await Promise.all(active.subscriptions.map((s) => s.stop()));
-        await active.container.resolve<TrackedSubscriber>(tokenFor(coreServices.subscriber)).stopAll();
-        await callPlugin(active.id, 'stop', active.entry.stopTimeout, () => active.handle.stop());
-      } catch (err) {
-        this.#log.error({ err, plugin: active.id, code: isHeraldError(err) ? err.code : undefined }, 'plugin did not stop cleanly');
-      }
+      await this.#stopPlugin(active);
       const status = this.#status.find((s) => s.id === active.id);
       if (status) status.state = 'stopped';
     }
     await this.#bus.drain();
+  }
+
+  /** Stops a plugin's subscriptions, then the plugin, all within its stopTimeout. Never throws. */
+  async #stopPlugin(active: ActivePlugin): Promise<void> {
+    try {
+      await callPlugin(active.id, 'stop', active.entry.stopTimeout, async () => {
+        await Promise.all(active.subscriptions.map((s) => s.stop()));
+        await trackedSubscriber(active.container).stopAll();
+        await active.handle.stop();
+      });
+    } catch (err) {
+      this.#log.error({ err, plugin: active.id, code: isHeraldError(err) ? err.code : undefined }, 'plugin did not stop cleanly');
+    }
   }
 }

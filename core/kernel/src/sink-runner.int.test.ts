@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, startTelemetry } from '@herald/core-telemetry';
 import type { DeadLetterData, DeliveryResultData, NotificationData } from '@herald/plugin-sdk';
 import { startNats, type NatsServer } from '@herald/test-harness';
-import { delivered } from './__fixtures__/flaky-sink.ts';
+import { calls, delivered } from './__fixtures__/flaky-sink.ts';
 import { engineConfigSchema } from './config/engine-config.schema.ts';
 import { Kernel } from './kernel.ts';
 
@@ -21,6 +21,7 @@ function notification(recipient: string): NotificationData {
     destination: { serviceType: 'flaky', service: 'flaky', recipient },
     stateKey: `on-pod-ready:[0].jS5fTrIQi8Q4Q5uceLlcAF3t4Go:flaky:${recipient}`,
     idempotencyKey: `key-${recipient}`,
+    claimRevision: 1,
     ref: { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespace: 'default', name: 'web-1', uid: 'uid-web-1' },
     rendered: { message: `for ${recipient}` },
   };
@@ -31,7 +32,7 @@ async function collect<T>(channel: 'results' | 'deadLetters', durable: string, c
   const sub = await kernel.bus.subscriber(telemetry.tracer('test'), logger).subscribe(channel, { durable }, async (d) => {
     seen.push(d.event.data as T);
   });
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 30_000;
   while (seen.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   await sub.stop();
   return seen;
@@ -40,7 +41,8 @@ async function collect<T>(channel: 'results' | 'deadLetters', durable: string, c
 beforeAll(async () => {
   nats = await startNats();
   const config = engineConfigSchema.parse({
-    nats: { servers: [nats.url], consume: { backoffBase: '50ms', backoffMax: '200ms' } },
+    // A backoff far above the sink's Retry-After (100 ms), to see which one the redelivery follows.
+    nats: { servers: [nats.url], consume: { backoffBase: '1500ms', backoffMax: '1500ms' } },
     plugins: [{ name: './flaky-sink.ts' }],
     sink: { maxDeliver: 3 },
   });
@@ -63,9 +65,9 @@ describe('sink runner', () => {
     expect(byRecipient.never).toMatchObject({
       succeeded: false,
       attempts: 1,
-      error: { code: 'HERALD_ERR_PLUGIN_CALL', message: 'plugin "flaky": send to flaky failed: 404 no such channel', retryable: false },
+      error: { code: 'HERALD_ERR_DELIVERY_PERMANENT', message: 'plugin "flaky": send to flaky failed: 404 no such channel', retryable: false },
     });
-    expect(byRecipient.crash).toMatchObject({ succeeded: false, attempts: 3, error: { retryable: true } });
+    expect(byRecipient.crash).toMatchObject({ succeeded: false, attempts: 3, error: { code: 'HERALD_ERR_PLUGIN_UNEXPECTED', retryable: true } });
     expect(byRecipient.crash!.error!.message).toContain("plugin \"flaky\": send to flaky failed: Cannot read properties of undefined (reading 'channel')");
 
     expect(delivered.map((d) => [d.recipient, d.attempt])).toEqual([
@@ -73,11 +75,37 @@ describe('sink runner', () => {
       ['once', 2],
     ]);
     expect(delivered[0]!.body).toEqual({ message: 'for ok' });
+    const [first, second] = calls.filter((c) => c.recipient === 'once');
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(90);
+    expect(second!.at - first!.at).toBeLessThan(1_000);
 
     const letters = await collect<DeadLetterData>('deadLetters', 'dlq-watch', 2);
     expect(letters.map((l) => [JSON.parse(l.original.payload).data.destination.recipient, l.consumer, l.deliveryCount]).sort()).toEqual([
       ['crash', 'herald-sink-flaky', 3],
       ['never', 'herald-sink-flaky', 1],
     ]);
+  });
+});
+
+describe('sink runner when results cannot be published', () => {
+  it('never sends again a notification the remote side accepted', async () => {
+    const config = engineConfigSchema.parse({
+      nats: { servers: [nats.url], subjectPrefix: 'noresults', streamPrefix: 'NORESULTS', publish: { timeout: '500ms', attemptTimeout: '200ms' } },
+      plugins: [{ name: './flaky-sink.ts' }],
+    });
+    const k = await Kernel.boot({ config, baseDir: fixtures, logger, telemetry });
+    try {
+      await k.bus.jsm.streams.delete('NORESULTS_RESULTS');
+      await k.bus.publisher('herald/test', telemetry.tracer('test')).notification(notification('accepted-once'));
+      const deadline = Date.now() + 10_000;
+      while (!delivered.some((d) => d.recipient === 'accepted-once') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      // Long enough for a failed result publish (500 ms) to have caused a redelivery, were it to.
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect(delivered.filter((d) => d.recipient === 'accepted-once').map((d) => d.attempt)).toEqual([1]);
+      const info = await k.bus.jsm.consumers.info('NORESULTS_NOTIFICATIONS', 'herald-sink-flaky');
+      expect(info.num_ack_pending + info.num_pending).toBe(0);
+    } finally {
+      await k.stop();
+    }
   });
 });

@@ -1,5 +1,15 @@
-import { DeliveryError, type BusPublisher, type BusSubscriber, type Logger, type SinkHandle, type Subscription } from '@herald/plugin-sdk';
-import { PluginError } from './errors.ts';
+import {
+  DeliveryError,
+  isDeliveryError,
+  isHeraldError,
+  type BusPublisher,
+  type BusSubscriber,
+  type DeliveryResultData,
+  type Logger,
+  type SinkHandle,
+  type Subscription,
+} from '@herald/plugin-sdk';
+import type { PluginError } from './errors.ts';
 import { callPlugin } from './plugins/plugin-call.ts';
 
 export interface SinkRunnerOptions {
@@ -11,36 +21,49 @@ export interface SinkRunnerOptions {
   logger: Logger;
   callTimeoutMs: number;
   maxDeliver: number;
+  /** Aborted when Herald shuts down; passed on to `send` as part of its signal. */
+  shutdown: AbortSignal;
 }
 
 /**
  * Feeds a sink the notifications of its service types from durable consumers shared by every Herald
- * replica (`herald-sink-<type>`), and publishes one delivery result per final outcome. The message is
- * acknowledged only after `send` resolved; failures are redelivered with backoff or dead-lettered.
+ * replica (`herald-sink-<type>`). A notification is acknowledged once `send` resolved and never sent again
+ * after that; failures are redelivered with backoff or dead-lettered. One delivery result is published per
+ * final outcome.
  */
 export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subscription[]> {
   const { pluginId, handle, publisher, logger, maxDeliver } = options;
+  // A result that cannot be published must not undo a delivery the remote side accepted.
+  const report = async (data: DeliveryResultData) => {
+    try {
+      await publisher.deliveryResult(data);
+    } catch (err) {
+      logger.error({ err, stateKey: data.stateKey, succeeded: data.succeeded }, 'delivery result could not be published; the delivery outcome stands');
+    }
+  };
   const subscriptions: Subscription[] = [];
   for (const serviceType of options.serviceTypes) {
     subscriptions.push(
       await options.subscriber.subscribe('notifications', { durable: `herald-sink-${serviceType}`, filter: serviceType, maxDeliver }, async (delivery) => {
-        const notification = delivery.event.data;
+        const n = delivery.event.data;
         const attempt = delivery.deliveryCount;
-        const result = { idempotencyKey: notification.idempotencyKey, stateKey: notification.stateKey, trigger: notification.trigger, destination: notification.destination, ref: notification.ref, attempts: attempt };
+        const result = { idempotencyKey: n.idempotencyKey, claimRevision: n.claimRevision, stateKey: n.stateKey, trigger: n.trigger, destination: n.destination, ref: n.ref, attempts: attempt };
         try {
-          await callPlugin(pluginId, `send to ${notification.destination.service}`, options.callTimeoutMs, (signal) => handle.send(notification, { attempt, signal }));
+          await callPlugin(pluginId, `send to ${n.destination.service}`, options.callTimeoutMs, (signal) => handle.send(n, { attempt, signal }), { shutdown: options.shutdown });
         } catch (err) {
           const error = err as PluginError;
+          const cause = error.cause;
           const final = !error.retryable || attempt >= maxDeliver;
           if (final) {
-            await publisher.deliveryResult({ ...result, succeeded: false, error: { code: error.code, message: error.message, retryable: error.retryable } });
+            await report({ ...result, succeeded: false, error: { code: isHeraldError(cause) ? cause.code : error.code, message: error.message, retryable: error.retryable } });
           }
-          logger.warn({ err, attempt, final, stateKey: notification.stateKey }, 'delivery failed');
+          logger.warn({ err, attempt, final, stateKey: n.stateKey }, 'delivery failed');
           // Keep the sink's Retry-After for the redelivery delay.
-          const cause = error.cause;
-          throw cause instanceof DeliveryError ? new DeliveryError(error.message, { cause: error, retryable: cause.retryable, ...(cause.retryAfterMs === undefined ? {} : { retryAfterMs: cause.retryAfterMs }) }) : error;
+          throw isDeliveryError(cause)
+            ? new DeliveryError(error.message, { cause: error, retryable: cause.retryable, ...(cause.retryAfterMs === undefined ? {} : { retryAfterMs: cause.retryAfterMs }) })
+            : error;
         }
-        await publisher.deliveryResult({ ...result, succeeded: true });
+        await report({ ...result, succeeded: true });
       }),
     );
   }

@@ -1,4 +1,5 @@
 import type { BusSubscriber, Channel, ChannelData, DeliveryHandler, SubscribeOptions, Subscription } from '@herald/plugin-sdk';
+import { KernelErrorCodes, PluginError } from './errors.ts';
 import { callPlugin } from './plugins/plugin-call.ts';
 
 /**
@@ -10,6 +11,7 @@ export class TrackedSubscriber implements BusSubscriber {
   readonly #pluginId: string;
   readonly #callTimeoutMs: number;
   readonly #subscriptions: Subscription[] = [];
+  #stopped = false;
 
   constructor(inner: BusSubscriber, pluginId: string, callTimeoutMs: number) {
     this.#inner = inner;
@@ -17,9 +19,15 @@ export class TrackedSubscriber implements BusSubscriber {
     this.#callTimeoutMs = callTimeoutMs;
   }
 
+  /**
+   * Durable names are the plugin's own: `<plugin id>-<durable>`, so two plugins never share (or take over)
+   * a consumer, while replicas of one plugin do share theirs.
+   */
   async subscribe<C extends Channel>(channel: C, options: SubscribeOptions, handler: DeliveryHandler<ChannelData[C]>): Promise<Subscription> {
-    const what = `handling a ${channel} message (${options.durable})`;
-    const subscription = await this.#inner.subscribe(channel, options, (delivery) =>
+    if (this.#stopped) throw new PluginError(this.#pluginId, KernelErrorCodes.pluginCall, 'subscribe called after the plugin was stopped');
+    const durable = `${this.#pluginId}-${options.durable}`;
+    const what = `handling a ${channel} message (${durable})`;
+    const subscription = await this.#inner.subscribe(channel, { ...options, durable }, (delivery) =>
       callPlugin(this.#pluginId, what, this.#callTimeoutMs, () => handler(delivery)),
     );
     this.#subscriptions.push(subscription);
@@ -27,6 +35,7 @@ export class TrackedSubscriber implements BusSubscriber {
   }
 
   async stopAll(): Promise<void> {
+    this.#stopped = true;
     await Promise.all(this.#subscriptions.splice(0).map((s) => s.stop()));
   }
 }

@@ -47,6 +47,12 @@ export interface SubscribeOptions {
   maxDeliver?: number;
   /** Messages in flight at once. Default 64. */
   maxAckPending?: number;
+  /**
+   * Keep the order of each partition through failures: a failing message is retried in place and holds
+   * back the later ones of its partition. Default: true for `events`, false elsewhere (a failing
+   * notification steps aside and is redelivered after its backoff).
+   */
+  ordered?: boolean;
 }
 
 /** One message handed to a subscriber. */

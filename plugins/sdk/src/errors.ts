@@ -26,6 +26,11 @@ export class DeliveryError extends HeraldError {
   }
 }
 
+// Duck-typed rather than instanceof: a plugin may bring its own copy of the SDK.
 export function isHeraldError(value: unknown): value is HeraldError {
-  return value instanceof Error && typeof (value as HeraldError).code === 'string' && 'retryable' in value;
+  return value instanceof Error && typeof (value as HeraldError).code === 'string' && typeof (value as HeraldError).retryable === 'boolean';
+}
+
+export function isDeliveryError(value: unknown): value is DeliveryError {
+  return isHeraldError(value) && (value.code === 'HERALD_ERR_DELIVERY_TRANSIENT' || value.code === 'HERALD_ERR_DELIVERY_PERMANENT');
 }

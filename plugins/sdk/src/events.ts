@@ -9,8 +9,11 @@ export const EventTypes = {
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
+// Data schemas accept (and drop) fields they do not know, so a newer publisher that added a field never has
+// its messages dead-lettered by an older consumer during a rolling upgrade. Publishers validate too.
+
 /** Group/version/resource of a watched Kubernetes type, plus its kind. Core group is "". */
-export const resourceTypeSchema = z.strictObject({
+export const resourceTypeSchema = z.object({
   group: z.string(),
   version: z.string().min(1),
   resource: z.string().min(1),
@@ -24,15 +27,16 @@ export const objectRefSchema = resourceTypeSchema.extend({
   uid: z.string().min(1),
 });
 
-export const resourceEventDataSchema = z.strictObject({
+export const resourceEventDataSchema = z.object({
   action: z.enum(['ADDED', 'MODIFIED', 'DELETED']),
   ref: objectRefSchema,
-  resourceVersion: z.string().optional(),
+  /** The object's metadata.resourceVersion; part of the event's idempotency key. */
+  resourceVersion: z.string().min(1),
   /** The object as the API server returned it, without managedFields. */
   object: z.record(z.string(), z.unknown()),
 });
 
-export const destinationSchema = z.strictObject({
+export const destinationSchema = z.object({
   /** Service type, e.g. `webhook`, `slack`, `email`: selects the sink. */
   serviceType: z.string().min(1),
   /** Configured service name, e.g. `webhook` in `service.webhook.webhook` (equals the type when unnamed). */
@@ -41,7 +45,7 @@ export const destinationSchema = z.strictObject({
   recipient: z.string(),
 });
 
-export const notificationDataSchema = z.strictObject({
+export const notificationDataSchema = z.object({
   trigger: z.string().min(1),
   /** Argo condition key `[<index>].<hash of when>`. */
   conditionKey: z.string().min(1),
@@ -51,37 +55,47 @@ export const notificationDataSchema = z.strictObject({
   stateKey: z.string().min(1),
   /** Hash of (object UID, state key): passed to remote APIs that deduplicate. */
   idempotencyKey: z.string().min(1),
+  /**
+   * Revision of the dedup claim in the state bucket. A condition that fires again after it was cleared
+   * gets a new claim, so `idempotencyKey:claimRevision` tells a legitimate re-send from a duplicate.
+   */
+  claimRevision: z.number().int().nonnegative(),
   ref: objectRefSchema,
   /** The rendered notification: `message` plus the block of this service type (e.g. `webhook`, `email`). */
   rendered: z.record(z.string(), z.unknown()),
 });
 
-export const deliveryResultDataSchema = z.strictObject({
+export const deliveryResultDataSchema = z.object({
   idempotencyKey: z.string().min(1),
+  claimRevision: z.number().int().nonnegative(),
   stateKey: z.string().min(1),
   trigger: z.string().min(1),
   destination: destinationSchema,
   ref: objectRefSchema,
   succeeded: z.boolean(),
   attempts: z.number().int().positive(),
-  error: z.strictObject({ code: z.string(), message: z.string(), retryable: z.boolean() }).optional(),
+  error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean() }).optional(),
 });
 
-export const deadLetterDataSchema = z.strictObject({
+export const deadLetterDataSchema = z.object({
   /** Why the message could not be processed, for people. */
   reason: z.string().min(1),
   code: z.string().min(1),
   /** The consumer (durable name) that gave up. */
   consumer: z.string().min(1),
+  /** Attempts made to handle it (in-place retries of ordered channels included). */
   deliveryCount: z.number().int().nonnegative(),
-  original: z.strictObject({
+  original: z.object({
     stream: z.string(),
     subject: z.string(),
+    /** Stream sequence: the original stays readable there until the stream's max age. */
     sequence: z.number().int().nonnegative(),
     headers: z.record(z.string(), z.string()),
     /** The payload as received, UTF-8 (or base64 when `encoding` says so). */
     payload: z.string(),
     encoding: z.enum(['utf8', 'base64']),
+    /** True when the payload was cut to fit the dead-letter stream's message size. */
+    truncated: z.boolean().optional(),
   }),
 });
 
@@ -94,7 +108,7 @@ export function cloudEventSchema<T extends z.ZodType>(data: T, type?: EventType)
     type: type ? z.literal(type) : z.string().min(1),
     subject: z.string().optional(),
     time: z.iso.datetime({ offset: true }),
-    datacontenttype: z.literal('application/json').optional(),
+    datacontenttype: z.string().regex(/^application\/json\b/, 'must be application/json').optional(),
     data,
   });
 }
@@ -119,7 +133,7 @@ export interface CloudEvent<T = unknown> {
   type: string;
   subject?: string;
   time: string;
-  datacontenttype?: 'application/json';
+  datacontenttype?: string;
   data: T;
   [extension: string]: unknown;
 }
@@ -131,11 +145,20 @@ export const schemasByType = {
   [EventTypes.deadLetter]: deadLetterEventSchema,
 } as const;
 
+/** Schema of the `data` of each event type; publishers check what they send against it. */
+export const dataSchemasByType = {
+  [EventTypes.resource]: resourceEventDataSchema,
+  [EventTypes.notification]: notificationDataSchema,
+  [EventTypes.deliveryResult]: deliveryResultDataSchema,
+  [EventTypes.deadLetter]: deadLetterDataSchema,
+} as const;
+
 /** JSON Schemas (draft 2020-12) of every envelope, for plugins written in other languages. */
 export function eventJsonSchemas(): Record<EventType, unknown> {
   const out = {} as Record<EventType, unknown>;
   for (const [type, schema] of Object.entries(schemasByType)) {
-    out[type as EventType] = { $id: `https://herald.dev/schemas/${type}.json`, ...z.toJSONSchema(schema) };
+    // `input`: what a consumer accepts, unknown properties included.
+    out[type as EventType] = { $id: `https://herald.dev/schemas/${type}.json`, ...z.toJSONSchema(schema, { io: 'input' }) };
   }
   return out;
 }

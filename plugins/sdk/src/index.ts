@@ -1,6 +1,6 @@
 export { z } from 'zod';
 export { SDK_VERSION, CONTRACT_VERSION, PLUGIN_BRAND } from './version.ts';
-export { HeraldError, DeliveryError, isHeraldError } from './errors.ts';
+export { HeraldError, DeliveryError, isHeraldError, isDeliveryError } from './errors.ts';
 export {
   defineSource,
   defineSink,

@@ -1,19 +1,43 @@
-import { ConfigError, loadEngineConfig } from '@herald/core-kernel';
+import { dirname, resolve } from 'node:path';
+import { ConfigError, inspectPlugins, KernelErrorCodes, loadEngineConfig } from '@herald/core-kernel';
 import { ExitCode } from '../exit-codes.ts';
 import { print, printError, type Output } from '../output.ts';
 
-/** `herald config check`: validate herald.yaml (with environment overrides) without starting anything. */
-export function configCheckCommand(options: { config?: string }, out: Output): ExitCode {
+const redacted = '[redacted]';
+
+/**
+ * `herald config check`: validate herald.yaml with its environment overrides, and load every plugin to
+ * validate its options, without starting anything. Prints the result with defaults filled in and
+ * secrets redacted.
+ */
+export async function configCheckCommand(options: { config?: string }, out: Output): Promise<ExitCode> {
   const path = options.config ?? process.env.HERALD_CONFIG;
+  let config;
   try {
-    const config = loadEngineConfig(path === undefined ? {} : { path });
-    const auth = config.nats.auth ? { ...config.nats.auth, ...(config.nats.auth.token ? { token: '[redacted]' } : {}), ...(config.nats.auth.password ? { password: '[redacted]' } : {}) } : undefined;
-    const shown = { ...config, nats: { ...config.nats, ...(auth ? { auth } : {}) } };
-    print(out, `${path ?? 'engine config'}: valid (${config.plugins.length} plugin(s), roles ${config.roles.join(', ')})`, { valid: true, config: shown });
-    return ExitCode.ok;
+    config = loadEngineConfig(path === undefined ? {} : { path });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     printError(out, { code: err.code, message: err.message, issues: err.issues });
     return ExitCode.failure;
   }
+  const { plugins, issues } = await inspectPlugins(config, path ? dirname(resolve(path)) : process.cwd());
+  if (issues.length) {
+    printError(out, { code: KernelErrorCodes.pluginConfig, message: `plugins cannot start:\n  ${issues.join('\n  ')}`, issues });
+    return ExitCode.failure;
+  }
+  const auth = config.nats.auth && {
+    ...config.nats.auth,
+    ...(config.nats.auth.token ? { token: redacted } : {}),
+    ...(config.nats.auth.password ? { password: redacted } : {}),
+  };
+  const shown = {
+    ...config,
+    nats: { ...config.nats, ...(auth ? { auth } : {}) },
+    plugins: config.plugins.map((entry, i) => ({ ...entry, id: plugins[i]!.id, kind: plugins[i]!.kind, options: plugins[i]!.options })),
+  };
+  print(out, `${path ?? 'engine config'}: valid (${plugins.length} plugin(s): ${plugins.map((p) => p.id).join(', ') || 'none'}; roles ${config.roles.join(', ')})`, {
+    valid: true,
+    config: shown,
+  });
+  return ExitCode.ok;
 }

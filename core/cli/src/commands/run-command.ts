@@ -48,7 +48,17 @@ export async function runCommand(options: RunOptions, out: Output, stop: Promise
   const roles = options.role ?? config.roles;
   let kernel: Kernel;
   try {
-    kernel = await Kernel.boot({ config, baseDir: path ? dirname(resolve(path)) : process.cwd(), logger, telemetry, roles });
+    const booting = Kernel.boot({ config, baseDir: path ? dirname(resolve(path)) : process.cwd(), logger, telemetry, roles });
+    // A stop request while booting (e.g. still waiting for NATS) is honoured at once.
+    const first = await Promise.race([booting, stop.then((signal) => ({ signal }))]);
+    if (!(first instanceof Kernel)) {
+      logger.info(first, 'stop requested before Herald finished starting');
+      print(out, 'herald stopped before it finished starting', { event: 'stopped', plugins: [] });
+      await telemetry.shutdown();
+      logger.flush();
+      process.exit(ExitCode.ok);
+    }
+    kernel = first;
   } catch (err) {
     const error = err as Error;
     printError(out, { code: isHeraldError(error) ? error.code : 'HERALD_ERR_UNEXPECTED', message: error.message });

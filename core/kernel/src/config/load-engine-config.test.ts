@@ -77,6 +77,14 @@ describe('engine config (herald.yaml)', () => {
     expect(config.plugins[0]?.name).toBe('@herald/plugin-testing/ticker');
   });
 
+  it('keeps secret-looking override values as written', () => {
+    const config = loadEngineConfig({
+      path: file(''),
+      env: { HERALD__NATS__AUTH__PASSWORD: 'abc #1', HERALD__NATS__AUTH__TOKEN: '0123', HERALD__NATS__AUTH__USER: "'quoted'" },
+    });
+    expect(config.nats.auth).toEqual({ password: 'abc #1', token: '0123', user: "'quoted'" });
+  });
+
   it('names the environment variable when an override is wrong', () => {
     expect(issuesOf('', { HERALD__NATS__PARTITIONS: 'lots' })).toContain(
       'env HERALD__NATS__PARTITIONS: nats.partitions: Invalid input: expected number, received string',

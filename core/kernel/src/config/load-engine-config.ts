@@ -36,7 +36,13 @@ export function loadEngineConfig(options: LoadEngineConfigOptions = {}): EngineC
     throw new ConfigError([`${label}: the document must be a mapping of keys, not ${Array.isArray(raw) ? 'a list' : typeof raw}`]);
   }
   const fromEnv = applyEnvOverrides(raw as Record<string, unknown>, options.env ?? process.env);
-  const parsed = engineConfigSchema.safeParse(raw);
+  let parsed = engineConfigSchema.safeParse(raw);
+  // `HERALD__NATS__AUTH__TOKEN=0123` reads as a number; where a string is wanted, take the text as written.
+  const asText = parsed.success ? [] : parsed.error.issues.filter((i) => i.code === 'invalid_type' && i.expected === 'string' && fromEnv.has(formatKeyPath(i.path)));
+  if (asText.length) {
+    for (const issue of asText) setPath(raw as Record<string, unknown>, issue.path, (options.env ?? process.env)[fromEnv.get(formatKeyPath(issue.path))!]);
+    parsed = engineConfigSchema.safeParse(raw);
+  }
   if (parsed.success) return parsed.data;
   throw new ConfigError(parsed.error.issues.flatMap((issue) => describeIssue(issue, { label, doc, lines, fromEnv })));
 }
@@ -115,10 +121,18 @@ function camel(segment: string): string {
   return segment.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** Lists, maps, numbers and booleans are read as YAML; anything else stays the text as written (`abc #1`). */
 function parseEnvValue(value: string): unknown {
   try {
-    return parseYamlValue(value) as unknown;
+    const parsed = parseYamlValue(value) as unknown;
+    return typeof parsed === 'string' || parsed === null ? value : parsed;
   } catch {
     return value;
   }
+}
+
+function setPath(target: Record<string | number, unknown>, path: readonly PropertyKey[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) node = node[key as string] as Record<string | number, unknown>;
+  node[path[path.length - 1] as string] = value;
 }

@@ -58,4 +58,10 @@ export function checkPlugin(name: string, plugin: unknown): asserts plugin is He
   if (plugin.kind !== 'source' && plugin.kind !== 'sink') {
     throw new PluginError(id, KernelErrorCodes.pluginNotAPlugin, `unknown plugin kind ${JSON.stringify(plugin.kind)}`);
   }
+  if (plugin.kind === 'sink') {
+    const bad = (plugin.serviceTypes ?? []).find((t) => !/^[A-Za-z0-9_-]+$/.test(t));
+    if (bad !== undefined || !plugin.serviceTypes?.length) {
+      throw new PluginError(id, KernelErrorCodes.pluginNotAPlugin, `serviceTypes must name at least one type of letters, digits, '-' and '_'${bad === undefined ? '' : `, not ${JSON.stringify(bad)}`}`);
+    }
+  }
 }

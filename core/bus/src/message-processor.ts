@@ -1,0 +1,98 @@
+import type { JsMsg } from '@nats-io/jetstream';
+import { context, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { isDeliveryError, isHeraldError, type Channel, type Delivery, type DeliveryHandler, type EventType, type Logger } from '@herald/plugin-sdk';
+import { decodeEnvelope } from './envelope.ts';
+import { BusErrorCodes } from './errors.ts';
+import { extractTraceContext } from './trace-headers.ts';
+
+export interface MessageProcessorOptions {
+  channel: Channel;
+  type: EventType;
+  durable: string;
+  maxDeliver: number;
+  /** Retry a failure in place (keeping the partition's order) instead of redelivering it later. */
+  ordered: boolean;
+  handler: DeliveryHandler<unknown>;
+  tracer: Tracer;
+  logger: Logger;
+  ackWaitMs: number;
+  backoff: (attempt: number) => number;
+  deadLetter: (m: JsMsg, reason: string, code: string, attempts: number) => Promise<void>;
+}
+
+/**
+ * Takes one message to its outcome: handled and acknowledged, retried, or dead-lettered with the reason.
+ * The handler runs inside the trace context the message carried.
+ */
+export class MessageProcessor {
+  readonly #o: MessageProcessorOptions;
+
+  constructor(options: MessageProcessorOptions) {
+    this.#o = options;
+  }
+
+  /**
+   * Tells the server the message is being worked on, from now until the returned function is called, so
+   * time spent queued behind its partition or in a slow handler never counts against the ack wait.
+   */
+  keepAlive(m: JsMsg): () => void {
+    const timer = setInterval(() => m.working(), Math.max(this.#o.ackWaitMs / 3, 100));
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  async process(m: JsMsg): Promise<void> {
+    const { tracer, durable, maxDeliver, logger: log } = this.#o;
+    const parent = extractTraceContext(m.headers);
+    const span = tracer.startSpan(
+      `process ${m.subject}`,
+      { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': m.subject, 'messaging.consumer.group.name': durable } },
+      parent,
+    );
+    try {
+      const decoded = decodeEnvelope(m.data, this.#o.type);
+      if (!decoded.ok) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: decoded.reason });
+        return await this.#giveUp(m, decoded.reason, BusErrorCodes.malformed);
+      }
+      if (m.info.deliveryCount > maxDeliver) {
+        // Only a process that died (or hung past the ack wait) while handling it gets a message this far.
+        return await this.#giveUp(m, `delivered ${m.info.deliveryCount} times without an outcome; the process handling it may have crashed`, BusErrorCodes.handlerFailed);
+      }
+      const headers: Record<string, string> = {};
+      for (const key of m.headers?.keys() ?? []) headers[key] = m.headers!.get(key);
+      for (let attempt = m.info.deliveryCount; ; attempt++) {
+        const delivery: Delivery<unknown> = { event: decoded.event, subject: m.subject, deliveryCount: attempt, traceparent: headers.traceparent, headers };
+        try {
+          await context.with(trace.setSpan(parent, span), () => this.#o.handler(delivery));
+          await m.ackAck().catch((err: unknown) => log.warn({ err, subject: m.subject }, 'acknowledgement not confirmed; the message may come again'));
+          return;
+        } catch (err) {
+          span.recordException(err as Error);
+          const retryable = isHeraldError(err) ? err.retryable : true;
+          if (!retryable || attempt >= maxDeliver) {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+            const reason = retryable ? `gave up after ${attempt} deliveries: ${(err as Error).message}` : `permanent failure: ${(err as Error).message}`;
+            log.error({ err, subject: m.subject, attempt }, 'message sent to the dead-letter stream');
+            return await this.#giveUp(m, reason, isHeraldError(err) ? err.code : BusErrorCodes.handlerFailed, attempt);
+          }
+          const delay = isDeliveryError(err) && err.retryAfterMs !== undefined ? err.retryAfterMs : this.#o.backoff(attempt);
+          log.warn({ err, subject: m.subject, attempt, delayMs: delay }, 'handler failed; retrying');
+          if (!this.#o.ordered) {
+            m.nak(delay);
+            return;
+          }
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
+    } finally {
+      span.end();
+    }
+  }
+
+  async #giveUp(m: JsMsg, reason: string, code: string, attempts = m.info.deliveryCount): Promise<void> {
+    // Dead-letter first: if that fails the message stays unacknowledged and comes again; nothing is lost.
+    await this.#o.deadLetter(m, reason, code, attempts);
+    m.term(reason);
+  }
+}

@@ -1,0 +1,32 @@
+import type { EngineConfig } from '../config/engine-config.schema.ts';
+import { PluginError } from '../errors.ts';
+import { redactSecrets, validatePluginConfig } from './plugin-config.ts';
+import { loadPlugin } from './plugin-loader.ts';
+
+export interface InspectedPlugin {
+  name: string;
+  id: string;
+  kind: 'source' | 'sink';
+  /** Validated options with defaults, secrets redacted. */
+  options: unknown;
+}
+
+/**
+ * Loads every configured plugin and validates its options, without running any of its code beyond the
+ * module itself: what `herald run` would refuse, found without starting anything.
+ */
+export async function inspectPlugins(config: EngineConfig, baseDir: string): Promise<{ plugins: InspectedPlugin[]; issues: string[] }> {
+  const plugins: InspectedPlugin[] = [];
+  const issues: string[] = [];
+  for (const [index, entry] of config.plugins.entries()) {
+    try {
+      const plugin = await loadPlugin(entry.name, baseDir);
+      const options = validatePluginConfig(plugin.id, index, plugin.configSchema, entry.options);
+      plugins.push({ name: entry.name, id: plugin.id, kind: plugin.kind, options: redactSecrets(plugin.configSchema, options) });
+    } catch (err) {
+      if (!(err instanceof PluginError)) throw err;
+      issues.push(err.message);
+    }
+  }
+  return { plugins, issues };
+}
