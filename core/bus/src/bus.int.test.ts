@@ -85,10 +85,17 @@ describe('topology', () => {
   });
 
   it('brings limits up to date when the config changes', async () => {
-    const topology = { ...defaultTopology, streams: { ...defaultTopology.streams, results: { ...defaultTopology.streams.results, maxAgeMs: 3_600_000 } } };
+    const topology = {
+      ...defaultTopology,
+      streams: { ...defaultTopology.streams, results: { ...defaultTopology.streams.results, maxAgeMs: 3_600_000 } },
+      state: { ...defaultTopology.state, maxBytes: 10 * 1024 * 1024 },
+    };
     const changed = await Bus.connect({ ...options(), topology }, logger);
     await changed.drain();
     expect((await bus.jsm.streams.info('HERALD_RESULTS')).config.max_age).toBe(3_600_000 * 1_000_000);
+    expect((await bus.jsm.streams.info('KV_HERALD_STATE')).config.max_bytes).toBe(10 * 1024 * 1024);
+    // The server's max_payload (1 MiB by default) caps what a stream is told to accept.
+    expect((await bus.jsm.streams.info('HERALD_EVENTS')).config.max_msg_size).toBe(bus.nc.info!.max_payload);
   });
 });
 
