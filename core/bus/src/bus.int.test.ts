@@ -285,6 +285,29 @@ describe('consuming under pressure', () => {
     expect(all.size).toBe(20);
   });
 
+  it('hands back a message waiting for an in-place retry when it stops', async () => {
+    const patient = await Bus.connect(
+      { ...options(), subscriber: { ackWaitMs: 5_000, backoffBaseMs: 30_000, backoffMaxMs: 30_000 }, topology: { ...defaultTopology, subjectPrefix: 'patient', namePrefix: 'PATIENT' } },
+      logger,
+    );
+    opened.push(patient);
+    let calls = 0;
+    const sub = await patient.subscriber(tracer, logger).subscribe('events', { durable: 'patient-test' }, async () => {
+      calls++;
+      throw new HeraldError('HERALD_ERR_TEST', 'down for a while', { retryable: true });
+    });
+    await patient.publisher('herald/test', tracer).resourceEvent(event('waiting'));
+    while (calls < 1) await new Promise((r) => setTimeout(r, 20));
+    const started = Date.now();
+    await sub.stop();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const again = collector<ResourceEventData>();
+    const next = await patient.subscriber(tracer, logger).subscribe('events', { durable: 'patient-test' }, again.handler);
+    await again.waitFor(1);
+    await next.stop();
+    expect(again.seen[0]!.deliveryCount).toBe(2);
+  });
+
   it('refuses at once, as permanent, a message larger than the server accepts', async () => {
     const publisher = bus.publisher('herald/test', tracer);
     const big = { ...event('huge'), object: { data: 'x'.repeat(2 * 1024 * 1024) } };

@@ -18,6 +18,8 @@ export interface MessageProcessorOptions {
   ackWaitMs: number;
   backoff: (attempt: number) => number;
   deadLetter: (m: JsMsg, reason: string, code: string, attempts: number) => Promise<void>;
+  /** Aborted when the subscription stops: an in-place retry waiting for its turn hands the message back. */
+  stopping: AbortSignal;
 }
 
 /**
@@ -82,7 +84,10 @@ export class MessageProcessor {
             m.nak(delay);
             return;
           }
-          await new Promise((r) => setTimeout(r, delay));
+          if (!(await sleepUnlessAborted(delay, this.#o.stopping))) {
+            m.nak();
+            return;
+          }
         }
       }
     } finally {
@@ -95,4 +100,20 @@ export class MessageProcessor {
     await this.#o.deadLetter(m, reason, code, attempts);
     m.term(reason);
   }
+}
+
+/** Sleeps `ms`; resolves false at once if `signal` aborts first. */
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

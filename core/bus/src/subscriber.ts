@@ -77,7 +77,9 @@ export class JetStreamSubscriber implements BusSubscriber {
       max_ack_pending: maxAckPending,
     };
     const log = this.#logger.child({ stream, durable: options.durable });
+    const stopSignal = new AbortController();
     const processor = new MessageProcessor({
+      stopping: stopSignal.signal,
       channel,
       type: channelType[channel],
       durable: options.durable,
@@ -153,6 +155,7 @@ export class JetStreamSubscriber implements BusSubscriber {
       stop: () =>
         (stopped ??= (async () => {
           stopping = true;
+          stopSignal.abort();
           current?.stop();
           wake?.();
           await loop;
