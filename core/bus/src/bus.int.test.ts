@@ -61,6 +61,14 @@ async function isolatedBus(name: string): Promise<Bus> {
   return b;
 }
 
+async function deadLetters(bus: Bus, durable: string, count: number): Promise<CloudEvent<DeadLetterData>[]> {
+  const seen = collector<DeadLetterData>();
+  const sub = await bus.subscriber(tracer, logger).subscribe('deadLetters', { durable }, seen.handler);
+  await seen.waitFor(count);
+  await sub.stop();
+  return seen.seen.map((d) => d.event);
+}
+
 beforeAll(async () => {
   nats = await startNats();
   bus = await Bus.connect(options(), logger);
@@ -158,13 +166,6 @@ describe('publish and subscribe', () => {
 });
 
 describe('failures', () => {
-  async function deadLetters(bus: Bus, durable: string, count: number): Promise<CloudEvent<DeadLetterData>[]> {
-    const seen = collector<DeadLetterData>();
-    const sub = await bus.subscriber(tracer, logger).subscribe('deadLetters', { durable }, seen.handler);
-    await seen.waitFor(count);
-    await sub.stop();
-    return seen.seen.map((d) => d.event);
-  }
 
   it('sends a malformed message to the dead-letter stream with the reason, without calling the handler', async () => {
     const bus = await isolatedBus('malformed');
@@ -305,7 +306,48 @@ describe('consuming under pressure', () => {
     const next = await patient.subscriber(tracer, logger).subscribe('events', { durable: 'patient-test' }, again.handler);
     await again.waitFor(1);
     await next.stop();
-    expect(again.seen[0]!.deliveryCount).toBe(2);
+    // Back in the stream for the next consumer, which tries it afresh (ordered attempts count per delivery).
+    expect(again.seen.map((d) => [d.event.data.ref.name, d.deliveryCount])).toEqual([['waiting', 1]]);
+  });
+
+  it('survives many stops in a row: nothing dead-lettered, every event handled, in order', async () => {
+    const bus = await isolatedBus('cycles');
+    const publisher = bus.publisher('herald/test', tracer);
+    for (let i = 1; i <= 10; i++) await publisher.resourceEvent(event('restless', String(i)));
+    const handled: number[] = [];
+    for (let cycle = 0; cycle < 8 && new Set(handled).size < 10; cycle++) {
+      const sub = await bus.subscriber(tracer, logger).subscribe('events', { durable: 'cycle-test', maxDeliver: 3 }, async (d) => {
+        handled.push(Number(d.event.data.resourceVersion));
+        await new Promise((r) => setTimeout(r, 150));
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      await sub.stop();
+    }
+    const last = collector<ResourceEventData>();
+    const sub = await bus.subscriber(tracer, logger).subscribe('events', { durable: 'cycle-test' }, last.handler);
+    const deadline = Date.now() + 10_000;
+    while (new Set([...handled, ...last.seen.map((d) => Number(d.event.data.resourceVersion))]).size < 10 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await sub.stop();
+    const all = [...handled, ...last.seen.map((d) => Number(d.event.data.resourceVersion))];
+    expect(new Set(all).size).toBe(10);
+    // First sight of each event is in publication order.
+    expect([...new Set(all)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect((await bus.jsm.streams.info('CYCLES_DEAD_LETTERS')).state.messages).toBe(0);
+  });
+
+  it('dead-letters a message close to the size limit, cutting its payload to fit', async () => {
+    const bus = await isolatedBus('bigdlq');
+    const sub = await bus.subscriber(tracer, logger).subscribe('events', { durable: 'big-test' }, async () => {
+      throw new HeraldError('HERALD_ERR_TEST', 'cannot evaluate this');
+    });
+    // Quotes and newlines grow when escaped into the dead letter's JSON.
+    await bus.publisher('herald/test', tracer).resourceEvent({ ...event('bulky'), object: { data: '"\n'.repeat(220_000) } });
+    const letters = await deadLetters(bus, 'dlq-big', 1);
+    await sub.stop();
+    expect(letters[0]!.data.original).toMatchObject({ truncated: true, encoding: 'utf8', sequence: 1 });
+    expect(letters[0]!.data.reason).toBe('permanent failure: cannot evaluate this');
   });
 
   it('refuses at once, as permanent, a message larger than the server accepts', async () => {

@@ -105,8 +105,10 @@ export class Bus {
       recreateTopology: async () => {
         await this.topology.ensure(this.nc, this.jsm, maxPayload);
       },
-      // Room for the dead-letter envelope and headers around the original payload.
-      maxDeadLetterPayload: Math.min(this.topology.options.streams.deadLetters.maxMsgSize, maxPayload) - 64 * 1024,
+      // Room for the envelope's other attributes and the headers around the letter.
+      maxDeadLetterPayload: Math.min(this.topology.options.streams.deadLetters.maxMsgSize, maxPayload) - 16 * 1024,
+      closed: () => this.nc.isClosed(),
+      flush: () => this.nc.flush(),
     });
   }
 

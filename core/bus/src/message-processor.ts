@@ -57,13 +57,11 @@ export class MessageProcessor {
         span.setStatus({ code: SpanStatusCode.ERROR, message: decoded.reason });
         return await this.#giveUp(m, decoded.reason, BusErrorCodes.malformed);
       }
-      if (m.info.deliveryCount > maxDeliver) {
-        // Only a process that died (or hung past the ack wait) while handling it gets a message this far.
-        return await this.#giveUp(m, `delivered ${m.info.deliveryCount} times without an outcome; the process handling it may have crashed`, BusErrorCodes.handlerFailed);
-      }
       const headers: Record<string, string> = {};
       for (const key of m.headers?.keys() ?? []) headers[key] = m.headers!.get(key);
-      for (let attempt = m.info.deliveryCount; ; attempt++) {
+      // Ordered: attempts are counted here, since a message handed back at a stop comes again with a higher
+      // delivery count without having been tried. Unordered: every redelivery is an attempt.
+      for (let attempt = this.#o.ordered ? 1 : m.info.deliveryCount; ; attempt++) {
         const delivery: Delivery<unknown> = { event: decoded.event, subject: m.subject, deliveryCount: attempt, traceparent: headers.traceparent, headers };
         try {
           await context.with(trace.setSpan(parent, span), () => this.#o.handler(delivery));
@@ -71,6 +69,11 @@ export class MessageProcessor {
           return;
         } catch (err) {
           span.recordException(err as Error);
+          if (this.#o.stopping.aborted) {
+            // Failed because it was interrupted by the stop: it is not the message's fault; hand it back.
+            m.nak();
+            return;
+          }
           const retryable = isHeraldError(err) ? err.retryable : true;
           if (!retryable || attempt >= maxDeliver) {
             span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });

@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerConfig, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { Tracer } from '@opentelemetry/api';
 import type { BusSubscriber, Channel, ChannelData, DeliveryHandler, EventType, Logger, SubscribeOptions, Subscription } from '@herald/plugin-sdk';
-import { EventTypes } from '@herald/plugin-sdk';
+import { EventTypes, isHeraldError, type DeadLetterData } from '@herald/plugin-sdk';
 import { KeyedQueue } from './keyed-queue.ts';
 import { MessageProcessor } from './message-processor.ts';
 import type { JetStreamPublisher } from './publisher.ts';
@@ -41,6 +41,8 @@ export class JetStreamSubscriber implements BusSubscriber {
   readonly #options: SubscriberOptions;
   readonly #recreateTopology: () => Promise<void>;
   readonly #maxDeadLetterPayload: number;
+  readonly #closed: () => boolean;
+  readonly #flush: () => Promise<void>;
 
   constructor(deps: {
     js: JetStreamClient;
@@ -53,7 +55,13 @@ export class JetStreamSubscriber implements BusSubscriber {
     /** Creates streams again when the server lost them. */
     recreateTopology: () => Promise<void>;
     maxDeadLetterPayload: number;
+    /** True once the connection is closed for good: consuming ends then. */
+    closed: () => boolean;
+    /** Round trip to the server, so what was sent before has arrived. */
+    flush: () => Promise<void>;
   }) {
+    this.#closed = deps.closed;
+    this.#flush = deps.flush;
     this.#js = deps.js;
     this.#jsm = deps.jsm;
     this.#topology = deps.topology;
@@ -100,6 +108,13 @@ export class JetStreamSubscriber implements BusSubscriber {
     let stopping = false;
     let current: { stop(): void } | undefined;
     let wake: (() => void) | undefined;
+    const ordered = options.ordered ?? channel === 'events';
+    // A message handed back when the subscription stops goes back in its partition's turn; on ordered
+    // channels each hand-back reaches the server before the next (a burst of naks is redelivered out of order).
+    const handBack = async (m: JsMsg) => {
+      m.nak();
+      if (ordered) await this.#flush().catch(() => undefined);
+    };
 
     const consumeOnce = async (): Promise<void> => {
       const consumer = await this.#js.consumers.get(stream, options.durable);
@@ -117,14 +132,10 @@ export class JetStreamSubscriber implements BusSubscriber {
         }
       })();
       for await (const m of messages) {
-        // Messages still buffered when the subscription stops go back to the server at once.
-        if (stopping) {
-          m.nak();
-          continue;
-        }
         const heartbeat = processor.keepAlive(m);
+        // Messages still buffered or queued when the subscription stops are handed back, not handled.
         await queue.push(m.subject, () =>
-          (stopping ? Promise.resolve(m.nak()) : processor.process(m))
+          (stopping ? handBack(m) : processor.process(m))
             .catch((err: unknown) => log.error({ err, subject: m.subject }, 'message left unacknowledged; it will be redelivered'))
             .finally(heartbeat),
         );
@@ -133,19 +144,24 @@ export class JetStreamSubscriber implements BusSubscriber {
 
     const loop = (async () => {
       let retryDelay = 250;
-      while (!stopping) {
+      while (!stopping && !this.#closed()) {
         try {
           await consumeOnce();
           retryDelay = 250;
         } catch (err) {
+          if (this.#closed()) break;
           log.error({ err }, 'consuming failed; trying again');
         }
-        if (stopping) break;
+        if (stopping || this.#closed()) break;
         await new Promise<void>((r) => {
-          wake = r;
-          setTimeout(r, retryDelay);
+          const timer = setTimeout(r, retryDelay);
+          wake = () => {
+            clearTimeout(timer);
+            r();
+          };
         });
         retryDelay = Math.min(retryDelay * 2, 10_000);
+        if (stopping || this.#closed()) break;
         await this.#ensureConsumer(stream, consumerConfig).catch((err: unknown) => log.error({ err }, 'cannot create the durable consumer yet'));
       }
     })();
@@ -187,30 +203,43 @@ export class JetStreamSubscriber implements BusSubscriber {
   async #deadLetter(channel: Channel, durable: string, m: JsMsg, reason: string, code: string, attempts: number): Promise<void> {
     const headers: Record<string, string> = {};
     for (const key of m.headers?.keys() ?? []) headers[key] = m.headers!.get(key);
-    let bytes = m.data;
-    const truncated = bytes.length > this.#maxDeadLetterPayload;
-    if (truncated) bytes = bytes.subarray(0, this.#maxDeadLetterPayload);
-    let payload: string;
-    let encoding: 'utf8' | 'base64' = 'utf8';
-    try {
-      payload = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      payload = Buffer.from(bytes).toString('base64');
-      encoding = 'base64';
-    }
-    await this.#deadLetters.publish({
-      channel: 'deadLetters',
-      subject: this.#topology.deadLetterSubject(channel),
-      type: EventTypes.deadLetter,
-      id: `dlq:${m.info.stream}:${m.seq}:${durable}`,
-      ceSubject: m.subject,
-      data: {
+    const letter = (bytes: Uint8Array): DeadLetterData => {
+      const { payload, encoding } = encodePayload(bytes);
+      const truncated = bytes.length < m.data.length;
+      return {
         reason,
         code,
         consumer: durable,
         deliveryCount: attempts,
         original: { stream: m.info.stream, subject: m.subject, sequence: m.seq, headers, payload, encoding, ...(truncated ? { truncated } : {}) },
-      },
-    });
+      };
+    };
+    // The payload grows when escaped into JSON (or base64): cut it until the whole letter fits.
+    let bytes = m.data;
+    let data = letter(bytes);
+    for (let size = encodedSize(data); size > this.#maxDeadLetterPayload && bytes.length > 0; size = encodedSize(data)) {
+      bytes = bytes.subarray(0, Math.floor((bytes.length * this.#maxDeadLetterPayload) / size * 0.95));
+      data = letter(bytes);
+    }
+    const request = { channel: 'deadLetters' as const, subject: this.#topology.deadLetterSubject(channel), type: EventTypes.deadLetter, id: `dlq:${m.info.stream}:${m.seq}:${durable}`, ceSubject: m.subject };
+    try {
+      await this.#deadLetters.publish({ ...request, data });
+    } catch (err) {
+      if (!isHeraldError(err) || err.retryable) throw err;
+      // Refused for good: keep the reason and where the original is, without its payload.
+      await this.#deadLetters.publish({ ...request, data: letter(new Uint8Array()) });
+    }
   }
+}
+
+function encodePayload(bytes: Uint8Array): { payload: string; encoding: 'utf8' | 'base64' } {
+  try {
+    return { payload: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf8' };
+  } catch {
+    return { payload: Buffer.from(bytes).toString('base64'), encoding: 'base64' };
+  }
+}
+
+function encodedSize(data: DeadLetterData): number {
+  return Buffer.byteLength(JSON.stringify(data));
 }

@@ -2,4 +2,5 @@
 import { runCli } from './program.ts';
 
 const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
-process.exitCode = code;
+// Everything was stopped and flushed by now; do not let a forgotten timer or socket keep the process up.
+process.stdout.write('', () => process.exit(code));

@@ -1,5 +1,5 @@
 export { Kernel, type KernelOptions, type PluginStatus, type PluginState } from './kernel.ts';
-export { loadEngineConfig, ENV_PREFIX, type LoadEngineConfigOptions } from './config/load-engine-config.ts';
+export { loadEngineConfig, envOverridesOf, ENV_PREFIX, type LoadEngineConfigOptions } from './config/load-engine-config.ts';
 export { engineConfigSchema, ROLES, type EngineConfig, type EngineConfigInput, type PluginEntry, type Role } from './config/engine-config.schema.ts';
 export { ConfigError, PluginError, KernelErrorCodes, type KernelErrorCode } from './errors.ts';
 export { checkPlugin, loadPlugin } from './plugins/plugin-loader.ts';

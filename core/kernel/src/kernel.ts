@@ -11,6 +11,7 @@ import { loadPlugin } from './plugins/plugin-loader.ts';
 import { startSinkRunner } from './sink-runner.ts';
 import type { TrackedSubscriber } from './tracked-subscriber.ts';
 import { toBusOptions } from './bus-options.ts';
+import { envOverridesOf } from './config/load-engine-config.ts';
 
 function trackedSubscriber(container: DependencyContainer): TrackedSubscriber {
   return container.resolve<TrackedSubscriber>(tokenFor(coreServices.subscriber));
@@ -43,6 +44,8 @@ interface ActivePlugin {
   container: DependencyContainer;
   handle: SourceHandle | SinkHandle;
   subscriptions: Subscription[];
+  /** Aborted once the plugin's intake has stopped: sends in flight learn Herald is shutting down. */
+  shutdown: AbortController;
 }
 
 /**
@@ -57,7 +60,6 @@ export class Kernel {
   readonly #active: ActivePlugin[] = [];
   readonly #status: PluginStatus[] = [];
   #stopping: Promise<void> | undefined;
-  readonly #shutdown = new AbortController();
 
   private constructor(options: KernelOptions, bus: Bus) {
     this.#options = options;
@@ -111,7 +113,7 @@ export class Kernel {
             serviceTypes.set(type, plugin.id);
           }
         }
-        const pluginConfig = validatePluginConfig(plugin.id, index, plugin.configSchema, entry.options);
+        const pluginConfig = validatePluginConfig(plugin.id, index, plugin.configSchema, entry.options, envOverridesOf(config));
         if (!this.roles.includes(plugin.kind)) {
           status.state = 'idle';
           this.#log.info({ plugin: plugin.id }, `plugin not started: role "${plugin.kind}" is not run by this process`);
@@ -152,10 +154,10 @@ export class Kernel {
     let late: Promise<SourceHandle | SinkHandle> | undefined;
     try {
       const handle = await callPlugin(plugin.id, 'init', entry.initTimeout, (signal) => (late = init({ ...deps, config, signal })), { failureCode: KernelErrorCodes.pluginInit });
-      return { id: plugin.id, entry, plugin, container, handle, subscriptions: [] };
+      return { id: plugin.id, entry, plugin, container, handle, subscriptions: [], shutdown: new AbortController() };
     } catch (err) {
       // An init that finishes after its deadline gets stopped at once, with anything it subscribed to.
-      void late?.then((handle) => this.#stopPlugin({ id: plugin.id, entry, plugin, container, handle, subscriptions: [] })).catch(() => undefined);
+      void late?.then((handle) => this.#stopPlugin({ id: plugin.id, entry, plugin, container, handle, subscriptions: [], shutdown: new AbortController() })).catch(() => undefined);
       await trackedSubscriber(container).stopAll();
       throw err;
     }
@@ -178,7 +180,7 @@ export class Kernel {
       logger: container.resolve(tokenFor(coreServices.logger)),
       callTimeoutMs: entry.callTimeout,
       maxDeliver: this.#options.config.sink.maxDeliver,
-      shutdown: this.#shutdown.signal,
+      shutdown: active.shutdown.signal,
     });
   }
 
@@ -188,8 +190,6 @@ export class Kernel {
   }
 
   async #stopAll(): Promise<void> {
-    // Sends in flight learn of the shutdown through their signal.
-    this.#shutdown.abort(new Error('Herald is shutting down'));
     for (const active of this.#active.splice(0).reverse()) {
       await this.#stopPlugin(active);
       const status = this.#status.find((s) => s.id === active.id);
@@ -202,8 +202,10 @@ export class Kernel {
   async #stopPlugin(active: ActivePlugin): Promise<void> {
     try {
       await callPlugin(active.id, 'stop', active.entry.stopTimeout, async () => {
-        await Promise.all(active.subscriptions.map((s) => s.stop()));
-        await trackedSubscriber(active.container).stopAll();
+        // Stop intake first; only then tell sends in flight, whose failure now hands the message back.
+        const intake = [...active.subscriptions.map((s) => s.stop()), trackedSubscriber(active.container).stopAll()];
+        active.shutdown.abort(new Error('Herald is shutting down'));
+        await Promise.all(intake);
         await active.handle.stop();
       });
     } catch (err) {

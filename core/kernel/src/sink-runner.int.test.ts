@@ -4,6 +4,8 @@ import { createLogger, startTelemetry } from '@herald/core-telemetry';
 import type { DeadLetterData, DeliveryResultData, NotificationData } from '@herald/plugin-sdk';
 import { startNats, type NatsServer } from '@herald/test-harness';
 import { calls, delivered } from './__fixtures__/flaky-sink.ts';
+import { slowSent } from './__fixtures__/slow-sink.ts';
+import { sentByTwoTypes } from './__fixtures__/two-types-sink.ts';
 import { engineConfigSchema } from './config/engine-config.schema.ts';
 import { Kernel } from './kernel.ts';
 
@@ -13,12 +15,12 @@ const telemetry = startTelemetry({ serviceName: 'sink-runner-test', serviceVersi
 let nats: NatsServer;
 let kernel: Kernel;
 
-function notification(recipient: string): NotificationData {
+function notification(recipient: string, serviceType = 'flaky'): NotificationData {
   return {
     trigger: 'on-pod-ready',
     conditionKey: '[0].jS5fTrIQi8Q4Q5uceLlcAF3t4Go',
     template: 'pod-ready',
-    destination: { serviceType: 'flaky', service: 'flaky', recipient },
+    destination: { serviceType, service: serviceType, recipient },
     stateKey: `on-pod-ready:[0].jS5fTrIQi8Q4Q5uceLlcAF3t4Go:flaky:${recipient}`,
     idempotencyKey: `key-${recipient}`,
     claimRevision: 1,
@@ -107,5 +109,49 @@ describe('sink runner when results cannot be published', () => {
     } finally {
       await k.stop();
     }
+  });
+});
+
+describe('sink runner at shutdown and failed starts', () => {
+  it('hands a send interrupted by shutdown back to the bus: no dead letter, no failed result, sent by the next process', async () => {
+    const config = engineConfigSchema.parse({
+      nats: { servers: [nats.url], subjectPrefix: 'shutdown', streamPrefix: 'SHUTDOWN' },
+      plugins: [{ name: './slow-sink.ts', options: { delayMs: 1_500 } }],
+      sink: { maxDeliver: 1 },
+    });
+    const first = await Kernel.boot({ config, baseDir: fixtures, logger, telemetry });
+    await first.bus.publisher('herald/test', telemetry.tracer('test')).notification(notification('interrupted', 'slow'));
+    await new Promise((r) => setTimeout(r, 300));
+    await first.stop();
+    expect(slowSent).toEqual([]);
+    const second = await Kernel.boot({ config, baseDir: fixtures, logger, telemetry });
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!slowSent.includes('interrupted') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(slowSent).toEqual(['interrupted']);
+      const dlq = await second.bus.jsm.streams.info('SHUTDOWN_DEAD_LETTERS');
+      expect(dlq.state.messages).toBe(0);
+      const results = await second.bus.jsm.streams.info('SHUTDOWN_RESULTS');
+      expect(results.state.messages).toBe(1);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('stops the service types a sink already subscribed when a later one fails', async () => {
+    const config = engineConfigSchema.parse({
+      nats: { servers: [nats.url], subjectPrefix: 'twotypes', streamPrefix: 'TWOTYPES' },
+      plugins: [{ name: './two-types-sink.ts', onBootFailure: 'continue' }],
+    });
+    const k = await Kernel.boot({ config, baseDir: fixtures, logger, telemetry });
+    try {
+      expect(k.status()[0]).toMatchObject({ id: 'two-types', state: 'failed' });
+      await k.bus.publisher('herald/test', telemetry.tracer('test')).notification(notification('nobody', 'good'));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(sentByTwoTypes).toEqual([]);
+    } finally {
+      await k.stop();
+    }
+    expect(k.bus.nc.isClosed()).toBe(true);
   });
 });

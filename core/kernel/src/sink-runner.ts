@@ -21,7 +21,7 @@ export interface SinkRunnerOptions {
   logger: Logger;
   callTimeoutMs: number;
   maxDeliver: number;
-  /** Aborted when Herald shuts down; passed on to `send` as part of its signal. */
+  /** Aborted when the sink is being stopped (after its intake stopped); passed on to `send` in its signal. */
   shutdown: AbortSignal;
 }
 
@@ -42,7 +42,16 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
     }
   };
   const subscriptions: Subscription[] = [];
-  for (const serviceType of options.serviceTypes) {
+  try {
+    for (const serviceType of options.serviceTypes) await subscribeType(serviceType);
+  } catch (err) {
+    // Do not leave the service types already subscribed running for a sink that failed to start.
+    await Promise.all(subscriptions.map((s) => s.stop()));
+    throw err;
+  }
+  return subscriptions;
+
+  async function subscribeType(serviceType: string): Promise<void> {
     subscriptions.push(
       await options.subscriber.subscribe('notifications', { durable: `herald-sink-${serviceType}`, filter: serviceType, maxDeliver }, async (delivery) => {
         const n = delivery.event.data;
@@ -53,6 +62,8 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
         } catch (err) {
           const error = err as PluginError;
           const cause = error.cause;
+          // Interrupted by Herald's shutdown: the message goes back to the bus; no outcome to report.
+          if (options.shutdown.aborted) throw error;
           const final = !error.retryable || attempt >= maxDeliver;
           if (final) {
             await report({ ...result, succeeded: false, error: { code: isHeraldError(cause) ? cause.code : error.code, message: error.message, retryable: error.retryable } });
@@ -67,5 +78,4 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
       }),
     );
   }
-  return subscriptions;
 }

@@ -30,6 +30,11 @@ export class TrackedSubscriber implements BusSubscriber {
     const subscription = await this.#inner.subscribe(channel, { ...options, durable }, (delivery) =>
       callPlugin(this.#pluginId, what, this.#callTimeoutMs, () => handler(delivery)),
     );
+    if (this.#stopped) {
+      // stopAll ran while this subscribe was under way (an init past its deadline).
+      await subscription.stop();
+      throw new PluginError(this.#pluginId, KernelErrorCodes.pluginCall, 'subscribe finished after the plugin was stopped');
+    }
     this.#subscriptions.push(subscription);
     return subscription;
   }

@@ -13,21 +13,26 @@ export interface RunOptions {
   role?: Role[];
 }
 
-/** Resolves when the process is asked to stop (SIGINT, SIGTERM). */
-function stopRequested(): Promise<NodeJS.Signals> {
-  return new Promise((resolveStop) => {
-    const handler = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
+/** Resolves when the process is asked to stop (SIGINT, SIGTERM); `dispose` gives the signals back. */
+function stopRequested(): { stop: Promise<NodeJS.Signals>; dispose: () => void } {
+  let handler: (signal: NodeJS.Signals) => void = () => undefined;
+  const dispose = () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+  const stop = new Promise<NodeJS.Signals>((resolveStop) => {
+    handler = (signal) => {
+      dispose();
       resolveStop(signal);
     };
     process.on('SIGINT', handler);
     process.on('SIGTERM', handler);
   });
+  return { stop, dispose };
 }
 
 /** `herald run`: boot the kernel with the configured plugins and run until SIGINT/SIGTERM. */
-export async function runCommand(options: RunOptions, out: Output, stop: Promise<unknown> = stopRequested()): Promise<ExitCode> {
+export async function runCommand(options: RunOptions, out: Output): Promise<ExitCode> {
   const path = options.config ?? process.env.HERALD_CONFIG ?? (existsSync('herald.yaml') ? 'herald.yaml' : undefined);
   let config;
   try {
@@ -39,8 +44,10 @@ export async function runCommand(options: RunOptions, out: Output, stop: Promise
     }
     throw err;
   }
-  // Logs are JSON lines on stderr; stdout carries the command's own output.
-  const logger = createLogger('herald', { level: config.log.level, destination: pino.destination({ dest: 2, sync: false }) });
+  // Logs are JSON lines on stderr (written synchronously, so nothing is lost on exit); stdout carries the
+  // command's own output.
+  const logger = createLogger('herald', { level: config.log.level, destination: pino.destination({ dest: 2, sync: true }) });
+  const { stop, dispose } = stopRequested();
   // Losing NATS or a plugin misbehaving must never end the process: log it and keep serving.
   const onRejection = (err: unknown) => logger.error({ err }, 'unhandled rejection');
   process.on('unhandledRejection', onRejection);
@@ -55,13 +62,13 @@ export async function runCommand(options: RunOptions, out: Output, stop: Promise
       logger.info(first, 'stop requested before Herald finished starting');
       print(out, 'herald stopped before it finished starting', { event: 'stopped', plugins: [] });
       await telemetry.shutdown();
-      logger.flush();
       process.exit(ExitCode.ok);
     }
     kernel = first;
   } catch (err) {
     const error = err as Error;
     printError(out, { code: isHeraldError(error) ? error.code : 'HERALD_ERR_UNEXPECTED', message: error.message });
+    dispose();
     await telemetry.shutdown();
     process.off('unhandledRejection', onRejection);
     return ExitCode.failure;

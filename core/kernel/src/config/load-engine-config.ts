@@ -6,6 +6,17 @@ import { ConfigError, KernelErrorCodes } from '../errors.ts';
 import { engineConfigSchema, type EngineConfig } from './engine-config.schema.ts';
 import { formatKeyPath } from './key-path.ts';
 
+const overrides = new WeakMap<object, ReadonlyMap<string, string>>();
+
+/**
+ * The environment overrides a loaded config received, by key path (`plugins[0].options.token`), as written.
+ * Plugin options are validated later by each plugin's schema, which uses this to read `0123` as text where
+ * it wants a string.
+ */
+export function envOverridesOf(config: EngineConfig): ReadonlyMap<string, string> {
+  return overrides.get(config) ?? new Map();
+}
+
 /** Environment variables starting with this override herald.yaml: `HERALD__NATS__SERVERS='[nats://a:4222]'`. */
 export const ENV_PREFIX = 'HERALD__';
 
@@ -43,7 +54,11 @@ export function loadEngineConfig(options: LoadEngineConfigOptions = {}): EngineC
     for (const issue of asText) setPath(raw as Record<string, unknown>, issue.path, (options.env ?? process.env)[fromEnv.get(formatKeyPath(issue.path))!]);
     parsed = engineConfigSchema.safeParse(raw);
   }
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const env = options.env ?? process.env;
+    overrides.set(parsed.data, new Map([...fromEnv].map(([path, name]) => [path, env[name]!])));
+    return parsed.data;
+  }
   throw new ConfigError(parsed.error.issues.flatMap((issue) => describeIssue(issue, { label, doc, lines, fromEnv })));
 }
 

@@ -1,4 +1,5 @@
 import type { EngineConfig } from '../config/engine-config.schema.ts';
+import { envOverridesOf } from '../config/load-engine-config.ts';
 import { PluginError } from '../errors.ts';
 import { redactSecrets, validatePluginConfig } from './plugin-config.ts';
 import { loadPlugin } from './plugin-loader.ts';
@@ -21,7 +22,7 @@ export async function inspectPlugins(config: EngineConfig, baseDir: string): Pro
   for (const [index, entry] of config.plugins.entries()) {
     try {
       const plugin = await loadPlugin(entry.name, baseDir);
-      const options = validatePluginConfig(plugin.id, index, plugin.configSchema, entry.options);
+      const options = validatePluginConfig(plugin.id, index, plugin.configSchema, entry.options, envOverridesOf(config));
       plugins.push({ name: entry.name, id: plugin.id, kind: plugin.kind, options: redactSecrets(plugin.configSchema, options) });
     } catch (err) {
       if (!(err instanceof PluginError)) throw err;

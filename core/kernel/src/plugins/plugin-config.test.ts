@@ -19,6 +19,13 @@ describe('plugin options', () => {
     );
   });
 
+  it('takes environment overrides as written where the schema wants text', () => {
+    const envText = new Map([['plugins[1].options.auth.password', '0123'], ['plugins[1].options.url', 'http://x/']]);
+    const options = { url: 'http://x/', auth: { user: 'u', password: 123 } };
+    expect(validatePluginConfig('webhook', 1, schema, options, envText)).toMatchObject({ auth: { password: '0123' } });
+    expect(() => validatePluginConfig('webhook', 1, schema, options)).toThrow('plugins[1].options.auth.password: Invalid input: expected string, received number');
+  });
+
   it('redacts fields marked secret, however deep', () => {
     const value = { url: 'http://x/', auth: { user: 'u', password: 'hunter2' }, timeoutMs: 1 };
     expect(redactSecrets(schema, value)).toEqual({ url: 'http://x/', auth: { user: 'u', password: '[redacted]' }, timeoutMs: 1 });
