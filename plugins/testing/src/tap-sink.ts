@@ -6,8 +6,8 @@ const configSchema = z.strictObject({
   file: z.string().min(1).optional(),
   /** Bus channels to watch besides the notifications sent to this sink. */
   watch: z.array(z.enum(['events', 'results', 'deadLetters'])).default(['events']),
-  /** Durable consumer name prefix; replicas with the same prefix share the messages. */
-  durable: z.string().regex(/^[A-Za-z0-9_-]+$/).default('herald-tap'),
+  /** Durable consumer name (Herald prefixes it with the plugin id); replicas with the same name share the messages. */
+  durable: z.string().regex(/^[A-Za-z0-9_-]+$/).default('watch'),
 });
 
 /**
