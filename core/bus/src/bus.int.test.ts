@@ -6,6 +6,7 @@ import { createLogger, startTelemetry } from '@herald/core-telemetry';
 import { EventTypes, HeraldError, type CloudEvent, type DeadLetterData, type Delivery, type ResourceEventData } from '@herald/plugin-sdk';
 import { startNats, type NatsServer } from '@herald/test-harness';
 import { Bus, type BusOptions } from './bus.ts';
+import { HandBackError } from './hand-back.ts';
 import { defaultTopology } from './topology.ts';
 
 const logger = createLogger('bus-test', { level: 'silent' });
@@ -89,7 +90,7 @@ describe('topology', () => {
     expect(events.config.duplicate_window).toBe(120_000 * 1_000_000);
     const names: string[] = [];
     for await (const s of bus.jsm.streams.list()) names.push(s.config.name);
-    expect(names.sort()).toEqual(['HERALD_DEAD_LETTERS', 'HERALD_EVENTS', 'HERALD_NOTIFICATIONS', 'HERALD_RESULTS', 'KV_HERALD_STATE']);
+    expect(names.sort()).toEqual(['HERALD_DEAD_LETTERS', 'HERALD_EVENTS', 'HERALD_NOTIFICATIONS', 'HERALD_RESULTS', 'KV_HERALD_ATTEMPTS', 'KV_HERALD_STATE']);
   });
 
   it('brings limits up to date when the config changes', async () => {
@@ -212,7 +213,7 @@ describe('failures', () => {
     const byName = Object.fromEntries(letters.map((l) => [JSON.parse(l.data.original.payload).data.ref.name, l.data]));
     expect(Object.keys(byName).sort()).toEqual(['broken', 'exhausted']);
     expect(byName.broken).toMatchObject({ code: 'HERALD_ERR_TEST_BROKEN', reason: 'permanent failure: this will never work', deliveryCount: 1 });
-    expect(byName.exhausted).toMatchObject({ code: 'HERALD_ERR_TEST_DOWN', reason: 'gave up after 3 deliveries: still down', deliveryCount: 3 });
+    expect(byName.exhausted).toMatchObject({ code: 'HERALD_ERR_TEST_DOWN', reason: 'gave up after 3 attempts: still down', deliveryCount: 3 });
   });
 });
 
@@ -306,8 +307,8 @@ describe('consuming under pressure', () => {
     const next = await patient.subscriber(tracer, logger).subscribe('events', { durable: 'patient-test' }, again.handler);
     await again.waitFor(1);
     await next.stop();
-    // Back in the stream for the next consumer, which tries it afresh (ordered attempts count per delivery).
-    expect(again.seen.map((d) => [d.event.data.ref.name, d.deliveryCount])).toEqual([['waiting', 1]]);
+    // Back in the stream for the next consumer, which knows it was tried once already.
+    expect(again.seen.map((d) => [d.event.data.ref.name, d.deliveryCount])).toEqual([['waiting', 2]]);
   });
 
   it('survives many stops in a row: nothing dead-lettered, every event handled, in order', async () => {
@@ -335,6 +336,64 @@ describe('consuming under pressure', () => {
     // First sight of each event is in publication order.
     expect([...new Set(all)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect((await bus.jsm.streams.info('CYCLES_DEAD_LETTERS')).state.messages).toBe(0);
+  });
+
+  it('does not count hand-backs at stop as attempts', async () => {
+    const bus = await isolatedBus('handbacks');
+    const publisher = bus.publisher('herald/test', tracer);
+    for (let i = 1; i <= 6; i++) await publisher.resourceEvent(event(`n${i}`));
+    // Four stops, each with messages taken from the server and handed back unstarted.
+    for (let cycle = 0; cycle < 4; cycle++) {
+      let started = 0;
+      const sub = await bus.subscriber(tracer, logger).subscribe('events', { durable: 'handback-test', ordered: false, maxAckPending: 1 }, async () => {
+        started++;
+        await new Promise((r) => setTimeout(r, 300));
+        throw new HandBackError('stopping');
+      });
+      while (started === 0) await new Promise((r) => setTimeout(r, 20));
+      await sub.stop();
+    }
+    const attempts: number[] = [];
+    const failedOnce = new Set<string>();
+    const sub = await bus.subscriber(tracer, logger).subscribe('events', { durable: 'handback-test', ordered: false, maxDeliver: 2 }, async (d) => {
+      attempts.push(d.deliveryCount);
+      if (!failedOnce.has(d.event.id)) {
+        failedOnce.add(d.event.id);
+        throw new HeraldError('HERALD_ERR_TEST', 'blip', { retryable: true });
+      }
+    });
+    const deadline = Date.now() + 15_000;
+    while (attempts.length < 12 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await sub.stop();
+    expect(attempts.sort()).toEqual([1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2]);
+    expect((await bus.jsm.streams.info('HANDBACKS_DEAD_LETTERS')).state.messages).toBe(0);
+  });
+
+  it('dead-letters a message whose handling never finishes, once it was started maxDeliver times', async () => {
+    const bus = await isolatedBus('crashes');
+    await bus.publisher('herald/test', tracer).resourceEvent(event('poison'));
+    const topology = bus.topology.options;
+    // Each round, a "process" takes the message and dies (its connection closes) without an outcome.
+    for (let round = 1; round <= 4; round++) {
+      const doomed = await Bus.connect({ ...options(), topology, subscriber: { ackWaitMs: 500, backoffBaseMs: 50, backoffMaxMs: 100 } }, logger);
+      let taken = false;
+      await doomed.subscriber(tracer, logger).subscribe('events', { durable: 'poison-test', maxDeliver: 3 }, () => {
+        taken = true;
+        return new Promise(() => undefined);
+      });
+      const deadline = Date.now() + 10_000;
+      while (!taken && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(taken).toBe(true);
+      await doomed.nc.close();
+    }
+    let handled = false;
+    const sub = await bus.subscriber(tracer, logger).subscribe('events', { durable: 'poison-test', maxDeliver: 3 }, async () => {
+      handled = true;
+    });
+    const [letter] = await deadLetters(bus, 'dlq-poison', 1);
+    await sub.stop();
+    expect(handled).toBe(false);
+    expect(letter!.data).toMatchObject({ code: 'HERALD_ERR_BUS_UNFINISHED', reason: 'started 3 times without an outcome; the process handling it may have crashed' });
   });
 
   it('dead-letters a message close to the size limit, cutting its payload to fit', async () => {

@@ -4,6 +4,7 @@ import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/trans
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger, StateStore } from '@herald/plugin-sdk';
 import { BusError, BusErrorCodes } from './errors.ts';
+import { AttemptsLedger } from './attempts-ledger.ts';
 import { KvStateStore } from './kv-state.ts';
 import { defaultPublisherOptions, JetStreamPublisher, type PublisherOptions } from './publisher.ts';
 import { defaultSubscriberOptions, JetStreamSubscriber, type SubscriberOptions } from './subscriber.ts';
@@ -29,11 +30,24 @@ export class Bus {
   readonly jsm: JetStreamManager;
   readonly topology: Topology;
   readonly #state: StateStore;
+  readonly #attempts: AttemptsLedger;
+  readonly #link: { connected: boolean };
   readonly #options: BusOptions;
   readonly #logger: Logger;
   #drained: Promise<void> | undefined;
 
-  private constructor(parts: { nc: NatsConnection; jsm: JetStreamManager; topology: Topology; state: StateStore; options: BusOptions; logger: Logger }) {
+  private constructor(parts: {
+    nc: NatsConnection;
+    jsm: JetStreamManager;
+    topology: Topology;
+    state: StateStore;
+    attempts: AttemptsLedger;
+    link: { connected: boolean };
+    options: BusOptions;
+    logger: Logger;
+  }) {
+    this.#attempts = parts.attempts;
+    this.#link = parts.link;
     this.nc = parts.nc;
     this.js = jetstream(parts.nc);
     this.jsm = parts.jsm;
@@ -64,10 +78,16 @@ export class Bus {
       throw new BusError(BusErrorCodes.connect, `cannot connect to NATS at ${options.servers.join(', ')}: ${String(cause)}`, { cause, retryable: true });
     }
     logger.info({ server: nc.getServer() }, 'connected to NATS');
+    const link = { connected: true };
     void (async () => {
       for await (const s of nc.status()) {
-        if (s.type === 'disconnect') logger.warn({ server: s.server }, 'disconnected from NATS; reconnecting');
-        else if (s.type === 'reconnect') logger.info({ server: s.server }, 'reconnected to NATS');
+        if (s.type === 'disconnect') {
+          link.connected = false;
+          logger.warn({ server: s.server }, 'disconnected from NATS; reconnecting');
+        } else if (s.type === 'reconnect') {
+          link.connected = true;
+          logger.info({ server: s.server }, 'reconnected to NATS');
+        }
         else if (s.type === 'error') logger.error({ err: s.error }, 'NATS connection error');
       }
     })();
@@ -80,8 +100,8 @@ export class Bus {
           logger.warn({ channel, maxMsgSize: limits.maxMsgSize, serverMaxPayload: maxPayload }, 'stream message size capped at the server max_payload');
         }
       }
-      const kv = await topology.ensure(nc, jsm, maxPayload);
-      return new Bus({ nc, jsm, topology, state: new KvStateStore(kv), options, logger });
+      const buckets = await topology.ensure(nc, jsm, maxPayload);
+      return new Bus({ nc, jsm, topology, state: new KvStateStore(buckets.state), attempts: new AttemptsLedger(buckets.attempts), link, options, logger });
     } catch (err) {
       await nc.close();
       throw err;
@@ -102,6 +122,7 @@ export class Bus {
       tracer,
       logger,
       options: this.#options.subscriber ?? defaultSubscriberOptions,
+      attempts: this.#attempts,
       recreateTopology: async () => {
         await this.topology.ensure(this.nc, this.jsm, maxPayload);
       },
@@ -109,6 +130,7 @@ export class Bus {
       maxDeadLetterPayload: Math.min(this.topology.options.streams.deadLetters.maxMsgSize, maxPayload) - 16 * 1024,
       closed: () => this.nc.isClosed(),
       flush: () => this.nc.flush(),
+      connected: () => this.#link.connected,
     });
   }
 

@@ -8,6 +8,8 @@ export const BusErrorCodes = {
   closed: 'HERALD_ERR_BUS_CLOSED',
   malformed: 'HERALD_ERR_BUS_MALFORMED_MESSAGE',
   handlerFailed: 'HERALD_ERR_BUS_HANDLER_FAILED',
+  handedBack: 'HERALD_ERR_BUS_HANDED_BACK',
+  crashed: 'HERALD_ERR_BUS_UNFINISHED',
 } as const;
 
 export class BusError extends HeraldError {

@@ -6,3 +6,5 @@ export { JetStreamSubscriber, defaultSubscriberOptions, type SubscriberOptions }
 export { KvStateStore, encodeStateKey } from './kv-state.ts';
 export { encodeEnvelope, decodeEnvelope, CONTENT_TYPE } from './envelope.ts';
 export { injectTraceContext, extractTraceContext } from './trace-headers.ts';
+export { HandBackError, isHandBack } from './hand-back.ts';
+export { AttemptsLedger, type AttemptRecord } from './attempts-ledger.ts';

@@ -1,7 +1,9 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { context, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import { isDeliveryError, isHeraldError, type Channel, type Delivery, type DeliveryHandler, type EventType, type Logger } from '@herald/plugin-sdk';
+import { AttemptsLedger } from './attempts-ledger.ts';
 import { decodeEnvelope } from './envelope.ts';
+import { isHandBack } from './hand-back.ts';
 import { BusErrorCodes } from './errors.ts';
 import { extractTraceContext } from './trace-headers.ts';
 
@@ -20,6 +22,7 @@ export interface MessageProcessorOptions {
   deadLetter: (m: JsMsg, reason: string, code: string, attempts: number) => Promise<void>;
   /** Aborted when the subscription stops: an in-place retry waiting for its turn hands the message back. */
   stopping: AbortSignal;
+  attempts: AttemptsLedger;
 }
 
 /**
@@ -44,7 +47,7 @@ export class MessageProcessor {
   }
 
   async process(m: JsMsg): Promise<void> {
-    const { tracer, durable, maxDeliver, logger: log } = this.#o;
+    const { tracer, durable, maxDeliver, logger: log, attempts: ledger } = this.#o;
     const parent = extractTraceContext(m.headers);
     const span = tracer.startSpan(
       `process ${m.subject}`,
@@ -55,39 +58,53 @@ export class MessageProcessor {
       const decoded = decodeEnvelope(m.data, this.#o.type);
       if (!decoded.ok) {
         span.setStatus({ code: SpanStatusCode.ERROR, message: decoded.reason });
-        return await this.#giveUp(m, decoded.reason, BusErrorCodes.malformed);
+        return await this.#giveUp(m, decoded.reason, BusErrorCodes.malformed, 0);
       }
+      // A redelivered message: learn from the ledger how often it was really tried, and mark this run as
+      // started, so a run that never ends (the process died) is counted as one.
+      const redelivered = m.info.deliveryCount > 1;
+      const key = AttemptsLedger.key(durable, m.info.stream, m.seq);
+      const prior = redelivered ? await ledger.get(key) : { failed: 0, unfinished: 0 };
+      if (prior.unfinished >= maxDeliver) {
+        await this.#giveUp(m, `started ${prior.unfinished} times without an outcome; the process handling it may have crashed`, BusErrorCodes.crashed, prior.failed + prior.unfinished);
+        return await ledger.clear(key);
+      }
+      if (redelivered) await ledger.put(key, { failed: prior.failed, unfinished: prior.unfinished + 1 });
       const headers: Record<string, string> = {};
-      for (const key of m.headers?.keys() ?? []) headers[key] = m.headers!.get(key);
-      // Ordered: attempts are counted here, since a message handed back at a stop comes again with a higher
-      // delivery count without having been tried. Unordered: every redelivery is an attempt.
-      for (let attempt = this.#o.ordered ? 1 : m.info.deliveryCount; ; attempt++) {
+      for (const k of m.headers?.keys() ?? []) headers[k] = m.headers!.get(k);
+      for (let attempt = prior.failed + 1; ; attempt++) {
         const delivery: Delivery<unknown> = { event: decoded.event, subject: m.subject, deliveryCount: attempt, traceparent: headers.traceparent, headers };
         try {
           await context.with(trace.setSpan(parent, span), () => this.#o.handler(delivery));
           await m.ackAck().catch((err: unknown) => log.warn({ err, subject: m.subject }, 'acknowledgement not confirmed; the message may come again'));
+          if (redelivered || attempt > 1) await ledger.clear(key).catch(() => undefined);
           return;
         } catch (err) {
           span.recordException(err as Error);
-          if (this.#o.stopping.aborted) {
-            // Failed because it was interrupted by the stop: it is not the message's fault; hand it back.
+          if (isHandBack(err)) {
+            // Interrupted by a stop: not the message's fault, and not an attempt.
+            if (redelivered) await ledger.put(key, prior).catch(() => undefined);
             m.nak();
             return;
           }
           const retryable = isHeraldError(err) ? err.retryable : true;
           if (!retryable || attempt >= maxDeliver) {
             span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-            const reason = retryable ? `gave up after ${attempt} deliveries: ${(err as Error).message}` : `permanent failure: ${(err as Error).message}`;
+            const reason = retryable ? `gave up after ${attempt} attempts: ${(err as Error).message}` : `permanent failure: ${(err as Error).message}`;
             log.error({ err, subject: m.subject, attempt }, 'message sent to the dead-letter stream');
-            return await this.#giveUp(m, reason, isHeraldError(err) ? err.code : BusErrorCodes.handlerFailed, attempt);
+            await this.#giveUp(m, reason, isHeraldError(err) ? err.code : BusErrorCodes.handlerFailed, attempt);
+            return await ledger.clear(key).catch(() => undefined);
           }
           const delay = isDeliveryError(err) && err.retryAfterMs !== undefined ? err.retryAfterMs : this.#o.backoff(attempt);
           log.warn({ err, subject: m.subject, attempt, delayMs: delay }, 'handler failed; retrying');
           if (!this.#o.ordered) {
+            await ledger.put(key, { failed: attempt, unfinished: prior.unfinished });
             m.nak(delay);
             return;
           }
           if (!(await sleepUnlessAborted(delay, this.#o.stopping))) {
+            // Stopping while waiting to retry in place: the next consumer goes on from this count.
+            await ledger.put(key, { failed: attempt, unfinished: prior.unfinished }).catch(() => undefined);
             m.nak();
             return;
           }
@@ -98,7 +115,7 @@ export class MessageProcessor {
     }
   }
 
-  async #giveUp(m: JsMsg, reason: string, code: string, attempts = m.info.deliveryCount): Promise<void> {
+  async #giveUp(m: JsMsg, reason: string, code: string, attempts: number): Promise<void> {
     // Dead-letter first: if that fails the message stays unacknowledged and comes again; nothing is lost.
     await this.#o.deadLetter(m, reason, code, attempts);
     m.term(reason);

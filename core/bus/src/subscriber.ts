@@ -2,6 +2,7 @@ import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerConfig, type 
 import type { Tracer } from '@opentelemetry/api';
 import type { BusSubscriber, Channel, ChannelData, DeliveryHandler, EventType, Logger, SubscribeOptions, Subscription } from '@herald/plugin-sdk';
 import { EventTypes, isHeraldError, type DeadLetterData } from '@herald/plugin-sdk';
+import type { AttemptsLedger } from './attempts-ledger.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { MessageProcessor } from './message-processor.ts';
 import type { JetStreamPublisher } from './publisher.ts';
@@ -42,7 +43,9 @@ export class JetStreamSubscriber implements BusSubscriber {
   readonly #recreateTopology: () => Promise<void>;
   readonly #maxDeadLetterPayload: number;
   readonly #closed: () => boolean;
+  readonly #attempts: AttemptsLedger;
   readonly #flush: () => Promise<void>;
+  readonly #connected: () => boolean;
 
   constructor(deps: {
     js: JetStreamClient;
@@ -54,13 +57,18 @@ export class JetStreamSubscriber implements BusSubscriber {
     options?: SubscriberOptions;
     /** Creates streams again when the server lost them. */
     recreateTopology: () => Promise<void>;
+    attempts: AttemptsLedger;
     maxDeadLetterPayload: number;
     /** True once the connection is closed for good: consuming ends then. */
     closed: () => boolean;
     /** Round trip to the server, so what was sent before has arrived. */
     flush: () => Promise<void>;
+    /** True while the connection is up (not reconnecting). */
+    connected: () => boolean;
   }) {
+    this.#connected = deps.connected;
     this.#closed = deps.closed;
+    this.#attempts = deps.attempts;
     this.#flush = deps.flush;
     this.#js = deps.js;
     this.#jsm = deps.jsm;
@@ -88,6 +96,7 @@ export class JetStreamSubscriber implements BusSubscriber {
     const stopSignal = new AbortController();
     const processor = new MessageProcessor({
       stopping: stopSignal.signal,
+      attempts: this.#attempts,
       channel,
       type: channelType[channel],
       durable: options.durable,
@@ -112,8 +121,10 @@ export class JetStreamSubscriber implements BusSubscriber {
     // A message handed back when the subscription stops goes back in its partition's turn; on ordered
     // channels each hand-back reaches the server before the next (a burst of naks is redelivered out of order).
     const handBack = async (m: JsMsg) => {
+      // Without a connection the nak would be lost anyway; the server redelivers after the ack wait, in order.
+      if (this.#closed() || !this.#connected()) return;
       m.nak();
-      if (ordered) await this.#flush().catch(() => undefined);
+      if (ordered) await Promise.race([this.#flush().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000).unref())]);
     };
 
     const consumeOnce = async (): Promise<void> => {
@@ -218,7 +229,10 @@ export class JetStreamSubscriber implements BusSubscriber {
     let bytes = m.data;
     let data = letter(bytes);
     for (let size = encodedSize(data); size > this.#maxDeadLetterPayload && bytes.length > 0; size = encodedSize(data)) {
-      bytes = bytes.subarray(0, Math.floor((bytes.length * this.#maxDeadLetterPayload) / size * 0.95));
+      let cut = Math.floor(((bytes.length * this.#maxDeadLetterPayload) / size) * 0.95);
+      // Never inside a UTF-8 sequence, or readable text would turn into base64.
+      while (cut > 0 && (bytes[cut]! & 0xc0) === 0x80) cut--;
+      bytes = bytes.subarray(0, cut);
       data = letter(bytes);
     }
     const request = { channel: 'deadLetters' as const, subject: this.#topology.deadLetterSubject(channel), type: EventTypes.deadLetter, id: `dlq:${m.info.stream}:${m.seq}:${durable}`, ceSubject: m.subject };

@@ -73,6 +73,11 @@ export class Topology {
     return `${this.options.subjectPrefix}.${subjectToken[channel]}`;
   }
 
+  /** Attempts ledger: failed and unfinished handling attempts of redelivered messages, per consumer. */
+  get attemptsBucket(): string {
+    return `${this.options.namePrefix}_ATTEMPTS`;
+  }
+
   get stateBucket(): string {
     return `${this.options.namePrefix}_STATE`;
   }
@@ -134,7 +139,7 @@ export class Topology {
    * Creates or updates every stream and the state bucket. Safe to run from many processes at once.
    * `maxPayload` is the server's limit on one message; no stream is told to accept more than that.
    */
-  async ensure(nc: NatsConnection, jsm: JetStreamManager, maxPayload = Number.POSITIVE_INFINITY): Promise<KV> {
+  async ensure(nc: NatsConnection, jsm: JetStreamManager, maxPayload = Number.POSITIVE_INFINITY): Promise<{ state: KV; attempts: KV }> {
     for (const channel of Object.keys(streamSuffix) as Channel[]) {
       const config = this.streamConfig(channel);
       config.max_msg_size = Math.min(config.max_msg_size ?? maxPayload, maxPayload);
@@ -157,7 +162,10 @@ export class Topology {
     const bucketStream = `KV_${this.stateBucket}`;
     const current = await jsm.streams.info(bucketStream);
     if (current.config.max_bytes !== maxBytes) await jsm.streams.update(bucketStream, { ...current.config, max_bytes: maxBytes });
-    return kv;
+    // Entries outlive no message: they expire with the longest-lived stream.
+    const ttl = Math.max(...Object.values(this.options.streams).map((l) => l.maxAgeMs));
+    const attempts = await new Kvm(nc).create(this.attemptsBucket, { history: 1, ttl, max_bytes: 64 * 1024 * 1024, replicas, storage: StorageType.File });
+    return { state: kv, attempts };
   }
 }
 

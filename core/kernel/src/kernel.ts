@@ -201,13 +201,18 @@ export class Kernel {
   /** Stops a plugin's subscriptions, then the plugin, all within its stopTimeout. Never throws. */
   async #stopPlugin(active: ActivePlugin): Promise<void> {
     try {
-      await callPlugin(active.id, 'stop', active.entry.stopTimeout, async () => {
+      await callPlugin(active.id, 'stop its intake', active.entry.stopTimeout, async () => {
         // Stop intake first; only then tell sends in flight, whose failure now hands the message back.
         const intake = [...active.subscriptions.map((s) => s.stop()), trackedSubscriber(active.container).stopAll()];
         active.shutdown.abort(new Error('Herald is shutting down'));
         await Promise.all(intake);
-        await active.handle.stop();
       });
+    } catch (err) {
+      this.#log.error({ err, plugin: active.id, code: isHeraldError(err) ? err.code : undefined }, 'plugin intake did not stop in time');
+    }
+    // Its own deadline: a slow intake never costs the plugin its chance to release what it holds.
+    try {
+      await callPlugin(active.id, 'stop', active.entry.stopTimeout, () => active.handle.stop());
     } catch (err) {
       this.#log.error({ err, plugin: active.id, code: isHeraldError(err) ? err.code : undefined }, 'plugin did not stop cleanly');
     }

@@ -9,6 +9,7 @@ import {
   type SinkHandle,
   type Subscription,
 } from '@herald/plugin-sdk';
+import { HandBackError } from '@herald/core-bus';
 import type { PluginError } from './errors.ts';
 import { callPlugin } from './plugins/plugin-call.ts';
 
@@ -62,8 +63,11 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
         } catch (err) {
           const error = err as PluginError;
           const cause = error.cause;
-          // Interrupted by Herald's shutdown: the message goes back to the bus; no outcome to report.
-          if (options.shutdown.aborted) throw error;
+          // Interrupted by Herald's shutdown (the send gave up because its signal said so): the message
+          // goes back to the bus, with no outcome to report. Any other failure is reported as usual.
+          if (options.shutdown.aborted && causedBy(error, options.shutdown.reason)) {
+            throw new HandBackError(`send to ${n.destination.service} interrupted by shutdown`, error);
+          }
           const final = !error.retryable || attempt >= maxDeliver;
           if (final) {
             await report({ ...result, succeeded: false, error: { code: isHeraldError(cause) ? cause.code : error.code, message: error.message, retryable: error.retryable } });
@@ -78,4 +82,12 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
       }),
     );
   }
+}
+
+/** True when `reason` (or an AbortError) is somewhere in the error's cause chain. */
+function causedBy(err: unknown, reason: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e === reason || (e as Error).name === 'AbortError') return true;
+  }
+  return false;
 }
