@@ -456,6 +456,31 @@ describe('state', () => {
 });
 
 describe('server restart', () => {
+  it('stops quickly with messages queued while the server is gone, and they come back afterwards', async () => {
+    const bus = await isolatedBus('downstop');
+    const publisher = bus.publisher('herald/test', tracer);
+    for (let i = 1; i <= 30; i++) await publisher.resourceEvent(event('queued', String(i)));
+    const first: string[] = [];
+    const sub = await bus.subscriber(tracer, logger).subscribe('events', { durable: 'downstop-test' }, async (d) => {
+      first.push(d.event.data.resourceVersion);
+      await new Promise((r) => setTimeout(r, 300));
+    });
+    while (first.length < 1) await new Promise((r) => setTimeout(r, 20));
+    await nats.kill();
+    const started = Date.now();
+    await sub.stop();
+    const took = Date.now() - started;
+    await nats.start();
+    // Stopping must not wait a reconnect attempt per queued message (30 of them would take half a minute).
+    expect(took).toBeLessThan(10_000);
+    const rest = collector<ResourceEventData>();
+    const next = await bus.subscriber(tracer, logger).subscribe('events', { durable: 'downstop-test' }, rest.handler);
+    const deadline = Date.now() + 30_000;
+    while (!rest.seen.some((d) => d.event.data.resourceVersion === '30') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await next.stop();
+    expect(new Set([...first, ...rest.seen.map((d) => d.event.data.resourceVersion)]).size).toBe(30);
+  });
+
   it('a publish waits for the server to come back, and the consumer resumes', async () => {
     const seen = collector<ResourceEventData>();
     const sub = await bus.subscriber(tracer, logger).subscribe('events', { durable: 'restart-test', filter: String(bus.topology.partitionOf('uid-survivor')) }, seen.handler);

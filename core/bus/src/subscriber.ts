@@ -111,7 +111,18 @@ export class JetStreamSubscriber implements BusSubscriber {
       backoff: (attempt) => Math.min(this.#options.backoffBaseMs * 2 ** (attempt - 1), this.#options.backoffMaxMs),
       deadLetter: (m, reason, code, attempts) => this.#deadLetter(channel, options.durable, m, reason, code, attempts),
     });
-    await this.#ensureConsumer(stream, consumerConfig);
+    // The server may be restarting: wait for it (within a bound) rather than fail the subscription.
+    for (let wait = 250, deadline = Date.now() + 60_000; ; wait = Math.min(wait * 2, 5_000)) {
+      try {
+        await this.#ensureConsumer(stream, consumerConfig);
+        break;
+      } catch (err) {
+        const refused = err instanceof JetStreamApiError && err.status !== 503;
+        if (refused || this.#closed() || Date.now() > deadline) throw err;
+        log.warn({ err }, 'cannot create the durable consumer yet; retrying');
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
 
     const queue = new KeyedQueue(maxAckPending);
     let stopping = false;
