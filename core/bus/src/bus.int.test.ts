@@ -54,9 +54,17 @@ const options = (): BusOptions => ({
   subscriber: { ackWaitMs: 5_000, backoffBaseMs: 50, backoffMaxMs: 200 },
 });
 
+const MiB = 1024 * 1024;
+/** Small limits: JetStream reserves each stream's max bytes against the server's share of the free disk. */
+const smallTopology = {
+  ...defaultTopology,
+  streams: Object.fromEntries(Object.entries(defaultTopology.streams).map(([c, l]) => [c, { ...l, maxBytes: 32 * MiB }])) as typeof defaultTopology.streams,
+  state: { maxBytes: 16 * MiB, replicas: 1 },
+};
+
 /** A bus with its own streams and subjects, so one test's messages never reach another's consumers. */
 async function isolatedBus(name: string): Promise<Bus> {
-  const topology = { ...defaultTopology, subjectPrefix: name, namePrefix: name.toUpperCase() };
+  const topology = { ...smallTopology, subjectPrefix: name, namePrefix: name.toUpperCase() };
   const b = await Bus.connect({ ...options(), topology }, logger);
   opened.push(b);
   return b;
@@ -289,7 +297,7 @@ describe('consuming under pressure', () => {
 
   it('hands back a message waiting for an in-place retry when it stops', async () => {
     const patient = await Bus.connect(
-      { ...options(), subscriber: { ackWaitMs: 5_000, backoffBaseMs: 30_000, backoffMaxMs: 30_000 }, topology: { ...defaultTopology, subjectPrefix: 'patient', namePrefix: 'PATIENT' } },
+      { ...options(), subscriber: { ackWaitMs: 5_000, backoffBaseMs: 30_000, backoffMaxMs: 30_000 }, topology: { ...smallTopology, subjectPrefix: 'patient', namePrefix: 'PATIENT' } },
       logger,
     );
     opened.push(patient);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, startTelemetry } from '@herald/core-telemetry';
-import { startNats, type NatsServer } from '@herald/test-harness';
+import { startNats, testNatsLimits, type NatsServer } from '@herald/test-harness';
 import { stopOrder } from './__fixtures__/order-source.ts';
 import { probeSeen } from './__fixtures__/probe-source.ts';
 import { handled as handledAfterFailedStart } from './__fixtures__/start-fails-source.ts';
@@ -34,7 +34,7 @@ async function boot(extra: NonNullable<EngineConfigInput['plugins']>, policy: 'a
   run++;
   const tapFile = join(mkdtempSync(join(tmpdir(), 'herald-kernel-')), 'tap.jsonl');
   const config = engineConfigSchema.parse({
-    nats: { servers: [nats.url], subjectPrefix: `k${run}`, streamPrefix: `K${run}` },
+    nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: `k${run}`, streamPrefix: `K${run}` },
     plugins: [
       ...extra.map((p) => ({ onBootFailure: policy, initTimeout: '300ms', ...p })),
       { name: '@herald/plugin-testing/ticker', options: { intervalMs: 50, count: 3, name: `run-${run}` } },
@@ -117,7 +117,7 @@ describe('kernel', () => {
 
   it('refuses a second plugin with the same id or the same service type', async () => {
     const config = (names: string[]) =>
-      engineConfigSchema.parse({ nats: { servers: [nats.url], subjectPrefix: 'dup', streamPrefix: 'DUP' }, plugins: names.map((name) => ({ name })) });
+      engineConfigSchema.parse({ nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: 'dup', streamPrefix: 'DUP' }, plugins: names.map((name) => ({ name })) });
     await expect(Kernel.boot({ config: config(['@herald/plugin-testing/tap', './second-tap-sink.ts']), baseDir: fixtures, logger, telemetry })).rejects.toThrow(
       'plugin "second-tap": service type "tap" is already delivered by plugin "tap"',
     );
@@ -128,7 +128,7 @@ describe('kernel', () => {
 
   it('runs only the plugins of the roles it was asked to run', async () => {
     const config = engineConfigSchema.parse({
-      nats: { servers: [nats.url], subjectPrefix: 'roles', streamPrefix: 'ROLES' },
+      nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: 'roles', streamPrefix: 'ROLES' },
       plugins: [{ name: '@herald/plugin-testing/ticker', options: { count: 1 } }, { name: '@herald/plugin-testing/tap' }],
     });
     const kernel = await Kernel.boot({ config, baseDir: fixtures, logger, telemetry, roles: ['sink'] });

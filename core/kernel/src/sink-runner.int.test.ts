@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, startTelemetry } from '@herald/core-telemetry';
 import type { DeadLetterData, DeliveryResultData, NotificationData } from '@herald/plugin-sdk';
-import { startNats, type NatsServer } from '@herald/test-harness';
+import { startNats, testNatsLimits, type NatsServer } from '@herald/test-harness';
 import { calls, delivered } from './__fixtures__/flaky-sink.ts';
 import { slowSent } from './__fixtures__/slow-sink.ts';
 import { sentByTwoTypes } from './__fixtures__/two-types-sink.ts';
@@ -44,7 +44,7 @@ beforeAll(async () => {
   nats = await startNats();
   const config = engineConfigSchema.parse({
     // A backoff far above the sink's Retry-After (100 ms), to see which one the redelivery follows.
-    nats: { servers: [nats.url], consume: { backoffBase: '1500ms', backoffMax: '1500ms' } },
+    nats: { ...testNatsLimits, servers: [nats.url], consume: { backoffBase: '1500ms', backoffMax: '1500ms' } },
     plugins: [{ name: './flaky-sink.ts' }],
     sink: { maxDeliver: 3 },
   });
@@ -92,7 +92,7 @@ describe('sink runner', () => {
 describe('sink runner when results cannot be published', () => {
   it('never sends again a notification the remote side accepted', async () => {
     const config = engineConfigSchema.parse({
-      nats: { servers: [nats.url], subjectPrefix: 'noresults', streamPrefix: 'NORESULTS', publish: { timeout: '500ms', attemptTimeout: '200ms' } },
+      nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: 'noresults', streamPrefix: 'NORESULTS', publish: { timeout: '500ms', attemptTimeout: '200ms' } },
       plugins: [{ name: './flaky-sink.ts' }],
     });
     const k = await Kernel.boot({ config, baseDir: fixtures, logger, telemetry });
@@ -115,7 +115,7 @@ describe('sink runner when results cannot be published', () => {
 describe('sink runner at shutdown and failed starts', () => {
   it('hands a send interrupted by shutdown back to the bus: no dead letter, no failed result, sent by the next process', async () => {
     const config = engineConfigSchema.parse({
-      nats: { servers: [nats.url], subjectPrefix: 'shutdown', streamPrefix: 'SHUTDOWN' },
+      nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: 'shutdown', streamPrefix: 'SHUTDOWN' },
       plugins: [{ name: './slow-sink.ts', options: { delayMs: 1_500 } }],
       sink: { maxDeliver: 1 },
     });
@@ -140,7 +140,7 @@ describe('sink runner at shutdown and failed starts', () => {
 
   it('stops the service types a sink already subscribed when a later one fails', async () => {
     const config = engineConfigSchema.parse({
-      nats: { servers: [nats.url], subjectPrefix: 'twotypes', streamPrefix: 'TWOTYPES' },
+      nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: 'twotypes', streamPrefix: 'TWOTYPES' },
       plugins: [{ name: './two-types-sink.ts', onBootFailure: 'continue' }],
     });
     const k = await Kernel.boot({ config, baseDir: fixtures, logger, telemetry });
