@@ -1,2 +1,2 @@
 export { createLogger, type LoggerOptions, type LogLevel } from './logger.ts';
-export { startTelemetry, globalTracer, type Telemetry, type TelemetryOptions } from './telemetry.ts';
+export { startTelemetry, type Telemetry, type TelemetryOptions } from './telemetry.ts';

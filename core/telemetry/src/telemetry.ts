@@ -1,4 +1,4 @@
-import { metrics, trace, type Meter, type Tracer } from '@opentelemetry/api';
+import { metrics, type Meter, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, type MetricReader } from '@opentelemetry/sdk-metrics';
@@ -49,9 +49,4 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     meter: (name) => meterProvider.getMeter(name, options.serviceVersion),
     shutdown: () => (stopped ??= Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]).then(() => undefined)),
   };
-}
-
-/** The tracer of whatever provider is registered globally; for code that has no Telemetry handle. */
-export function globalTracer(name: string): Tracer {
-  return trace.getTracer(name);
 }
