@@ -7,11 +7,10 @@ import type { Telemetry } from '@herald/core-telemetry';
 import { TrackedSubscriber } from './tracked-subscriber.ts';
 
 /** Tokens of what the kernel owns; one symbol per service ref id. */
-export const Tokens = {
+const Tokens = {
   bus: Symbol.for('herald:kernel.bus'),
   telemetry: Symbol.for('herald:kernel.telemetry'),
   rootLogger: Symbol.for('herald:kernel.logger'),
-  pluginId: Symbol.for('herald:kernel.plugin-id'),
 } as const;
 
 export function tokenFor(ref: ServiceRef<unknown>): symbol {
@@ -53,7 +52,6 @@ export function createPluginContainer(root: DependencyContainer, pluginId: strin
   const logger = root.resolve<Logger>(Tokens.rootLogger).child({ plugin: pluginId });
   const tracer: Tracer = telemetry.tracer(`herald.plugin.${pluginId}`);
   const meter: Meter = telemetry.meter(`herald.plugin.${pluginId}`);
-  child.register(Tokens.pluginId, { useValue: pluginId });
   child.register(tokenFor(coreServices.logger), { useValue: logger });
   child.register(tokenFor(coreServices.tracer), { useValue: tracer });
   child.register(tokenFor(coreServices.meter), { useValue: meter });
