@@ -59,7 +59,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
         const attempt = delivery.deliveryCount;
         const result = { idempotencyKey: n.idempotencyKey, claimRevision: n.claimRevision, stateKey: n.stateKey, trigger: n.trigger, destination: n.destination, ref: n.ref, attempts: attempt };
         try {
-          await callPlugin(pluginId, `send to ${n.destination.service}`, options.callTimeoutMs, (signal) => handle.send(n, { attempt, signal }), { shutdown: options.shutdown });
+          await callPlugin(pluginId, `send to ${n.destination.service}`, options.callTimeoutMs, (signal) => handle.send(n, { attempt, signal, service: { type: n.destination.serviceType, name: n.destination.service, config: {} } }), { shutdown: options.shutdown });
         } catch (err) {
           const error = err as PluginError;
           const cause = error.cause;

@@ -9,19 +9,31 @@ export interface SourceHandle {
   stop(): Promise<void>;
 }
 
-export interface SendContext {
+/** Options of one configured service, e.g. `service.webhook.github` in the notification ConfigMap. */
+export interface ServiceInstance<C = Record<string, unknown>> {
+  /** Service type, e.g. `webhook`. */
+  type: string;
+  /** Service name: `github` in `service.webhook.github`; the type itself for `service.<type>`. */
+  name: string;
+  /** The service's options with `$secret` references substituted, parsed by the sink's `serviceConfigSchema`. */
+  config: C;
+}
+
+export interface SendContext<C = Record<string, unknown>> {
   /** 1 on the first attempt. */
   attempt: number;
   /** Aborted when the kernel's delivery deadline passes or Herald shuts down. */
   signal: AbortSignal;
+  /** The configured service the notification goes to (`notification.destination.service`). */
+  service: ServiceInstance<C>;
 }
 
 /**
  * What a sink's `init` returns. `send` resolves once the remote side accepted the notification; it throws
  * a DeliveryError (retryable or not) when it did not.
  */
-export interface SinkHandle {
-  send(notification: NotificationData, context: SendContext): Promise<void>;
+export interface SinkHandle<C = Record<string, unknown>> {
+  send(notification: NotificationData, context: SendContext<C>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -46,10 +58,17 @@ export interface SourceOptions<S extends z.ZodType, D extends ServiceRefs> exten
   init(context: InitContext<S, D>): Promise<SourceHandle>;
 }
 
-export interface SinkOptions<S extends z.ZodType, D extends ServiceRefs> extends PluginOptions<S, D> {
+export interface SinkOptions<S extends z.ZodType, D extends ServiceRefs, C extends z.ZodType = z.ZodType<Record<string, unknown>>>
+  extends PluginOptions<S, D> {
   /** Notification service types this sink delivers, e.g. `['webhook']`. */
   serviceTypes: readonly string[];
-  init(context: InitContext<S, D>): Promise<SinkHandle>;
+  /**
+   * Schema of this sink's `service.<type>[.<name>]` entries in the notification config. Herald checks every
+   * entry with it when the config loads (an error names the key) and hands `send` the parsed options.
+   * Keys are matched case-insensitively against the schema's, as Argo's Go decoder does.
+   */
+  serviceConfigSchema?: C;
+  init(context: InitContext<S, D>): Promise<SinkHandle<z.output<C>>>;
 }
 
 interface Branded {
@@ -59,8 +78,8 @@ interface Branded {
 
 export type SourcePlugin<S extends z.ZodType = z.ZodType, D extends ServiceRefs = ServiceRefs> = Branded &
   Readonly<SourceOptions<S, D>> & { readonly kind: 'source' };
-export type SinkPlugin<S extends z.ZodType = z.ZodType, D extends ServiceRefs = ServiceRefs> = Branded &
-  Readonly<SinkOptions<S, D>> & { readonly kind: 'sink' };
+export type SinkPlugin<S extends z.ZodType = z.ZodType, D extends ServiceRefs = ServiceRefs, C extends z.ZodType = z.ZodType> = Branded &
+  Readonly<SinkOptions<S, D, C>> & { readonly kind: 'sink' };
 export type HeraldPlugin = SourcePlugin | SinkPlugin;
 
 /** Declares a source plugin: something that watches the world and publishes resource events. */
@@ -69,8 +88,10 @@ export function defineSource<S extends z.ZodType, D extends ServiceRefs>(options
 }
 
 /** Declares a sink plugin: something that delivers notifications of some service types. */
-export function defineSink<S extends z.ZodType, D extends ServiceRefs>(options: SinkOptions<S, D>): SinkPlugin<S, D> {
-  return Object.freeze({ ...options, kind: 'sink', contractVersion: CONTRACT_VERSION, [PLUGIN_BRAND]: true }) as SinkPlugin<S, D>;
+export function defineSink<S extends z.ZodType, D extends ServiceRefs, C extends z.ZodType = z.ZodType<Record<string, unknown>>>(
+  options: SinkOptions<S, D, C>,
+): SinkPlugin<S, D, C> {
+  return Object.freeze({ ...options, kind: 'sink', contractVersion: CONTRACT_VERSION, [PLUGIN_BRAND]: true }) as SinkPlugin<S, D, C>;
 }
 
 /** True for anything made by defineSource/defineSink (of any SDK copy: the brand is a global symbol). */

@@ -13,6 +13,7 @@ export {
   type SourceHandle,
   type SinkHandle,
   type SendContext,
+  type ServiceInstance,
   type InitContext,
 } from './define-plugin.ts';
 export { createServiceRef, coreServices, type ServiceRef, type ServiceRefs, type ResolvedDeps } from './service-ref.ts';

@@ -6,5 +6,5 @@ export default defineSink({
   serviceTypes: ['slow'],
   configSchema: z.strictObject({}),
   deps: {},
-  init: () => new Promise(() => undefined),
+  init: () => new Promise<never>(() => undefined),
 });
