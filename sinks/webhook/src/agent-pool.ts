@@ -1,0 +1,78 @@
+import { Agent, interceptors, type Dispatcher } from 'undici';
+import { transientError } from './errors.ts';
+import type { WebhookServiceConfig } from './webhook.config.ts';
+
+// Go's HTTP client follows up to 10 redirects; Argo's webhook service uses it as it is.
+const MAX_REDIRECTS = 10;
+
+interface Entry {
+  agent: Agent;
+  dispatcher: Dispatcher;
+  inflight: number;
+}
+
+/**
+ * One undici Agent (keep-alive connections pooled per origin) per service name and connection options,
+ * made on first use. After a config reload changed a service's options, the old agent only holds idle
+ * connections, which its keep-alive timeout closes; `close` destroys them all.
+ */
+export class AgentPool {
+  readonly #entries = new Map<string, Entry>();
+  readonly #idleWaiters = new Set<() => void>();
+  #closed = false;
+
+  /** Runs one request on the service's agent; requests running here are what `close` waits for. */
+  async use<T>(serviceName: string, config: WebhookServiceConfig, request: (dispatcher: Dispatcher) => Promise<T>): Promise<T> {
+    if (this.#closed) throw transientError(`webhook "${serviceName}": the sink is stopped`);
+    const entry = this.#entry(serviceName, config);
+    entry.inflight++;
+    try {
+      return await request(entry.dispatcher);
+    } finally {
+      entry.inflight--;
+      for (const check of this.#idleWaiters) check();
+    }
+  }
+
+  /**
+   * Waits up to `drainMs` for requests in flight, then destroys every agent with its kept-alive
+   * connections (requests still running fail, as retryable). Idempotent.
+   */
+  async close(drainMs: number): Promise<void> {
+    this.#closed = true;
+    const entries = [...this.#entries.values()];
+    this.#entries.clear();
+    if (entries.some((e) => e.inflight > 0)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.#idleWaiters.delete(check);
+          clearTimeout(timer);
+          resolve();
+        };
+        const check = () => {
+          if (entries.every((e) => e.inflight === 0)) done();
+        };
+        const timer = setTimeout(done, drainMs);
+        this.#idleWaiters.add(check);
+      });
+    }
+    // Not agent.close(): an agent being closed forgets its connections, and destroy could not cut them.
+    await Promise.all(entries.map((e) => e.agent.destroy(new Error('webhook sink stopped')).catch(() => undefined)));
+  }
+
+  #entry(serviceName: string, config: WebhookServiceConfig): Entry {
+    const key = JSON.stringify([serviceName, config.insecureSkipVerify, config.maxConnsPerHost, config.idleConnTimeout ?? null]);
+    let entry = this.#entries.get(key);
+    if (!entry) {
+      const agent = new Agent({
+        // Only this service's connections skip verification: the agent is its own.
+        ...(config.insecureSkipVerify ? { connect: { rejectUnauthorized: false } } : {}),
+        ...(config.maxConnsPerHost > 0 ? { connections: config.maxConnsPerHost } : {}),
+        ...(config.idleConnTimeout === undefined ? {} : { keepAliveTimeout: config.idleConnTimeout, keepAliveMaxTimeout: config.idleConnTimeout }),
+      });
+      entry = { agent, dispatcher: agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS })), inflight: 0 };
+      this.#entries.set(key, entry);
+    }
+    return entry;
+  }
+}

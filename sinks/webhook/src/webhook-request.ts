@@ -1,0 +1,98 @@
+import { z, type NotificationData } from '@herald/plugin-sdk';
+import { permanentError } from './errors.ts';
+import { decode, displayUrl, urlSecrets } from './redact.ts';
+import type { WebhookServiceConfig } from './webhook.config.ts';
+
+/** One service's block of a rendered template: `webhook.<serviceName>.{method,path,body}`. */
+const blockSchema = z.object({ method: z.string().optional(), path: z.string().optional(), body: z.string().optional() });
+export type WebhookBlock = z.infer<typeof blockSchema>;
+
+/** What goes on the wire for one notification (the same on every retry), and how to show it safely. */
+export interface WebhookRequest {
+  method: string;
+  /** Scheme, host and port; requests are pooled per origin. */
+  origin: string;
+  /** Path and query. */
+  path: string;
+  headers: Record<string, string>;
+  /** Null for an empty body. */
+  body: string | null;
+  /** The URL without credentials, query values or tokens: for errors, logs and spans. */
+  display: string;
+  /** `webhook "<service>": <METHOD> <display>`, the start of every message about this request. */
+  label: string;
+  host: string;
+  port: number;
+  /** Header values, passwords, URL parts: never shown, masked wherever text could echo them. */
+  secrets: string[];
+}
+
+/** Argo's join: a non-empty path is appended to the service URL with exactly one slash between them. */
+export function joinUrl(url: string, path: string | undefined): string {
+  if (!path) return url;
+  return `${url.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+/** The header a receiver deduplicates on: same for redeliveries of one notification, new for a re-fire. */
+export function idempotencyKey(notification: NotificationData): string {
+  return `${notification.idempotencyKey}:${notification.claimRevision}`;
+}
+
+/**
+ * Builds the request Argo's webhook service would send: the service's block if the template has one for
+ * this service name (method defaults to GET, path appended to the URL, its body), otherwise a GET of the
+ * service URL with the rendered `message` as body. Throws a permanent DeliveryError when it cannot be sent.
+ */
+export function buildRequest(notification: NotificationData, serviceName: string, config: WebhookServiceConfig, userAgent: string): WebhookRequest {
+  const what = `webhook "${serviceName}"`;
+  const blocks = notification.rendered.webhook;
+  const raw = blocks && typeof blocks === 'object' ? (blocks as Record<string, unknown>)[serviceName] : undefined;
+  const parsed = raw === undefined ? undefined : blockSchema.safeParse(raw);
+  if (parsed && !parsed.success) throw permanentError(`${what}: the rendered template block webhook.${serviceName} is malformed: ${z.prettifyError(parsed.error)}`);
+  const block = parsed?.data;
+
+  const method = (block?.method || 'GET').toUpperCase();
+  if (!/^[!#$%&'*+.^_`|~0-9A-Z-]+$/.test(method)) throw permanentError(`${what}: ${JSON.stringify(method)} is not an HTTP method`);
+  const target = joinUrl(config.url, block?.path);
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    throw permanentError(`${what}: ${method} to an invalid URL (service url joined with the template's path)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw permanentError(`${what}: ${method} to a ${url.protocol} URL; only http and https are supported`);
+
+  // Go's Header.Set semantics: names are case-insensitive, a later value replaces an earlier one.
+  const headers = new Map<string, [string, string]>();
+  const set = (name: string, value: string) => headers.set(name.toLowerCase(), [name, value]);
+  set('User-Agent', userAgent);
+  const secrets = urlSecrets(url);
+  for (const header of config.headers) {
+    set(header.name, header.value);
+    secrets.push(header.value, ...header.value.split(/\s+/).filter((part) => part.length >= 8));
+  }
+  const credentials = config.basicAuth ?? (url.username || url.password ? { username: decode(url.username), password: decode(url.password) } : undefined);
+  if (config.basicAuth || (credentials && !headers.has('authorization'))) {
+    const token = Buffer.from(`${credentials!.username}:${credentials!.password}`, 'utf8').toString('base64');
+    set('Authorization', `Basic ${token}`);
+    secrets.push(credentials!.password, token);
+  }
+  // Herald's own: a configured value would be the same for every notification and make receivers drop all
+  // but the first.
+  set('Idempotency-Key', idempotencyKey(notification));
+
+  const message = typeof notification.rendered.message === 'string' ? notification.rendered.message : '';
+  const body = block ? (block.body ?? '') : message;
+  return {
+    method,
+    origin: url.origin,
+    path: `${url.pathname}${url.search}`,
+    headers: Object.fromEntries([...headers.values()]),
+    body: body === '' ? null : body,
+    display: displayUrl(url),
+    label: `${what}: ${method} ${displayUrl(url)}`,
+    host: url.hostname,
+    port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+    secrets,
+  };
+}

@@ -1,0 +1,47 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startReceiver, type Receiver } from './__fixtures__/receiver.ts';
+import { notification, rejection, startSink, type TestSink } from './__fixtures__/sink-harness.ts';
+
+let receiver: Receiver;
+let sink: TestSink;
+
+const token = 'ghp_Sup3rSecretT0kenValue';
+const password = 'hunter2-correct-horse';
+const basicToken = Buffer.from(`deploy:${password}`).toString('base64');
+const secrets = [token, password, basicToken, 'query-s3cret-value', 'T0123ABCD/B0456EFGH/XyZ789secretPathToken'];
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  // A server that echoes the request's headers in its error, as some do.
+  receiver.respond((req, res) => res.writeHead(500).end(JSON.stringify({ error: 'upstream failed', headers: req.headers, url: req.url })));
+});
+afterAll(() => receiver.close());
+afterEach(async () => {
+  await sink.handle.stop();
+  receiver.requests.length = 0;
+});
+
+describe('webhook sink: secrets', () => {
+  const services = [
+    { name: 'header value', service: (o: string) => ({ url: o, headers: [{ name: 'Authorization', value: `token ${token}` }] }) },
+    { name: 'basic-auth password', service: (o: string) => ({ url: o, basicAuth: { username: 'deploy', password } }) },
+    { name: 'URL credentials', service: (o: string) => ({ url: o.replace('http://', `http://deploy:${password}@`) }) },
+    { name: 'query value', service: (o: string) => ({ url: `${o}/build?token=query-s3cret-value&delay=0` }) },
+    { name: 'token in the path', service: (o: string) => ({ url: `${o}/services/T0123ABCD/B0456EFGH/XyZ789secretPathToken` }) },
+  ];
+
+  it.each(services)('a $name appears in no error message, cause or log line', async ({ service }) => {
+    sink = await startSink();
+    const err = await rejection(sink.send(notification({ message: 'm' }), { ...service(receiver.origin), retryMax: 1, retryWaitMin: 0, retryWaitMax: 0 }));
+    expect(receiver.requests).toHaveLength(2);
+    expect(err.message).toContain('answered 500');
+    const seen = [err.message, String(err.cause ?? ''), ...sink.logger.lines].join('\n');
+    for (const secret of secrets) expect(seen).not.toContain(secret);
+  });
+
+  it('shows the URL with its query values and token-like path segments masked', async () => {
+    sink = await startSink();
+    const err = await rejection(sink.send(notification({ message: 'm' }), { url: `${receiver.origin}/services/T0123ABCD/B0456EFGH/XyZ789secretPathToken?token=query-s3cret-value&flag`, retryMax: 0 }));
+    expect(err.message).toContain(`GET ${receiver.origin}/services/T0123ABCD/B0456EFGH/***?token=***&flag answered 500`);
+  });
+});
