@@ -1,0 +1,23 @@
+import { HeraldError } from '@herald/plugin-sdk';
+
+export const KubeSourceErrorCodes = {
+  /** No kubeconfig could be loaded, or the context is not in it. */
+  kubeconfig: 'HERALD_ERR_KUBE_CONFIG',
+  /** The API server does not serve a configured group/version/resource. */
+  unknownResource: 'HERALD_ERR_KUBE_RESOURCE_UNKNOWN',
+  /** The resource is served but not as configured (kind, scope, verbs). */
+  resourceMismatch: 'HERALD_ERR_KUBE_RESOURCE_MISMATCH',
+  /** RBAC refuses to list (or watch) a configured resource. */
+  forbidden: 'HERALD_ERR_KUBE_FORBIDDEN',
+  /** The API server could not be reached or failed (network, 5xx) while starting. */
+  unavailable: 'HERALD_ERR_KUBE_UNAVAILABLE',
+} as const;
+
+export type KubeSourceErrorCode = (typeof KubeSourceErrorCodes)[keyof typeof KubeSourceErrorCodes];
+
+export class KubeSourceError extends HeraldError {
+  constructor(code: KubeSourceErrorCode, message: string, options: { cause?: unknown; retryable?: boolean } = {}) {
+    super(code, message, options);
+    this.name = 'KubeSourceError';
+  }
+}

@@ -1,0 +1,238 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Informer, type InformerOptions } from './informer.ts';
+import { KubeApiError } from './kube-api-error.ts';
+import type { KubeClient, Query } from './kube-client.ts';
+import type { InformerEvent, KubeObject } from './kube-object.ts';
+
+const pod = (name: string, uid: string, resourceVersion: string, extra: Record<string, unknown> = {}): KubeObject => ({
+  metadata: { namespace: 'ns', name, uid, resourceVersion },
+  ...extra,
+});
+const list = (resourceVersion: string, items: KubeObject[], next?: string) => ({
+  apiVersion: 'v1',
+  kind: 'PodList',
+  metadata: { resourceVersion, ...(next ? { continue: next } : {}) },
+  items,
+});
+const watchEvent = (type: string, object: KubeObject) => ({ type, object: { apiVersion: 'v1', kind: 'Pod', ...object } });
+const gone = { type: 'ERROR', object: { kind: 'Status', status: 'Failure', message: 'too old resource version: 5 (9)', reason: 'Expired', code: 410 } };
+
+/** A watch: its events, then how it ends (closed by the server, an error, or open until aborted). */
+interface WatchScript {
+  events: unknown[];
+  end?: 'close' | 'hang' | Error;
+}
+
+/** A KubeClient answering from scripts, recording every request. */
+class ScriptedClient implements KubeClient {
+  readonly server = 'https://kube.test';
+  readonly requests: { kind: 'get' | 'watch'; path: string; query: Query }[] = [];
+  readonly lists: (object | Error)[] = [];
+  readonly watches: WatchScript[] = [];
+
+  async get<T>(path: string, query: Query, signal: AbortSignal): Promise<T> {
+    this.requests.push({ kind: 'get', path, query });
+    const next = this.lists.shift();
+    if (next === undefined) return hang(signal);
+    if (next instanceof Error) throw next;
+    return structuredClone(next) as T;
+  }
+
+  async *stream(path: string, query: Query, signal: AbortSignal): AsyncIterable<unknown> {
+    this.requests.push({ kind: 'watch', path, query });
+    const script = this.watches.shift() ?? { events: [], end: 'hang' };
+    for (const event of script.events) yield structuredClone(event);
+    if (script.end instanceof Error) throw script.end;
+    if (script.end !== 'close') await hang(signal);
+  }
+
+  watchQueries(): Query[] {
+    return this.requests.filter((r) => r.kind === 'watch').map((r) => r.query);
+  }
+}
+
+function hang(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason as Error);
+    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+  });
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(5);
+  }
+}
+
+const informers: Informer[] = [];
+afterEach(async () => {
+  await Promise.all(informers.splice(0).map((i) => i.stop()));
+});
+
+function informer(client: ScriptedClient, options: Partial<InformerOptions> = {}) {
+  const seen: InformerEvent[] = [];
+  const i = new Informer({
+    client,
+    resource: { group: '', version: 'v1', resource: 'pods' },
+    namespace: 'ns',
+    backoff: { initialMs: 1, maxMs: 2 },
+    random: () => 0,
+    onEvent: async (event) => void seen.push(event),
+    ...options,
+  });
+  informers.push(i);
+  const summary = () => seen.map((e) => `${e.type} ${e.object.metadata?.name}@${e.object.metadata?.resourceVersion}${e.finalStateUnknown ? '?' : ''}`);
+  return { informer: i, seen, summary };
+}
+
+describe('informer', () => {
+  it('lists page by page, hands every object over as ADDED with apiVersion and kind, then watches from the list', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('10', [pod('a', '1', '3')], 'page-2'), list('10', [pod('b', '2', '4')]));
+    client.watches.push({ events: [watchEvent('MODIFIED', pod('a', '1', '11')), watchEvent('DELETED', pod('b', '2', '12'))] });
+    const { informer: i, seen, summary } = informer(client, { labelSelector: 'app=web', pageSize: 1, watchTimeoutSeconds: 60 });
+    await i.start();
+    await i.synced;
+    await until(() => seen.length === 4, 'four events');
+    expect(summary()).toEqual(['ADDED a@3', 'ADDED b@4', 'MODIFIED a@11', 'DELETED b@12']);
+    expect(seen[0]!.object).toEqual({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'ns', name: 'a', uid: '1', resourceVersion: '3' } });
+    expect(client.requests.slice(0, 3)).toEqual([
+      { kind: 'get', path: '/api/v1/namespaces/ns/pods', query: { labelSelector: 'app=web', fieldSelector: undefined, limit: 1, continue: undefined } },
+      { kind: 'get', path: '/api/v1/namespaces/ns/pods', query: { labelSelector: 'app=web', fieldSelector: undefined, limit: 1, continue: 'page-2' } },
+      { kind: 'watch', path: '/api/v1/namespaces/ns/pods', query: { watch: true, resourceVersion: '10', allowWatchBookmarks: true, timeoutSeconds: 60, labelSelector: 'app=web', fieldSelector: undefined } },
+    ]);
+    expect(i.resourceVersion).toBe('12');
+    expect(i.objects().map((o) => o.metadata?.name)).toEqual(['a']);
+  });
+
+  it('fails start when the first list is refused, and delivers nothing', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(new KubeApiError(403, 'pods is forbidden', { reason: 'Forbidden' }));
+    const { informer: i, seen } = informer(client);
+    await expect(i.start()).rejects.toMatchObject({ status: 403 });
+    await i.stop();
+    await expect(i.synced).rejects.toThrow(/stopped before its first list/);
+    expect(seen).toEqual([]);
+  });
+
+  it('advances the resourceVersion on bookmarks only, and re-watches from it when the server closes the watch', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('10', []));
+    client.watches.push({ events: [{ type: 'BOOKMARK', object: { kind: 'Pod', metadata: { resourceVersion: '25' } } }], end: 'close' });
+    const { informer: i, seen } = informer(client);
+    await i.start();
+    await until(() => client.watchQueries().length === 2, 'a second watch');
+    expect(client.watchQueries().map((q) => q.resourceVersion)).toEqual(['10', '25']);
+    expect(seen).toEqual([]);
+  });
+
+  it('on 410 Gone relists and publishes only the difference: DELETED with the last known state for objects gone', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('10', [pod('keep', '1', '5'), pod('change', '2', '6'), pod('gone', '3', '7')]));
+    client.watches.push({ events: [watchEvent('MODIFIED', pod('keep', '1', '11')), gone] });
+    client.lists.push(list('30', [pod('keep', '1', '11'), pod('change', '2', '21'), pod('new', '4', '22')]));
+    const observed: string[] = [];
+    const { informer: i, summary } = informer(client, { observer: { listed: ({ relist, events }) => observed.push(`${relist ? 'relist' : 'list'}:${events}`) } });
+    await i.start();
+    await until(() => client.watchQueries().length === 2, 'the watch after the relist');
+    expect(summary()).toEqual(['ADDED keep@5', 'ADDED change@6', 'ADDED gone@7', 'MODIFIED keep@11', 'DELETED gone@7?', 'MODIFIED change@21', 'ADDED new@22']);
+    expect(observed).toEqual(['list:3', 'relist:3']);
+    expect(client.watchQueries().map((q) => q.resourceVersion)).toEqual(['10', '30']);
+    expect(i.objects().map((o) => o.metadata?.name).sort()).toEqual(['change', 'keep', 'new']);
+  });
+
+  it('relists on a 410 answer to the watch request too', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('10', [pod('a', '1', '5')]), list('20', []));
+    client.watches.push({ events: [], end: new KubeApiError(410, 'too old', { reason: 'Gone' }) });
+    const { informer: i, summary } = informer(client);
+    await i.start();
+    await until(() => summary().length === 2, 'the deletion');
+    expect(summary()).toEqual(['ADDED a@5', 'DELETED a@5?']);
+  });
+
+  it('lists again without pages when a continue token expired', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('10', [pod('a', '1', '5')], 'old-token'), new KubeApiError(410, 'continue too old', { reason: 'Expired' }), list('12', [pod('a', '1', '5'), pod('b', '2', '11')]));
+    const { informer: i, summary } = informer(client, { pageSize: 1 });
+    await i.start();
+    await i.synced;
+    expect(summary()).toEqual(['ADDED a@5', 'ADDED b@11']);
+    expect(client.requests.filter((r) => r.kind === 'get').map((r) => r.query.limit)).toEqual([1, 1, undefined]);
+  });
+
+  it('retries a failed watch (network, ERROR event, HTTP error) with backoff and resumes from the last resourceVersion, without relisting', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('10', []));
+    client.watches.push(
+      { events: [watchEvent('ADDED', pod('a', '1', '11'))], end: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) },
+      { events: [{ type: 'ERROR', object: { kind: 'Status', status: 'Failure', message: 'internal error', reason: 'InternalError', code: 500 } }] },
+      { events: [], end: new KubeApiError(429, 'storage is (re)initializing', { reason: 'TooManyRequests', retryAfterMs: 1 }) },
+      { events: [watchEvent('MODIFIED', pod('a', '1', '13'))] },
+    );
+    const errors: unknown[] = [];
+    const { informer: i, summary } = informer(client, { observer: { watchError: (err) => errors.push(err) } });
+    await i.start();
+    await until(() => summary().length === 2, 'the event after the failures');
+    expect(summary()).toEqual(['ADDED a@11', 'MODIFIED a@13']);
+    expect(client.watchQueries().map((q) => q.resourceVersion)).toEqual(['10', '11', '11', '11']);
+    expect(client.requests.filter((r) => r.kind === 'get')).toHaveLength(1);
+    expect(errors.map((e) => (e as { status?: number }).status ?? (e as { code?: string }).code)).toEqual(['ECONNRESET', 500, 429]);
+  });
+
+  it('treats a watch that ends at once without an event as a failure (backoff), not as a normal close', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('10', []));
+    client.watches.push({ events: [], end: 'close' }, { events: [], end: 'close' });
+    const errors: unknown[] = [];
+    const { informer: i } = informer(client, { observer: { watchError: (err) => errors.push(err) } });
+    await i.start();
+    await until(() => client.watchQueries().length === 3, 'the third watch');
+    expect(errors.map((e) => (e as Error).message)).toEqual(['the watch ended at once without an event', 'the watch ended at once without an event']);
+  });
+
+  it('offers a failed event again, in order, before anything later', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('10', [pod('a', '1', '5')]));
+    client.watches.push({ events: [watchEvent('MODIFIED', pod('a', '1', '11')), watchEvent('MODIFIED', pod('a', '1', '12'))] });
+    const attempts: string[] = [];
+    let failures = 3;
+    const { informer: i } = informer(client, {
+      onEvent: async ({ type, object }) => {
+        attempts.push(`${type}@${object.metadata?.resourceVersion}`);
+        if (object.metadata?.resourceVersion === '11' && failures-- > 0) throw new Error('bus down');
+      },
+    });
+    await i.start();
+    await until(() => attempts.length === 6, 'all attempts');
+    expect(attempts).toEqual(['ADDED@5', 'MODIFIED@11', 'MODIFIED@11', 'MODIFIED@11', 'MODIFIED@11', 'MODIFIED@12']);
+  });
+
+  it('stops while an event is being handled: waits for it, delivers nothing afterwards, and stops once', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('10', [pod('a', '1', '5'), pod('b', '2', '6')]));
+    let release: (() => void) | undefined;
+    const handled: string[] = [];
+    const { informer: i } = informer(client, {
+      onEvent: async ({ object }) => {
+        if (object.metadata?.name === 'a') await new Promise<void>((r) => (release = r));
+        handled.push(String(object.metadata?.name));
+      },
+    });
+    await i.start();
+    await until(() => release !== undefined, 'the first event in flight');
+    let stopped = false;
+    const stopping = i.stop().then(() => (stopped = true));
+    await delay(20);
+    expect(stopped).toBe(false);
+    release!();
+    await stopping;
+    await i.stop();
+    await delay(20);
+    expect(handled).toEqual(['a']);
+    expect(client.watchQueries()).toEqual([]);
+  });
+});

@@ -1,0 +1,338 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff.ts';
+import { isGone, KubeApiError, type KubeStatus } from './kube-api-error.ts';
+import type { KubeClient, Query } from './kube-client.ts';
+import { collectionPath, gvrString, type GroupVersionResource, type InformerEvent, type KubeObject } from './kube-object.ts';
+import { reconcile } from './reconcile.ts';
+
+/** pino-style logger; any logger with these call shapes will do. */
+export interface InformerLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+/** Optional hooks, e.g. for counters. */
+export interface InformerObserver {
+  /** A list finished: the first one, or a relist after 410 Gone. `events` is what it produced. */
+  listed?(info: { relist: boolean; objects: number; events: number }): void;
+  /** A list or watch failed and is retried after `retryInMs`. */
+  watchError?(error: unknown, retryInMs: number): void;
+  /** `onEvent` failed and the same event is retried after `retryInMs`. */
+  handlerError?(error: unknown, event: InformerEvent, retryInMs: number): void;
+}
+
+export type EventHandler = (event: InformerEvent, context: { signal: AbortSignal }) => Promise<void>;
+
+export interface InformerOptions {
+  client: KubeClient;
+  resource: GroupVersionResource;
+  /** Watch one namespace; all namespaces (or a cluster-scoped resource) when absent. */
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /**
+   * Called once per event, one at a time, in order. When it rejects, the same event is offered again after
+   * a backoff and nothing later is delivered before it; to skip an event, resolve.
+   */
+  onEvent: EventHandler;
+  /** Applied to every object before it is cached and delivered (e.g. to drop managedFields). */
+  transform?: (object: KubeObject) => KubeObject;
+  /** Objects per list page (`limit`). Default 500. */
+  pageSize?: number;
+  /** Server-side watch timeout; each watch asks for a random value between this and twice this. Default 300 s. */
+  watchTimeoutSeconds?: number;
+  /** Delays between failed lists/watches and between failed `onEvent` calls. */
+  backoff?: BackoffOptions;
+  logger?: InformerLogger;
+  observer?: InformerObserver;
+  /** For tests: [0, 1). */
+  random?: () => number;
+}
+
+interface ObjectList {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { resourceVersion?: string; continue?: string };
+  items?: KubeObject[] | null;
+}
+
+interface WatchEvent {
+  type: string;
+  object: KubeObject & KubeStatus;
+}
+
+type WatchEnd = 'closed' | 'gone' | 'short' | 'stalled';
+
+// A watch that ends this quickly without a single event is treated as a failure, not a normal close.
+const shortWatchMs = 1_000;
+// How long past its timeoutSeconds a watch may stay open before the client gives up on it.
+const watchGraceMs = 30_000;
+const noop = () => undefined;
+const silent: InformerLogger = { debug: noop, info: noop, warn: noop };
+
+/**
+ * Keeps a local view of one Kubernetes collection (a resource in one namespace, or everywhere) and hands
+ * every change to `onEvent`, in order: LIST (paginated), then WATCH from the list's resourceVersion with
+ * bookmarks. A watch closed by the server is reopened at once from the last resourceVersion; a failed one
+ * after a backoff; 410 Gone relists and reconciles with what was known (see `reconcile`).
+ */
+export class Informer {
+  readonly #options: InformerOptions;
+  readonly #path: string;
+  readonly #log: InformerLogger;
+  readonly #random: () => number;
+  readonly #backoff: BackoffOptions;
+  readonly #abort = new AbortController();
+  readonly #cache = new Map<string, KubeObject>();
+  readonly #synced: Promise<void>;
+  #markSynced: (error?: Error) => void = noop;
+  #hasSynced = false;
+  #resourceVersion: string | undefined;
+  /** Events delivered from watches: tells a relist that led somewhere from one that did not. */
+  #watchedEvents = 0;
+  #loop: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: InformerOptions) {
+    this.#options = options;
+    this.#path = collectionPath(options.resource, options.namespace);
+    this.#log = options.logger ?? silent;
+    this.#random = options.random ?? Math.random;
+    this.#backoff = options.backoff ?? defaultBackoff;
+    this.#synced = new Promise<void>((resolve, reject) => {
+      this.#markSynced = (error) => (error ? reject(error) : resolve());
+    });
+    // Nobody may be waiting for it; a stop before the first sync must not be an unhandled rejection.
+    this.#synced.catch(noop);
+  }
+
+  /** `pods.v1 in namespace "x"`, for messages. */
+  get description(): string {
+    const where = this.#options.namespace === undefined ? '' : ` in namespace "${this.#options.namespace}"`;
+    return `${gvrString(this.#options.resource)}${where}`;
+  }
+
+  /** The resourceVersion the next watch starts from (advanced by events and bookmarks). */
+  get resourceVersion(): string | undefined {
+    return this.#resourceVersion;
+  }
+
+  /** Resolves once every object of the first list was handed to `onEvent`; rejects if stopped before. */
+  get synced(): Promise<void> {
+    return this.#synced;
+  }
+
+  hasSynced(): boolean {
+    return this.#hasSynced;
+  }
+
+  /** The objects as last delivered. */
+  objects(): KubeObject[] {
+    return [...this.#cache.values()];
+  }
+
+  /**
+   * Fetches the first page of the list, so that a resource that is not served or not allowed fails here,
+   * then goes on in the background. Rejects with the list's error (a KubeApiError when the server refused).
+   */
+  async start(): Promise<void> {
+    if (this.#loop) throw new Error(`informer for ${this.description} already started`);
+    const signal = this.#abort.signal;
+    const first = await this.#listPage(undefined, true);
+    this.#loop = this.#run(first).catch((err: unknown) => {
+      if (!signal.aborted) this.#log.warn({ err }, `informer for ${this.description} stopped on an unexpected error`);
+    });
+  }
+
+  /** Aborts the list/watch, waits for an `onEvent` in flight to finish; nothing is delivered afterwards. Idempotent. */
+  stop(): Promise<void> {
+    return (this.#stopping ??= (async () => {
+      this.#abort.abort(new Error(`informer for ${this.description} stopped`));
+      await this.#loop;
+      if (!this.#hasSynced) this.#markSynced(new Error(`informer for ${this.description} stopped before its first list was delivered`));
+    })());
+  }
+
+  async #run(first: ObjectList): Promise<void> {
+    const signal = this.#abort.signal;
+    let firstPage: ObjectList | undefined = first;
+    let mustList = true;
+    let failures = 0;
+    let relistsWithoutProgress = 0;
+    while (!signal.aborted) {
+      const watchedBefore = this.#watchedEvents;
+      try {
+        if (mustList) {
+          await this.#relist(firstPage);
+          firstPage = undefined;
+          mustList = false;
+          failures = 0;
+        }
+        const end = await this.#watch();
+        if (end === 'gone') {
+          mustList = true;
+          this.#log.info({ resourceVersion: this.#resourceVersion }, `resourceVersion ${this.#resourceVersion} of ${this.description} is too old (410 Gone): relisting`);
+          // A list whose resourceVersion is at once too old again must not spin.
+          relistsWithoutProgress = this.#watchedEvents === watchedBefore ? relistsWithoutProgress + 1 : 1;
+          if (relistsWithoutProgress > 1) await this.#pause(++failures, new Error('410 Gone right after a relist'));
+          continue;
+        }
+        relistsWithoutProgress = 0;
+        if (end === 'short') {
+          await this.#pause(++failures, new Error('the watch ended at once without an event'));
+        } else {
+          failures = 0;
+          this.#log.debug({ resourceVersion: this.#resourceVersion, end }, `watch of ${this.description} ended: watching again`);
+        }
+      } catch (err) {
+        if (signal.aborted) return;
+        // A list that is itself Gone (not its continue token, handled there) waits like any failure.
+        if (isGone(err) && !mustList) {
+          mustList = true;
+          continue;
+        }
+        // A watch that delivered events was healthy until now: start the backoff over.
+        if (this.#watchedEvents !== watchedBefore) failures = 0;
+        await this.#pause(++failures, err);
+      }
+    }
+  }
+
+  /** Logs a failure and waits the backoff (at least the server's Retry-After); returns early on stop. */
+  async #pause(failures: number, err: unknown): Promise<void> {
+    const retryAfter = err instanceof KubeApiError ? (err.retryAfterMs ?? 0) : 0;
+    const delay = Math.max(backoffDelay(failures, this.#backoff, this.#random), retryAfter);
+    this.#options.observer?.watchError?.(err, delay);
+    this.#log.warn({ err: describeError(err), retryInMs: delay, resourceVersion: this.#resourceVersion }, `list/watch of ${this.description} failed: retrying in ${delay} ms`);
+    await sleepFor(delay, undefined, { signal: this.#abort.signal }).catch(noop);
+  }
+
+  /** Lists everything, then delivers what changed against the cache (everything, the first time). */
+  async #relist(firstPage: ObjectList | undefined): Promise<void> {
+    const relist = this.#hasSynced;
+    const { items, resourceVersion } = await this.#listAll(firstPage);
+    const events = reconcile(this.#cache, items);
+    this.#options.observer?.listed?.({ relist, objects: items.length, events: events.length });
+    this.#log.info({ objects: items.length, events: events.length, resourceVersion, relist }, `listed ${this.description}`);
+    for (const event of events) await this.#deliver(event);
+    this.#resourceVersion = resourceVersion;
+    if (!this.#hasSynced) {
+      this.#hasSynced = true;
+      this.#markSynced();
+    }
+  }
+
+  async #listAll(firstPage: ObjectList | undefined): Promise<{ items: KubeObject[]; resourceVersion: string | undefined }> {
+    let paged = true;
+    for (;;) {
+      const items: KubeObject[] = [];
+      let page = firstPage ?? (await this.#listPage(undefined, paged));
+      firstPage = undefined;
+      try {
+        for (;;) {
+          for (const item of page.items ?? []) items.push(this.#prepare(item, page));
+          const token = page.metadata?.continue;
+          if (!token) return { items, resourceVersion: page.metadata?.resourceVersion };
+          page = await this.#listPage(token, true);
+        }
+      } catch (err) {
+        // The continue token expired (the list took longer than etcd keeps history): one list, unpaged.
+        if (!isGone(err)) throw err;
+        this.#log.info({}, `continue token of ${this.description} expired: listing again without pages`);
+        paged = false;
+      }
+    }
+  }
+
+  #listPage(token: string | undefined, paged: boolean): Promise<ObjectList> {
+    const { labelSelector, fieldSelector, pageSize } = this.#options;
+    const query: Query = { labelSelector, fieldSelector, limit: paged ? (pageSize ?? 500) : undefined, continue: token };
+    return this.#options.client.get<ObjectList>(this.#path, query, this.#abort.signal);
+  }
+
+  async #watch(): Promise<WatchEnd> {
+    const { client, labelSelector, fieldSelector, watchTimeoutSeconds = 300 } = this.#options;
+    const timeoutSeconds = Math.max(1, Math.round(watchTimeoutSeconds * (1 + this.#random())));
+    const deadline = AbortSignal.timeout(timeoutSeconds * 1_000 + watchGraceMs);
+    const signal = AbortSignal.any([this.#abort.signal, deadline]);
+    const query: Query = { watch: true, resourceVersion: this.#resourceVersion, allowWatchBookmarks: true, timeoutSeconds, labelSelector, fieldSelector };
+    const started = Date.now();
+    let received = 0;
+    try {
+      for await (const raw of client.stream(this.#path, query, signal)) {
+        const event = raw as WatchEvent;
+        switch (event.type) {
+          case 'BOOKMARK':
+            // Bookmarks carry nothing but a newer resourceVersion to resume from.
+            this.#resourceVersion = event.object?.metadata?.resourceVersion ?? this.#resourceVersion;
+            received++;
+            break;
+          case 'ERROR': {
+            const error = KubeApiError.fromStatus(event.object ?? {});
+            if (isGone(error)) return 'gone';
+            throw error;
+          }
+          case 'ADDED':
+          case 'MODIFIED':
+          case 'DELETED': {
+            const object = this.#prepare(event.object);
+            await this.#deliver({ type: event.type, object });
+            this.#resourceVersion = object.metadata?.resourceVersion ?? this.#resourceVersion;
+            this.#watchedEvents++;
+            received++;
+            break;
+          }
+          default:
+            throw new Error(`unexpected watch event type ${JSON.stringify(event.type)}`);
+        }
+      }
+    } catch (err) {
+      if (isGone(err)) return 'gone';
+      if (deadline.aborted && !this.#abort.signal.aborted) return 'stalled';
+      throw err;
+    }
+    return received === 0 && Date.now() - started < shortWatchMs ? 'short' : 'closed';
+  }
+
+  /** List items come without apiVersion and kind; watch events have them. Objects look the same either way. */
+  #prepare(object: KubeObject, list?: ObjectList): KubeObject {
+    const typed = list ? { apiVersion: list.apiVersion, kind: list.kind?.replace(/List$/, ''), ...object } : object;
+    return this.#options.transform ? this.#options.transform(typed) : typed;
+  }
+
+  /** Hands one event to onEvent until it is taken, then records it. */
+  async #deliver(event: InformerEvent): Promise<void> {
+    const signal = this.#abort.signal;
+    for (let attempt = 1; ; attempt++) {
+      signal.throwIfAborted();
+      try {
+        await this.#options.onEvent(event, { signal });
+        break;
+      } catch (err) {
+        signal.throwIfAborted();
+        const delay = backoffDelay(attempt, this.#backoff, this.#random);
+        this.#options.observer?.handlerError?.(err, event, delay);
+        this.#log.warn({ err: describeError(err), attempt, retryInMs: delay }, `handling ${event.type} of ${nameOf(event.object)} failed: retrying in ${delay} ms`);
+        await sleepFor(delay, undefined, { signal });
+      }
+    }
+    const { metadata } = event.object;
+    if (metadata?.uid) {
+      if (event.type === 'DELETED') this.#cache.delete(metadata.uid);
+      else this.#cache.set(metadata.uid, event.object);
+    }
+  }
+}
+
+function nameOf(object: KubeObject): string {
+  const { namespace, name } = object.metadata ?? {};
+  return namespace ? `${namespace}/${name}` : String(name);
+}
+
+/** Enough of an error for a log line: never request options or headers. */
+function describeError(err: unknown): Record<string, unknown> {
+  if (err instanceof KubeApiError) return { message: err.message, status: err.status, reason: err.reason };
+  if (err instanceof Error) return { message: err.message, name: err.name, ...('code' in err ? { code: err.code } : {}) };
+  return { message: String(err) };
+}

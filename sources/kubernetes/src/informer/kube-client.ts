@@ -1,0 +1,115 @@
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeApiError, type KubeStatus } from './kube-api-error.ts';
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+/** The two kinds of request an informer makes. Both reject with KubeApiError when the server refuses. */
+export interface KubeClient {
+  /** The API server's URL, for messages. */
+  readonly server: string;
+  /** GET, the whole JSON body. */
+  get<T>(path: string, query: Query, signal: AbortSignal): Promise<T>;
+  /**
+   * GET of a stream of JSON values, one per line (a watch). Lines are read only as fast as the caller
+   * consumes them, so a slow consumer holds the connection back instead of buffering.
+   */
+  stream(path: string, query: Query, signal: AbortSignal): AsyncIterable<unknown>;
+}
+
+export interface KubeClientOptions {
+  /** Sent as User-Agent. */
+  userAgent?: string;
+  /** Deadline of a `get`; a watch has its own (its timeoutSeconds). Default 60 s. */
+  requestTimeoutMs?: number;
+  /** A watch line longer than this is an error rather than unbounded memory. Default 64 MiB. */
+  maxLineBytes?: number;
+}
+
+// Error bodies are short Status objects; anything longer is not worth reading whole.
+const maxErrorBody = 64 * 1024;
+
+/**
+ * A small HTTP client over a loaded KubeConfig: its TLS settings, proxy, token, client certificate or exec
+ * credentials apply to every request (re-applied each time, so rotated tokens are picked up).
+ */
+export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}): KubeClient {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error(`the kubeconfig has no cluster for context "${kc.getCurrentContext()}"`);
+  const server = cluster.server.replace(/\/+$/, '');
+  const requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
+  const maxLineBytes = options.maxLineBytes ?? 64 * 1024 * 1024;
+
+  async function open(path: string, query: Query, signal: AbortSignal): Promise<IncomingMessage> {
+    const url = new URL(server + path);
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
+    const request: https.RequestOptions = { headers: { Accept: 'application/json', ...(options.userAgent ? { 'User-Agent': options.userAgent } : {}) } };
+    await kc.applyToHTTPSOptions(request);
+    signal.throwIfAborted();
+    const transport = url.protocol === 'http:' ? http : https;
+    return new Promise((resolve, reject) => {
+      const req = transport.request(url, { ...request, method: 'GET', signal }, resolve);
+      req.on('error', reject);
+      // A watch can sit idle for minutes: keepalive probes notice a peer that vanished without closing.
+      req.on('socket', (socket: Socket) => socket.setKeepAlive(true, 30_000));
+      req.end();
+    });
+  }
+
+  async function failure(res: IncomingMessage): Promise<KubeApiError> {
+    let body = '';
+    try {
+      for await (const chunk of res) {
+        body += String(chunk);
+        if (body.length > maxErrorBody) break;
+      }
+    } catch {
+      // The status line says enough.
+    }
+    let status: KubeStatus = {};
+    try {
+      status = JSON.parse(body) as KubeStatus;
+    } catch {
+      status = { message: `HTTP ${res.statusCode}${body.trim() ? `: ${body.trim().slice(0, 200)}` : ''}` };
+    }
+    const retryAfter = res.headers['retry-after'];
+    return KubeApiError.fromStatus(status, res.statusCode, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
+  }
+
+  return {
+    server,
+    async get<T>(path: string, query: Query, signal: AbortSignal): Promise<T> {
+      const res = await open(path, query, AbortSignal.any([signal, AbortSignal.timeout(requestTimeoutMs)]));
+      if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299) throw await failure(res);
+      res.setEncoding('utf8');
+      let body = '';
+      for await (const chunk of res) body += chunk as string;
+      return JSON.parse(body) as T;
+    },
+    async *stream(path: string, query: Query, signal: AbortSignal): AsyncIterable<unknown> {
+      const res = await open(path, query, signal);
+      if (res.statusCode !== 200) throw await failure(res);
+      res.setEncoding('utf8');
+      let buffer = '';
+      try {
+        for await (const chunk of res) {
+          let searchFrom = buffer.length;
+          buffer += chunk as string;
+          for (let newline = buffer.indexOf('\n', searchFrom); newline !== -1; newline = buffer.indexOf('\n', searchFrom)) {
+            const line = buffer.slice(0, newline).trim();
+            buffer = buffer.slice(newline + 1);
+            searchFrom = 0;
+            if (line) yield JSON.parse(line);
+          }
+          if (buffer.length > maxLineBytes) throw new Error(`a watch event on ${path} is longer than ${maxLineBytes} bytes`);
+        }
+      } finally {
+        // The caller stopped early (or failed): let go of the connection.
+        res.destroy();
+      }
+      if (buffer.trim()) yield JSON.parse(buffer);
+    },
+  };
+}

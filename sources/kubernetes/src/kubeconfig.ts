@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeSourceError, KubeSourceErrorCodes } from './errors.ts';
+
+export interface LoadKubeConfigOptions {
+  /** The `kubeconfig` option. */
+  path?: string;
+  /** The `context` option. */
+  context?: string;
+  env?: NodeJS.ProcessEnv;
+  home?: string;
+  /** Where the service account's token and CA are mounted; a test can point elsewhere. */
+  serviceAccountDir?: string;
+}
+
+export interface LoadedKubeConfig {
+  kc: KubeConfig;
+  /** Where it came from, for logs: a path or `in-cluster service account`. */
+  origin: string;
+}
+
+const serviceAccountDir = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * Loads the kubeconfig the source uses: the `kubeconfig` option, else `$KUBECONFIG` (several files joined
+ * by ':' are merged, as kubectl does), else the in-cluster service account, else `~/.kube/config`.
+ */
+export function loadKubeConfig(options: LoadKubeConfigOptions = {}): LoadedKubeConfig {
+  const env = options.env ?? process.env;
+  const kc = new KubeConfig();
+  let origin: string;
+  const files = options.path ? [options.path] : (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
+  const saDir = options.serviceAccountDir ?? serviceAccountDir;
+  const homeConfig = join(options.home ?? homedir(), '.kube', 'config');
+  if (files.length) {
+    origin = files.join(delimiter);
+    for (const [index, file] of files.entries()) {
+      const part = index === 0 ? kc : new KubeConfig();
+      try {
+        part.loadFromFile(file);
+      } catch (cause) {
+        throw new KubeSourceError(KubeSourceErrorCodes.kubeconfig, `cannot load kubeconfig ${file}: ${(cause as Error).message}`, { cause });
+      }
+      if (part !== kc) kc.mergeConfig(part, true);
+    }
+  } else if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT && existsSync(join(saDir, 'token'))) {
+    origin = 'in-cluster service account';
+    const prefix = saDir === serviceAccountDir ? '' : saDir.slice(0, -serviceAccountDir.length);
+    // loadFromCluster reads env itself; the token file is re-read when it rotates.
+    kc.loadFromCluster(prefix);
+  } else if (existsSync(homeConfig)) {
+    origin = homeConfig;
+    try {
+      kc.loadFromFile(homeConfig);
+    } catch (cause) {
+      throw new KubeSourceError(KubeSourceErrorCodes.kubeconfig, `cannot load kubeconfig ${homeConfig}: ${(cause as Error).message}`, { cause });
+    }
+  } else {
+    throw new KubeSourceError(
+      KubeSourceErrorCodes.kubeconfig,
+      'no kubeconfig found: set the kubeconfig option or $KUBECONFIG, run in a cluster with a service account, or create ~/.kube/config',
+    );
+  }
+  if (options.context !== undefined) {
+    if (!kc.getContextObject(options.context)) {
+      const known = kc.getContexts().map((c) => `"${c.name}"`).join(', ') || 'none';
+      throw new KubeSourceError(KubeSourceErrorCodes.kubeconfig, `context "${options.context}" is not in ${origin} (contexts: ${known})`);
+    }
+    kc.setCurrentContext(options.context);
+  }
+  if (!kc.getCurrentCluster()) {
+    throw new KubeSourceError(KubeSourceErrorCodes.kubeconfig, `${origin} has no cluster for context "${kc.getCurrentContext()}"`);
+  }
+  return { kc, origin };
+}

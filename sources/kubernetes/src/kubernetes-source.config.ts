@@ -1,0 +1,71 @@
+import { z } from '@herald/plugin-sdk';
+
+const durationUnits: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** Milliseconds from a number or a Go-style duration string (`500ms`, `30s`, `5m`, `1h30m`), as herald.yaml writes them. */
+const duration = z.union([z.number().int().nonnegative(), z.string()]).transform((value, ctx) => {
+  if (typeof value === 'number') return value;
+  const text = value.trim();
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join('') !== text) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (use e.g. 500ms, 30s, 5m)` });
+    return z.NEVER;
+  }
+  return parts.reduce((sum, p) => sum + Number(p[1]) * durationUnits[p[2]!]!, 0);
+});
+
+const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const namespaceName = z.string().max(63).regex(dnsLabel, 'must be a namespace name (lower-case letters, digits and "-")');
+const namespaceList = z.array(namespaceName).min(1, 'list at least one namespace, or leave the key out to watch all');
+
+export const resourceSchema = z.strictObject({
+  /** API group; "" (the default) is the core group of Pods, ConfigMaps, Services… */
+  group: z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$/, 'must be an API group such as "apps" or "cert-manager.io" ("" for the core group)').default(''),
+  version: z.string().regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, 'must be an API version such as "v1" or "v1beta1"'),
+  /** Plural resource name: `pods`, `deployments`, `applications`. */
+  resource: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a lower-case plural resource name such as "pods"'),
+  /** Kind of its objects (`Pod`); checked against the API server at start. */
+  kind: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be a kind such as "Pod"'),
+  /** Namespaces to watch; default: the top-level `namespaces`, else all. Not allowed for cluster-scoped resources. */
+  namespaces: namespaceList.optional(),
+  /** Only objects whose labels match, e.g. `app=web,tier!=cache`. */
+  labelSelector: z.string().min(1).optional(),
+  /** Only objects whose fields match, e.g. `status.phase!=Succeeded`. */
+  fieldSelector: z.string().min(1).optional(),
+});
+
+export const configSchema = z.strictObject({
+  /** Path of a kubeconfig file. Default: `$KUBECONFIG`, else the in-cluster service account, else `~/.kube/config`. */
+  kubeconfig: z.string().min(1).optional(),
+  /** Context of the kubeconfig to use; default: its current context. */
+  context: z.string().min(1).optional(),
+  resources: z
+    .array(resourceSchema)
+    .min(1, 'list at least one resource to watch')
+    .superRefine((resources, ctx) => {
+      const seen = new Map<string, number>();
+      resources.forEach((r, index) => {
+        const key = `${r.resource}.${r.group}`;
+        const first = seen.get(key);
+        if (first === undefined) seen.set(key, index);
+        else ctx.addIssue({ code: 'custom', path: [index], message: `${r.resource} of group "${r.group}" is already listed at resources[${first}]` });
+      });
+    }),
+  /** Namespaces for every namespaced resource that lists none; default: all. */
+  namespaces: namespaceList.optional(),
+  /** Server-side timeout of a watch; each watch asks for a random value between this and twice this. */
+  watchTimeout: duration.pipe(z.number().min(1_000, 'must be at least 1s')).prefault('5m'),
+  /** Objects per page when listing. */
+  pageSize: z.number().int().min(1).max(10_000).default(500),
+  /** Waits between failed lists/watches and between failed publishes: doubling from `initial` up to `max`, with jitter. */
+  backoff: z
+    .strictObject({
+      initial: duration.pipe(z.number().min(1, 'must be at least 1ms')).prefault('1s'),
+      max: duration.prefault('30s'),
+    })
+    .prefault({})
+    .refine((b) => b.max >= b.initial, { message: 'max must not be shorter than initial', path: ['max'] }),
+});
+
+export type KubernetesSourceConfig = z.output<typeof configSchema>;
+export type ResourceConfig = z.output<typeof resourceSchema>;

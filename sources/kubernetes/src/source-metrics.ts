@@ -1,0 +1,27 @@
+import type { coreServices, ResolvedDeps } from '@herald/plugin-sdk';
+
+type Meter = ResolvedDeps<{ meter: typeof coreServices.meter }>['meter'];
+type Counter = ReturnType<Meter['createCounter']>;
+
+export interface SourceMetrics {
+  /** Attributes group, version, resource, action. */
+  published: Counter;
+  /** Events the bus refused for good (skipped). */
+  refused: Counter;
+  /** Lists after 410 Gone. */
+  relists: Counter;
+  /** Failed lists and watches (each retried after a backoff). */
+  watchErrors: Counter;
+  /** Failed publishes (each retried after a backoff). */
+  publishRetries: Counter;
+}
+
+export function sourceMetrics(meter: Meter): SourceMetrics {
+  return {
+    published: meter.createCounter('herald.source.kubernetes.events.published', { description: 'Resource events published to the bus' }),
+    refused: meter.createCounter('herald.source.kubernetes.events.refused', { description: 'Resource events the bus refused for good, skipped' }),
+    relists: meter.createCounter('herald.source.kubernetes.relists', { description: 'Relists after the watched resourceVersion expired (410 Gone)' }),
+    watchErrors: meter.createCounter('herald.source.kubernetes.watch.errors', { description: 'Failed lists and watches, retried with backoff' }),
+    publishRetries: meter.createCounter('herald.source.kubernetes.publish.retries', { description: 'Failed publishes, retried with backoff' }),
+  };
+}
