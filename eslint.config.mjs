@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 // Which project may import which (Nx tags in each package.json). Tests may also use test utilities.
 const boundaries = (extra = []) => [
   { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: ['type:sdk'] },
-  { sourceTag: 'type:kernel', onlyDependOnLibsWithTags: ['type:kernel', 'type:sdk', ...extra] },
+  { sourceTag: 'type:kernel', onlyDependOnLibsWithTags: ['type:kernel', 'type:sdk', 'type:util', ...extra] },
   { sourceTag: 'type:source', onlyDependOnLibsWithTags: ['type:sdk', 'type:util'] },
   { sourceTag: 'type:sink', onlyDependOnLibsWithTags: ['type:sdk', 'type:util'] },
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:sdk', 'type:util', ...extra] },

@@ -1,7 +1,6 @@
 import { coreServices, defineSource, isHeraldError, type BusPublisher, type Logger } from '@herald/plugin-sdk';
-import { createKubeClient, gvrString, Informer, type InformerEvent, type KubeClient } from './informer/index.ts';
+import { createKubeClient, gvrString, Informer, loadKubeConfig, type InformerEvent, type KubeClient } from '@herald/core-kube';
 import { configSchema, type KubernetesSourceConfig } from './kubernetes-source.config.ts';
-import { loadKubeConfig } from './kubeconfig.ts';
 import { stripManagedFields } from './managed-fields.ts';
 import { resolveResources, startFailure, type WatchTarget } from './resolve-resources.ts';
 import { toResourceEvent } from './resource-event.ts';

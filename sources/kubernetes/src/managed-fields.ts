@@ -1,4 +1,4 @@
-import type { KubeObject } from './informer/index.ts';
+import type { KubeObject } from '@herald/core-kube';
 
 /**
  * The object without `metadata.managedFields` (server-side apply bookkeeping, often larger than the rest of

@@ -1,5 +1,5 @@
 import { KubeSourceError, KubeSourceErrorCodes } from './errors.ts';
-import { apiVersionOf, gvrString, KubeApiError, lookupResource, type KubeClient } from './informer/index.ts';
+import { apiVersionOf, gvrString, KubeApiError, lookupResource, type KubeClient } from '@herald/core-kube';
 import type { KubernetesSourceConfig, ResourceConfig } from './kubernetes-source.config.ts';
 
 /** One informer to run: a configured resource in one namespace (undefined: all, or cluster-scoped). */

@@ -1,5 +1,5 @@
 import type { ResourceEventData } from '@herald/plugin-sdk';
-import type { InformerEvent } from './informer/index.ts';
+import type { InformerEvent } from '@herald/core-kube';
 import type { ResourceConfig } from './kubernetes-source.config.ts';
 
 /**

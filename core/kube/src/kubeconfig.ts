@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { KubeSourceError, KubeSourceErrorCodes } from './errors.ts';
+import { KubeConfigError } from './errors.ts';
 
 export interface LoadKubeConfigOptions {
   /** The `kubeconfig` option. */
@@ -41,7 +41,7 @@ export function loadKubeConfig(options: LoadKubeConfigOptions = {}): LoadedKubeC
       try {
         part.loadFromFile(file);
       } catch (cause) {
-        throw new KubeSourceError(KubeSourceErrorCodes.kubeconfig, `cannot load kubeconfig ${file}: ${(cause as Error).message}`, { cause });
+        throw new KubeConfigError(`cannot load kubeconfig ${file}: ${(cause as Error).message}`, { cause });
       }
       if (part !== kc) kc.mergeConfig(part, true);
     }
@@ -55,23 +55,22 @@ export function loadKubeConfig(options: LoadKubeConfigOptions = {}): LoadedKubeC
     try {
       kc.loadFromFile(homeConfig);
     } catch (cause) {
-      throw new KubeSourceError(KubeSourceErrorCodes.kubeconfig, `cannot load kubeconfig ${homeConfig}: ${(cause as Error).message}`, { cause });
+      throw new KubeConfigError(`cannot load kubeconfig ${homeConfig}: ${(cause as Error).message}`, { cause });
     }
   } else {
-    throw new KubeSourceError(
-      KubeSourceErrorCodes.kubeconfig,
+    throw new KubeConfigError(
       'no kubeconfig found: set the kubeconfig option or $KUBECONFIG, run in a cluster with a service account, or create ~/.kube/config',
     );
   }
   if (options.context !== undefined) {
     if (!kc.getContextObject(options.context)) {
       const known = kc.getContexts().map((c) => `"${c.name}"`).join(', ') || 'none';
-      throw new KubeSourceError(KubeSourceErrorCodes.kubeconfig, `context "${options.context}" is not in ${origin} (contexts: ${known})`);
+      throw new KubeConfigError(`context "${options.context}" is not in ${origin} (contexts: ${known})`);
     }
     kc.setCurrentContext(options.context);
   }
   if (!kc.getCurrentCluster()) {
-    throw new KubeSourceError(KubeSourceErrorCodes.kubeconfig, `${origin} has no cluster for context "${kc.getCurrentContext()}"`);
+    throw new KubeConfigError(`${origin} has no cluster for context "${kc.getCurrentContext()}"`);
   }
   return { kc, origin };
 }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { KubeSourceErrorCodes } from './errors.ts';
+import { KUBECONFIG_ERROR_CODE } from './errors.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'herald-kubeconfig-'));
@@ -61,7 +61,7 @@ describe('kubeconfig', () => {
   });
 
   it('says what to do when there is no kubeconfig at all, or the file is missing', () => {
-    expect(() => loadKubeConfig({ env: {}, home: emptyHome })).toThrow(expect.objectContaining({ code: KubeSourceErrorCodes.kubeconfig, message: expect.stringMatching(/^no kubeconfig found/) }));
+    expect(() => loadKubeConfig({ env: {}, home: emptyHome })).toThrow(expect.objectContaining({ code: KUBECONFIG_ERROR_CODE, message: expect.stringMatching(/^no kubeconfig found/) }));
     expect(() => loadKubeConfig({ path: join(dir, 'missing.yaml') })).toThrow(`cannot load kubeconfig ${join(dir, 'missing.yaml')}`);
   });
 });
