@@ -1,0 +1,88 @@
+import { EvaluatorErrorCodes, ExpressionError } from '../errors.ts';
+import { typeName } from '../host/type-name.ts';
+import { parseExpression } from './expr-parser.ts';
+import { translateToJexl } from './jexl-translator.ts';
+import { compileJexl, runJexl } from './jexl-runtime.ts';
+import { defaultHost } from './method-call.ts';
+import { toExpressionError } from './runtime-error.ts';
+import { isBlockedName, isPlainMap } from './value-access.ts';
+
+export interface CompiledExpression {
+  readonly source: string;
+  /**
+   * Evaluates against `vars` (the watched object under its variable name, `time`, `strings`). Unknown
+   * names are nil. Synchronous; throws an ExpressionError (`HERALD_ERR_EXPR_RUNTIME`) on failure.
+   */
+  evaluate(vars: Readonly<Record<string, unknown>>): unknown;
+}
+
+const ALWAYS_FALSE = (source: string): CompiledExpression => Object.freeze({ source, evaluate: () => false });
+
+/**
+ * Compiles an Argo `when`/`oncePer` expression (expr-lang syntax) once. Throws an ExpressionError
+ * (`HERALD_ERR_EXPR_SYNTAX`) naming the problem and its column. Empty or blank source is `false`, as in Argo.
+ */
+export function compileExpression(source: string): CompiledExpression {
+  if (typeof source !== 'string') throw new ExpressionError(EvaluatorErrorCodes.expressionSyntax, 'expression must be a string');
+  const built = build(source);
+  if (built === undefined) return ALWAYS_FALSE(source);
+  const { translation, jexlExpression } = built;
+  const constants = Object.create(null) as Record<string, unknown>;
+  translation.constants.forEach((value, i) => {
+    constants[`k${i}`] = value;
+  });
+  Object.freeze(constants);
+  const slots = translation.variables.map((name, i) => ({ slot: `v${i}`, name }));
+  return Object.freeze({
+    source,
+    evaluate(vars: Readonly<Record<string, unknown>>): unknown {
+      // The context inherits the constants; its own properties are only the variables this expression reads.
+      const context = Object.create(constants) as Record<string, unknown>;
+      for (const { slot, name } of slots) context[slot] = variable(vars, name);
+      return runJexl(jexlExpression, context);
+    },
+  });
+}
+
+function build(source: string) {
+  try {
+    const ast = parseExpression(source);
+    if (ast === undefined) return undefined;
+    const translation = translateToJexl(source, ast);
+    return { translation, jexlExpression: compileJexl(translation.text) };
+  } catch (error) {
+    if (error instanceof ExpressionError) throw error;
+    // Only a bug or an absurdly deep expression gets here (a stack overflow is a RangeError).
+    const message = error instanceof RangeError ? 'expression nested too deeply' : `cannot compile: ${(error as Error).message}`;
+    throw new ExpressionError(EvaluatorErrorCodes.expressionSyntax, message, { cause: error });
+  }
+}
+
+/** A variable's value: an own property of `vars` (never an inherited one); `time` and `strings` default to the host's. */
+function variable(vars: unknown, name: string): unknown {
+  if (name === '$env') return isPlainMap(vars) ? vars : undefined;
+  const descriptor = typeof vars === 'object' && vars !== null && !isBlockedName(name) ? Object.getOwnPropertyDescriptor(vars, name) : undefined;
+  if (descriptor !== undefined) {
+    const value: unknown = descriptor.value;
+    return typeof value === 'function' ? undefined : value;
+  }
+  if (name === 'time') return defaultHost.time;
+  if (name === 'strings') return defaultHost.strings;
+  return undefined;
+}
+
+/**
+ * A trigger condition's outcome: true only for a real boolean `true`. A runtime failure or a non-boolean
+ * result is `false` with the reason in `error`, for the caller to log as a warning.
+ */
+export function evaluateCondition(expression: CompiledExpression, vars: Readonly<Record<string, unknown>>): { value: boolean; error?: ExpressionError } {
+  let value: unknown;
+  try {
+    value = expression.evaluate(vars);
+  } catch (error) {
+    return { value: false, error: toExpressionError(error) };
+  }
+  if (typeof value === 'boolean') return { value };
+  const error = new ExpressionError(EvaluatorErrorCodes.expressionRuntime, `condition returned ${typeName(value)}, not a bool`);
+  return { value: false, error };
+}

@@ -1,0 +1,143 @@
+import { typeName } from '../host/type-name.ts';
+import { bool } from './operators.ts';
+import { runtimeError } from './runtime-error.ts';
+
+/** An operand jexl hands to an on-demand operator: evaluating it yields jexl's synchronous thenable. */
+export interface LazyOperand {
+  eval(): unknown;
+}
+
+/** The value of a thenable that `evalSync` has already settled; rethrows its error. */
+export function force(pending: unknown): unknown {
+  if (typeof pending !== 'object' || pending === null || typeof (pending as { then?: unknown }).then !== 'function') return pending;
+  let settled = false;
+  let failed = false;
+  let value: unknown;
+  let error: unknown;
+  (pending as PromiseLike<unknown>).then(
+    (v) => {
+      settled = true;
+      value = v;
+    },
+    (e: unknown) => {
+      settled = true;
+      failed = true;
+      error = e;
+    },
+  );
+  if (!settled) throw runtimeError('expression did not evaluate synchronously');
+  if (failed) throw error;
+  return value;
+}
+
+interface Scope {
+  item: unknown;
+  index: number;
+}
+
+// Evaluation is synchronous, so one stack serves every expression: the innermost predicate is on top.
+const scopes: Scope[] = [];
+
+/** `#` (and the element behind `.field`) of the innermost predicate. */
+export function currentItem(): unknown {
+  const scope = scopes.at(-1);
+  if (scope === undefined) throw runtimeError('"#" used outside a predicate');
+  return scope.item;
+}
+
+/** `#index` of the innermost predicate. */
+export function currentIndex(): number {
+  const scope = scopes.at(-1);
+  if (scope === undefined) throw runtimeError('"#index" used outside a predicate');
+  return scope.index;
+}
+
+/** Drops scopes an aborted evaluation left behind. */
+export function unwindScopes(depth: number): void {
+  scopes.length = depth;
+}
+
+export function scopeDepth(): number {
+  return scopes.length;
+}
+
+type Test = (index: number) => unknown;
+
+interface PredicateBuiltin {
+  /** `count(arr)` and `sum(arr)` may leave the predicate out: it is then `#`. */
+  readonly optionalPredicate: boolean;
+  run(items: readonly unknown[], test: Test, name: string): unknown;
+}
+
+const holds = (test: Test, name: string) => (i: number): boolean => bool(test(i), `the predicate of ${name}()`);
+
+function findFrom(items: readonly unknown[], test: Test, name: string, fromEnd: boolean): number {
+  const ok = holds(test, name);
+  for (let k = 0; k < items.length; k += 1) {
+    const i = fromEnd ? items.length - 1 - k : k;
+    if (ok(i)) return i;
+  }
+  return -1;
+}
+
+function indexes(items: readonly unknown[]): number[] {
+  return Array.from(items, (_, i) => i);
+}
+
+/** expr-lang builtins whose second argument is a predicate, evaluated once per element. */
+export const PREDICATE_BUILTINS: ReadonlyMap<string, PredicateBuiltin> = new Map<string, PredicateBuiltin>([
+  ['all', { optionalPredicate: false, run: (items, test, name) => indexes(items).every(holds(test, name)) }],
+  ['any', { optionalPredicate: false, run: (items, test, name) => indexes(items).some(holds(test, name)) }],
+  ['none', { optionalPredicate: false, run: (items, test, name) => !indexes(items).some(holds(test, name)) }],
+  ['one', {
+    optionalPredicate: false,
+    run: (items, test, name) => {
+      const ok = holds(test, name);
+      let found = 0;
+      for (let i = 0; i < items.length && found < 2; i += 1) if (ok(i)) found += 1;
+      return found === 1;
+    },
+  }],
+  ['filter', {
+    optionalPredicate: false,
+    run: (items, test, name) => {
+      const ok = holds(test, name);
+      return items.filter((_, i) => ok(i));
+    },
+  }],
+  ['map', { optionalPredicate: false, run: (items, test) => items.map((_, i) => test(i) ?? null) }],
+  ['count', { optionalPredicate: true, run: (items, test, name) => indexes(items).filter(holds(test, name)).length }],
+  ['sum', {
+    optionalPredicate: true,
+    run: (items, test) =>
+      indexes(items).reduce((total: number, i) => {
+        const value = test(i);
+        if (typeof value !== 'number') throw runtimeError(`sum(): cannot add ${typeName(value)}`);
+        return total + value;
+      }, 0),
+  }],
+  ['find', { optionalPredicate: false, run: (items, test, name) => items[findFrom(items, test, name, false)] }],
+  ['findIndex', { optionalPredicate: false, run: (items, test, name) => findFrom(items, test, name, false) }],
+  ['findLast', { optionalPredicate: false, run: (items, test, name) => items[findFrom(items, test, name, true)] }],
+  ['findLastIndex', { optionalPredicate: false, run: (items, test, name) => findFrom(items, test, name, true) }],
+]);
+
+/** Runs predicate builtin `name` over the array operand, pushing each element as `#` while the body runs. */
+export function runPredicate(name: string, array: LazyOperand, body: LazyOperand): unknown {
+  const builtin = PREDICATE_BUILTINS.get(name);
+  if (builtin === undefined) throw runtimeError(`unknown builtin ${name}()`);
+  const items = force(array.eval());
+  if (!Array.isArray(items)) throw runtimeError(`${name}(): argument 1 must be an array, got ${typeName(items)}`);
+  const scope: Scope = { item: undefined, index: 0 };
+  scopes.push(scope);
+  try {
+    const test: Test = (i) => {
+      scope.item = items[i];
+      scope.index = i;
+      return force(body.eval());
+    };
+    return builtin.run(items, test, name);
+  } finally {
+    scopes.pop();
+  }
+}
