@@ -1,0 +1,69 @@
+import type { CompiledExpression } from '../expr/index.ts';
+import type { LabelSelector } from '../subscriptions/label-selector.ts';
+import type { NotificationTemplate } from './notification-template.ts';
+
+/** One entry of a `trigger.<name>` list. */
+export interface TriggerCondition {
+  /** Position in the trigger's list; part of the condition key. */
+  index: number;
+  /** Argo's condition key `[<index>].<hash of when>`. */
+  key: string;
+  when: string;
+  whenExpression: CompiledExpression;
+  oncePer: string | undefined;
+  oncePerExpression: CompiledExpression | undefined;
+  description: string;
+  /** Template names, rendered in order onto one notification. */
+  send: readonly string[];
+}
+
+export interface Trigger {
+  name: string;
+  conditions: readonly TriggerCondition[];
+}
+
+/** `service.<type>[.<name>]`: one configured destination service. */
+export interface ServiceEntry {
+  /** The ConfigMap key it came from, e.g. `service.webhook.webhook`. */
+  key: string;
+  type: string;
+  /** The name subscriptions use: `<name>`, or `<type>` for a two-part key. */
+  name: string;
+  /** Options with `$secret` references substituted (and parsed by the sink's schema when one is known). */
+  config: Readonly<Record<string, unknown>>;
+}
+
+/** One entry of the ConfigMap's `subscriptions` list. */
+export interface GlobalSubscription {
+  /** `service:recipient` pairs, split on the first colon. */
+  recipients: readonly { service: string; recipient: string }[];
+  /** Triggers; empty means the default triggers. */
+  triggers: readonly string[];
+  /** Objects whose labels match; absent matches every object. */
+  selector: LabelSelector | undefined;
+}
+
+/** An Argo notifications ConfigMap (and its Secret), parsed and compiled. Immutable once built. */
+export interface NotificationConfig {
+  triggers: ReadonlyMap<string, Trigger>;
+  templates: ReadonlyMap<string, NotificationTemplate>;
+  /** By service name. */
+  services: ReadonlyMap<string, ServiceEntry>;
+  subscriptions: readonly GlobalSubscription[];
+  defaultTriggers: readonly string[];
+  /** `defaultTriggers.<service>`, by service name. */
+  serviceDefaultTriggers: ReadonlyMap<string, readonly string[]>;
+  /** The `context` key: values templates see as `.context`. */
+  context: Readonly<Record<string, string>>;
+}
+
+/** A problem in one key of the config. Errors make the whole config unusable; warnings do not. */
+export interface ConfigIssue {
+  severity: 'error' | 'warning';
+  /** ConfigMap key and path inside its value, e.g. `trigger.on-pod-ready[0].when`. */
+  key: string;
+  message: string;
+  /** File and line, when the config came from a file. */
+  file?: string;
+  line?: number;
+}

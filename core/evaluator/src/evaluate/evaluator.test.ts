@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readConfigMapYaml } from '../config/config-files.ts';
+import { parseNotificationConfig } from '../config/parse-notification-config.ts';
+import { Evaluator } from './evaluator.ts';
+
+const seed = readConfigMapYaml(readFileSync(new URL('../../../../test/fixtures/reference-scenario.yaml', import.meta.url), 'utf8'), 'seed');
+const seedConfig = parseNotificationConfig(seed).config!;
+
+const pod = (phase: string, annotations: Record<string, string> = { 'notifications.argoproj.io/subscribe.on-pod-ready.webhook': '' }) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'web-1', namespace: 'default', uid: 'u-1', annotations, labels: { app: 'web' } },
+  spec: { containers: [{ name: 'web', image: 'nginx' }] },
+  status: { phase },
+});
+
+describe('evaluator: the reference scenario', () => {
+  const evaluator = new Evaluator(seedConfig, { varName: 'pod' });
+
+  it.each([
+    ['Running', true],
+    ['Pending', false],
+    ['Succeeded', false],
+  ])('a %s Pod: triggered=%s', (phase, triggered) => {
+    expect(evaluator.runTrigger('on-pod-ready', pod(phase))).toEqual([
+      { trigger: 'on-pod-ready', index: 0, key: '[0].jS5fTrIQi8Q4Q5uceLlcAF3t4Go', when: "pod.status.phase in ['Running']", triggered, oncePer: undefined, templates: ['pod-ready'], problem: undefined },
+    ]);
+  });
+
+  it('plans one decision with Argo\'s state key for the annotated Pod', () => {
+    const { decisions, problems } = evaluator.plan(pod('Running'));
+    expect(problems).toEqual([]);
+    expect(decisions).toEqual([
+      expect.objectContaining({
+        trigger: 'on-pod-ready',
+        destination: { serviceType: 'webhook', service: 'webhook', recipient: '' },
+        stateKey: 'on-pod-ready:[0].jS5fTrIQi8Q4Q5uceLlcAF3t4Go:webhook:',
+        triggered: true,
+        oncePer: false,
+      }),
+    ]);
+    expect(evaluator.plan(pod('Pending')).decisions[0]!.triggered).toBe(false);
+    expect(evaluator.plan(pod('Running', {})).decisions).toEqual([]);
+  });
+
+  it('renders the webhook body of the reference template', () => {
+    const rendered = evaluator.render(['pod-ready'], pod('Running'), { serviceType: 'webhook', service: 'webhook', recipient: '' });
+    expect(rendered).toEqual({ webhook: { webhook: { method: 'GET', path: '/', body: 'Pod web-1 is ready!\n' } } });
+  });
+});
+
+describe('evaluator: conditions, oncePer and rendering', () => {
+  const { config, issues } = parseNotificationConfig({
+    data: {
+      'trigger.on-image': [
+        "- when: pod.status.phase == 'Running'",
+        '  oncePer: pod.spec.containers[0].image',
+        '  send: [base, extra]',
+        '- when: pod.status.phase.foo.bar == 1',
+        '  send: [base]',
+        '- when: pod.metadata.name',
+        '  send: [base]',
+      ].join('\n'),
+      'template.base': 'message: "{{.pod.metadata.name}} for {{.recipient}} via {{.serviceType}}"\nwebhook:\n  hook:\n    method: POST\n    body: base',
+      'template.extra': 'message: ""\nwebhook:\n  hook:\n    body: "extra {{.context.env}}"\n  other:\n    body: x',
+      'service.webhook.hook': 'url: http://x',
+      context: 'env: prod',
+    },
+  });
+
+  it('parses', () => expect(issues).toEqual([]));
+
+  it('evaluates oncePer only when triggered and keys the state with it', () => {
+    const evaluator = new Evaluator(config!, { varName: 'pod' });
+    const running = pod('Running', { 'notifications.argoproj.io/subscribe.on-image.hook': 'r1' });
+    const [first, second, third] = evaluator.runTrigger('on-image', running)!;
+    expect(first).toMatchObject({ triggered: true, oncePer: 'nginx' });
+    // A nil-safe path on a string is nil, not an error; a non-boolean result is false.
+    expect(second).toMatchObject({ triggered: false });
+    expect(third).toMatchObject({ triggered: false });
+    const plan = evaluator.plan(running);
+    expect(plan.decisions.map((d) => [d.stateKey, d.triggered, d.oncePer])).toEqual([
+      [`nginx:on-image:${first!.key}:hook:r1`, true, true],
+      [`on-image:${second!.key}:hook:r1`, false, false],
+      [`on-image:${third!.key}:hook:r1`, false, false],
+    ]);
+    expect(evaluator.runTrigger('on-image', pod('Pending'))![0]).toMatchObject({ triggered: false, oncePer: undefined });
+  });
+
+  it('renders templates in order; later non-empty values win; only the destination\'s block', () => {
+    const evaluator = new Evaluator(config!, { varName: 'pod' });
+    const destination = { serviceType: 'webhook', service: 'hook', recipient: 'r1' };
+    expect(evaluator.render(['base', 'extra'], pod('Running'), destination)).toEqual({
+      message: 'web-1 for r1 via webhook',
+      webhook: { hook: { method: 'POST', body: 'extra prod' }, other: { body: 'x' } },
+    });
+    expect(evaluator.render(['base'], pod('Running'), { serviceType: 'slack', service: 'slack', recipient: '#a' })).toEqual({ message: 'web-1 for #a via slack' });
+  });
+
+  it('unknown triggers are reported by plan, not thrown', () => {
+    const evaluator = new Evaluator(config!, { varName: 'pod' });
+    const plan = evaluator.plan(pod('Running', { 'notifications.argoproj.io/subscribe.nope.hook': '' }));
+    expect(plan.decisions).toEqual([]);
+    expect(plan.problems).toEqual(['trigger "nope" is not defined in the config']);
+    expect(evaluator.runTrigger('nope', pod('Running'))).toBeUndefined();
+  });
+
+  it('a runtime error makes the condition false and says why', () => {
+    const { config: c } = parseNotificationConfig({ data: { 'trigger.t': "- when: time.Parse(pod.metadata.name) != nil\n  send: [x]", 'template.x': 'message: x' } });
+    const [outcome] = new Evaluator(c!, { varName: 'pod' }).runTrigger('t', pod('Running'))!;
+    expect(outcome).toMatchObject({ triggered: false, problem: expect.stringMatching(/^when: /) });
+  });
+});

@@ -1,0 +1,160 @@
+import type { Destination } from '@herald/plugin-sdk';
+import type { NotificationConfig, TriggerCondition } from '../config/notification-config.ts';
+import { renderTemplates, type RenderedNotification } from '../config/notification-template.ts';
+import { stateKey } from '../dedup/state-keys.ts';
+import { evaluateCondition } from '../expr/index.ts';
+import { createHostFunctions, type HostClock } from '../host/index.ts';
+import { DEFAULT_ANNOTATION_PREFIX, resolveSubscriptions } from '../subscriptions/subscriptions.ts';
+import { formatOncePer } from './once-per.ts';
+
+export interface EvaluatorOptions {
+  /** Name the object has in expressions and templates: `pod`, `app`… */
+  varName: string;
+  /** Annotation prefix of subscriptions and of the `notified` annotation. */
+  annotationPrefix?: string;
+  clock?: HostClock;
+}
+
+/** The outcome of one trigger condition on one object. */
+export interface ConditionOutcome {
+  trigger: string;
+  index: number;
+  /** Argo's condition key `[<index>].<hash>`. */
+  key: string;
+  when: string;
+  triggered: boolean;
+  /** The oncePer value (only evaluated when triggered). */
+  oncePer: string | undefined;
+  templates: readonly string[];
+  /** Why the condition counts as false although its expression ran: a runtime error or a non-boolean result. */
+  problem: string | undefined;
+}
+
+/** What to do for one (condition, destination) pair; the state service decides whether to send. */
+export interface Decision {
+  trigger: string;
+  condition: ConditionOutcome;
+  destination: Destination;
+  stateKey: string;
+  triggered: boolean;
+  /** oncePer conditions are never cleared when false. */
+  oncePer: boolean;
+}
+
+export interface Plan {
+  decisions: Decision[];
+  /** Subscriptions or conditions that could not be used, for warnings. */
+  problems: string[];
+}
+
+/**
+ * Evaluates one config against objects: triggers (jexl), subscriptions, state keys, and rendering. Pure:
+ * no I/O and no state of its own, so any number of evaluators can share a config.
+ */
+export class Evaluator {
+  readonly config: NotificationConfig;
+  readonly varName: string;
+  readonly annotationPrefix: string;
+  private readonly host: ReturnType<typeof createHostFunctions>;
+
+  constructor(config: NotificationConfig, options: EvaluatorOptions) {
+    this.config = config;
+    this.varName = options.varName;
+    this.annotationPrefix = options.annotationPrefix ?? DEFAULT_ANNOTATION_PREFIX;
+    this.host = createHostFunctions(options.clock);
+  }
+
+  /** Evaluates every condition of a trigger; undefined when the config has no such trigger. */
+  runTrigger(name: string, object: Readonly<Record<string, unknown>>): ConditionOutcome[] | undefined {
+    const trigger = this.config.triggers.get(name);
+    if (!trigger) return undefined;
+    const vars = this.expressionVars(object);
+    return trigger.conditions.map((c) => this.runCondition(name, c, vars));
+  }
+
+  /**
+   * Every decision for an object: its subscriptions × the conditions of their triggers. `extra` adds
+   * variables (the engine adds `herald.action`).
+   */
+  plan(object: Readonly<Record<string, unknown>>, extra: Readonly<Record<string, unknown>> = {}): Plan {
+    const { subscriptions, problems } = resolveSubscriptions(this.config, object, this.annotationPrefix);
+    const decisions: Decision[] = [];
+    if (subscriptions.length === 0) return { decisions, problems };
+    const outcomes = new Map<string, ConditionOutcome[]>();
+    const vars = this.expressionVars(object, extra);
+    for (const { trigger, destination } of subscriptions) {
+      let results = outcomes.get(trigger);
+      if (!results) {
+        const t = this.config.triggers.get(trigger);
+        if (!t) {
+          problems.push(`trigger "${trigger}" is not defined in the config`);
+          outcomes.set(trigger, []);
+          continue;
+        }
+        results = t.conditions.map((c) => this.runCondition(trigger, c, vars));
+        outcomes.set(trigger, results);
+        for (const r of results) if (r.problem) problems.push(`trigger.${trigger}[${r.index}]: ${r.problem}`);
+      }
+      for (const condition of results) {
+        decisions.push({
+          trigger,
+          condition,
+          destination,
+          stateKey: stateKey({ trigger, conditionKey: condition.key, service: destination.service, recipient: destination.recipient, oncePer: condition.oncePer }),
+          triggered: condition.triggered,
+          oncePer: this.config.triggers.get(trigger)!.conditions[condition.index]!.oncePer !== undefined,
+        });
+      }
+    }
+    return { decisions, problems };
+  }
+
+  /**
+   * Renders a decision's templates for its destination: `message` plus the block of its service type
+   * (`webhook`, `email`…), or every block when `allBlocks` is set.
+   */
+  render(
+    templates: readonly string[],
+    object: Readonly<Record<string, unknown>>,
+    destination: Destination,
+    allBlocks = false,
+    extra: Readonly<Record<string, unknown>> = {},
+  ): RenderedNotification {
+    const compiled = templates.map((name) => {
+      const t = this.config.templates.get(name);
+      if (!t) throw new Error(`template "${name}" is not defined`);
+      return t;
+    });
+    const vars = {
+      ...extra,
+      [this.varName]: object,
+      context: this.config.context,
+      recipient: destination.recipient,
+      serviceType: destination.serviceType,
+      notificationType: destination.service,
+      time: this.host.time,
+      strings: this.host.strings,
+    };
+    return renderTemplates(compiled, vars, allBlocks ? undefined : new Set(['message', destination.serviceType]));
+  }
+
+  private expressionVars(object: Readonly<Record<string, unknown>>, extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+    return { ...extra, [this.varName]: object, time: this.host.time, strings: this.host.strings };
+  }
+
+  private runCondition(trigger: string, c: TriggerCondition, vars: Record<string, unknown>): ConditionOutcome {
+    const when = evaluateCondition(c.whenExpression, vars);
+    let problem = when.error ? `when: ${when.error.message}` : undefined;
+    let oncePer: string | undefined;
+    if (when.value && c.oncePerExpression) {
+      try {
+        oncePer = formatOncePer(c.oncePerExpression.evaluate(vars));
+      } catch (err) {
+        // Without its oncePer value the condition cannot be keyed: it does not fire.
+        problem = `oncePer: ${(err as Error).message}`;
+        return { trigger, index: c.index, key: c.key, when: c.when, triggered: false, oncePer: undefined, templates: c.send, problem };
+      }
+    }
+    return { trigger, index: c.index, key: c.key, when: c.when, triggered: when.value, oncePer, templates: c.send, problem };
+  }
+}
