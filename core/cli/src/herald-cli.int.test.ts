@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNats, type NatsServer } from '@herald/test-harness';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+const notificationsCm = fileURLToPath(new URL('../../kernel/src/__fixtures__/notifications-cm.yaml', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'herald-cli-'));
 
 function herald(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -164,6 +165,7 @@ describe('herald run with nats-server killed mid-stream', () => {
       [
         'nats:',
         `  servers: [${nats.url}]`,
+        `notifications: { files: { configMap: ${notificationsCm} } }`,
         'plugins:',
         '  - name: "@herald/plugin-testing/ticker"',
         `    options: { intervalMs: 100, count: ${ticks} }`,

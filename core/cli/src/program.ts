@@ -1,10 +1,30 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ROLES, type Role } from '@herald/core-kernel';
 import { configCheckCommand } from './commands/config-check-command.ts';
+import {
+  configValidateCommand,
+  templateGetCommand,
+  templateNotifyCommand,
+  triggerGetCommand,
+  triggerRunCommand,
+  type ListFormat,
+} from './commands/notification-commands.ts';
 import { runCommand } from './commands/run-command.ts';
 import { ExitCode } from './exit-codes.ts';
 import { print, type Output, type OutputFormat } from './output.ts';
 import { versionInfo } from './version.ts';
+
+const listOutputOption = () => new Option('-o, --output <format>', 'output format').choices(['text', 'wide', 'json', 'yaml']).default('text');
+const configMapOption = () => new Option('--config-map <file>', 'notification ConfigMap manifest (YAML; - for stdin)').makeOptionMandatory();
+const secretOption = () => new Option('--secret <file>', 'notification Secret manifest: what $name references in services resolve to');
+const varOption = () => new Option('--var <name>', "the object's variable name in expressions and templates (default: its lower-case kind)");
+
+interface NotificationFlags {
+  configMap: string;
+  secret?: string;
+  var?: string;
+}
+const fileFlags = (o: NotificationFlags) => ({ configMap: o.configMap, ...(o.secret ? { secret: o.secret } : {}), ...(o.var ? { var: o.var } : {}) });
 
 const outputOption = () => new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');
 
@@ -45,7 +65,7 @@ export async function runCli(argv: readonly string[], io: Omit<Output, 'format'>
       print(out(opts.output), `herald ${v.version} (plugin contract ${v.pluginContract}, plugin SDK ${v.sdk}, node ${v.node})`, v);
     });
 
-  const config = program.command('config').description('work with the engine config (herald.yaml)');
+  const config = program.command('config').description('check the engine config (herald.yaml) or validate a notification ConfigMap');
   config
     .command('check')
     .description('validate the engine config and environment overrides without starting anything')
@@ -53,6 +73,58 @@ export async function runCli(argv: readonly string[], io: Omit<Output, 'format'>
     .addOption(outputOption())
     .action(async (opts: { config?: string; output: OutputFormat }) => {
       exitCode = await configCheckCommand(opts.config ? { config: opts.config } : {}, out(opts.output));
+    });
+
+  const trigger = program.command('trigger').description('work with the triggers of a notification config (Argo format)');
+  trigger
+    .command('run <trigger> <resource>')
+    .description("evaluate a trigger's conditions on a resource file (YAML or JSON; - for stdin)")
+    .addOption(configMapOption())
+    .addOption(secretOption())
+    .addOption(varOption())
+    .addOption(listOutputOption())
+    .action(async (name: string, resource: string, opts: NotificationFlags & { output: ListFormat }) => {
+      exitCode = await triggerRunCommand(name, resource, { ...fileFlags(opts), output: opts.output }, io);
+    });
+  trigger
+    .command('get [name]')
+    .description('list the triggers a config defines')
+    .addOption(configMapOption())
+    .addOption(secretOption())
+    .addOption(listOutputOption())
+    .action(async (name: string | undefined, opts: NotificationFlags & { output: ListFormat }) => {
+      exitCode = await triggerGetCommand(name, { ...fileFlags(opts), output: opts.output }, io);
+    });
+
+  const template = program.command('template').description('work with the templates of a notification config (Argo format)');
+  template
+    .command('notify <template> <resource>')
+    .description('render a template for a resource file and print it (nothing is sent)')
+    .addOption(configMapOption())
+    .addOption(secretOption())
+    .addOption(varOption())
+    .option('--recipient <service:recipient>', 'destination the template is rendered for', 'console:stdout')
+    .addOption(new Option('-o, --output <format>', 'text: the message (and the service block); json/yaml: the whole rendered notification').choices(['text', 'json', 'yaml']).default('text'))
+    .action(async (name: string, resource: string, opts: NotificationFlags & { recipient: string; output: 'text' | 'json' | 'yaml' }) => {
+      exitCode = await templateNotifyCommand(name, resource, { ...fileFlags(opts), recipient: opts.recipient, output: opts.output }, io);
+    });
+  template
+    .command('get [name]')
+    .description('list the templates a config defines')
+    .addOption(configMapOption())
+    .addOption(secretOption())
+    .addOption(listOutputOption())
+    .action(async (name: string | undefined, opts: NotificationFlags & { output: ListFormat }) => {
+      exitCode = await templateGetCommand(name, { ...fileFlags(opts), output: opts.output }, io);
+    });
+
+  config
+    .command('validate <configmap>')
+    .description('validate a notification ConfigMap (Argo format): every problem with its key and line')
+    .addOption(secretOption())
+    .addOption(outputOption())
+    .action(async (configMap: string, opts: { secret?: string; output: OutputFormat }) => {
+      exitCode = await configValidateCommand(configMap, { ...(opts.secret ? { secret: opts.secret } : {}), output: opts.output }, io);
     });
 
   try {

@@ -1,0 +1,137 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './program.ts';
+
+const seed = fileURLToPath(new URL('../../../test/fixtures/reference-scenario.yaml', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'herald-notify-cli-'));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+const pod = (phase: string) => file(`pod-${phase}.yaml`, `apiVersion: v1\nkind: Pod\nmetadata:\n  name: web-1\n  namespace: default\nstatus:\n  phase: ${phase}\n`);
+
+async function herald(...args: string[]) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const chunks = { out: '', err: '' };
+  stdout.on('data', (c: Buffer) => (chunks.out += c.toString()));
+  stderr.on('data', (c: Buffer) => (chunks.err += c.toString()));
+  const code = await runCli(args, { stdout, stderr });
+  return { code, stdout: chunks.out, stderr: chunks.err };
+}
+
+describe('herald trigger run', () => {
+  it.each([
+    ['Running', 'true'],
+    ['Pending', 'false'],
+  ])('evaluates the seed trigger on a %s Pod', async (phase, triggered) => {
+    const text = await herald('trigger', 'run', 'on-pod-ready', pod(phase), '--config-map', seed);
+    expect(text).toMatchObject({ code: 0, stderr: '' });
+    expect(text.stdout.split('\n')[0]).toMatch(/^CONDITION\s+TRIGGERED\s+ONCEPER\s+TEMPLATES$/);
+    expect(text.stdout.split('\n')[1]).toMatch(new RegExp(`^\\[0\\]\\.jS5fTrIQi8Q4Q5uceLlcAF3t4Go\\s+${triggered}\\s+pod-ready$`));
+    const json = await herald('trigger', 'run', 'on-pod-ready', pod(phase), '--config-map', seed, '-o', 'json');
+    expect(JSON.parse(json.stdout)).toEqual([{ key: '[0].jS5fTrIQi8Q4Q5uceLlcAF3t4Go', triggered: triggered === 'true', oncePer: null, templates: ['pod-ready'] }]);
+  });
+
+  it('shows the expression with -o wide and YAML with -o yaml', async () => {
+    expect((await herald('trigger', 'run', 'on-pod-ready', pod('Running'), '--config-map', seed, '-o', 'wide')).stdout).toContain("pod.status.phase in ['Running']");
+    expect((await herald('trigger', 'run', 'on-pod-ready', pod('Running'), '--config-map', seed, '-o', 'yaml')).stdout).toBe(
+      "- key: \"[0].jS5fTrIQi8Q4Q5uceLlcAF3t4Go\"\n  triggered: true\n  oncePer: null\n  templates:\n    - pod-ready\n",
+    );
+  });
+
+  it('names the object with --var', async () => {
+    const cm = file('app-cm.yaml', 'data:\n  trigger.t: |\n    - when: app.status.phase == "Running"\n      send: [m]\n  template.m: "message: hi"\n');
+    const json = await herald('trigger', 'run', 't', pod('Running'), '--config-map', cm, '--var', 'app', '-o', 'json');
+    expect(JSON.parse(json.stdout)[0].triggered).toBe(true);
+  });
+
+  it.each([
+    [['trigger', 'run', 'nope', 'POD', '--config-map', seed], 1, /trigger "nope" is not defined \(defined: on-pod-ready\)/],
+    [['trigger', 'run', 'on-pod-ready', '/no/such/file', '--config-map', seed], 1, /cannot read the resource \/no\/such\/file: ENOENT/],
+    [['trigger', 'run', 'on-pod-ready', 'POD'], 2, /required option '--config-map <file>' not specified/],
+  ])('fails clearly: %j', async (args, code, message) => {
+    const result = await herald(...args.map((a) => (a === 'POD' ? pod('Running') : a)));
+    expect(result.code).toBe(code);
+    expect(result.stderr).toMatch(message);
+  });
+});
+
+describe('herald template notify', () => {
+  it('prints the rendered message for console:stdout and the whole notification as JSON', async () => {
+    const cm = file('cm.yaml', 'data:\n  template.t: |\n    message: "Pod {{.pod.metadata.name}} is {{.pod.status.phase}} ({{.recipient}})"\n    email:\n      subject: "{{.pod.metadata.name}}"\n');
+    expect(await herald('template', 'notify', 't', pod('Running'), '--config-map', cm)).toEqual({ code: 0, stdout: 'Pod web-1 is Running (stdout)\n', stderr: '' });
+    const json = await herald('template', 'notify', 't', pod('Running'), '--config-map', cm, '-o', 'json');
+    expect(JSON.parse(json.stdout)).toEqual({ message: 'Pod web-1 is Running (stdout)', email: { subject: 'web-1' } });
+  });
+
+  it('renders the seed template for its webhook', async () => {
+    const json = await herald('template', 'notify', 'pod-ready', pod('Running'), '--config-map', seed, '--recipient', 'webhook:', '-o', 'json');
+    expect(JSON.parse(json.stdout)).toEqual({ webhook: { webhook: { method: 'GET', path: '/', body: 'Pod web-1 is ready!\n' } } });
+    const text = await herald('template', 'notify', 'pod-ready', pod('Running'), '--config-map', seed, '--recipient', 'webhook:');
+    expect(text.stdout).toContain('body: |\n      Pod web-1 is ready!\n');
+  });
+
+  it.each([
+    [['--recipient', 'nope:x'], /service "nope" is not defined/],
+    [['--recipient', 'nocolon'], /must be <service>:<recipient>/],
+  ])('rejects a bad recipient %j', async (extra, message) => {
+    const result = await herald('template', 'notify', 'pod-ready', pod('Running'), '--config-map', seed, ...extra);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+  });
+});
+
+describe('herald trigger get / template get', () => {
+  it('lists what the config defines', async () => {
+    const triggers = await herald('trigger', 'get', '--config-map', seed);
+    expect(triggers.stdout).toMatch(/^NAME\s+TEMPLATES\s+CONDITION\non-pod-ready\s+pod-ready\s+pod\.status\.phase in \['Running'\]\n$/);
+    const templates = await herald('template', 'get', '--config-map', seed, '-o', 'json');
+    expect(JSON.parse(templates.stdout)).toEqual([{ name: 'pod-ready', blocks: ['webhook'], triggers: ['on-pod-ready'] }]);
+    expect((await herald('template', 'get', 'nope', '--config-map', seed)).code).toBe(1);
+  });
+});
+
+describe('herald config validate', () => {
+  it('accepts the seed ConfigMap', async () => {
+    expect(await herald('config', 'validate', seed)).toEqual({ code: 0, stdout: `${seed}: valid (1 trigger(s), 1 template(s), 1 service(s), 0 subscription(s))\n`, stderr: '' });
+  });
+
+  it('lists every error with its key and line and exits 1', async () => {
+    const cm = file('broken.yaml', [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: {name: broken}',
+      'data:',
+      '  trigger.on-x: |',
+      '    when: "true"',
+      '  template.t: |',
+      '    message: "{{define \\"x\\"}}{{end}}"',
+      '  service.a.b.c: "url: x"',
+    ].join('\n'));
+    const result = await herald('config', 'validate', cm);
+    expect(result.code).toBe(1);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(new RegExp(`^${cm}:5: error: trigger\\.on-x: must be a YAML list`)),
+      expect.stringMatching(new RegExp(`^${cm}:7: error: template\\.t: .*define`)),
+      expect.stringMatching(new RegExp(`^${cm}:9: error: service\\.a\\.b\\.c: must be service`)),
+      '3 error(s)',
+    ]);
+    const json = await herald('config', 'validate', cm, '-o', 'json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, issues: [{ key: 'trigger.on-x', line: 5 }, { key: 'template.t', line: 7 }, { key: 'service.a.b.c', line: 9 }] });
+  });
+
+  it('reads the ConfigMap from stdin with -', () => {
+    const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+    const run = spawnSync(process.execPath, [main, 'config', 'validate', '-'], { input: 'data:\n  trigger.t: "- when: x ==\\n  send: []"\n', encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^<stdin>:2: error: trigger\.t\[0\]\.when: /m);
+  });
+});
