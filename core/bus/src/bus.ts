@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import type { Tracer } from '@opentelemetry/api';
-import type { Logger, StateStore } from '@herald/plugin-sdk';
+import type { Logger, StateStore, Subscription } from '@herald/plugin-sdk';
 import { BusError, BusErrorCodes } from './errors.ts';
 import { AttemptsLedger } from './attempts-ledger.ts';
 import { KvStateStore } from './kv-state.ts';
+import { consumeStateChanges } from './state-changes.ts';
 import { defaultPublisherOptions, JetStreamPublisher, type PublisherOptions } from './publisher.ts';
 import { defaultSubscriberOptions, JetStreamSubscriber, type SubscriberOptions } from './subscriber.ts';
 import { defaultTopology, Topology, type TopologyOptions } from './topology.ts';
@@ -132,6 +133,11 @@ export class Bus {
       flush: () => this.nc.flush(),
       connected: () => this.#link.connected,
     });
+  }
+
+  /** Calls `handler` with the UID of each object whose dedup state changed (see consumeStateChanges). */
+  stateChanges(durable: string, logger: Logger, handler: (objectUid: string) => Promise<void>): Promise<Subscription> {
+    return consumeStateChanges({ js: this.js, jsm: this.jsm, bucket: this.topology.stateBucket, durable, logger, closed: () => this.nc.isClosed() }, handler);
   }
 
   get state(): StateStore {

@@ -12,6 +12,9 @@ import { engineConfigSchema, type EngineConfigInput } from './config/engine-conf
 import { KernelErrorCodes, PluginError } from './errors.ts';
 import { Kernel } from './kernel.ts';
 
+/** A notification config with a service for each test sink. */
+const notifications = { files: { configMap: fileURLToPath(new URL('./__fixtures__/notifications-cm.yaml', import.meta.url)) } };
+
 const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
 const logger = createLogger('kernel-test', { level: 'silent' });
 const telemetry = startTelemetry({ serviceName: 'kernel-test', serviceVersion: '0.0.0' });
@@ -34,6 +37,7 @@ async function boot(extra: NonNullable<EngineConfigInput['plugins']>, policy: 'a
   run++;
   const tapFile = join(mkdtempSync(join(tmpdir(), 'herald-kernel-')), 'tap.jsonl');
   const config = engineConfigSchema.parse({
+    notifications,
     nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: `k${run}`, streamPrefix: `K${run}` },
     plugins: [
       ...extra.map((p) => ({ onBootFailure: policy, initTimeout: '300ms', ...p })),
@@ -117,7 +121,8 @@ describe('kernel', () => {
 
   it('refuses a second plugin with the same id or the same service type', async () => {
     const config = (names: string[]) =>
-      engineConfigSchema.parse({ nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: 'dup', streamPrefix: 'DUP' }, plugins: names.map((name) => ({ name })) });
+      engineConfigSchema.parse({
+    notifications, nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: 'dup', streamPrefix: 'DUP' }, plugins: names.map((name) => ({ name })) });
     await expect(Kernel.boot({ config: config(['@herald/plugin-testing/tap', './second-tap-sink.ts']), baseDir: fixtures, logger, telemetry })).rejects.toThrow(
       'plugin "second-tap": service type "tap" is already delivered by plugin "tap"',
     );
@@ -128,6 +133,7 @@ describe('kernel', () => {
 
   it('runs only the plugins of the roles it was asked to run', async () => {
     const config = engineConfigSchema.parse({
+    notifications,
       nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: 'roles', streamPrefix: 'ROLES' },
       plugins: [{ name: '@herald/plugin-testing/ticker', options: { count: 1 } }, { name: '@herald/plugin-testing/tap' }],
     });

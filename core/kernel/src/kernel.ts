@@ -12,6 +12,8 @@ import { startSinkRunner } from './sink-runner.ts';
 import type { TrackedSubscriber } from './tracked-subscriber.ts';
 import { toBusOptions } from './bus-options.ts';
 import { envOverridesOf } from './config/load-engine-config.ts';
+import { startCoreRoles, type CoreRoles } from './core-roles.ts';
+import type { z } from 'zod';
 
 function trackedSubscriber(container: DependencyContainer): TrackedSubscriber {
   return container.resolve<TrackedSubscriber>(tokenFor(coreServices.subscriber));
@@ -60,6 +62,7 @@ export class Kernel {
   readonly #active: ActivePlugin[] = [];
   readonly #status: PluginStatus[] = [];
   #stopping: Promise<void> | undefined;
+  #core: CoreRoles | undefined;
 
   private constructor(options: KernelOptions, bus: Bus) {
     this.#options = options;
@@ -96,6 +99,9 @@ export class Kernel {
     const { config, baseDir } = this.#options;
     const seen = new Set<string>();
     const serviceTypes = new Map<string, string>();
+    const serviceSchemas = new Map<string, z.ZodType>();
+    const loaded: { entry: PluginEntry; plugin: HeraldPlugin; pluginConfig: unknown; status: PluginStatus }[] = [];
+    // Load and check every plugin first: the core needs the sinks' service schemas to read the config.
     for (const [index, entry] of config.plugins.entries()) {
       const status: PluginStatus = { id: entry.name, name: entry.name, state: 'failed' };
       this.#status.push(status);
@@ -111,9 +117,20 @@ export class Kernel {
             const owner = serviceTypes.get(type);
             if (owner) throw new PluginError(plugin.id, KernelErrorCodes.pluginDuplicate, `service type "${type}" is already delivered by plugin "${owner}"`);
             serviceTypes.set(type, plugin.id);
+            if (plugin.serviceConfigSchema) serviceSchemas.set(type, plugin.serviceConfigSchema);
           }
         }
         const pluginConfig = validatePluginConfig(plugin.id, index, plugin.configSchema, entry.options, envOverridesOf(config));
+        loaded.push({ entry, plugin, pluginConfig, status });
+      } catch (err) {
+        this.#bootFailed(entry, status, err);
+      }
+    }
+
+    this.#core = await startCoreRoles({ config, roles: this.roles, bus: this.#bus, telemetry: this.#options.telemetry, logger: this.#options.logger, serviceSchemas });
+
+    for (const { entry, plugin, pluginConfig, status } of loaded) {
+      try {
         if (!this.roles.includes(plugin.kind)) {
           status.state = 'idle';
           this.#log.info({ plugin: plugin.id }, `plugin not started: role "${plugin.kind}" is not run by this process`);
@@ -131,13 +148,18 @@ export class Kernel {
         status.state = 'running';
         this.#log.info({ plugin: plugin.id, kind: plugin.kind, options: redactSecrets(plugin.configSchema, pluginConfig) }, 'plugin running');
       } catch (err) {
-        const error = err instanceof PluginError ? err : new PluginError(status.id, KernelErrorCodes.pluginInit, String((err as Error)?.message ?? err), { cause: err });
-        status.id = error.pluginId;
-        status.error = { code: error.code, message: error.message };
-        if (entry.onBootFailure === 'abort') throw error;
-        this.#log.error({ err: error, plugin: status.id }, 'plugin left out (onBootFailure: continue)');
+        this.#bootFailed(entry, status, err);
       }
     }
+  }
+
+  /** Applies the plugin's boot-failure policy: stop Herald, or go on without it. */
+  #bootFailed(entry: PluginEntry, status: PluginStatus, err: unknown): void {
+    const error = err instanceof PluginError ? err : new PluginError(status.id, KernelErrorCodes.pluginInit, String((err as Error)?.message ?? err), { cause: err });
+    status.id = error.pluginId;
+    status.error = { code: error.code, message: error.message };
+    if (entry.onBootFailure === 'abort') throw error;
+    this.#log.error({ err: error, plugin: status.id }, 'plugin left out (onBootFailure: continue)');
   }
 
   async #initPlugin(plugin: HeraldPlugin, entry: PluginEntry, config: unknown): Promise<ActivePlugin> {
@@ -181,6 +203,7 @@ export class Kernel {
       callTimeoutMs: entry.callTimeout,
       maxDeliver: this.#options.config.sink.maxDeliver,
       shutdown: active.shutdown.signal,
+      services: () => this.#core?.notifications?.current()?.services,
     });
   }
 
@@ -195,6 +218,7 @@ export class Kernel {
       const status = this.#status.find((s) => s.id === active.id);
       if (status) status.state = 'stopped';
     }
+    await this.#core?.stop();
     await this.#bus.drain();
   }
 

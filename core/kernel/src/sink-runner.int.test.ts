@@ -9,6 +9,9 @@ import { sentByTwoTypes } from './__fixtures__/two-types-sink.ts';
 import { engineConfigSchema } from './config/engine-config.schema.ts';
 import { Kernel } from './kernel.ts';
 
+/** A notification config with a service for each test sink. */
+const notifications = { files: { configMap: fileURLToPath(new URL('./__fixtures__/notifications-cm.yaml', import.meta.url)) } };
+
 const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
 const logger = createLogger('sink-runner-test', { level: 'silent' });
 const telemetry = startTelemetry({ serviceName: 'sink-runner-test', serviceVersion: '0.0.0' });
@@ -43,6 +46,7 @@ async function collect<T>(channel: 'results' | 'deadLetters', durable: string, c
 beforeAll(async () => {
   nats = await startNats();
   const config = engineConfigSchema.parse({
+    notifications,
     // A backoff far above the sink's Retry-After (100 ms), to see which one the redelivery follows.
     nats: { ...testNatsLimits, servers: [nats.url], consume: { backoffBase: '1500ms', backoffMax: '1500ms' } },
     plugins: [{ name: './flaky-sink.ts' }],
@@ -92,6 +96,7 @@ describe('sink runner', () => {
 describe('sink runner when results cannot be published', () => {
   it('never sends again a notification the remote side accepted', async () => {
     const config = engineConfigSchema.parse({
+    notifications,
       nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: 'noresults', streamPrefix: 'NORESULTS', publish: { timeout: '500ms', attemptTimeout: '200ms' } },
       plugins: [{ name: './flaky-sink.ts' }],
     });
@@ -115,6 +120,7 @@ describe('sink runner when results cannot be published', () => {
 describe('sink runner at shutdown and failed starts', () => {
   it('hands a send interrupted by shutdown back to the bus: no dead letter, no failed result, sent by the next process', async () => {
     const config = engineConfigSchema.parse({
+    notifications,
       nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: 'shutdown', streamPrefix: 'SHUTDOWN' },
       plugins: [{ name: './slow-sink.ts', options: { delayMs: 1_500 } }],
       sink: { maxDeliver: 1 },
@@ -140,6 +146,7 @@ describe('sink runner at shutdown and failed starts', () => {
 
   it('stops the service types a sink already subscribed when a later one fails', async () => {
     const config = engineConfigSchema.parse({
+    notifications,
       nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: 'twotypes', streamPrefix: 'TWOTYPES' },
       plugins: [{ name: './two-types-sink.ts', onBootFailure: 'continue' }],
     });

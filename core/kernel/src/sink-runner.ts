@@ -6,10 +6,12 @@ import {
   type BusSubscriber,
   type DeliveryResultData,
   type Logger,
+  type ServiceInstance,
   type SinkHandle,
   type Subscription,
 } from '@herald/plugin-sdk';
 import { HandBackError } from '@herald/core-bus';
+import type { ServiceEntry } from '@herald/core-evaluator';
 import type { PluginError } from './errors.ts';
 import { callPlugin } from './plugins/plugin-call.ts';
 
@@ -24,6 +26,8 @@ export interface SinkRunnerOptions {
   maxDeliver: number;
   /** Aborted when the sink is being stopped (after its intake stopped); passed on to `send` in its signal. */
   shutdown: AbortSignal;
+  /** The configured services of the notification config in force, by name; undefined before one loaded. */
+  services: () => ReadonlyMap<string, ServiceEntry> | undefined;
 }
 
 /**
@@ -34,6 +38,7 @@ export interface SinkRunnerOptions {
  */
 export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subscription[]> {
   const { pluginId, handle, publisher, logger, maxDeliver } = options;
+  const serviceFor = serviceLookup(options.services);
   // A result that cannot be published must not undo a delivery the remote side accepted.
   const report = async (data: DeliveryResultData) => {
     try {
@@ -59,7 +64,8 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
         const attempt = delivery.deliveryCount;
         const result = { idempotencyKey: n.idempotencyKey, claimRevision: n.claimRevision, stateKey: n.stateKey, trigger: n.trigger, destination: n.destination, ref: n.ref, attempts: attempt };
         try {
-          await callPlugin(pluginId, `send to ${n.destination.service}`, options.callTimeoutMs, (signal) => handle.send(n, { attempt, signal, service: { type: n.destination.serviceType, name: n.destination.service, config: {} } }), { shutdown: options.shutdown });
+          const service = serviceFor(n.destination.service, serviceType);
+          await callPlugin(pluginId, `send to ${n.destination.service}`, options.callTimeoutMs, (signal) => handle.send(n, { attempt, signal, service }), { shutdown: options.shutdown });
         } catch (err) {
           const error = err as PluginError;
           const cause = error.cause;
@@ -82,6 +88,22 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
       }),
     );
   }
+}
+
+/**
+ * The options of the service a notification goes to, from the notification config in force (secrets
+ * stay off the bus: only the service's name travels with the notification).
+ */
+function serviceLookup(services: SinkRunnerOptions['services']) {
+  return (name: string, serviceType: string): ServiceInstance => {
+    const all = services();
+    if (!all) throw new DeliveryError('no notification config is loaded yet', { retryable: true, retryAfterMs: 5_000 });
+    const entry = all.get(name);
+    // The config may be reloading with the service added: worth a few more tries before the dead-letter stream.
+    if (!entry) throw new DeliveryError(`service "${name}" is not defined in the notification config`, { retryable: true });
+    if (entry.type !== serviceType) throw new DeliveryError(`service "${name}" is of type ${entry.type}, not ${serviceType}`, { retryable: false });
+    return { type: entry.type, name: entry.name, config: entry.config as Record<string, unknown> };
+  };
 }
 
 /** True when `reason` (or an AbortError) is somewhere in the error's cause chain. */

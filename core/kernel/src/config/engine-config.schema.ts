@@ -70,7 +70,50 @@ export const pluginEntrySchema = z.strictObject({
   callTimeout: duration.prefault('30s'),
 });
 
+const kubernetesSchema = z
+  .strictObject({
+    /** Kubeconfig file; default: $KUBECONFIG, else the in-cluster service account, else ~/.kube/config. */
+    kubeconfig: z.string().min(1).optional(),
+    context: z.string().min(1).optional(),
+  })
+  .prefault({});
+
+const annotationPrefix = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be a DNS subdomain like notifications.argoproj.io');
+
+const notificationsSchema = z
+  .strictObject({
+    /** The notification ConfigMap and Secret (Argo's format), watched and hot-reloaded. */
+    configMap: z.string().min(1).default('herald-notifications-cm'),
+    secret: z.string().min(1).default('herald-notifications-secret'),
+    /** Their namespace; default: $POD_NAMESPACE, else the kubeconfig context's namespace, else `default`. */
+    namespace: z.string().min(1).optional(),
+    /** Read the notification config from files instead (local runs without a cluster). */
+    files: z.strictObject({ configMap: z.string().min(1), secret: z.string().min(1).optional() }).optional(),
+    /** Prefix of the subscription annotations and of the `notified` annotation. */
+    annotationPrefix: annotationPrefix.default('notifications.argoproj.io'),
+    /**
+     * The name objects have in expressions and templates, by kind (`Application: app`) or group/kind
+     * (`argoproj.io/Application: app`). Default: the lower-case kind.
+     */
+    variables: z.record(z.string().min(1), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier')).default({}),
+  })
+  .prefault({});
+
+const stateSchema = z
+  .strictObject({
+    /** Mirror dedup state into each object's `notified` annotation, in Argo's format. */
+    mirrorAnnotations: z.boolean().default(true),
+    /** Changes to one object's state within this window cost one patch. */
+    coalesce: duration.prefault('200ms'),
+  })
+  .prefault({});
+
 export const engineConfigSchema = z.strictObject({
+  kubernetes: kubernetesSchema,
+  notifications: notificationsSchema,
+  state: stateSchema,
   nats: natsSchema,
   roles: z.array(z.enum(ROLES)).min(1).default([...ROLES]),
   plugins: z.array(pluginEntrySchema).default([]),

@@ -47,6 +47,10 @@ class ScriptedClient implements KubeClient {
     if (script.end !== 'close') await hang(signal);
   }
 
+  async patch<T>(): Promise<T> {
+    throw new Error('informers never patch');
+  }
+
   watchQueries(): Query[] {
     return this.requests.filter((r) => r.kind === 'watch').map((r) => r.query);
   }

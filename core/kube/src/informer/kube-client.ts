@@ -17,7 +17,14 @@ export interface KubeClient {
    * consumes them, so a slow consumer holds the connection back instead of buffering.
    */
   stream(path: string, query: Query, signal: AbortSignal): AsyncIterable<unknown>;
+  /**
+   * PATCH with a body of the given patch type, e.g. `application/merge-patch+json`; resolves to the
+   * patched object.
+   */
+  patch<T>(path: string, body: unknown, contentType: PatchContentType, signal: AbortSignal): Promise<T>;
 }
+
+export type PatchContentType = 'application/merge-patch+json' | 'application/json-patch+json' | 'application/strategic-merge-patch+json';
 
 export interface KubeClientOptions {
   /** Sent as User-Agent. */
@@ -42,20 +49,30 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
   const requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
   const maxLineBytes = options.maxLineBytes ?? 64 * 1024 * 1024;
 
-  async function open(path: string, query: Query, signal: AbortSignal): Promise<IncomingMessage> {
+  async function open(path: string, query: Query, signal: AbortSignal, send?: { method: string; contentType: string; body: string }): Promise<IncomingMessage> {
     const url = new URL(server + path);
     for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
-    const request: https.RequestOptions = { headers: { Accept: 'application/json', ...(options.userAgent ? { 'User-Agent': options.userAgent } : {}) } };
+    const headers: Record<string, string> = { Accept: 'application/json', ...(options.userAgent ? { 'User-Agent': options.userAgent } : {}) };
+    if (send) Object.assign(headers, { 'Content-Type': send.contentType, 'Content-Length': String(Buffer.byteLength(send.body)) });
+    const request: https.RequestOptions = { headers };
     await kc.applyToHTTPSOptions(request);
     signal.throwIfAborted();
     const transport = url.protocol === 'http:' ? http : https;
     return new Promise((resolve, reject) => {
-      const req = transport.request(url, { ...request, method: 'GET', signal }, resolve);
+      const req = transport.request(url, { ...request, method: send?.method ?? 'GET', signal }, resolve);
       req.on('error', reject);
       // A watch can sit idle for minutes: keepalive probes notice a peer that vanished without closing.
       req.on('socket', (socket: Socket) => socket.setKeepAlive(true, 30_000));
-      req.end();
+      req.end(send?.body);
     });
+  }
+
+  async function readJson<T>(res: IncomingMessage): Promise<T> {
+    if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299) throw await failure(res);
+    res.setEncoding('utf8');
+    let body = '';
+    for await (const chunk of res) body += chunk as string;
+    return JSON.parse(body) as T;
   }
 
   async function failure(res: IncomingMessage): Promise<KubeApiError> {
@@ -81,12 +98,11 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
   return {
     server,
     async get<T>(path: string, query: Query, signal: AbortSignal): Promise<T> {
-      const res = await open(path, query, AbortSignal.any([signal, AbortSignal.timeout(requestTimeoutMs)]));
-      if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299) throw await failure(res);
-      res.setEncoding('utf8');
-      let body = '';
-      for await (const chunk of res) body += chunk as string;
-      return JSON.parse(body) as T;
+      return readJson<T>(await open(path, query, AbortSignal.any([signal, AbortSignal.timeout(requestTimeoutMs)])));
+    },
+    async patch<T>(path: string, body: unknown, contentType: PatchContentType, signal: AbortSignal): Promise<T> {
+      const send = { method: 'PATCH', contentType, body: JSON.stringify(body) };
+      return readJson<T>(await open(path, {}, AbortSignal.any([signal, AbortSignal.timeout(requestTimeoutMs)]), send));
     },
     async *stream(path: string, query: Query, signal: AbortSignal): AsyncIterable<unknown> {
       const res = await open(path, query, signal);

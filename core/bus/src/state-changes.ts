@@ -1,0 +1,98 @@
+import { AckPolicy, DeliverPolicy, JetStreamApiError, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { Logger, Subscription } from '@herald/plugin-sdk';
+
+export interface StateChangeOptions {
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  bucket: string;
+  /** Durable consumer shared by every process that mirrors state: each change reaches one of them. */
+  durable: string;
+  logger: Logger;
+  closed: () => boolean;
+  /** Changes handled at once. */
+  concurrency?: number;
+  ackWaitMs?: number;
+}
+
+/** JetStream's "consumer already exists" with another configuration. */
+const CONSUMER_EXISTS = 10148;
+
+/**
+ * Hands the UID of every object whose dedup state changed to `handler`, from a durable consumer on the
+ * state bucket's stream: changes made while no process was listening are handled when one starts. A change
+ * is acknowledged once `handler` resolved; when it rejects, the change comes back after a delay.
+ */
+export async function consumeStateChanges(options: StateChangeOptions, handler: (objectUid: string) => Promise<void>): Promise<Subscription> {
+  const { js, jsm, bucket, durable, logger, closed } = options;
+  const stream = `KV_${bucket}`;
+  const prefix = `$KV.${bucket}.`;
+  const concurrency = options.concurrency ?? 64;
+  const config = {
+    durable_name: durable,
+    ack_policy: AckPolicy.Explicit,
+    // A new consumer starts with what changes from now on; an existing one resumes.
+    deliver_policy: DeliverPolicy.New,
+    filter_subject: `${prefix}>`,
+    ack_wait: (options.ackWaitMs ?? 30_000) * 1_000_000,
+    max_ack_pending: concurrency,
+  };
+  const ensure = async () => {
+    try {
+      await jsm.consumers.add(stream, config);
+    } catch (err) {
+      if (!(err instanceof JetStreamApiError && err.code === CONSUMER_EXISTS)) throw err;
+    }
+  };
+  await ensure();
+
+  let stopping = false;
+  let current: { stop(): void } | undefined;
+  const inFlight = new Set<Promise<void>>();
+  const loop = (async () => {
+    for (let delay = 250; !stopping && !closed(); delay = Math.min(delay * 2, 10_000)) {
+      try {
+        const consumer = await js.consumers.get(stream, durable);
+        const messages = await consumer.consume({ max_messages: concurrency });
+        current = messages;
+        if (stopping) messages.stop();
+        for await (const m of messages) {
+          delay = 250;
+          const uid = decodeUid(m.subject.slice(prefix.length));
+          const work = (uid === undefined ? Promise.resolve() : handler(uid)).then(
+            () => m.ack(),
+            (err: unknown) => {
+              logger.warn({ err, objectUid: uid }, 'state change not handled; it comes back later');
+              m.nak(2_000);
+            },
+          );
+          inFlight.add(work);
+          void work.finally(() => inFlight.delete(work));
+          while (inFlight.size >= concurrency) await Promise.race(inFlight);
+        }
+      } catch (err) {
+        if (stopping || closed()) break;
+        logger.error({ err }, 'consuming state changes failed; trying again');
+      }
+      if (stopping || closed()) break;
+      await new Promise((r) => setTimeout(r, delay));
+      await ensure().catch((err: unknown) => logger.warn({ err }, 'cannot create the state-change consumer yet'));
+    }
+  })();
+
+  let stopped: Promise<void> | undefined;
+  return {
+    stop: () =>
+      (stopped ??= (async () => {
+        stopping = true;
+        current?.stop();
+        await loop;
+        await Promise.allSettled([...inFlight]);
+      })()),
+  };
+}
+
+/** The object UID of a state key (`<b64 uid>.<b64 key>`; see kv-state.ts). */
+function decodeUid(kvKey: string): string | undefined {
+  const token = kvKey.split('.', 1)[0];
+  return token ? Buffer.from(token, 'base64url').toString('utf8') : undefined;
+}

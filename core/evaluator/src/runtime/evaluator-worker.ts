@@ -1,0 +1,138 @@
+import {
+  DeliveryError,
+  HeraldError,
+  type BusPublisher,
+  type BusSubscriber,
+  type Delivery,
+  type Logger,
+  type ObjectRef,
+  type ResourceEventData,
+  type StateStore,
+  type Subscription,
+} from '@herald/plugin-sdk';
+import type { NotificationConfig } from '../config/notification-config.ts';
+import { decodeClaim, encodeClaim, encodeMarker, OBJECT_MARKER_KEY } from '../dedup/claim.ts';
+import { parseNotifiedAnnotation } from '../dedup/notified-state.ts';
+import { idempotencyKey } from '../dedup/state-keys.ts';
+import { EvaluatorErrorCodes } from '../errors.ts';
+import { Evaluator, type Decision } from '../evaluate/evaluator.ts';
+import type { HostClock } from '../host/index.ts';
+
+export interface EvaluatorWorkerOptions {
+  subscriber: BusSubscriber;
+  publisher: BusPublisher;
+  state: StateStore;
+  logger: Logger;
+  /** The notification config in force (it may change between events). */
+  config: () => NotificationConfig | undefined;
+  annotationPrefix: string;
+  /** Variable names by kind (`Application`) or group/kind (`argoproj.io/Application`). */
+  variables: Readonly<Record<string, string>>;
+  clock?: HostClock;
+  /** Durable consumer shared by every evaluator. Default `herald-evaluator`. */
+  durable?: string;
+}
+
+/**
+ * The evaluator role: for each resource event, decides per (condition, destination) against the claims in
+ * the state bucket, claims with compare-and-set, renders and publishes the notifications, and clears the
+ * claims of conditions that turned false. The event is acknowledged only after all of that.
+ */
+export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Promise<Subscription> {
+  const { publisher, state, logger, annotationPrefix } = options;
+  const now = () => Math.floor((options.clock?.now() ?? Date.now()) / 1000);
+  const notifiedKey = `notified.${annotationPrefix}`;
+  // One Evaluator per (config, variable name): configs are immutable, so a reload simply makes new ones.
+  let cachedFor: NotificationConfig | undefined;
+  const evaluators = new Map<string, Evaluator>();
+  const evaluatorFor = (config: NotificationConfig, varName: string): Evaluator => {
+    if (config !== cachedFor) {
+      evaluators.clear();
+      cachedFor = config;
+    }
+    let e = evaluators.get(varName);
+    if (!e) evaluators.set(varName, (e = new Evaluator(config, { varName, annotationPrefix, ...(options.clock ? { clock: options.clock } : {}) })));
+    return e;
+  };
+
+  return options.subscriber.subscribe('events', { durable: options.durable ?? 'herald-evaluator' }, async (delivery: Delivery<ResourceEventData>) => {
+    const { action, ref, object } = delivery.event.data;
+    const config = options.config();
+    if (!config) throw new DeliveryError('no notification config is loaded yet', { retryable: true, retryAfterMs: 5_000 });
+    const evaluator = evaluatorFor(config, variableName(ref, options.variables));
+    const extra = { herald: { action } };
+    const plan = evaluator.plan(object, extra);
+    for (const problem of plan.problems) logger.warn({ object: describe(ref), problem }, 'subscription or condition not usable');
+    if (plan.decisions.length === 0) return;
+
+    await adoptOnFirstSight(ref, object);
+    for (const decision of plan.decisions) {
+      if (decision.triggered) await claimAndPublish(decision, delivery.event.id);
+      else if (!decision.oncePer) await clear(decision, ref);
+    }
+
+    async function claimAndPublish(d: Decision, eventId: string): Promise<void> {
+      const existing = await state.get(ref.uid, d.stateKey);
+      let revision: number | undefined;
+      if (!existing) {
+        revision = await state.create(ref.uid, d.stateKey, encodeClaim({ status: 'pending', at: now(), event: eventId }));
+        // Another evaluator claimed it first: it sends.
+        if (revision === undefined) return;
+      } else {
+        const claim = decodeClaim(existing.value);
+        // This event made the claim and is back (its first handling died before the ack): publish again;
+        // the bus drops the copy if the first publish got through.
+        if (claim.status !== 'pending' || claim.event !== eventId) return;
+        revision = existing.revision;
+      }
+      let rendered;
+      try {
+        rendered = evaluator.render(d.condition.templates, object, d.destination, false, extra);
+      } catch (err) {
+        await state.delete(ref.uid, d.stateKey, revision);
+        throw new HeraldError(EvaluatorErrorCodes.templateRuntime, `trigger ${d.trigger} for ${describe(ref)}: ${(err as Error).message}`, { cause: err, retryable: false });
+      }
+      await publisher.notification({
+        trigger: d.trigger,
+        conditionKey: d.condition.key,
+        template: d.condition.templates.join(',') || '-',
+        destination: d.destination,
+        stateKey: d.stateKey,
+        idempotencyKey: idempotencyKey(ref.uid, d.stateKey),
+        claimRevision: revision,
+        ref,
+        rendered,
+      });
+      logger.info({ object: describe(ref), trigger: d.trigger, destination: d.destination, stateKey: d.stateKey }, 'notification published');
+    }
+  });
+
+  async function clear(d: Decision, ref: ObjectRef): Promise<void> {
+    const existing = await state.get(ref.uid, d.stateKey);
+    if (existing) await state.delete(ref.uid, d.stateKey, existing.revision);
+  }
+
+  /**
+   * The first time Herald sees an object, the keys of an Argo `notified` annotation on it become claims, so
+   * switching from Argo sends nothing twice. Afterwards the annotation is only our mirror and is not read.
+   */
+  async function adoptOnFirstSight(ref: ObjectRef, object: Readonly<Record<string, unknown>>): Promise<void> {
+    if (await state.get(ref.uid, OBJECT_MARKER_KEY)) return;
+    const annotations = (object.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations;
+    const value = annotations?.[notifiedKey];
+    const { state: notified, problem } = parseNotifiedAnnotation(typeof value === 'string' ? value : undefined);
+    if (problem) logger.warn({ object: describe(ref), problem }, `the ${notifiedKey} annotation is partly unreadable`);
+    for (const [key, at] of notified) await state.create(ref.uid, key, encodeClaim({ status: 'adopted', at }));
+    if (notified.size) logger.info({ object: describe(ref), keys: notified.size }, `adopted the ${notifiedKey} annotation`);
+    await state.create(ref.uid, OBJECT_MARKER_KEY, encodeMarker({ ref }));
+  }
+}
+
+/** The object's name in expressions: configured by group/kind or kind, else its lower-case kind. */
+export function variableName(ref: Pick<ObjectRef, 'group' | 'kind'>, variables: Readonly<Record<string, string>>): string {
+  return variables[`${ref.group}/${ref.kind}`] ?? variables[ref.kind] ?? ref.kind.toLowerCase();
+}
+
+function describe(ref: ObjectRef): string {
+  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+}

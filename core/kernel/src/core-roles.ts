@@ -1,0 +1,102 @@
+import type { z } from 'zod';
+import type { Bus } from '@herald/core-bus';
+import { startEvaluatorWorker } from '@herald/core-evaluator';
+import { createKubeClient, loadKubeConfig, type KubeClient } from '@herald/core-kube';
+import { startStateService } from '@herald/core-state';
+import type { Telemetry } from '@herald/core-telemetry';
+import type { Logger } from '@herald/plugin-sdk';
+import type { EngineConfig, Role } from './config/engine-config.schema.ts';
+import { FileConfigProvider } from './notifications/file-config-provider.ts';
+import { KubeConfigProvider } from './notifications/kube-config-provider.ts';
+import type { NotificationConfigProvider } from './notifications/notification-config-provider.ts';
+
+export interface CoreRoles {
+  /** The notification config, for the evaluator and the sinks; absent when neither runs here. */
+  notifications: NotificationConfigProvider | undefined;
+  stop(): Promise<void>;
+}
+
+export interface CoreRolesOptions {
+  config: EngineConfig;
+  roles: readonly Role[];
+  bus: Bus;
+  telemetry: Telemetry;
+  logger: Logger;
+  /** Options schema of each service type a loaded sink delivers. */
+  serviceSchemas: ReadonlyMap<string, z.ZodType>;
+}
+
+/**
+ * Starts what the core does itself: watching the notification config (evaluator and sink roles), the
+ * state service (state role) and the evaluator (evaluator role). Stops them in reverse order.
+ */
+export async function startCoreRoles(options: CoreRolesOptions): Promise<CoreRoles> {
+  const { config, roles, bus, telemetry } = options;
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.splice(0).reverse()) await s().catch((err: unknown) => options.logger.error({ err }, 'core role did not stop cleanly'));
+  };
+  const meter = telemetry.meter('herald.core');
+  const tracer = telemetry.tracer('herald.core');
+  let kube: { client: KubeClient; namespace: string } | undefined;
+  const kubernetes = () => (kube ??= connectKube(config));
+
+  try {
+    let notifications: NotificationConfigProvider | undefined;
+    if (roles.includes('evaluator') || roles.includes('sink')) {
+      const logger = options.logger.child({ component: 'notification-config' });
+      const reloads = meter.createCounter('herald.notification_config.reloads', { description: 'Notification config reloads by outcome (loaded, rejected)' });
+      const { files } = config.notifications;
+      notifications = files
+        ? new FileConfigProvider({ configMap: files.configMap, ...(files.secret ? { secret: files.secret } : {}), logger, serviceSchemas: options.serviceSchemas, reloads })
+        : new KubeConfigProvider({
+            client: kubernetes().client,
+            namespace: config.notifications.namespace ?? kubernetes().namespace,
+            configMap: config.notifications.configMap,
+            secret: config.notifications.secret,
+            logger,
+            serviceSchemas: options.serviceSchemas,
+            reloads,
+          });
+      await notifications.start();
+      stops.push(() => notifications!.stop());
+    }
+    if (roles.includes('state')) {
+      const logger = options.logger.child({ component: 'state' });
+      const service = await startStateService({
+        subscriber: bus.subscriber(tracer, logger),
+        state: bus.state,
+        logger,
+        stateChanges: (durable, handler) => bus.stateChanges(durable, logger, handler),
+        kube: config.state.mirrorAnnotations && !config.notifications.files ? kubernetes().client : undefined,
+        annotationPrefix: config.notifications.annotationPrefix,
+        coalesceMs: config.state.coalesce,
+      });
+      stops.push(() => service.stop());
+    }
+    if (roles.includes('evaluator')) {
+      const logger = options.logger.child({ component: 'evaluator' });
+      const provider = notifications!;
+      const worker = await startEvaluatorWorker({
+        subscriber: bus.subscriber(tracer, logger),
+        publisher: bus.publisher('herald/evaluator', tracer),
+        state: bus.state,
+        logger,
+        config: () => provider.current(),
+        annotationPrefix: config.notifications.annotationPrefix,
+        variables: config.notifications.variables,
+      });
+      stops.push(() => worker.stop());
+    }
+    return { notifications, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function connectKube(config: EngineConfig): { client: KubeClient; namespace: string } {
+  const { kc } = loadKubeConfig({ ...(config.kubernetes.kubeconfig ? { path: config.kubernetes.kubeconfig } : {}), ...(config.kubernetes.context ? { context: config.kubernetes.context } : {}) });
+  const namespace = process.env.POD_NAMESPACE || kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
+  return { client: createKubeClient(kc, { userAgent: 'herald' }), namespace };
+}

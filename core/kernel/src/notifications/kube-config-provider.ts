@@ -1,0 +1,97 @@
+import type { z } from 'zod';
+import type { Counter } from '@opentelemetry/api';
+import { Informer, type InformerEvent, type KubeClient } from '@herald/core-kube';
+import type { NotificationConfig } from '@herald/core-evaluator';
+import type { Logger } from '@herald/plugin-sdk';
+import { ConfigReloader } from './config-reloader.ts';
+import type { NotificationConfigProvider } from './notification-config-provider.ts';
+
+export interface KubeConfigProviderOptions {
+  client: KubeClient;
+  namespace: string;
+  configMap: string;
+  secret: string;
+  logger: Logger;
+  serviceSchemas: ReadonlyMap<string, z.ZodType>;
+  reloads?: Counter;
+}
+
+/**
+ * Watches the notification ConfigMap and Secret (get/list/watch on those two names is all it needs) and
+ * reloads on every change.
+ */
+export class KubeConfigProvider implements NotificationConfigProvider {
+  readonly origin: string;
+  readonly #options: KubeConfigProviderOptions;
+  readonly #reloader: ConfigReloader;
+  readonly #informers: Informer[] = [];
+  #data: Record<string, string> | undefined;
+  #secrets: Record<string, string> = {};
+  #synced = false;
+
+  constructor(options: KubeConfigProviderOptions) {
+    this.#options = options;
+    this.origin = `configmap ${options.namespace}/${options.configMap}`;
+    this.#reloader = new ConfigReloader({ origin: this.origin, logger: options.logger, serviceSchemas: options.serviceSchemas, ...(options.reloads ? { reloads: options.reloads } : {}) });
+  }
+
+  current(): NotificationConfig | undefined {
+    return this.#reloader.current();
+  }
+
+  onChange(listener: (config: NotificationConfig) => void): () => void {
+    return this.#reloader.onChange(listener);
+  }
+
+  async start(): Promise<void> {
+    const { client, namespace, configMap, secret, logger } = this.#options;
+    const watch = (resource: string, name: string, apply: (event: InformerEvent) => void) =>
+      new Informer({
+        client,
+        resource: { group: '', version: 'v1', resource },
+        namespace,
+        fieldSelector: `metadata.name=${name}`,
+        logger,
+        onEvent: async (event) => {
+          apply(event);
+          if (this.#synced) this.#reload();
+        },
+      });
+    this.#informers.push(
+      watch('secrets', secret, (e) => {
+        this.#secrets = e.type === 'DELETED' ? {} : decodeSecret(e.object.data);
+      }),
+      watch('configmaps', configMap, (e) => {
+        this.#data = e.type === 'DELETED' ? undefined : stringMap(e.object.data);
+      }),
+    );
+    // The Secret first, so the first ConfigMap load already resolves $references.
+    for (const informer of this.#informers) await informer.start();
+    this.#synced = true;
+    this.#reload();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.#informers.map((i) => i.stop()));
+  }
+
+  #reload(): void {
+    if (this.#data === undefined) {
+      this.#options.logger.warn({ origin: this.origin }, `${this.origin} does not exist (yet): nothing is evaluated until it does`);
+      return;
+    }
+    this.#reloader.reload({ data: this.#data, secrets: this.#secrets });
+  }
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+function decodeSecret(value: unknown): Record<string, string> {
+  const out = stringMap(value);
+  for (const k of Object.keys(out)) out[k] = Buffer.from(out[k]!, 'base64').toString('utf8');
+  return out;
+}
