@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+
+const main = fileURLToPath(new URL('../../../../core/cli/src/main.ts', import.meta.url));
+
+export interface HeraldProcess {
+  readonly configPath: string;
+  /** Everything written to stderr (JSON log lines) and stdout so far. */
+  readonly logs: () => string;
+  readonly stdout: () => string;
+  /** SIGTERM and the exit code. */
+  stop(): Promise<number | null>;
+  kill(): Promise<void>;
+}
+
+/**
+ * Runs `herald run -c <config> -o json` as its own OS process, as a user would, and waits until it
+ * reports running. `config` is written as herald.yaml (JSON is YAML).
+ */
+export async function startHerald(config: Record<string, unknown>, env: NodeJS.ProcessEnv = {}, args: string[] = []): Promise<HeraldProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'herald-e2e-'));
+  const configPath = join(dir, 'herald.yaml');
+  writeFileSync(configPath, JSON.stringify(config, null, 2));
+  let out = '';
+  let err = '';
+  const child: ChildProcess = spawn(process.execPath, [main, 'run', '-c', configPath, '-o', 'json', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 90_000;
+  while (!out.includes('"event":"running"')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`herald did not start (exit ${child.exitCode}):\n${out}\n${err.split('\n').slice(-30).join('\n')}`);
+    }
+    await delay(50);
+  }
+  return {
+    configPath,
+    logs: () => err,
+    stdout: () => out,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
