@@ -1,0 +1,1 @@
+export { compileTemplate, type CompiledTemplate, type CompileTemplateOptions } from './compile-template.ts';
