@@ -46,7 +46,7 @@ export function readResource(path: string): Record<string, unknown> {
   const text = readInput(path, 'the resource');
   let value: unknown;
   try {
-    value = parseYaml(text);
+    value = parseYaml(text, { logLevel: 'silent' });
   } catch (err) {
     throw new HeraldError(EvaluatorErrorCodes.notificationConfig, `${shownName(path)}: invalid YAML: ${(err as Error).message.split('\n')[0]}`);
   }

@@ -42,7 +42,12 @@ export function readConfigMapYaml(text: string, file: string): ConfigMapData {
 /** Reads a Secret manifest (or a bare mapping): `data` is base64-decoded, `stringData` taken as is and wins. */
 export function readSecretYaml(text: string, file: string): Record<string, string> {
   const { doc } = pickDocument(text, file, 'Secret');
-  const root = doc.toJS() as unknown;
+  let root: unknown;
+  try {
+    root = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw fileError(file, `invalid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
   if (!isRecord(root)) throw fileError(file, 'must be a Secret manifest or a mapping of keys to values');
   const out: Record<string, string> = {};
   if (!hasKind(doc)) {
@@ -65,7 +70,7 @@ export function readSecretYaml(text: string, file: string): Record<string, strin
 
 function pickDocument(text: string, file: string, kind: string): { doc: Document; lines: LineCounter } {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true });
+  const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, logLevel: 'silent' });
   if (!Array.isArray(docs)) throw fileError(file, 'not YAML');
   for (const d of docs) {
     const e = d.errors[0];

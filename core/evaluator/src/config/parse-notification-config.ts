@@ -58,12 +58,20 @@ export function parseNotificationConfig(input: NotificationConfigInput, options:
   const warn = (key: string, message: string, innerLine?: number) => issues.push({ severity: 'warning', key, message, ...at(key, innerLine) });
 
   const yaml = (key: string, text: string): { ok: true; value: unknown } | { ok: false } => {
-    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+    // logLevel: YAML warnings become issues here rather than process warnings on stderr.
+    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, logLevel: 'silent' });
     if (doc.errors.length > 0) {
       for (const e of doc.errors) error(key, `invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, e.linePos?.[0]?.line);
       return { ok: false };
     }
-    return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) };
+    for (const w of doc.warnings) warn(key, `YAML: ${w.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, w.linePos?.[0]?.line);
+    try {
+      return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) };
+    } catch (err) {
+      // Unresolved aliases and alias bombs surface only here.
+      error(key, `invalid YAML: ${(err as Error).message.split('\n')[0]}`);
+      return { ok: false };
+    }
   };
 
   const triggers = new Map<string, Trigger>();
