@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
@@ -133,6 +134,13 @@ export class Bus {
       flush: () => this.nc.flush(),
       connected: () => this.#link.connected,
     });
+  }
+
+  /** Announces something on `herald.system.<name>` as a CloudEvent (plain NATS: lost when nobody listens). */
+  announce(name: string, type: string, source: string, data: unknown): void {
+    if (this.nc.isClosed()) return;
+    const event = { specversion: '1.0', id: randomUUID(), source, type, time: new Date().toISOString(), datacontenttype: 'application/json', data };
+    this.nc.publish(this.topology.systemSubject(name), JSON.stringify(event));
   }
 
   /** Calls `handler` with the UID of each object whose dedup state changed (see consumeStateChanges). */

@@ -104,6 +104,14 @@ export class Topology {
     return `${this.channelSubject('results')}.${token(serviceType)}.${this.partitionOf(objectKey)}`;
   }
 
+  /**
+   * Subject of Herald's own announcements (`herald.system.<name>`, e.g. `config-rejected`): plain NATS
+   * messages for whoever listens, not kept in a stream.
+   */
+  systemSubject(name: string): string {
+    return `${this.options.subjectPrefix}.system.${token(name)}`;
+  }
+
   deadLetterSubject(from: Channel): string {
     return `${this.channelSubject('deadLetters')}.${subjectToken[from]}`;
   }

@@ -9,6 +9,8 @@ export interface ReloaderOptions {
   serviceSchemas: ReadonlyMap<string, z.ZodType>;
   /** Counts reloads by outcome (`loaded`, `rejected`). */
   reloads?: Counter;
+  /** Told about every rejected version, e.g. to announce it on the bus. */
+  rejected?: (report: { origin: string; errors: string[]; keptPrevious: boolean }) => void;
 }
 
 /**
@@ -45,6 +47,7 @@ export class ConfigReloader {
     if (!config) {
       const errors = issues.filter((i) => i.severity === 'error').map(describe);
       reloads?.add(1, { outcome: 'rejected' });
+      this.#options.rejected?.({ origin, errors, keptPrevious: this.#current !== undefined });
       logger.error(
         { origin, errors, warnings, keptPrevious: this.#current !== undefined },
         this.#current ? `notification config in ${origin} is broken; the previous config keeps serving` : `notification config in ${origin} is broken; nothing is evaluated until it is fixed`,
