@@ -13,9 +13,9 @@ export interface AnnotationMirrorOptions {
 }
 
 /**
- * Writes each object's claims into its `notified` annotation in Argo's format (JSON map of state key →
- * unix seconds, at most 100 entries, removed when empty) with a JSON merge patch. Changes to one object are
- * coalesced; an object that no longer exists has its state purged.
+ * Writes each object's sent and adopted claims into its `notified` annotation in Argo's format (JSON map of
+ * state key → unix seconds, at most 100 entries, removed when empty) with a JSON merge patch. Changes to one
+ * object are coalesced; an object that no longer exists has its state purged.
  */
 export class AnnotationMirror {
   readonly #options: AnnotationMirrorOptions;
@@ -61,7 +61,13 @@ export class AnnotationMirror {
     // Only objects an evaluator has seen have a marker; without one there is nothing to mirror to.
     if (!marker) return;
     const notified = new Map<string, number>();
-    for (const [key, entry] of entries) if (key !== OBJECT_MARKER_KEY) notified.set(key, decodeClaim(entry.value).at);
+    for (const [key, entry] of entries) {
+      if (key === OBJECT_MARKER_KEY) continue;
+      const claim = decodeClaim(entry.value);
+      // A pending claim is not notified yet. Mirroring it would make a failed send's release a change of
+      // the object, whose watch event fires the send again at once: a loop for as long as the receiver fails.
+      if (claim.status !== 'pending') notified.set(key, claim.at);
+    }
     const value = formatNotifiedAnnotation(notified);
     if (this.#written.has(objectUid) && this.#written.get(objectUid) === value) return;
     const ref = marker.ref;

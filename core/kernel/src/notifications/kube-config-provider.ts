@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import type { Counter } from '@opentelemetry/api';
-import { Informer, type InformerEvent, type KubeClient } from '@herald/core-kube';
+import { Informer, KubeApiError, type InformerEvent, type KubeClient } from '@herald/core-kube';
 import type { NotificationConfig } from '@herald/core-evaluator';
-import type { Logger } from '@herald/plugin-sdk';
+import { HeraldError, type Logger } from '@herald/plugin-sdk';
+import { KernelErrorCodes } from '../errors.ts';
 import { ConfigReloader } from './config-reloader.ts';
 import type { NotificationConfigProvider } from './notification-config-provider.ts';
 
@@ -57,16 +58,30 @@ export class KubeConfigProvider implements NotificationConfigProvider {
           if (this.#synced) this.#reload();
         },
       });
-    this.#informers.push(
-      watch('secrets', secret, (e) => {
-        this.#secrets = e.type === 'DELETED' ? {} : decodeSecret(e.object.data);
-      }),
-      watch('configmaps', configMap, (e) => {
-        this.#data = e.type === 'DELETED' ? undefined : stringMap(e.object.data);
-      }),
-    );
+    const informers = [
+      {
+        what: `secret ${namespace}/${secret}`,
+        informer: watch('secrets', secret, (e) => {
+          this.#secrets = e.type === 'DELETED' ? {} : decodeSecret(e.object.data);
+        }),
+      },
+      {
+        what: `configmap ${namespace}/${configMap}`,
+        informer: watch('configmaps', configMap, (e) => {
+          this.#data = e.type === 'DELETED' ? undefined : stringMap(e.object.data);
+        }),
+      },
+    ];
     // The Secret first, so the first ConfigMap load already resolves $references.
-    for (const informer of this.#informers) await informer.start();
+    for (const { what, informer } of informers) {
+      this.#informers.push(informer);
+      try {
+        await informer.start();
+      } catch (cause) {
+        await this.stop();
+        throw startFailure(what, cause);
+      }
+    }
     this.#synced = true;
     this.#reload();
   }
@@ -82,6 +97,15 @@ export class KubeConfigProvider implements NotificationConfigProvider {
     }
     this.#reloader.reload({ data: this.#data, secrets: this.#secrets });
   }
+}
+
+/** A refused first list says what to grant; anything else may pass (the API server restarting). */
+function startFailure(what: string, cause: unknown): HeraldError {
+  if (cause instanceof KubeApiError && cause.status === 403) {
+    return new HeraldError(KernelErrorCodes.boot, `cannot read the notification ${what}: ${cause.message} (Herald needs get, list and watch on it)`, { cause });
+  }
+  const reason = cause instanceof KubeApiError ? `${cause.status} ${cause.message}` : String((cause as Error)?.message ?? cause);
+  return new HeraldError(KernelErrorCodes.boot, `cannot read the notification ${what}: ${reason}`, { cause, retryable: true });
 }
 
 function stringMap(value: unknown): Record<string, string> {

@@ -9,6 +9,8 @@ const main = fileURLToPath(new URL('../../../../core/cli/src/main.ts', import.me
 
 export interface HeraldProcess {
   readonly configPath: string;
+  /** The OS process id of the `herald run` process. */
+  readonly pid: number;
   /** Everything written to stderr (JSON log lines) and stdout so far. */
   readonly logs: () => string;
   readonly stdout: () => string;
@@ -41,6 +43,7 @@ export async function startHerald(config: Record<string, unknown>, env: NodeJS.P
   }
   return {
     configPath,
+    pid: child.pid!,
     logs: () => err,
     stdout: () => out,
     async stop() {

@@ -1,0 +1,125 @@
+import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startControlPlane, startNats, type ControlPlane, type NatsServer } from '@herald/test-harness';
+import type { HeraldProcess } from './support/herald-process.ts';
+import { mergePatch, setUpScenario, subscribe, waitUntil, type Scenario } from './support/scenario.ts';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
+
+let cp: ControlPlane;
+let nats: NatsServer;
+let receiver: WebhookReceiver;
+const scenarios: Scenario[] = [];
+
+beforeAll(async () => {
+  [cp, nats, receiver] = await Promise.all([startControlPlane(), startNats(), startWebhookReceiver()]);
+});
+afterAll(async () => {
+  await Promise.all(scenarios.flatMap((s) => s.heralds.map((h) => h.kill())));
+  await Promise.all([cp?.stop(), nats?.stop(), receiver?.close()]);
+});
+
+const scenario = async (options: Parameters<typeof setUpScenario>[2]) => {
+  const s = await setUpScenario(cp, nats, options);
+  scenarios.push(s);
+  return s;
+};
+
+interface LogLine {
+  level: string;
+  msg: string;
+  errors?: string[];
+  [key: string]: unknown;
+}
+const logLines = (herald: HeraldProcess): LogLine[] =>
+  herald
+    .logs()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as LogLine);
+
+const ready = "pod.status.phase in ['Running']";
+const config = (body: string) => ({
+  'trigger.on-pod-ready': `- when: ${ready}\n  send: [pod-ready]\n`,
+  'template.pod-ready': `webhook:\n  hook: {method: POST, body: "${body} {{.pod.metadata.name}}"}\n`,
+});
+
+describe('notification config and permissions, end to end (real kube-apiserver, NATS, HTTP receiver; herald run)', () => {
+  it('hot reload: a broken edit is reported by key and the last good config keeps serving; a fix takes effect without a restart', async () => {
+    const service = { 'service.webhook.hook': `url: ${receiver.url}/reload` };
+    const s = await scenario({ prefix: 'RELOAD', data: { ...config('v1'), ...service } });
+    const herald = await s.herald();
+    const loaded = () => logLines(herald).filter((l) => l.msg.startsWith('notification config loaded'));
+    expect(loaded()).toHaveLength(1);
+    const notifyPod = async (name: string) => {
+      await s.pod(name, { annotations: { [subscribe('on-pod-ready.hook')]: '' } });
+      await s.setPhase(name, 'Running');
+      const [request] = await receiver.waitFor(1, (r) => r.path === '/reload' && r.body.endsWith(` ${name}`));
+      return request!.body;
+    };
+    const editConfig = (data: Record<string, string | null>) => s.core.patchNamespacedConfigMap({ name: 'herald-notifications-cm', namespace: s.namespace, body: { data } }, mergePatch);
+
+    expect(await notifyPod('first')).toBe('v1 first');
+
+    // The trigger becomes a single mapping instead of a list, a new key is not YAML, and the template changes:
+    // nothing of this edit applies, not even the valid template.
+    await editConfig({
+      ...config('v2'),
+      'trigger.on-pod-ready': `when: ${ready}\nsend: [pod-ready]\n`,
+      'template.extra': 'webhook: {hook: {body: [unclosed\n',
+    });
+    const [rejected] = await waitUntil(
+      async () => logLines(herald).filter((l) => l.level === 'error' && l.msg.includes('is broken')),
+      (lines) => lines.length > 0,
+      'Herald never reported the broken config',
+    );
+    expect(rejected!.msg).toBe(`notification config in configmap ${s.namespace}/herald-notifications-cm is broken; the previous config keeps serving`);
+    expect(rejected!.errors).toEqual(expect.arrayContaining([expect.stringMatching(/^trigger\.on-pod-ready: must be a YAML list of conditions, got a mapping/), expect.stringMatching(/^template\.extra: invalid YAML/)]));
+    expect(await notifyPod('second')).toBe('v1 second');
+
+    await editConfig({ ...config('v3'), 'template.extra': null });
+    await waitUntil(async () => loaded(), (lines) => lines.length === 2, 'Herald never loaded the fixed config');
+    expect(await notifyPod('third')).toBe('v3 third');
+    // The same process all along.
+    expect(herald.stdout().match(/"event":"running"/g)).toHaveLength(1);
+    expect(() => process.kill(herald.pid, 0)).not.toThrow();
+  });
+
+  it('least privilege is exercised: without the grant on its ConfigMap Herald refuses to start and says so; with it, it runs', async () => {
+    const s = await scenario({ prefix: 'RBAC', data: { ...config('rbac'), 'service.webhook.hook': `url: ${receiver.url}/rbac` } });
+    const rbac = cp.adminKubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    const restricted = cp.restrictedKubeConfig.makeApiClient(CoreV1Api);
+    const role = { name: 'herald-notification-config', namespace: s.namespace };
+    const { rules } = await rbac.readNamespacedRole(role);
+    // RBAC changes reach the authorizer through its informer: wait until they are in force.
+    const canReadConfigMap = (expected: boolean) =>
+      waitUntil(
+        () => restricted.readNamespacedConfigMap({ name: 'herald-notifications-cm', namespace: s.namespace }).then(() => true, () => false),
+        (allowed) => allowed === expected,
+        `the restricted user ${expected ? 'never could' : 'could still'} read the ConfigMap`,
+      );
+
+    // deploy/rbac's Role without its configmaps rule (the Secret stays readable).
+    await rbac.patchNamespacedRole({ ...role, body: { rules: rules!.filter((r) => !r.resources?.includes('configmaps')) } }, mergePatch);
+    await canReadConfigMap(false);
+    const failure = await s.herald().then(
+      () => 'started',
+      (err: unknown) => (err as Error).message,
+    );
+    expect(failure).toMatch(/^herald did not start \(exit 1\)/);
+    const [printed] = failure.split('\n').slice(1, 2).map((l) => JSON.parse(l) as { error: { code: string; message: string } });
+    expect(printed!.error).toEqual({
+      code: 'HERALD_ERR_KERNEL_BOOT',
+      message:
+        `cannot read the notification configmap ${s.namespace}/herald-notifications-cm: configmaps "herald-notifications-cm" is forbidden: ` +
+        `User "herald-restricted" cannot list resource "configmaps" in API group "" in the namespace "${s.namespace}" (Herald needs get, list and watch on it)`,
+    });
+
+    await rbac.patchNamespacedRole({ ...role, body: { rules } }, mergePatch);
+    await canReadConfigMap(true);
+    await s.herald();
+    await s.pod('allowed', { annotations: { [subscribe('on-pod-ready.hook')]: '' } });
+    await s.setPhase('allowed', 'Running');
+    const [request] = await receiver.waitFor(1, (r) => r.path === '/rbac');
+    expect(request!.body).toBe('rbac allowed');
+  });
+});
