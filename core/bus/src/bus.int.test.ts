@@ -461,6 +461,16 @@ describe('state', () => {
     );
     expect([...(await bus.state.entries('uid-c')).keys()]).toEqual([key]);
   });
+
+  it('lists an object\'s entries without deleted keys and without leaving consumers behind', async () => {
+    expect(await bus.state.entries('uid-none')).toEqual(new Map());
+    const rev = await bus.state.create('uid-d', key, '1');
+    await bus.state.create('uid-d', 'other', '2');
+    await bus.state.delete('uid-d', key, rev);
+    for (let i = 0; i < 20; i++) expect([...(await bus.state.entries('uid-d')).keys()]).toEqual(['other']);
+    const info = await bus.jsm.streams.info(`KV_${bus.topology.stateBucket}`);
+    expect(info.state.consumer_count).toBe(0);
+  });
 });
 
 describe('server restart', () => {

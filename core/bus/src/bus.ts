@@ -103,7 +103,7 @@ export class Bus {
         }
       }
       const buckets = await topology.ensure(nc, jsm, maxPayload);
-      return new Bus({ nc, jsm, topology, state: new KvStateStore(buckets.state), attempts: new AttemptsLedger(buckets.attempts), link, options, logger });
+      return new Bus({ nc, jsm, topology, state: new KvStateStore(buckets.state, jsm, topology.stateBucket), attempts: new AttemptsLedger(buckets.attempts), link, options, logger });
     } catch (err) {
       await nc.close();
       throw err;

@@ -1,3 +1,4 @@
+import type { JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { StateEntry, StateStore } from '@herald/plugin-sdk';
 
@@ -15,9 +16,13 @@ function encodeToken(value: string): string {
 
 export class KvStateStore implements StateStore {
   readonly #kv: KV;
+  readonly #jsm: JetStreamManager;
+  readonly #bucket: string;
 
-  constructor(kv: KV) {
+  constructor(kv: KV, jsm: JetStreamManager, bucket: string) {
     this.#kv = kv;
+    this.#jsm = jsm;
+    this.#bucket = bucket;
   }
 
   async get(objectUid: string, key: string): Promise<StateEntry | undefined> {
@@ -44,12 +49,23 @@ export class KvStateStore implements StateStore {
 
   async entries(objectUid: string): Promise<Map<string, StateEntry>> {
     const out = new Map<string, StateEntry>();
-    const prefix = `${encodeToken(objectUid)}.`;
-    for await (const k of await this.#kv.keys(`${prefix}>`)) {
-      const entry = await this.#kv.get(k);
-      if (entry?.operation === 'PUT') {
-        out.set(Buffer.from(k.slice(prefix.length), 'base64url').toString('utf8'), { value: entry.string(), revision: entry.revision });
+    const prefix = `$KV.${this.#bucket}.${encodeToken(objectUid)}.`;
+    // A direct "last message per subject" read: no consumer is created (kv.keys() leaves one behind per call).
+    let messages;
+    try {
+      messages = await this.#jsm.direct.getLastMessagesFor(`KV_${this.#bucket}`, { multi_last: [`${prefix}>`] });
+    } catch (err) {
+      if (isNoMessages(err)) return out;
+      throw err;
+    }
+    try {
+      for await (const m of messages) {
+        const operation = m.header?.get('KV-Operation');
+        if (operation === 'DEL' || operation === 'PURGE') continue;
+        out.set(Buffer.from(m.subject.slice(prefix.length), 'base64url').toString('utf8'), { value: m.string(), revision: m.seq });
       }
+    } catch (err) {
+      if (!isNoMessages(err)) throw err;
     }
     return out;
   }
@@ -65,4 +81,10 @@ async function casOrUndefined(write: () => Promise<number>): Promise<number | un
     if (code === 10071 || /wrong last sequence/i.test(String((err as Error)?.message))) return undefined;
     throw err;
   }
+}
+
+// The server answers a direct get that matches nothing with 404 "no results".
+function isNoMessages(err: unknown): boolean {
+  const e = err as { code?: number | string; status?: number; message?: string } | undefined;
+  return e?.code === 404 || e?.code === '404' || e?.status === 404 || /no (results|message found)/i.test(String(e?.message));
 }
