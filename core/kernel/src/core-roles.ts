@@ -47,8 +47,11 @@ export async function startCoreRoles(options: CoreRolesOptions): Promise<CoreRol
       const logger = options.logger.child({ component: 'notification-config' });
       const reloads = meter.createCounter('herald.notification_config.reloads', { description: 'Notification config reloads by outcome (loaded, rejected)' });
       const { files } = config.notifications;
+      // Whoever watches the bus hears about a refused config too, not only whoever reads the logs.
+      const rejected = (report: { origin: string; errors: string[]; keptPrevious: boolean }) =>
+        bus.announce('config-rejected', 'io.herald.config-rejected.v1', 'herald/core/notification-config', report);
       notifications = files
-        ? new FileConfigProvider({ configMap: files.configMap, ...(files.secret ? { secret: files.secret } : {}), logger, serviceSchemas: options.serviceSchemas, reloads })
+        ? new FileConfigProvider({ configMap: files.configMap, ...(files.secret ? { secret: files.secret } : {}), logger, serviceSchemas: options.serviceSchemas, reloads, rejected })
         : new KubeConfigProvider({
             client: kubernetes().client,
             namespace: config.notifications.namespace ?? kubernetes().namespace,
@@ -57,6 +60,7 @@ export async function startCoreRoles(options: CoreRolesOptions): Promise<CoreRol
             logger,
             serviceSchemas: options.serviceSchemas,
             reloads,
+            rejected,
           });
       await notifications.start();
       stops.push(() => notifications!.stop());

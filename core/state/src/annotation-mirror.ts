@@ -2,6 +2,8 @@ import { collectionPath, KubeApiError, type KubeClient } from '@herald/core-kube
 import { decodeClaim, decodeMarker, formatNotifiedAnnotation, OBJECT_MARKER_KEY } from '@herald/core-evaluator';
 import type { Logger, ObjectRef, StateStore } from '@herald/plugin-sdk';
 
+const WRITTEN_CACHE_SIZE = 50_000;
+
 export interface AnnotationMirrorOptions {
   state: StateStore;
   kube: KubeClient;
@@ -76,6 +78,8 @@ export class AnnotationMirror {
     try {
       await kube.patch(objectPath(ref), patch, 'application/merge-patch+json', this.#stop.signal);
       this.#written.set(objectUid, value);
+      // Only a cache to skip patches that change nothing: forget the oldest objects beyond a bound.
+      if (this.#written.size > WRITTEN_CACHE_SIZE) this.#written.delete(this.#written.keys().next().value!);
       logger.debug({ object: `${ref.namespace ?? ''}/${ref.name}`, keys: notified.size }, 'notified annotation written');
     } catch (err) {
       if (err instanceof KubeApiError && (err.status === 404 || err.status === 409)) {

@@ -61,7 +61,8 @@ export function parseNotificationConfig(input: NotificationConfigInput, options:
     // logLevel: YAML warnings become issues here rather than process warnings on stderr.
     const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, logLevel: 'silent' });
     if (doc.errors.length > 0) {
-      for (const e of doc.errors) error(key, `invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, e.linePos?.[0]?.line);
+      // The first error says where it went wrong; the ones after it mostly follow from it.
+      for (const e of doc.errors.slice(0, 1)) error(key, `invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, e.linePos?.[0]?.line);
       return { ok: false };
     }
     for (const w of doc.warnings) warn(key, `YAML: ${w.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, w.linePos?.[0]?.line);

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Counter } from '@opentelemetry/api';
 import { readConfigMapYaml, readSecretYaml, type NotificationConfig } from '@herald/core-evaluator';
 import { isHeraldError, type Logger } from '@herald/plugin-sdk';
-import { ConfigReloader } from './config-reloader.ts';
+import { ConfigReloader, type ReloaderOptions } from './config-reloader.ts';
 import type { NotificationConfigProvider } from './notification-config-provider.ts';
 
 export interface FileConfigProviderOptions {
@@ -12,6 +12,8 @@ export interface FileConfigProviderOptions {
   logger: Logger;
   serviceSchemas: ReadonlyMap<string, z.ZodType>;
   reloads?: Counter;
+  /** Told about every rejected version of the config. */
+  rejected?: ReloaderOptions['rejected'];
 }
 
 /** Reads the notification config from files (a ConfigMap and a Secret manifest), reloading when they change. */
@@ -25,7 +27,7 @@ export class FileConfigProvider implements NotificationConfigProvider {
   constructor(options: FileConfigProviderOptions) {
     this.#options = options;
     this.origin = `file ${options.configMap}`;
-    this.#reloader = new ConfigReloader({ origin: this.origin, logger: options.logger, serviceSchemas: options.serviceSchemas, ...(options.reloads ? { reloads: options.reloads } : {}) });
+    this.#reloader = new ConfigReloader({ origin: this.origin, logger: options.logger, serviceSchemas: options.serviceSchemas, ...(options.reloads ? { reloads: options.reloads } : {}), ...(options.rejected ? { rejected: options.rejected } : {}) });
   }
 
   current(): NotificationConfig | undefined {

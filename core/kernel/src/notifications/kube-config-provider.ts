@@ -4,7 +4,7 @@ import { Informer, KubeApiError, type InformerEvent, type KubeClient } from '@he
 import type { NotificationConfig } from '@herald/core-evaluator';
 import { HeraldError, type Logger } from '@herald/plugin-sdk';
 import { KernelErrorCodes } from '../errors.ts';
-import { ConfigReloader } from './config-reloader.ts';
+import { ConfigReloader, type ReloaderOptions } from './config-reloader.ts';
 import type { NotificationConfigProvider } from './notification-config-provider.ts';
 
 export interface KubeConfigProviderOptions {
@@ -15,6 +15,8 @@ export interface KubeConfigProviderOptions {
   logger: Logger;
   serviceSchemas: ReadonlyMap<string, z.ZodType>;
   reloads?: Counter;
+  /** Told about every rejected version of the config. */
+  rejected?: ReloaderOptions['rejected'];
 }
 
 /**
@@ -33,7 +35,7 @@ export class KubeConfigProvider implements NotificationConfigProvider {
   constructor(options: KubeConfigProviderOptions) {
     this.#options = options;
     this.origin = `configmap ${options.namespace}/${options.configMap}`;
-    this.#reloader = new ConfigReloader({ origin: this.origin, logger: options.logger, serviceSchemas: options.serviceSchemas, ...(options.reloads ? { reloads: options.reloads } : {}) });
+    this.#reloader = new ConfigReloader({ origin: this.origin, logger: options.logger, serviceSchemas: options.serviceSchemas, ...(options.reloads ? { reloads: options.reloads } : {}), ...(options.rejected ? { rejected: options.rejected } : {}) });
   }
 
   current(): NotificationConfig | undefined {

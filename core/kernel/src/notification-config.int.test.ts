@@ -1,0 +1,69 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+import { connect } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, startTelemetry } from '@herald/core-telemetry';
+import { startNats, testNatsLimits, type NatsServer } from '@herald/test-harness';
+import { engineConfigSchema } from './config/engine-config.schema.ts';
+import { Kernel } from './kernel.ts';
+
+const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
+const telemetry = startTelemetry({ serviceName: 'notification-config-test', serviceVersion: '0.0.0' });
+let nats: NatsServer;
+
+beforeAll(async () => {
+  nats = await startNats();
+});
+afterAll(async () => {
+  await nats?.stop();
+  await telemetry.shutdown();
+});
+
+const good = (body: string) => `data:\n  trigger.t: |\n    - when: "true"\n      send: [m]\n  template.m: |\n    message: ${body}\n`;
+
+describe('notification config reloads', () => {
+  it('keeps the last good config when an edit is broken, says so in the log and on the bus, and takes the fix', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-notifications-'));
+    const file = join(dir, 'cm.yaml');
+    writeFileSync(file, good('v1'));
+    const logs: string[] = [];
+    const logger = createLogger('test', { level: 'info', destination: { write: (line: string) => void logs.push(line) } });
+    const config = engineConfigSchema.parse({
+      nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: 'reload', streamPrefix: 'RELOAD' },
+      roles: ['evaluator'],
+      notifications: { files: { configMap: file } },
+    });
+    const listener = await connect({ servers: nats.url });
+    const announced: unknown[] = [];
+    const sub = listener.subscribe('reload.system.config-rejected', { callback: (_err, m) => announced.push(m.json()) });
+    const kernel = await Kernel.boot({ config, baseDir: fixtures, logger, telemetry });
+    try {
+      const loaded = () => logs.filter((l) => l.includes('notification config loaded')).length;
+      expect(loaded()).toBe(1);
+
+      writeFileSync(file, 'data:\n  trigger.t: |\n    when: "true"\n  template.m: "message: v2"\n');
+      await until(() => announced.length === 1, 'the rejection on the bus');
+      expect(announced[0]).toMatchObject({
+        specversion: '1.0',
+        type: 'io.herald.config-rejected.v1',
+        data: { origin: `file ${file}`, keptPrevious: true, errors: [expect.stringMatching(/^trigger\.t: must be a YAML list of conditions/)] },
+      });
+      expect(logs.some((l) => l.includes('"level":"error"') && l.includes('the previous config keeps serving') && l.includes('trigger.t: must be a YAML list'))).toBe(true);
+      expect(loaded()).toBe(1);
+
+      writeFileSync(file, good('v3'));
+      await until(() => loaded() === 2, 'the fixed config to load');
+    } finally {
+      sub.unsubscribe();
+      await listener.close();
+      await kernel.stop();
+    }
+  });
+});
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (const deadline = Date.now() + 10_000; !check(); await delay(50)) if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+}
