@@ -6,8 +6,9 @@ import { startStateService } from '@herald/core-state';
 import type { Telemetry } from '@herald/core-telemetry';
 import type { Logger } from '@herald/plugin-sdk';
 import type { EngineConfig, Role } from './config/engine-config.schema.ts';
-import { FileConfigProvider } from './notifications/file-config-provider.ts';
-import { KubeConfigProvider } from './notifications/kube-config-provider.ts';
+import { ConfigReloader } from './notifications/config-reloader.ts';
+import { FileConfigSource } from './notifications/file-config-source.ts';
+import { KubeConfigSource } from './notifications/kube-config-source.ts';
 import type { NotificationConfigProvider } from './notifications/notification-config-provider.ts';
 
 export interface CoreRoles {
@@ -47,23 +48,21 @@ export async function startCoreRoles(options: CoreRolesOptions): Promise<CoreRol
       const logger = options.logger.child({ component: 'notification-config' });
       const reloads = meter.createCounter('herald.notification_config.reloads', { description: 'Notification config reloads by outcome (loaded, rejected)' });
       const { files } = config.notifications;
-      // Whoever watches the bus hears about a refused config too, not only whoever reads the logs.
-      const rejected = (report: { origin: string; errors: string[]; keptPrevious: boolean }) =>
-        bus.announce('config-rejected', 'io.herald.config-rejected.v1', 'herald/core/notification-config', report);
-      notifications = files
-        ? new FileConfigProvider({ configMap: files.configMap, ...(files.secret ? { secret: files.secret } : {}), logger, serviceSchemas: options.serviceSchemas, reloads, rejected })
-        : new KubeConfigProvider({
-            client: kubernetes().client,
-            namespace: config.notifications.namespace ?? kubernetes().namespace,
-            configMap: config.notifications.configMap,
-            secret: config.notifications.secret,
-            logger,
-            serviceSchemas: options.serviceSchemas,
-            reloads,
-            rejected,
-          });
-      await notifications.start();
-      stops.push(() => notifications!.stop());
+      const namespace = files ? undefined : (config.notifications.namespace ?? kubernetes().namespace);
+      const reloader = new ConfigReloader({
+        origin: files ? `file ${files.configMap}` : `configmap ${namespace}/${config.notifications.configMap}`,
+        logger,
+        serviceSchemas: options.serviceSchemas,
+        reloads,
+        // Whoever watches the bus hears about a refused config too, not only whoever reads the logs.
+        rejected: (report) => bus.announce('config-rejected', 'io.herald.config-rejected.v1', 'herald/core/notification-config', report),
+      });
+      const source = files
+        ? new FileConfigSource({ configMap: files.configMap, ...(files.secret ? { secret: files.secret } : {}), logger, reloader })
+        : new KubeConfigSource({ client: kubernetes().client, namespace: namespace!, configMap: config.notifications.configMap, secret: config.notifications.secret, logger, reloader });
+      await source.start();
+      stops.push(() => source.stop());
+      notifications = reloader;
     }
     if (roles.includes('state')) {
       const logger = options.logger.child({ component: 'state' });

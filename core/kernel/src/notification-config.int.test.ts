@@ -38,7 +38,7 @@ describe('notification config reloads', () => {
     });
     const listener = await connect({ servers: nats.url });
     const announced: unknown[] = [];
-    const sub = listener.subscribe('reload.system.config-rejected', { callback: (_err, m) => announced.push(m.json()) });
+    const sub = listener.subscribe('reload.system.config-rejected', { callback: (_err, m) => void announced.push(m.json()) });
     const kernel = await Kernel.boot({ config, baseDir: fixtures, logger, telemetry });
     try {
       const loaded = () => logs.filter((l) => l.includes('notification config loaded')).length;

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Counter } from '@opentelemetry/api';
 import { parseNotificationConfig, type ConfigIssue, type NotificationConfig, type NotificationConfigInput } from '@herald/core-evaluator';
 import type { Logger } from '@herald/plugin-sdk';
+import type { NotificationConfigProvider } from './notification-config-provider.ts';
 
 export interface ReloaderOptions {
   origin: string;
@@ -14,10 +15,10 @@ export interface ReloaderOptions {
 }
 
 /**
- * Parses every new version of the config; a good one replaces the current config, a broken one is
- * reported with every issue and the last good config keeps serving.
+ * Parses every new version of the config a source reads; a good one replaces the current config, a broken
+ * one is reported with every issue and the last good config keeps serving.
  */
-export class ConfigReloader {
+export class ConfigReloader implements NotificationConfigProvider {
   readonly #options: ReloaderOptions;
   readonly #listeners = new Set<(config: NotificationConfig) => void>();
   #current: NotificationConfig | undefined;
@@ -25,6 +26,10 @@ export class ConfigReloader {
 
   constructor(options: ReloaderOptions) {
     this.#options = options;
+  }
+
+  get origin(): string {
+    return this.#options.origin;
   }
 
   current(): NotificationConfig | undefined {

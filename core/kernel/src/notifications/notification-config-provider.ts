@@ -8,6 +8,4 @@ export interface NotificationConfigProvider {
   onChange(listener: (config: NotificationConfig) => void): () => void;
   /** Where the config comes from, for messages: `configmap default/herald-notifications-cm`. */
   readonly origin: string;
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }

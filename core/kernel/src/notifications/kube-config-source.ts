@@ -1,49 +1,33 @@
-import type { z } from 'zod';
-import type { Counter } from '@opentelemetry/api';
 import { Informer, KubeApiError, type InformerEvent, type KubeClient } from '@herald/core-kube';
-import type { NotificationConfig } from '@herald/core-evaluator';
 import { HeraldError, type Logger } from '@herald/plugin-sdk';
 import { KernelErrorCodes } from '../errors.ts';
-import { ConfigReloader, type ReloaderOptions } from './config-reloader.ts';
-import type { NotificationConfigProvider } from './notification-config-provider.ts';
+import type { ConfigReloader } from './config-reloader.ts';
 
-export interface KubeConfigProviderOptions {
+export interface KubeConfigSourceOptions {
   client: KubeClient;
   namespace: string;
   configMap: string;
   secret: string;
   logger: Logger;
-  serviceSchemas: ReadonlyMap<string, z.ZodType>;
-  reloads?: Counter;
-  /** Told about every rejected version of the config. */
-  rejected?: ReloaderOptions['rejected'];
+  /** Where each version read goes. */
+  reloader: ConfigReloader;
 }
 
 /**
  * Watches the notification ConfigMap and Secret (get/list/watch on those two names is all it needs) and
  * reloads on every change.
  */
-export class KubeConfigProvider implements NotificationConfigProvider {
-  readonly origin: string;
-  readonly #options: KubeConfigProviderOptions;
+export class KubeConfigSource {
+  readonly #options: KubeConfigSourceOptions;
   readonly #reloader: ConfigReloader;
   readonly #informers: Informer[] = [];
   #data: Record<string, string> | undefined;
   #secrets: Record<string, string> = {};
   #synced = false;
 
-  constructor(options: KubeConfigProviderOptions) {
+  constructor(options: KubeConfigSourceOptions) {
     this.#options = options;
-    this.origin = `configmap ${options.namespace}/${options.configMap}`;
-    this.#reloader = new ConfigReloader({ origin: this.origin, logger: options.logger, serviceSchemas: options.serviceSchemas, ...(options.reloads ? { reloads: options.reloads } : {}), ...(options.rejected ? { rejected: options.rejected } : {}) });
-  }
-
-  current(): NotificationConfig | undefined {
-    return this.#reloader.current();
-  }
-
-  onChange(listener: (config: NotificationConfig) => void): () => void {
-    return this.#reloader.onChange(listener);
+    this.#reloader = options.reloader;
   }
 
   async start(): Promise<void> {
@@ -94,7 +78,7 @@ export class KubeConfigProvider implements NotificationConfigProvider {
 
   #reload(): void {
     if (this.#data === undefined) {
-      this.#options.logger.warn({ origin: this.origin }, `${this.origin} does not exist (yet): nothing is evaluated until it does`);
+      this.#options.logger.warn({ origin: this.#reloader.origin }, `${this.#reloader.origin} does not exist (yet): nothing is evaluated until it does`);
       return;
     }
     this.#reloader.reload({ data: this.#data, secrets: this.#secrets });

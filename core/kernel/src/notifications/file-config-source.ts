@@ -1,0 +1,53 @@
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { readConfigMapYaml, readSecretYaml } from '@herald/core-evaluator';
+import { isHeraldError, type Logger } from '@herald/plugin-sdk';
+import type { ConfigReloader } from './config-reloader.ts';
+
+export interface FileConfigSourceOptions {
+  configMap: string;
+  secret?: string;
+  logger: Logger;
+  /** Where each version read goes. */
+  reloader: ConfigReloader;
+}
+
+/** Reads the notification config from files (a ConfigMap and a Secret manifest), reloading when they change. */
+export class FileConfigSource {
+  readonly #options: FileConfigSourceOptions;
+  readonly #reloader: ConfigReloader;
+  readonly #watchers: FSWatcher[] = [];
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: FileConfigSourceOptions) {
+    this.#options = options;
+    this.#reloader = options.reloader;
+  }
+
+  async start(): Promise<void> {
+    this.#load();
+    for (const file of [this.#options.configMap, this.#options.secret]) {
+      if (!file) continue;
+      // Editors replace files; re-reading a moment later sees the finished write.
+      this.#watchers.push(watch(file, () => {
+        clearTimeout(this.#timer);
+        this.#timer = setTimeout(() => this.#load(), 100);
+      }));
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.#timer);
+    for (const w of this.#watchers.splice(0)) w.close();
+  }
+
+  #load(): void {
+    try {
+      const cm = readConfigMapYaml(readFileSync(this.#options.configMap, 'utf8'), this.#options.configMap);
+      const secrets = this.#options.secret ? readSecretYaml(readFileSync(this.#options.secret, 'utf8'), this.#options.secret) : {};
+      this.#reloader.reload({ data: cm.data, secrets, file: cm.file, positions: cm.positions });
+    } catch (err) {
+      const message = isHeraldError(err) ? err.message : String((err as Error)?.message ?? err);
+      this.#options.logger.error({ origin: this.#reloader.origin, err: message }, `cannot read the notification config; ${this.#reloader.current() ? 'the previous config keeps serving' : 'nothing is evaluated until it can be read'}`);
+    }
+  }
+}
