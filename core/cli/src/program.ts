@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ROLES, type Role } from '@herald/core-kernel';
 import { configCheckCommand } from './commands/config-check-command.ts';
+import { registerDlqCommands } from './commands/dlq-command.ts';
 import {
   configValidateCommand,
   templateGetCommand,
@@ -126,6 +127,8 @@ export async function runCli(argv: readonly string[], io: Omit<Output, 'format'>
     .action(async (configMap: string, opts: { secret?: string; output: OutputFormat }) => {
       exitCode = await configValidateCommand(configMap, { ...(opts.secret ? { secret: opts.secret } : {}), output: opts.output }, io);
     });
+
+  registerDlqCommands(program, io, (code) => (exitCode = code));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

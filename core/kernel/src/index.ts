@@ -5,3 +5,4 @@ export { ConfigError, PluginError, KernelErrorCodes, type KernelErrorCode } from
 export { checkPlugin, loadPlugin } from './plugins/plugin-loader.ts';
 export { redactSecrets } from './plugins/plugin-config.ts';
 export { inspectPlugins, type InspectedPlugin } from './plugins/inspect-plugins.ts';
+export { toBusOptions } from './bus-options.ts';

@@ -1,0 +1,229 @@
+import { readFileSync } from 'node:fs';
+import { JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type PubAck } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { connect, credsAuthenticator, headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { EventTypes, type Channel, type DeadLetterData, type StateStore } from '@herald/plugin-sdk';
+import type { BusOptions } from './bus.ts';
+import { decodeEnvelope } from './envelope.ts';
+import { BusError, BusErrorCodes } from './errors.ts';
+import { KvStateStore } from './kv-state.ts';
+import { defaultTopology, Topology } from './topology.ts';
+
+/** One message of the dead-letter stream. */
+export interface DeadLetter {
+  /** Its sequence in the dead-letter stream: the id `herald dlq` shows and takes. */
+  id: number;
+  /** When the dead-letter stream stored it. */
+  time: Date;
+  subject: string;
+  /** Channel the original came from: the last token of `herald.dlq.<channel>`. */
+  channel: string;
+  /** The envelope id, `dlq:<stream>:<sequence>:<consumer>`. */
+  letterId?: string;
+  /** Absent when the message is not a valid dead letter; `problem` says why. */
+  data?: DeadLetterData;
+  problem?: string;
+}
+
+/** Channels whose failures go to the dead-letter stream. */
+export type DeadLetterOrigin = Exclude<Channel, 'deadLetters'>;
+export const DEAD_LETTER_ORIGINS: readonly DeadLetterOrigin[] = ['events', 'notifications', 'results'];
+
+const NO_MESSAGE = 10037;
+const NO_STREAM = 10059;
+
+/** Reads a stored message of the dead-letter stream; never throws on what it holds. */
+export function parseDeadLetter(message: { seq: number; subject: string; time: Date; data: Uint8Array }, topology: Topology): DeadLetter {
+  const base = `${topology.channelSubject('deadLetters')}.`;
+  const channel = message.subject.startsWith(base) ? message.subject.slice(base.length) : message.subject;
+  const letter = { id: message.seq, time: message.time, subject: message.subject, channel };
+  const decoded = decodeEnvelope<DeadLetterData>(message.data, EventTypes.deadLetter);
+  return decoded.ok ? { ...letter, letterId: decoded.event.id, data: decoded.event.data } : { ...letter, problem: decoded.reason };
+}
+
+/** The original message's bytes as the consumer received them (possibly cut: see `truncated`). */
+export function originalPayload(data: DeadLetterData): Uint8Array {
+  return Buffer.from(data.original.payload, data.original.encoding === 'base64' ? 'base64' : 'utf8');
+}
+
+/** A header of the original, whatever its case. */
+export function originalHeader(data: DeadLetterData, name: string): string | undefined {
+  const key = Object.keys(data.original.headers).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : data.original.headers[key];
+}
+
+/**
+ * `Nats-Msg-Id` of a retried original: a new one, or the duplicate window would drop it; the same for every
+ * retry of one letter, so a repeated retry within the window is dropped instead.
+ */
+export function retryMessageId(letter: DeadLetter & { data: DeadLetterData }): string {
+  const original = originalHeader(letter.data, 'Nats-Msg-Id') ?? `${letter.data.original.stream}:${letter.data.original.sequence}`;
+  return `${original}:retry:${letter.id}`;
+}
+
+/**
+ * Headers of a retried original: its own (trace context, content type) with the new message id. Other
+ * `Nats-*` headers are the server's or expectations of the first publish, and are left out.
+ */
+export function retryHeaders(data: DeadLetterData, msgId: string): MsgHdrs {
+  const h = natsHeaders();
+  for (const [key, value] of Object.entries(data.original.headers)) if (!key.toLowerCase().startsWith('nats-')) h.set(key, value);
+  h.set('Nats-Msg-Id', msgId);
+  return h;
+}
+
+export interface DeadLetterConnectOptions extends Pick<BusOptions, 'servers' | 'auth' | 'topology'> {
+  name?: string;
+  /** Bound on connecting and on each request: a command fails rather than wait for a server. */
+  timeoutMs: number;
+}
+
+/**
+ * The dead-letter stream for operators: read letters, put originals back on their subjects, delete
+ * letters. Creates nothing and does not reconnect; every call fails within the timeout.
+ */
+export class DeadLetterStore {
+  readonly topology: Topology;
+  readonly #nc: NatsConnection;
+  readonly #js: JetStreamClient;
+  readonly #jsm: JetStreamManager;
+  readonly #timeoutMs: number;
+
+  private constructor(nc: NatsConnection, jsm: JetStreamManager, topology: Topology, timeoutMs: number) {
+    this.#nc = nc;
+    this.#jsm = jsm;
+    this.#js = jetstream(nc, { timeout: timeoutMs });
+    this.topology = topology;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  static async connect(options: DeadLetterConnectOptions): Promise<DeadLetterStore> {
+    const where = options.servers.join(', ');
+    let nc: NatsConnection;
+    try {
+      const connecting = connect({
+        servers: options.servers,
+        name: options.name ?? 'herald-dlq',
+        timeout: options.timeoutMs,
+        reconnect: false,
+        ...(options.auth?.token ? { token: options.auth.token } : {}),
+        ...(options.auth?.user ? { user: options.auth.user, pass: options.auth.password ?? '' } : {}),
+        ...(options.auth?.credsFile ? { authenticator: credsAuthenticator(readFileSync(options.auth.credsFile)) } : {}),
+      });
+      nc = await withTimeout(connecting, options.timeoutMs, () => void connecting.then((c) => c.close(), () => undefined));
+    } catch (cause) {
+      throw new BusError(BusErrorCodes.connect, `cannot connect to NATS at ${where}: ${messageOf(cause)}`, { cause, retryable: true });
+    }
+    try {
+      const jsm = await jetstreamManager(nc, { timeout: options.timeoutMs });
+      return new DeadLetterStore(nc, jsm, new Topology(options.topology ?? defaultTopology), options.timeoutMs);
+    } catch (cause) {
+      await nc.close();
+      throw new BusError(BusErrorCodes.connect, `no JetStream at ${where}: ${messageOf(cause)}`, { cause });
+    }
+  }
+
+  get stream(): string {
+    return this.topology.streamName('deadLetters');
+  }
+
+  /** Number of letters per origin channel; fails when the stream does not exist. */
+  async counts(): Promise<Record<string, number>> {
+    const base = this.topology.channelSubject('deadLetters');
+    try {
+      const info = await this.#jsm.streams.info(this.stream, { subjects_filter: `${base}.>` });
+      const out: Record<string, number> = {};
+      for (const [subject, n] of Object.entries(info.state.subjects ?? {})) out[subject.slice(base.length + 1)] = n;
+      return out;
+    } catch (err) {
+      if (err instanceof JetStreamApiError && err.code === NO_STREAM) {
+        throw new BusError(BusErrorCodes.topology, `there is no stream ${this.stream} (has Herald run against this server, with these nats prefixes?)`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  /** Sequence of the newest message in the stream: a snapshot bound for operations on "all" letters. */
+  async lastId(): Promise<number> {
+    return (await this.#jsm.streams.info(this.stream)).state.last_seq;
+  }
+
+  /** Letters oldest first, from one origin channel or all, up to `upTo` (inclusive). */
+  async *letters(options: { channel?: DeadLetterOrigin; upTo?: number } = {}): AsyncGenerator<DeadLetter> {
+    const filter = options.channel ? this.topology.deadLetterSubject(options.channel) : `${this.topology.channelSubject('deadLetters')}.>`;
+    for (let seq = 1; ; ) {
+      const m = await this.#jsm.direct.getMessage(this.stream, { seq, next_by_subj: filter });
+      if (!m || (options.upTo !== undefined && m.seq > options.upTo)) return;
+      yield parseDeadLetter(m, this.topology);
+      seq = m.seq + 1;
+    }
+  }
+
+  async get(id: number): Promise<DeadLetter | undefined> {
+    const m = await this.#jsm.streams.getMessage(this.stream, { seq: id });
+    return m ? parseDeadLetter(m, this.topology) : undefined;
+  }
+
+  /** The dedup claims (bucket `<prefix>_STATE`), which must exist already. */
+  async state(): Promise<StateStore> {
+    const bucket = this.topology.stateBucket;
+    return new KvStateStore(await new Kvm(this.#nc).open(bucket), this.#jsm, bucket);
+  }
+
+  /**
+   * Publishes `payload` on the original's subject, into the original's stream only. Tried again with the
+   * same id (the duplicate window makes that safe) until acknowledged or refused, within `deadlineMs`.
+   */
+  async republish(data: DeadLetterData, payload: Uint8Array, msgId: string, deadlineMs = 3 * this.#timeoutMs): Promise<PubAck> {
+    const headers = retryHeaders(data, msgId);
+    const until = Date.now() + deadlineMs;
+    for (let wait = 200; ; wait = Math.min(wait * 2, 2_000)) {
+      try {
+        return await this.#js.publish(data.original.subject, payload, { msgID: msgId, headers, expect: { streamName: data.original.stream }, timeout: this.#timeoutMs });
+      } catch (err) {
+        if (err instanceof JetStreamApiError && err.status !== 503) {
+          throw new BusError(BusErrorCodes.publishRejected, `${data.original.stream} refused ${msgId} on ${data.original.subject}: ${err.message}`, { cause: err });
+        }
+        if (this.#nc.isClosed() || Date.now() + wait > until) {
+          throw new BusError(BusErrorCodes.publishTimeout, `no acknowledgement for ${msgId} on ${data.original.subject}: ${messageOf(err)}`, { cause: err, retryable: true });
+        }
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  /** Deletes one letter; false when it was gone already. */
+  async remove(id: number): Promise<boolean> {
+    try {
+      return await this.#jsm.streams.deleteMessage(this.stream, id, false);
+    } catch (err) {
+      if (err instanceof JetStreamApiError && err.code === NO_MESSAGE) return false;
+      throw err;
+    }
+  }
+
+  /** Deletes every letter, or those from one origin channel; returns how many. */
+  async purge(channel?: DeadLetterOrigin): Promise<number> {
+    const response = await this.#jsm.streams.purge(this.stream, channel ? { filter: this.topology.deadLetterSubject(channel) } : undefined);
+    return response.purged;
+  }
+
+  async close(): Promise<void> {
+    if (!this.#nc.isClosed()) await this.#nc.close();
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new Error(`no answer within ${ms} ms`));
+    }, ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
