@@ -25,6 +25,7 @@ export class AnnotationMirror {
   readonly #running = new Map<string, Promise<void>>();
   readonly #written = new Map<string, string | undefined>();
   readonly #stop = new AbortController();
+  readonly #forbidden = new Set<string>();
 
   constructor(options: AnnotationMirrorOptions) {
     this.#options = options;
@@ -87,6 +88,16 @@ export class AnnotationMirror {
         logger.debug({ object: `${ref.namespace ?? ''}/${ref.name}`, code: err.status }, 'object gone; purging its state');
         for (const [key, entry] of entries) await state.delete(objectUid, key, entry.revision);
         this.#written.delete(objectUid);
+        return;
+      }
+      if (err instanceof KubeApiError && err.status === 403) {
+        // Not allowed to patch: dedup still holds (the state bucket is the source of truth), only the mirror
+        // is missing. Retrying would not help; say so once per resource type.
+        const what = `${ref.resource}${ref.group ? `.${ref.group}` : ''}`;
+        if (!this.#forbidden.has(what)) {
+          this.#forbidden.add(what);
+          logger.warn({ resource: what, err: err.message }, `cannot write the ${annotation} annotation: Herald needs patch on ${what}; notifications are still deduplicated`);
+        }
         return;
       }
       throw err;

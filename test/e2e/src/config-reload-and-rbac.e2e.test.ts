@@ -122,4 +122,40 @@ describe('notification config and permissions, end to end (real kube-apiserver, 
     const [request] = await receiver.waitFor(1, (r) => r.path === '/rbac');
     expect(request!.body).toBe('rbac allowed');
   });
+
+  it('without patch on the watched resource it still sends once (dedup lives in the state bucket) and says, once, what is missing', async () => {
+    const s = await scenario({ prefix: 'NOPATCH', data: { ...config('nopatch'), 'service.webhook.hook': `url: ${receiver.url}/nopatch` } });
+    const rbac = cp.adminKubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    const clusterRole = `herald-watched-resources-${s.namespace}`;
+    const { rules } = await rbac.readClusterRole({ name: clusterRole });
+    await rbac.patchClusterRole({ name: clusterRole, body: { rules: rules!.map((r) => ({ ...r, verbs: r.verbs.filter((v) => v !== 'patch') })) } }, mergePatch);
+    const restricted = cp.restrictedKubeConfig.makeApiClient(CoreV1Api);
+    await s.pod('probe');
+    await waitUntil(
+      () => restricted.patchNamespacedPod({ name: 'probe', namespace: s.namespace, body: { metadata: { labels: { p: '1' } } } }, mergePatch).then(() => true, () => false),
+      (allowed) => !allowed,
+      'the restricted user could still patch Pods',
+    );
+
+    const herald = await s.herald();
+    const forPod = (r: { path: string }) => r.path === '/nopatch';
+    await s.pod('quiet', { annotations: { [subscribe('on-pod-ready.hook')]: '' } });
+    await s.setPhase('quiet', 'Running');
+    await receiver.waitFor(1, forPod);
+    for (const value of ['a', 'b', 'c']) await s.setLabels('quiet', { touched: value });
+    await s.settled();
+    expect(receiver.requests.filter(forPod)).toHaveLength(1);
+    expect(await s.notified('quiet')).toBeUndefined();
+
+    // The claim still follows the condition: false, then true again, fires again.
+    await s.setPhase('quiet', 'Pending');
+    await s.settled();
+    await s.setPhase('quiet', 'Running');
+    await receiver.waitFor(2, forPod);
+    await s.settled();
+    expect(receiver.requests.filter(forPod)).toHaveLength(2);
+    const warnings = logLines(herald).filter((l) => l.level === 'warn' && l.msg.startsWith('cannot write the notified.notifications.argoproj.io annotation'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.msg).toContain('Herald needs patch on pods');
+  });
 });
