@@ -80,16 +80,33 @@ export async function startCoreRoles(options: CoreRolesOptions): Promise<CoreRol
     if (roles.includes('evaluator')) {
       const logger = options.logger.child({ component: 'evaluator' });
       const provider = notifications!;
-      const worker = await startEvaluatorWorker({
-        subscriber: bus.subscriber(tracer, logger),
-        publisher: bus.publisher('herald/evaluator', tracer),
-        state: bus.state,
-        logger,
-        config: () => provider.current(),
-        annotationPrefix: config.notifications.annotationPrefix,
-        variables: config.notifications.variables,
+      const start = () =>
+        startEvaluatorWorker({
+          subscriber: bus.subscriber(tracer, logger),
+          publisher: bus.publisher('herald/evaluator', tracer),
+          state: bus.state,
+          logger,
+          config: () => provider.current(),
+          annotationPrefix: config.notifications.annotationPrefix,
+          variables: config.notifications.variables,
+        });
+      // Events wait on the bus until there is a config to evaluate them with, rather than using up their
+      // delivery attempts (a ConfigMap applied after Herald starts is normal).
+      let worker: ReturnType<typeof start> | undefined;
+      let unsubscribe: (() => void) | undefined;
+      if (provider.current()) worker = start();
+      else {
+        logger.warn({ origin: provider.origin }, 'no notification config yet: events wait on the bus until one loads');
+        unsubscribe = provider.onChange(() => {
+          worker ??= start();
+          worker.catch((err: unknown) => logger.error({ err }, 'the evaluator could not start'));
+        });
+      }
+      await worker;
+      stops.push(async () => {
+        unsubscribe?.();
+        await (await worker?.catch(() => undefined))?.stop();
       });
-      stops.push(() => worker.stop());
     }
     return { notifications, stop };
   } catch (err) {

@@ -64,6 +64,39 @@ describe('notification config reloads', () => {
   });
 });
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (const deadline = Date.now() + 10_000; !check(); await delay(50)) if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+describe('the evaluator before any notification config exists', () => {
+  it('leaves events on the bus, then evaluates them once a config loads', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-notifications-'));
+    const file = join(dir, 'cm.yaml');
+    const logger = createLogger('test', { level: 'silent' });
+    const config = engineConfigSchema.parse({
+      nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: 'late', streamPrefix: 'LATE' },
+      roles: ['evaluator'],
+      notifications: { files: { configMap: file } },
+    });
+    const kernel = await Kernel.boot({ config, baseDir: fixtures, logger, telemetry });
+    try {
+      await kernel.bus.publisher('herald/test', telemetry.tracer('test')).resourceEvent({
+        action: 'ADDED',
+        ref: { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespace: 'default', name: 'early', uid: 'uid-early' },
+        resourceVersion: '1',
+        object: { metadata: { name: 'early', namespace: 'default', uid: 'uid-early', annotations: { 'notifications.argoproj.io/subscribe.on-x.hook': '' } }, status: { phase: 'Running' } },
+      });
+      // Nobody consumes the events yet: no attempt is spent on them.
+      await expect(kernel.bus.jsm.consumers.info('LATE_EVENTS', 'herald-evaluator')).rejects.toThrow(/consumer not found/);
+
+      writeFileSync(file, `data:\n  trigger.on-x: |\n    - when: pod.status.phase == 'Running'\n      send: [m]\n  template.m: "message: hi {{.pod.metadata.name}}"\n  service.webhook.hook: "url: http://127.0.0.1:9"\n`);
+      let notifications = 0;
+      await until(() => notifications === 1, 'the notification of the waiting event', async () => {
+        notifications = (await kernel.bus.jsm.streams.info('LATE_NOTIFICATIONS')).state.messages;
+      });
+      expect((await kernel.bus.jsm.streams.info('LATE_DEAD_LETTERS')).state.messages).toBe(0);
+    } finally {
+      await kernel.stop();
+    }
+  });
+});
+
+async function until(check: () => boolean, what: string, refresh?: () => Promise<void>): Promise<void> {
+  for (const deadline = Date.now() + 10_000; (await refresh?.(), !check()); await delay(50)) if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
 }

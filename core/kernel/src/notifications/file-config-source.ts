@@ -1,4 +1,5 @@
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { readConfigMapYaml, readSecretYaml } from '@herald/core-evaluator';
 import { isHeraldError, type Logger } from '@herald/plugin-sdk';
 import type { ConfigReloader } from './config-reloader.ts';
@@ -25,13 +26,16 @@ export class FileConfigSource {
 
   async start(): Promise<void> {
     this.#load();
-    for (const file of [this.#options.configMap, this.#options.secret]) {
-      if (!file) continue;
-      // Editors replace files; re-reading a moment later sees the finished write.
-      this.#watchers.push(watch(file, () => {
-        clearTimeout(this.#timer);
-        this.#timer = setTimeout(() => this.#load(), 100);
-      }));
+    // Watch the folders, not the files: editors replace files, and a file may not exist yet.
+    const files = [this.#options.configMap, this.#options.secret].filter((f): f is string => f !== undefined).map((f) => resolve(f));
+    for (const dir of new Set(files.map((f) => dirname(f)))) {
+      this.#watchers.push(
+        watch(dir, (_event, name) => {
+          if (name !== null && !files.includes(join(dir, name))) return;
+          clearTimeout(this.#timer);
+          this.#timer = setTimeout(() => this.#load(), 100);
+        }),
+      );
     }
   }
 
