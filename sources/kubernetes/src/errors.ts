@@ -9,6 +9,8 @@ export const KubeSourceErrorCodes = {
   resourceMismatch: 'HERALD_ERR_KUBE_RESOURCE_MISMATCH',
   /** RBAC refuses to list (or watch) a configured resource. */
   forbidden: 'HERALD_ERR_KUBE_FORBIDDEN',
+  /** The API server refused the leader-election Lease for another reason than RBAC (e.g. no such namespace). */
+  leaseRefused: 'HERALD_ERR_KUBE_LEASE',
   /** The API server could not be reached or failed (network, 5xx) while starting. */
   unavailable: 'HERALD_ERR_KUBE_UNAVAILABLE',
 } as const;

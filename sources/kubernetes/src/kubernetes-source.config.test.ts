@@ -19,6 +19,7 @@ describe('kubernetes source options', () => {
       watchTimeout: 300_000,
       pageSize: 500,
       backoff: { initial: 1_000, max: 30_000 },
+      leaderElection: { enabled: true, leaseName: 'herald-source', leaseDuration: 15_000, renewDeadline: 10_000, retryPeriod: 2_000 },
     });
   });
 
@@ -34,8 +35,10 @@ describe('kubernetes source options', () => {
       watchTimeout: '1m30s',
       pageSize: 100,
       backoff: { initial: 250, max: '10s' },
+      leaderElection: { enabled: false, leaseName: 'herald.source-a', namespace: 'herald', leaseDuration: '4s', renewDeadline: 3_000, retryPeriod: '500ms' },
     });
     expect(config).toMatchObject({ watchTimeout: 90_000, pageSize: 100, backoff: { initial: 250, max: 10_000 }, namespaces: ['team-a', 'team-b'] });
+    expect(config.leaderElection).toEqual({ enabled: false, leaseName: 'herald.source-a', namespace: 'herald', leaseDuration: 4_000, renewDeadline: 3_000, retryPeriod: 500 });
     expect(config.resources[1]).toEqual({ group: 'argoproj.io', version: 'v1alpha1', resource: 'applications', kind: 'Application' });
   });
 
@@ -54,6 +57,11 @@ describe('kubernetes source options', () => {
     ['a watch timeout under a second', { resources: [pods], watchTimeout: '500ms' }, ['watchTimeout: must be at least 1s']],
     ['a backoff max below initial', { resources: [pods], backoff: { initial: '10s', max: '1s' } }, ['backoff.max: max must not be shorter than initial']],
     ['an unknown backoff key', { resources: [pods], backoff: { factor: 3 } }, ['backoff.factor: unknown key']],
+    ['a lease duration in fractions of a second', { resources: [pods], leaderElection: { leaseDuration: '15500ms' } }, ['leaderElection.leaseDuration: must be whole seconds (a Lease stores seconds)']],
+    ['a renew deadline not shorter than the lease', { resources: [pods], leaderElection: { leaseDuration: '10s' } }, ['leaderElection.renewDeadline: must be shorter than leaseDuration (the leader must stop before the others may take over)']],
+    ['a retry period not shorter than the renew deadline', { resources: [pods], leaderElection: { retryPeriod: '10s' } }, ['leaderElection.retryPeriod: must be shorter than renewDeadline']],
+    ['a lease name with capitals', { resources: [pods], leaderElection: { leaseName: 'Herald' } }, ['leaderElection.leaseName: must be a Kubernetes object name (lower-case letters, digits, "-" and ".")']],
+    ['an unknown leader election key', { resources: [pods], leaderElection: { identity: 'me' } }, ['leaderElection.identity: unknown key']],
   ])('refuses %s, naming the key', (_, input, expected) => {
     expect(issues(input)).toEqual(expected);
   });

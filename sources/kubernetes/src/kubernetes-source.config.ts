@@ -34,6 +34,30 @@ export const resourceSchema = z.strictObject({
   fieldSelector: z.string().min(1).optional(),
 });
 
+const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const seconds = (fallback: string) => duration.pipe(z.number().min(1_000, 'must be at least 1s').multipleOf(1_000, 'must be whole seconds (a Lease stores seconds)')).prefault(fallback);
+
+/** One process publishes at a time; the others stand by and take over when it goes (client-go's leader election). */
+export const leaderElectionSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    /** The coordination.k8s.io/v1 Lease the candidates share; the same for every process of one Herald. */
+    leaseName: z.string().max(253).regex(dnsSubdomain, 'must be a Kubernetes object name (lower-case letters, digits, "-" and ".")').default('herald-source'),
+    /** Namespace of the Lease; default: $POD_NAMESPACE, else the kubeconfig context's namespace, else `default`. */
+    namespace: namespaceName.optional(),
+    /** How long the others wait, after they last saw the leader renew, before they take over. */
+    leaseDuration: seconds('15s'),
+    /** How long the leader keeps trying to renew before it stops publishing. */
+    renewDeadline: duration.pipe(z.number().min(1, 'must be at least 1ms')).prefault('10s'),
+    /** Time between attempts to renew or to take the lease. */
+    retryPeriod: duration.pipe(z.number().min(1, 'must be at least 1ms')).prefault('2s'),
+  })
+  .prefault({})
+  .superRefine((le, ctx) => {
+    if (le.renewDeadline >= le.leaseDuration) ctx.addIssue({ code: 'custom', path: ['renewDeadline'], message: 'must be shorter than leaseDuration (the leader must stop before the others may take over)' });
+    if (le.retryPeriod >= le.renewDeadline) ctx.addIssue({ code: 'custom', path: ['retryPeriod'], message: 'must be shorter than renewDeadline' });
+  });
+
 export const configSchema = z.strictObject({
   /** Path of a kubeconfig file. Default: `$KUBECONFIG`, else the in-cluster service account, else `~/.kube/config`. */
   kubeconfig: z.string().min(1).optional(),
@@ -65,7 +89,9 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .refine((b) => b.max >= b.initial, { message: 'max must not be shorter than initial', path: ['max'] }),
+  leaderElection: leaderElectionSchema,
 });
 
 export type KubernetesSourceConfig = z.output<typeof configSchema>;
 export type ResourceConfig = z.output<typeof resourceSchema>;
+export type LeaderElectionConfig = z.output<typeof leaderElectionSchema>;

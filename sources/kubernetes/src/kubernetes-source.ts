@@ -1,17 +1,16 @@
-import { coreServices, defineSource, isHeraldError, type BusPublisher, type Logger } from '@herald/plugin-sdk';
-import { createKubeClient, gvrString, Informer, loadKubeConfig, type InformerEvent, type KubeClient } from '@herald/core-kube';
-import { configSchema, type KubernetesSourceConfig } from './kubernetes-source.config.ts';
-import { stripManagedFields } from './managed-fields.ts';
-import { resolveResources, startFailure, type WatchTarget } from './resolve-resources.ts';
-import { toResourceEvent } from './resource-event.ts';
-import { sourceMetrics, type SourceMetrics } from './source-metrics.ts';
-
-// The bus closes only at shutdown, and then stop() ends the retries; every other refusal is final.
-const busClosed = 'HERALD_ERR_BUS_CLOSED';
+import { coreServices, defineSource } from '@herald/plugin-sdk';
+import { createKubeClient, loadKubeConfig } from '@herald/core-kube';
+import { configSchema } from './kubernetes-source.config.ts';
+import { PublishGate } from './publish-gate.ts';
+import { checkListable, resolveResources } from './resolve-resources.ts';
+import { SourceLeadership } from './source-leadership.ts';
+import { observeLeadership, sourceMetrics } from './source-metrics.ts';
+import { WatchSet } from './watch-set.ts';
 
 /**
  * Watches the configured Kubernetes resources and publishes ADDED / MODIFIED / DELETED resource events:
- * one informer per resource and namespace, events of each published in order.
+ * one informer per resource and namespace, events of each published in order. With leader election (the
+ * default) only the process that holds the Lease watches and publishes; the others stand by.
  */
 export default defineSource({
   id: 'kubernetes',
@@ -23,84 +22,59 @@ export default defineSource({
     const { kc, origin } = loadKubeConfig({ ...(config.kubeconfig ? { path: config.kubeconfig } : {}), ...(config.context ? { context: config.context } : {}) });
     const client = createKubeClient(kc, { userAgent: 'herald-source-kubernetes' });
     const metrics = sourceMetrics(meter);
+    const gate = new PublishGate();
+    observeLeadership(meter, () => gate.isOpen);
+    const election = config.leaderElection;
+    const leaseNamespace = election.namespace ?? (process.env.POD_NAMESPACE || kc.getContextObject(kc.getCurrentContext())?.namespace || 'default');
     const stopping = new AbortController();
-    let informers: Informer[] = [];
+    let running: { stop(): Promise<void> } | undefined;
     let stopped: Promise<void> | undefined;
-    logger.info({ kubeconfig: origin, context: kc.getCurrentContext(), server: client.server }, 'kubernetes source configured');
+    logger.info(
+      { kubeconfig: origin, context: kc.getCurrentContext(), server: client.server, ...(election.enabled ? { lease: `${leaseNamespace}/${election.leaseName}` } : {}) },
+      'kubernetes source configured',
+    );
 
     return {
       async start() {
         const targets = await resolveResources(client, config, stopping.signal);
         stopping.signal.throwIfAborted();
-        const running = targets.map((target) => ({ target, informer: informer(target, { client, config, publisher, logger, metrics }) }));
-        informers = running.map((r) => r.informer);
-        const results = await Promise.allSettled(informers.map((i) => i.start()));
-        const failed = results.findIndex((r) => r.status === 'rejected');
-        if (failed !== -1) {
-          await Promise.all(informers.map((i) => i.stop()));
-          throw startFailure(client, running[failed]!.target, (results[failed] as PromiseRejectedResult).reason);
+        const watches = () => new WatchSet(targets, { client, config, publisher, logger, metrics, gate });
+        if (!election.enabled) {
+          const set = watches();
+          running = set;
+          gate.open();
+          await set.start();
+          logger.info({ watching: set.descriptions }, `watching ${set.descriptions.length} collection(s)`);
+          return;
         }
-        logger.info({ watching: informers.map((i) => i.description) }, `watching ${informers.length} collection(s)`);
+        // A process standing by must fail now on what would fail it once it leads.
+        await checkListable(client, targets, stopping.signal);
+        stopping.signal.throwIfAborted();
+        const leadership = new SourceLeadership({
+          client,
+          config: election,
+          namespace: leaseNamespace,
+          gate,
+          watches,
+          backoff: { initialMs: config.backoff.initial, maxMs: config.backoff.max },
+          logger,
+        });
+        running = leadership;
+        try {
+          await leadership.start();
+        } catch (err) {
+          await leadership.stop();
+          throw err;
+        }
+        if (!gate.isOpen) logger.info({ identity: leadership.identity, leader: leadership.leader }, `standing by: ${leadership.leader ?? 'another process'} publishes`);
       },
       stop() {
         return (stopped ??= (async () => {
           stopping.abort(new Error('kubernetes source stopped'));
-          await Promise.all(informers.map((i) => i.stop()));
+          gate.close();
+          await running?.stop();
         })());
       },
     };
   },
 });
-
-interface Wiring {
-  client: KubeClient;
-  config: KubernetesSourceConfig;
-  publisher: BusPublisher;
-  logger: Logger;
-  metrics: SourceMetrics;
-}
-
-/** An informer for one target that publishes each event, retrying (in order) until the bus takes it. */
-function informer(target: WatchTarget, { client, config, publisher, logger, metrics }: Wiring): Informer {
-  const { resource, namespace } = target;
-  const attributes = { group: resource.group, version: resource.version, resource: resource.resource };
-  const log = logger.child({ resource: gvrString(resource), ...(namespace === undefined ? {} : { namespace }) });
-
-  async function publish(event: InformerEvent): Promise<void> {
-    const data = toResourceEvent(resource, event);
-    try {
-      const receipt = await publisher.resourceEvent(data);
-      metrics.published.add(1, { ...attributes, action: event.type });
-      log.debug({ id: receipt.id, duplicate: receipt.duplicate, finalStateUnknown: event.finalStateUnknown }, `published ${event.type} of ${data.ref.namespace ?? ''}/${data.ref.name}`);
-    } catch (err) {
-      if (isHeraldError(err) && !err.retryable && err.code !== busClosed) {
-        // E.g. larger than the stream's message size: no retry can change that.
-        metrics.refused.add(1, { ...attributes, action: event.type });
-        log.error({ err, uid: data.ref.uid, resourceVersion: data.resourceVersion }, `the bus refused ${event.type} of ${data.ref.namespace ?? ''}/${data.ref.name}: skipped`);
-        return;
-      }
-      throw err;
-    }
-  }
-
-  return new Informer({
-    client,
-    resource,
-    ...(namespace === undefined ? {} : { namespace }),
-    ...(resource.labelSelector ? { labelSelector: resource.labelSelector } : {}),
-    ...(resource.fieldSelector ? { fieldSelector: resource.fieldSelector } : {}),
-    pageSize: config.pageSize,
-    watchTimeoutSeconds: config.watchTimeout / 1_000,
-    backoff: { initialMs: config.backoff.initial, maxMs: config.backoff.max },
-    transform: stripManagedFields,
-    onEvent: publish,
-    logger: log,
-    observer: {
-      listed: ({ relist }) => {
-        if (relist) metrics.relists.add(1, attributes);
-      },
-      watchError: () => metrics.watchErrors.add(1, attributes),
-      handlerError: () => metrics.publishRetries.add(1, attributes),
-    },
-  });
-}

@@ -1,5 +1,5 @@
 import { KubeSourceError, KubeSourceErrorCodes } from './errors.ts';
-import { apiVersionOf, gvrString, KubeApiError, lookupResource, type KubeClient } from '@herald/core-kube';
+import { apiVersionOf, collectionPath, gvrString, KubeApiError, lookupResource, type KubeClient } from '@herald/core-kube';
 import type { KubernetesSourceConfig, ResourceConfig } from './kubernetes-source.config.ts';
 
 /** One informer to run: a configured resource in one namespace (undefined: all, or cluster-scoped). */
@@ -47,6 +47,21 @@ export async function resolveResources(client: KubeClient, config: KubernetesSou
     for (const namespace of new Set(namespaces)) targets.push({ index, resource, namespace });
   }
   return targets;
+}
+
+/**
+ * Lists one object of each target, so that a process standing by for leadership fails at start on what
+ * would fail the leader (RBAC above all), rather than when it takes over.
+ */
+export async function checkListable(client: KubeClient, targets: readonly WatchTarget[], signal: AbortSignal): Promise<void> {
+  for (const target of targets) {
+    const { resource, namespace } = target;
+    try {
+      await client.get(collectionPath(resource, namespace), { limit: 1, labelSelector: resource.labelSelector, fieldSelector: resource.fieldSelector }, signal);
+    } catch (cause) {
+      throw startFailure(client, target, cause);
+    }
+  }
 }
 
 /** Turns the first list's failure into an error that says what to fix. */

@@ -16,6 +16,13 @@ export interface SourceMetrics {
   publishRetries: Counter;
 }
 
+/** `herald.source.kubernetes.is_leader`: 1 while this process publishes (holds the Lease, or runs without leader election), else 0. */
+export function observeLeadership(meter: Meter, publishing: () => boolean): void {
+  meter
+    .createObservableGauge('herald.source.kubernetes.is_leader', { description: 'Whether this process publishes: 1 while it holds the leader-election Lease (or runs without leader election), else 0' })
+    .addCallback((result) => result.observe(publishing() ? 1 : 0));
+}
+
 export function sourceMetrics(meter: Meter): SourceMetrics {
   return {
     published: meter.createCounter('herald.source.kubernetes.events.published', { description: 'Resource events published to the bus' }),

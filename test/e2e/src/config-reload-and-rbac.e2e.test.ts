@@ -126,9 +126,11 @@ describe('notification config and permissions, end to end (real kube-apiserver, 
   it('without patch on the watched resource it still sends once (dedup lives in the state bucket) and says, once, what is missing', async () => {
     const s = await scenario({ prefix: 'NOPATCH', data: { ...config('nopatch'), 'service.webhook.hook': `url: ${receiver.url}/nopatch` } });
     const rbac = cp.adminKubeConfig.makeApiClient(RbacAuthorizationV1Api);
-    const clusterRole = `herald-watched-resources-${s.namespace}`;
-    const { rules } = await rbac.readClusterRole({ name: clusterRole });
-    await rbac.patchClusterRole({ name: clusterRole, body: { rules: rules!.map((r) => ({ ...r, verbs: r.verbs.filter((v) => v !== 'patch') })) } }, mergePatch);
+    // Every scenario of this file bound deploy/rbac's ClusterRole to the same user: take patch out of all.
+    for (const role of (await rbac.listClusterRole()).items.filter((r) => r.metadata!.name!.startsWith('herald-watched-resources-'))) {
+      const rules = role.rules!.map((r) => ({ ...r, verbs: r.verbs.filter((v) => v !== 'patch') }));
+      await rbac.patchClusterRole({ name: role.metadata!.name!, body: { rules } }, mergePatch);
+    }
     const restricted = cp.restrictedKubeConfig.makeApiClient(CoreV1Api);
     await s.pod('probe');
     await waitUntil(

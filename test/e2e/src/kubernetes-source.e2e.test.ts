@@ -171,13 +171,13 @@ describe('kubernetes source', () => {
     const restricted = cp.restrictedKubeConfig.makeApiClient(CoreV1Api);
     await eventually(() => restricted.listNamespacedPod({ namespace: allowed }));
 
-    const refused = await bootHerald({ kubeconfig: cp.restrictedKubeconfigPath, resources: [pods], namespaces: [denied] }).catch((err: Error) => err);
+    const refused = await bootHerald({ kubeconfig: cp.restrictedKubeconfigPath, resources: [pods], namespaces: [denied], leaderElection: { enabled: false } }).catch((err: Error) => err);
     expect(refused).toBeInstanceOf(Error);
     expect((refused as Error).message).toBe(
       `plugin "kubernetes": start failed: resources[0]: cannot list pods.v1 in namespace "${denied}": pods is forbidden: User "${cp.restrictedUser}" cannot list resource "pods" in API group "" in the namespace "${denied}" (Herald needs list and watch on it)`,
     );
 
-    const { events } = await bootHerald({ kubeconfig: cp.restrictedKubeconfigPath, resources: [pods], namespaces: [allowed] });
+    const { events } = await bootHerald({ kubeconfig: cp.restrictedKubeconfigPath, resources: [pods], namespaces: [allowed], leaderElection: { enabled: false } });
     await core.createNamespacedPod({ namespace: allowed, body: pod('seen') });
     await events.waitFor(is('ADDED', 'seen'), 'a Pod seen by the restricted user');
     await setPhase(allowed, 'seen', 'Running');

@@ -41,7 +41,7 @@ describe('the reference scenario, end to end (real kube-apiserver, NATS, HTTP re
           { name: '@herald/sink-webhook' },
         ],
       },
-      { KUBECONFIG: cp.restrictedKubeconfigPath },
+      { KUBECONFIG: cp.restrictedKubeconfigPath, POD_NAMESPACE: namespace },
     );
     heralds.push(h);
     return h;

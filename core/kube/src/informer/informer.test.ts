@@ -51,6 +51,14 @@ class ScriptedClient implements KubeClient {
     throw new Error('informers never patch');
   }
 
+  async create<T>(): Promise<T> {
+    throw new Error('informers never create');
+  }
+
+  async replace<T>(): Promise<T> {
+    throw new Error('informers never replace');
+  }
+
   watchQueries(): Query[] {
     return this.requests.filter((r) => r.kind === 'watch').map((r) => r.query);
   }

@@ -6,7 +6,7 @@ import { KubeApiError, type KubeStatus } from './kube-api-error.ts';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
-/** The two kinds of request an informer makes. Both reject with KubeApiError when the server refuses. */
+/** The requests an informer, a leader elector and a patcher make. All reject with KubeApiError when the server refuses. */
 export interface KubeClient {
   /** The API server's URL, for messages. */
   readonly server: string;
@@ -22,6 +22,13 @@ export interface KubeClient {
    * patched object.
    */
   patch<T>(path: string, body: unknown, contentType: PatchContentType, signal: AbortSignal): Promise<T>;
+  /** POST of a new object to its collection's path; resolves to the object created (409 when the name is taken). */
+  create<T>(path: string, body: unknown, signal: AbortSignal): Promise<T>;
+  /**
+   * PUT of a whole object to its path; resolves to the object stored. With `metadata.resourceVersion` in the
+   * body the server refuses (409 Conflict) when the object changed since that version.
+   */
+  replace<T>(path: string, body: unknown, signal: AbortSignal): Promise<T>;
 }
 
 export type PatchContentType = 'application/merge-patch+json' | 'application/json-patch+json' | 'application/strategic-merge-patch+json';
@@ -75,6 +82,11 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
     return JSON.parse(body) as T;
   }
 
+  async function write<T>(method: string, path: string, body: unknown, contentType: string, signal: AbortSignal): Promise<T> {
+    const send = { method, contentType, body: JSON.stringify(body) };
+    return readJson<T>(await open(path, {}, AbortSignal.any([signal, AbortSignal.timeout(requestTimeoutMs)]), send));
+  }
+
   async function failure(res: IncomingMessage): Promise<KubeApiError> {
     let body = '';
     try {
@@ -101,8 +113,13 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
       return readJson<T>(await open(path, query, AbortSignal.any([signal, AbortSignal.timeout(requestTimeoutMs)])));
     },
     async patch<T>(path: string, body: unknown, contentType: PatchContentType, signal: AbortSignal): Promise<T> {
-      const send = { method: 'PATCH', contentType, body: JSON.stringify(body) };
-      return readJson<T>(await open(path, {}, AbortSignal.any([signal, AbortSignal.timeout(requestTimeoutMs)]), send));
+      return write<T>('PATCH', path, body, contentType, signal);
+    },
+    async create<T>(path: string, body: unknown, signal: AbortSignal): Promise<T> {
+      return write<T>('POST', path, body, 'application/json', signal);
+    },
+    async replace<T>(path: string, body: unknown, signal: AbortSignal): Promise<T> {
+      return write<T>('PUT', path, body, 'application/json', signal);
     },
     async *stream(path: string, query: Query, signal: AbortSignal): AsyncIterable<unknown> {
       const res = await open(path, query, signal);

@@ -93,7 +93,7 @@ export async function setUpScenario(cp: ControlPlane, nats: NatsServer, options:
             { name: '@herald/sink-webhook' },
           ],
         },
-        { KUBECONFIG: cp.restrictedKubeconfigPath },
+        { KUBECONFIG: cp.restrictedKubeconfigPath, POD_NAMESPACE: namespace },
       );
       heralds.push(h);
       return h;

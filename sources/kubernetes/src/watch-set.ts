@@ -1,0 +1,101 @@
+import { isHeraldError, type BusPublisher, type Logger } from '@herald/plugin-sdk';
+import { gvrString, Informer, type InformerEvent, type KubeClient } from '@herald/core-kube';
+import type { KubernetesSourceConfig } from './kubernetes-source.config.ts';
+import { stripManagedFields } from './managed-fields.ts';
+import type { PublishGate } from './publish-gate.ts';
+import { startFailure, type WatchTarget } from './resolve-resources.ts';
+import { toResourceEvent } from './resource-event.ts';
+import type { SourceMetrics } from './source-metrics.ts';
+
+// The bus closes only at shutdown, and then stop() ends the retries; every other refusal is final.
+const busClosed = 'HERALD_ERR_BUS_CLOSED';
+
+export interface Wiring {
+  client: KubeClient;
+  config: KubernetesSourceConfig;
+  publisher: BusPublisher;
+  logger: Logger;
+  metrics: SourceMetrics;
+  /** Every publish waits until it is open. */
+  gate: PublishGate;
+}
+
+/** One informer per target, started and stopped together. Used once: a new term of leadership makes a new set. */
+export class WatchSet {
+  readonly #targets: readonly WatchTarget[];
+  readonly #client: KubeClient;
+  readonly #informers: Informer[];
+  #stopping: Promise<void> | undefined;
+
+  constructor(targets: readonly WatchTarget[], wiring: Wiring) {
+    this.#targets = targets;
+    this.#client = wiring.client;
+    this.#informers = targets.map((target) => informer(target, wiring));
+  }
+
+  /** `pods.v1 in namespace "x"`, one per informer. */
+  get descriptions(): string[] {
+    return this.#informers.map((i) => i.description);
+  }
+
+  /** Starts every informer; when one cannot list, stops them all and rejects with what to fix. */
+  async start(): Promise<void> {
+    const results = await Promise.allSettled(this.#informers.map((i) => i.start()));
+    const failed = results.findIndex((r) => r.status === 'rejected');
+    if (failed === -1) return;
+    await this.stop();
+    throw startFailure(this.#client, this.#targets[failed]!, (results[failed] as PromiseRejectedResult).reason);
+  }
+
+  /** Ends every list and watch and waits for a publish in flight. Idempotent. */
+  stop(): Promise<void> {
+    return (this.#stopping ??= Promise.all(this.#informers.map((i) => i.stop())).then(() => undefined));
+  }
+}
+
+/** An informer for one target that publishes each event, retrying (in order) until the bus takes it. */
+function informer(target: WatchTarget, { client, config, publisher, logger, metrics, gate }: Wiring): Informer {
+  const { resource, namespace } = target;
+  const attributes = { group: resource.group, version: resource.version, resource: resource.resource };
+  const log = logger.child({ resource: gvrString(resource), ...(namespace === undefined ? {} : { namespace }) });
+
+  async function publish(event: InformerEvent, { signal }: { signal: AbortSignal }): Promise<void> {
+    // Not the leader (any more): hold the event, and with it the watch, until this process leads again.
+    await gate.wait(signal);
+    const data = toResourceEvent(resource, event);
+    try {
+      const receipt = await publisher.resourceEvent(data);
+      metrics.published.add(1, { ...attributes, action: event.type });
+      log.debug({ id: receipt.id, duplicate: receipt.duplicate, finalStateUnknown: event.finalStateUnknown }, `published ${event.type} of ${data.ref.namespace ?? ''}/${data.ref.name}`);
+    } catch (err) {
+      if (isHeraldError(err) && !err.retryable && err.code !== busClosed) {
+        // E.g. larger than the stream's message size: no retry can change that.
+        metrics.refused.add(1, { ...attributes, action: event.type });
+        log.error({ err, uid: data.ref.uid, resourceVersion: data.resourceVersion }, `the bus refused ${event.type} of ${data.ref.namespace ?? ''}/${data.ref.name}: skipped`);
+        return;
+      }
+      throw err;
+    }
+  }
+
+  return new Informer({
+    client,
+    resource,
+    ...(namespace === undefined ? {} : { namespace }),
+    ...(resource.labelSelector ? { labelSelector: resource.labelSelector } : {}),
+    ...(resource.fieldSelector ? { fieldSelector: resource.fieldSelector } : {}),
+    pageSize: config.pageSize,
+    watchTimeoutSeconds: config.watchTimeout / 1_000,
+    backoff: { initialMs: config.backoff.initial, maxMs: config.backoff.max },
+    transform: stripManagedFields,
+    onEvent: publish,
+    logger: log,
+    observer: {
+      listed: ({ relist }) => {
+        if (relist) metrics.relists.add(1, attributes);
+      },
+      watchError: () => metrics.watchErrors.add(1, attributes),
+      handlerError: () => metrics.publishRetries.add(1, attributes),
+    },
+  });
+}
