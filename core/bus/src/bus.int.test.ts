@@ -257,6 +257,49 @@ describe('consuming under pressure', () => {
     expect(calls).toEqual(['1#1', '2#1', '3#1', '4#1', '5#1', '6#1']);
   });
 
+  it('keeps each object\'s events in order across processes sharing a durable, and hands partitions over on stop', async () => {
+    const first = await isolatedBus('pinned');
+    const second = await isolatedBus('pinned');
+    const handled: { by: string; object: string; rv: number }[] = [];
+    let inFlight = 0;
+    let overlapped = 0;
+    const active = new Set<string>();
+    const handler = (by: string) => async (d: Delivery<ResourceEventData>) => {
+      const object = d.event.data.ref.name;
+      // Two handlers of the same object at once would be the bug this guards against.
+      if (active.has(object)) overlapped++;
+      active.add(object);
+      inFlight++;
+      await new Promise((r) => setTimeout(r, Math.random() * 8));
+      handled.push({ by, object, rv: Number(d.event.data.resourceVersion) });
+      active.delete(object);
+      inFlight--;
+    };
+    const subA = await first.subscriber(tracer, logger).subscribe('events', { durable: 'pinned-test' }, handler('a'));
+    const subB = await second.subscriber(tracer, logger).subscribe('events', { durable: 'pinned-test' }, handler('b'));
+    const publisher = first.publisher('herald/test', tracer);
+    const objects = Array.from({ length: 12 }, (_, i) => `o${i}`);
+    const rounds = 15;
+    for (let rv = 1; rv <= rounds; rv++) await Promise.all(objects.map((o) => publisher.resourceEvent(event(o, String(rv)))));
+    const deadline = Date.now() + 30_000;
+    while (handled.length < objects.length * rounds && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(handled).toHaveLength(objects.length * rounds);
+    expect(overlapped).toBe(0);
+    for (const o of objects) {
+      expect(handled.filter((h) => h.object === o).map((h) => h.rv)).toEqual(Array.from({ length: rounds }, (_, i) => i + 1));
+    }
+
+    // The first process stops: the partitions it held go to the second at once, not after the pin TTL.
+    await subA.stop();
+    const before = handled.length;
+    await Promise.all(objects.map((o) => publisher.resourceEvent(event(o, String(rounds + 1)))));
+    const handover = Date.now() + 10_000;
+    while (handled.length < before + objects.length && Date.now() < handover) await new Promise((r) => setTimeout(r, 50));
+    expect(handled.slice(before).map((h) => h.by)).toEqual(objects.map(() => 'b'));
+    expect(inFlight).toBe(0);
+    await subB.stop();
+  });
+
   it('creates its durable consumer again when it is deleted, and goes on', async () => {
     const bus = await isolatedBus('recreate');
     const seen = collector<ResourceEventData>();
@@ -264,7 +307,8 @@ describe('consuming under pressure', () => {
     const publisher = bus.publisher('herald/test', tracer);
     await publisher.resourceEvent(event('phoenix', '1'));
     await seen.waitFor(1);
-    await bus.jsm.consumers.delete('RECREATE_EVENTS', 'recreate-test');
+    // Events have a durable per partition (recreate-test-p<N>): delete them all.
+    for await (const c of bus.jsm.consumers.list('RECREATE_EVENTS')) if (c.name.startsWith('recreate-test')) await bus.jsm.consumers.delete('RECREATE_EVENTS', c.name);
     await publisher.resourceEvent(event('phoenix', '2'));
     const deadline = Date.now() + 20_000;
     while (!seen.seen.some((d) => d.event.data.resourceVersion === '2') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

@@ -24,6 +24,9 @@ export interface SubscriberOptions {
 
 export const defaultSubscriberOptions: SubscriberOptions = { ackWaitMs: 30_000, backoffBaseMs: 1_000, backoffMaxMs: 60_000 };
 
+/** Priority group of the per-partition event consumers. */
+const PIN_GROUP = 'herald';
+
 /** JetStream's "consumer already exists" with another configuration. */
 const CONSUMER_EXISTS = 10148;
 
@@ -84,6 +87,7 @@ export class JetStreamSubscriber implements BusSubscriber {
   async subscribe<C extends Channel>(channel: C, options: SubscribeOptions, handler: DeliveryHandler<ChannelData[C]>): Promise<Subscription> {
     const stream = this.#topology.streamName(channel);
     const maxAckPending = options.maxAckPending ?? 64;
+    const ordered = options.ordered ?? channel === 'events';
     const consumerConfig: Partial<ConsumerConfig> & { durable_name: string } = {
       durable_name: options.durable,
       ack_policy: AckPolicy.Explicit,
@@ -92,6 +96,20 @@ export class JetStreamSubscriber implements BusSubscriber {
       filter_subject: this.#topology.filterSubject(channel, options.filter),
       max_ack_pending: maxAckPending,
     };
+    // Ordered events across processes: one durable per partition, pinned to one process at a time (NATS
+    // priority groups), so the events of one object are never handled by two processes at once. Another
+    // process takes a partition over when its holder stops (unpinned at once) or dies (after the pin TTL).
+    const partitioned = ordered && channel === 'events' && options.filter === undefined;
+    const consumerConfigs = partitioned
+      ? Array.from({ length: this.#topology.options.partitions }, (_, p) => ({
+          ...consumerConfig,
+          durable_name: `${options.durable}-p${p}`,
+          filter_subject: this.#topology.filterSubject(channel, String(p)),
+          priority_groups: [PIN_GROUP],
+          priority_policy: 'pinned_client' as const,
+          priority_timeout: this.#options.ackWaitMs * 1_000_000,
+        }))
+      : [consumerConfig];
     const log = this.#logger.child({ stream, durable: options.durable });
     const stopSignal = new AbortController();
     const processor = new MessageProcessor({
@@ -114,7 +132,7 @@ export class JetStreamSubscriber implements BusSubscriber {
     // The server may be restarting: wait for it (within a bound) rather than fail the subscription.
     for (let wait = 250, deadline = Date.now() + 60_000; ; wait = Math.min(wait * 2, 5_000)) {
       try {
-        await this.#ensureConsumer(stream, consumerConfig);
+        for (const config of consumerConfigs) await this.#ensureConsumer(stream, config);
         break;
       } catch (err) {
         const refused = err instanceof JetStreamApiError && err.status !== 503;
@@ -126,9 +144,7 @@ export class JetStreamSubscriber implements BusSubscriber {
 
     const queue = new KeyedQueue(maxAckPending);
     let stopping = false;
-    let current: { stop(): void } | undefined;
-    let wake: (() => void) | undefined;
-    const ordered = options.ordered ?? channel === 'events';
+    const current = new Set<{ stop(): void }>();
     // A message handed back when the subscription stops goes back in its partition's turn; on ordered
     // channels each hand-back reaches the server before the next (a burst of naks is redelivered out of order).
     const handBack = async (m: JsMsg) => {
@@ -138,14 +154,18 @@ export class JetStreamSubscriber implements BusSubscriber {
       if (ordered) await Promise.race([this.#flush().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000).unref())]);
     };
 
-    const consumeOnce = async (): Promise<void> => {
-      const consumer = await this.#js.consumers.get(stream, options.durable);
-      const messages = await consumer.consume({ max_messages: Math.min(maxAckPending, 256) });
-      current = messages;
+    const pinned = new Set<string>();
+    const consumeOnce = async (config: (typeof consumerConfigs)[number]): Promise<void> => {
+      const name = config.durable_name;
+      const consumer = await this.#js.consumers.get(stream, name);
+      const messages = await consumer.consume({ max_messages: Math.min(maxAckPending, 256), ...(partitioned ? { group: PIN_GROUP } : {}) });
+      current.add(messages);
       if (stopping) messages.stop();
       void (async () => {
         for await (const status of messages.status()) {
-          if (status.type === 'consumer_deleted' || status.type === 'consumer_not_found' || status.type === 'stream_not_found') {
+          if (status.type === 'consumer_pinned') pinned.add(name);
+          else if (status.type === 'consumer_unpinned') pinned.delete(name);
+          else if (status.type === 'consumer_deleted' || status.type === 'consumer_not_found' || status.type === 'stream_not_found') {
             log.warn({ status: status.type }, 'the durable consumer is gone; creating it again');
             messages.stop();
           } else if (status.type === 'heartbeats_missed') {
@@ -162,31 +182,37 @@ export class JetStreamSubscriber implements BusSubscriber {
             .finally(heartbeat),
         );
       }
+      current.delete(messages);
     };
 
-    const loop = (async () => {
+    const wakes = new Set<() => void>();
+    const consumeLoop = async (config: (typeof consumerConfigs)[number]): Promise<void> => {
       let retryDelay = 250;
       while (!stopping && !this.#closed()) {
         try {
-          await consumeOnce();
+          await consumeOnce(config);
           retryDelay = 250;
         } catch (err) {
           if (this.#closed()) break;
-          log.error({ err }, 'consuming failed; trying again');
+          log.error({ err, consumer: config.durable_name }, 'consuming failed; trying again');
         }
         if (stopping || this.#closed()) break;
         await new Promise<void>((r) => {
           const timer = setTimeout(r, retryDelay);
-          wake = () => {
+          const wakeUp = () => {
             clearTimeout(timer);
+            wakes.delete(wakeUp);
             r();
           };
+          wakes.add(wakeUp);
         });
         retryDelay = Math.min(retryDelay * 2, 10_000);
         if (stopping || this.#closed()) break;
-        await this.#ensureConsumer(stream, consumerConfig).catch((err: unknown) => log.error({ err }, 'cannot create the durable consumer yet'));
+        await this.#ensureConsumer(stream, config).catch((err: unknown) => log.error({ err }, 'cannot create the durable consumer yet'));
       }
-    })();
+    };
+    const wake = () => [...wakes].forEach((w) => w());
+    const loop = Promise.all(consumerConfigs.map(consumeLoop));
 
     let stopped: Promise<void> | undefined;
     return {
@@ -194,10 +220,14 @@ export class JetStreamSubscriber implements BusSubscriber {
         (stopped ??= (async () => {
           stopping = true;
           stopSignal.abort();
-          current?.stop();
-          wake?.();
+          for (const messages of current) messages.stop();
+          wake();
           await loop;
           await queue.drain();
+          // Let another process take our partitions at once rather than after the pin TTL.
+          if (!this.#closed() && this.#connected()) {
+            await Promise.all([...pinned].map((name) => this.#jsm.consumers.unpin(stream, name, PIN_GROUP).catch(() => undefined)));
+          }
         })()),
     };
   }
