@@ -1,6 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { context, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
-import { isDeliveryError, isHeraldError, type Channel, type Delivery, type DeliveryHandler, type EventType, type Logger } from '@herald/plugin-sdk';
+import { isHeraldError, type Channel, type Delivery, type DeliveryHandler, type EventType, type Logger } from '@herald/plugin-sdk';
 import { AttemptsLedger } from './attempts-ledger.ts';
 import { decodeEnvelope } from './envelope.ts';
 import { isHandBack } from './hand-back.ts';
@@ -82,9 +82,10 @@ export class MessageProcessor {
         } catch (err) {
           span.recordException(err as Error);
           if (isHandBack(err)) {
-            // Interrupted by a stop: not the message's fault, and not an attempt.
+            // Interrupted by a stop, or stepped aside (a sink's destination is busy or rate limited, and the
+            // error says when to come again): not the message's fault, and not an attempt.
             if (redelivered) await ledger.put(key, prior).catch(() => undefined);
-            m.nak();
+            m.nak(retryAfterOf(err));
             return;
           }
           const retryable = isHeraldError(err) ? err.retryable : true;
@@ -95,7 +96,7 @@ export class MessageProcessor {
             await this.#giveUp(m, reason, isHeraldError(err) ? err.code : BusErrorCodes.handlerFailed, attempt);
             return await ledger.clear(key).catch(() => undefined);
           }
-          const delay = isDeliveryError(err) && err.retryAfterMs !== undefined ? err.retryAfterMs : this.#o.backoff(attempt);
+          const delay = retryAfterOf(err) ?? this.#o.backoff(attempt);
           log.warn({ err, subject: m.subject, attempt, delayMs: delay }, 'handler failed; retrying');
           if (!this.#o.ordered) {
             await ledger.put(key, { failed: attempt, unfinished: prior.unfinished });
@@ -136,4 +137,13 @@ function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<boolean> {
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * The delay the handler's error asks for before the message comes again: a sink's `Retry-After`
+ * (DeliveryError), the sink runner's own backoff, or a step aside. Undefined: the subscriber's backoff.
+ */
+function retryAfterOf(err: unknown): number | undefined {
+  const ms = (err as { retryAfterMs?: unknown } | null | undefined)?.retryAfterMs;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : undefined;
 }

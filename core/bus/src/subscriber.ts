@@ -176,7 +176,9 @@ export class JetStreamSubscriber implements BusSubscriber {
       for await (const m of messages) {
         const heartbeat = processor.keepAlive(m);
         // Messages still buffered or queued when the subscription stops are handed back, not handled.
-        await queue.push(m.subject, () =>
+        // Only ordered subscriptions keep a partition's messages one after another; elsewhere a slow one must
+        // not hold up the others queued behind it.
+        await queue.push(ordered ? m.subject : `${m.info.stream}:${m.seq}`, () =>
           (stopping ? handBack(m) : processor.process(m))
             .catch((err: unknown) => log.error({ err, subject: m.subject }, 'message left unacknowledged; it will be redelivered'))
             .finally(heartbeat),

@@ -201,7 +201,7 @@ export class Kernel {
       publisher: container.resolve(tokenFor(coreServices.publisher)),
       logger: container.resolve(tokenFor(coreServices.logger)),
       callTimeoutMs: entry.callTimeout,
-      maxDeliver: this.#options.config.sink.maxDeliver,
+      delivery: this.#options.config.sink,
       shutdown: active.shutdown.signal,
       services: () => this.#core?.notifications?.current()?.services,
     });

@@ -110,6 +110,50 @@ const stateSchema = z
   })
   .prefault({});
 
+const jitter = z.enum(['full', 'equal', 'none']);
+const sinkLimits = {
+  maxDeliver: z.number().int().min(1),
+  maxAckPending: z.number().int().min(1).max(100_000),
+  perSecond: z.number().nonnegative(),
+  burst: z.number().int().min(1),
+  perDestination: z.number().int().min(1),
+  failures: z.number().int().min(0),
+};
+
+/** One service type's overrides of the `sink` section: any key, the rest inherited. */
+const sinkTypeOverrides = z.strictObject({
+  maxDeliver: sinkLimits.maxDeliver.optional(),
+  maxAckPending: sinkLimits.maxAckPending.optional(),
+  backoff: z.strictObject({ base: duration.optional(), max: duration.optional(), jitter: jitter.optional() }).optional(),
+  rateLimit: z.strictObject({ perSecond: sinkLimits.perSecond.optional(), burst: sinkLimits.burst.optional(), maxWait: duration.optional() }).optional(),
+  concurrency: z.strictObject({ perDestination: sinkLimits.perDestination.optional() }).optional(),
+  circuitBreaker: z.strictObject({ failures: sinkLimits.failures.optional(), coolDown: duration.optional(), maxCoolDown: duration.optional() }).optional(),
+});
+
+/**
+ * How sinks deliver. A destination is (service type, service, recipient); limits and breakers are per
+ * destination and per Herald process. See docs/reference/engine-config.md.
+ */
+const sinkSchema = z
+  .strictObject({
+    /** Attempts at a notification before it is dead-lettered (a step aside is no attempt). */
+    maxDeliver: sinkLimits.maxDeliver.default(5),
+    /** Notifications of one service type out at once, backing-off and stepped-aside ones included. */
+    maxAckPending: sinkLimits.maxAckPending.default(1_000),
+    /** Delay before a failed notification is tried again, unless the destination sent Retry-After. */
+    backoff: z.strictObject({ base: duration.prefault('1s'), max: duration.prefault('60s'), jitter: jitter.default('equal') }).prefault({}),
+    /** Token bucket per destination; `perSecond: 0` turns it off. */
+    rateLimit: z.strictObject({ perSecond: sinkLimits.perSecond.default(10), burst: sinkLimits.burst.default(20), maxWait: duration.prefault('100ms') }).prefault({}),
+    concurrency: z.strictObject({ perDestination: sinkLimits.perDestination.default(4) }).prefault({}),
+    /** Opens after `failures` consecutive failures of a destination (0: never) for `coolDown`, doubled per failed trial up to `maxCoolDown`. */
+    circuitBreaker: z
+      .strictObject({ failures: sinkLimits.failures.default(3), coolDown: duration.prefault('30s'), maxCoolDown: duration.prefault('5m') })
+      .prefault({}),
+    /** Overrides per service type, e.g. `slack: { rateLimit: { perSecond: 1, burst: 3 } }`. */
+    byType: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a service type (letters, digits, - and _)'), sinkTypeOverrides).default({}),
+  })
+  .prefault({});
+
 export const engineConfigSchema = z.strictObject({
   kubernetes: kubernetesSchema,
   notifications: notificationsSchema,
@@ -119,10 +163,11 @@ export const engineConfigSchema = z.strictObject({
   plugins: z.array(pluginEntrySchema).default([]),
   log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).prefault({}),
   telemetry: z.strictObject({ serviceName: z.string().min(1).default('herald') }).prefault({}),
-  sink: z.strictObject({ maxDeliver: z.number().int().min(1).default(5) }).prefault({}),
+  sink: sinkSchema,
   shutdownTimeout: duration.prefault('30s'),
 });
 
 export type EngineConfig = z.output<typeof engineConfigSchema>;
 export type EngineConfigInput = z.input<typeof engineConfigSchema>;
 export type PluginEntry = z.output<typeof pluginEntrySchema>;
+export type SinkConfig = z.output<typeof sinkSchema>;

@@ -1,0 +1,34 @@
+import { HeraldError } from '@herald/plugin-sdk';
+import { HandBackError } from '@herald/core-bus';
+
+/** A notification not sent because its destination's circuit breaker is open (counted as a failed attempt). */
+export const CIRCUIT_OPEN = 'HERALD_ERR_SINK_CIRCUIT_OPEN';
+
+/**
+ * A notification that is not sent now (its destination is rate limited, busy or paused) goes back to the
+ * bus and comes again after `retryAfterMs`: no attempt is counted, nothing is dead-lettered or reported.
+ */
+export class StepAsideError extends HandBackError {
+  readonly retryAfterMs: number;
+
+  constructor(message: string, retryAfterMs: number) {
+    super(message);
+    this.name = 'StepAsideError';
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/**
+ * A failed attempt at a notification as the sink runner hands it to the bus: the failure's code, message and
+ * retryability, and the delay before the next attempt (the destination's Retry-After, or this service
+ * type's backoff).
+ */
+export class SendFailedError extends HeraldError {
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: string, message: string, options: { cause?: unknown; retryable: boolean; retryAfterMs?: number }) {
+    super(code, message, options);
+    this.name = 'SendFailedError';
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { engineConfigSchema } from '../config/engine-config.schema.ts';
+import { deliveryPolicy } from './delivery-policy.ts';
+
+const sinkOf = (sink: unknown) => engineConfigSchema.parse({ sink }).sink;
+
+describe('delivery policy (engine config `sink`)', () => {
+  it('has defaults for webhooks', () => {
+    expect(deliveryPolicy(sinkOf(undefined), 'webhook')).toEqual({
+      maxDeliver: 5,
+      maxAckPending: 1_000,
+      backoff: { baseMs: 1_000, maxMs: 60_000, jitter: 'equal' },
+      rateLimit: { perSecond: 10, burst: 20, maxWaitMs: 100 },
+      perDestination: 4,
+      circuitBreaker: { failures: 3, coolDownMs: 30_000, maxCoolDownMs: 300_000 },
+    });
+  });
+
+  it('applies a service type’s overrides over the section, key by key', () => {
+    const sink = sinkOf({
+      maxDeliver: 8,
+      backoff: { base: '2s', jitter: 'full' },
+      byType: { slack: { rateLimit: { perSecond: 1, burst: 1 }, backoff: { max: '5m' }, circuitBreaker: { failures: 0 } } },
+    });
+    expect(deliveryPolicy(sink, 'slack')).toMatchObject({
+      maxDeliver: 8,
+      backoff: { baseMs: 2_000, maxMs: 300_000, jitter: 'full' },
+      rateLimit: { perSecond: 1, burst: 1, maxWaitMs: 100 },
+      circuitBreaker: undefined,
+    });
+    expect(deliveryPolicy(sink, 'webhook')).toMatchObject({ backoff: { baseMs: 2_000, maxMs: 60_000 }, rateLimit: { perSecond: 10 }, circuitBreaker: { failures: 3 } });
+  });
+
+  it('turns the rate limit off with perSecond: 0, and allows fractional rates', () => {
+    expect(deliveryPolicy(sinkOf({ rateLimit: { perSecond: 0 } }), 'webhook').rateLimit).toBeUndefined();
+    expect(deliveryPolicy(sinkOf({ byType: { email: { rateLimit: { perSecond: 0.5 } } } }), 'email').rateLimit).toMatchObject({ perSecond: 0.5 });
+  });
+
+  it.each([
+    ['an unknown key', { rateLimit: { perMinute: 3 } }],
+    ['an unknown key under a service type', { byType: { slack: { concurrency: { total: 3 } } } }],
+    ['a service type that is no subject token', { byType: { 'sla.ck': {} } }],
+    ['an unknown jitter', { backoff: { jitter: 'some' } }],
+    ['a burst below one', { rateLimit: { burst: 0 } }],
+    ['a negative rate', { byType: { slack: { rateLimit: { perSecond: -1 } } } }],
+  ])('rejects %s', (_, sink) => {
+    expect(engineConfigSchema.safeParse({ sink }).success).toBe(false);
+  });
+});

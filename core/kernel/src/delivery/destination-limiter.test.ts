@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import type { DeliveryPolicy } from './delivery-policy.ts';
+import { DestinationLimiter, MAX_ASIDE_MS, type Admission, type Permit } from './destination-limiter.ts';
+
+function policy(overrides: Partial<DeliveryPolicy> = {}): DeliveryPolicy {
+  return {
+    maxDeliver: 5,
+    maxAckPending: 1_000,
+    backoff: { baseMs: 1_000, maxMs: 60_000, jitter: 'equal' },
+    rateLimit: undefined,
+    perDestination: 100,
+    circuitBreaker: undefined,
+    ...overrides,
+  };
+}
+
+function setup(p: DeliveryPolicy) {
+  const clock = { now: 0 };
+  const limiter = new DestinationLimiter(p, { now: () => clock.now });
+  return { clock, limiter };
+}
+
+function sent(admission: Admission): Permit {
+  if (admission.kind !== 'send') throw new Error(`expected a send, got ${JSON.stringify(admission)}`);
+  return admission.permit;
+}
+
+describe('destination limiter', () => {
+  it('sends a destination’s burst at once, waits in-process for a token due soon, and steps the rest aside', () => {
+    const { limiter } = setup(policy({ rateLimit: { perSecond: 10, burst: 2, maxWaitMs: 100 } }));
+    const admissions = Array.from({ length: 6 }, () => limiter.admit('chat'));
+    expect(admissions.map((a) => (a.kind === 'send' ? ['send', a.waitMs] : a.kind === 'aside' ? [a.reason, a.delayMs] : [a.kind]))).toEqual([
+      ['send', 0],
+      ['send', 0],
+      ['send', 100],
+      // The next token is due in 200 ms, beyond maxWait: back to the bus, each with its own turn 100 ms apart.
+      ['rate limited', 200],
+      ['rate limited', 300],
+      ['rate limited', 400],
+    ]);
+  });
+
+  it('gives stepped-aside notifications their turns: coming back then, each finds its token', () => {
+    const { clock, limiter } = setup(policy({ rateLimit: { perSecond: 5, burst: 1, maxWaitMs: 0 } }));
+    sent(limiter.admit('chat')).done({ kind: 'success' });
+    const turns = Array.from({ length: 4 }, () => {
+      const a = limiter.admit('chat');
+      return a.kind === 'aside' ? a.delayMs : -1;
+    });
+    expect(turns).toEqual([200, 400, 600, 800]);
+    for (const turn of turns) {
+      clock.now = turn;
+      sent(limiter.admit('chat')).done({ kind: 'success' });
+    }
+  });
+
+  it('keeps at most perDestination sends in flight per destination, and other destinations unaffected', () => {
+    const { limiter } = setup(policy({ perDestination: 2 }));
+    const slow = [sent(limiter.admit('slow')), sent(limiter.admit('slow'))];
+    const third = limiter.admit('slow');
+    expect(third).toMatchObject({ kind: 'aside', reason: 'busy' });
+    for (let i = 0; i < 50; i++) sent(limiter.admit(`ok-${i % 5}`)).done({ kind: 'success' });
+    slow[0]!.done({ kind: 'success' });
+    slow[0]!.done({ kind: 'success' }); // idempotent: frees one slot only
+    sent(limiter.admit('slow'));
+    expect(limiter.admit('slow')).toMatchObject({ kind: 'aside', reason: 'busy' });
+  });
+
+  it('with a breaker, sends one at a time to a destination whose last send failed, until one succeeds', () => {
+    const { limiter } = setup(policy({ perDestination: 4, circuitBreaker: { failures: 5, coolDownMs: 1_000, maxCoolDownMs: 1_000 } }));
+    const first = [sent(limiter.admit('flaky')), sent(limiter.admit('flaky'))];
+    first[0]!.done({ kind: 'failure', error: '503' });
+    // One still in flight: no second one while the destination is failing.
+    expect(limiter.admit('flaky')).toMatchObject({ kind: 'aside', reason: 'busy' });
+    first[1]!.done({ kind: 'success' });
+    const again = [sent(limiter.admit('flaky')), sent(limiter.admit('flaky'))];
+    expect(again).toHaveLength(2);
+  });
+
+  it('spaces busy step-asides by the time a send takes, longer while a send hangs', () => {
+    const { clock, limiter } = setup(policy({ perDestination: 1 }));
+    sent(limiter.admit('dead'));
+    clock.now = 10_000;
+    const first = limiter.admit('dead');
+    const second = limiter.admit('dead');
+    // The send in flight has run 10 s: a slot is not expected sooner.
+    expect(first).toEqual({ kind: 'aside', reason: 'busy', delayMs: 10_000 });
+    expect(second).toEqual({ kind: 'aside', reason: 'busy', delayMs: 20_000 });
+  });
+
+  it('never hands a notification back for longer than the cap, and such a one takes no turn', () => {
+    const { limiter } = setup(policy({ rateLimit: { perSecond: 0.01, burst: 1, maxWaitMs: 0 } }));
+    sent(limiter.admit('slow-channel'));
+    expect(limiter.admit('slow-channel')).toMatchObject({ kind: 'aside', delayMs: MAX_ASIDE_MS });
+    expect(limiter.admit('slow-channel')).toMatchObject({ kind: 'aside', delayMs: MAX_ASIDE_MS });
+  });
+
+  it('opens a destination’s breaker after consecutive failures: its notifications fail at once, others still go', () => {
+    const { clock, limiter } = setup(policy({ circuitBreaker: { failures: 3, coolDownMs: 5_000, maxCoolDownMs: 5_000 } }));
+    for (let i = 0; i < 3; i++) sent(limiter.admit('dead')).done({ kind: 'failure', error: `timeout ${i}` });
+    expect(limiter.admit('dead')).toEqual({ kind: 'open', retryInMs: 5_000, failures: 3, lastError: 'timeout 2' });
+    sent(limiter.admit('ok')).done({ kind: 'success' });
+
+    clock.now = 5_000;
+    const probe = sent(limiter.admit('dead'));
+    // Until the trial has told, the breaker stays open for the others.
+    expect(limiter.admit('dead')).toMatchObject({ kind: 'open', failures: 3 });
+    probe.done({ kind: 'success' });
+    sent(limiter.admit('dead'));
+  });
+
+  it('does not count refusals or Retry-After answers toward the breaker', () => {
+    const { limiter } = setup(policy({ circuitBreaker: { failures: 1, coolDownMs: 5_000, maxCoolDownMs: 5_000 } }));
+    sent(limiter.admit('a')).done({ kind: 'neutral' });
+    sent(limiter.admit('a')).done({ kind: 'throttled', retryAfterMs: 0 });
+    expect(limiter.admit('a').kind).toBe('send');
+  });
+
+  it('pauses a destination that answered with Retry-After: the others of it step aside until then', () => {
+    const { clock, limiter } = setup(policy());
+    sent(limiter.admit('chat')).done({ kind: 'throttled', retryAfterMs: 3_000 });
+    expect(limiter.admit('chat')).toMatchObject({ kind: 'aside', reason: 'throttled', delayMs: 3_000 });
+    expect(limiter.admit('other').kind).toBe('send');
+    clock.now = 3_000;
+    expect(limiter.admit('chat').kind).toBe('send');
+  });
+
+  it('gives the token back when a send is called off', () => {
+    const { limiter } = setup(policy({ rateLimit: { perSecond: 1, burst: 1, maxWaitMs: 0 } }));
+    sent(limiter.admit('chat')).done({ kind: 'called off' });
+    expect(limiter.admit('chat').kind).toBe('send');
+  });
+
+  it('forgets idle destinations, so memory follows the destinations in use', () => {
+    const { clock, limiter } = setup(policy({ rateLimit: { perSecond: 10, burst: 5, maxWaitMs: 0 }, circuitBreaker: { failures: 2, coolDownMs: 1_000, maxCoolDownMs: 1_000 } }));
+    for (let i = 0; i < 1_000; i++) sent(limiter.admit(`recipient-${i}`)).done({ kind: 'success' });
+    const hanging = sent(limiter.admit('hanging'));
+    sent(limiter.admit('flaky')).done({ kind: 'failure', error: 'e' });
+    expect(limiter.size).toBe(1_002);
+
+    clock.now = 60_000;
+    sent(limiter.admit('recipient-0')).done({ kind: 'success' }); // admissions sweep once a minute
+    // Kept: one with a send in flight, one whose breaker has counted a failure, and the one just used.
+    expect(limiter.size).toBe(3);
+    hanging.done({ kind: 'success' });
+    clock.now = 60_000 + 11 * 60_000;
+    limiter.sweep();
+    expect(limiter.size).toBe(0);
+  });
+});

@@ -1,0 +1,180 @@
+import { CircuitBreaker } from './circuit-breaker.ts';
+import type { DeliveryPolicy } from './delivery-policy.ts';
+import { TokenBucket } from './token-bucket.ts';
+
+/** Why a notification is not sent now but handed back to come again later (no attempt is counted). */
+export type AsideReason = 'rate limited' | 'busy' | 'throttled';
+
+export type Admission =
+  /** Send after `waitMs` (a short wait for a token), then report the outcome on the permit. */
+  | { kind: 'send'; waitMs: number; permit: Permit }
+  | { kind: 'aside'; reason: AsideReason; delayMs: number }
+  /** The destination's breaker is open (or half-open with its trial in flight): fail at once, counted as an attempt. */
+  | { kind: 'open'; retryInMs: number; failures: number; lastError: string | undefined };
+
+export type Outcome =
+  | { kind: 'success' }
+  /** A failure that says the destination is unwell: a timeout, a 5xx, a network error. */
+  | { kind: 'failure'; error: string }
+  /** The destination asked for a pause (Retry-After): the whole destination waits that long. */
+  | { kind: 'throttled'; retryAfterMs: number }
+  /** An outcome that says nothing of the destination's health, e.g. a refusal of this one notification. */
+  | { kind: 'neutral' }
+  /** Nothing was sent after all (shutdown during a wait): the token goes back. */
+  | { kind: 'called off' };
+
+export interface Permit {
+  /** Ends the send: frees its slot and feeds the breaker and the latency estimate. Idempotent. */
+  done(outcome: Outcome): void;
+}
+
+interface Destination {
+  bucket: TokenBucket | undefined;
+  breaker: CircuitBreaker | undefined;
+  /** Start times of the sends in flight. */
+  starts: number[];
+  /** Moving average of send durations. */
+  latencyMs: number;
+  /** When the last notification stepped aside is due back: the next one is given a later turn. */
+  asideUntil: number;
+  /** Retry-After from the destination: nothing is sent before. */
+  pausedUntil: number;
+  /**
+   * Consecutive failures. With a breaker, while there are any, one send at a time: a destination going down
+   * ties up one send slot (and one partition) while the breaker counts, not `perDestination` of them.
+   */
+  failing: number;
+  lastUsed: number;
+}
+
+/** A notification is never handed back for longer than this; one whose turn is later comes back and asks again. */
+export const MAX_ASIDE_MS = 60_000;
+const MIN_ASIDE_MS = 20;
+const INITIAL_LATENCY_MS = 100;
+const SWEEP_EVERY_MS = 60_000;
+/** An idle destination whose state differs from a new one's (a breaker with failures) is forgotten after this. */
+const FORGET_AFTER_MS = 10 * 60_000;
+
+/**
+ * Per-destination admission for one service type: a token bucket, at most `perDestination` sends in
+ * flight (one while its last send failed, with a breaker), a circuit breaker, and Retry-After pauses. It never waits and holds no timer: it answers at once
+ * with send, step aside (with a delay that gives the destination's waiting notifications turns one
+ * service interval apart), or open. Destinations idle long enough are forgotten, so memory follows the
+ * destinations in use. Time comes from `now`.
+ */
+export class DestinationLimiter {
+  readonly #policy: DeliveryPolicy;
+  readonly #now: () => number;
+  readonly #destinations = new Map<string, Destination>();
+  #sweptAt: number;
+
+  constructor(policy: DeliveryPolicy, options: { now?: () => number } = {}) {
+    this.#policy = policy;
+    this.#now = options.now ?? Date.now;
+    this.#sweptAt = this.#now();
+  }
+
+  admit(key: string): Admission {
+    const now = this.#now();
+    if (now - this.#sweptAt >= SWEEP_EVERY_MS) this.sweep();
+    const d = this.#destination(key, now);
+    d.lastUsed = now;
+    if (now < d.pausedUntil) return this.#aside(d, now, 'throttled', d.pausedUntil - now);
+
+    const verdict = d.breaker?.check(now) ?? { kind: 'closed' };
+    if (verdict.kind === 'open') return { kind: 'open', retryInMs: verdict.retryInMs, failures: d.breaker!.failures, lastError: d.breaker!.lastError };
+    if (verdict.kind === 'probing') return { kind: 'open', retryInMs: this.#expectedMs(d, now), failures: d.breaker!.failures, lastError: d.breaker!.lastError };
+    const probe = verdict.kind === 'probe';
+
+    if (d.starts.length >= (d.failing > 0 && d.breaker ? 1 : this.#policy.perDestination)) {
+      if (probe) d.breaker!.neutral(true);
+      return this.#aside(d, now, 'busy', this.#expectedMs(d, now) / this.#policy.perDestination);
+    }
+    const waitMs = d.bucket ? d.bucket.take(now, this.#policy.rateLimit!.maxWaitMs) : 0;
+    if (waitMs === undefined) {
+      if (probe) d.breaker!.neutral(true);
+      return this.#aside(d, now, 'rate limited', d.bucket!.waitFor(now));
+    }
+    const start = now + waitMs;
+    d.starts.push(start);
+    let open = true;
+    const done = (outcome: Outcome) => {
+      if (!open) return;
+      open = false;
+      const end = this.#now();
+      d.starts.splice(d.starts.indexOf(start), 1);
+      d.lastUsed = end;
+      if (outcome.kind === 'called off') {
+        d.bucket?.refund(end);
+        d.breaker?.neutral(probe);
+        return;
+      }
+      d.latencyMs += 0.2 * (Math.max(0, end - start) - d.latencyMs);
+      if (outcome.kind === 'success') {
+        d.failing = 0;
+        d.breaker?.success();
+      } else if (outcome.kind === 'failure') {
+        d.failing++;
+        d.breaker?.failure(end, outcome.error, probe);
+      } else {
+        d.breaker?.neutral(probe);
+      }
+      if (outcome.kind === 'throttled') d.pausedUntil = Math.max(d.pausedUntil, end + outcome.retryAfterMs);
+    };
+    return { kind: 'send', waitMs, permit: { done } };
+  }
+
+  /** Forgets the destinations that are idle: nothing in flight or due back, and a full bucket and closed breaker (or long unused). */
+  sweep(): void {
+    const now = this.#now();
+    this.#sweptAt = now;
+    for (const [key, d] of this.#destinations) {
+      const quiet = d.starts.length === 0 && now >= d.pausedUntil && now >= d.asideUntil;
+      const fresh = d.failing === 0 && (d.bucket?.full(now) ?? true) && (d.breaker?.pristine ?? true);
+      if (quiet && (fresh || now - d.lastUsed >= FORGET_AFTER_MS)) this.#destinations.delete(key);
+    }
+  }
+
+  /** Destinations remembered. */
+  get size(): number {
+    return this.#destinations.size;
+  }
+
+  #destination(key: string, now: number): Destination {
+    let d = this.#destinations.get(key);
+    if (!d) {
+      const { rateLimit, circuitBreaker } = this.#policy;
+      d = {
+        bucket: rateLimit ? new TokenBucket(rateLimit, now) : undefined,
+        breaker: circuitBreaker ? new CircuitBreaker(circuitBreaker) : undefined,
+        starts: [],
+        latencyMs: INITIAL_LATENCY_MS,
+        asideUntil: 0,
+        pausedUntil: 0,
+        failing: 0,
+        lastUsed: now,
+      };
+      this.#destinations.set(key, d);
+    }
+    return d;
+  }
+
+  /** How long a send to this destination takes: the moving average, or longer while one has been running longer. */
+  #expectedMs(d: Destination, now: number): number {
+    const oldest = d.starts.length ? now - Math.min(...d.starts) : 0;
+    return Math.max(d.latencyMs, oldest);
+  }
+
+  /**
+   * Hands a notification back for at least `waitMs`, and after the ones already stepped aside: each gets its
+   * own turn, one service interval (a token, or a send slot) after the previous, so they do not all come
+   * back at once.
+   */
+  #aside(d: Destination, now: number, reason: AsideReason, waitMs: number): Admission {
+    const interval = Math.max(d.bucket?.intervalMs ?? 0, this.#expectedMs(d, now) / this.#policy.perDestination);
+    const due = Math.max(now + waitMs, d.asideUntil);
+    if (due - now > MAX_ASIDE_MS) return { kind: 'aside', reason, delayMs: MAX_ASIDE_MS };
+    d.asideUntil = due + interval;
+    return { kind: 'aside', reason, delayMs: Math.max(MIN_ASIDE_MS, Math.ceil(due - now)) };
+  }
+}
