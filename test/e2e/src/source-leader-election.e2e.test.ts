@@ -135,7 +135,8 @@ describe('the kubernetes source with leader election (two Herald processes, the 
 
     expect(taken?.spec?.leaseTransitions).toBe((before?.spec?.leaseTransitions ?? 0) + 1);
     expect(takeoverMs).toBeLessThan(3 * fastLeaseMs);
-    expect(published(standby, `${s.namespace}/after-kill`)).toBe(true);
+    // The log line follows the publish's ack, so it may reach us a moment after the event.
+    await waitFor(async () => published(standby, `${s.namespace}/after-kill`), Boolean, 'the standby never logged publishing after-kill', 10_000);
     expect(events.of('after-kill')).toHaveLength(1);
     // The new leader listed first: what was there is published again under the same ids, which the bus drops.
     expect(events.of('before')).toHaveLength(1);
@@ -161,7 +162,8 @@ describe('the kubernetes source with leader election (two Herald processes, the 
 
     expect(takeoverMs).toBeLessThan(10_000);
     expect(taken?.spec?.leaseDurationSeconds).toBe(15);
-    expect(published(standby, `${s.namespace}/after-stop`)).toBe(true);
+    // The log line follows the publish's ack, so it may reach us a moment after the event.
+    await waitFor(async () => published(standby, `${s.namespace}/after-stop`), Boolean, 'the standby never logged publishing after-stop', 10_000);
     expect(events.of('after-stop')).toHaveLength(1);
   });
 
