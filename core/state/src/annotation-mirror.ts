@@ -1,8 +1,9 @@
 import { collectionPath, KubeApiError, type KubeClient } from '@herald/core-kube';
 import { decodeClaim, decodeMarker, formatNotifiedAnnotation, OBJECT_MARKER_KEY } from '@herald/core-evaluator';
-import type { Logger, ObjectRef, StateStore } from '@herald/plugin-sdk';
+import type { Logger, ObjectRef, StateEntry, StateStore } from '@herald/plugin-sdk';
 
-const WRITTEN_CACHE_SIZE = 50_000;
+// Write-and-verify rounds of one sync before it gives up and lets the change come back later.
+const MAX_WRITE_ROUNDS = 3;
 
 export interface AnnotationMirrorOptions {
   state: StateStore;
@@ -23,7 +24,6 @@ export class AnnotationMirror {
   readonly #options: AnnotationMirrorOptions;
   readonly #scheduled = new Map<string, Promise<void>>();
   readonly #running = new Map<string, Promise<void>>();
-  readonly #written = new Map<string, string | undefined>();
   readonly #stop = new AbortController();
   readonly #forbidden = new Set<string>();
 
@@ -56,39 +56,45 @@ export class AnnotationMirror {
     this.#stop.abort();
   }
 
+  /**
+   * Writes the annotation from the claims, then reads the claims again: several state processes share the
+   * mirror's consumer, so another one may have written from an older read after this one read, or this
+   * one's patch may land after a newer one. Writing until what was written is still what the claims say
+   * leaves the annotation matching the bucket, whoever writes last.
+   */
   async #write(objectUid: string): Promise<void> {
-    const { state, kube, logger, annotation } = this.#options;
-    const entries = await state.entries(objectUid);
-    const markerEntry = entries.get(OBJECT_MARKER_KEY);
-    const marker = markerEntry ? decodeMarker(markerEntry.value) : undefined;
-    // Only objects an evaluator has seen have a marker; without one there is nothing to mirror to.
-    if (!marker) return;
-    const notified = new Map<string, number>();
-    for (const [key, entry] of entries) {
-      if (key === OBJECT_MARKER_KEY) continue;
-      const claim = decodeClaim(entry.value);
-      // A pending claim is not notified yet. Mirroring it would make a failed send's release a change of
-      // the object, whose watch event fires the send again at once: a loop for as long as the receiver fails.
-      if (claim.status !== 'pending') notified.set(key, claim.at);
+    let entries = await this.#options.state.entries(objectUid);
+    for (let round = 1; ; round++) {
+      const written = await this.#patch(objectUid, entries);
+      if (written === undefined) return;
+      entries = await this.#options.state.entries(objectUid);
+      if (notifiedValue(entries)?.value === written) return;
+      // Still changing after a few rounds: the change comes back through the consumer (see sync's caller).
+      if (round >= MAX_WRITE_ROUNDS) throw new Error(`the claims of ${objectUid} kept changing while their annotation was written`);
     }
-    const value = formatNotifiedAnnotation(notified);
-    if (this.#written.has(objectUid) && this.#written.get(objectUid) === value) return;
-    const ref = marker.ref;
-    // The UID in the patch is a precondition: a new object with the same name is never touched.
-    const patch = { metadata: { uid: ref.uid, annotations: { [annotation]: value ?? null } } };
+  }
+
+  /** Patches the annotation to what `entries` say; the value written, or undefined when nothing was. */
+  async #patch(objectUid: string, entries: Map<string, StateEntry>): Promise<string | null | undefined> {
+    const { state, kube, logger, annotation } = this.#options;
+    const mirrored = notifiedValue(entries);
+    // Only objects an evaluator has seen have a marker; without one there is nothing to mirror to.
+    if (!mirrored) return undefined;
+    const { ref, value, keys } = mirrored;
+    // The UID in the patch is a precondition: a new object with the same name is never touched. No cache
+    // of what was written skips this: another state process may have written something else since, and a
+    // patch that changes nothing costs the apiserver no write and the watchers no event.
+    const patch = { metadata: { uid: ref.uid, annotations: { [annotation]: value } } };
     try {
       await kube.patch(objectPath(ref), patch, 'application/merge-patch+json', this.#stop.signal);
-      this.#written.set(objectUid, value);
-      // Only a cache to skip patches that change nothing: forget the oldest objects beyond a bound.
-      if (this.#written.size > WRITTEN_CACHE_SIZE) this.#written.delete(this.#written.keys().next().value!);
-      logger.debug({ object: `${ref.namespace ?? ''}/${ref.name}`, keys: notified.size }, 'notified annotation written');
+      logger.debug({ object: `${ref.namespace ?? ''}/${ref.name}`, keys }, 'notified annotation written');
+      return value;
     } catch (err) {
       if (err instanceof KubeApiError && (err.status === 404 || err.status === 409)) {
         // Gone (or replaced by another object of that name): its state has nothing left to guard.
         logger.debug({ object: `${ref.namespace ?? ''}/${ref.name}`, code: err.status }, 'object gone; purging its state');
         for (const [key, entry] of entries) await state.delete(objectUid, key, entry.revision);
-        this.#written.delete(objectUid);
-        return;
+        return undefined;
       }
       if (err instanceof KubeApiError && err.status === 403) {
         // Not allowed to patch: dedup still holds (the state bucket is the source of truth), only the mirror
@@ -98,11 +104,27 @@ export class AnnotationMirror {
           this.#forbidden.add(what);
           logger.warn({ resource: what, err: err.message }, `cannot write the ${annotation} annotation: Herald needs patch on ${what}; notifications are still deduplicated`);
         }
-        return;
+        return undefined;
       }
       throw err;
     }
   }
+}
+
+/** The annotation the claims call for (null: none), and where it goes; undefined without an object marker. */
+function notifiedValue(entries: Map<string, StateEntry>): { ref: ObjectRef; value: string | null; keys: number } | undefined {
+  const markerEntry = entries.get(OBJECT_MARKER_KEY);
+  const marker = markerEntry ? decodeMarker(markerEntry.value) : undefined;
+  if (!marker) return undefined;
+  const notified = new Map<string, number>();
+  for (const [key, entry] of entries) {
+    if (key === OBJECT_MARKER_KEY) continue;
+    const claim = decodeClaim(entry.value);
+    // A pending claim is not notified yet. Mirroring it would make a failed send's release a change of
+    // the object, whose watch event fires the send again at once: a loop for as long as the receiver fails.
+    if (claim.status !== 'pending') notified.set(key, claim.at);
+  }
+  return { ref: marker.ref, value: formatNotifiedAnnotation(notified) ?? null, keys: notified.size };
 }
 
 function objectPath(ref: ObjectRef): string {

@@ -55,7 +55,13 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
     return e;
   };
 
-  return options.subscriber.subscribe('events', { durable: options.durable ?? 'herald-evaluator' }, async (delivery: Delivery<ResourceEventData>) => {
+  // One event out at a time. With more, a process that dies leaves its unacknowledged events to come back
+  // after the ack wait, while the replacement (or another replica) is handed the later events of the same
+  // objects at once: an object's Running evaluated before its Pending loses the edge, a stale Running after
+  // the next Pending sends it twice (test/e2e/src/faults, kill-evaluator). JetStream redelivers before it
+  // delivers anything new only while nothing else is outstanding.
+  const ordered = { durable: options.durable ?? 'herald-evaluator', maxAckPending: 1 };
+  return options.subscriber.subscribe('events', ordered, async (delivery: Delivery<ResourceEventData>) => {
     const { action, ref, object } = delivery.event.data;
     const config = options.config();
     if (!config) throw new DeliveryError('no notification config is loaded yet', { retryable: true, retryAfterMs: 5_000 });
