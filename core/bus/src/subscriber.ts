@@ -142,7 +142,8 @@ export class JetStreamSubscriber implements BusSubscriber {
       }
     }
 
-    const queue = new KeyedQueue(maxAckPending);
+    // maxAckPending is per consumer: with one per partition, the process works on as many at once.
+    const queue = new KeyedQueue(maxAckPending * consumerConfigs.length);
     let stopping = false;
     const current = new Set<{ stop(): void }>();
     // A message handed back when the subscription stops goes back in its partition's turn; on ordered
