@@ -25,5 +25,5 @@ export {
   type DedupDecision,
   type NotifiedState,
 } from './dedup/notified-state.ts';
-export { decodeClaim, decodeMarker, encodeClaim, encodeMarker, OBJECT_MARKER_KEY, type Claim, type ObjectMarker } from './dedup/claim.ts';
+export { decodeClaim, decodeMarker, encodeClaim, encodeMarker, OBJECT_MARKER_KEY, olderVersion, type Claim, type ObjectMarker } from './dedup/claim.ts';
 export { startEvaluatorWorker, variableName, type EvaluatorWorkerOptions } from './runtime/evaluator-worker.ts';

@@ -49,7 +49,7 @@ export async function startStateService(options: StateServiceOptions): Promise<{
     if (!entry || entry.revision !== result.claimRevision) return;
     const claim = decodeClaim(entry.value);
     if (result.succeeded) {
-      await state.update(uid, result.stateKey, encodeClaim({ status: 'sent', at: claim.at }), entry.revision);
+      await state.update(uid, result.stateKey, encodeClaim({ status: 'sent', at: claim.at, ...(claim.rv ? { rv: claim.rv } : {}) }), entry.revision);
     } else {
       await state.delete(uid, result.stateKey, entry.revision);
       logger.warn(

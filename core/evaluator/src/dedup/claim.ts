@@ -11,11 +11,18 @@ export interface Claim {
   at: number;
   /** CloudEvents id of the resource event that made the claim; a redelivery of it publishes again. */
   event?: string;
+  /** resourceVersion of the object state that made the claim: an older state may not clear it. */
+  rv?: string;
 }
 
 /** Where an object lives, kept beside its claims so the state service can patch it. */
 export interface ObjectMarker {
   ref: ObjectRef;
+  /**
+   * The newest resourceVersion whose evaluation released a claim (a condition turned false). An older state
+   * of the object that comes again (a redelivery whose acknowledgement the server lost) may not claim.
+   */
+  released?: string;
 }
 
 /** Key of the object marker: never an Argo state key, which always has several colons. */
@@ -30,7 +37,12 @@ export function decodeClaim(value: string): Claim {
   try {
     const parsed = JSON.parse(value) as Partial<Claim>;
     if ((parsed.status === 'pending' || parsed.status === 'sent' || parsed.status === 'adopted') && typeof parsed.at === 'number') {
-      return { status: parsed.status, at: parsed.at, ...(typeof parsed.event === 'string' ? { event: parsed.event } : {}) };
+      return {
+        status: parsed.status,
+        at: parsed.at,
+        ...(typeof parsed.event === 'string' ? { event: parsed.event } : {}),
+        ...(typeof parsed.rv === 'string' ? { rv: parsed.rv } : {}),
+      };
     }
   } catch {
     // fall through
@@ -50,3 +62,16 @@ export function decodeMarker(value: string): ObjectMarker | undefined {
     return undefined;
   }
 }
+
+/**
+ * True when resourceVersion `a` is older than `b`. Within one resource, Kubernetes resourceVersions are
+ * positive decimal integers that grow with every write (a documented guarantee since Kubernetes 1.35,
+ * KEP-5504, and true of every etcd-backed apiserver before); anything else (another source's versions, a
+ * missing one) is never called older, so such events are evaluated as they come.
+ */
+export function olderVersion(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined || !DECIMAL.test(a) || !DECIMAL.test(b)) return false;
+  return a.length !== b.length ? a.length < b.length : a < b;
+}
+
+const DECIMAL = /^[1-9][0-9]*$/;

@@ -7,11 +7,12 @@ import {
   type Logger,
   type ObjectRef,
   type ResourceEventData,
+  type StateEntry,
   type StateStore,
   type Subscription,
 } from '@herald/plugin-sdk';
 import type { NotificationConfig } from '../config/notification-config.ts';
-import { decodeClaim, encodeClaim, encodeMarker, OBJECT_MARKER_KEY } from '../dedup/claim.ts';
+import { decodeClaim, decodeMarker, encodeClaim, encodeMarker, OBJECT_MARKER_KEY, olderVersion, type ObjectMarker } from '../dedup/claim.ts';
 import { parseNotifiedAnnotation } from '../dedup/notified-state.ts';
 import { idempotencyKey } from '../dedup/state-keys.ts';
 import { EvaluatorErrorCodes } from '../errors.ts';
@@ -62,7 +63,7 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
   // delivers anything new only while nothing else is outstanding.
   const ordered = { durable: options.durable ?? 'herald-evaluator', maxAckPending: 1 };
   return options.subscriber.subscribe('events', ordered, async (delivery: Delivery<ResourceEventData>) => {
-    const { action, ref, object } = delivery.event.data;
+    const { action, ref, object, resourceVersion } = delivery.event.data;
     const config = options.config();
     if (!config) throw new DeliveryError('no notification config is loaded yet', { retryable: true, retryAfterMs: 5_000 });
     const evaluator = evaluatorFor(config, variableName(ref, options.variables));
@@ -71,17 +72,20 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
     for (const problem of plan.problems) logger.warn({ object: describe(ref), problem }, 'subscription or condition not usable');
     if (plan.decisions.length === 0) return;
 
-    await adoptOnFirstSight(ref, object);
+    let marker = await adoptOnFirstSight(ref, object);
     for (const decision of plan.decisions) {
       if (decision.triggered) await claimAndPublish(decision, delivery.event.id);
-      else if (!decision.oncePer) await clear(decision, ref);
+      else if (!decision.oncePer) await clear(decision);
     }
 
     async function claimAndPublish(d: Decision, eventId: string): Promise<void> {
       const existing = await state.get(ref.uid, d.stateKey);
       let revision: number | undefined;
       if (!existing) {
-        revision = await state.create(ref.uid, d.stateKey, encodeClaim({ status: 'pending', at: now(), event: eventId }));
+        // An older state than one that already released a claim of this object: the server lost an
+        // acknowledgement and redelivers what was evaluated before. Claiming now would send it again.
+        if (olderVersion(resourceVersion, marker.value.released)) return stale(d, marker.value.released!);
+        revision = await state.create(ref.uid, d.stateKey, encodeClaim({ status: 'pending', at: now(), event: eventId, rv: resourceVersion }));
         // Another evaluator claimed it first: it sends.
         if (revision === undefined) return;
       } else {
@@ -111,27 +115,69 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
       });
       logger.info({ object: describe(ref), trigger: d.trigger, destination: d.destination, stateKey: d.stateKey }, 'notification published');
     }
+
+    async function clear(d: Decision): Promise<void> {
+      const existing = await state.get(ref.uid, d.stateKey);
+      if (!existing) return;
+      const claimedAt = decodeClaim(existing.value).rv;
+      // A newer state made this claim: this one is a stale redelivery and may not release it.
+      if (olderVersion(resourceVersion, claimedAt)) return stale(d, claimedAt!);
+      // The watermark first: once the claim is gone, older states of the object must not claim again.
+      marker = await raiseWatermark(ref, marker, resourceVersion);
+      await state.delete(ref.uid, d.stateKey, existing.revision);
+    }
+
+    function stale(d: Decision, newer: string): void {
+      logger.info(
+        { object: describe(ref), trigger: d.trigger, stateKey: d.stateKey, resourceVersion, newer },
+        'an older state of the object came again after a newer one was evaluated; ignored',
+      );
+    }
   });
 
-  async function clear(d: Decision, ref: ObjectRef): Promise<void> {
-    const existing = await state.get(ref.uid, d.stateKey);
-    if (existing) await state.delete(ref.uid, d.stateKey, existing.revision);
+  /** Records `rv` as the newest state that released a claim (compare-and-set; never lowers it). */
+  async function raiseWatermark(ref: ObjectRef, current: MarkerEntry, rv: string): Promise<MarkerEntry> {
+    for (let entry = current; ; ) {
+      if (entry.value.released !== undefined && !olderVersion(entry.value.released, rv)) return entry;
+      const value: ObjectMarker = { ...entry.value, released: rv };
+      const revision = await state.update(ref.uid, OBJECT_MARKER_KEY, encodeMarker(value), entry.revision);
+      if (revision !== undefined) return { value, revision };
+      // Another writer changed the marker: read it again.
+      entry = await readMarker(ref);
+    }
+  }
+
+  /** The object's marker; absent (the object's state was purged) or unreadable, a fresh one is written. */
+  async function readMarker(ref: ObjectRef, known?: StateEntry): Promise<MarkerEntry> {
+    for (let entry = known ?? (await state.get(ref.uid, OBJECT_MARKER_KEY)); ; entry = await state.get(ref.uid, OBJECT_MARKER_KEY)) {
+      const value = entry ? decodeMarker(entry.value) : undefined;
+      if (entry && value) return { value, revision: entry.revision };
+      const fresh: ObjectMarker = { ref };
+      const revision = entry ? await state.update(ref.uid, OBJECT_MARKER_KEY, encodeMarker(fresh), entry.revision) : await state.create(ref.uid, OBJECT_MARKER_KEY, encodeMarker(fresh));
+      if (revision !== undefined) return { value: fresh, revision };
+    }
   }
 
   /**
    * The first time Herald sees an object, the keys of an Argo `notified` annotation on it become claims, so
    * switching from Argo sends nothing twice. Afterwards the annotation is only our mirror and is not read.
    */
-  async function adoptOnFirstSight(ref: ObjectRef, object: Readonly<Record<string, unknown>>): Promise<void> {
-    if (await state.get(ref.uid, OBJECT_MARKER_KEY)) return;
+  async function adoptOnFirstSight(ref: ObjectRef, object: Readonly<Record<string, unknown>>): Promise<MarkerEntry> {
+    const seen = await state.get(ref.uid, OBJECT_MARKER_KEY);
+    if (seen) return readMarker(ref, seen);
     const annotations = (object.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations;
     const value = annotations?.[notifiedKey];
     const { state: notified, problem } = parseNotifiedAnnotation(typeof value === 'string' ? value : undefined);
     if (problem) logger.warn({ object: describe(ref), problem }, `the ${notifiedKey} annotation is partly unreadable`);
     for (const [key, at] of notified) await state.create(ref.uid, key, encodeClaim({ status: 'adopted', at }));
     if (notified.size) logger.info({ object: describe(ref), keys: notified.size }, `adopted the ${notifiedKey} annotation`);
-    await state.create(ref.uid, OBJECT_MARKER_KEY, encodeMarker({ ref }));
+    return readMarker(ref);
   }
+}
+
+interface MarkerEntry {
+  value: ObjectMarker;
+  revision: number;
 }
 
 /** The object's name in expressions: configured by group/kind or kind, else its lower-case kind. */
