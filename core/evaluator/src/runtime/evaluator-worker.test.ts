@@ -70,15 +70,32 @@ async function worker() {
     };
     return handler!(delivery);
   };
+  let afterClaimRead: (() => Promise<void>) | undefined;
+  const get = state.get.bind(state);
+  state.get = async (uid, key) => {
+    const entry = await get(uid, key);
+    if (key === stateKey && afterClaimRead) {
+      const hook = afterClaimRead;
+      afterClaimRead = undefined;
+      await hook();
+    }
+    return entry;
+  };
+  /** What the state role does with a successful result: the claim becomes `sent`. */
+  const settle = async () => {
+    const entry = (await get('u-1', stateKey))!;
+    await state.update('u-1', stateKey, JSON.stringify({ ...decodeClaim(entry.value), status: 'sent' }), entry.revision);
+  };
+  const onNextClaimRead = (hook: () => Promise<void>) => (afterClaimRead = hook);
   const claim = () => {
     const entry = state.raw.get(`u-1/${stateKey}`);
     return entry && decodeClaim(entry.value);
   };
   const marker = () => decodeMarker(state.raw.get(`u-1/${OBJECT_MARKER_KEY}`)!.value);
-  return { deliver, sent, claim, marker };
+  return { deliver, sent, claim, marker, settle, onNextClaimRead };
 }
 
-describe('evaluator worker: older states that come again (the server lost their acknowledgement)', () => {
+describe('evaluator worker: claims under redelivery and concurrent settling', () => {
   it('a Running evaluated again after the Pending that followed it sends nothing', async () => {
     const w = await worker();
     await w.deliver('e1', 'Running', '10');
@@ -102,6 +119,17 @@ describe('evaluator worker: older states that come again (the server lost their 
     // Still Running, later: the claim holds, nothing is sent again.
     await w.deliver('e3', 'Running', '30');
     expect(w.sent).toHaveLength(1);
+  });
+
+  it('a claim settled by the state role while a Pending releases it is still released (the next Running fires)', async () => {
+    const w = await worker();
+    await w.deliver('e1', 'Running', '10');
+    // The sink's result arrives while the evaluator reads the claim to release it: pending → sent.
+    w.onNextClaimRead(() => w.settle());
+    await w.deliver('e2', 'Pending', '20');
+    expect(w.claim()).toBeUndefined();
+    await w.deliver('e3', 'Running', '30');
+    expect(w.sent).toHaveLength(2);
   });
 
   it('a redelivery of the event that made a claim still publishes it again (the bus drops the copy)', async () => {

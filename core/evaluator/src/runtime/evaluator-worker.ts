@@ -69,6 +69,7 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
     const evaluator = evaluatorFor(config, variableName(ref, options.variables));
     const extra = { herald: { action } };
     const plan = evaluator.plan(object, extra);
+    logger.debug({ object: describe(ref), action, resourceVersion, event: delivery.event.id, delivery: delivery.deliveryCount, subject: delivery.subject, decisions: plan.decisions.map((d) => `${d.stateKey}=${d.triggered}`) }, 'evaluated');
     for (const problem of plan.problems) logger.warn({ object: describe(ref), problem }, 'subscription or condition not usable');
     if (plan.decisions.length === 0) return;
 
@@ -117,14 +118,18 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
     }
 
     async function clear(d: Decision): Promise<void> {
-      const existing = await state.get(ref.uid, d.stateKey);
-      if (!existing) return;
-      const claimedAt = decodeClaim(existing.value).rv;
-      // A newer state made this claim: this one is a stale redelivery and may not release it.
-      if (olderVersion(resourceVersion, claimedAt)) return stale(d, claimedAt!);
-      // The watermark first: once the claim is gone, older states of the object must not claim again.
-      marker = await raiseWatermark(ref, marker, resourceVersion);
-      await state.delete(ref.uid, d.stateKey, existing.revision);
+      // Compare-and-set: the state role may settle the claim (pending → sent) between the read and the
+      // delete. Giving up then would leave the claim, and the condition's next edge would send nothing.
+      for (;;) {
+        const existing = await state.get(ref.uid, d.stateKey);
+        if (!existing) return;
+        const claimedAt = decodeClaim(existing.value).rv;
+        // A newer state made this claim: this one is a stale redelivery and may not release it.
+        if (olderVersion(resourceVersion, claimedAt)) return stale(d, claimedAt!);
+        // The watermark first: once the claim is gone, older states of the object must not claim again.
+        marker = await raiseWatermark(ref, marker, resourceVersion);
+        if (await state.delete(ref.uid, d.stateKey, existing.revision)) return;
+      }
     }
 
     function stale(d: Decision, newer: string): void {
