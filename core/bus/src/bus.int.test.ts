@@ -98,7 +98,7 @@ describe('topology', () => {
     expect(events.config.duplicate_window).toBe(120_000 * 1_000_000);
     const names: string[] = [];
     for await (const s of bus.jsm.streams.list()) names.push(s.config.name);
-    expect(names.sort()).toEqual(['HERALD_DEAD_LETTERS', 'HERALD_EVENTS', 'HERALD_NOTIFICATIONS', 'HERALD_RESULTS', 'KV_HERALD_ATTEMPTS', 'KV_HERALD_STATE']);
+    expect(names.sort()).toEqual(['HERALD_DEAD_LETTERS', 'HERALD_EVENTS', 'HERALD_NOTIFICATIONS', 'HERALD_RESULTS', 'KV_HERALD_ATTEMPTS', 'KV_HERALD_MEMBERS', 'KV_HERALD_STATE']);
   });
 
   it('brings limits up to date when the config changes', async () => {
@@ -289,7 +289,17 @@ describe('consuming under pressure', () => {
       expect(handled.filter((h) => h.object === o).map((h) => h.rv)).toEqual(Array.from({ length: rounds }, (_, i) => i + 1));
     }
 
-    // The first process stops: the partitions it held go to the second at once, not after the pin TTL.
+    // Once each has seen the other (a membership heartbeat), both take part: the work is shared.
+    await new Promise((r) => setTimeout(r, 2_500));
+    const shared = handled.length;
+    const many = Array.from({ length: 40 }, (_, i) => `s${i}`);
+    await Promise.all(many.map((o) => publisher.resourceEvent(event(o, '1'))));
+    while (handled.length < shared + many.length && Date.now() < deadline + 10_000) await new Promise((r) => setTimeout(r, 50));
+    const by = new Set(handled.slice(shared).map((h) => h.by));
+    expect([...by].sort()).toEqual(['a', 'b']);
+    expect(overlapped).toBe(0);
+
+    // The first process stops: the partitions it held go to the second within a heartbeat, not after the pin TTL.
     await subA.stop();
     const before = handled.length;
     await Promise.all(objects.map((o) => publisher.resourceEvent(event(o, String(rounds + 1)))));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger, StateStore, Subscription } from '@herald/plugin-sdk';
@@ -33,6 +34,7 @@ export class Bus {
   readonly topology: Topology;
   readonly #state: StateStore;
   readonly #attempts: AttemptsLedger;
+  readonly #members: KV;
   readonly #link: { connected: boolean };
   readonly #options: BusOptions;
   readonly #logger: Logger;
@@ -44,11 +46,13 @@ export class Bus {
     topology: Topology;
     state: StateStore;
     attempts: AttemptsLedger;
+    members: KV;
     link: { connected: boolean };
     options: BusOptions;
     logger: Logger;
   }) {
     this.#attempts = parts.attempts;
+    this.#members = parts.members;
     this.#link = parts.link;
     this.nc = parts.nc;
     this.js = jetstream(parts.nc);
@@ -103,7 +107,7 @@ export class Bus {
         }
       }
       const buckets = await topology.ensure(nc, jsm, maxPayload);
-      return new Bus({ nc, jsm, topology, state: new KvStateStore(buckets.state, jsm, topology.stateBucket), attempts: new AttemptsLedger(buckets.attempts), link, options, logger });
+      return new Bus({ nc, jsm, topology, state: new KvStateStore(buckets.state, jsm, topology.stateBucket), attempts: new AttemptsLedger(buckets.attempts), members: buckets.members, link, options, logger });
     } catch (err) {
       await nc.close();
       throw err;
@@ -125,6 +129,7 @@ export class Bus {
       logger,
       options: this.#options.subscriber ?? defaultSubscriberOptions,
       attempts: this.#attempts,
+      members: this.#members,
       recreateTopology: async () => {
         await this.topology.ensure(this.nc, this.jsm, maxPayload);
       },

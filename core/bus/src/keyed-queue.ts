@@ -25,6 +25,11 @@ export class KeyedQueue {
     });
   }
 
+  /** Waits for the tasks of one key pushed so far. */
+  async idle(key: string): Promise<void> {
+    for (let tail = this.#tails.get(key); tail; tail = this.#tails.get(key)) await tail;
+  }
+
   /** Waits for every task pushed so far. */
   async drain(): Promise<void> {
     while (this.#all.size) await Promise.all([...this.#all]);

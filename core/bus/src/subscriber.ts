@@ -2,9 +2,11 @@ import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerConfig, type 
 import type { Tracer } from '@opentelemetry/api';
 import type { BusSubscriber, Channel, ChannelData, DeliveryHandler, EventType, Logger, SubscribeOptions, Subscription } from '@herald/plugin-sdk';
 import { EventTypes, isHeraldError, type DeadLetterData } from '@herald/plugin-sdk';
+import type { KV } from '@nats-io/kv';
 import type { AttemptsLedger } from './attempts-ledger.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { MessageProcessor } from './message-processor.ts';
+import { PartitionShare } from './partition-share.ts';
 import type { JetStreamPublisher } from './publisher.ts';
 import type { Topology } from './topology.ts';
 
@@ -23,6 +25,14 @@ export interface SubscriberOptions {
 }
 
 export const defaultSubscriberOptions: SubscriberOptions = { ackWaitMs: 30_000, backoffBaseMs: 1_000, backoffMaxMs: 60_000 };
+
+/**
+ * How often a replica renews its share of the partitions: a fifth of the ack wait (the pin TTL), between
+ * 200 ms and 2 s, so a replica that died is forgotten (3 heartbeats) about as soon as its pins expire.
+ */
+export function memberHeartbeatMs(ackWaitMs: number): number {
+  return Math.min(2_000, Math.max(200, Math.round(ackWaitMs / 5)));
+}
 
 /** Priority group of the per-partition event consumers. */
 const PIN_GROUP = 'herald';
@@ -47,6 +57,7 @@ export class JetStreamSubscriber implements BusSubscriber {
   readonly #maxDeadLetterPayload: number;
   readonly #closed: () => boolean;
   readonly #attempts: AttemptsLedger;
+  readonly #members: KV | undefined;
   readonly #flush: () => Promise<void>;
   readonly #connected: () => boolean;
 
@@ -61,6 +72,8 @@ export class JetStreamSubscriber implements BusSubscriber {
     /** Creates streams again when the server lost them. */
     recreateTopology: () => Promise<void>;
     attempts: AttemptsLedger;
+    /** Members bucket: replicas of a partitioned durable split its partitions. Absent: every process pulls on all. */
+    members?: KV;
     maxDeadLetterPayload: number;
     /** True once the connection is closed for good: consuming ends then. */
     closed: () => boolean;
@@ -72,6 +85,7 @@ export class JetStreamSubscriber implements BusSubscriber {
     this.#connected = deps.connected;
     this.#closed = deps.closed;
     this.#attempts = deps.attempts;
+    this.#members = deps.members;
     this.#flush = deps.flush;
     this.#js = deps.js;
     this.#jsm = deps.jsm;
@@ -155,13 +169,22 @@ export class JetStreamSubscriber implements BusSubscriber {
       if (ordered) await Promise.race([this.#flush().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000).unref())]);
     };
 
+    // Replicas split the partitions (each pulls only on its share); the pins keep each partition exclusive.
+    const share =
+      partitioned && this.#members
+        ? new PartitionShare({ kv: this.#members, jsm: this.#jsm, bucket: this.#topology.membersBucket, group: options.durable, partitions: consumerConfigs.length, heartbeatMs: memberHeartbeatMs(this.#options.ackWaitMs), logger: log, connected: this.#connected })
+        : undefined;
+    const owns = (index: number) => share?.owns(index) ?? true;
+
     const pinned = new Set<string>();
-    const consumeOnce = async (config: (typeof consumerConfigs)[number]): Promise<void> => {
+    const live = new Map<number, { stop(): void }>();
+    const consumeOnce = async (config: (typeof consumerConfigs)[number], index: number): Promise<void> => {
       const name = config.durable_name;
       const consumer = await this.#js.consumers.get(stream, name);
       const messages = await consumer.consume({ max_messages: Math.min(maxAckPending, 256), ...(partitioned ? { group: PIN_GROUP } : {}) });
       current.add(messages);
-      if (stopping) messages.stop();
+      live.set(index, messages);
+      if (stopping || !owns(index)) messages.stop();
       void (async () => {
         for await (const status of messages.status()) {
           if (status.type === 'consumer_pinned') pinned.add(name);
@@ -186,35 +209,62 @@ export class JetStreamSubscriber implements BusSubscriber {
         );
       }
       current.delete(messages);
+      live.delete(index);
+    };
+
+    /** Lets another process have the partition at once: what this one still holds is finished first. */
+    const unpin = async (config: (typeof consumerConfigs)[number]): Promise<void> => {
+      if (!pinned.has(config.durable_name)) return;
+      await queue.idle(config.filter_subject!);
+      if (this.#closed() || !this.#connected()) return;
+      await this.#jsm.consumers.unpin(stream, config.durable_name, PIN_GROUP).catch(() => undefined);
+      pinned.delete(config.durable_name);
     };
 
     const wakes = new Set<() => void>();
-    const consumeLoop = async (config: (typeof consumerConfigs)[number]): Promise<void> => {
+    const sleep = (ms: number) =>
+      new Promise<void>((r) => {
+        const timer = setTimeout(wakeUp, ms);
+        function wakeUp() {
+          clearTimeout(timer);
+          wakes.delete(wakeUp);
+          r();
+        }
+        wakes.add(wakeUp);
+      });
+    const wake = () => [...wakes].forEach((w) => w());
+
+    const consumeLoop = async (config: (typeof consumerConfigs)[number], index: number): Promise<void> => {
       let retryDelay = 250;
       while (!stopping && !this.#closed()) {
+        if (!owns(index)) {
+          // Another replica's share now: hand it over, then wait until the share changes again.
+          await unpin(config);
+          await sleep(60_000);
+          continue;
+        }
         try {
-          await consumeOnce(config);
+          await consumeOnce(config, index);
           retryDelay = 250;
         } catch (err) {
           if (this.#closed()) break;
           log.error({ err, consumer: config.durable_name }, 'consuming failed; trying again');
         }
         if (stopping || this.#closed()) break;
-        await new Promise<void>((r) => {
-          const timer = setTimeout(r, retryDelay);
-          const wakeUp = () => {
-            clearTimeout(timer);
-            wakes.delete(wakeUp);
-            r();
-          };
-          wakes.add(wakeUp);
-        });
+        if (!owns(index)) continue;
+        await sleep(retryDelay);
         retryDelay = Math.min(retryDelay * 2, 10_000);
         if (stopping || this.#closed()) break;
         await this.#ensureConsumer(stream, config).catch((err: unknown) => log.error({ err }, 'cannot create the durable consumer yet'));
       }
     };
-    const wake = () => [...wakes].forEach((w) => w());
+    if (share) {
+      await share.start();
+      share.onChange(() => {
+        for (const [index, messages] of live) if (!owns(index)) messages.stop();
+        wake();
+      });
+    }
     const loop = Promise.all(consumerConfigs.map(consumeLoop));
 
     let stopped: Promise<void> | undefined;
@@ -231,6 +281,7 @@ export class JetStreamSubscriber implements BusSubscriber {
           if (!this.#closed() && this.#connected()) {
             await Promise.all([...pinned].map((name) => this.#jsm.consumers.unpin(stream, name, PIN_GROUP).catch(() => undefined)));
           }
+          await share?.stop();
         })()),
     };
   }

@@ -29,6 +29,9 @@ export interface TopologyOptions {
 const MiB = 1024 * 1024;
 const hour = 3_600_000;
 
+/** Membership keys of processes that died are removed after this long (liveness is judged sooner, see PartitionShare). */
+const MEMBER_TTL_MS = 5 * 60_000;
+
 export const defaultTopology: TopologyOptions = {
   subjectPrefix: 'herald',
   namePrefix: 'HERALD',
@@ -76,6 +79,11 @@ export class Topology {
   /** Attempts ledger: failed and unfinished handling attempts of redelivered messages, per consumer. */
   get attemptsBucket(): string {
     return `${this.options.namePrefix}_ATTEMPTS`;
+  }
+
+  /** Processes sharing a partitioned durable, each a key that expires unless renewed (see PartitionShare). */
+  get membersBucket(): string {
+    return `${this.options.namePrefix}_MEMBERS`;
   }
 
   get stateBucket(): string {
@@ -147,7 +155,7 @@ export class Topology {
    * Creates or updates every stream and the state bucket. Safe to run from many processes at once.
    * `maxPayload` is the server's limit on one message; no stream is told to accept more than that.
    */
-  async ensure(nc: NatsConnection, jsm: JetStreamManager, maxPayload = Number.POSITIVE_INFINITY): Promise<{ state: KV; attempts: KV }> {
+  async ensure(nc: NatsConnection, jsm: JetStreamManager, maxPayload = Number.POSITIVE_INFINITY): Promise<{ state: KV; attempts: KV; members: KV }> {
     for (const channel of Object.keys(streamSuffix) as Channel[]) {
       const config = this.streamConfig(channel);
       config.max_msg_size = Math.min(config.max_msg_size ?? maxPayload, maxPayload);
@@ -173,7 +181,8 @@ export class Topology {
     // Entries outlive no message: they expire with the longest-lived stream.
     const ttl = Math.max(...Object.values(this.options.streams).map((l) => l.maxAgeMs));
     const attempts = await new Kvm(nc).create(this.attemptsBucket, { history: 1, ttl, max_bytes: 64 * 1024 * 1024, replicas, storage: StorageType.File });
-    return { state: kv, attempts };
+    const members = await new Kvm(nc).create(this.membersBucket, { history: 1, ttl: MEMBER_TTL_MS, max_bytes: 8 * 1024 * 1024, replicas, storage: StorageType.File });
+    return { state: kv, attempts, members };
   }
 }
 
