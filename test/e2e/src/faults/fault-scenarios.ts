@@ -10,6 +10,14 @@ const split: readonly Group[] = [
 
 const killing = (group: string) => (ctx: FaultContext) => ctx.atRandomMoments(ctx.size.faults, () => ctx.killAndReplace(group, ctx.random.int(0, 1_000)));
 
+/** Half as many nats-server faults as kills of a role (at least one), each noted in the timeline. */
+const natsFaults = (what: string, act: (ctx: FaultContext) => Promise<void>) => (ctx: FaultContext) =>
+  ctx.atRandomMoments(Math.max(1, Math.ceil(ctx.size.faults / 2)), async () => {
+    ctx.note(`${what} at ${(ctx.driver.progress * 100).toFixed(0)}%`);
+    await act(ctx);
+    ctx.note('nats-server is back');
+  });
+
 /** Malformed JSON and a schema-invalid envelope on every events partition, and both on a notifications subject. */
 async function injectPoison(ctx: FaultContext): Promise<void> {
   await ctx.driver.reached(0.5);
@@ -69,25 +77,17 @@ export const scenarios: readonly FaultScenario[] = [
     name: 'restart-nats',
     summary: 'Restart nats-server (SIGTERM, same store) at random moments while everything runs',
     groups: split,
-    inject: (ctx) =>
-      ctx.atRandomMoments(Math.max(1, Math.ceil(ctx.size.faults / 2)), async () => {
-        ctx.note(`restarting nats-server at ${(ctx.driver.progress * 100).toFixed(0)}%`);
-        await ctx.nats.restart();
-        ctx.note('nats-server is back');
-      }),
+    inject: natsFaults('restarting nats-server', (ctx) => ctx.nats.restart()),
   },
   {
     name: 'kill-nats',
     summary: 'SIGKILL nats-server at random moments (a crash: unflushed consumer state may be lost) and start it again on the same store',
     groups: split,
-    inject: (ctx) =>
-      ctx.atRandomMoments(Math.max(1, Math.ceil(ctx.size.faults / 2)), async () => {
-        ctx.note(`SIGKILL nats-server at ${(ctx.driver.progress * 100).toFixed(0)}%`);
-        await ctx.nats.kill();
-        await new Promise((r) => setTimeout(r, ctx.random.int(200, 1_000)));
-        await ctx.nats.start();
-        ctx.note('nats-server is back');
-      }),
+    inject: natsFaults('SIGKILL nats-server', async (ctx) => {
+      await ctx.nats.kill();
+      await new Promise((r) => setTimeout(r, ctx.random.int(200, 1_000)));
+      await ctx.nats.start();
+    }),
   },
   {
     name: 'restart-apiserver',
