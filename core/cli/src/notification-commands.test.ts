@@ -2,10 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './program.ts';
+import { herald } from './__fixtures__/run-cli.ts';
 
 const seed = fileURLToPath(new URL('../../../test/fixtures/reference-scenario.yaml', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'herald-notify-cli-'));
@@ -15,16 +14,6 @@ const file = (name: string, text: string) => {
   return path;
 };
 const pod = (phase: string) => file(`pod-${phase}.yaml`, `apiVersion: v1\nkind: Pod\nmetadata:\n  name: web-1\n  namespace: default\nstatus:\n  phase: ${phase}\n`);
-
-async function herald(...args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const chunks = { out: '', err: '' };
-  stdout.on('data', (c: Buffer) => (chunks.out += c.toString()));
-  stderr.on('data', (c: Buffer) => (chunks.err += c.toString()));
-  const code = await runCli(args, { stdout, stderr });
-  return { code, stdout: chunks.out, stderr: chunks.err };
-}
 
 describe('herald trigger run', () => {
   it.each([

@@ -1,28 +1,17 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startReceiver, type Receiver } from './__fixtures__/receiver.ts';
-import { notification, startSink, type TestSink } from './__fixtures__/sink-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { useSharedReceiver } from './__fixtures__/shared-receiver.ts';
+import { notification } from './__fixtures__/sink-harness.ts';
 import type { WebhookServiceConfigInput } from './webhook.config.ts';
 
-let receiver: Receiver;
-let sink: TestSink;
-
-beforeAll(async () => {
-  receiver = await startReceiver();
-});
-afterAll(() => receiver.close());
-afterEach(async () => {
-  await sink?.handle.stop();
-  receiver.requests.length = 0;
-  receiver.respond((_req, res) => res.end('ok'));
-});
+const shared = useSharedReceiver();
 
 describe('webhook sink: what the receiver gets', () => {
   it('delivers the reference scenario as exactly one GET /webhook/ with the body and the Idempotency-Key', async () => {
-    sink = await startSink();
-    await sink.send(notification({ message: 'ignored', webhook: { webhook: { method: 'GET', path: '/', body: 'Pod web-1 is ready!\n' } } }), { url: `${receiver.origin}/webhook` });
+    const sink = await shared.startSink();
+    await sink.send(notification({ message: 'ignored', webhook: { webhook: { method: 'GET', path: '/', body: 'Pod web-1 is ready!\n' } } }), { url: `${shared.receiver.origin}/webhook` });
 
-    expect(receiver.requests).toHaveLength(1);
-    const [req] = receiver.requests;
+    expect(shared.receiver.requests).toHaveLength(1);
+    const [req] = shared.receiver.requests;
     expect(req).toMatchObject({ method: 'GET', url: '/webhook/', body: 'Pod web-1 is ready!\n' });
     expect(req!.headers['idempotency-key']).toBe('f3b2c1d0e9a8:7');
     expect(req!.headers['user-agent']).toBe('herald/0.1.0');
@@ -104,12 +93,12 @@ describe('webhook sink: what the receiver gets', () => {
   ];
 
   it.each(cases)('$name', async ({ service, rendered, serviceName, expected }) => {
-    sink = await startSink();
+    const sink = await shared.startSink();
     const n = notification(rendered, serviceName ? { destination: { serviceType: 'webhook', service: serviceName, recipient: '' } } : {});
-    await sink.send(n, service(receiver.origin), { name: serviceName ?? 'webhook' });
+    await sink.send(n, service(shared.receiver.origin), { name: serviceName ?? 'webhook' });
 
-    expect(receiver.requests).toHaveLength(1);
-    const [req] = receiver.requests;
+    expect(shared.receiver.requests).toHaveLength(1);
+    const [req] = shared.receiver.requests;
     expect({ method: req!.method, url: req!.url, body: req!.body }).toEqual({ method: expected.method, url: expected.url, body: expected.body });
     for (const [name, value] of Object.entries(expected.headers ?? {})) expect(req!.headers[name], name).toBe(value);
   });
@@ -125,25 +114,25 @@ describe('webhook sink: what the receiver gets', () => {
     ['/webhook', '/a/b?sha=123', '/webhook/a/b?sha=123'],
   ];
   it.each(paths)('url path %j joined with template path %j is requested as %j', async (base, path, requested) => {
-    sink = await startSink();
-    await sink.send(notification({ webhook: { webhook: { method: 'POST', ...(path === undefined ? {} : { path }), body: 'b' } } }), { url: `${receiver.origin}${base}` });
-    expect(receiver.requests.map((r) => r.url)).toEqual([requested]);
+    const sink = await shared.startSink();
+    await sink.send(notification({ webhook: { webhook: { method: 'POST', ...(path === undefined ? {} : { path }), body: 'b' } } }), { url: `${shared.receiver.origin}${base}` });
+    expect(shared.receiver.requests.map((r) => r.url)).toEqual([requested]);
   });
 
   it('one notification redelivered carries the same Idempotency-Key; a re-fire (new claim) a different one', async () => {
-    sink = await startSink();
-    const service = { url: receiver.origin };
+    const sink = await shared.startSink();
+    const service = { url: shared.receiver.origin };
     await sink.send(notification({ message: 'm' }), service);
     await sink.send(notification({ message: 'm' }), service);
     await sink.send(notification({ message: 'm' }, { claimRevision: 8 }), service);
-    expect(receiver.requests.map((r) => r.headers['idempotency-key'])).toEqual(['f3b2c1d0e9a8:7', 'f3b2c1d0e9a8:7', 'f3b2c1d0e9a8:8']);
+    expect(shared.receiver.requests.map((r) => r.headers['idempotency-key'])).toEqual(['f3b2c1d0e9a8:7', 'f3b2c1d0e9a8:7', 'f3b2c1d0e9a8:8']);
   });
 
   it('follows redirects as Go does: a 307 repeats the POST and its body at the new location', async () => {
-    receiver.respond((req, res) => (req.url === '/old' ? res.writeHead(307, { location: '/new' }).end() : res.end('ok')));
-    sink = await startSink();
-    await sink.send(notification({ webhook: { webhook: { method: 'POST', path: '/old', body: 'payload' } } }), { url: receiver.origin });
-    expect(receiver.requests.map((r) => [r.method, r.url, r.body, r.headers['idempotency-key']])).toEqual([
+    shared.receiver.respond((req, res) => (req.url === '/old' ? res.writeHead(307, { location: '/new' }).end() : res.end('ok')));
+    const sink = await shared.startSink();
+    await sink.send(notification({ webhook: { webhook: { method: 'POST', path: '/old', body: 'payload' } } }), { url: shared.receiver.origin });
+    expect(shared.receiver.requests.map((r) => [r.method, r.url, r.body, r.headers['idempotency-key']])).toEqual([
       ['POST', '/old', 'payload', 'f3b2c1d0e9a8:7'],
       ['POST', '/new', 'payload', 'f3b2c1d0e9a8:7'],
     ]);
@@ -153,16 +142,16 @@ describe('webhook sink: what the receiver gets', () => {
   // the reuse shows with POST.
   it('reuses one kept-alive connection for requests to the same service', async () => {
     const ports = new Set<number>();
-    receiver.respond((_req, res) => {
+    shared.receiver.respond((_req, res) => {
       ports.add(res.socket!.remotePort!);
       res.end('ok');
     });
-    sink = await startSink();
+    const sink = await shared.startSink();
     for (let i = 0; i < 3; i++) {
-      await sink.send(notification({ webhook: { webhook: { method: 'POST', body: `m${i}` } } }), { url: receiver.origin });
+      await sink.send(notification({ webhook: { webhook: { method: 'POST', body: `m${i}` } } }), { url: shared.receiver.origin });
       await new Promise((resolve) => setTimeout(resolve, 10)); // the connection goes back to the pool
     }
-    expect(receiver.requests).toHaveLength(3);
+    expect(shared.receiver.requests).toHaveLength(3);
     expect(ports.size).toBe(1);
   });
 });

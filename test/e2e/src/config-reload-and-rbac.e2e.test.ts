@@ -1,28 +1,10 @@
 import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, startNats, type ControlPlane, type NatsServer } from '@herald/test-harness';
+import { describe, expect, it } from 'vitest';
 import type { HeraldProcess } from './support/herald-process.ts';
-import { mergePatch, setUpScenario, subscribe, waitUntil, type Scenario } from './support/scenario.ts';
-import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
+import { mergePatch, subscribe, waitUntil } from './support/scenario.ts';
+import { useScenarioWorld } from './support/scenario-world.ts';
 
-let cp: ControlPlane;
-let nats: NatsServer;
-let receiver: WebhookReceiver;
-const scenarios: Scenario[] = [];
-
-beforeAll(async () => {
-  [cp, nats, receiver] = await Promise.all([startControlPlane(), startNats(), startWebhookReceiver()]);
-});
-afterAll(async () => {
-  await Promise.all(scenarios.flatMap((s) => s.heralds.map((h) => h.kill())));
-  await Promise.all([cp?.stop(), nats?.stop(), receiver?.close()]);
-});
-
-const scenario = async (options: Parameters<typeof setUpScenario>[2]) => {
-  const s = await setUpScenario(cp, nats, options);
-  scenarios.push(s);
-  return s;
-};
+const world = useScenarioWorld();
 
 interface LogLine {
   level: string;
@@ -45,15 +27,15 @@ const config = (body: string) => ({
 
 describe('notification config and permissions, end to end (real kube-apiserver, NATS, HTTP receiver; herald run)', () => {
   it('hot reload: a broken edit is reported by key and the last good config keeps serving; a fix takes effect without a restart', async () => {
-    const service = { 'service.webhook.hook': `url: ${receiver.url}/reload` };
-    const s = await scenario({ prefix: 'RELOAD', data: { ...config('v1'), ...service } });
+    const service = { 'service.webhook.hook': `url: ${world.receiver.url}/reload` };
+    const s = await world.scenario({ prefix: 'RELOAD', data: { ...config('v1'), ...service } });
     const herald = await s.herald();
     const loaded = () => logLines(herald).filter((l) => l.msg.startsWith('notification config loaded'));
     expect(loaded()).toHaveLength(1);
     const notifyPod = async (name: string) => {
       await s.pod(name, { annotations: { [subscribe('on-pod-ready.hook')]: '' } });
       await s.setPhase(name, 'Running');
-      const [request] = await receiver.waitFor(1, (r) => r.path === '/reload' && r.body.endsWith(` ${name}`));
+      const [request] = await world.receiver.waitFor(1, (r) => r.path === '/reload' && r.body.endsWith(` ${name}`));
       return request!.body;
     };
     const editConfig = (data: Record<string, string | null>) => s.core.patchNamespacedConfigMap({ name: 'herald-notifications-cm', namespace: s.namespace, body: { data } }, mergePatch);
@@ -85,9 +67,9 @@ describe('notification config and permissions, end to end (real kube-apiserver, 
   });
 
   it('least privilege is exercised: without the grant on its ConfigMap Herald refuses to start and says so; with it, it runs', async () => {
-    const s = await scenario({ prefix: 'RBAC', data: { ...config('rbac'), 'service.webhook.hook': `url: ${receiver.url}/rbac` } });
-    const rbac = cp.adminKubeConfig.makeApiClient(RbacAuthorizationV1Api);
-    const restricted = cp.restrictedKubeConfig.makeApiClient(CoreV1Api);
+    const s = await world.scenario({ prefix: 'RBAC', data: { ...config('rbac'), 'service.webhook.hook': `url: ${world.receiver.url}/rbac` } });
+    const rbac = world.cp.adminKubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    const restricted = world.cp.restrictedKubeConfig.makeApiClient(CoreV1Api);
     const role = { name: 'herald-notification-config', namespace: s.namespace };
     const { rules } = await rbac.readNamespacedRole(role);
     // RBAC changes reach the authorizer through its informer: wait until they are in force.
@@ -119,19 +101,19 @@ describe('notification config and permissions, end to end (real kube-apiserver, 
     await s.herald();
     await s.pod('allowed', { annotations: { [subscribe('on-pod-ready.hook')]: '' } });
     await s.setPhase('allowed', 'Running');
-    const [request] = await receiver.waitFor(1, (r) => r.path === '/rbac');
+    const [request] = await world.receiver.waitFor(1, (r) => r.path === '/rbac');
     expect(request!.body).toBe('rbac allowed');
   });
 
   it('without patch on the watched resource it still sends once (dedup lives in the state bucket) and says, once, what is missing', async () => {
-    const s = await scenario({ prefix: 'NOPATCH', data: { ...config('nopatch'), 'service.webhook.hook': `url: ${receiver.url}/nopatch` } });
-    const rbac = cp.adminKubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    const s = await world.scenario({ prefix: 'NOPATCH', data: { ...config('nopatch'), 'service.webhook.hook': `url: ${world.receiver.url}/nopatch` } });
+    const rbac = world.cp.adminKubeConfig.makeApiClient(RbacAuthorizationV1Api);
     // Every scenario of this file bound deploy/rbac's ClusterRole to the same user: take patch out of all.
     for (const role of (await rbac.listClusterRole()).items.filter((r) => r.metadata!.name!.startsWith('herald-watched-resources-'))) {
       const rules = role.rules!.map((r) => ({ ...r, verbs: r.verbs.filter((v) => v !== 'patch') }));
       await rbac.patchClusterRole({ name: role.metadata!.name!, body: { rules } }, mergePatch);
     }
-    const restricted = cp.restrictedKubeConfig.makeApiClient(CoreV1Api);
+    const restricted = world.cp.restrictedKubeConfig.makeApiClient(CoreV1Api);
     await s.pod('probe');
     await waitUntil(
       () => restricted.patchNamespacedPod({ name: 'probe', namespace: s.namespace, body: { metadata: { labels: { p: '1' } } } }, mergePatch).then(() => true, () => false),
@@ -143,19 +125,19 @@ describe('notification config and permissions, end to end (real kube-apiserver, 
     const forPod = (r: { path: string }) => r.path === '/nopatch';
     await s.pod('quiet', { annotations: { [subscribe('on-pod-ready.hook')]: '' } });
     await s.setPhase('quiet', 'Running');
-    await receiver.waitFor(1, forPod);
+    await world.receiver.waitFor(1, forPod);
     for (const value of ['a', 'b', 'c']) await s.setLabels('quiet', { touched: value });
     await s.settled();
-    expect(receiver.requests.filter(forPod)).toHaveLength(1);
+    expect(world.receiver.requests.filter(forPod)).toHaveLength(1);
     expect(await s.notified('quiet')).toBeUndefined();
 
     // The claim still follows the condition: false, then true again, fires again.
     await s.setPhase('quiet', 'Pending');
     await s.settled();
     await s.setPhase('quiet', 'Running');
-    await receiver.waitFor(2, forPod);
+    await world.receiver.waitFor(2, forPod);
     await s.settled();
-    expect(receiver.requests.filter(forPod)).toHaveLength(2);
+    expect(world.receiver.requests.filter(forPod)).toHaveLength(2);
     const warnings = logLines(herald).filter((l) => l.level === 'warn' && l.msg.startsWith('cannot write the notified.notifications.argoproj.io annotation'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.msg).toContain('Herald needs patch on pods');

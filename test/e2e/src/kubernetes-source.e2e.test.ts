@@ -3,18 +3,25 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
-  ApiextensionsV1Api,
   CoreV1Api,
   CustomObjectsApi,
   PatchStrategy,
-  RbacAuthorizationV1Api,
   setHeaderOptions,
   type V1Pod,
 } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, startTelemetry } from '@herald/core-telemetry';
 import { engineConfigSchema, Kernel } from '@herald/core-kernel';
-import { startControlPlane, startNats, testNatsLimits, type ControlPlane, type NatsServer } from '@herald/test-harness';
+import {
+  createNamespacedCrd,
+  eventually,
+  grantRestrictedUser,
+  startControlPlane,
+  startNats,
+  testNatsLimits,
+  type ControlPlane,
+  type NatsServer,
+} from '@herald/test-harness';
 import { readEventLog, type EventLog, type RecordedEvent } from './support/event-log.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 import { TestMetricReader } from './support/test-metrics.ts';
@@ -37,7 +44,7 @@ beforeAll(async () => {
   [cp, nats] = await Promise.all([startControlPlane(), startNats()]);
   core = cp.adminKubeConfig.makeApiClient(CoreV1Api);
   custom = cp.adminKubeConfig.makeApiClient(CustomObjectsApi);
-  await createWidgetCrd();
+  await createNamespacedCrd(cp.adminKubeConfig, { group, kind: 'Widget', plural: 'widgets' });
 });
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
@@ -167,7 +174,7 @@ describe('kubernetes source', () => {
 
   it('needs no more than list and watch: the restricted user with just those runs it, without them start fails naming the resource', async () => {
     const [allowed, denied] = await Promise.all([cp.createNamespace('rbac-ok'), cp.createNamespace('rbac-no')]);
-    await grantListWatchPods(allowed);
+    await grantRestrictedUser(cp, allowed, 'herald-watch-pods', [{ apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] }]);
     const restricted = cp.restrictedKubeConfig.makeApiClient(CoreV1Api);
     await eventually(() => restricted.listNamespacedPod({ namespace: allowed }));
 
@@ -322,49 +329,4 @@ async function proxied(): Promise<TcpProxy & { kubeconfig: string }> {
   const kubeconfig = join(cp.dataDir, `proxied-${proxy.port}.kubeconfig`);
   writeFileSync(kubeconfig, JSON.stringify(doc), { mode: 0o600 });
   return Object.assign(proxy, { kubeconfig });
-}
-
-async function grantListWatchPods(namespace: string): Promise<void> {
-  const rbac = cp.adminKubeConfig.makeApiClient(RbacAuthorizationV1Api);
-  const name = 'herald-watch-pods';
-  await rbac.createNamespacedRole({ namespace, body: { metadata: { name }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] }] } });
-  await rbac.createNamespacedRoleBinding({
-    namespace,
-    body: {
-      metadata: { name },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: cp.restrictedUser }],
-    },
-  });
-}
-
-async function createWidgetCrd(): Promise<void> {
-  const extensions = cp.adminKubeConfig.makeApiClient(ApiextensionsV1Api);
-  await extensions.createCustomResourceDefinition({
-    body: {
-      metadata: { name: `widgets.${group}` },
-      spec: {
-        group,
-        scope: 'Namespaced',
-        names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
-        // client-node's models spell the JSON key x-kubernetes-preserve-unknown-fields this way.
-        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } } }],
-      },
-    },
-  });
-  // Established can come a moment before the resource is served.
-  await eventually(() => custom.listClusterCustomObject({ group, version: 'v1', plural: 'widgets' }));
-}
-
-/** Retries fn until it resolves: RBAC, CRDs and a restarted server take a moment. */
-async function eventually<T>(fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await delay(100);
-    }
-  }
 }

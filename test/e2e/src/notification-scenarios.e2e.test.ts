@@ -1,36 +1,21 @@
-import { ApiextensionsV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, startNats, type ControlPlane, type NatsServer } from '@herald/test-harness';
-import { conditionKey, mergePatch, notifiedOf, setUpScenario, subscribe, waitUntil, type Scenario } from './support/scenario.ts';
-import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from './support/webhook-receiver.ts';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { createNamespacedCrd, grantRestrictedUser } from '@herald/test-harness';
+import { conditionKey, mergePatch, notifiedOf, subscribe, waitUntil } from './support/scenario.ts';
+import { useScenarioWorld } from './support/scenario-world.ts';
+import type { ReceivedRequest } from './support/webhook-receiver.ts';
 
-let cp: ControlPlane;
-let nats: NatsServer;
-let receiver: WebhookReceiver;
-const scenarios: Scenario[] = [];
+const world = useScenarioWorld();
 
-beforeAll(async () => {
-  [cp, nats, receiver] = await Promise.all([startControlPlane(), startNats(), startWebhookReceiver()]);
-});
-afterAll(async () => {
-  await Promise.all(scenarios.flatMap((s) => s.heralds.map((h) => h.kill())));
-  await Promise.all([cp?.stop(), nats?.stop(), receiver?.close()]);
-});
-
-const scenario = async (options: Parameters<typeof setUpScenario>[2]) => {
-  const s = await setUpScenario(cp, nats, options);
-  scenarios.push(s);
-  return s;
-};
 /** Requests to one service's URL path whose body mentions `name` (bodies are `<what> <name>` in these configs). */
 const to = (path: string, name: string) => (r: ReceivedRequest) => r.path === path && r.body.split(' ').includes(name);
-const requests = (path: string, name: string) => receiver.requests.filter(to(path, name)).map((r) => r.body);
+const requests = (path: string, name: string) => world.receiver.requests.filter(to(path, name)).map((r) => r.body);
 const ready = "pod.status.phase in ['Running']";
 
 describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP receiver; herald run as the restricted user)', () => {
   it('global subscriptions by label selector, subscribe.<service> with (per-service) default triggers, several recipients', async () => {
     const failed = "pod.status.phase == 'Failed'";
-    const s = await scenario({
+    const s = await world.scenario({
       prefix: 'SUBS',
       data: {
         'trigger.on-pod-ready': `- when: ${ready}\n  send: [pod-ready]\n`,
@@ -42,9 +27,9 @@ describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP re
           '  team: {method: POST, body: "team-ready {{.pod.metadata.name}}"}',
         ].join('\n'),
         'template.pod-failed': 'webhook:\n  team: {method: POST, body: "team-failed {{.pod.metadata.name}}"}\n',
-        'service.webhook.prod': `url: ${receiver.url}/prod`,
-        'service.webhook.oncall': `url: ${receiver.url}/oncall`,
-        'service.webhook.team': `url: ${receiver.url}/team`,
+        'service.webhook.prod': `url: ${world.receiver.url}/prod`,
+        'service.webhook.oncall': `url: ${world.receiver.url}/oncall`,
+        'service.webhook.team': `url: ${world.receiver.url}/team`,
         subscriptions: '- recipients: ["prod:"]\n  triggers: [on-pod-ready]\n  selector: env=prod\n',
         defaultTriggers: '- on-pod-ready\n',
         'defaultTriggers.team': '- on-pod-failed\n',
@@ -57,18 +42,18 @@ describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP re
     await s.pod('api-prod', { labels: { env: 'prod' } });
     await s.pod('api-dev', { labels: { env: 'dev' } });
     await Promise.all([s.setPhase('api-prod', 'Running'), s.setPhase('api-dev', 'Running')]);
-    await receiver.waitFor(1, to('/prod', 'api-prod'));
+    await world.receiver.waitFor(1, to('/prod', 'api-prod'));
     await s.waitForNotifiedKeys('api-prod', [readyKey('prod')]);
     await s.settled();
     expect(requests('/prod', 'api-prod')).toEqual(['prod-ready api-prod']);
-    expect(receiver.requests.filter((r) => r.body.includes('api-dev'))).toEqual([]);
+    expect(world.receiver.requests.filter((r) => r.body.includes('api-dev'))).toEqual([]);
     expect(await s.notified('api-dev')).toBeUndefined();
 
     // subscribe.oncall (no trigger) takes defaultTriggers; each of its recipients is a destination of its own.
     // subscribe.team takes defaultTriggers.team instead, so Running sends it nothing.
     await s.pod('worker', { annotations: { [subscribe('oncall')]: 'alice; bob', [subscribe('team')]: '' } });
     await s.setPhase('worker', 'Running');
-    await receiver.waitFor(2, to('/oncall', 'worker'));
+    await world.receiver.waitFor(2, to('/oncall', 'worker'));
     await s.waitForNotifiedKeys('worker', [readyKey('oncall', 'alice'), readyKey('oncall', 'bob')]);
     await s.settled();
     expect(requests('/oncall', 'worker').sort()).toEqual(['ready-for alice worker', 'ready-for bob worker']);
@@ -76,7 +61,7 @@ describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP re
 
     // Failed: the team's default trigger fires; on-pod-ready turned false, so its keys are cleared.
     await s.setPhase('worker', 'Failed');
-    await receiver.waitFor(1, to('/team', 'worker'));
+    await world.receiver.waitFor(1, to('/team', 'worker'));
     await s.waitForNotifiedKeys('worker', [`on-pod-failed:${conditionKey(0, failed)}:team:`]);
     await s.settled();
     expect(requests('/team', 'worker')).toEqual(['team-failed worker']);
@@ -85,34 +70,17 @@ describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP re
 
   it('watches Pods and a CRD at once, each object under its own variable name in triggers and templates', async () => {
     const group = 'e2e.herald.dev';
-    const extensions = cp.adminKubeConfig.makeApiClient(ApiextensionsV1Api);
-    const custom = cp.adminKubeConfig.makeApiClient(CustomObjectsApi);
-    await extensions.createCustomResourceDefinition({
-      body: {
-        metadata: { name: `widgets.${group}` },
-        spec: {
-          group,
-          scope: 'Namespaced',
-          names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
-          // client-node's models spell the JSON key x-kubernetes-preserve-unknown-fields this way.
-          versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } } }],
-        },
-      },
-    });
-    await waitUntil(
-      () => custom.listClusterCustomObject({ group, version: 'v1', plural: 'widgets' }).then(() => true, () => false),
-      (served) => served,
-      'the widgets CRD was never served',
-    );
+    const custom = world.cp.adminKubeConfig.makeApiClient(CustomObjectsApi);
+    await createNamespacedCrd(world.cp.adminKubeConfig, { group, kind: 'Widget', plural: 'widgets' });
     const big = 'w.spec.size > 3';
-    const s = await scenario({
+    const s = await world.scenario({
       prefix: 'GVRS',
       data: {
         'trigger.on-pod-ready': `- when: ${ready}\n  send: [pod-ready]\n`,
         'trigger.on-big-widget': `- when: ${big}\n  send: [widget-big]\n`,
         'template.pod-ready': 'webhook:\n  hook: {method: POST, body: "pod {{.pod.metadata.name}} is {{.pod.status.phase}}"}\n',
         'template.widget-big': 'webhook:\n  hook: {method: POST, body: "widget {{.w.metadata.name}} has size {{.w.spec.size}}"}\n',
-        'service.webhook.hook': `url: ${receiver.url}/gvrs`,
+        'service.webhook.hook': `url: ${world.receiver.url}/gvrs`,
       },
       resources: [
         { version: 'v1', resource: 'pods', kind: 'Pod' },
@@ -121,16 +89,7 @@ describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP re
       notifications: { variables: { Widget: 'w' } },
     });
     // deploy/rbac grants Pods only; a watched CRD needs the same three verbs (see the manifest's header).
-    const rbac = cp.adminKubeConfig.makeApiClient(RbacAuthorizationV1Api);
-    await rbac.createNamespacedRole({ namespace: s.namespace, body: { metadata: { name: 'herald-widgets' }, rules: [{ apiGroups: [group], resources: ['widgets'], verbs: ['list', 'watch', 'patch'] }] } });
-    await rbac.createNamespacedRoleBinding({
-      namespace: s.namespace,
-      body: {
-        metadata: { name: 'herald-widgets' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'herald-widgets' },
-        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: cp.restrictedUser }],
-      },
-    });
+    await grantRestrictedUser(world.cp, s.namespace, 'herald-widgets', [{ apiGroups: [group], resources: ['widgets'], verbs: ['list', 'watch', 'patch'] }]);
     await s.herald();
     const widget = { group, version: 'v1', namespace: s.namespace, plural: 'widgets', name: 'gear' };
     await custom.createNamespacedCustomObject({
@@ -139,11 +98,11 @@ describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP re
     });
     await s.pod('runner', { annotations: { [subscribe('on-pod-ready.hook')]: '' } });
     await s.settled();
-    expect(receiver.requests.filter((r) => r.path === '/gvrs')).toEqual([]);
+    expect(world.receiver.requests.filter((r) => r.path === '/gvrs')).toEqual([]);
 
     await custom.patchNamespacedCustomObject({ ...widget, body: { spec: { size: 5 } } }, mergePatch);
     await s.setPhase('runner', 'Running');
-    await receiver.waitFor(2, (r) => r.path === '/gvrs');
+    await world.receiver.waitFor(2, (r) => r.path === '/gvrs');
     const widgetKey = `on-big-widget:${conditionKey(0, big)}:hook:`;
     await waitUntil(
       async () => notifiedOf((await custom.getNamespacedCustomObject(widget)) as { metadata?: { annotations?: Record<string, string> } }),
@@ -152,17 +111,17 @@ describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP re
     );
     await s.waitForNotifiedKeys('runner', [`on-pod-ready:${conditionKey(0, ready)}:hook:`]);
     await s.settled();
-    expect(receiver.requests.filter((r) => r.path === '/gvrs').map((r) => r.body).sort()).toEqual(['pod runner is Running', 'widget gear has size 5']);
+    expect(world.receiver.requests.filter((r) => r.path === '/gvrs').map((r) => r.body).sort()).toEqual(['pod runner is Running', 'widget gear has size 5']);
   });
 
   it('a delete trigger (herald.action == DELETED) sends once with the last known object, and nothing fails or loops', async () => {
     const deleted = "herald.action == 'DELETED'";
-    const s = await scenario({
+    const s = await world.scenario({
       prefix: 'DEL',
       data: {
         'trigger.on-pod-deleted': `- when: ${deleted}\n  send: [pod-deleted]\n`,
         'template.pod-deleted': 'webhook:\n  hook: {method: POST, body: "deleted {{.pod.metadata.name}} while {{.pod.status.phase}}"}\n',
-        'service.webhook.hook': `url: ${receiver.url}/deleted`,
+        'service.webhook.hook': `url: ${world.receiver.url}/deleted`,
       },
     });
     const herald = await s.herald();
@@ -173,7 +132,7 @@ describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP re
 
     const logged = herald.logs().length;
     await s.core.deleteNamespacedPod({ name: 'doomed', namespace: s.namespace });
-    await receiver.waitFor(1, to('/deleted', 'doomed'));
+    await world.receiver.waitFor(1, to('/deleted', 'doomed'));
     await s.settled();
     // Long enough for a loop (a redelivery, a re-evaluation after the failed annotation patch) to show.
     await new Promise((r) => setTimeout(r, 2_000));
@@ -191,12 +150,12 @@ describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP re
   it("adopts an Argo notified annotation on first sight: nothing is sent for what Argo sent, and Pending → Running fires", async () => {
     const argoKey = `on-pod-ready:${conditionKey(0, ready)}:webhook:`;
     expect(argoKey).toBe('on-pod-ready:[0].jS5fTrIQi8Q4Q5uceLlcAF3t4Go:webhook:');
-    const s = await scenario({
+    const s = await world.scenario({
       prefix: 'ADOPT',
       data: {
         'trigger.on-pod-ready': `- when: ${ready}\n  send: [pod-ready]\n`,
         'template.pod-ready': 'webhook:\n  webhook: {method: POST, body: "ready {{.pod.metadata.name}}"}\n',
-        'service.webhook.webhook': `url: ${receiver.url}/adopt`,
+        'service.webhook.webhook': `url: ${world.receiver.url}/adopt`,
       },
     });
     // Both Pods were Running under Argo before Herald starts; only one carries what Argo sent.
@@ -206,7 +165,7 @@ describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP re
     await Promise.all([s.setPhase('migrated', 'Running'), s.setPhase('never-notified', 'Running')]);
 
     await s.herald();
-    await receiver.waitFor(1, to('/adopt', 'never-notified'));
+    await world.receiver.waitFor(1, to('/adopt', 'never-notified'));
     await s.settled();
     expect(requests('/adopt', 'migrated')).toEqual([]);
     expect(await s.notified('migrated')).toEqual({ [argoKey]: 1645078598 });
@@ -215,7 +174,7 @@ describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP re
     await s.waitForNotifiedKeys('migrated', []);
     const before = Math.floor(Date.now() / 1000);
     await s.setPhase('migrated', 'Running');
-    await receiver.waitFor(1, to('/adopt', 'migrated'));
+    await world.receiver.waitFor(1, to('/adopt', 'migrated'));
     const annotation = await s.waitForNotifiedKeys('migrated', [argoKey]);
     expect(annotation![argoKey]).toBeGreaterThanOrEqual(before - 1);
     await s.settled();
@@ -225,23 +184,23 @@ describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP re
 
   it('oncePer fires once per distinct value (a → b fires, back to a does not), across condition changes', async () => {
     const running = "pod.status.phase == 'Running'";
-    const s = await scenario({
+    const s = await world.scenario({
       prefix: 'ONCE',
       data: {
         'trigger.on-version': `- when: ${running}\n  oncePer: pod.metadata.labels.version\n  send: [version]\n`,
         'template.version': 'webhook:\n  hook: {method: POST, body: "version {{.pod.metadata.labels.version}} of {{.pod.metadata.name}}"}\n',
-        'service.webhook.hook': `url: ${receiver.url}/once`,
+        'service.webhook.hook': `url: ${world.receiver.url}/once`,
       },
     });
     await s.herald();
     const key = (version: string) => `${version}:on-version:${conditionKey(0, running)}:hook:`;
     await s.pod('app', { labels: { version: 'a' }, annotations: { [subscribe('on-version.hook')]: '' } });
     await s.setPhase('app', 'Running');
-    await receiver.waitFor(1, to('/once', 'app'));
+    await world.receiver.waitFor(1, to('/once', 'app'));
     await s.waitForNotifiedKeys('app', [key('a')]);
 
     await s.setLabels('app', { version: 'b' });
-    await receiver.waitFor(2, to('/once', 'app'));
+    await world.receiver.waitFor(2, to('/once', 'app'));
     await s.waitForNotifiedKeys('app', [key('a'), key('b')]);
 
     // Argo keeps oncePer keys when the value changes and when the condition turns false: nothing fires again.
@@ -255,12 +214,12 @@ describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP re
 
   it('a send that fails for good releases the oncePer claim: nothing loops meanwhile, and the next event sends it', async () => {
     const running = "pod.status.phase == 'Running'";
-    const s = await scenario({
+    const s = await world.scenario({
       prefix: 'FAIL',
       data: {
         'trigger.on-version': `- when: ${running}\n  oncePer: pod.metadata.labels.version\n  send: [version]\n`,
         'template.version': 'webhook:\n  flaky: {method: POST, body: "version {{.pod.metadata.labels.version}} of {{.pod.metadata.name}}"}\n',
-        'service.webhook.flaky': `url: ${receiver.url}/flaky\nretryMax: 0`,
+        'service.webhook.flaky': `url: ${world.receiver.url}/flaky\nretryMax: 0`,
       },
       engine: { sink: { maxDeliver: 2 } },
     });
@@ -269,23 +228,23 @@ describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP re
     await s.pod('fragile', { labels: { version: 'a' }, annotations: { [subscribe('on-version.flaky')]: '' } });
     await s.settled();
     // One request per delivery (retryMax: 0), two deliveries (maxDeliver: 2), both refused: a dead letter.
-    receiver.failNext(500, 500);
+    world.receiver.failNext(500, 500);
     await s.setPhase('fragile', 'Running');
-    await receiver.waitFor(2, to('/flaky', 'fragile'));
+    await world.receiver.waitFor(2, to('/flaky', 'fragile'));
     await s.settled();
     // Longer than the bus's redelivery delay: a send that fired itself again would have shown by now.
     await new Promise((r) => setTimeout(r, 2_000));
     await s.settled();
-    expect(receiver.requests.filter(to('/flaky', 'fragile')).map((r) => r.status)).toEqual([500, 500]);
+    expect(world.receiver.requests.filter(to('/flaky', 'fragile')).map((r) => r.status)).toEqual([500, 500]);
     expect(await s.deadLetters()).toBe(1);
     await s.waitForNotifiedKeys('fragile', []);
 
     // The claim was released: the next change of the Pod sends it, and this time it is recorded.
     await s.setLabels('fragile', { touched: 'yes' });
-    await receiver.waitFor(3, to('/flaky', 'fragile'));
+    await world.receiver.waitFor(3, to('/flaky', 'fragile'));
     await s.waitForNotifiedKeys('fragile', [key]);
     await s.settled();
-    expect(receiver.requests.filter(to('/flaky', 'fragile')).map((r) => [r.status, r.body])).toEqual([
+    expect(world.receiver.requests.filter(to('/flaky', 'fragile')).map((r) => [r.status, r.body])).toEqual([
       [500, 'version a of fragile'],
       [500, 'version a of fragile'],
       [200, 'version a of fragile'],

@@ -1,3 +1,4 @@
+export { eventually } from './eventually.ts';
 export { freePort, waitForPort } from './free-port.ts';
 export { toolPath } from './tools.ts';
 export { startNats, type NatsServer, type StartNatsOptions } from './nats/nats-server.ts';

@@ -1,16 +1,5 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../program.ts';
-
-async function herald(...args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const chunks = { out: '', err: '' };
-  stdout.on('data', (c: Buffer) => (chunks.out += c.toString()));
-  stderr.on('data', (c: Buffer) => (chunks.err += c.toString()));
-  const code = await runCli(args, { stdout, stderr });
-  return { code, stdout: chunks.out, stderr: chunks.err };
-}
+import { herald } from '../__fixtures__/run-cli.ts';
 
 describe('herald dlq usage errors (exit 2, before any connection)', () => {
   it.each([

@@ -1,5 +1,4 @@
 import {
-  ApiextensionsV1Api,
   CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
@@ -7,7 +6,6 @@ import {
   type KubernetesObject,
   makeInformer,
   PatchStrategy,
-  RbacAuthorizationV1Api,
   setHeaderOptions,
   type V1ConfigMap,
   type V1Pod,
@@ -17,6 +15,9 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ControlPlane, startControlPlane } from './control-plane.ts';
+import { createNamespacedCrd } from './crd.ts';
+import { eventually } from '../eventually.ts';
+import { grantRestrictedUser } from './grant.ts';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 // The version test/controlplane pins (gen-go-mod.sh writes it), e.g. v1.34.4.
@@ -75,8 +76,8 @@ describe('kube-apiserver control plane', () => {
 
     await expect(restricted.listNamespacedPod({ namespace })).rejects.toMatchObject({ code: 403 });
 
-    await grant(namespace, ['list']);
-    const list = await eventually(() => restricted.listNamespacedPod({ namespace }));
+    await grantRestrictedUser(cp, namespace, 'pods-list', [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }]);
+    const list = await eventually(() => restricted.listNamespacedPod({ namespace }), 15_000);
     expect(list.items.map((p) => p.metadata?.name)).toEqual(['visible']);
   });
 
@@ -87,10 +88,10 @@ describe('kube-apiserver control plane', () => {
       admin.listNamespacedPod({ namespace }),
     );
     try {
-      await grant(namespace, ['patch']);
+      await grantRestrictedUser(cp, namespace, 'pods-patch', [{ apiGroups: [''], resources: ['pods'], verbs: ['patch'] }]);
       const restricted = cp.restrictedKubeConfig.makeApiClient(CoreV1Api);
       const body = { metadata: { annotations: { 'herald.dev/notified': 'slack' } } };
-      await eventually(() => restricted.patchNamespacedPod({ name: 'target', namespace, body }, mergePatch));
+      await eventually(() => restricted.patchNamespacedPod({ name: 'target', namespace, body }, mergePatch), 15_000);
 
       const seen = await pods.next((e) => e.type === 'MODIFIED');
       expect(seen.object.metadata?.annotations).toMatchObject({ 'herald.dev/notified': 'slack' });
@@ -123,38 +124,15 @@ describe('kube-apiserver control plane', () => {
 
   it('serves and watches a CustomResourceDefinition', async () => {
     const group = 'test.herald.dev';
-    const extensions = cp.adminKubeConfig.makeApiClient(ApiextensionsV1Api);
-    await extensions.createCustomResourceDefinition({
-      body: {
-        metadata: { name: `widgets.${group}` },
-        spec: {
-          group,
-          scope: 'Namespaced',
-          names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
-          versions: [
-            {
-              name: 'v1',
-              served: true,
-              storage: true,
-              // client-node's typed models drop unknown keys: the JSON spelling 'x-kubernetes-preserve-unknown-fields'
-              // would be silently left out, and the apiserver would then prune spec.
-              schema: { openAPIV3Schema: { type: 'object', x_kubernetes_preserve_unknown_fields: true } },
-            },
-          ],
-        },
-      },
-    });
-    await eventually(async () => {
-      const crd = await extensions.readCustomResourceDefinition({ name: `widgets.${group}` });
-      const established = crd.status?.conditions?.find((c) => c.type === 'Established');
-      if (established?.status !== 'True') throw new Error('CRD not Established yet');
-    });
+    const crd = await createNamespacedCrd(cp.adminKubeConfig, { group, kind: 'Widget', plural: 'widgets' });
+    expect(crd.metadata?.name).toBe(`widgets.${group}`);
+    expect(crd.status?.conditions?.find((c) => c.type === 'Established')?.status).toBe('True');
 
     const namespace = await cp.createNamespace('crd');
     const custom = cp.adminKubeConfig.makeApiClient(CustomObjectsApi);
     const ref = { group, version: 'v1', namespace, plural: 'widgets' };
-    // Established can come a moment before the apiserver serves the new resource (the list answers 404).
-    await eventually(() => custom.listNamespacedCustomObject(ref));
+    // The resource is served: a list in the new namespace answers, empty.
+    expect((await custom.listNamespacedCustomObject(ref)) as KubernetesListObject<Widget>).toMatchObject({ items: [] });
     const widgets = await watch<Widget>(
       cp.adminKubeConfig,
       `/apis/${group}/v1/namespaces/${namespace}/widgets`,
@@ -177,36 +155,6 @@ describe('kube-apiserver control plane', () => {
 
 function pod(name: string): V1Pod {
   return { metadata: { name }, spec: { containers: [{ name: 'app', image: 'registry.invalid/app:1' }] } };
-}
-
-async function grant(namespace: string, verbs: string[]): Promise<void> {
-  const rbac = cp.adminKubeConfig.makeApiClient(RbacAuthorizationV1Api);
-  const name = `pods-${verbs.join('-')}`;
-  await rbac.createNamespacedRole({
-    namespace,
-    body: { metadata: { name }, rules: [{ apiGroups: [''], resources: ['pods'], verbs }] },
-  });
-  await rbac.createNamespacedRoleBinding({
-    namespace,
-    body: {
-      metadata: { name },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: cp.restrictedUser }],
-    },
-  });
-}
-
-/** Retries fn until it resolves: RBAC and CRD changes reach the apiserver's caches a moment later. */
-async function eventually<T>(fn: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await delay(100);
-    }
-  }
 }
 
 interface WatchEvent<T> {

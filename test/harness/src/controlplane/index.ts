@@ -4,3 +4,5 @@ export {
   startControlPlane,
   type StartControlPlaneOptions,
 } from './control-plane.ts';
+export { createNamespacedCrd, type NamespacedCrd } from './crd.ts';
+export { grantRestrictedUser } from './grant.ts';
