@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { Logger } from '@herald/plugin-sdk';
+import { fnv1a32 } from './fnv1a.ts';
 
 export interface PartitionShareOptions {
   kv: KV;
@@ -126,7 +127,7 @@ export function assignPartitions(partitions: number, members: readonly string[])
   const load = new Map<string, number>();
   const owners: string[] = [];
   for (let p = 0; p < partitions; p++) {
-    const ranked = members.map((m) => ({ m, w: fnv1a(`${m}/${p}`) })).sort((a, b) => b.w - a.w || (a.m < b.m ? -1 : 1));
+    const ranked = members.map((m) => ({ m, w: weight(m, p) })).sort((a, b) => b.w - a.w || (a.m < b.m ? -1 : 1));
     const owner = ranked.find(({ m }) => (load.get(m) ?? 0) < cap)!.m;
     load.set(owner, (load.get(owner) ?? 0) + 1);
     owners.push(owner);
@@ -134,13 +135,9 @@ export function assignPartitions(partitions: number, members: readonly string[])
   return owners;
 }
 
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  // One more mixing round: FNV-1a's low bits vary little between keys that differ only at the end.
+/** FNV-1a, then a finalizer round: FNV-1a's low bits vary little between keys that differ only at the end. */
+function weight(member: string, partition: number): number {
+  let hash = fnv1a32(`${member}/${partition}`);
   hash ^= hash >>> 16;
   hash = Math.imul(hash, 0x85ebca6b) >>> 0;
   hash ^= hash >>> 13;

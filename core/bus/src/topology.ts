@@ -3,6 +3,7 @@ import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Channel } from '@herald/plugin-sdk';
 import { BusError, BusErrorCodes } from './errors.ts';
+import { fnv1a32 } from './fnv1a.ts';
 
 /** Retention limits of one stream. Durations in milliseconds. */
 export interface StreamLimits {
@@ -92,12 +93,7 @@ export class Topology {
 
   /** Partition of an object key: FNV-1a 32-bit, so every language can compute the same one. */
   partitionOf(key: string): number {
-    let hash = 0x811c9dc5;
-    for (const byte of new TextEncoder().encode(key)) {
-      hash ^= byte;
-      hash = Math.imul(hash, 0x01000193) >>> 0;
-    }
-    return hash % this.options.partitions;
+    return fnv1a32(key) % this.options.partitions;
   }
 
   eventSubject(objectKey: string): string {
