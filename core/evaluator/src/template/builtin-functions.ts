@@ -127,33 +127,26 @@ export function queryEscape(text: string): string {
     .replaceAll('%20', '+');
 }
 
+/** Go's `and` / `or`: arguments evaluated left to right, stopping at the first whose truth is `stopAt`; that argument (or the last) is the result. */
+function shortCircuit(stopAt: boolean): FunctionTable[string] {
+  return {
+    params: ['raw'],
+    variadic: 'raw',
+    lazy: true,
+    fn: (thunks) => {
+      let value: unknown;
+      for (const thunk of thunks as ReadonlyArray<() => unknown>) {
+        value = thunk();
+        if (isTrue(value) === stopAt) return value;
+      }
+      return value;
+    },
+  };
+}
+
 export const builtinFunctions: FunctionTable = {
-  and: {
-    params: ['raw'],
-    variadic: 'raw',
-    lazy: true,
-    fn: (thunks) => {
-      let value: unknown;
-      for (const thunk of thunks as ReadonlyArray<() => unknown>) {
-        value = thunk();
-        if (!isTrue(value)) return value;
-      }
-      return value;
-    },
-  },
-  or: {
-    params: ['raw'],
-    variadic: 'raw',
-    lazy: true,
-    fn: (thunks) => {
-      let value: unknown;
-      for (const thunk of thunks as ReadonlyArray<() => unknown>) {
-        value = thunk();
-        if (isTrue(value)) return value;
-      }
-      return value;
-    },
-  },
+  and: shortCircuit(false),
+  or: shortCircuit(true),
   not: { params: ['raw'], fn: ([value]) => !isTrue(value) },
   len: { params: ['raw'], fn: ([value]) => length(value) },
   index: { params: ['raw'], variadic: 'raw', fn: ([item, ...keys]) => index(item, keys) },
