@@ -32,4 +32,4 @@ export type {
   Subscription,
 } from './bus.ts';
 export * from './events.ts';
-export { secret, isSecret } from './secret.ts';
+export { secret, isSecret, secretRegistry, type SecretMeta } from './secret.ts';

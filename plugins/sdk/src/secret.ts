@@ -1,17 +1,24 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
-// Kept on globalThis under a registered symbol, so a plugin bundling its own copy of the SDK marks secrets
-// the kernel still sees.
-const key = Symbol.for('herald.plugin-sdk/secrets');
-const secrets: WeakSet<object> = ((globalThis as Record<symbol, unknown>)[key] as WeakSet<object> | undefined) ??
-  ((globalThis as Record<symbol, unknown>)[key] = new WeakSet<object>());
+/** What `secret()` attaches to a schema: it also shows in the schema's JSON Schema (`z.toJSONSchema`). */
+export interface SecretMeta {
+  'x-herald-secret': true;
+}
+
+// A zod registry kept on globalThis under a registered symbol, so a plugin bundling its own copy of the SDK
+// marks secrets the kernel still sees.
+const key = Symbol.for('herald.plugin-sdk/secret-registry');
+const holder = globalThis as Record<symbol, unknown>;
+
+/** The registry of schemas marked `secret()`; pass it as `metadata` to `z.toJSONSchema` to see the marks. */
+export const secretRegistry: z.core.$ZodRegistry<SecretMeta> = (holder[key] as z.core.$ZodRegistry<SecretMeta> | undefined) ?? (holder[key] = z.registry<SecretMeta>()) as z.core.$ZodRegistry<SecretMeta>;
 
 /** Marks a config field as secret: the kernel redacts it in logs, errors and `herald config check`. */
 export function secret<T extends z.ZodType>(schema: T): T {
-  secrets.add(schema);
+  secretRegistry.add(schema, { 'x-herald-secret': true });
   return schema;
 }
 
 export function isSecret(schema: z.ZodType): boolean {
-  return secrets.has(schema);
+  return secretRegistry.get(schema)?.['x-herald-secret'] === true;
 }

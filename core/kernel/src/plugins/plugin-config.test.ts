@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { secret, z } from '@herald/plugin-sdk';
+import { isSecret, secret, secretRegistry, z } from '@herald/plugin-sdk';
 import { redactSecrets, validatePluginConfig } from './plugin-config.ts';
 
 const schema = z.strictObject({
@@ -30,5 +30,53 @@ describe('plugin options', () => {
     const value = { url: 'http://x/', auth: { user: 'u', password: 'hunter2' }, timeoutMs: 1 };
     expect(redactSecrets(schema, value)).toEqual({ url: 'http://x/', auth: { user: 'u', password: '[redacted]' }, timeoutMs: 1 });
     expect(value.auth.password).toBe('hunter2');
+  });
+
+  describe('redaction', () => {
+    const token = secret(z.string());
+    const nested = z.strictObject({
+      name: z.string(),
+      token: token.optional(),
+      servers: z.array(z.strictObject({ host: z.string(), password: secret(z.string()) })).default([]),
+      byTeam: z.record(z.string(), token),
+      tuple: z.tuple([z.string(), token]).optional(),
+      either: z.union([token, z.number()]).optional(),
+      defaulted: secret(z.string()).default('changeme'),
+      piped: z.preprocess((v) => (v === null ? undefined : v), z.strictObject({ key: secret(z.string()) }).optional()),
+      self: z.lazy(() => z.strictObject({ key: secret(z.string()) })).optional(),
+    });
+
+    it.each([
+      ['a nested secret', { name: 'n', piped: { key: 'k' } }, { name: 'n', piped: { key: '[redacted]' } }],
+      ['an optional secret that is set', { name: 'n', token: 't' }, { name: 'n', token: '[redacted]' }],
+      ['an optional secret that is unset', { name: 'n' }, { name: 'n' }],
+      ['secrets inside arrays', { name: 'n', servers: [{ host: 'a', password: 'p1' }, { host: 'b', password: 'p2' }] }, { name: 'n', servers: [{ host: 'a', password: '[redacted]' }, { host: 'b', password: '[redacted]' }] }],
+      ['secrets inside records', { name: 'n', byTeam: { red: 'r', blue: 'b' } }, { name: 'n', byTeam: { red: '[redacted]', blue: '[redacted]' } }],
+      ['a secret inside a tuple', { name: 'n', tuple: ['visible', 's'] }, { name: 'n', tuple: ['visible', '[redacted]'] }],
+      ['the secret branch of a union', { name: 'n', either: 's' }, { name: 'n', either: '[redacted]' }],
+      ['not the plain branch of a union', { name: 'n', either: 7 }, { name: 'n', either: 7 }],
+      ['a secret with a default', { name: 'n', defaulted: 'x' }, { name: 'n', defaulted: '[redacted]' }],
+      ['a secret behind z.lazy', { name: 'n', self: { key: 'k' } }, { name: 'n', self: { key: '[redacted]' } }],
+    ])('redacts %s', (_case, value, expected) => {
+      expect(redactSecrets(nested, value)).toEqual(expected);
+    });
+
+    it('leaves fields not marked secret, and the value itself, untouched', () => {
+      const value = { name: 'visible', servers: [{ host: 'h', password: 'p' }], byTeam: {} };
+      expect(redactSecrets(nested, value)).toEqual({ name: 'visible', servers: [{ host: 'h', password: '[redacted]' }], byTeam: {} });
+      expect(value.servers[0]!.password).toBe('p');
+    });
+
+    it('redacts a whole value whose schema is a secret', () => {
+      expect(redactSecrets(token, 'abc')).toBe('[redacted]');
+      expect(redactSecrets(z.string(), 'abc')).toBe('abc');
+    });
+
+    it('sees the mark through the public registry and JSON Schema', () => {
+      expect(isSecret(token)).toBe(true);
+      expect(isSecret(z.string())).toBe(false);
+      expect(secretRegistry.get(token)).toEqual({ 'x-herald-secret': true });
+      expect(z.toJSONSchema(z.object({ token }), { metadata: secretRegistry })).toMatchObject({ properties: { token: { type: 'string', 'x-herald-secret': true } } });
+    });
   });
 });
