@@ -34,3 +34,14 @@ export function isHeraldError(value: unknown): value is HeraldError {
 export function isDeliveryError(value: unknown): value is DeliveryError {
   return isHeraldError(value) && (value.code === 'HERALD_ERR_DELIVERY_TRANSIENT' || value.code === 'HERALD_ERR_DELIVERY_PERMANENT');
 }
+
+/** A text that is not a duration (`parseDuration`); `input` is the text as given. */
+export class DurationError extends HeraldError {
+  readonly input: unknown;
+
+  constructor(message: string, input: unknown) {
+    super('HERALD_ERR_DURATION_INVALID', message);
+    this.name = 'DurationError';
+    this.input = input;
+  }
+}

@@ -53,7 +53,7 @@ describe('kubernetes source options', () => {
     ['an empty namespace list', { resources: [{ ...pods, namespaces: [] }] }, ['resources.0.namespaces: list at least one namespace, or leave the key out to watch all']],
     ['a bad namespace name', { namespaces: ['Team_A'], resources: [pods] }, ['namespaces.0: must be a namespace name (lower-case letters, digits and "-")']],
     ['the same resource twice', { resources: [pods, { ...pods, namespaces: ['x'] }] }, ['resources.1: pods of group "" is already listed at resources[0]']],
-    ['a watch timeout that is not a duration', { resources: [pods], watchTimeout: 'soon' }, ['watchTimeout: "soon" is not a duration (use e.g. 500ms, 30s, 5m)']],
+    ['a watch timeout that is not a duration', { resources: [pods], watchTimeout: 'soon' }, ['watchTimeout: "soon" is not a duration: a unit without a number (use e.g. 500ms, 10s, 5m, 1h30m, 7d)']],
     ['a watch timeout under a second', { resources: [pods], watchTimeout: '500ms' }, ['watchTimeout: must be at least 1s']],
     ['a backoff max below initial', { resources: [pods], backoff: { initial: '10s', max: '1s' } }, ['backoff.max: max must not be shorter than initial']],
     ['an unknown backoff key', { resources: [pods], backoff: { factor: 3 } }, ['backoff.factor: unknown key']],

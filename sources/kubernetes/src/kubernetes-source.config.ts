@@ -1,18 +1,7 @@
-import { z } from '@herald/plugin-sdk';
+import { durationSchema, z } from '@herald/plugin-sdk';
 
-const durationUnits: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
-
-/** Milliseconds from a number or a Go-style duration string (`500ms`, `30s`, `5m`, `1h30m`), as herald.yaml writes them. */
-const duration = z.union([z.number().int().nonnegative(), z.string()]).transform((value, ctx) => {
-  if (typeof value === 'number') return value;
-  const text = value.trim();
-  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  if (!parts.length || parts.map((p) => p[0]).join('') !== text) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (use e.g. 500ms, 30s, 5m)` });
-    return z.NEVER;
-  }
-  return parts.reduce((sum, p) => sum + Number(p[1]) * durationUnits[p[2]!]!, 0);
-});
+/** Milliseconds from a number or a duration string as herald.yaml writes them (`500ms`, `30s`, `5m`, `1h30m`, `1d`). */
+const duration = durationSchema({ days: true });
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const namespaceName = z.string().max(63).regex(dnsLabel, 'must be a namespace name (lower-case letters, digits and "-")');

@@ -1,3 +1,5 @@
+import { parseDurationNanoseconds } from '@herald/plugin-sdk';
+
 /**
  * Go's `time.Duration`: a signed count of nanoseconds. Held in a JS number, so it is exact up to 2^53 ns
  * (about 104 days); longer durations lose nanosecond precision, not magnitude.
@@ -103,47 +105,16 @@ function formatDuration(ns: number): string {
   return sign + (hours === 0 ? minutes : `${hours}h${minutes}`);
 }
 
-const UNITS: ReadonlyMap<string, number> = new Map([
-  ['ns', 1],
-  ['us', 1e3],
-  ['\u00b5s', 1e3], // micro sign
-  ['\u03bcs', 1e3], // Greek mu
-  ['ms', 1e6],
-  ['s', 1e9],
-  ['m', 6e10],
-  ['h', 3.6e12],
-]);
-const MAX_NS = 2 ** 63 - 1;
-const SEGMENT = /(\d*)(?:\.(\d*))?([^\d.]*)/y;
-
 /**
- * Go's `time.ParseDuration`: a sign, then one or more decimal numbers each with a unit
- * (`ns`, `us`/`µs`, `ms`, `s`, `m`, `h`): `1h30m`, `-1.5h`, `300ms`. A lone `0` needs no unit.
+ * Go's `time.ParseDuration`, exactly (Argo's expressions call it): a sign, then one or more decimal numbers
+ * each with a unit (`ns`, `us`/`µs`, `ms`, `s`, `m`, `h`): `1h30m`, `-1.5h`, `300ms`; a lone `0` needs no
+ * unit; no days. The grammar is the SDK's one duration parser; this adds Go's type and a RangeError.
  */
 export function parseGoDuration(text: string): GoDuration {
-  const fail = (): never => {
-    throw new RangeError(`invalid duration ${JSON.stringify(text)}`);
-  };
   if (typeof text !== 'string') throw new TypeError('duration must be a string');
-  let rest = text;
-  let sign = 1;
-  if (rest.startsWith('-') || rest.startsWith('+')) {
-    sign = rest.startsWith('-') ? -1 : 1;
-    rest = rest.slice(1);
+  try {
+    return new GoDuration(parseDurationNanoseconds(text));
+  } catch (cause) {
+    throw new RangeError(`invalid duration ${JSON.stringify(text)}`, { cause });
   }
-  if (rest === '0') return new GoDuration(0);
-  if (rest === '') fail();
-  let total = 0;
-  SEGMENT.lastIndex = 0;
-  while (SEGMENT.lastIndex < rest.length) {
-    const match = SEGMENT.exec(rest);
-    if (match === null) return fail();
-    const [, whole = '', fraction, unit = ''] = match;
-    if (whole === '' && (fraction === undefined || fraction === '')) fail();
-    const scale = UNITS.get(unit);
-    if (scale === undefined) return fail();
-    total += Number(whole || '0') * scale + (fraction ? Number(`0.${fraction}`) * scale : 0);
-    if (total > MAX_NS) fail();
-  }
-  return new GoDuration(sign * Math.round(total));
 }

@@ -45,7 +45,7 @@ describe('engine config (herald.yaml)', () => {
     ['an unknown key, with its path and line', 'nats:\n  servers: [nats://127.0.0.1:4222]\n  sever: x\n', 'herald.yaml:3:3: nats.sever: unknown key'],
     ['an unknown top-level key', 'plugin: []\n', 'herald.yaml:1:1: plugin: unknown key'],
     ['a wrong type', 'nats:\n  partitions: many\n', 'herald.yaml:2:3: nats.partitions: Invalid input: expected number, received string'],
-    ['a bad duration', 'nats:\n  streams:\n    events:\n      maxAge: 12x\n', 'herald.yaml:4:7: nats.streams.events.maxAge: "12x" is not a duration (use e.g. 500ms, 10s, 5m, 24h, 7d)'],
+    ['a bad duration', 'nats:\n  streams:\n    events:\n      maxAge: 12x\n', 'herald.yaml:4:7: nats.streams.events.maxAge: "12x" is not a duration: unknown unit "x" (use e.g. 500ms, 10s, 5m, 1h30m, 7d)'],
     ['a missing required value', 'plugins:\n  - options: {}\n', 'herald.yaml:2:5: plugins[0].name: Invalid input: expected string, received undefined'],
     ['a value outside its choices', 'plugins:\n  - name: x\n    onBootFailure: ignore\n', 'herald.yaml:3:5: plugins[0].onBootFailure: Invalid option: expected one of "abort"|"continue"'],
   ])('rejects %s', (_, text, expected) => {

@@ -1,18 +1,12 @@
-import { z } from 'zod';
+import { durationSchema, z } from '@herald/plugin-sdk';
 
-const durationUnits: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const byteUnits: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
 
-/** Milliseconds from a number or a Go-style duration string: `500ms`, `10s`, `1h30m`, `7d`. */
-export const duration = z.union([z.number().int().nonnegative(), z.string()]).transform((value, ctx) => {
-  if (typeof value === 'number') return value;
-  const parts = [...value.trim().matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)];
-  if (!parts.length || parts.map((p) => p[0]).join('') !== value.trim()) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (use e.g. 500ms, 10s, 5m, 24h, 7d)` });
-    return z.NEVER;
-  }
-  return parts.reduce((sum, p) => sum + Number(p[1]) * durationUnits[p[2]!]!, 0);
-});
+/**
+ * Milliseconds from a number or a duration string: the SDK's one syntax (Go's, `500ms`, `10s`, `1h30m`,
+ * `1.5s`, `250us`), with days as well (`7d`) since retention is written in days.
+ */
+export const duration = durationSchema({ days: true });
 
 /** Bytes from a number or a size string: `512MiB`, `1GB`. */
 export const byteSize = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
