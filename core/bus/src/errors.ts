@@ -1,11 +1,12 @@
-import { HeraldError } from '@herald/plugin-sdk';
+import { BUS_CLOSED_ERROR_CODE, HeraldError } from '@herald/plugin-sdk';
 
 export const BusErrorCodes = {
   connect: 'HERALD_ERR_BUS_CONNECT',
   topology: 'HERALD_ERR_BUS_TOPOLOGY',
   publishTimeout: 'HERALD_ERR_BUS_PUBLISH_TIMEOUT',
   publishRejected: 'HERALD_ERR_BUS_PUBLISH_REJECTED',
-  closed: 'HERALD_ERR_BUS_CLOSED',
+  // The SDK's: sources check it behind the publisher interface the SDK defines.
+  closed: BUS_CLOSED_ERROR_CODE,
   malformed: 'HERALD_ERR_BUS_MALFORMED_MESSAGE',
   handlerFailed: 'HERALD_ERR_BUS_HANDLER_FAILED',
   handedBack: 'HERALD_ERR_BUS_HANDED_BACK',

@@ -45,3 +45,13 @@ export class DurationError extends HeraldError {
     this.input = input;
   }
 }
+
+/**
+ * The code a publisher's error carries once the bus connection is closed (at shutdown): nothing to report,
+ * the caller is stopping. The bus throws it; a source compares with it through `isBusClosed`.
+ */
+export const BUS_CLOSED_ERROR_CODE = 'HERALD_ERR_BUS_CLOSED';
+
+export function isBusClosed(value: unknown): boolean {
+  return isHeraldError(value) && value.code === BUS_CLOSED_ERROR_CODE;
+}

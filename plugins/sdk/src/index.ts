@@ -1,6 +1,6 @@
 export { z } from 'zod';
 export { SDK_VERSION, CONTRACT_VERSION, PLUGIN_BRAND } from './version.ts';
-export { HeraldError, DeliveryError, DurationError, isHeraldError, isDeliveryError } from './errors.ts';
+export { HeraldError, DeliveryError, DurationError, isHeraldError, isDeliveryError, isBusClosed, BUS_CLOSED_ERROR_CODE } from './errors.ts';
 export { parseDuration, parseDurationNanoseconds, durationSchema, type DurationOptions } from './duration.ts';
 export {
   defineSource,

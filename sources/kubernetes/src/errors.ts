@@ -1,8 +1,9 @@
+import { KUBECONFIG_ERROR_CODE } from '@herald/core-kube';
 import { HeraldError } from '@herald/plugin-sdk';
 
 export const KubeSourceErrorCodes = {
-  /** No kubeconfig could be loaded, or the context is not in it. */
-  kubeconfig: 'HERALD_ERR_KUBE_CONFIG',
+  /** The API server refused the kubeconfig's credentials: core-kube's code for a kubeconfig that cannot work. */
+  kubeconfig: KUBECONFIG_ERROR_CODE,
   /** The API server does not serve a configured group/version/resource. */
   unknownResource: 'HERALD_ERR_KUBE_RESOURCE_UNKNOWN',
   /** The resource is served but not as configured (kind, scope, verbs). */

@@ -1,4 +1,4 @@
-import { isHeraldError, type BusPublisher, type Logger } from '@herald/plugin-sdk';
+import { isBusClosed, isHeraldError, type BusPublisher, type Logger } from '@herald/plugin-sdk';
 import { gvrString, Informer, type InformerEvent, type KubeClient } from '@herald/core-kube';
 import type { KubernetesSourceConfig } from './kubernetes-source.config.ts';
 import { stripManagedFields } from './managed-fields.ts';
@@ -6,9 +6,6 @@ import type { PublishGate } from './publish-gate.ts';
 import { startFailure, type WatchTarget } from './resolve-resources.ts';
 import { toResourceEvent } from './resource-event.ts';
 import type { SourceMetrics } from './source-metrics.ts';
-
-// The bus closes only at shutdown, and then stop() ends the retries; every other refusal is final.
-const busClosed = 'HERALD_ERR_BUS_CLOSED';
 
 export interface Wiring {
   client: KubeClient;
@@ -68,7 +65,8 @@ function informer(target: WatchTarget, { client, config, publisher, logger, metr
       metrics.published.add(1, { ...attributes, action: event.type });
       log.debug({ id: receipt.id, duplicate: receipt.duplicate, finalStateUnknown: event.finalStateUnknown }, `published ${event.type} of ${data.ref.namespace ?? ''}/${data.ref.name}`);
     } catch (err) {
-      if (isHeraldError(err) && !err.retryable && err.code !== busClosed) {
+      // The bus closes only at shutdown, and then stop() ends the retries; every other refusal is final.
+      if (isHeraldError(err) && !err.retryable && !isBusClosed(err)) {
         // E.g. larger than the stream's message size: no retry can change that.
         metrics.refused.add(1, { ...attributes, action: event.type });
         log.error({ err, uid: data.ref.uid, resourceVersion: data.resourceVersion }, `the bus refused ${event.type} of ${data.ref.namespace ?? ''}/${data.ref.name}: skipped`);

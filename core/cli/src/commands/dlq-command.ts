@@ -7,6 +7,7 @@ import { ExitCode } from '../exit-codes.ts';
 import { print, printError, type Output, type OutputFormat } from '../output.ts';
 import { letterDetails, listText, showText, summarize, type LetterSummary } from './dlq-format.ts';
 import { retryLetter, type RetryOutcome } from './dlq-retry.ts';
+import { CliErrorCodes } from '../errors.ts';
 
 /** Bound on connecting and on each request: an operator's command fails rather than waits for NATS. */
 const TIMEOUT_MS = 5_000;
@@ -136,7 +137,7 @@ async function list(store: DeadLetterStore, out: Output, opts: { channel?: DeadL
 async function show(store: DeadLetterStore, out: Output, id: number): Promise<ExitCode> {
   const letter = await store.get(id);
   if (!letter) {
-    printError(out, { code: 'HERALD_ERR_DLQ_NOT_FOUND', message: `no dead letter ${id} in ${store.stream}` });
+    printError(out, { code: CliErrorCodes.dlqNotFound, message: `no dead letter ${id} in ${store.stream}` });
     return ExitCode.failure;
   }
   print(out, showText(letter), letterDetails(letter));

@@ -7,6 +7,7 @@ import { isHeraldError } from '@herald/plugin-sdk';
 import { ExitCode } from '../exit-codes.ts';
 import { print, printError, type Output } from '../output.ts';
 import { versionInfo } from '../version.ts';
+import { CliErrorCodes } from '../errors.ts';
 
 export interface RunOptions {
   config?: string;
@@ -67,7 +68,7 @@ export async function runCommand(options: RunOptions, out: Output): Promise<Exit
     kernel = first;
   } catch (err) {
     const error = err as Error;
-    printError(out, { code: isHeraldError(error) ? error.code : 'HERALD_ERR_UNEXPECTED', message: error.message });
+    printError(out, { code: isHeraldError(error) ? error.code : CliErrorCodes.unexpected, message: error.message });
     dispose();
     await telemetry.shutdown();
     process.off('unhandledRejection', onRejection);

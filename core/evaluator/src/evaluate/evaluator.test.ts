@@ -98,6 +98,13 @@ describe('evaluator: conditions, oncePer and rendering', () => {
     expect(evaluator.render(['base'], pod('Running'), { serviceType: 'slack', service: 'slack', recipient: '#a' })).toEqual({ message: 'web-1 for #a via slack' });
   });
 
+  it('rendering a template the config does not define throws a coded config error naming it', () => {
+    const evaluator = new Evaluator(config!, { varName: 'pod' });
+    expect(() => evaluator.render(['base', 'nope'], pod('Running'), { serviceType: 'webhook', service: 'hook', recipient: 'r1' })).toThrow(
+      expect.objectContaining({ name: 'TemplateError', code: 'HERALD_ERR_NOTIFICATION_CONFIG', retryable: false, message: 'template.nope: is not defined in the config' }),
+    );
+  });
+
   it('unknown triggers are reported by plan, not thrown', () => {
     const evaluator = new Evaluator(config!, { varName: 'pod' });
     const plan = evaluator.plan(pod('Running', { 'notifications.argoproj.io/subscribe.nope.hook': '' }));

@@ -2,6 +2,7 @@ import type { Destination } from '@herald/plugin-sdk';
 import type { NotificationConfig, TriggerCondition } from '../config/notification-config.ts';
 import { renderTemplates, type RenderedNotification } from '../config/notification-template.ts';
 import { stateKey } from '../dedup/state-keys.ts';
+import { EvaluatorErrorCodes, TemplateError } from '../errors.ts';
 import { evaluateCondition } from '../expr/index.ts';
 import { createHostFunctions, type HostClock } from '../host/index.ts';
 import { DEFAULT_ANNOTATION_PREFIX, resolveSubscriptions } from '../subscriptions/subscriptions.ts';
@@ -122,7 +123,8 @@ export class Evaluator {
   ): RenderedNotification {
     const compiled = templates.map((name) => {
       const t = this.config.templates.get(name);
-      if (!t) throw new Error(`template "${name}" is not defined`);
+      // The config's load refuses a `send` naming no template; a caller naming one itself (the CLI) gets here.
+      if (!t) throw new TemplateError(EvaluatorErrorCodes.notificationConfig, `template.${name}`, 'is not defined in the config');
       return t;
     });
     const vars = {
