@@ -116,7 +116,6 @@ export async function startCoreRoles(options: CoreRolesOptions): Promise<CoreRol
 }
 
 function connectKube(config: EngineConfig): { client: KubeClient; namespace: string } {
-  const { kc } = loadKubeConfig({ ...(config.kubernetes.kubeconfig ? { path: config.kubernetes.kubeconfig } : {}), ...(config.kubernetes.context ? { context: config.kubernetes.context } : {}) });
-  const namespace = process.env.POD_NAMESPACE || kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
+  const { kc, namespace } = loadKubeConfig({ ...(config.kubernetes.kubeconfig ? { path: config.kubernetes.kubeconfig } : {}), ...(config.kubernetes.context ? { context: config.kubernetes.context } : {}) });
   return { client: createKubeClient(kc, { userAgent: 'herald' }), namespace };
 }

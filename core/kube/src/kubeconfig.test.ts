@@ -43,6 +43,7 @@ describe('kubeconfig', () => {
     mkdirSync(sa, { recursive: true });
     writeFileSync(join(sa, 'token'), 'token');
     writeFileSync(join(sa, 'ca.crt'), '');
+    writeFileSync(join(sa, 'namespace'), 'herald-system');
     const env = { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' };
     // client-node reads the service host and port from process.env itself.
     for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
@@ -50,6 +51,7 @@ describe('kubeconfig', () => {
       const loaded = loadKubeConfig({ env, home, serviceAccountDir: sa });
       expect(loaded.origin).toBe('in-cluster service account');
       expect(loaded.kc.getCurrentCluster()?.server).toBe('https://10.0.0.1:443');
+      expect(loaded.namespace).toBe('herald-system');
     } finally {
       vi.unstubAllEnvs();
     }
@@ -63,5 +65,13 @@ describe('kubeconfig', () => {
   it('says what to do when there is no kubeconfig at all, or the file is missing', () => {
     expect(() => loadKubeConfig({ env: {}, home: emptyHome })).toThrow(expect.objectContaining({ code: KUBECONFIG_ERROR_CODE, message: expect.stringMatching(/^no kubeconfig found/) }));
     expect(() => loadKubeConfig({ path: join(dir, 'missing.yaml') })).toThrow(`cannot load kubeconfig ${join(dir, 'missing.yaml')}`);
+  });
+
+  it('takes $POD_NAMESPACE as its namespace, else the context\'s, else default', () => {
+    const withNamespace = join(dir, 'namespaced.yaml');
+    writeFileSync(withNamespace, JSON.stringify({ clusters: [{ name: 'c', cluster: { server: 'https://ns' } }], users: [{ name: 'u', user: {} }], contexts: [{ name: 'c', context: { cluster: 'c', user: 'u', namespace: 'team-a' } }], 'current-context': 'c' }));
+    expect(loadKubeConfig({ path: withNamespace, env: { POD_NAMESPACE: 'herald' } }).namespace).toBe('herald');
+    expect(loadKubeConfig({ path: withNamespace, env: { POD_NAMESPACE: '' } }).namespace).toBe('team-a');
+    expect(loadKubeConfig({ path: option, env: {} }).namespace).toBe('default');
   });
 });

@@ -19,13 +19,19 @@ export interface LoadedKubeConfig {
   kc: KubeConfig;
   /** Where it came from, for logs: a path or `in-cluster service account`. */
   origin: string;
+  /**
+   * The namespace Herald takes as its own where none is configured: `$POD_NAMESPACE` (the downward API),
+   * else the context's namespace (in a cluster: the service account's), else `default`.
+   */
+  namespace: string;
 }
 
 const serviceAccountDir = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /**
  * Loads the kubeconfig the source uses: the `kubeconfig` option, else `$KUBECONFIG` (several files joined
- * by ':' are merged, as kubectl does), else the in-cluster service account, else `~/.kube/config`.
+ * by ':' are merged, as kubectl does), else the in-cluster service account, else `~/.kube/config`; and the
+ * namespace to use where none is configured. The one place Herald resolves either.
  */
 export function loadKubeConfig(options: LoadKubeConfigOptions = {}): LoadedKubeConfig {
   const env = options.env ?? process.env;
@@ -72,5 +78,6 @@ export function loadKubeConfig(options: LoadKubeConfigOptions = {}): LoadedKubeC
   if (!kc.getCurrentCluster()) {
     throw new KubeConfigError(`${origin} has no cluster for context "${kc.getCurrentContext()}"`);
   }
-  return { kc, origin };
+  const namespace = env.POD_NAMESPACE || kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
+  return { kc, origin, namespace };
 }

@@ -19,13 +19,13 @@ export default defineSource({
   configSchema,
   deps: { publisher: coreServices.publisher, logger: coreServices.logger, meter: coreServices.meter },
   async init({ config, publisher, logger, meter }) {
-    const { kc, origin } = loadKubeConfig({ ...(config.kubeconfig ? { path: config.kubeconfig } : {}), ...(config.context ? { context: config.context } : {}) });
+    const { kc, origin, namespace } = loadKubeConfig({ ...(config.kubeconfig ? { path: config.kubeconfig } : {}), ...(config.context ? { context: config.context } : {}) });
     const client = createKubeClient(kc, { userAgent: 'herald-source-kubernetes' });
     const metrics = sourceMetrics(meter);
     const gate = new PublishGate();
     observeLeadership(meter, () => gate.isOpen);
     const election = config.leaderElection;
-    const leaseNamespace = election.namespace ?? (process.env.POD_NAMESPACE || kc.getContextObject(kc.getCurrentContext())?.namespace || 'default');
+    const leaseNamespace = election.namespace ?? namespace;
     const stopping = new AbortController();
     let running: { stop(): Promise<void> } | undefined;
     let stopped: Promise<void> | undefined;
