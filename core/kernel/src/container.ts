@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { container as globalContainer, type DependencyContainer } from 'tsyringe';
 import type { Meter, Tracer } from '@opentelemetry/api';
-import { coreServices, type BusSubscriber, type Clock, type Logger, type ServiceRef } from '@herald/plugin-sdk';
+import { coreServices, systemClock, type BusSubscriber, type Logger, type ServiceRef } from '@herald/plugin-sdk';
 import type { Bus } from '@herald/core-bus';
 import type { Telemetry } from '@herald/core-telemetry';
 import { TrackedSubscriber } from './tracked-subscriber.ts';
@@ -16,19 +16,6 @@ const Tokens = {
 export function tokenFor(ref: ServiceRef<unknown>): symbol {
   return Symbol.for(`herald:${ref.id}`);
 }
-
-export const systemClock: Clock = {
-  now: () => new Date(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason as Error);
-      const timer = setTimeout(resolve, ms);
-      signal?.addEventListener('abort', () => {
-        clearTimeout(timer);
-        reject(signal.reason as Error);
-      }, { once: true });
-    }),
-};
 
 /** The root container: the services every plugin shares. Only the kernel resolves from it. */
 export function createRootContainer(parts: { bus: Bus; telemetry: Telemetry; logger: Logger }): DependencyContainer {

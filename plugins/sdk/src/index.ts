@@ -19,6 +19,7 @@ export {
 } from './define-plugin.ts';
 export { createServiceRef, coreServices, type ServiceRef, type ServiceRefs, type ResolvedDeps } from './service-ref.ts';
 export type { Logger, Clock } from './services.ts';
+export { systemClock } from './clock.ts';
 export type { StateStore, StateEntry } from './state.ts';
 export type {
   BusPublisher,

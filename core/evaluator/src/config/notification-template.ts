@@ -1,3 +1,4 @@
+import type { HostClock } from '../host/index.ts';
 import { compileTemplate, type CompiledTemplate } from '../template/index.ts';
 
 /** A rendered notification: `message` plus per-service blocks (`email`, `slack`, `webhook.<name>`…). */
@@ -18,7 +19,7 @@ export interface NotificationTemplate {
 }
 
 /** Compiles every string of a template definition; throws TemplateError naming the key and path. */
-export function compileNotificationTemplate(name: string, definition: Record<string, unknown>, clock?: { now(): number }): NotificationTemplate {
+export function compileNotificationTemplate(name: string, definition: Record<string, unknown>, clock?: HostClock): NotificationTemplate {
   const compile = (value: unknown, path: string): Node => {
     if (typeof value === 'string') {
       return { kind: 'text', template: compileTemplate(value, `template.${name}: ${path}`, clock ? { clock } : undefined) };

@@ -3,7 +3,7 @@ import { GoDuration } from './go-duration.ts';
 import { GoTime } from './go-time.ts';
 import { createHostFunctions, isHostNamespace } from './host-functions.ts';
 
-const clock = { now: () => Date.UTC(2024, 0, 1, 0, 10) };
+const clock = { now: () => new Date(Date.UTC(2024, 0, 1, 0, 10)) };
 const { time, strings } = createHostFunctions(clock);
 
 describe('createHostFunctions', () => {

@@ -1,14 +1,10 @@
+import { systemClock, type Clock } from '@herald/plugin-sdk';
 import { GoDuration, parseGoDuration } from './go-duration.ts';
 import { GoTime, formatRfc3339, parseRfc3339 } from './go-time.ts';
 import { typeName } from './type-name.ts';
 
-/** Where `time.Now()` reads the time; tests inject a fixed one. */
-export interface HostClock {
-  /** Epoch milliseconds. */
-  now(): number;
-}
-
-export const systemClock: HostClock = Object.freeze({ now: () => Date.now() });
+/** Where `time.Now()` reads the time: the SDK's Clock (tests inject a fixed one); only `now` is read. */
+export type HostClock = Pick<Clock, 'now'>;
 
 /**
  * The `time` object of expressions and templates. Argo's hosts give `Now` and `Parse`; the rest are
@@ -111,7 +107,7 @@ const hostStrings: HostStrings = namespace({
  * reaches `Object.prototype` through them. One `time` per clock; `strings` is shared.
  */
 export function createHostFunctions(clock: HostClock = systemClock): HostFunctions {
-  const now = (): GoTime => new GoTime(clock.now());
+  const now = (): GoTime => new GoTime(clock.now().getTime());
   const hostTime: HostTime = namespace({
     Now: now,
     Parse: (text: string) => parseRfc3339(str('time.Parse', text)),

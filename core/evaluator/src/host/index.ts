@@ -9,5 +9,5 @@ export { GoTime, formatRfc3339, parseDateText, parseRfc3339 } from './go-time.ts
 export type { GoLocation } from './go-time.ts';
 export { formatGoLayout } from './go-layout.ts';
 export type { FormatGoLayoutOptions } from './go-layout.ts';
-export { createHostFunctions, isHostNamespace, systemClock } from './host-functions.ts';
+export { createHostFunctions, isHostNamespace } from './host-functions.ts';
 export type { HostClock, HostFunctions, HostStrings, HostTime } from './host-functions.ts';

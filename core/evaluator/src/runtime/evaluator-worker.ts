@@ -1,6 +1,7 @@
 import {
   DeliveryError,
   HeraldError,
+  systemClock,
   type BusPublisher,
   type BusSubscriber,
   type Delivery,
@@ -41,7 +42,7 @@ export interface EvaluatorWorkerOptions {
  */
 export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Promise<Subscription> {
   const { publisher, state, logger, annotationPrefix } = options;
-  const now = () => Math.floor((options.clock?.now() ?? Date.now()) / 1000);
+  const now = () => Math.floor((options.clock ?? systemClock).now().getTime() / 1000);
   const notifiedKey = `notified.${annotationPrefix}`;
   // One Evaluator per (config, variable name): configs are immutable, so a reload simply makes new ones.
   let cachedFor: NotificationConfig | undefined;

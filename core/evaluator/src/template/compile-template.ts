@@ -1,5 +1,6 @@
 import { TemplateError } from '../errors.ts';
-import { systemClock, type HostClock } from '../host/index.ts';
+import { systemClock } from '@herald/plugin-sdk';
+import type { HostClock } from '../host/index.ts';
 import { functionStatus } from './function-catalog.ts';
 import { PipelineCompiler } from './go-evaluator.ts';
 import { buildGoHandlebarsProgram } from './go-handlebars-program.ts';

@@ -25,7 +25,7 @@ function toTime(value: unknown, clock: HostClock): GoTime {
       throw new FunctionError(`cannot parse ${JSON.stringify(value)} as an RFC 3339 time`);
     }
   }
-  return new GoTime(clock.now());
+  return new GoTime(clock.now().getTime());
 }
 
 /** sprig's duration: whole seconds from a number or decimal text; anything else is 0. */
@@ -36,7 +36,7 @@ function durationSeconds(value: unknown): number {
 }
 
 export const sprigDateFunctions: FunctionTable = {
-  now: { params: [], fn: (_args, { clock }) => new GoTime(clock.now()) },
+  now: { params: [], fn: (_args, { clock }) => new GoTime(clock.now().getTime()) },
   date: {
     params: ['string', 'any'],
     fn: ([layout, value], { clock }) => formatGoLayout(toTime(value, clock), layout as string, { utc: true }),
@@ -44,7 +44,7 @@ export const sprigDateFunctions: FunctionTable = {
   ago: {
     params: ['any'],
     fn: ([value], { clock }) => {
-      const elapsed = new GoTime(clock.now()).Sub(toTime(value, clock));
+      const elapsed = new GoTime(clock.now().getTime()).Sub(toTime(value, clock));
       return elapsed.Round(new GoDuration(1e9)).String();
     },
   },

@@ -2,7 +2,7 @@ import { createHostFunctions } from '../../host/index.ts';
 
 /** Expressions see this clock: 10 minutes after the app's last operation finished. */
 export const NOW = Date.parse('2024-01-01T00:10:00Z');
-export const host = createHostFunctions({ now: () => NOW });
+export const host = createHostFunctions({ now: () => new Date(NOW) });
 
 export function podFixture(): Record<string, unknown> {
   return {

@@ -3,7 +3,7 @@ import { compileTemplate } from '../compile-template.ts';
 
 /** The instant the Go reference outputs in these tests were produced with: 2024-03-05T07:08:09Z. */
 export const FIXED_NOW = Date.UTC(2024, 2, 5, 7, 8, 9);
-export const fixedClock: HostClock = { now: () => FIXED_NOW };
+export const fixedClock: HostClock = { now: () => new Date(FIXED_NOW) };
 export const hostFunctions = createHostFunctions(fixedClock);
 export const TEMPLATE_NAME = 'template.test: message';
 
