@@ -65,7 +65,7 @@ describe('kernel', () => {
     const { kernel, tapFile } = await boot([{ name: './probe-source.ts', options: { endpoint: { url: 'https://pager.example/v1', token: 's3cret' } } }]);
     expect(probeSeen.at(-1)).toEqual({
       config: { endpoint: { url: 'https://pager.example/v1', token: 's3cret' }, retries: 3 },
-      services: ['clock', 'logger', 'publisher', 'state'],
+      services: ['clock', 'logger', 'publisher', 'store'],
     });
     expect(kernel.status().map((p) => [p.id, p.kind, p.state])).toEqual([
       ['probe', 'source', 'running'],

@@ -18,7 +18,7 @@ export {
 } from './define-plugin.ts';
 export { createServiceRef, coreServices, type ServiceRef, type ServiceRefs, type ResolvedDeps } from './service-ref.ts';
 export type { Logger, Clock } from './services.ts';
-export type { StateStore, StateEntry } from './state.ts';
+export type { PluginStore, StoreEntry } from './plugin-store.ts';
 export type {
   BusPublisher,
   BusSubscriber,

@@ -10,7 +10,7 @@ export default defineSource({
     endpoint: z.object({ url: z.url(), token: secret(z.string()).optional() }),
     retries: z.number().int().min(0).default(3),
   }),
-  deps: { logger: coreServices.logger, clock: coreServices.clock, state: coreServices.state, publisher: coreServices.publisher },
+  deps: { logger: coreServices.logger, clock: coreServices.clock, store: coreServices.store, publisher: coreServices.publisher },
   async init({ config, signal, ...services }) {
     void signal;
     probeSeen.push({ config, services: Object.keys(services).sort() });
