@@ -67,6 +67,9 @@ describe('kernel', () => {
       config: { endpoint: { url: 'https://pager.example/v1', token: 's3cret' }, retries: 3 },
       services: ['clock', 'logger', 'publisher', 'store'],
     });
+    // Its store holds its own keys, apart from every other plugin's.
+    expect(await kernel.bus.pluginStore('probe').get('probe-was-here')).toMatchObject({ value: 'yes' });
+    expect(await kernel.bus.pluginStore('ticker').get('probe-was-here')).toBeUndefined();
     expect(kernel.status().map((p) => [p.id, p.kind, p.state])).toEqual([
       ['probe', 'source', 'running'],
       ['ticker', 'source', 'running'],

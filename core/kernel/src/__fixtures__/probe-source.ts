@@ -14,6 +14,8 @@ export default defineSource({
   async init({ config, signal, ...services }) {
     void signal;
     probeSeen.push({ config, services: Object.keys(services).sort() });
+    // Something for the test to find in the probe's own keys, and nowhere else.
+    await services.store.put('probe-was-here', 'yes');
     return { start: async () => undefined, stop: async () => undefined };
   },
 });
