@@ -88,7 +88,7 @@ afterAll(async () => {
 });
 
 describe('topology', () => {
-  it('creates the streams and the state bucket with explicit limits, idempotently', async () => {
+  it('creates the streams and the KV buckets with explicit limits, idempotently', async () => {
     const again = await Bus.connect(options(), logger);
     await again.drain();
     const events = await bus.jsm.streams.info('HERALD_EVENTS');
@@ -98,7 +98,7 @@ describe('topology', () => {
     expect(events.config.duplicate_window).toBe(120_000 * 1_000_000);
     const names: string[] = [];
     for await (const s of bus.jsm.streams.list()) names.push(s.config.name);
-    expect(names.sort()).toEqual(['HERALD_DEAD_LETTERS', 'HERALD_EVENTS', 'HERALD_NOTIFICATIONS', 'HERALD_RESULTS', 'KV_HERALD_ATTEMPTS', 'KV_HERALD_MEMBERS', 'KV_HERALD_STATE']);
+    expect(names.sort()).toEqual(['HERALD_DEAD_LETTERS', 'HERALD_EVENTS', 'HERALD_NOTIFICATIONS', 'HERALD_RESULTS', 'KV_HERALD_ATTEMPTS', 'KV_HERALD_MEMBERS', 'KV_HERALD_PLUGINS', 'KV_HERALD_STATE']);
   });
 
   it('brings limits up to date when the config changes', async () => {
@@ -503,7 +503,7 @@ describe('consuming under pressure', () => {
   });
 });
 
-describe('state', () => {
+describe('KV store (the state bucket, keys grouped by object)', () => {
   const key = 'on-pod-ready:[0].jS5fTrIQi8Q4Q5uceLlcAF3t4Go:webhook:';
 
   it('claims a key of an object once, and updates and deletes only at the expected revision', async () => {
@@ -541,6 +541,32 @@ describe('state', () => {
     for (let i = 0; i < 20; i++) expect([...(await bus.state.entries('uid-d')).keys()]).toEqual(['other']);
     const info = await bus.jsm.streams.info(`KV_${bus.topology.stateBucket}`);
     expect(info.state.consumer_count).toBe(0);
+  });
+});
+
+describe('plugin store', () => {
+  it('keeps each plugin\'s keys apart from every other plugin\'s and from the state bucket', async () => {
+    const slack = bus.pluginStore('slack');
+    const teams = bus.pluginStore('teams');
+    const revision = (await slack.create('thread:C123:uid-a', '1700000000.000100'))!;
+    expect(revision).toBeGreaterThan(0);
+    expect(await slack.create('thread:C123:uid-a', 'again')).toBeUndefined();
+    expect(await teams.get('thread:C123:uid-a')).toBeUndefined();
+    expect(await teams.create('thread:C123:uid-a', 'teams own')).toBeGreaterThan(0);
+    expect(await bus.state.get('slack', 'thread:C123:uid-a')).toBeUndefined();
+    expect(await slack.update('thread:C123:uid-a', 'stale', revision + 100)).toBeUndefined();
+    const next = (await slack.update('thread:C123:uid-a', '1700000000.000200', revision))!;
+    expect(await slack.put('other', 'x')).toBeGreaterThan(next);
+    expect(await slack.entries()).toEqual(
+      new Map([
+        ['thread:C123:uid-a', { value: '1700000000.000200', revision: next }],
+        ['other', { value: 'x', revision: expect.any(Number) }],
+      ]),
+    );
+    expect(await slack.delete('thread:C123:uid-a', revision)).toBe(false);
+    expect(await slack.delete('thread:C123:uid-a', next)).toBe(true);
+    expect([...(await slack.entries()).keys()]).toEqual(['other']);
+    expect([...(await teams.entries()).entries()]).toEqual([['thread:C123:uid-a', { value: 'teams own', revision: expect.any(Number) }]]);
   });
 });
 

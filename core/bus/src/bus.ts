@@ -4,10 +4,10 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import type { KV } from '@nats-io/kv';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import type { Tracer } from '@opentelemetry/api';
-import type { Logger, StateStore, Subscription } from '@herald/plugin-sdk';
+import type { Logger, PluginStore, Subscription } from '@herald/plugin-sdk';
 import { BusError, BusErrorCodes } from './errors.ts';
 import { AttemptsLedger } from './attempts-ledger.ts';
-import { KvStateStore } from './kv-state.ts';
+import { JetStreamKvStore, scopedStore, type KvStore } from './kv-store.ts';
 import { consumeStateChanges } from './state-changes.ts';
 import { defaultPublisherOptions, JetStreamPublisher, type PublisherOptions } from './publisher.ts';
 import { defaultSubscriberOptions, JetStreamSubscriber, type SubscriberOptions } from './subscriber.ts';
@@ -32,7 +32,8 @@ export class Bus {
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
   readonly topology: Topology;
-  readonly #state: StateStore;
+  readonly #state: KvStore;
+  readonly #plugins: KvStore;
   readonly #attempts: AttemptsLedger;
   readonly #members: KV;
   readonly #link: { connected: boolean };
@@ -44,7 +45,8 @@ export class Bus {
     nc: NatsConnection;
     jsm: JetStreamManager;
     topology: Topology;
-    state: StateStore;
+    state: KvStore;
+    plugins: KvStore;
     attempts: AttemptsLedger;
     members: KV;
     link: { connected: boolean };
@@ -59,11 +61,12 @@ export class Bus {
     this.jsm = parts.jsm;
     this.topology = parts.topology;
     this.#state = parts.state;
+    this.#plugins = parts.plugins;
     this.#options = parts.options;
     this.#logger = parts.logger;
   }
 
-  /** Connects (waiting for the server if it is not up yet) and creates streams and the KV bucket. */
+  /** Connects (waiting for the server if it is not up yet) and creates streams and the KV buckets. */
   static async connect(options: BusOptions, logger: Logger): Promise<Bus> {
     let nc: NatsConnection;
     // With waitOnFirstConnect the client keeps trying until the server is up (NATS may start after Herald).
@@ -107,7 +110,13 @@ export class Bus {
         }
       }
       const buckets = await topology.ensure(nc, jsm, maxPayload);
-      return new Bus({ nc, jsm, topology, state: new KvStateStore(buckets.state, jsm, topology.stateBucket), attempts: new AttemptsLedger(buckets.attempts), members: buckets.members, link, options, logger });
+      return new Bus({
+        nc,
+        jsm,
+        topology,
+        state: new JetStreamKvStore(buckets.state, jsm, topology.stateBucket),
+        plugins: new JetStreamKvStore(buckets.plugins, jsm, topology.pluginsBucket),
+        attempts: new AttemptsLedger(buckets.attempts), members: buckets.members, link, options, logger });
     } catch (err) {
       await nc.close();
       throw err;
@@ -148,13 +157,19 @@ export class Bus {
     this.nc.publish(this.topology.systemSubject(name), JSON.stringify(event));
   }
 
-  /** Calls `handler` with the UID of each object whose dedup state changed (see consumeStateChanges). */
-  stateChanges(durable: string, logger: Logger, handler: (objectUid: string) => Promise<void>): Promise<Subscription> {
+  /** Calls `handler` with the group (object UID) of each changed key of the state bucket (see consumeStateChanges). */
+  stateChanges(durable: string, logger: Logger, handler: (group: string) => Promise<void>): Promise<Subscription> {
     return consumeStateChanges({ js: this.js, jsm: this.jsm, bucket: this.topology.stateBucket, durable, logger, closed: () => this.nc.isClosed() }, handler);
   }
 
-  get state(): StateStore {
+  /** The state bucket, as plain keys: what its values mean (dedup claims) is core/dedup's business. */
+  get state(): KvStore {
     return this.#state;
+  }
+
+  /** Durable keys of one plugin, apart from every other plugin's and from the dedup claims. */
+  pluginStore(pluginId: string): PluginStore {
+    return scopedStore(this.#plugins, pluginId);
   }
 
   /** Flushes what is pending and closes. Idempotent. */

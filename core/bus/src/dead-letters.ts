@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type PubAck } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, credsAuthenticator, headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
-import { EventTypes, type Channel, type DeadLetterData, type StateStore } from '@herald/plugin-sdk';
+import { EventTypes, type Channel, type DeadLetterData } from '@herald/plugin-sdk';
 import type { BusOptions } from './bus.ts';
 import { decodeEnvelope } from './envelope.ts';
 import { BusError, BusErrorCodes } from './errors.ts';
-import { KvStateStore } from './kv-state.ts';
+import { JetStreamKvStore, type KvStore } from './kv-store.ts';
 import { defaultTopology, Topology } from './topology.ts';
 
 /** One message of the dead-letter stream. */
@@ -165,9 +165,9 @@ export class DeadLetterStore {
   }
 
   /** The dedup claims (bucket `<prefix>_STATE`), which must exist already. */
-  async state(): Promise<StateStore> {
+  async state(): Promise<KvStore> {
     const bucket = this.topology.stateBucket;
-    return new KvStateStore(await new Kvm(this.#nc).open(bucket), this.#jsm, bucket);
+    return new JetStreamKvStore(await new Kvm(this.#nc).open(bucket), this.#jsm, bucket);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { AckPolicy, DeliverPolicy, JetStreamApiError, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { Logger, Subscription } from '@herald/plugin-sdk';
+import { decodeKvGroup } from './kv-store.ts';
 
 export interface StateChangeOptions {
   js: JetStreamClient;
@@ -18,11 +19,12 @@ export interface StateChangeOptions {
 const CONSUMER_EXISTS = 10148;
 
 /**
- * Hands the UID of every object whose dedup state changed to `handler`, from a durable consumer on the
- * state bucket's stream: changes made while no process was listening are handled when one starts. A change
- * is acknowledged once `handler` resolved; when it rejects, the change comes back after a delay.
+ * Hands the group of every changed key of a KV bucket (see kv-store.ts; an object's UID in the state
+ * bucket) to `handler`, from a durable consumer on the bucket's stream: changes made while no process was
+ * listening are handled when one starts. A change is acknowledged once `handler` resolved; when it rejects,
+ * the change comes back after a delay.
  */
-export async function consumeStateChanges(options: StateChangeOptions, handler: (objectUid: string) => Promise<void>): Promise<Subscription> {
+export async function consumeStateChanges(options: StateChangeOptions, handler: (group: string) => Promise<void>): Promise<Subscription> {
   const { js, jsm, bucket, durable, logger, closed } = options;
   const stream = `KV_${bucket}`;
   const prefix = `$KV.${bucket}.`;
@@ -57,11 +59,11 @@ export async function consumeStateChanges(options: StateChangeOptions, handler: 
         if (stopping) messages.stop();
         for await (const m of messages) {
           delay = 250;
-          const uid = decodeUid(m.subject.slice(prefix.length));
+          const uid = decodeKvGroup(m.subject.slice(prefix.length));
           const work = (uid === undefined ? Promise.resolve() : handler(uid)).then(
             () => m.ack(),
             (err: unknown) => {
-              logger.warn({ err, objectUid: uid }, 'state change not handled; it comes back later');
+              logger.warn({ err, group: uid }, 'state change not handled; it comes back later');
               m.nak(2_000);
             },
           );
@@ -89,10 +91,4 @@ export async function consumeStateChanges(options: StateChangeOptions, handler: 
         await Promise.allSettled([...inFlight]);
       })()),
   };
-}
-
-/** The object UID of a state key (`<b64 uid>.<b64 key>`; see kv-state.ts). */
-function decodeUid(kvKey: string): string | undefined {
-  const token = kvKey.split('.', 1)[0];
-  return token ? Buffer.from(token, 'base64url').toString('utf8') : undefined;
 }

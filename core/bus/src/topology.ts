@@ -25,6 +25,8 @@ export interface TopologyOptions {
   duplicateWindowMs: number;
   streams: Record<Channel, StreamLimits>;
   state: { maxBytes: number; replicas: number };
+  /** The plugins' own keys (PluginStore). Default: 64 MiB (at most the state bucket's size), the state bucket's replicas. */
+  plugins?: { maxBytes: number; replicas: number };
 }
 
 const MiB = 1024 * 1024;
@@ -87,8 +89,14 @@ export class Topology {
     return `${this.options.namePrefix}_MEMBERS`;
   }
 
+  /** Dedup claims, one group of keys per object (owned by core/dedup). */
   get stateBucket(): string {
     return `${this.options.namePrefix}_STATE`;
+  }
+
+  /** Plugins' durable keys, one group per plugin id (PluginStore). */
+  get pluginsBucket(): string {
+    return `${this.options.namePrefix}_PLUGINS`;
   }
 
   /** Partition of an object key: FNV-1a 32-bit, so every language can compute the same one. */
@@ -148,10 +156,10 @@ export class Topology {
   }
 
   /**
-   * Creates or updates every stream and the state bucket. Safe to run from many processes at once.
+   * Creates or updates every stream and the KV buckets. Safe to run from many processes at once.
    * `maxPayload` is the server's limit on one message; no stream is told to accept more than that.
    */
-  async ensure(nc: NatsConnection, jsm: JetStreamManager, maxPayload = Number.POSITIVE_INFINITY): Promise<{ state: KV; attempts: KV; members: KV }> {
+  async ensure(nc: NatsConnection, jsm: JetStreamManager, maxPayload = Number.POSITIVE_INFINITY): Promise<{ state: KV; plugins: KV; attempts: KV; members: KV }> {
     for (const channel of Object.keys(streamSuffix) as Channel[]) {
       const config = this.streamConfig(channel);
       config.max_msg_size = Math.min(config.max_msg_size ?? maxPayload, maxPayload);
@@ -169,17 +177,23 @@ export class Topology {
       }
     }
     const { maxBytes, replicas } = this.options.state;
-    const kv = await new Kvm(nc).create(this.stateBucket, { history: 1, max_bytes: maxBytes, replicas, storage: StorageType.File });
-    // Opening an existing bucket leaves its limits as they were: bring them up to date like the streams.
-    const bucketStream = `KV_${this.stateBucket}`;
-    const current = await jsm.streams.info(bucketStream);
-    if (current.config.max_bytes !== maxBytes) await jsm.streams.update(bucketStream, { ...current.config, max_bytes: maxBytes });
+    const kv = await ensureBucket(nc, jsm, this.stateBucket, this.options.state);
+    const plugins = await ensureBucket(nc, jsm, this.pluginsBucket, this.options.plugins ?? { maxBytes: Math.min(64 * MiB, maxBytes), replicas });
     // Entries outlive no message: they expire with the longest-lived stream.
     const ttl = Math.max(...Object.values(this.options.streams).map((l) => l.maxAgeMs));
     const attempts = await new Kvm(nc).create(this.attemptsBucket, { history: 1, ttl, max_bytes: 64 * 1024 * 1024, replicas, storage: StorageType.File });
     const members = await new Kvm(nc).create(this.membersBucket, { history: 1, ttl: MEMBER_TTL_MS, max_bytes: 8 * 1024 * 1024, replicas, storage: StorageType.File });
-    return { state: kv, attempts, members };
+    return { state: kv, plugins, attempts, members };
   }
+}
+
+/** A KV bucket of history 1 with these limits; an existing one has its size brought up to date, like the streams. */
+async function ensureBucket(nc: NatsConnection, jsm: JetStreamManager, name: string, limits: { maxBytes: number; replicas: number }): Promise<KV> {
+  const kv = await new Kvm(nc).create(name, { history: 1, max_bytes: limits.maxBytes, replicas: limits.replicas, storage: StorageType.File });
+  const stream = `KV_${name}`;
+  const current = await jsm.streams.info(stream);
+  if (current.config.max_bytes !== limits.maxBytes) await jsm.streams.update(stream, { ...current.config, max_bytes: limits.maxBytes });
+  return kv;
 }
 
 /** A subject token may not hold separators or wildcards. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bus, defaultTopology, type JetStreamPublisher } from '@herald/core-bus';
-import { decodeClaim, encodeClaim } from '@herald/core-evaluator';
+import { Dedup } from '@herald/core-dedup';
 import { createLogger, startTelemetry } from '@herald/core-telemetry';
 import { DeliveryError, HeraldError, type Delivery, type NotificationData, type ResourceEventData, type Subscription } from '@herald/plugin-sdk';
 import { startNats, type NatsServer } from '@herald/test-harness';
@@ -65,10 +65,25 @@ function notification(recipient: string, claimRevision: number): NotificationDat
 }
 const stateKey = (recipient: string) => `on-pod-ready:[0].jS5fTrIQi8Q4Q5uceLlcAF3t4Go:webhook:${recipient}`;
 
+/** What the evaluator does: claims the notification for `recipient` as event `eventId`; the claim's revision. */
+async function claim(dedup: Dedup, recipient: string, eventId: string): Promise<number> {
+  const { claims } = await dedup.adopt(ref('web-n'), {});
+  const claimed = await claims.claim(stateKey(recipient), { eventId, rv: '1' });
+  if (claimed.outcome !== 'claimed') throw new Error(`not claimed: ${claimed.outcome}`);
+  return claimed.revision;
+}
+
+/** What the state role does with the sink's result for that claim. */
+function settle(dedup: Dedup, recipient: string, claimRevision: number, succeeded: boolean) {
+  const n = notification(recipient, claimRevision);
+  return dedup.settle({ idempotencyKey: n.idempotencyKey, claimRevision, stateKey: n.stateKey, trigger: n.trigger, destination: n.destination, ref: n.ref, succeeded, attempts: 1 });
+}
+
 describe('herald dlq', () => {
   let nats: NatsServer;
   let bus: Bus;
   let publisher: JetStreamPublisher;
+  let dedup: Dedup;
   let config: string;
   const subscriptions: Subscription[] = [];
   // What the stand-in evaluator and sink were handed, and what they fail on.
@@ -116,6 +131,7 @@ describe('herald dlq', () => {
       logger,
     );
     publisher = bus.publisher('herald/test', telemetry.tracer('test'));
+    dedup = new Dedup({ kv: bus.state, annotationPrefix: 'notifications.argoproj.io' });
     const subscriber = bus.subscriber(telemetry.tracer('test'), logger);
     subscriptions.push(
       await subscriber.subscribe('events', { durable: 'test-evaluator' }, async (d) => {
@@ -195,20 +211,20 @@ describe('herald dlq', () => {
 
   it('retries a notification whose claim was released: claims it again and sends it with the new claim', async () => {
     brokenRecipients.add('released');
-    const revision = (await bus.state.create('uid-web-n', stateKey('released'), encodeClaim({ status: 'pending', at: 1, event: 'e1' })))!;
+    const revision = await claim(dedup, 'released', 'e1');
     const id = await deadLetter(() => publisher.notification(notification('released', revision)), (about) => about.destination === 'webhook:released');
     // The state role released the claim after the failed result.
-    await bus.state.delete('uid-web-n', stateKey('released'), revision);
+    expect(await settle(dedup, 'released', revision, false)).toBe('released');
     brokenRecipients.delete('released');
 
     const run = await herald('dlq', 'retry', String(id), '-c', config, '-o', 'json');
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
-    const claim = (await bus.state.get('uid-web-n', stateKey('released')))!;
-    expect(claim.revision).toBeGreaterThan(revision);
-    expect(decodeClaim(claim.value)).toMatchObject({ status: 'pending', event: `dlq-retry:HERALD_DEAD_LETTERS:${id}` });
+    const retaken = (await dedup.read('uid-web-n', stateKey('released')))!;
+    expect(retaken.revision).toBeGreaterThan(revision);
+    expect(retaken).toMatchObject({ status: 'pending', event: `dlq-retry:HERALD_DEAD_LETTERS:${id}` });
     expect(out).toEqual({
-      results: [{ id, channel: 'notifications', outcome: 'retried', subject: expect.stringMatching(/^herald\.notifications\.webhook\.\d+$/), msgId: `key-released:${claim.revision}`, claimRevision: claim.revision }],
+      results: [{ id, channel: 'notifications', outcome: 'retried', subject: expect.stringMatching(/^herald\.notifications\.webhook\.\d+$/), msgId: `key-released:${retaken.revision}`, claimRevision: retaken.revision }],
       retried: 1,
       skipped: 0,
       refused: 0,
@@ -216,20 +232,22 @@ describe('herald dlq', () => {
     });
 
     const delivery = await until(() => sent.find((d) => d.event.data.destination.recipient === 'released'), 'the notification again');
-    expect(delivery.event.data.claimRevision).toBe(claim.revision);
-    expect(delivery.event.id).toBe(`key-released:${claim.revision}`);
-    expect(delivery.headers['Nats-Msg-Id']).toBe(`key-released:${claim.revision}`);
+    expect(delivery.event.data.claimRevision).toBe(retaken.revision);
+    expect(delivery.event.id).toBe(`key-released:${retaken.revision}`);
+    expect(delivery.headers['Nats-Msg-Id']).toBe(`key-released:${retaken.revision}`);
     expect(delivery.event.data.rendered).toEqual({ message: 'for released' });
     expect((await list()).map((l) => l.id)).not.toContain(id);
   });
 
   it('skips a notification sent again since: nothing is published, the letter is deleted', async () => {
     brokenRecipients.add('refired');
-    const revision = (await bus.state.create('uid-web-n', stateKey('refired'), encodeClaim({ status: 'pending', at: 1, event: 'e1' })))!;
+    const revision = await claim(dedup, 'refired', 'e1');
     const id = await deadLetter(() => publisher.notification(notification('refired', revision)), (about) => about.destination === 'webhook:refired');
-    await bus.state.delete('uid-web-n', stateKey('refired'), revision);
+    expect(await settle(dedup, 'refired', revision, false)).toBe('released');
     // The condition fired again: an evaluator claimed it anew and sent it.
-    const refired = (await bus.state.create('uid-web-n', stateKey('refired'), encodeClaim({ status: 'sent', at: 2, event: 'e2' })))!;
+    const claimedAgain = await claim(dedup, 'refired', 'e2');
+    expect(await settle(dedup, 'refired', claimedAgain, true)).toBe('sent');
+    const refired = (await dedup.read('uid-web-n', stateKey('refired')))!.revision;
     brokenRecipients.delete('refired');
 
     const before = await messages('HERALD_NOTIFICATIONS');
@@ -237,23 +255,23 @@ describe('herald dlq', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(`${id} skipped: already sent again since (claim sent at revision ${refired}) (letter deleted)\n0 retried, 1 skipped, 0 refused, 0 failed\n`);
     expect(await messages('HERALD_NOTIFICATIONS')).toBe(before);
-    expect((await bus.state.get('uid-web-n', stateKey('refired')))!.revision).toBe(refired);
+    expect((await dedup.read('uid-web-n', stateKey('refired')))!.revision).toBe(refired);
     expect((await list()).map((l) => l.id)).not.toContain(id);
     expect(sent.filter((d) => d.event.data.destination.recipient === 'refired')).toEqual([]);
   });
 
   it('takes over the claim of the failed send when the state role has not released it yet', async () => {
     brokenRecipients.add('unsettled');
-    const revision = (await bus.state.create('uid-web-n', stateKey('unsettled'), encodeClaim({ status: 'pending', at: 1, event: 'e1' })))!;
+    const revision = await claim(dedup, 'unsettled', 'e1');
     const id = await deadLetter(() => publisher.notification(notification('unsettled', revision)), (about) => about.destination === 'webhook:unsettled');
     brokenRecipients.delete('unsettled');
 
     const out = JSON.parse((await herald('dlq', 'retry', String(id), '-c', config, '-o', 'json')).stdout);
-    const claim = (await bus.state.get('uid-web-n', stateKey('unsettled')))!;
-    expect(claim.revision).not.toBe(revision);
-    expect(out.results[0]).toMatchObject({ outcome: 'retried', claimRevision: claim.revision, msgId: `key-unsettled:${claim.revision}` });
+    const retaken = (await dedup.read('uid-web-n', stateKey('unsettled')))!;
+    expect(retaken.revision).not.toBe(revision);
+    expect(out.results[0]).toMatchObject({ outcome: 'retried', claimRevision: retaken.revision, msgId: `key-unsettled:${retaken.revision}` });
     const delivery = await until(() => sent.find((d) => d.event.data.destination.recipient === 'unsettled'), 'the notification again');
-    expect(delivery.event.data.claimRevision).toBe(claim.revision);
+    expect(delivery.event.data.claimRevision).toBe(retaken.revision);
   });
 
   it('refuses a letter whose original was cut, and keeps it', async () => {

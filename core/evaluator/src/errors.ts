@@ -8,6 +8,8 @@ export const EvaluatorErrorCodes = {
   templateSyntax: 'HERALD_ERR_TEMPLATE_SYNTAX',
   templateUnsupported: 'HERALD_ERR_TEMPLATE_UNSUPPORTED',
   templateRuntime: 'HERALD_ERR_TEMPLATE_RUNTIME',
+  /** The evaluator cannot evaluate yet (no notification config loaded): the event is tried again later. */
+  notReady: 'HERALD_ERR_EVALUATOR_NOT_READY',
 } as const;
 export type EvaluatorErrorCode = (typeof EvaluatorErrorCodes)[keyof typeof EvaluatorErrorCodes];
 
@@ -43,5 +45,19 @@ export class TemplateError extends HeraldError {
     this.template = template;
     this.line = options.line;
     this.column = options.column;
+  }
+}
+
+/**
+ * The evaluator is not ready for an event (`HERALD_ERR_EVALUATOR_NOT_READY`): retryable, and the bus waits
+ * `retryAfterMs` before the next attempt.
+ */
+export class NotReadyError extends HeraldError {
+  readonly retryAfterMs: number;
+
+  constructor(message: string, retryAfterMs: number) {
+    super(EvaluatorErrorCodes.notReady, message, { retryable: true });
+    this.name = 'NotReadyError';
+    this.retryAfterMs = retryAfterMs;
   }
 }

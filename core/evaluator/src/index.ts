@@ -1,4 +1,4 @@
-export { EvaluatorErrorCodes, ExpressionError, TemplateError, type EvaluatorErrorCode } from './errors.ts';
+export { EvaluatorErrorCodes, ExpressionError, NotReadyError, TemplateError, type EvaluatorErrorCode } from './errors.ts';
 export { compileExpression, evaluateCondition, type CompiledExpression } from './expr/index.ts';
 export { compileTemplate, type CompiledTemplate } from './template/index.ts';
 export { createHostFunctions, GoDuration, GoTime, type HostClock } from './host/index.ts';
@@ -16,14 +16,4 @@ export { Evaluator, type ConditionOutcome, type Decision, type EvaluatorOptions,
 export { DEFAULT_ANNOTATION_PREFIX, resolveSubscriptions, splitRecipients, type Subscription } from './subscriptions/subscriptions.ts';
 export { parseLabelSelector, LabelSelectorError, type LabelSelector } from './subscriptions/label-selector.ts';
 export { conditionKey, idempotencyKey, stateKey, type StateKeyParts } from './dedup/state-keys.ts';
-export {
-  decide,
-  formatNotifiedAnnotation,
-  MAX_NOTIFIED_ENTRIES,
-  parseNotifiedAnnotation,
-  trimNotified,
-  type DedupDecision,
-  type NotifiedState,
-} from './dedup/notified-state.ts';
-export { decodeClaim, decodeMarker, encodeClaim, encodeMarker, OBJECT_MARKER_KEY, olderVersion, type Claim, type ObjectMarker } from './dedup/claim.ts';
 export { startEvaluatorWorker, variableName, type EvaluatorWorkerOptions } from './runtime/evaluator-worker.ts';

@@ -24,13 +24,13 @@ export function createRootContainer(parts: { bus: Bus; telemetry: Telemetry; log
   root.register(Tokens.telemetry, { useValue: parts.telemetry });
   root.register(Tokens.rootLogger, { useValue: parts.logger });
   root.register(tokenFor(coreServices.clock), { useValue: systemClock });
-  root.register(tokenFor(coreServices.state), { useFactory: (c) => c.resolve<Bus>(Tokens.bus).state });
   return root;
 }
 
 /**
  * A child container for one plugin: logger, tracer and meter bound to its id, a publisher whose events
- * name the plugin as their source, and a subscriber whose subscriptions the kernel can stop.
+ * name the plugin as their source, a subscriber whose subscriptions the kernel can stop, and a store of
+ * its own keys (never the dedup claims).
  */
 export function createPluginContainer(root: DependencyContainer, pluginId: string, kind: string, callTimeoutMs: number): DependencyContainer {
   const child = root.createChildContainer();
@@ -44,6 +44,7 @@ export function createPluginContainer(root: DependencyContainer, pluginId: strin
   child.register(tokenFor(coreServices.meter), { useValue: meter });
   child.register(tokenFor(coreServices.publisher), { useValue: bus.publisher(`herald/${kind}/${pluginId}`, tracer) });
   child.register(tokenFor(coreServices.subscriber), { useValue: new TrackedSubscriber(bus.subscriber(tracer, logger), pluginId, callTimeoutMs) satisfies BusSubscriber });
+  child.register(tokenFor(coreServices.store), { useValue: bus.pluginStore(pluginId) });
   return child;
 }
 

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import type { Bus } from '@herald/core-bus';
+import { Dedup, startStateRole } from '@herald/core-dedup';
 import { startEvaluatorWorker } from '@herald/core-evaluator';
 import { createKubeClient, loadKubeConfig, type KubeClient } from '@herald/core-kube';
-import { startStateService } from '@herald/core-state';
 import type { Telemetry } from '@herald/core-telemetry';
 import type { Logger } from '@herald/plugin-sdk';
 import type { EngineConfig, Role } from './config/engine-config.schema.ts';
@@ -29,7 +29,7 @@ export interface CoreRolesOptions {
 
 /**
  * Starts what the core does itself: watching the notification config (evaluator and sink roles), the
- * state service (state role) and the evaluator (evaluator role). Stops them in reverse order.
+ * state role (settling claims, mirroring the `notified` annotation) and the evaluator (evaluator role). Stops them in reverse order.
  */
 export async function startCoreRoles(options: CoreRolesOptions): Promise<CoreRoles> {
   const { config, roles, bus, telemetry } = options;
@@ -66,9 +66,9 @@ export async function startCoreRoles(options: CoreRolesOptions): Promise<CoreRol
     }
     if (roles.includes('state')) {
       const logger = options.logger.child({ component: 'state' });
-      const service = await startStateService({
+      const service = await startStateRole({
         subscriber: bus.subscriber(tracer, logger),
-        state: bus.state,
+        kv: bus.state,
         logger,
         stateChanges: (durable, handler) => bus.stateChanges(durable, logger, handler),
         kube: config.state.mirrorAnnotations && !config.notifications.files ? kubernetes().client : undefined,
@@ -84,7 +84,7 @@ export async function startCoreRoles(options: CoreRolesOptions): Promise<CoreRol
         startEvaluatorWorker({
           subscriber: bus.subscriber(tracer, logger),
           publisher: bus.publisher('herald/evaluator', tracer),
-          state: bus.state,
+          dedup: new Dedup({ kv: bus.state, annotationPrefix: config.notifications.annotationPrefix }),
           logger,
           config: () => provider.current(),
           annotationPrefix: config.notifications.annotationPrefix,

@@ -65,8 +65,11 @@ describe('kernel', () => {
     const { kernel, tapFile } = await boot([{ name: './probe-source.ts', options: { endpoint: { url: 'https://pager.example/v1', token: 's3cret' } } }]);
     expect(probeSeen.at(-1)).toEqual({
       config: { endpoint: { url: 'https://pager.example/v1', token: 's3cret' }, retries: 3 },
-      services: ['clock', 'logger', 'publisher', 'state'],
+      services: ['clock', 'logger', 'publisher', 'store'],
     });
+    // Its store holds its own keys, apart from every other plugin's.
+    expect(await kernel.bus.pluginStore('probe').get('probe-was-here')).toMatchObject({ value: 'yes' });
+    expect(await kernel.bus.pluginStore('ticker').get('probe-was-here')).toBeUndefined();
     expect(kernel.status().map((p) => [p.id, p.kind, p.state])).toEqual([
       ['probe', 'source', 'running'],
       ['ticker', 'source', 'running'],

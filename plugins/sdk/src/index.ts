@@ -20,7 +20,7 @@ export {
 export { createServiceRef, coreServices, type ServiceRef, type ServiceRefs, type ResolvedDeps } from './service-ref.ts';
 export type { Logger, Clock } from './services.ts';
 export { systemClock } from './clock.ts';
-export type { StateStore, StateEntry } from './state.ts';
+export type { PluginStore, StoreEntry } from './plugin-store.ts';
 export type {
   BusPublisher,
   BusSubscriber,

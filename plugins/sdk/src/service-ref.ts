@@ -1,7 +1,7 @@
 import type { Meter, Tracer } from '@opentelemetry/api';
 import type { BusPublisher, BusSubscriber } from './bus.ts';
 import type { Clock, Logger } from './services.ts';
-import type { StateStore } from './state.ts';
+import type { PluginStore } from './plugin-store.ts';
 
 /** A typed handle on a core service. A plugin lists the refs it needs in `deps`; `init` gets the services. */
 export interface ServiceRef<T> {
@@ -22,7 +22,8 @@ export const coreServices = {
   meter: createServiceRef<Meter>('core.meter'),
   publisher: createServiceRef<BusPublisher>('core.bus.publisher'),
   subscriber: createServiceRef<BusSubscriber>('core.bus.subscriber'),
-  state: createServiceRef<StateStore>('core.state'),
+  /** Durable keys of this plugin only (not the dedup claims: those belong to the core). */
+  store: createServiceRef<PluginStore>('core.store'),
 } as const;
 
 export type ServiceRefs = Record<string, ServiceRef<unknown>>;

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEAD_LETTER_ORIGINS, DeadLetterStore, type DeadLetterOrigin } from '@herald/core-bus';
-import { ConfigError, loadEngineConfig, toBusOptions } from '@herald/core-kernel';
+import { Dedup } from '@herald/core-dedup';
+import { ConfigError, loadEngineConfig, toBusOptions, type EngineConfig } from '@herald/core-kernel';
 import { isHeraldError } from '@herald/plugin-sdk';
 import { ExitCode } from '../exit-codes.ts';
 import { print, printError, type Output, type OutputFormat } from '../output.ts';
@@ -69,7 +70,7 @@ export function registerDlqCommands(program: Command, io: Io, setExit: (code: Ex
       if (opts.all && ids?.length) cmd.error('error: give dead-letter ids or --all, not both', { exitCode: ExitCode.usage });
       if (!opts.all && !ids?.length) cmd.error('error: give the ids of the dead letters to retry, or --all', { exitCode: ExitCode.usage });
       if (opts.channel && !opts.all) cmd.error('error: --channel goes with --all', { exitCode: ExitCode.usage });
-      setExit(await withStore(opts, io, (store, out) => retry(store, out, { ids: ids ?? [], all: opts.all === true, ...(opts.channel ? { channel: opts.channel } : {}) })));
+      setExit(await withStore(opts, io, (store, out, config) => retry(store, out, config, { ids: ids ?? [], all: opts.all === true, ...(opts.channel ? { channel: opts.channel } : {}) })));
     });
 
   dlq
@@ -92,12 +93,13 @@ export function registerDlqCommands(program: Command, io: Io, setExit: (code: Ex
 }
 
 /** Loads herald.yaml's nats section, connects within the bound, runs `fn`, and reports any failure. */
-async function withStore(opts: CommonFlags, io: Io, fn: (store: DeadLetterStore, out: Output) => Promise<ExitCode>): Promise<ExitCode> {
+async function withStore(opts: CommonFlags, io: Io, fn: (store: DeadLetterStore, out: Output, config: EngineConfig) => Promise<ExitCode>): Promise<ExitCode> {
   const out: Output = { ...io, format: opts.output };
   const path = opts.config ?? process.env.HERALD_CONFIG ?? (existsSync('herald.yaml') ? 'herald.yaml' : undefined);
   let store: DeadLetterStore | undefined;
   try {
-    const bus = toBusOptions(loadEngineConfig(path === undefined ? {} : { path }));
+    const config = loadEngineConfig(path === undefined ? {} : { path });
+    const bus = toBusOptions(config);
     store = await DeadLetterStore.connect({
       servers: bus.servers,
       name: `${bus.name}-dlq`,
@@ -107,7 +109,7 @@ async function withStore(opts: CommonFlags, io: Io, fn: (store: DeadLetterStore,
     });
     // Fails with a clear message when the stream is missing (wrong server or prefixes).
     await store.counts();
-    return await fn(store, out);
+    return await fn(store, out, config);
   } catch (err) {
     if (err instanceof ConfigError) printError(out, { code: err.code, message: err.message, issues: err.issues });
     else printError(out, { ...(isHeraldError(err) ? { code: err.code } : {}), message: err instanceof Error ? err.message : String(err) });
@@ -154,10 +156,11 @@ function outcomeText(o: RetryOutcome): string {
   return `${head}: ${o.reason ?? ''} (${kept})`;
 }
 
-async function retry(store: DeadLetterStore, out: Output, opts: { ids: number[]; all: boolean; channel?: DeadLetterOrigin }): Promise<ExitCode> {
+async function retry(store: DeadLetterStore, out: Output, config: EngineConfig, opts: { ids: number[]; all: boolean; channel?: DeadLetterOrigin }): Promise<ExitCode> {
   const outcomes: RetryOutcome[] = [];
-  let stateStore: ReturnType<DeadLetterStore['state']> | undefined;
-  const ctx = { store, state: () => (stateStore ??= store.state()) };
+  let dedup: Promise<Dedup> | undefined;
+  const open = async () => new Dedup({ kv: await store.state(), annotationPrefix: config.notifications.annotationPrefix });
+  const ctx = { store, dedup: () => (dedup ??= open()) };
   const record = (o: RetryOutcome) => {
     outcomes.push(o);
     if (out.format === 'text') out.stdout.write(`${outcomeText(o)}\n`);

@@ -1,6 +1,6 @@
 import { BusErrorCodes, decodeEnvelope, originalPayload, retryMessageId, type DeadLetter, type DeadLetterStore } from '@herald/core-bus';
-import { decodeClaim, encodeClaim } from '@herald/core-evaluator';
-import { EventTypes, isHeraldError, type DeadLetterData, type NotificationData, type StateEntry, type StateStore } from '@herald/plugin-sdk';
+import type { Dedup } from '@herald/core-dedup';
+import { EventTypes, isHeraldError, type DeadLetterData, type NotificationData } from '@herald/plugin-sdk';
 
 /**
  * What became of one letter. `retried`: the original is back on its subject and the letter deleted;
@@ -18,41 +18,10 @@ export interface RetryOutcome {
   claimRevision?: number;
 }
 
-/** What to do with the dedup claim of a dead-lettered notification. */
-export type ClaimDecision =
-  | { action: 'create' }
-  | { action: 'take-over'; revision: number }
-  | { action: 'resume'; revision: number }
-  | { action: 'skip'; reason: string; revision: number }
-  | { action: 'refuse'; reason: string };
-
-/**
- * Decides from the claim now in the state bucket. A final delivery failure releases the claim, and the
- * condition may have fired again since: a claim made since means the notification went out (or is going
- * out) again. The claim of the failed send itself, at the letter's revision and still pending, means the
- * state role has not settled the failure yet: it is replaced. `marker` identifies claims made by
- * retrying this very letter: one whose publish was not confirmed is published again with the same id,
- * but only within the duplicate window, where the bus drops it if the first one got through.
- */
-export function decideClaim(entry: StateEntry | undefined, n: NotificationData, marker: string, nowMs: number, duplicateWindowMs: number): ClaimDecision {
-  if (!entry) return { action: 'create' };
-  const claim = decodeClaim(entry.value);
-  if (claim.status === 'pending' && claim.event === marker) {
-    // Claims keep seconds: leave a margin so the repeat surely lands inside the window.
-    if (nowMs - claim.at * 1000 < duplicateWindowMs - 5_000) return { action: 'resume', revision: entry.revision };
-    return {
-      action: 'refuse',
-      reason: `an earlier retry of this letter claimed it (revision ${entry.revision}) but its publish was not confirmed, and a repeat now could be delivered twice; see whether it went out, then delete the letter (or the claim)`,
-    };
-  }
-  if (claim.status === 'pending' && entry.revision === n.claimRevision) return { action: 'take-over', revision: entry.revision };
-  return { action: 'skip', revision: entry.revision, reason: `already sent again since (claim ${claim.status} at revision ${entry.revision})` };
-}
-
 export interface RetryContext {
   store: DeadLetterStore;
-  state: () => Promise<StateStore>;
-  now?: () => number;
+  /** The claim protocol over the state bucket, opened on first use (only notifications need it). */
+  dedup: () => Promise<Dedup>;
 }
 
 export async function retryLetter(letter: DeadLetter, ctx: RetryContext): Promise<RetryOutcome> {
@@ -88,32 +57,23 @@ async function retryNotification(letter: DeadLetter & { data: DeadLetterData }, 
     // The sink may well have delivered it: putting it back on its subject would make the sink send it again.
     return { ...base, outcome: 'refused', reason: `dead-lettered by ${data.consumer}, not by the sink (${sink}); sending it again could deliver it twice` };
   }
-  const now = ctx.now ?? Date.now;
-  const state = await ctx.state();
-  const uid = n.ref.uid;
-  const marker = `dlq-retry:${ctx.store.stream}:${letter.id}`;
-  const pending = encodeClaim({ status: 'pending', at: Math.floor(now() / 1000), event: marker });
-  // Compare-and-set: an evaluator or the state role may change the claim meanwhile; decide again then.
-  for (let round = 0; round < 5; round++) {
-    const decision = decideClaim(await state.get(uid, n.stateKey), n, marker, now(), ctx.store.topology.options.duplicateWindowMs);
-    if (decision.action === 'refuse') return { ...base, outcome: 'refused', reason: decision.reason };
-    if (decision.action === 'skip') {
+  const dedup = await ctx.dedup();
+  const retake = await dedup.retakeForRetry(n, { stream: ctx.store.stream, id: letter.id }, ctx.store.topology.options.duplicateWindowMs);
+  switch (retake.outcome) {
+    case 'refuse':
+      return { ...base, outcome: 'refused', reason: retake.reason };
+    case 'conflict':
+      return { ...base, outcome: 'failed', reason: retake.reason };
+    case 'skip': {
       const kept = await removeLetter(ctx, letter.id);
-      return { ...base, outcome: 'skipped', reason: [decision.reason, kept.reason].filter(Boolean).join('; '), claimRevision: decision.revision };
+      return { ...base, outcome: 'skipped', reason: [retake.reason, kept.reason].filter(Boolean).join('; '), claimRevision: retake.revision };
     }
-    const revision =
-      decision.action === 'create'
-        ? await state.create(uid, n.stateKey, pending)
-        : decision.action === 'take-over'
-          ? await state.update(uid, n.stateKey, pending, decision.revision)
-          : decision.revision;
-    if (revision === undefined) continue;
-    return publishNotification(letter, ctx, state, revision);
+    case 'claimed':
+      return publishNotification(letter, ctx, dedup, retake.revision);
   }
-  return { ...base, outcome: 'failed', reason: `the claim of ${n.stateKey} kept changing; try again` };
 }
 
-async function publishNotification(letter: DeadLetter & { data: DeadLetterData }, ctx: RetryContext, state: StateStore, revision: number): Promise<RetryOutcome> {
+async function publishNotification(letter: DeadLetter & { data: DeadLetterData }, ctx: RetryContext, dedup: Dedup, revision: number): Promise<RetryOutcome> {
   const base = { id: letter.id, channel: letter.channel };
   const data = letter.data;
   // Rebuilt from the original JSON, so attributes and fields this version does not know travel on.
@@ -126,7 +86,7 @@ async function publishNotification(letter: DeadLetter & { data: DeadLetterData }
   } catch (err) {
     if (isHeraldError(err) && err.code === BusErrorCodes.publishRejected) {
       // Refused, so nothing was stored: give the claim back as the failed send left it.
-      await state.delete(n.ref.uid, n.stateKey, revision).catch(() => undefined);
+      await dedup.withdraw(n.ref, n.stateKey, revision).catch(() => undefined);
       return { ...base, outcome: 'failed', reason: `${messageOf(err)}; the claim was released` };
     }
     // Maybe stored, maybe not: keep the claim, so that nothing can send it twice.

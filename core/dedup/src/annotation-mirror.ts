@@ -1,16 +1,20 @@
+import type { KvStore } from '@herald/core-bus';
 import { collectionPath, KubeApiError, type KubeClient } from '@herald/core-kube';
-import { decodeClaim, decodeMarker, formatNotifiedAnnotation, OBJECT_MARKER_KEY } from '@herald/core-evaluator';
-import type { Logger, ObjectRef, StateEntry, StateStore } from '@herald/plugin-sdk';
+import type { Logger, ObjectRef, StoreEntry } from '@herald/plugin-sdk';
+import { decodeClaim, decodeMarker, OBJECT_MARKER_KEY } from './claim-codec.ts';
+import { DedupError, DedupErrorCodes } from './errors.ts';
+import { formatNotifiedAnnotation, notifiedAnnotationName } from './notified-annotation.ts';
 
 // Write-and-verify rounds of one sync before it gives up and lets the change come back later.
 const MAX_WRITE_ROUNDS = 3;
 
 export interface AnnotationMirrorOptions {
-  state: StateStore;
+  /** The state bucket. */
+  kv: KvStore;
   kube: KubeClient;
   logger: Logger;
-  /** `notified.<prefix>`. */
-  annotation: string;
+  /** The annotation is `notified.<prefix>`. */
+  annotationPrefix: string;
   /** Changes within this window cost one patch. */
   coalesceMs: number;
 }
@@ -26,9 +30,11 @@ export class AnnotationMirror {
   readonly #running = new Map<string, Promise<void>>();
   readonly #stop = new AbortController();
   readonly #forbidden = new Set<string>();
+  readonly #annotation: string;
 
   constructor(options: AnnotationMirrorOptions) {
     this.#options = options;
+    this.#annotation = notifiedAnnotationName(options.annotationPrefix);
   }
 
   /** Resolves once a patch that includes every change made before this call is done. */
@@ -63,20 +69,23 @@ export class AnnotationMirror {
    * leaves the annotation matching the bucket, whoever writes last.
    */
   async #write(objectUid: string): Promise<void> {
-    let entries = await this.#options.state.entries(objectUid);
+    let entries = await this.#options.kv.entries(objectUid);
     for (let round = 1; ; round++) {
       const written = await this.#patch(objectUid, entries);
       if (written === undefined) return;
-      entries = await this.#options.state.entries(objectUid);
+      entries = await this.#options.kv.entries(objectUid);
       if (notifiedValue(entries)?.value === written) return;
       // Still changing after a few rounds: the change comes back through the consumer (see sync's caller).
-      if (round >= MAX_WRITE_ROUNDS) throw new Error(`the claims of ${objectUid} kept changing while their annotation was written`);
+      if (round >= MAX_WRITE_ROUNDS) {
+        throw new DedupError(DedupErrorCodes.mirrorUnsettled, `the claims of ${objectUid} kept changing while their annotation was written`, { retryable: true });
+      }
     }
   }
 
   /** Patches the annotation to what `entries` say; the value written, or undefined when nothing was. */
-  async #patch(objectUid: string, entries: Map<string, StateEntry>): Promise<string | null | undefined> {
-    const { state, kube, logger, annotation } = this.#options;
+  async #patch(objectUid: string, entries: Map<string, StoreEntry>): Promise<string | null | undefined> {
+    const { kv, kube, logger } = this.#options;
+    const annotation = this.#annotation;
     const mirrored = notifiedValue(entries);
     // Only objects an evaluator has seen have a marker; without one there is nothing to mirror to.
     if (!mirrored) return undefined;
@@ -93,7 +102,7 @@ export class AnnotationMirror {
       if (err instanceof KubeApiError && (err.status === 404 || err.status === 409)) {
         // Gone (or replaced by another object of that name): its state has nothing left to guard.
         logger.debug({ object: `${ref.namespace ?? ''}/${ref.name}`, code: err.status }, 'object gone; purging its state');
-        for (const [key, entry] of entries) await state.delete(objectUid, key, entry.revision);
+        for (const [key, entry] of entries) await kv.delete(objectUid, key, entry.revision);
         return undefined;
       }
       if (err instanceof KubeApiError && err.status === 403) {
@@ -112,7 +121,7 @@ export class AnnotationMirror {
 }
 
 /** The annotation the claims call for (null: none), and where it goes; undefined without an object marker. */
-function notifiedValue(entries: Map<string, StateEntry>): { ref: ObjectRef; value: string | null; keys: number } | undefined {
+function notifiedValue(entries: Map<string, StoreEntry>): { ref: ObjectRef; value: string | null; keys: number } | undefined {
   const markerEntry = entries.get(OBJECT_MARKER_KEY);
   const marker = markerEntry ? decodeMarker(markerEntry.value) : undefined;
   if (!marker) return undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, formatNotifiedAnnotation, MAX_NOTIFIED_ENTRIES, parseNotifiedAnnotation } from './notified-state.ts';
+import { formatNotifiedAnnotation, MAX_NOTIFIED_ENTRIES, notifiedAnnotationName, parseNotifiedAnnotation } from './notified-annotation.ts';
 
 describe('notified annotation', () => {
   it('reads and writes Argo\'s format', () => {
@@ -38,15 +38,7 @@ describe('notified annotation', () => {
     for (const [, at] of dropped) expect(at).toBeLessThan(oldestKept);
   });
 
-  it.each([
-    [true, false, false, 'send'],
-    [true, true, false, 'already-notified'],
-    [false, true, false, 'clear'],
-    [false, false, false, 'none'],
-    [true, false, true, 'send'],
-    [true, true, true, 'already-notified'],
-    [false, true, true, 'none'],
-  ] as const)('triggered=%s recorded=%s oncePer=%s → %s', (triggered, recorded, oncePer, decision) => {
-    expect(decide(triggered, recorded, oncePer)).toBe(decision);
+  it('is named after the annotation prefix, as Argo names it', () => {
+    expect(notifiedAnnotationName('notifications.argoproj.io')).toBe('notified.notifications.argoproj.io');
   });
 });

@@ -1,5 +1,8 @@
 import type { ObjectRef } from '@herald/plugin-sdk';
 
+// The encoding of claims and object markers in the state bucket. Only core/dedup reads or writes it (an
+// ESLint rule keeps it so): what a claim means is decided in one place.
+
 /**
  * A dedup claim in the state bucket, one per state key of an object. `pending` from the moment an evaluator
  * decided to send until the sink's result; `sent` after it; `adopted` when taken over from an Argo
@@ -15,7 +18,7 @@ export interface Claim {
   rv?: string;
 }
 
-/** Where an object lives, kept beside its claims so the state service can patch it. */
+/** Where an object lives, kept beside its claims so the annotation mirror can patch it. */
 export interface ObjectMarker {
   ref: ObjectRef;
   /**
@@ -62,16 +65,3 @@ export function decodeMarker(value: string): ObjectMarker | undefined {
     return undefined;
   }
 }
-
-/**
- * True when resourceVersion `a` is older than `b`. Within one resource, Kubernetes resourceVersions are
- * positive decimal integers that grow with every write (a documented guarantee since Kubernetes 1.35,
- * KEP-5504, and true of every etcd-backed apiserver before); anything else (another source's versions, a
- * missing one) is never called older, so such events are evaluated as they come.
- */
-export function olderVersion(a: string | undefined, b: string | undefined): boolean {
-  if (a === undefined || b === undefined || !DECIMAL.test(a) || !DECIMAL.test(b)) return false;
-  return a.length !== b.length ? a.length < b.length : a < b;
-}
-
-const DECIMAL = /^[1-9][0-9]*$/;

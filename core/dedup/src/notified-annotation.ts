@@ -1,3 +1,8 @@
+/** The `notified` annotation's name, `notified.<prefix>` (Argo: `notified.notifications.argoproj.io`). */
+export function notifiedAnnotationName(annotationPrefix: string): string {
+  return `notified.${annotationPrefix}`;
+}
+
 /** At most this many keys are kept in the `notified` annotation, as Argo does; the oldest go first. */
 export const MAX_NOTIFIED_ENTRIES = 100;
 
@@ -46,15 +51,4 @@ export function trimNotified(state: NotifiedState): [string, number][] {
   const order = entries.map((e, i) => ({ e, i })).sort((a, b) => b.e[1] - a.e[1] || b.i - a.i);
   const keep = new Set(order.slice(0, MAX_NOTIFIED_ENTRIES).map((x) => x.i));
   return entries.filter((_, i) => keep.has(i));
-}
-
-export type DedupDecision = 'send' | 'already-notified' | 'clear' | 'none';
-
-/**
- * Argo's decision for one (condition, destination): true and not recorded → send; true and recorded →
- * already notified; false → clear the record (non-oncePer only), so the next false→true edge fires again.
- */
-export function decide(triggered: boolean, recorded: boolean, oncePer: boolean): DedupDecision {
-  if (triggered) return recorded ? 'already-notified' : 'send';
-  return recorded && !oncePer ? 'clear' : 'none';
 }

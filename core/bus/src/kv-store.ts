@@ -1,0 +1,131 @@
+import type { JetStreamManager } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import type { PluginStore, StoreEntry } from '@herald/plugin-sdk';
+
+/**
+ * A KV bucket whose keys belong to groups (an object's UID in the dedup bucket, a plugin's id in the
+ * plugins bucket). Writes are compare-and-set where a revision is given. Keys and groups may hold any
+ * characters; the store encodes them. What the values mean is the business of whoever owns the bucket.
+ */
+export interface KvStore {
+  get(group: string, key: string): Promise<StoreEntry | undefined>;
+  /** Creates the key if absent; returns its revision, or undefined when it already exists. */
+  create(group: string, key: string, value: string): Promise<number | undefined>;
+  /** Replaces the value if the revision still matches; returns the new revision, or undefined on conflict. */
+  update(group: string, key: string, value: string, revision: number): Promise<number | undefined>;
+  /** Writes the value whatever is there; returns its revision. */
+  put(group: string, key: string, value: string): Promise<number>;
+  /** Deletes the key (only at `revision` when given); returns false on a revision conflict. */
+  delete(group: string, key: string, revision?: number): Promise<boolean>;
+  /** Every key of the group, with its value. */
+  entries(group: string): Promise<Map<string, StoreEntry>>;
+}
+
+/**
+ * KV key of one entry: `<group>.<key>`, each base64url-encoded (KV keys allow only [-/_=.a-zA-Z0-9]; state
+ * keys hold ':' '[' and more). The group token lets a consumer list or purge one group's keys.
+ */
+export function encodeKvKey(group: string, key: string): string {
+  return `${encodeToken(group)}.${encodeToken(key)}`;
+}
+
+/** The group of a KV key (see encodeKvKey); undefined when it has none. */
+export function decodeKvGroup(kvKey: string): string | undefined {
+  const token = kvKey.split('.', 1)[0];
+  return token ? Buffer.from(token, 'base64url').toString('utf8') : undefined;
+}
+
+function encodeToken(value: string): string {
+  return Buffer.from(value, 'utf8').toString('base64url');
+}
+
+export class JetStreamKvStore implements KvStore {
+  readonly #kv: KV;
+  readonly #jsm: JetStreamManager;
+  readonly #bucket: string;
+
+  constructor(kv: KV, jsm: JetStreamManager, bucket: string) {
+    this.#kv = kv;
+    this.#jsm = jsm;
+    this.#bucket = bucket;
+  }
+
+  async get(group: string, key: string): Promise<StoreEntry | undefined> {
+    const entry = await this.#kv.get(encodeKvKey(group, key));
+    if (!entry || entry.operation !== 'PUT') return undefined;
+    return { value: entry.string(), revision: entry.revision };
+  }
+
+  async create(group: string, key: string, value: string): Promise<number | undefined> {
+    return casOrUndefined(() => this.#kv.create(encodeKvKey(group, key), value));
+  }
+
+  async update(group: string, key: string, value: string, revision: number): Promise<number | undefined> {
+    return casOrUndefined(() => this.#kv.update(encodeKvKey(group, key), value, revision));
+  }
+
+  async put(group: string, key: string, value: string): Promise<number> {
+    return this.#kv.put(encodeKvKey(group, key), value);
+  }
+
+  async delete(group: string, key: string, revision?: number): Promise<boolean> {
+    const done = await casOrUndefined(async () => {
+      await this.#kv.delete(encodeKvKey(group, key), revision === undefined ? undefined : { previousSeq: revision });
+      return 1;
+    });
+    return done !== undefined;
+  }
+
+  async entries(group: string): Promise<Map<string, StoreEntry>> {
+    const out = new Map<string, StoreEntry>();
+    const prefix = `$KV.${this.#bucket}.${encodeToken(group)}.`;
+    // A direct "last message per subject" read: no consumer is created (kv.keys() leaves one behind per call).
+    let messages;
+    try {
+      messages = await this.#jsm.direct.getLastMessagesFor(`KV_${this.#bucket}`, { multi_last: [`${prefix}>`] });
+    } catch (err) {
+      if (isNoMessages(err)) return out;
+      throw err;
+    }
+    try {
+      for await (const m of messages) {
+        const operation = m.header?.get('KV-Operation');
+        if (operation === 'DEL' || operation === 'PURGE') continue;
+        out.set(Buffer.from(m.subject.slice(prefix.length), 'base64url').toString('utf8'), { value: m.string(), revision: m.seq });
+      }
+    } catch (err) {
+      if (!isNoMessages(err)) throw err;
+    }
+    return out;
+  }
+}
+
+/** The keys of one group as a plugin sees them: its own id is the group, and it cannot name another. */
+export function scopedStore(kv: KvStore, group: string): PluginStore {
+  return {
+    get: (key) => kv.get(group, key),
+    create: (key, value) => kv.create(group, key, value),
+    update: (key, value, revision) => kv.update(group, key, value, revision),
+    put: (key, value) => kv.put(group, key, value),
+    delete: (key, revision) => kv.delete(group, key, revision),
+    entries: () => kv.entries(group),
+  };
+}
+
+// A failed compare-and-set is JetStream API error 10071 ("wrong last sequence"); create on a live key
+// reports the same. Anything else is a real failure.
+async function casOrUndefined(write: () => Promise<number>): Promise<number | undefined> {
+  try {
+    return await write();
+  } catch (err) {
+    const code = (err as { code?: number }).code;
+    if (code === 10071 || /wrong last sequence/i.test(String((err as Error)?.message))) return undefined;
+    throw err;
+  }
+}
+
+// The server answers a direct get that matches nothing with 404 "no results".
+function isNoMessages(err: unknown): boolean {
+  const e = err as { code?: number | string; status?: number; message?: string } | undefined;
+  return e?.code === 404 || e?.code === '404' || e?.status === 404 || /no (results|message found)/i.test(String(e?.message));
+}

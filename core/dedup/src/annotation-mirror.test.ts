@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { KubeApiError, type KubeClient } from '@herald/core-kube';
+import type { ObjectRef } from '@herald/plugin-sdk';
+import { encodeClaim, encodeMarker, OBJECT_MARKER_KEY, type Claim } from './claim-codec.ts';
+import { AnnotationMirror } from './annotation-mirror.ts';
+import { DedupErrorCodes } from './errors.ts';
+import { memoryKvStore } from './testing/memory-kv-store.ts';
+
+const ref: ObjectRef = { group: 'argoproj.io', version: 'v1alpha1', resource: 'applications', kind: 'Application', namespace: 'argocd', name: 'guestbook', uid: 'u-1' };
+
+/** A kube client that records patches and answers them with `answer` (undefined: accepted). */
+function kube(answer: (call: number) => Error | undefined = () => undefined, during?: () => Promise<void>) {
+  const patches: { path: string; body: unknown }[] = [];
+  const client = {
+    server: 'https://kube.test',
+    async patch(path: string, body: unknown) {
+      patches.push({ path, body });
+      await during?.();
+      const err = answer(patches.length);
+      if (err) throw err;
+      return {};
+    },
+  } as unknown as KubeClient;
+  return { client, patches };
+}
+
+function logger() {
+  const warnings: string[] = [];
+  const log = { info: () => undefined, debug: () => undefined, error: () => undefined, warn: (_: unknown, msg: string) => void warnings.push(msg), child: () => log };
+  return { log: log as never, warnings };
+}
+
+async function seeded(claims: Record<string, Claim>, marker = true) {
+  const kv = memoryKvStore();
+  if (marker) await kv.create(ref.uid, OBJECT_MARKER_KEY, encodeMarker({ ref }));
+  for (const [k, c] of Object.entries(claims)) await kv.create(ref.uid, k, encodeClaim(c));
+  return kv;
+}
+
+describe('the notified annotation mirror', () => {
+  it('writes sent and adopted claims in Argo\'s format with the UID as a precondition; pending ones wait for their result', async () => {
+    const kv = await seeded({ 'a:[0].x:webhook:': { status: 'sent', at: 100 }, 'b:[0].y:slack:ops': { status: 'adopted', at: 50 }, 'c:[0].z:webhook:': { status: 'pending', at: 200, event: 'e' } });
+    const { client, patches } = kube();
+    const mirror = new AnnotationMirror({ kv, kube: client, logger: logger().log, annotationPrefix: 'notifications.argoproj.io', coalesceMs: 0 });
+    await mirror.sync(ref.uid);
+    expect(patches).toEqual([
+      {
+        path: '/apis/argoproj.io/v1alpha1/namespaces/argocd/applications/guestbook',
+        body: { metadata: { uid: 'u-1', annotations: { 'notified.notifications.argoproj.io': '{"a:[0].x:webhook:":100,"b:[0].y:slack:ops":50}' } } },
+      },
+    ]);
+  });
+
+  it('removes the annotation when no claim is left', async () => {
+    const kv = await seeded({});
+    const { client, patches } = kube();
+    await new AnnotationMirror({ kv, kube: client, logger: logger().log, annotationPrefix: 'example.com', coalesceMs: 0 }).sync(ref.uid);
+    expect(patches.map((p) => p.body)).toEqual([{ metadata: { uid: 'u-1', annotations: { 'notified.example.com': null } } }]);
+  });
+
+  it('leaves objects no evaluator has seen (no marker) alone', async () => {
+    const kv = await seeded({ 'a:[0].x:webhook:': { status: 'sent', at: 100 } }, false);
+    const { client, patches } = kube();
+    await new AnnotationMirror({ kv, kube: client, logger: logger().log, annotationPrefix: 'notifications.argoproj.io', coalesceMs: 0 }).sync(ref.uid);
+    expect(patches).toEqual([]);
+  });
+
+  it.each([404, 409])('purges the claims of an object that is gone (%i)', async (status) => {
+    const kv = await seeded({ 'a:[0].x:webhook:': { status: 'sent', at: 100 } });
+    const { client } = kube(() => new KubeApiError(status, 'gone'));
+    await new AnnotationMirror({ kv, kube: client, logger: logger().log, annotationPrefix: 'notifications.argoproj.io', coalesceMs: 0 }).sync(ref.uid);
+    expect(await kv.entries(ref.uid)).toEqual(new Map());
+  });
+
+  it('without patch permission warns once per resource and keeps the claims', async () => {
+    const kv = await seeded({ 'a:[0].x:webhook:': { status: 'sent', at: 100 } });
+    const { client } = kube(() => new KubeApiError(403, 'forbidden'));
+    const { log, warnings } = logger();
+    const mirror = new AnnotationMirror({ kv, kube: client, logger: log, annotationPrefix: 'notifications.argoproj.io', coalesceMs: 0 });
+    await mirror.sync(ref.uid);
+    await mirror.sync(ref.uid);
+    expect(warnings).toEqual(['cannot write the notified.notifications.argoproj.io annotation: Herald needs patch on applications.argoproj.io; notifications are still deduplicated']);
+    expect([...(await kv.entries(ref.uid)).keys()]).toContain('a:[0].x:webhook:');
+  });
+
+  it('writes again when the claims changed while it wrote, and gives up with a retryable coded error if they keep changing', async () => {
+    const kv = await seeded({ 'a:[0].x:webhook:': { status: 'sent', at: 100 } });
+    let n = 0;
+    const { client, patches } = kube(undefined, async () => void (await kv.put(ref.uid, 'a:[0].x:webhook:', encodeClaim({ status: 'sent', at: 100 + ++n }))));
+    const mirror = new AnnotationMirror({ kv, kube: client, logger: logger().log, annotationPrefix: 'notifications.argoproj.io', coalesceMs: 0 });
+    await expect(mirror.sync(ref.uid)).rejects.toMatchObject({ code: DedupErrorCodes.mirrorUnsettled, retryable: true });
+    expect(patches).toHaveLength(3);
+  });
+
+  it('a write that raced one change is followed by one that matches the claims', async () => {
+    const kv = await seeded({ 'a:[0].x:webhook:': { status: 'sent', at: 100 } });
+    let raced = false;
+    const { client, patches } = kube(undefined, async () => {
+      if (raced) return;
+      raced = true;
+      await kv.put(ref.uid, 'a:[0].x:webhook:', encodeClaim({ status: 'sent', at: 101 }));
+    });
+    await new AnnotationMirror({ kv, kube: client, logger: logger().log, annotationPrefix: 'notifications.argoproj.io', coalesceMs: 0 }).sync(ref.uid);
+    expect(patches.map((p) => (p.body as { metadata: { annotations: Record<string, string> } }).metadata.annotations['notified.notifications.argoproj.io'])).toEqual([
+      '{"a:[0].x:webhook:":100}',
+      '{"a:[0].x:webhook:":101}',
+    ]);
+  });
+});

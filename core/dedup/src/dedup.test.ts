@@ -1,0 +1,222 @@
+import { describe, expect, it } from 'vitest';
+import type { DeliveryResultData, NotificationData, ObjectRef } from '@herald/plugin-sdk';
+import { decodeMarker, encodeClaim, encodeMarker, OBJECT_MARKER_KEY, type Claim } from './claim-codec.ts';
+import { Dedup } from './dedup.ts';
+import { memoryKvStore } from './testing/memory-kv-store.ts';
+
+const ref: ObjectRef = { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespace: 'default', name: 'web-1', uid: 'u-1' };
+const key = 'on-pod-ready:[0].jS5fTrIQi8Q4Q5uceLlcAF3t4Go:webhook:';
+const NOW = 1_700_000_000_000;
+
+function setup(claims: Record<string, Claim | string> = {}, marker?: { released?: string }) {
+  const kv = memoryKvStore();
+  const dedup = new Dedup({ kv, annotationPrefix: 'notifications.argoproj.io', now: () => NOW });
+  const seed = async () => {
+    if (marker) await kv.create(ref.uid, OBJECT_MARKER_KEY, encodeMarker({ ref, ...marker }));
+    for (const [k, c] of Object.entries(claims)) await kv.create(ref.uid, k, typeof c === 'string' ? c : encodeClaim(c));
+  };
+  const markerNow = () => decodeMarker(kv.raw.get(`${ref.uid}/${OBJECT_MARKER_KEY}`)!.value);
+  return { kv, dedup, seed, markerNow };
+}
+
+function result(claimRevision: number, succeeded: boolean): DeliveryResultData {
+  return { idempotencyKey: 'k', claimRevision, stateKey: key, trigger: 'on-pod-ready', destination: { serviceType: 'webhook', service: 'webhook', recipient: '' }, ref, succeeded, attempts: 1 };
+}
+
+describe('claim: which state of the object may send', () => {
+  it.each([
+    ['no claim: claimed, pending, by this event and state', {}, undefined, { rv: '10', eventId: 'e1' }, 'claimed', { status: 'pending', at: NOW / 1000, event: 'e1', rv: '10' }],
+    ['no claim, the state is older than one that released a claim: stale', {}, { released: '20' }, { rv: '10', eventId: 'e1' }, 'stale', undefined],
+    ['no claim, the state is newer than the released one: claimed', {}, { released: '20' }, { rv: '30', eventId: 'e3' }, 'claimed', { status: 'pending', event: 'e3', rv: '30' }],
+    ['pending, made by this very event (its handling died): claimed again', { [key]: { status: 'pending', at: 5, event: 'e1', rv: '10' } }, undefined, { rv: '10', eventId: 'e1' }, 'claimed', { status: 'pending', at: 5, event: 'e1' }],
+    ['pending, made by another event: held', { [key]: { status: 'pending', at: 5, event: 'e0', rv: '9' } }, undefined, { rv: '10', eventId: 'e1' }, 'held', { event: 'e0' }],
+    ['sent: held', { [key]: { status: 'sent', at: 5, rv: '9' } }, undefined, { rv: '10', eventId: 'e1' }, 'held', { status: 'sent' }],
+    ['sent by this event: held (the result came already)', { [key]: { status: 'sent', at: 5, event: 'e1' } }, undefined, { rv: '10', eventId: 'e1' }, 'held', { status: 'sent' }],
+    ['adopted from Argo: held', { [key]: { status: 'adopted', at: 5 } }, undefined, { rv: '10', eventId: 'e1' }, 'held', { status: 'adopted' }],
+    ['unreadable: counts as sent, held', { [key]: 'not json' }, undefined, { rv: '10', eventId: 'e1' }, 'held', { status: 'sent', at: 0 }],
+  ] as const)('%s', async (_, claims, marker, origin, outcome, after) => {
+    const { dedup, seed } = setup(claims as Record<string, Claim | string>, marker);
+    await seed();
+    const { claims: object } = await dedup.adopt(ref, {});
+    const claimed = await object.claim(key, origin);
+    expect(claimed.outcome).toBe(outcome);
+    const now = await dedup.read(ref.uid, key);
+    if (after) expect(now).toMatchObject(after);
+    else expect(now).toBeUndefined();
+    if (claimed.outcome === 'claimed') expect(claimed.revision).toBe(now!.revision);
+    if (claimed.outcome === 'stale') expect(claimed.newer).toBe('20');
+  });
+
+  it('of two evaluators claiming the same key, one gets it', async () => {
+    const { dedup } = setup();
+    const [a, b] = await Promise.all([dedup.adopt(ref, {}), dedup.adopt(ref, {})]);
+    const outcomes = await Promise.all([a.claims.claim(key, { rv: '10', eventId: 'e1' }), b.claims.claim(key, { rv: '10', eventId: 'e1-copy' })]);
+    expect(outcomes.map((o) => o.outcome).sort()).toEqual(['claimed', 'held']);
+  });
+});
+
+describe('release: a condition that turned false', () => {
+  it.each([
+    ['no claim: absent', {}, '20', 'absent', undefined],
+    ['a claim made by an older state: released, and the watermark raised', { [key]: { status: 'sent', at: 5, rv: '10' } }, '20', 'released', '20'],
+    ['an adopted claim (no state): released', { [key]: { status: 'adopted', at: 5 } }, '20', 'released', '20'],
+    ['a claim made by a newer state: stale, the claim stays', { [key]: { status: 'pending', at: 5, event: 'e3', rv: '30' } }, '20', 'stale', undefined],
+  ] as const)('%s', async (_, claims, rv, outcome, watermark) => {
+    const { dedup, seed, markerNow } = setup(claims as Record<string, Claim>);
+    await seed();
+    const { claims: object } = await dedup.adopt(ref, {});
+    const released = await object.release(key, rv);
+    expect(released.outcome).toBe(outcome);
+    expect(markerNow()?.released).toBe(watermark);
+    expect(await dedup.read(ref.uid, key)).toEqual(outcome === 'stale' ? expect.objectContaining({ rv: '30' }) : undefined);
+  });
+
+  it('never lowers the watermark', async () => {
+    const { dedup, seed, markerNow } = setup({ a: { status: 'sent', at: 1 }, b: { status: 'sent', at: 1 } }, { released: '30' });
+    await seed();
+    const { claims } = await dedup.adopt(ref, {});
+    expect((await claims.release('a', '40')).outcome).toBe('released');
+    expect((await claims.release('b', '35')).outcome).toBe('released');
+    expect(markerNow()?.released).toBe('40');
+  });
+
+  it('releases a claim the state role settles between its read and its delete', async () => {
+    const { kv, dedup } = setup();
+    const { claims } = await dedup.adopt(ref, {});
+    const claimed = await claims.claim(key, { rv: '10', eventId: 'e1' });
+    if (claimed.outcome !== 'claimed') throw new Error('not claimed');
+    const get = kv.get.bind(kv);
+    let settled = false;
+    kv.get = async (group, k) => {
+      const entry = await get(group, k);
+      if (k === key && !settled) {
+        settled = true;
+        expect(await dedup.settle(result(claimed.revision, true))).toBe('sent');
+      }
+      return entry;
+    };
+    expect((await claims.release(key, '20')).outcome).toBe('released');
+    expect(await dedup.read(ref.uid, key)).toBeUndefined();
+  });
+
+  it('raises a watermark another process changed meanwhile', async () => {
+    const { kv, dedup, seed, markerNow } = setup({ [key]: { status: 'sent', at: 1, rv: '5' } });
+    await seed();
+    const { claims } = await dedup.adopt(ref, {});
+    // Another evaluator's release moved the marker since this one read it.
+    const other = (await dedup.adopt(ref, {})).claims;
+    await kv.create(ref.uid, 'other', encodeClaim({ status: 'sent', at: 1 }));
+    await other.release('other', '15');
+    expect((await claims.release(key, '20')).outcome).toBe('released');
+    expect(markerNow()?.released).toBe('20');
+  });
+});
+
+describe('adopt: the first sight of an object', () => {
+  const argo = (value: string) => ({ metadata: { annotations: { 'notified.notifications.argoproj.io': value } } });
+
+  it('takes over the keys of Argo\'s annotation as claims, so they are not sent again', async () => {
+    const { dedup } = setup();
+    const adoption = await dedup.adopt(ref, argo(`{"${key}":1645078598}`));
+    expect(adoption).toMatchObject({ adopted: 1 });
+    expect(adoption.problem).toBeUndefined();
+    expect(await dedup.read(ref.uid, key)).toMatchObject({ status: 'adopted', at: 1645078598 });
+    expect((await adoption.claims.claim(key, { rv: '10', eventId: 'e1' })).outcome).toBe('held');
+  });
+
+  it('reads the annotation only the first time: afterwards it is Herald\'s own mirror', async () => {
+    const { dedup } = setup();
+    await dedup.adopt(ref, {});
+    const again = await dedup.adopt(ref, argo(`{"${key}":1645078598}`));
+    expect(again.adopted).toBe(0);
+    expect(await dedup.read(ref.uid, key)).toBeUndefined();
+  });
+
+  it('keeps what it can read of a partly unreadable annotation, and says what was wrong', async () => {
+    const { dedup } = setup();
+    const adoption = await dedup.adopt(ref, argo(`{"${key}":1645078598,"other":"x"}`));
+    expect(adoption).toMatchObject({ adopted: 1, problem: '1 entries without a numeric time were dropped' });
+  });
+
+  it('names the annotation after the configured prefix', async () => {
+    const dedup = new Dedup({ kv: memoryKvStore(), annotationPrefix: 'example.com' });
+    expect(dedup.annotation).toBe('notified.example.com');
+    const adoption = await dedup.adopt(ref, { metadata: { annotations: { 'notified.example.com': `{"${key}":7}` } } });
+    expect(adoption.adopted).toBe(1);
+  });
+
+  it('writes a fresh marker over an unreadable one (the object is then known)', async () => {
+    const { kv, dedup, markerNow } = setup();
+    await kv.create(ref.uid, OBJECT_MARKER_KEY, 'garbage');
+    await dedup.adopt(ref, {});
+    expect(markerNow()).toEqual({ ref });
+  });
+});
+
+describe('settle: a sink\'s result', () => {
+  it.each([
+    ['a success at the claim\'s revision: sent (time and state kept)', true, 0, 'sent', { status: 'sent', at: 5, rv: '10' }],
+    ['a final failure at the claim\'s revision: released, so the condition fires again', false, 0, 'released', undefined],
+    ['a success about an older claim: nothing changes', true, -1, 'outdated', { status: 'pending', event: 'e1' }],
+    ['a failure about an older claim: nothing changes', false, -1, 'outdated', { status: 'pending', event: 'e1' }],
+  ] as const)('%s', async (_, succeeded, offset, outcome, after) => {
+    const { kv, dedup } = setup();
+    const revision = (await kv.create(ref.uid, key, encodeClaim({ status: 'pending', at: 5, event: 'e1', rv: '10' })))!;
+    expect(await dedup.settle(result(revision + offset, succeeded))).toBe(outcome);
+    const now = await dedup.read(ref.uid, key);
+    if (after) expect(now).toMatchObject(after);
+    else expect(now).toBeUndefined();
+    if (outcome === 'sent') expect(now!.event).toBeUndefined();
+  });
+
+  it('a result whose claim was cleared is outdated', async () => {
+    const { dedup } = setup();
+    expect(await dedup.settle(result(3, true))).toBe('outdated');
+    expect(await dedup.read(ref.uid, key)).toBeUndefined();
+  });
+});
+
+describe('withdraw: a claim whose notification was never published', () => {
+  it('is deleted at its revision only', async () => {
+    const { dedup } = setup();
+    const { claims } = await dedup.adopt(ref, {});
+    const claimed = await claims.claim(key, { rv: '10', eventId: 'e1' });
+    if (claimed.outcome !== 'claimed') throw new Error('not claimed');
+    expect(await dedup.withdraw(ref, key, claimed.revision + 1)).toBe(false);
+    expect(await dedup.withdraw(ref, key, claimed.revision)).toBe(true);
+    expect(await dedup.read(ref.uid, key)).toBeUndefined();
+  });
+});
+
+describe('retakeForRetry: a dead-lettered notification sent again', () => {
+  const letter = { stream: 'HERALD_DEAD_LETTERS', id: 7 };
+  const n = (claimRevision: number) => ({ ref, stateKey: key, claimRevision }) as NotificationData;
+
+  it('claims a released key again, marked with the letter', async () => {
+    const { dedup } = setup();
+    const retake = await dedup.retakeForRetry(n(1), letter, 120_000);
+    expect(retake.outcome).toBe('claimed');
+    expect(await dedup.read(ref.uid, key)).toMatchObject({ status: 'pending', event: 'dlq-retry:HERALD_DEAD_LETTERS:7', at: NOW / 1000 });
+  });
+
+  it('takes over the failed send\'s own claim, and resumes its own unconfirmed retry', async () => {
+    const { kv, dedup } = setup();
+    const failed = (await kv.create(ref.uid, key, encodeClaim({ status: 'pending', at: 1, event: 'e1' })))!;
+    const first = await dedup.retakeForRetry(n(failed), letter, 120_000);
+    expect(first).toEqual({ outcome: 'claimed', revision: expect.any(Number) });
+    const again = await dedup.retakeForRetry(n(failed), letter, 120_000);
+    expect(again).toEqual(first);
+  });
+
+  it('skips a key claimed again since', async () => {
+    const { kv, dedup } = setup();
+    const since = (await kv.create(ref.uid, key, encodeClaim({ status: 'sent', at: 2 })))!;
+    expect(await dedup.retakeForRetry(n(1), letter, 120_000)).toEqual({ outcome: 'skip', revision: since, reason: `already sent again since (claim sent at revision ${since})` });
+  });
+
+  it('gives up when the claim keeps changing under it', async () => {
+    const { kv, dedup } = setup();
+    kv.create = async () => undefined;
+    expect(await dedup.retakeForRetry(n(1), letter, 120_000)).toEqual({ outcome: 'conflict', reason: `the claim of ${key} kept changing; try again` });
+  });
+});

@@ -1,0 +1,123 @@
+import type { KvStore } from '@herald/core-bus';
+import type { DeliveryResultData, NotificationData, ObjectRef } from '@herald/plugin-sdk';
+import { encodeClaim, OBJECT_MARKER_KEY } from './claim-codec.ts';
+import { viewClaim, type ClaimView } from './claim-view.ts';
+import { notifiedAnnotationName, parseNotifiedAnnotation } from './notified-annotation.ts';
+import { ObjectClaims } from './object-claims.ts';
+import { decideRetryClaim } from './retry-claim.ts';
+
+export interface DedupOptions {
+  /** The state bucket (the bus's `state`). */
+  kv: KvStore;
+  /** `notified.<prefix>` is the annotation adopted from Argo and mirrored. */
+  annotationPrefix: string;
+  /** Unix milliseconds. */
+  now?: () => number;
+}
+
+/** An object's claims, and what its Argo annotation brought the first time Herald saw it. */
+export interface Adoption {
+  claims: ObjectClaims;
+  /** Keys taken over from the annotation now (0 when the object was seen before or had none). */
+  adopted: number;
+  /** Set when the annotation was there but partly unreadable. */
+  problem?: string;
+}
+
+/** `sent` or `released` the claim; `outdated`: the result is about a claim cleared or made again since. */
+export type SettleOutcome = 'sent' | 'released' | 'outdated';
+
+/**
+ * What retaking the claim of a dead-lettered notification came to. `claimed`: publish it with this
+ * revision; `skip`: it went out (or is going out) again since; `refuse`: sending it now could deliver it
+ * twice; `conflict`: the claim kept changing under us.
+ */
+export type RetakeOutcome =
+  | { outcome: 'claimed'; revision: number }
+  | { outcome: 'skip'; reason: string; revision: number }
+  | { outcome: 'refuse'; reason: string }
+  | { outcome: 'conflict'; reason: string };
+
+/**
+ * The dedup claim protocol: the only code that reads or writes claims (state bucket, one group of keys
+ * per object UID, compare-and-set) and the `notified` annotation. A claim is `pending` from the
+ * evaluator's decision to the sink's result, `sent` after a success, `adopted` when taken over from Argo;
+ * a final failure deletes it so the condition fires again.
+ */
+export class Dedup {
+  /** The annotation's name, `notified.<prefix>`. */
+  readonly annotation: string;
+  readonly #kv: KvStore;
+  readonly #now: () => number;
+
+  constructor(options: DedupOptions) {
+    this.#kv = options.kv;
+    this.annotation = notifiedAnnotationName(options.annotationPrefix);
+    this.#now = options.now ?? (() => Date.now());
+  }
+
+  /**
+   * The object's claims. The first time Herald sees an object, the keys of an Argo `notified` annotation
+   * on it become claims, so switching from Argo sends nothing twice. Afterwards the annotation is only
+   * our mirror and is not read.
+   */
+  async adopt(ref: ObjectRef, object: Readonly<Record<string, unknown>>): Promise<Adoption> {
+    const seen = await this.#kv.get(ref.uid, OBJECT_MARKER_KEY);
+    if (seen) return { claims: await ObjectClaims.open(this.#kv, ref, this.#now, seen), adopted: 0 };
+    const annotations = (object.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations;
+    const value = annotations?.[this.annotation];
+    const { state: notified, problem } = parseNotifiedAnnotation(typeof value === 'string' ? value : undefined);
+    for (const [key, at] of notified) await this.#kv.create(ref.uid, key, encodeClaim({ status: 'adopted', at }));
+    return { claims: await ObjectClaims.open(this.#kv, ref, this.#now), adopted: notified.size, ...(problem ? { problem } : {}) };
+  }
+
+  /** Gives back a claim whose notification was never published (at its revision only). */
+  withdraw(ref: ObjectRef, key: string, revision: number): Promise<boolean> {
+    return this.#kv.delete(ref.uid, key, revision);
+  }
+
+  /** A sink's result settles the claim it carries: a success marks it `sent`, a final failure releases it. */
+  async settle(result: DeliveryResultData): Promise<SettleOutcome> {
+    const uid = result.ref.uid;
+    const entry = await this.#kv.get(uid, result.stateKey);
+    // The claim was cleared (condition went false) or made again since: this result is about an old one.
+    if (!entry || entry.revision !== result.claimRevision) return 'outdated';
+    const claim = viewClaim(entry);
+    if (result.succeeded) {
+      await this.#kv.update(uid, result.stateKey, encodeClaim({ status: 'sent', at: claim.at, ...(claim.rv ? { rv: claim.rv } : {}) }), entry.revision);
+      return 'sent';
+    }
+    await this.#kv.delete(uid, result.stateKey, entry.revision);
+    return 'released';
+  }
+
+  /**
+   * Claims a dead-lettered notification again before it is put back on its subject (see decideRetryClaim).
+   * `letter` names the dead letter: claims made by retrying it carry that name.
+   */
+  async retakeForRetry(n: NotificationData, letter: { stream: string; id: number }, duplicateWindowMs: number): Promise<RetakeOutcome> {
+    const uid = n.ref.uid;
+    const marker = `dlq-retry:${letter.stream}:${letter.id}`;
+    const pending = encodeClaim({ status: 'pending', at: Math.floor(this.#now() / 1000), event: marker });
+    // Compare-and-set: an evaluator or the state role may change the claim meanwhile; decide again then.
+    for (let round = 0; round < 5; round++) {
+      const decision = decideRetryClaim(await this.read(uid, n.stateKey), n.claimRevision, marker, this.#now(), duplicateWindowMs);
+      if (decision.action === 'refuse') return { outcome: 'refuse', reason: decision.reason };
+      if (decision.action === 'skip') return { outcome: 'skip', reason: decision.reason, revision: decision.revision };
+      const revision =
+        decision.action === 'create'
+          ? await this.#kv.create(uid, n.stateKey, pending)
+          : decision.action === 'take-over'
+            ? await this.#kv.update(uid, n.stateKey, pending, decision.revision)
+            : decision.revision;
+      if (revision !== undefined) return { outcome: 'claimed', revision };
+    }
+    return { outcome: 'conflict', reason: `the claim of ${n.stateKey} kept changing; try again` };
+  }
+
+  /** The claim of `key` on the object, as it is now. */
+  async read(objectUid: string, key: string): Promise<ClaimView | undefined> {
+    const entry = await this.#kv.get(objectUid, key);
+    return entry ? viewClaim(entry) : undefined;
+  }
+}

@@ -1,0 +1,118 @@
+import type { KvStore } from '@herald/core-bus';
+import type { ObjectRef, StoreEntry } from '@herald/plugin-sdk';
+import { decodeClaim, decodeMarker, encodeClaim, encodeMarker, OBJECT_MARKER_KEY, type ObjectMarker } from './claim-codec.ts';
+import { olderVersion } from './resource-version.ts';
+
+/**
+ * What claiming a state key came to. `claimed`: publish the notification with this claim's revision (a new
+ * claim, or the claim this very event made before its handling died: the bus drops the copy if the first
+ * publish got through). `held`: notified already, or another evaluator claimed it first and sends.
+ * `stale`: an older state of the object than one that already released a claim; nothing is claimed.
+ */
+export type ClaimOutcome = { outcome: 'claimed'; revision: number } | { outcome: 'held' } | { outcome: 'stale'; newer: string };
+
+/** What releasing a state key came to. `stale`: a newer state of the object made the claim; it stays. */
+export type ReleaseOutcome = { outcome: 'released' } | { outcome: 'absent' } | { outcome: 'stale'; newer: string };
+
+/** Who makes a claim: the resource event (its id) and the object's state (its resourceVersion). */
+export interface ClaimOrigin {
+  eventId: string;
+  rv: string;
+}
+
+interface MarkerEntry {
+  value: ObjectMarker;
+  revision: number;
+}
+
+/**
+ * The claims of one object while one of its events is evaluated (get it from Dedup.adopt). It keeps the
+ * object's marker, with the newest resourceVersion that released a claim: an older state of the object
+ * that comes again (a redelivery whose acknowledgement the server lost) neither claims nor releases.
+ */
+export class ObjectClaims {
+  readonly #kv: KvStore;
+  readonly #ref: ObjectRef;
+  readonly #now: () => number;
+  #marker: MarkerEntry;
+
+  private constructor(kv: KvStore, ref: ObjectRef, marker: MarkerEntry, now: () => number) {
+    this.#kv = kv;
+    this.#ref = ref;
+    this.#marker = marker;
+    this.#now = now;
+  }
+
+  /** The object's claims with its marker; an absent (purged) or unreadable marker is written afresh. */
+  static async open(kv: KvStore, ref: ObjectRef, now: () => number, known?: StoreEntry): Promise<ObjectClaims> {
+    return new ObjectClaims(kv, ref, await readMarker(kv, ref, known), now);
+  }
+
+  /** Claims `key` for a notification (compare-and-set: of two evaluators, one gets it). */
+  async claim(key: string, origin: ClaimOrigin): Promise<ClaimOutcome> {
+    const { uid } = this.#ref;
+    const existing = await this.#kv.get(uid, key);
+    if (!existing) {
+      // An older state than one that already released a claim of this object: the server lost an
+      // acknowledgement and redelivers what was evaluated before. Claiming now would send it again.
+      const released = this.#marker.value.released;
+      if (olderVersion(origin.rv, released)) return { outcome: 'stale', newer: released! };
+      const revision = await this.#kv.create(uid, key, encodeClaim({ status: 'pending', at: this.#seconds(), event: origin.eventId, rv: origin.rv }));
+      // Another evaluator claimed it first: it sends.
+      return revision === undefined ? { outcome: 'held' } : { outcome: 'claimed', revision };
+    }
+    const claim = decodeClaim(existing.value);
+    // This event made the claim and is back (its first handling died before the ack): publish again.
+    if (claim.status !== 'pending' || claim.event !== origin.eventId) return { outcome: 'held' };
+    return { outcome: 'claimed', revision: existing.revision };
+  }
+
+  /** Releases `key` because its condition turned false at `rv`, so the next false→true edge fires again. */
+  async release(key: string, rv: string): Promise<ReleaseOutcome> {
+    const { uid } = this.#ref;
+    // Compare-and-set: the state role may settle the claim (pending → sent) between the read and the
+    // delete. Giving up then would leave the claim, and the condition's next edge would send nothing.
+    for (;;) {
+      const existing = await this.#kv.get(uid, key);
+      if (!existing) return { outcome: 'absent' };
+      const claimedAt = decodeClaim(existing.value).rv;
+      // A newer state made this claim: this one is a stale redelivery and may not release it.
+      if (olderVersion(rv, claimedAt)) return { outcome: 'stale', newer: claimedAt! };
+      // The watermark first: once the claim is gone, older states of the object must not claim again.
+      await this.#raiseWatermark(rv);
+      if (await this.#kv.delete(uid, key, existing.revision)) return { outcome: 'released' };
+    }
+  }
+
+  /** Records `rv` as the newest state that released a claim (compare-and-set; never lowers it). */
+  async #raiseWatermark(rv: string): Promise<void> {
+    for (let entry = this.#marker; ; ) {
+      if (entry.value.released !== undefined && !olderVersion(entry.value.released, rv)) {
+        this.#marker = entry;
+        return;
+      }
+      const value: ObjectMarker = { ...entry.value, released: rv };
+      const revision = await this.#kv.update(this.#ref.uid, OBJECT_MARKER_KEY, encodeMarker(value), entry.revision);
+      if (revision !== undefined) {
+        this.#marker = { value, revision };
+        return;
+      }
+      // Another writer changed the marker: read it again.
+      entry = await readMarker(this.#kv, this.#ref);
+    }
+  }
+
+  #seconds(): number {
+    return Math.floor(this.#now() / 1000);
+  }
+}
+
+async function readMarker(kv: KvStore, ref: ObjectRef, known?: StoreEntry): Promise<MarkerEntry> {
+  for (let entry = known ?? (await kv.get(ref.uid, OBJECT_MARKER_KEY)); ; entry = await kv.get(ref.uid, OBJECT_MARKER_KEY)) {
+    const value = entry ? decodeMarker(entry.value) : undefined;
+    if (entry && value) return { value, revision: entry.revision };
+    const fresh: ObjectMarker = { ref };
+    const revision = entry ? await kv.update(ref.uid, OBJECT_MARKER_KEY, encodeMarker(fresh), entry.revision) : await kv.create(ref.uid, OBJECT_MARKER_KEY, encodeMarker(fresh));
+    if (revision !== undefined) return { value: fresh, revision };
+  }
+}
