@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type PubAck } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, credsAuthenticator, headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
-import { EventTypes, type Channel, type DeadLetterData } from '@herald/plugin-sdk';
+import { backoffDelay, EventTypes, sleepUnlessAborted, type Channel, type DeadLetterData } from '@herald/plugin-sdk';
 import type { BusOptions } from './bus.ts';
 import { decodeEnvelope } from './envelope.ts';
 import { BusError, BusErrorCodes } from './errors.ts';
@@ -177,7 +177,8 @@ export class DeadLetterStore {
   async republish(data: DeadLetterData, payload: Uint8Array, msgId: string, deadlineMs = 3 * this.#timeoutMs): Promise<PubAck> {
     const headers = retryHeaders(data, msgId);
     const until = Date.now() + deadlineMs;
-    for (let wait = 200; ; wait = Math.min(wait * 2, 2_000)) {
+    for (let failures = 1; ; failures++) {
+      const wait = backoffDelay(failures, { baseMs: 200, maxMs: 2_000, jitter: 'none' });
       try {
         return await this.#js.publish(data.original.subject, payload, { msgID: msgId, headers, expect: { streamName: data.original.stream }, timeout: this.#timeoutMs });
       } catch (err) {
@@ -187,7 +188,7 @@ export class DeadLetterStore {
         if (this.#nc.isClosed() || Date.now() + wait > until) {
           throw new BusError(BusErrorCodes.publishTimeout, `no acknowledgement for ${msgId} on ${data.original.subject}: ${messageOf(err)}`, { cause: err, retryable: true });
         }
-        await new Promise((r) => setTimeout(r, wait));
+        await sleepUnlessAborted(wait, undefined);
       }
     }
   }

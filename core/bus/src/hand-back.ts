@@ -14,3 +14,12 @@ export class HandBackError extends BusError {
 export function isHandBack(err: unknown): boolean {
   return (err as { code?: unknown })?.code === BusErrorCodes.handedBack;
 }
+
+/**
+ * True for a retryable failure that its handler will not try again (its own attempt budget, e.g. a
+ * service's retry policy, is spent below maxDeliver): the message is dead-lettered now, as given up after
+ * its attempts. The error says so with `lastAttempt: true`.
+ */
+export function isLastAttempt(err: unknown): boolean {
+  return (err as { lastAttempt?: unknown } | null | undefined)?.lastAttempt === true;
+}

@@ -6,6 +6,6 @@ export { JetStreamSubscriber, defaultSubscriberOptions, type SubscriberOptions }
 export { JetStreamKvStore, encodeKvKey, scopedStore, type KvStore } from './kv-store.ts';
 export { encodeEnvelope, decodeEnvelope, CONTENT_TYPE } from './envelope.ts';
 export { injectTraceContext, extractTraceContext } from './trace-headers.ts';
-export { HandBackError, isHandBack } from './hand-back.ts';
+export { HandBackError, isHandBack, isLastAttempt } from './hand-back.ts';
 export { AttemptsLedger, type AttemptRecord } from './attempts-ledger.ts';
 export { DeadLetterStore, DEAD_LETTER_ORIGINS, parseDeadLetter, originalPayload, originalHeader, retryMessageId, retryHeaders, type DeadLetter, type DeadLetterOrigin, type DeadLetterConnectOptions } from './dead-letters.ts';

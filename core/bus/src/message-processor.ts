@@ -1,9 +1,9 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { context, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
-import { isHeraldError, type Channel, type Delivery, type DeliveryHandler, type EventType, type Logger } from '@herald/plugin-sdk';
+import { isHeraldError, retryAfterOf, sleepUnlessAborted, type Channel, type Delivery, type DeliveryHandler, type EventType, type Logger } from '@herald/plugin-sdk';
 import { AttemptsLedger } from './attempts-ledger.ts';
 import { decodeEnvelope } from './envelope.ts';
-import { isHandBack } from './hand-back.ts';
+import { isHandBack, isLastAttempt } from './hand-back.ts';
 import { BusErrorCodes } from './errors.ts';
 import { extractTraceContext } from './trace-headers.ts';
 
@@ -89,7 +89,7 @@ export class MessageProcessor {
             return;
           }
           const retryable = isHeraldError(err) ? err.retryable : true;
-          if (!retryable || attempt >= maxDeliver) {
+          if (!retryable || attempt >= maxDeliver || isLastAttempt(err)) {
             span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
             const reason = retryable ? `gave up after ${attempt} attempts: ${(err as Error).message}` : `permanent failure: ${(err as Error).message}`;
             log.error({ err, subject: m.subject, attempt }, 'message sent to the dead-letter stream');
@@ -121,29 +121,4 @@ export class MessageProcessor {
     await this.#o.deadLetter(m, reason, code, attempts);
     m.term(reason);
   }
-}
-
-/** Sleeps `ms`; resolves false at once if `signal` aborts first. */
-function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/**
- * The delay the handler's error asks for before the message comes again: a sink's `Retry-After`
- * (DeliveryError), the sink runner's own backoff, or a step aside. Undefined: the subscriber's backoff.
- */
-function retryAfterOf(err: unknown): number | undefined {
-  const ms = (err as { retryAfterMs?: unknown } | null | undefined)?.retryAfterMs;
-  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : undefined;
 }

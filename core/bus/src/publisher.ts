@@ -2,8 +2,10 @@ import { JetStreamApiError, type JetStreamClient } from '@nats-io/jetstream';
 import { ClosedConnectionError, DrainingConnectionError, InvalidArgumentError, headers as natsHeaders } from '@nats-io/transport-node';
 import { context, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import {
+  backoffDelay,
   dataSchemasByType,
   EventTypes,
+  sleepUnlessAborted,
   type BusPublisher,
   type Channel,
   type DeliveryResultData,
@@ -29,6 +31,9 @@ export interface PublisherOptions {
   /** Publishes waiting for an acknowledgement at once; more wait their turn. */
   maxInflight: number;
 }
+
+/** Between attempts at a publish: 100 ms doubling up to 2 s (within the publish timeout). */
+const PUBLISH_BACKOFF = { baseMs: 100, maxMs: 2_000, jitter: 'none' } as const;
 
 export const defaultPublisherOptions: Omit<PublisherOptions, 'source'> = {
   publishTimeoutMs: 60_000,
@@ -145,9 +150,8 @@ export class JetStreamPublisher implements BusPublisher {
   }
 
   async #publishWithRetry(request: PublishRequest, payload: Uint8Array, headers: ReturnType<typeof natsHeaders>, deadline: number) {
-    let backoff = 100;
     let lastError: unknown;
-    while (Date.now() < deadline) {
+    for (let failures = 1; Date.now() < deadline; failures++) {
       try {
         const timeout = Math.min(this.#options.attemptTimeoutMs, Math.max(deadline - Date.now(), 1));
         return await this.#js.publish(request.subject, payload, { msgID: request.id, headers, timeout });
@@ -164,8 +168,7 @@ export class JetStreamPublisher implements BusPublisher {
         }
         // Timeouts, no responders while JetStream restarts, lost connections: the same id makes a retry safe.
         lastError = err;
-        await new Promise((r) => setTimeout(r, Math.min(backoff, Math.max(deadline - Date.now(), 0))));
-        backoff = Math.min(backoff * 2, 2_000);
+        await sleepUnlessAborted(Math.min(backoffDelay(failures, PUBLISH_BACKOFF), Math.max(deadline - Date.now(), 0)), undefined);
       }
     }
     throw this.#timeoutError(request, lastError);

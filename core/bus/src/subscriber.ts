@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerConfig, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { Tracer } from '@opentelemetry/api';
 import type { BusSubscriber, Channel, ChannelData, DeliveryHandler, EventType, Logger, SubscribeOptions, Subscription } from '@herald/plugin-sdk';
-import { EventTypes, isHeraldError, type DeadLetterData } from '@herald/plugin-sdk';
+import { backoffDelay, EventTypes, sleepUnlessAborted, isHeraldError, type DeadLetterData } from '@herald/plugin-sdk';
 import type { KV } from '@nats-io/kv';
 import type { AttemptsLedger } from './attempts-ledger.ts';
 import { KeyedQueue } from './keyed-queue.ts';
@@ -140,11 +140,11 @@ export class JetStreamSubscriber implements BusSubscriber {
       tracer: this.#tracer,
       logger: log,
       ackWaitMs: this.#options.ackWaitMs,
-      backoff: (attempt) => Math.min(this.#options.backoffBaseMs * 2 ** (attempt - 1), this.#options.backoffMaxMs),
+      backoff: (attempt) => backoffDelay(attempt, { baseMs: this.#options.backoffBaseMs, maxMs: this.#options.backoffMaxMs, jitter: 'none' }),
       deadLetter: (m, reason, code, attempts) => this.#deadLetter(channel, options.durable, m, reason, code, attempts),
     });
     // The server may be restarting: wait for it (within a bound) rather than fail the subscription.
-    for (let wait = 250, deadline = Date.now() + 60_000; ; wait = Math.min(wait * 2, 5_000)) {
+    for (let failures = 1, deadline = Date.now() + 60_000; ; failures++) {
       try {
         for (const config of consumerConfigs) await this.#ensureConsumer(stream, config);
         break;
@@ -152,7 +152,7 @@ export class JetStreamSubscriber implements BusSubscriber {
         const refused = err instanceof JetStreamApiError && err.status !== 503;
         if (refused || this.#closed() || Date.now() > deadline) throw err;
         log.warn({ err }, 'cannot create the durable consumer yet; retrying');
-        await new Promise((r) => setTimeout(r, wait));
+        await sleepUnlessAborted(backoffDelay(failures, { baseMs: 250, maxMs: 5_000, jitter: 'none' }), undefined);
       }
     }
 

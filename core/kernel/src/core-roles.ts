@@ -25,6 +25,8 @@ export interface CoreRolesOptions {
   logger: Logger;
   /** Options schema of each service type a loaded sink delivers. */
   serviceSchemas: ReadonlyMap<string, z.ZodType>;
+  /** Schema of each service type's block in `template.<name>` entries, as its sink declares it (`templateSchema`). */
+  templateSchemas: ReadonlyMap<string, z.ZodType>;
 }
 
 /**

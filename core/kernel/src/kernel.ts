@@ -8,7 +8,7 @@ import { KernelErrorCodes, PluginError } from './errors.ts';
 import { callPlugin } from './plugins/plugin-call.ts';
 import { redactSecrets, validatePluginConfig } from './plugins/plugin-config.ts';
 import { loadPlugin } from './plugins/plugin-loader.ts';
-import { startSinkRunner } from './sink-runner.ts';
+import { startSinkRunner } from '@herald/core-delivery';
 import type { TrackedSubscriber } from './tracked-subscriber.ts';
 import { toBusOptions } from './bus-options.ts';
 import { envOverridesOf } from './config/load-engine-config.ts';
@@ -100,8 +100,9 @@ export class Kernel {
     const seen = new Set<string>();
     const serviceTypes = new Map<string, string>();
     const serviceSchemas = new Map<string, z.ZodType>();
+    const templateSchemas = new Map<string, z.ZodType>();
     const loaded: { entry: PluginEntry; plugin: HeraldPlugin; pluginConfig: unknown; status: PluginStatus }[] = [];
-    // Load and check every plugin first: the core needs the sinks' service schemas to read the config.
+    // Load and check every plugin first: the core needs the sinks' service and template schemas to read the config.
     for (const [index, entry] of config.plugins.entries()) {
       const status: PluginStatus = { id: entry.name, name: entry.name, state: 'failed' };
       this.#status.push(status);
@@ -118,6 +119,7 @@ export class Kernel {
             if (owner) throw new PluginError(plugin.id, KernelErrorCodes.pluginDuplicate, `service type "${type}" is already delivered by plugin "${owner}"`);
             serviceTypes.set(type, plugin.id);
             if (plugin.serviceConfigSchema) serviceSchemas.set(type, plugin.serviceConfigSchema);
+            if (plugin.templateSchema) templateSchemas.set(type, plugin.templateSchema);
           }
         }
         const pluginConfig = validatePluginConfig(plugin.id, index, plugin.configSchema, entry.options, envOverridesOf(config));
@@ -127,7 +129,7 @@ export class Kernel {
       }
     }
 
-    this.#core = await startCoreRoles({ config, roles: this.roles, bus: this.#bus, telemetry: this.#options.telemetry, logger: this.#options.logger, serviceSchemas });
+    this.#core = await startCoreRoles({ config, roles: this.roles, bus: this.#bus, telemetry: this.#options.telemetry, logger: this.#options.logger, serviceSchemas, templateSchemas });
 
     for (const { entry, plugin, pluginConfig, status } of loaded) {
       try {
@@ -192,16 +194,18 @@ export class Kernel {
       await callPlugin(plugin.id, 'start', entry.initTimeout, () => handle.start(), { failureCode: KernelErrorCodes.pluginInit });
       return;
     }
+    // core/delivery runs the sink: it uses the bus directly, and calls the plugin's `send` through the
+    // kernel's plugin call (deadline, the plugin's id in every error).
     active.subscriptions = await startSinkRunner({
-      pluginId: plugin.id,
-      serviceTypes: plugin.serviceTypes,
+      sink: plugin,
       handle: active.handle as SinkHandle,
-      // The runner is kernel code: it uses the bus directly, and wraps only the plugin's `send`.
       subscriber: this.#bus.subscriber(container.resolve(tokenFor(coreServices.tracer)), container.resolve(tokenFor(coreServices.logger))),
       publisher: container.resolve(tokenFor(coreServices.publisher)),
       logger: container.resolve(tokenFor(coreServices.logger)),
+      meter: container.resolve(tokenFor(coreServices.meter)),
+      call: (what, timeoutMs, work, shutdown) => callPlugin(plugin.id, what, timeoutMs, work, { shutdown }),
       callTimeoutMs: entry.callTimeout,
-      delivery: this.#options.config.sink,
+      settings: this.#options.config.sink,
       shutdown: active.shutdown.signal,
       services: () => this.#core?.notifications?.current()?.services,
     });

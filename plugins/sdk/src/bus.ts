@@ -68,8 +68,9 @@ export interface Delivery<T> {
 
 /**
  * Handler contract: resolve to acknowledge; throw a retryable error to have the message redelivered with
- * backoff; throw a non-retryable error to send it to the dead-letter stream with the reason. A message
- * that is not a valid envelope goes to the dead-letter stream without reaching the handler.
+ * backoff (its `retryAfterMs`, when set, is the delay); throw a non-retryable error, or a retryable one
+ * with `lastAttempt: true`, to send it to the dead-letter stream with the reason. A message that is not a
+ * valid envelope goes to the dead-letter stream without reaching the handler.
  */
 export type DeliveryHandler<T> = (delivery: Delivery<T>) => Promise<void>;
 

@@ -89,4 +89,24 @@ describe('defineSource / defineSink', () => {
     await handle.start();
     expect(published).toEqual([{ every: 7 }]);
   });
+
+  it('keeps what a sink declares for core/delivery and the notification config: limits, template schema, retry policy', () => {
+    const serviceConfigSchema = z.strictObject({ url: z.string(), retries: z.number().default(2) });
+    const sink = defineSink({
+      id: 'pager',
+      sdkVersion: '^0.1.0',
+      serviceTypes: ['pager'],
+      configSchema: z.strictObject({}),
+      serviceConfigSchema,
+      templateSchema: z.strictObject({ summary: z.string().optional() }),
+      limits: { perSecond: 1, burst: 3 },
+      retryPolicy: (service) => ({ maxAttempts: service.retries + 1, backoffMinMs: 500 }),
+      deps: {},
+      init: async () => ({ send: async () => undefined, stop: async () => undefined }),
+    });
+    expect(sink.limits).toEqual({ perSecond: 1, burst: 3 });
+    expect(sink.retryPolicy!(serviceConfigSchema.parse({ url: 'x' }))).toEqual({ maxAttempts: 3, backoffMinMs: 500 });
+    expect(sink.templateSchema!.safeParse({ summary: 's' }).success).toBe(true);
+    expect(sink.templateSchema!.safeParse({ sumary: 's' }).success).toBe(false);
+  });
 });

@@ -20,17 +20,18 @@ export interface ServiceInstance<C = Record<string, unknown>> {
 }
 
 export interface SendContext<C = Record<string, unknown>> {
-  /** 1 on the first attempt. */
+  /** 1 on the first attempt. Each `send` is one attempt: Herald retries, never the sink itself. */
   attempt: number;
-  /** Aborted when the kernel's delivery deadline passes or Herald shuts down. */
+  /** Aborted when the delivery deadline (`callTimeout`) passes or Herald shuts down. */
   signal: AbortSignal;
   /** The configured service the notification goes to (`notification.destination.service`). */
   service: ServiceInstance<C>;
 }
 
 /**
- * What a sink's `init` returns. `send` resolves once the remote side accepted the notification; it throws
- * a DeliveryError (retryable or not) when it did not.
+ * What a sink's `init` returns. `send` makes exactly one attempt (one request): it resolves once the
+ * remote side accepted the notification, and throws a DeliveryError (retryable or not, with the server's
+ * Retry-After) when it did not. Retries, backoff, rate limits and breakers are Herald's (core/delivery).
  */
 export interface SinkHandle<C = Record<string, unknown>> {
   send(notification: NotificationData, context: SendContext<C>): Promise<void>;
@@ -58,6 +59,34 @@ export interface SourceOptions<S extends z.ZodType, D extends ServiceRefs> exten
   init(context: InitContext<S, D>): Promise<SourceHandle>;
 }
 
+/**
+ * The API's own limits per destination (service, recipient), as the sink knows them: Herald's defaults for
+ * the sink's service types. The engine config's `sink.byType.<type>` overrides them; a sink that declares
+ * none gets the engine config's `sink` defaults (no rate limit unless configured).
+ */
+export interface SinkLimits {
+  /** Sends per second to one destination (a token bucket); e.g. Slack's one message per second per channel. */
+  perSecond?: number;
+  /** Sends at once above the rate (the bucket's size). Default: the engine config's `sink.rateLimit.burst`. */
+  burst?: number;
+  /** Sends in flight to one destination at once. */
+  perDestination?: number;
+}
+
+/**
+ * How Herald retries the notifications of one configured service: policy data the sink derives from the
+ * service's options (the webhook's Argo `retryMax`, `retryWaitMin`, `retryWaitMax`). Herald makes the
+ * attempts: each is one `send`, seen by the rate limit, the in-flight cap, the breaker and the deadline.
+ */
+export interface RetryPolicy {
+  /** Attempts in all, the first included (Argo's `retryMax + 1`); capped by the engine's `sink.maxDeliver`. */
+  maxAttempts: number;
+  /** Shortest wait before a retry, unless the destination sent Retry-After. */
+  backoffMinMs: number;
+  /** Longest wait before a retry; the waits double from the shortest, with jitter. */
+  backoffMaxMs: number;
+}
+
 export interface SinkOptions<S extends z.ZodType, D extends ServiceRefs, C extends z.ZodType = z.ZodType<Record<string, unknown>>>
   extends PluginOptions<S, D> {
   /** Notification service types this sink delivers, e.g. `['webhook']`. */
@@ -68,6 +97,19 @@ export interface SinkOptions<S extends z.ZodType, D extends ServiceRefs, C exten
    * Keys are matched case-insensitively against the schema's, as Argo's Go decoder does.
    */
   serviceConfigSchema?: C;
+  /**
+   * Schema of this sink's block in a `template.<name>` entry (the key is the service type, e.g.
+   * `webhook.<serviceName>.{method, path, body}`), checked when the config loads: make it strict, so a
+   * typo such as `slack.attachmnts` is an error naming the key. Values are still unrendered template text.
+   */
+  templateSchema?: z.ZodType;
+  /** The API's default limits per destination (see SinkLimits). */
+  limits?: SinkLimits;
+  /**
+   * The retry policy of one configured service, from its parsed options. Fields left out (or no function)
+   * take the engine config's `sink` values for the service type.
+   */
+  retryPolicy?(serviceConfig: z.output<C>): Partial<RetryPolicy>;
   init(context: InitContext<S, D>): Promise<SinkHandle<z.output<C>>>;
 }
 

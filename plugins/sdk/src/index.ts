@@ -16,7 +16,10 @@ export {
   type SendContext,
   type ServiceInstance,
   type InitContext,
+  type SinkLimits,
+  type RetryPolicy,
 } from './define-plugin.ts';
+export { backoffDelay, sleepUnlessAborted, retryAfterOf, parseRetryAfter, isRetryableStatus, type BackoffPolicy, type Jitter } from './retry.ts';
 export { createServiceRef, coreServices, type ServiceRef, type ServiceRefs, type ResolvedDeps } from './service-ref.ts';
 export type { Logger, Clock } from './services.ts';
 export { systemClock } from './clock.ts';

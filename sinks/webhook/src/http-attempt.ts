@@ -1,7 +1,7 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
 import type { Dispatcher } from 'undici';
 import { abortedError } from './errors.ts';
-import { isRetryableStatus, parseRetryAfter } from './retry.ts';
 import type { WebhookRequest } from './webhook-request.ts';
 
 export interface AttemptOptions {
@@ -13,7 +13,7 @@ export interface AttemptOptions {
   signal: AbortSignal;
   /** Characters of a refused request's response body to keep. */
   excerptChars: number;
-  /** 0 for the first request, then the number of the retry. */
+  /** 0 for a notification's first request, then the number of the retry (Herald's attempt − 1). */
   resend: number;
 }
 

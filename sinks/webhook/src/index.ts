@@ -2,6 +2,8 @@ export { default } from './webhook-sink.ts';
 export {
   webhookServiceConfigSchema,
   webhookPluginConfigSchema,
+  webhookTemplateSchema,
+  webhookBlockSchema,
   type WebhookServiceConfig,
   type WebhookServiceConfigInput,
   type WebhookPluginConfig,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { displayUrl, scrub } from './redact.ts';
-import { backoffMs, isRetryableStatus, parseRetryAfter } from './retry.ts';
 import { joinUrl } from './webhook-request.ts';
 
 describe('joinUrl (Argo’s rule: one slash between url and a non-empty path)', () => {
@@ -17,39 +16,6 @@ describe('joinUrl (Argo’s rule: one slash between url and a non-empty path)', 
   ];
   it.each(cases)('%j + %j = %j', (url, path, joined) => {
     expect(joinUrl(url, path)).toBe(joined);
-  });
-});
-
-describe('retry helpers', () => {
-  it('parses Retry-After as seconds or an HTTP date', () => {
-    const now = Date.parse('2026-01-01T00:00:00Z');
-    expect(parseRetryAfter('1', now)).toBe(1_000);
-    expect(parseRetryAfter(' 120 ', now)).toBe(120_000);
-    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30_000);
-    expect(parseRetryAfter('Wed, 31 Dec 2025 23:59:00 GMT', now)).toBe(0);
-    expect(parseRetryAfter(['2', '5'], now)).toBe(2_000);
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
-    expect(parseRetryAfter('-1', now)).toBeUndefined();
-    expect(parseRetryAfter(undefined, now)).toBeUndefined();
-  });
-
-  it('backs off exponentially with jitter, within [retryWaitMin, retryWaitMax]', () => {
-    const lowest = () => 0;
-    const highest = () => 0.999999;
-    expect([0, 1, 2, 3].map((n) => backoffMs(n, 1_000, 5_000, highest))).toEqual([2_000, 4_000, 5_000, 5_000]);
-    expect([0, 1, 2, 3].map((n) => backoffMs(n, 1_000, 5_000, lowest))).toEqual([1_000, 1_000, 1_000, 1_000]);
-    for (let n = 0; n < 50; n++) {
-      const wait = backoffMs(n % 8, 1_000, 5_000);
-      expect(wait).toBeGreaterThanOrEqual(1_000);
-      expect(wait).toBeLessThanOrEqual(5_000);
-    }
-    // retryWaitMin above retryWaitMax: retryWaitMax wins, as in Argo.
-    expect(backoffMs(0, 9_000, 2_000, highest)).toBe(2_000);
-    expect(backoffMs(3, 0, 0, highest)).toBe(0);
-  });
-
-  it('retries 408, 425, 429 and 5xx but 501', () => {
-    expect([200, 400, 404, 408, 425, 429, 499, 500, 501, 503, 599, 600].filter(isRetryableStatus)).toEqual([408, 425, 429, 500, 503, 599]);
   });
 });
 

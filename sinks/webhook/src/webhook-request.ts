@@ -1,10 +1,13 @@
 import { z, type NotificationData } from '@herald/plugin-sdk';
 import { permanentError } from './errors.ts';
 import { decode, displayUrl, urlSecrets } from './redact.ts';
-import type { WebhookServiceConfig } from './webhook.config.ts';
+import { webhookBlockSchema, type WebhookServiceConfig } from './webhook.config.ts';
 
-/** One service's block of a rendered template: `webhook.<serviceName>.{method,path,body}`. */
-const blockSchema = z.object({ method: z.string().optional(), path: z.string().optional(), body: z.string().optional() });
+/**
+ * One service's block of a rendered template: `webhook.<serviceName>.{method,path,body}`. Checked strictly
+ * when the config loads (the sink's templateSchema); other keys of a rendered block are ignored here.
+ */
+const blockSchema = webhookBlockSchema.loose();
 export type WebhookBlock = z.infer<typeof blockSchema>;
 
 /** What goes on the wire for one notification (the same on every retry), and how to show it safely. */

@@ -1,18 +1,18 @@
 import { coreServices, DeliveryError, defineSink, type ServiceInstance } from '@herald/plugin-sdk';
 import pkg from '../package.json' with { type: 'json' };
 import { AgentPool } from './agent-pool.ts';
-import { abortedError, permanentError, transientError } from './errors.ts';
+import { permanentError, transientError } from './errors.ts';
 import { attempt } from './http-attempt.ts';
 import { scrub } from './redact.ts';
-import { backoffMs, sleep } from './retry.ts';
 import { buildRequest } from './webhook-request.ts';
-import { webhookPluginConfigSchema, webhookServiceConfigSchema, type WebhookServiceConfig } from './webhook.config.ts';
+import { webhookPluginConfigSchema, webhookServiceConfigSchema, webhookTemplateSchema, type WebhookServiceConfig } from './webhook.config.ts';
 
 const USER_AGENT = `herald/${pkg.version}`;
 
 /**
- * Argo's webhook service: one HTTP request per notification, built from the service's options and the
- * template's `webhook.<service>` block, retried in the call for transient failures as Argo does.
+ * Argo's webhook service: one HTTP request per `send`, built from the service's options and the template's
+ * `webhook.<service>` block. Argo's `retryMax`, `retryWaitMin` and `retryWaitMax` become the service's retry
+ * policy, which Herald's delivery runtime carries out. No rate limit is declared: a webhook can be anything.
  */
 export default defineSink({
   id: 'webhook',
@@ -21,10 +21,12 @@ export default defineSink({
   serviceTypes: ['webhook'],
   configSchema: webhookPluginConfigSchema,
   serviceConfigSchema: webhookServiceConfigSchema,
+  templateSchema: webhookTemplateSchema,
+  retryPolicy: (service) => ({ maxAttempts: service.retryMax + 1, backoffMinMs: service.retryWaitMin, backoffMaxMs: service.retryWaitMax }),
   deps: { logger: coreServices.logger, tracer: coreServices.tracer },
   async init({ config, logger, tracer }) {
     const pool = new AgentPool();
-    // Aborted by stop(): waits between retries end at once; requests in flight get the drain time.
+    // Aborted by stop(): later sends fail at once; requests in flight get the drain time.
     const stopping = new AbortController();
     let stopped: Promise<void> | undefined;
     const parsed = new WeakMap<object, WebhookServiceConfig>();
@@ -50,42 +52,26 @@ export default defineSink({
     };
 
     return {
+      // One request: Herald's delivery runtime retries (per the service's retryPolicy below), so the rate
+      // limit, the in-flight cap, the breaker and the deadline see every request.
       async send(notification, { signal, service, attempt: delivery }) {
         if (stopping.signal.aborted) throw transientError(`webhook "${service.name}": the sink is stopped`, { cause: stopping.signal.reason });
         const options = serviceConfig(service);
         const request = buildRequest(notification, service.name, options, USER_AGENT);
-        const waits = AbortSignal.any([signal, stopping.signal]);
-        const attempts = options.retryMax + 1;
-        const log = { service: service.name, method: request.method, url: request.display, stateKey: notification.stateKey, delivery };
-
-        for (let n = 1; ; n++) {
-          const outcome = await pool.use(service.name, options, (dispatcher) =>
-            attempt(request, { dispatcher, tracer, timeoutMs: options.timeout ?? config.timeout, signal, excerptChars: config.responseBodyExcerpt, resend: n - 1 }),
-          );
-          if (outcome.ok) {
-            logger.debug({ ...log, status: outcome.status, attempts: n }, 'webhook delivered');
-            return;
-          }
-          const fail = (note = '') =>
-            new DeliveryError(scrub(`${outcome.problem}${n > 1 ? ` (${n} attempts)` : ''}${note}`, request.secrets), {
-              retryable: outcome.retryable,
-              ...(outcome.cause === undefined ? {} : { cause: outcome.cause }),
-              ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
-            });
-          if (!outcome.retryable || n >= attempts) throw fail();
-          if (stopping.signal.aborted) throw abortedError(request.label, stopping.signal.reason);
-          // A server asking for more than retryWaitMax gets it from the bus's redelivery, not a blocked call.
-          if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > options.retryWaitMax) {
-            throw fail(`; Retry-After ${outcome.retryAfterMs} ms is longer than retryWaitMax, left to redelivery`);
-          }
-          const wait = outcome.retryAfterMs ?? backoffMs(n - 1, options.retryWaitMin, options.retryWaitMax);
-          logger.warn({ ...log, status: outcome.status, attempt: n, of: attempts, retryInMs: wait }, 'webhook request failed; retrying');
-          try {
-            await sleep(wait, waits);
-          } catch (reason) {
-            throw abortedError(`${scrub(outcome.problem, request.secrets)}; retry`, reason);
-          }
+        const outcome = await pool.use(service.name, options, (dispatcher) =>
+          attempt(request, { dispatcher, tracer, timeoutMs: options.timeout ?? config.timeout, signal, excerptChars: config.responseBodyExcerpt, resend: delivery - 1 }),
+        );
+        const log = { service: service.name, method: request.method, url: request.display, stateKey: notification.stateKey, attempt: delivery, status: outcome.status };
+        if (outcome.ok) {
+          logger.debug(log, 'webhook delivered');
+          return;
         }
+        logger.debug({ ...log, retryable: outcome.retryable }, 'webhook request failed');
+        throw new DeliveryError(scrub(outcome.problem, request.secrets), {
+          retryable: outcome.retryable,
+          ...(outcome.cause === undefined ? {} : { cause: outcome.cause }),
+          ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
+        });
       },
 
       stop() {

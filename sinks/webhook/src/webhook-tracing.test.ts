@@ -4,6 +4,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from './__fixtures__/receiver.ts';
 import { notification, startSink } from './__fixtures__/sink-harness.ts';
+import { webhookServiceConfigSchema } from './webhook.config.ts';
 
 let receiver: Receiver;
 const exporter = new InMemorySpanExporter();
@@ -20,14 +21,13 @@ afterAll(async () => {
 });
 
 describe('webhook sink: tracing', () => {
-  it('makes one client span per HTTP request and passes its context to the receiver', async () => {
+  it('makes one client span per HTTP request (the attempt number as resend count) and passes its context to the receiver', async () => {
     receiver.respond((_req, res, i) => (i === 0 ? res.writeHead(503).end() : res.end('ok')));
     const sink = await startSink({}, provider.getTracer('herald.plugin.webhook'));
-    await sink.send(notification({ webhook: { webhook: { method: 'POST', path: '/hook?key=s3cretvalue', body: 'b' } } }), {
-      url: receiver.origin,
-      retryWaitMin: 0,
-      retryWaitMax: 0,
-    });
+    const post = notification({ webhook: { webhook: { method: 'POST', path: '/hook?key=s3cretvalue', body: 'b' } } });
+    const service = { type: 'webhook', name: 'webhook', config: webhookServiceConfigSchema.parse({ url: receiver.origin }) };
+    await expect(sink.handle.send(post, { attempt: 1, signal: new AbortController().signal, service })).rejects.toMatchObject({ retryable: true });
+    await sink.handle.send(post, { attempt: 2, signal: new AbortController().signal, service });
     await sink.handle.stop();
 
     const spans = exporter.getFinishedSpans();

@@ -36,11 +36,14 @@ export const webhookServiceConfigSchema = z.strictObject({
   basicAuth: unsetIfNull(z.strictObject({ username: z.string(), password: secret(z.string()) }).optional()),
   /** Skip TLS certificate verification for this service only. */
   insecureSkipVerify: unsetIfNull(z.boolean().default(false)),
-  /** Retries after the first request, for retryable failures only. 0: one request. */
+  /**
+   * Retries after the first request, for retryable failures only (0: one request): Herald makes at most
+   * `retryMax + 1` requests per notification in all, capped by the engine's `sink.maxDeliver`.
+   */
   retryMax: unsetIfNull(z.number().int().nonnegative().default(3)),
-  /** Shortest wait before a retry. */
+  /** Shortest wait before a retry (unless the server sent Retry-After). */
   retryWaitMin: unsetIfNull(duration(HOUR).default(1_000)),
-  /** Longest wait before a retry; a longer `Retry-After` is left to the bus's redelivery. */
+  /** Longest wait before a retry; a `Retry-After` from the server wins over it. */
   retryWaitMax: unsetIfNull(duration(HOUR).default(5_000)),
   /** Argo transport option: most connections open to one origin (0: no limit). */
   maxConnsPerHost: unsetIfNull(z.number().int().nonnegative().default(0)),
@@ -68,3 +71,9 @@ export const webhookPluginConfigSchema = z.strictObject({
 });
 
 export type WebhookPluginConfig = z.output<typeof webhookPluginConfigSchema>;
+
+/** One service's block in a template: `webhook.<serviceName>.{method, path, body}` (template text until rendered). */
+export const webhookBlockSchema = z.strictObject({ method: z.string().optional(), path: z.string().optional(), body: z.string().optional() });
+
+/** The `webhook` block of a `template.<name>` entry: one request description per webhook service name. */
+export const webhookTemplateSchema = z.record(z.string(), webhookBlockSchema);

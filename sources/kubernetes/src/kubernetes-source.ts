@@ -56,7 +56,7 @@ export default defineSource({
           namespace: leaseNamespace,
           gate,
           watches,
-          backoff: { initialMs: config.backoff.initial, maxMs: config.backoff.max },
+          backoff: { baseMs: config.backoff.initial, maxMs: config.backoff.max },
           logger,
         });
         running = leadership;

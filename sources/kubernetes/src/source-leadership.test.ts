@@ -70,7 +70,7 @@ function sourceProcess(api: ReturnType<typeof leaseApi>, options: { failStart?: 
       },
     };
   };
-  const leadership = new SourceLeadership({ client, config, namespace: 'herald', gate, watches, backoff: { initialMs: 100, maxMs: 100 }, logger: quiet });
+  const leadership = new SourceLeadership({ client, config, namespace: 'herald', gate, watches, backoff: { baseMs: 100, maxMs: 100 }, logger: quiet });
   running.push(leadership);
   return { client, gate, sets, leadership };
 }

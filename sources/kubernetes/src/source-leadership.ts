@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '@herald/plugin-sdk';
-import { backoffDelay, KubeApiError, LeaderElector, type BackoffOptions, type KubeClient, type LeaderTerm } from '@herald/core-kube';
+import { backoffDelay, sleepUnlessAborted, type BackoffPolicy, type Logger } from '@herald/plugin-sdk';
+import { KubeApiError, LeaderElector, type KubeClient, type LeaderTerm } from '@herald/core-kube';
 import { KubeSourceError, KubeSourceErrorCodes } from './errors.ts';
 import type { LeaderElectionConfig } from './kubernetes-source.config.ts';
 import type { PublishGate } from './publish-gate.ts';
@@ -20,7 +19,7 @@ export interface SourceLeadershipOptions {
   gate: PublishGate;
   /** A new set of informers, for a term that starts from scratch. */
   watches: () => Watches;
-  backoff: BackoffOptions;
+  backoff: BackoffPolicy;
   logger: Logger;
 }
 
@@ -135,7 +134,7 @@ export class SourceLeadership {
         if (failFast) throw err;
         const retryInMs = backoffDelay(attempt, this.#options.backoff);
         if (!signal.aborted) this.#log.error({ err, retryInMs }, `leading, but cannot watch: retrying in ${retryInMs} ms`);
-        await sleep(retryInMs, undefined, { signal }).catch(() => undefined);
+        await sleepUnlessAborted(retryInMs, signal);
       }
     }
   }

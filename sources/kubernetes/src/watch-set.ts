@@ -84,7 +84,7 @@ function informer(target: WatchTarget, { client, config, publisher, logger, metr
     ...(resource.fieldSelector ? { fieldSelector: resource.fieldSelector } : {}),
     pageSize: config.pageSize,
     watchTimeoutSeconds: config.watchTimeout / 1_000,
-    backoff: { initialMs: config.backoff.initial, maxMs: config.backoff.max },
+    backoff: { baseMs: config.backoff.initial, maxMs: config.backoff.max },
     transform: stripManagedFields,
     onEvent: publish,
     logger: log,

@@ -13,8 +13,8 @@ const deadCount = Number(process.env.BENCH_DEAD ?? 300);
 const callTimeoutMs = Number(process.env.BENCH_CALL_TIMEOUT_MS ?? 2_000);
 const baseline = process.env.BENCH_BASELINE === '1';
 
-const fixtures = fileURLToPath(new URL('../../../core/kernel/src/__fixtures__/', import.meta.url));
-const configMap = fileURLToPath(new URL('../../../core/kernel/src/__fixtures__/destinations-cm.yaml', import.meta.url));
+const fixtures = fileURLToPath(new URL('../../../core/delivery/src/__fixtures__/', import.meta.url));
+const configMap = fileURLToPath(new URL('../../../core/delivery/src/__fixtures__/destinations-cm.yaml', import.meta.url));
 const logger = createLogger('bench', { level: 'silent' });
 const telemetry = startTelemetry({ serviceName: 'herald-bench', serviceVersion: '0.0.0' });
 const nats = await startNats();

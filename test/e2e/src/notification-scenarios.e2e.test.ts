@@ -219,15 +219,14 @@ describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP re
       data: {
         'trigger.on-version': `- when: ${running}\n  oncePer: pod.metadata.labels.version\n  send: [version]\n`,
         'template.version': 'webhook:\n  flaky: {method: POST, body: "version {{.pod.metadata.labels.version}} of {{.pod.metadata.name}}"}\n',
-        'service.webhook.flaky': `url: ${world.receiver.url}/flaky\nretryMax: 0`,
+        'service.webhook.flaky': `url: ${world.receiver.url}/flaky\nretryMax: 1\nretryWaitMin: 10ms\nretryWaitMax: 100ms`,
       },
-      engine: { sink: { maxDeliver: 2 } },
     });
     await s.herald();
     const key = `a:on-version:${conditionKey(0, running)}:flaky:`;
     await s.pod('fragile', { labels: { version: 'a' }, annotations: { [subscribe('on-version.flaky')]: '' } });
     await s.settled();
-    // One request per delivery (retryMax: 0), two deliveries (maxDeliver: 2), both refused: a dead letter.
+    // retryMax: 1 is two requests in all (one per attempt, Herald retrying), both refused: a dead letter.
     world.receiver.failNext(500, 500);
     await s.setPhase('fragile', 'Running');
     await world.receiver.waitFor(2, to('/flaky', 'fragile'));

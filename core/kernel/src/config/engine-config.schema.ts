@@ -136,14 +136,22 @@ const sinkTypeOverrides = z.strictObject({
  */
 const sinkSchema = z
   .strictObject({
-    /** Attempts at a notification before it is dead-lettered (a step aside is no attempt). */
+    /**
+     * Attempts at a notification before it is dead-lettered (a step aside is no attempt); each attempt is
+     * one `send`. A service's retry policy (the webhook's `retryMax + 1`) asks for fewer or as many: it is
+     * capped at this, so raise it (or `byType.<type>.maxDeliver`) for services that want more.
+     */
     maxDeliver: sinkLimits.maxDeliver.default(5),
     /** Notifications of one service type out at once, backing-off and stepped-aside ones included. */
     maxAckPending: sinkLimits.maxAckPending.default(1_000),
-    /** Delay before a failed notification is tried again, unless the destination sent Retry-After. */
+    /** Delay before a failed notification is tried again, unless the destination sent Retry-After or its service has a retry policy. */
     backoff: z.strictObject({ base: duration.prefault('1s'), max: duration.prefault('60s'), jitter: jitter.default('equal') }).prefault({}),
-    /** Token bucket per destination; `perSecond: 0` turns it off. */
-    rateLimit: z.strictObject({ perSecond: sinkLimits.perSecond.default(10), burst: sinkLimits.burst.default(20), maxWait: duration.prefault('100ms') }).prefault({}),
+    /**
+     * Token bucket per destination, one token per attempt. Default: off (`perSecond: 0`), unless the sink
+     * declares its API's limit (`defineSink({ limits })`); `byType.<type>.rateLimit` overrides both.
+     */
+    rateLimit: z.strictObject({ perSecond: sinkLimits.perSecond.default(0), burst: sinkLimits.burst.default(20), maxWait: duration.prefault('100ms') }).prefault({}),
+    /** Sends in flight per destination, unless the sink declares its own. */
     concurrency: z.strictObject({ perDestination: sinkLimits.perDestination.default(4) }).prefault({}),
     /** Opens after `failures` consecutive failures of a destination (0: never) for `coolDown`, doubled per failed trial up to `maxCoolDown`. */
     circuitBreaker: z

@@ -90,7 +90,7 @@ function informer(client: ScriptedClient, options: Partial<InformerOptions> = {}
     client,
     resource: { group: '', version: 'v1', resource: 'pods' },
     namespace: 'ns',
-    backoff: { initialMs: 1, maxMs: 2 },
+    backoff: { baseMs: 1, maxMs: 2 },
     random: () => 0,
     onEvent: async (event) => void seen.push(event),
     ...options,

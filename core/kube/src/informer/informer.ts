@@ -1,9 +1,12 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff.ts';
+import { backoffDelay, type BackoffPolicy } from '@herald/plugin-sdk';
 import { isGone, KubeApiError, type KubeStatus } from './kube-api-error.ts';
 import type { KubeClient, Query } from './kube-client.ts';
 import { collectionPath, gvrString, type GroupVersionResource, type InformerEvent, type KubeObject } from './kube-object.ts';
 import { reconcile } from './reconcile.ts';
+
+/** Doubling from 1 s up to 30 s, with equal jitter. */
+export const defaultBackoff: BackoffPolicy = { baseMs: 1_000, maxMs: 30_000 };
 
 /** pino-style logger; any logger with these call shapes will do. */
 export interface InformerLogger {
@@ -43,7 +46,7 @@ export interface InformerOptions {
   /** Server-side watch timeout; each watch asks for a random value between this and twice this. Default 300 s. */
   watchTimeoutSeconds?: number;
   /** Delays between failed lists/watches and between failed `onEvent` calls. */
-  backoff?: BackoffOptions;
+  backoff?: BackoffPolicy;
   logger?: InformerLogger;
   observer?: InformerObserver;
   /** For tests: [0, 1). */
@@ -82,7 +85,7 @@ export class Informer {
   readonly #path: string;
   readonly #log: InformerLogger;
   readonly #random: () => number;
-  readonly #backoff: BackoffOptions;
+  readonly #backoff: BackoffPolicy;
   readonly #abort = new AbortController();
   readonly #cache = new Map<string, KubeObject>();
   readonly #synced: Promise<void>;

@@ -21,8 +21,9 @@ export function notificationConfig(receiverUrl: string): Record<string, string> 
   return {
     'trigger.on-pod-ready': `- when: ${when}\n  send: [pod-ready]\n`,
     'template.pod-ready': 'webhook:\n  fault:\n    method: POST\n    body: "pod={{.pod.metadata.name}} round={{.pod.status.message}}"\n',
-    // A short request timeout, so a receiver that hangs costs a second; retries in the call and then by the bus.
-    'service.webhook.fault': `url: ${receiverUrl}/notify\ntimeout: 1s\nretryMax: 2\nretryWaitMin: 100ms\nretryWaitMax: 1s\n`,
+    // A short request timeout, so a receiver that hangs costs a second. Each request is one attempt of
+    // Herald's: retryMax + 1 = 30 attempts (sink.maxDeliver below), so transient failures end up delivered.
+    'service.webhook.fault': `url: ${receiverUrl}/notify\ntimeout: 1s\nretryMax: 29\nretryWaitMin: 100ms\nretryWaitMax: 1s\n`,
   };
 }
 

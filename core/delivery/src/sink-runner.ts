@@ -1,7 +1,10 @@
+import type { Meter } from '@opentelemetry/api';
 import {
   DeliveryError,
   isDeliveryError,
   isHeraldError,
+  retryAfterOf,
+  sleepUnlessAborted,
   type BusPublisher,
   type BusSubscriber,
   type Delivery,
@@ -9,49 +12,76 @@ import {
   type HeraldError,
   type Logger,
   type NotificationData,
+  type RetryPolicy,
   type ServiceInstance,
   type SinkHandle,
+  type SinkLimits,
   type Subscription,
 } from '@herald/plugin-sdk';
 import { HandBackError } from '@herald/core-bus';
-import type { ServiceEntry } from '@herald/core-evaluator';
-import type { SinkConfig } from './config/engine-config.schema.ts';
-import { backoffDelay } from './delivery/backoff.ts';
-import { CIRCUIT_OPEN, SendFailedError, StepAsideError } from './delivery/delivery-errors.ts';
-import { deliveryPolicy, type DeliveryPolicy } from './delivery/delivery-policy.ts';
-import { DestinationLimiter, type Outcome } from './delivery/destination-limiter.ts';
-import type { PluginError } from './errors.ts';
-import { callPlugin } from './plugins/plugin-call.ts';
+import { DeliveryErrorCodes, SendFailedError, StepAsideError } from './errors.ts';
+import { deliveryPolicy, notificationRetry, type DeliveryPolicy, type NotificationRetry, type SinkSettings } from './delivery-policy.ts';
+import { DestinationLimiter, type Admission, type Outcome } from './destination-limiter.ts';
+
+/** What core/delivery needs of a sink plugin: its id, its service types and what it declares about them. */
+export interface SinkDeclaration {
+  id: string;
+  serviceTypes: readonly string[];
+  limits?: SinkLimits | undefined;
+  retryPolicy?: ((serviceConfig: never) => Partial<RetryPolicy>) | undefined;
+}
+
+/** A configured service (`service.<type>[.<name>]`) of the notification config in force. */
+export interface ConfiguredService {
+  type: string;
+  name: string;
+  /** Options parsed by the sink's serviceConfigSchema, `$secret` references substituted. */
+  config: unknown;
+}
+
+/**
+ * One call into the sink's code under a deadline, its errors attributed to the plugin: the kernel's plugin
+ * call. Rejects with a HeraldError (its `retryable` kept; a timeout is retryable).
+ */
+export type SinkCall = <T>(what: string, timeoutMs: number, work: (signal: AbortSignal) => Promise<T>, shutdown: AbortSignal) => Promise<T>;
 
 export interface SinkRunnerOptions {
-  pluginId: string;
-  serviceTypes: readonly string[];
+  sink: SinkDeclaration;
   handle: SinkHandle;
   subscriber: BusSubscriber;
   publisher: BusPublisher;
   logger: Logger;
+  call: SinkCall;
+  /** Deadline of one `send` (one attempt). */
   callTimeoutMs: number;
   /** The engine config's `sink` section: attempts, backoff, rate limits, concurrency and breakers, per service type. */
-  delivery: SinkConfig;
+  settings: SinkSettings;
   /** Aborted when the sink is being stopped (after its intake stopped); passed on to `send` in its signal. */
   shutdown: AbortSignal;
   /** The configured services of the notification config in force, by name; undefined before one loaded. */
-  services: () => ReadonlyMap<string, ServiceEntry> | undefined;
+  services: () => ReadonlyMap<string, ConfiguredService> | undefined;
+  /** For `herald.delivery.admissions`; none: not counted. */
+  meter?: Meter | undefined;
 }
 
 /**
  * Feeds a sink the notifications of its service types from durable consumers shared by every Herald
- * replica (`herald-sink-<type>`). A notification is acknowledged once `send` resolved and never sent again
- * after that; failures are redelivered with backoff or dead-lettered. One delivery result is published per
- * final outcome.
+ * replica (`herald-sink-<type>`). Each `send` is one attempt. A notification is acknowledged once `send`
+ * resolved and never sent again after that; a failed attempt is tried again after the service's backoff
+ * (or the destination's Retry-After) by redelivery from the bus, until its service's retry policy (or the
+ * type's maxDeliver) is spent; then it is dead-lettered. One delivery result is published per final outcome.
  *
  * Each destination (service, recipient) gets its own limits: a token bucket, a bound on sends in flight and
- * a circuit breaker. A notification its destination cannot take now steps aside (back to the bus, to come
- * again later, no attempt counted), so a slow or failing destination never holds up the others.
+ * a circuit breaker, which see every attempt. A notification its destination cannot take now steps aside
+ * (back to the bus, to come again later, no attempt counted), so a slow or failing destination never holds
+ * up the others.
  */
 export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subscription[]> {
-  const { pluginId, handle, publisher, logger } = options;
+  const { sink, handle, publisher, logger } = options;
   const serviceFor = serviceLookup(options.services);
+  const admissions = options.meter?.createCounter('herald.delivery.admissions', {
+    description: 'Attempts at notifications by what the destination limits said: send (a token taken, if rate limited), rate limited, busy, throttled, open',
+  });
   // A result that cannot be published must not undo a delivery the remote side accepted.
   const report = async (data: DeliveryResultData) => {
     try {
@@ -62,7 +92,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
   };
   const subscriptions: Subscription[] = [];
   try {
-    for (const serviceType of options.serviceTypes) await subscribeType(serviceType);
+    for (const serviceType of sink.serviceTypes) await subscribeType(serviceType);
   } catch (err) {
     // Do not leave the service types already subscribed running for a sink that failed to start.
     await Promise.all(subscriptions.map((s) => s.stop()));
@@ -71,36 +101,65 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
   return subscriptions;
 
   async function subscribeType(serviceType: string): Promise<void> {
-    const policy = deliveryPolicy(options.delivery, serviceType);
+    const policy = deliveryPolicy(options.settings, serviceType, sink.limits);
     const limiter = new DestinationLimiter(policy);
+    const retries = retriesOf(policy, serviceType);
     const { maxDeliver, maxAckPending } = policy;
     subscriptions.push(
       await options.subscriber.subscribe('notifications', { durable: `herald-sink-${serviceType}`, filter: serviceType, maxDeliver, maxAckPending }, (delivery) =>
-        deliver(delivery, serviceType, policy, limiter),
+        deliver(delivery, serviceType, limiter, retries),
       ),
     );
   }
 
-  async function deliver(delivery: Delivery<NotificationData>, serviceType: string, policy: DeliveryPolicy, limiter: DestinationLimiter): Promise<void> {
+  /** The retry policy of each configured service, computed once per options object (a config reload makes new ones). */
+  function retriesOf(policy: DeliveryPolicy, serviceType: string): (service: ServiceInstance | undefined) => NotificationRetry {
+    const typeOnly = notificationRetry(policy, {});
+    const known = new WeakMap<object, NotificationRetry>();
+    return (service) => {
+      if (!service || !sink.retryPolicy || typeof service.config !== 'object' || service.config === null) return typeOnly;
+      const cached = known.get(service.config);
+      if (cached) return cached;
+      let own: Partial<RetryPolicy> = {};
+      try {
+        own = sink.retryPolicy(service.config as never);
+      } catch (err) {
+        logger.error({ err, service: service.name }, 'the sink’s retryPolicy failed: the service type’s policy applies');
+      }
+      const retry = notificationRetry(policy, own);
+      if (retry.capped) {
+        logger.warn(
+          { service: service.name, wanted: own.maxAttempts, maxDeliver: policy.maxDeliver },
+          `service "${service.name}" asks for ${own.maxAttempts} attempts; sink.maxDeliver for ${serviceType} allows ${policy.maxDeliver} (raise sink.byType.${serviceType}.maxDeliver)`,
+        );
+      }
+      known.set(service.config, retry);
+      return retry;
+    };
+  }
+
+  async function deliver(delivery: Delivery<NotificationData>, serviceType: string, limiter: DestinationLimiter, retries: (service: ServiceInstance | undefined) => NotificationRetry): Promise<void> {
     const n = delivery.event.data;
     const attempt = delivery.deliveryCount;
     const result = { idempotencyKey: n.idempotencyKey, claimRevision: n.claimRevision, stateKey: n.stateKey, trigger: n.trigger, destination: n.destination, ref: n.ref, attempts: attempt };
     const where = `${serviceType}/${n.destination.service}/${n.destination.recipient}`;
+    let service: ServiceInstance | undefined;
 
     // Reports a failed attempt (a final one as a failed result) and hands the bus the delay before the next.
-    const failed = async (error: HeraldError): Promise<never> => {
+    const failed = async (error: HeraldError, delayMs?: number): Promise<never> => {
       const cause = error.cause;
-      const final = !error.retryable || attempt >= policy.maxDeliver;
+      const retry = retries(service);
+      const lastAttempt = error.retryable && attempt >= retry.maxAttempts;
+      const final = !error.retryable || lastAttempt;
       if (final) {
         await report({ ...result, succeeded: false, error: { code: isHeraldError(cause) ? cause.code : error.code, message: error.message, retryable: error.retryable } });
       }
-      logger.warn({ err: error, attempt, final, destination: where, stateKey: n.stateKey }, 'delivery failed');
-      // The destination's Retry-After wins; otherwise this service type's backoff, with its jitter.
-      const retryAfterMs = retryAfterOf(cause) ?? retryAfterOf(error) ?? backoffDelay(attempt, policy.backoff);
-      throw new SendFailedError(isDeliveryError(cause) ? cause.code : error.code, error.message, { cause: error, retryable: error.retryable, retryAfterMs });
+      logger.warn({ err: error, attempt, of: retry.maxAttempts, final, destination: where, stateKey: n.stateKey }, 'delivery failed');
+      // The destination's Retry-After wins; otherwise the service's backoff, with its jitter.
+      const retryAfterMs = retryAfterOf(cause) ?? retryAfterOf(error) ?? Math.max(delayMs ?? 0, retry.delayAfter(attempt));
+      throw new SendFailedError(isDeliveryError(cause) ? cause.code : error.code, error.message, { cause: error, retryable: error.retryable, retryAfterMs, lastAttempt });
     };
 
-    let service: ServiceInstance;
     try {
       service = serviceFor(n.destination.service, serviceType);
     } catch (err) {
@@ -108,15 +167,16 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
     }
 
     const admission = limiter.admit(`${n.destination.service}\u0000${n.destination.recipient}`);
+    admissions?.add(1, { 'herald.service_type': serviceType, 'herald.admission': admissionName(admission) });
     if (admission.kind === 'aside') {
       logger.debug({ destination: where, reason: admission.reason, delayMs: admission.delayMs, stateKey: n.stateKey }, 'notification stepped aside');
       throw new StepAsideError(`${where} is ${admission.reason}; back in ${admission.delayMs} ms`, admission.delayMs);
     }
     if (admission.kind === 'open') {
       const last = admission.lastError === undefined ? '' : `; last: ${admission.lastError}`;
-      const message = `plugin "${pluginId}": not sent: ${where} is failing (circuit open after ${admission.failures} consecutive failures${last})`;
+      const message = `plugin "${sink.id}": not sent: ${where} is failing (circuit open after ${admission.failures} consecutive failures${last})`;
       // Counted as an attempt, as the send would have failed: the notification's retries are not spent any faster.
-      return failed(new SendFailedError(CIRCUIT_OPEN, message, { retryable: true, retryAfterMs: Math.max(admission.retryInMs, backoffDelay(attempt, policy.backoff)) }));
+      return failed(new SendFailedError(DeliveryErrorCodes.circuitOpen, message, { retryable: true }), admission.retryInMs);
     }
 
     const { permit, waitMs } = admission;
@@ -125,9 +185,10 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
       throw new HandBackError(`send to ${where} called off by shutdown`);
     }
     try {
-      await callPlugin(pluginId, `send to ${n.destination.service}`, options.callTimeoutMs, (signal) => handle.send(n, { attempt, signal, service }), { shutdown: options.shutdown });
+      const instance = service;
+      await options.call(`send to ${n.destination.service}`, options.callTimeoutMs, (signal) => handle.send(n, { attempt, signal, service: instance }), options.shutdown);
     } catch (err) {
-      const error = err as PluginError;
+      const error = err as HeraldError;
       // Interrupted by Herald's shutdown (the send gave up because its signal said so): the message
       // goes back to the bus, with no outcome to report. Any other failure is reported as usual.
       if (options.shutdown.aborted && causedBy(error, options.shutdown.reason)) {
@@ -142,16 +203,16 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
   }
 }
 
+function admissionName(admission: Admission): string {
+  return admission.kind === 'aside' ? admission.reason : admission.kind;
+}
+
 /** What a failed send says of its destination: a Retry-After pauses it, other transient failures count toward its breaker. */
-function outcomeOf(error: PluginError): Outcome {
+function outcomeOf(error: HeraldError): Outcome {
   if (!error.retryable) return { kind: 'neutral' };
   const retryAfterMs = retryAfterOf(error.cause);
   if (retryAfterMs !== undefined) return { kind: 'throttled', retryAfterMs };
   return { kind: 'failure', error: error.message };
-}
-
-function retryAfterOf(err: unknown): number | undefined {
-  return isDeliveryError(err) || err instanceof SendFailedError ? err.retryAfterMs : undefined;
 }
 
 /**
@@ -176,20 +237,4 @@ function causedBy(err: unknown, reason: unknown): boolean {
     if (e === reason || (e as Error).name === 'AbortError') return true;
   }
   return false;
-}
-
-/** Sleeps `ms`; resolves false at once if `signal` aborts first. */
-function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

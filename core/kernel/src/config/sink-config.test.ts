@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { engineConfigSchema } from '../config/engine-config.schema.ts';
-import { deliveryPolicy } from './delivery-policy.ts';
+import { deliveryPolicy } from '@herald/core-delivery';
+import { engineConfigSchema } from './engine-config.schema.ts';
 
 const sinkOf = (sink: unknown) => engineConfigSchema.parse({ sink }).sink;
 
-describe('delivery policy (engine config `sink`)', () => {
-  it('has defaults for webhooks', () => {
+describe('engine config `sink` read as a delivery policy', () => {
+  it('has defaults: no rate limit unless configured or declared by the sink', () => {
     expect(deliveryPolicy(sinkOf(undefined), 'webhook')).toEqual({
       maxDeliver: 5,
       maxAckPending: 1_000,
       backoff: { baseMs: 1_000, maxMs: 60_000, jitter: 'equal' },
-      rateLimit: { perSecond: 10, burst: 20, maxWaitMs: 100 },
+      rateLimit: undefined,
       perDestination: 4,
       circuitBreaker: { failures: 3, coolDownMs: 30_000, maxCoolDownMs: 300_000 },
     });
@@ -28,10 +28,11 @@ describe('delivery policy (engine config `sink`)', () => {
       rateLimit: { perSecond: 1, burst: 1, maxWaitMs: 100 },
       circuitBreaker: undefined,
     });
-    expect(deliveryPolicy(sink, 'webhook')).toMatchObject({ backoff: { baseMs: 2_000, maxMs: 60_000 }, rateLimit: { perSecond: 10 }, circuitBreaker: { failures: 3 } });
+    expect(deliveryPolicy(sink, 'webhook')).toMatchObject({ backoff: { baseMs: 2_000, maxMs: 60_000 }, rateLimit: undefined, circuitBreaker: { failures: 3 } });
   });
 
-  it('turns the rate limit off with perSecond: 0, and allows fractional rates', () => {
+  it('takes a configured rate for every type, turns it off with perSecond: 0, and allows fractional rates', () => {
+    expect(deliveryPolicy(sinkOf({ rateLimit: { perSecond: 10 } }), 'webhook').rateLimit).toEqual({ perSecond: 10, burst: 20, maxWaitMs: 100 });
     expect(deliveryPolicy(sinkOf({ rateLimit: { perSecond: 0 } }), 'webhook').rateLimit).toBeUndefined();
     expect(deliveryPolicy(sinkOf({ byType: { email: { rateLimit: { perSecond: 0.5 } } } }), 'email').rateLimit).toMatchObject({ perSecond: 0.5 });
   });

@@ -1,22 +1,20 @@
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, startTelemetry } from '@herald/core-telemetry';
+import type { Bus } from '@herald/core-bus';
 import type { DeadLetterData, DeliveryResultData, NotificationData, Subscription } from '@herald/plugin-sdk';
-import { startNats, testNatsLimits, type NatsServer } from '@herald/test-harness';
-import { peakInFlight, sends, type SendRecord } from './__fixtures__/destinations-sink.ts';
-import { engineConfigSchema } from './config/engine-config.schema.ts';
-import { Kernel } from './kernel.ts';
+import { startNats, type NatsServer } from '@herald/test-harness';
+import { connectBus, runSink, sinkSettings, until, type RunningSink } from './__fixtures__/delivery-harness.ts';
+import destinations, { peakInFlight, sends, type SendRecord } from './__fixtures__/destinations-sink.ts';
 
 // Per-destination delivery: isolation of a dead destination, rate limits, concurrency, Retry-After and jitter.
 // Assertions are about what was delivered and about the record of sends, never about how long anything took.
 
-const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
-const notifications = { files: { configMap: fileURLToPath(new URL('./__fixtures__/destinations-cm.yaml', import.meta.url)) } };
 const logger = createLogger('sink-delivery-test', { level: 'silent' });
 const telemetry = startTelemetry({ serviceName: 'sink-delivery-test', serviceVersion: '0.0.0' });
 const RATE = { perSecond: 5, burst: 2 };
 let nats: NatsServer;
-let kernel: Kernel;
+let bus: Bus;
+let sink: RunningSink;
 const results: DeliveryResultData[] = [];
 const letters: DeadLetterData[] = [];
 const watches: Subscription[] = [];
@@ -39,16 +37,8 @@ function notification(serviceType: string, recipient: string): NotificationData 
 }
 
 async function publish(serviceType: string, recipients: string[]): Promise<void> {
-  const publisher = kernel.bus.publisher('herald/test', telemetry.tracer('test'));
+  const publisher = bus.publisher('herald/test', telemetry.tracer('test'));
   await Promise.all(recipients.map((r) => publisher.notification(notification(serviceType, r))));
-}
-
-async function until(what: string, done: () => boolean): Promise<void> {
-  const deadline = Date.now() + 45_000;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const sendsTo = (recipient: string, serviceType = 'isolated'): SendRecord[] => sends.filter((s) => s.recipient === recipient && s.serviceType === serviceType);
@@ -57,29 +47,32 @@ const lettersFor = (recipient: string) => letters.filter((l) => JSON.parse(l.ori
 
 beforeAll(async () => {
   nats = await startNats();
-  const config = engineConfigSchema.parse({
-    notifications,
-    nats: { ...testNatsLimits, servers: [nats.url] },
-    plugins: [{ name: './destinations-sink.ts', callTimeout: '500ms' }],
-    sink: {
+  bus = await connectBus(nats.url, 'delivery', logger);
+  sink = await runSink({
+    bus,
+    plugin: destinations,
+    callTimeoutMs: 500,
+    services: ['isolated', 'limited', 'jittery'].map((type) => ({ type, name: type, config: {} })),
+    settings: sinkSettings({
       maxDeliver: 3,
-      backoff: { base: '100ms', max: '400ms' },
-      rateLimit: { perSecond: 0 },
-      circuitBreaker: { failures: 3, coolDown: '300ms', maxCoolDown: '600ms' },
+      backoff: { base: 100, max: 400, jitter: 'equal' },
+      circuitBreaker: { failures: 3, coolDown: 300, maxCoolDown: 600 },
       byType: {
-        limited: { rateLimit: { ...RATE, maxWait: '50ms' } },
-        jittery: { maxDeliver: 2, backoff: { base: '400ms', max: '400ms', jitter: 'equal' } },
+        limited: { rateLimit: { ...RATE, maxWait: 50 } },
+        jittery: { maxDeliver: 2, backoff: { base: 400, max: 400, jitter: 'equal' } },
       },
-    },
+    }),
+    logger,
+    telemetry,
   });
-  kernel = await Kernel.boot({ config, baseDir: fixtures, logger, telemetry });
-  const subscriber = kernel.bus.subscriber(telemetry.tracer('test'), logger);
+  const subscriber = bus.subscriber(telemetry.tracer('test'), logger);
   watches.push(await subscriber.subscribe('results', { durable: 'test-results' }, async (d) => void results.push(d.event.data)));
   watches.push(await subscriber.subscribe('deadLetters', { durable: 'test-letters' }, async (d) => void letters.push(d.event.data)));
 });
 afterAll(async () => {
   await Promise.all(watches.map((w) => w.stop()));
-  await kernel?.stop();
+  await sink?.stop();
+  await bus?.drain();
   await nats?.stop();
 });
 

@@ -1,0 +1,3 @@
+export { startSinkRunner, type SinkRunnerOptions, type SinkDeclaration, type ConfiguredService, type SinkCall } from './sink-runner.ts';
+export { deliveryPolicy, notificationRetry, type DeliveryPolicy, type NotificationRetry, type SinkSettings, type SinkTypeSettings } from './delivery-policy.ts';
+export { DeliveryErrorCodes, SendFailedError, StepAsideError } from './errors.ts';
