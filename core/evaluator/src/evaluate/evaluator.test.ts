@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readConfigMapYaml } from '../config/config-files.ts';
+import { readConfigMapYaml } from '@herald/core-notification-config';
 import { parseNotificationConfig } from '../config/parse-notification-config.ts';
 import { Evaluator } from './evaluator.ts';
 

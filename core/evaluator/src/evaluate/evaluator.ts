@@ -1,6 +1,5 @@
 import type { Destination } from '@herald/plugin-sdk';
-import type { NotificationConfig, TriggerCondition } from '../config/notification-config.ts';
-import { renderTemplates, type RenderedNotification } from '../config/notification-template.ts';
+import { renderTemplates, type NotificationConfig, type RenderedNotification, type TriggerCondition } from '@herald/core-notification-config';
 import { stateKey } from '../dedup/state-keys.ts';
 import { evaluateCondition } from '../expr/index.ts';
 import { createHostFunctions, type HostClock } from '../host/index.ts';
@@ -96,6 +95,12 @@ export class Evaluator {
         for (const r of results) if (r.problem) problems.push(`trigger.${trigger}[${r.index}]: ${r.problem}`);
       }
       for (const condition of results) {
+        // A template that is absent (never loaded cleanly) fails its condition alone, keyed, and claims nothing.
+        const missing = condition.triggered ? condition.templates.filter((t) => !this.config.templates.has(t)) : [];
+        if (missing.length) {
+          problems.push(`trigger.${trigger}[${condition.index}].send: ${missing.map((t) => `template.${t}`).join(', ')} not loaded (missing or broken)`);
+          continue;
+        }
         decisions.push({
           trigger,
           condition,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { BusPublisher, BusSubscriber, Delivery, DeliveryHandler, NotificationData, ResourceEventData, StateEntry, StateStore } from '@herald/plugin-sdk';
-import { readConfigMapYaml } from '../config/config-files.ts';
+import { readConfigMapYaml } from '@herald/core-notification-config';
 import { parseNotificationConfig } from '../config/parse-notification-config.ts';
 import { decodeClaim, decodeMarker, OBJECT_MARKER_KEY, olderVersion } from '../dedup/claim.ts';
 import { startEvaluatorWorker } from './evaluator-worker.ts';

@@ -11,7 +11,7 @@ import {
   type StateStore,
   type Subscription,
 } from '@herald/plugin-sdk';
-import type { NotificationConfig } from '../config/notification-config.ts';
+import { variableName, type NotificationConfig } from '@herald/core-notification-config';
 import { decodeClaim, decodeMarker, encodeClaim, encodeMarker, OBJECT_MARKER_KEY, olderVersion, type ObjectMarker } from '../dedup/claim.ts';
 import { parseNotifiedAnnotation } from '../dedup/notified-state.ts';
 import { idempotencyKey } from '../dedup/state-keys.ts';
@@ -183,11 +183,6 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
 interface MarkerEntry {
   value: ObjectMarker;
   revision: number;
-}
-
-/** The object's name in expressions: configured by group/kind or kind, else its lower-case kind. */
-export function variableName(ref: Pick<ObjectRef, 'group' | 'kind'>, variables: Readonly<Record<string, string>>): string {
-  return variables[`${ref.group}/${ref.kind}`] ?? variables[ref.kind] ?? ref.kind.toLowerCase();
 }
 
 function describe(ref: ObjectRef): string {
