@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
 import { HeraldError } from '@herald/plugin-sdk';
 import { parseNotificationConfig } from '@herald/core-evaluator';
 import { ConfigError, loadEngineConfig } from '@herald/core-kernel';
@@ -40,10 +41,10 @@ const shownName = (path: string) => (path === '-' ? '<stdin>' : path);
  * Loads and compiles the ConfigMap (and Secret) files with the engine's own loading code; the config is
  * absent when any issue is an error.
  */
-export function loadNotificationConfig(options: ConfigFileOptions): CompiledNotificationConfig {
+export function loadNotificationConfig(options: ConfigFileOptions, schemas: { serviceSchemas?: ReadonlyMap<string, z.ZodType> } = {}): CompiledNotificationConfig {
   const cm = readConfigMapYaml(readInput(options.configMap, 'the ConfigMap'), shownName(options.configMap));
   const secrets = options.secret ? readSecretYaml(readInput(options.secret, 'the Secret'), shownName(options.secret)) : {};
-  return parseNotificationConfig({ data: cm.data, secrets, file: cm.file, positions: cm.positions });
+  return parseNotificationConfig({ data: cm.data, secrets, file: cm.file, positions: cm.positions }, schemas);
 }
 
 /** Reads a Kubernetes object (YAML or JSON; the first document). */
