@@ -49,7 +49,7 @@ describe('notification config reloads', () => {
       expect(announced[0]).toMatchObject({
         specversion: '1.0',
         type: 'io.herald.config-rejected.v1',
-        data: { origin: `file ${file}`, part: 'trigger.t', keptPrevious: true, errors: [expect.stringMatching(/^trigger\.t: must be a YAML list of conditions/)] },
+        data: { origin: `file ${file}`, part: 'trigger.t', keptPrevious: true, errors: [expect.stringMatching(/^trigger\.t: must be a YAML list of conditions.* \(.*cm\.yaml:2\)$/)] },
       });
       expect(logs.some((l) => l.includes('"level":"error"') && l.includes('trigger.t is broken; its previous version keeps serving') && l.includes('trigger.t: must be a YAML list'))).toBe(true);
       // The valid template of the same edit is in force.

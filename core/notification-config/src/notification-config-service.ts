@@ -278,5 +278,6 @@ function kindOf(key: string): Kind | undefined {
 }
 
 function describe(issue: ConfigIssue): string {
-  return `${issue.key}: ${issue.message}`;
+  const where = issue.file === undefined ? '' : ` (${issue.file}${issue.line === undefined ? '' : `:${issue.line}`})`;
+  return `${issue.key}: ${issue.message}${where}`;
 }
