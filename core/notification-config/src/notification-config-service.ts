@@ -4,10 +4,10 @@ import { HeraldError, type Logger } from '@herald/plugin-sdk';
 import type { ConfigCompilers } from './compilers.ts';
 import { PartIssues, type IssueOrigin, type KeyPosition } from './config-issues.ts';
 import { NotificationConfigErrorCodes } from './errors.ts';
-import type { ConfigIssue, GlobalSubscription, NotificationConfig, ServiceEntry, Trigger } from './notification-config.ts';
-import type { NotificationTemplate } from './notification-template.ts';
+import { configSnapshot, referenceIssues } from './config-snapshot.ts';
+import type { ConfigIssue, NotificationConfig } from './notification-config.ts';
 import { parseContext, parseService, parseSubscriptions, parseTemplate, parseTrigger, parseTriggerNames, serviceId } from './part-parsers.ts';
-import { PartMap, type Part } from './part-map.ts';
+import type { Part, PartKind } from './part-map.ts';
 
 export interface NotificationConfigInput {
   /** The ConfigMap's `data`. */
@@ -58,8 +58,6 @@ export interface NotificationConfigServiceOptions {
   /** Told about every refused part version, e.g. to announce it on the bus. */
   rejected?: (report: ConfigRejection) => void;
 }
-
-type Kind = 'trigger' | 'template' | 'service' | 'subscriptions' | 'defaultTriggers' | 'context';
 
 /**
  * The notification config as a service: every new version of the ConfigMap/Secret is split into parts
@@ -157,8 +155,8 @@ export class NotificationConfigService implements NotificationConfigProvider {
       if ((kind !== 'trigger' && kind !== 'template') || (this.#options.eager && this.#options.compilers)) this.#read(part);
     }
     this.#parts = parts;
-    this.#current = this.#snapshot(parts);
-    const references = this.#references(this.#current, keys);
+    this.#current = configSnapshot(parts, (part, lazy) => this.#read(part, lazy));
+    const references = referenceIssues(this.#current, keys);
     this.#issues = [...[...parts.values()].flatMap((p) => (p.outcome ? p.issues.issues : [])), ...references];
     this.#report(fresh.filter((p) => p.outcome), references);
     const config = this.#current;
@@ -184,13 +182,14 @@ export class NotificationConfigService implements NotificationConfigProvider {
   }
 
   /** Reads a part once (memoized); a lazy part read outside a reload is reported on its own. */
-  #read<T>(part: Part<T>, reportNow = false): T | undefined {
+  #read<T>(part: Part<T>, lazy = false): T | undefined {
     if (!part.outcome) {
       const value = part.read() as T | undefined;
       part.outcome = { value: part.issues.failed ? undefined : value };
       if (part.kind === 'trigger') this.#compiled.triggers++;
       if (part.kind === 'template') this.#compiled.templates++;
-      if (reportNow) this.#report([part as Part<unknown>], []);
+      // Read on demand, outside a reload: reported on its own.
+      if (lazy) this.#report([part as Part<unknown>], []);
     }
     return part.outcome.value ?? part.previous;
   }
@@ -199,51 +198,6 @@ export class NotificationConfigService implements NotificationConfigProvider {
   #lastGood(part: Part<unknown>): unknown {
     if (!part.outcome && (part.kind === 'trigger' || part.kind === 'template') && !this.#options.compilers) return undefined;
     return this.#read(part);
-  }
-
-  #snapshot(parts: ReadonlyMap<string, Part<unknown>>): NotificationConfig {
-    const byKind = <T>(kind: Kind) => [...parts.values()].filter((p): p is Part<T> => p.kind === kind);
-    const good = <T>(part: Part<T> | undefined) => (part ? this.#read(part) : undefined);
-    const named = <T>(kind: Kind) => new Map(byKind<T>(kind).map((p) => [p.key.slice(kind.length + 1), p]));
-    const services = new Map<string, ServiceEntry>();
-    for (const p of byKind<ServiceEntry>('service')) {
-      const entry = good(p);
-      if (entry && !services.has(entry.name)) services.set(entry.name, entry);
-    }
-    const serviceDefaultTriggers = new Map<string, readonly string[]>();
-    for (const p of byKind<string[]>('defaultTriggers')) {
-      const names = p.key === 'defaultTriggers' ? undefined : good(p);
-      if (names) serviceDefaultTriggers.set(p.key.slice('defaultTriggers.'.length), names);
-    }
-    return Object.freeze({
-      triggers: new PartMap<Trigger>(named<Trigger>('trigger'), (p) => this.#read(p, true)),
-      templates: new PartMap<NotificationTemplate>(named<NotificationTemplate>('template'), (p) => this.#read(p, true)),
-      services,
-      subscriptions: good(parts.get('subscriptions') as Part<GlobalSubscription[]> | undefined) ?? [],
-      defaultTriggers: good(parts.get('defaultTriggers') as Part<string[]> | undefined) ?? [],
-      serviceDefaultTriggers,
-      context: good(parts.get('context') as Part<Record<string, string>> | undefined) ?? {},
-    });
-  }
-
-  /** Names one part uses of another that do not exist: warnings, the parts are used. */
-  #references(config: NotificationConfig, keys: readonly string[]): ConfigIssue[] {
-    const issues: ConfigIssue[] = [];
-    const triggerKeys = new Set(keys.filter((k) => k.startsWith('trigger.')));
-    const warn = (key: string, message: string) => issues.push({ severity: 'warning', key, message });
-    const checkTriggers = (key: string, names: readonly string[]) => {
-      for (const t of names) if (!triggerKeys.has(`trigger.${t}`)) warn(key, `trigger "${t}" is not defined (no key trigger.${t})`);
-    };
-    checkTriggers('defaultTriggers', config.defaultTriggers);
-    for (const [service, names] of config.serviceDefaultTriggers) {
-      checkTriggers(`defaultTriggers.${service}`, names);
-      if (!config.services.has(service)) warn(`defaultTriggers.${service}`, `service "${service}" is not defined`);
-    }
-    config.subscriptions.forEach((s, i) => {
-      checkTriggers(`subscriptions[${i}].triggers`, s.triggers);
-      for (const r of s.recipients) if (!config.services.has(r.service)) warn(`subscriptions[${i}].recipients`, `service "${r.service}" is not defined`);
-    });
-    return issues;
   }
 
   /** Logs, counts and announces what new part versions brought. */
@@ -268,7 +222,7 @@ export class NotificationConfigService implements NotificationConfigProvider {
   }
 }
 
-function kindOf(key: string): Kind | undefined {
+function kindOf(key: string): PartKind | undefined {
   if (key.startsWith('trigger.')) return 'trigger';
   if (key.startsWith('template.')) return 'template';
   if (key.startsWith('service.')) return 'service';

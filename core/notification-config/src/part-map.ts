@@ -1,9 +1,12 @@
 import type { PartIssues } from './config-issues.ts';
 
+/** What a ConfigMap key is: `trigger.<name>`, `template.<name>`, `service.<type>[.<name>]`, `defaultTriggers[.<service>]`… */
+export type PartKind = 'trigger' | 'template' | 'service' | 'subscriptions' | 'defaultTriggers' | 'context';
+
 /** One ConfigMap key at one version, read at most once. */
 export interface Part<T> {
   key: string;
-  kind: string;
+  kind: PartKind;
   /** The text and whatever else its reading depends on: an unchanged fingerprint is not read again. */
   fingerprint: string;
   /** The last good version before this one. */
