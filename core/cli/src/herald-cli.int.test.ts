@@ -86,6 +86,18 @@ describe('herald config check', () => {
     expect(result.stderr).toContain('plugin "probe": invalid options: plugins[0].options.endpoint.url: Invalid URL; plugins[0].options.retry: unknown key');
   });
 
+  it('loads a notification config read from files as the engine does, services checked by their sink’s schema', () => {
+    const cm = (url: string) => configFile('notifications-cm.yaml', `data:\n  service.webhook.hook: |\n    url: ${url}\n  template.t: "message: hi"\n`);
+    const path = configFile('with-files.yaml', `notifications:\n  files: { configMap: ${cm('not-a-url')} }\nplugins:\n  - name: '@herald/sink-webhook'\n`);
+    const bad = herald(['config', 'check', '-c', path]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/the notification config has errors:\n.*notifications-cm\.yaml:2: error: service\.webhook\.hook\.url: /);
+    cm('http://receiver.example/hook');
+    const good = herald(['config', 'check', '-c', path]);
+    expect(good).toMatchObject({ code: 0, stderr: '' });
+    expect(good.stdout).toContain('notifications-cm.yaml: 0 trigger(s), 1 template(s), 1 service(s))');
+  });
+
   it('redacts NATS credentials', () => {
     const result = herald(['config', 'check', '-o', 'json'], { HERALD__NATS__AUTH__TOKEN: 's3cret-token' });
     expect(result.code).toBe(0);

@@ -41,6 +41,18 @@ describe('herald trigger run', () => {
     expect(JSON.parse(json.stdout)[0].triggered).toBe(true);
   });
 
+  it("names the object as the engine does: the engine config's notifications.variables, unless --var says otherwise", async () => {
+    const cm = file('workload-cm.yaml', 'data:\n  trigger.t: |\n    - when: workload.status.phase == "Running"\n      send: [m]\n  template.m: |\n    message: \'{{.workload.metadata.name}} {{.pod.metadata.name}}\'\n');
+    const engine = file('herald.yaml', 'notifications:\n  variables:\n    Pod: workload\n');
+    const run = await herald('trigger', 'run', 't', pod('Running'), '--config-map', cm, '--config', engine, '-o', 'json');
+    expect(JSON.parse(run.stdout)[0].triggered).toBe(true);
+    expect(await herald('template', 'notify', 'm', pod('Running'), '--config-map', cm, '--config', engine)).toEqual({ code: 0, stdout: 'web-1 <no value>\n', stderr: '' });
+    expect(await herald('template', 'notify', 'm', pod('Running'), '--config-map', cm, '--config', engine, '--var', 'pod')).toEqual({ code: 0, stdout: '<no value> web-1\n', stderr: '' });
+    // Without the engine config the object is its lower-case kind, and the trigger is false.
+    const plain = await herald('trigger', 'run', 't', pod('Running'), '--config-map', cm, '-o', 'json');
+    expect(JSON.parse(plain.stdout)[0].triggered).toBe(false);
+  });
+
   it.each([
     [['trigger', 'run', 'nope', 'POD', '--config-map', seed], 1, /trigger "nope" is not defined \(defined: on-pod-ready\)/],
     [['trigger', 'run', 'on-pod-ready', '/no/such/file', '--config-map', seed], 1, /cannot read the resource \/no\/such\/file: ENOENT/],

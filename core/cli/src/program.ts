@@ -18,14 +18,16 @@ import { versionInfo } from './version.ts';
 const listOutputOption = () => new Option('-o, --output <format>', 'output format').choices(['text', 'wide', 'json', 'yaml']).default('text');
 const configMapOption = () => new Option('--config-map <file>', 'notification ConfigMap manifest (YAML; - for stdin)').makeOptionMandatory();
 const secretOption = () => new Option('--secret <file>', 'notification Secret manifest: what $name references in services resolve to');
-const varOption = () => new Option('--var <name>', "the object's variable name in expressions and templates (default: its lower-case kind)");
+const varOption = () => new Option('--var <name>', "the object's variable name in expressions and templates (default: the engine config's notifications.variables, else its lower-case kind)");
+const engineConfigOption = () => new Option('-c, --config <file>', 'engine config whose notifications.variables name objects (default: $HERALD_CONFIG, else ./herald.yaml if present)');
 
 interface NotificationFlags {
   configMap: string;
   secret?: string;
   var?: string;
+  config?: string;
 }
-const fileFlags = (o: NotificationFlags) => ({ configMap: o.configMap, ...(o.secret ? { secret: o.secret } : {}), ...(o.var ? { var: o.var } : {}) });
+const fileFlags = (o: NotificationFlags) => ({ configMap: o.configMap, ...(o.secret ? { secret: o.secret } : {}), ...(o.var ? { var: o.var } : {}), ...(o.config ? { config: o.config } : {}) });
 
 const outputOption = () => new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');
 
@@ -83,6 +85,7 @@ export async function runCli(argv: readonly string[], io: Omit<Output, 'format'>
     .addOption(configMapOption())
     .addOption(secretOption())
     .addOption(varOption())
+    .addOption(engineConfigOption())
     .addOption(listOutputOption())
     .action(async (name: string, resource: string, opts: NotificationFlags & { output: ListFormat }) => {
       exitCode = await triggerRunCommand(name, resource, { ...fileFlags(opts), output: opts.output }, io);
@@ -104,6 +107,7 @@ export async function runCli(argv: readonly string[], io: Omit<Output, 'format'>
     .addOption(configMapOption())
     .addOption(secretOption())
     .addOption(varOption())
+    .addOption(engineConfigOption())
     .option('--recipient <service:recipient>', 'destination the template is rendered for', 'console:stdout')
     .addOption(new Option('-o, --output <format>', 'text: the message (and the service block); json/yaml: the whole rendered notification').choices(['text', 'json', 'yaml']).default('text'))
     .action(async (name: string, resource: string, opts: NotificationFlags & { recipient: string; output: 'text' | 'json' | 'yaml' }) => {

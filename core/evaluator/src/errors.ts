@@ -1,8 +1,6 @@
 import { HeraldError } from '@herald/plugin-sdk';
 
 export const EvaluatorErrorCodes = {
-  /** A notification config (ConfigMap/Secret) that cannot be used as a whole or in one key. */
-  notificationConfig: 'HERALD_ERR_NOTIFICATION_CONFIG',
   expressionSyntax: 'HERALD_ERR_EXPR_SYNTAX',
   expressionRuntime: 'HERALD_ERR_EXPR_RUNTIME',
   templateSyntax: 'HERALD_ERR_TEMPLATE_SYNTAX',

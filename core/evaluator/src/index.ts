@@ -2,18 +2,20 @@ export { EvaluatorErrorCodes, ExpressionError, NotReadyError, TemplateError, typ
 export { compileExpression, evaluateCondition, type CompiledExpression } from './expr/index.ts';
 export { compileTemplate, type CompiledTemplate } from './template/index.ts';
 export { createHostFunctions, GoDuration, GoTime, type HostClock } from './host/index.ts';
-export {
-  parseNotificationConfig,
-  type KeyPosition,
-  type NotificationConfigInput,
-  type ParseNotificationConfigOptions,
-  type ParsedNotificationConfig,
-} from './config/parse-notification-config.ts';
-export { readConfigMapYaml, readSecretYaml, type ConfigMapData } from './config/config-files.ts';
-export type { ConfigIssue, GlobalSubscription, NotificationConfig, ServiceEntry, Trigger, TriggerCondition } from './config/notification-config.ts';
-export type { NotificationTemplate, RenderedNotification } from './config/notification-template.ts';
+export { parseNotificationConfig, type ParseNotificationConfigOptions } from './config/parse-notification-config.ts';
+export { configCompilers } from './config/config-compilers.ts';
+// The config's types, which the evaluator's API speaks (@herald/core-notification-config owns them).
+export type {
+  ConfigIssue,
+  GlobalSubscription,
+  NotificationConfig,
+  NotificationTemplate,
+  RenderedNotification,
+  ServiceEntry,
+  Trigger,
+  TriggerCondition,
+} from '@herald/core-notification-config';
 export { Evaluator, type ConditionOutcome, type Decision, type EvaluatorOptions, type Plan } from './evaluate/evaluator.ts';
 export { DEFAULT_ANNOTATION_PREFIX, resolveSubscriptions, splitRecipients, type Subscription } from './subscriptions/subscriptions.ts';
-export { parseLabelSelector, LabelSelectorError, type LabelSelector } from './subscriptions/label-selector.ts';
 export { conditionKey, idempotencyKey, stateKey, type StateKeyParts } from './dedup/state-keys.ts';
-export { startEvaluatorWorker, variableName, type EvaluatorWorkerOptions } from './runtime/evaluator-worker.ts';
+export { startEvaluatorWorker, type EvaluatorWorkerOptions } from './runtime/evaluator-worker.ts';

@@ -1,15 +1,13 @@
 import type { z } from 'zod';
 import type { Bus } from '@herald/core-bus';
 import { Dedup, startStateRole } from '@herald/core-dedup';
-import { startEvaluatorWorker } from '@herald/core-evaluator';
+import { configCompilers, startEvaluatorWorker } from '@herald/core-evaluator';
 import { createKubeClient, loadKubeConfig, type KubeClient } from '@herald/core-kube';
+import { FileConfigSource, KubeConfigSource, NotificationConfigService, type NotificationConfigProvider } from '@herald/core-notification-config';
 import type { Telemetry } from '@herald/core-telemetry';
-import type { Logger } from '@herald/plugin-sdk';
+import { HeraldError, isHeraldError, type Logger } from '@herald/plugin-sdk';
 import type { EngineConfig, Role } from './config/engine-config.schema.ts';
-import { ConfigReloader } from './notifications/config-reloader.ts';
-import { FileConfigSource } from './notifications/file-config-source.ts';
-import { KubeConfigSource } from './notifications/kube-config-source.ts';
-import type { NotificationConfigProvider } from './notifications/notification-config-provider.ts';
+import { KernelErrorCodes } from './errors.ts';
 
 export interface CoreRoles {
   /** The notification config, for the evaluator and the sinks; absent when neither runs here. */
@@ -48,23 +46,31 @@ export async function startCoreRoles(options: CoreRolesOptions): Promise<CoreRol
     let notifications: NotificationConfigProvider | undefined;
     if (roles.includes('evaluator') || roles.includes('sink')) {
       const logger = options.logger.child({ component: 'notification-config' });
-      const reloads = meter.createCounter('herald.notification_config.reloads', { description: 'Notification config reloads by outcome (loaded, rejected)' });
+      const reloads = meter.createCounter('herald.notification_config.reloads', { description: 'New versions of notification config parts by outcome (loaded, rejected)' });
       const { files } = config.notifications;
       const namespace = files ? undefined : (config.notifications.namespace ?? kubernetes().namespace);
-      const reloader = new ConfigReloader({
+      const evaluates = roles.includes('evaluator');
+      const service = new NotificationConfigService({
         origin: files ? `file ${files.configMap}` : `configmap ${namespace}/${config.notifications.configMap}`,
         logger,
         serviceSchemas: options.serviceSchemas,
+        ...(options.templateSchemas ? { templateSchemas: options.templateSchemas } : {}),
+        // Only the evaluator needs triggers and templates: it compiles them all at each reload, so their
+        // errors are reported at load time. A sink-only process is given no compilers and reads services only.
+        ...(evaluates ? { compilers: configCompilers(), eager: true } : {}),
         reloads,
-        // Whoever watches the bus hears about a refused config too, not only whoever reads the logs.
+        // Whoever watches the bus hears about a refused part too, not only whoever reads the logs.
         rejected: (report) => bus.announce('config-rejected', 'io.herald.config-rejected.v1', 'herald/core/notification-config', report),
       });
       const source = files
-        ? new FileConfigSource({ configMap: files.configMap, ...(files.secret ? { secret: files.secret } : {}), logger, reloader })
-        : new KubeConfigSource({ client: kubernetes().client, namespace: namespace!, configMap: config.notifications.configMap, secret: config.notifications.secret, logger, reloader });
-      await source.start();
+        ? new FileConfigSource({ configMap: files.configMap, ...(files.secret ? { secret: files.secret } : {}), logger, service })
+        : new KubeConfigSource({ client: kubernetes().client, namespace: namespace!, configMap: config.notifications.configMap, secret: config.notifications.secret, logger, service });
+      await source.start().catch((err: unknown) => {
+        // Not being able to read its config stops Herald from booting: say so as a boot failure.
+        throw isHeraldError(err) ? new HeraldError(KernelErrorCodes.boot, err.message, { cause: err, retryable: err.retryable }) : err;
+      });
       stops.push(() => source.stop());
-      notifications = reloader;
+      notifications = service;
     }
     if (roles.includes('state')) {
       const logger = options.logger.child({ component: 'state' });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,7 @@ afterAll(async () => {
 const good = (body: string) => `data:\n  trigger.t: |\n    - when: "true"\n      send: [m]\n  template.m: |\n    message: ${body}\n`;
 
 describe('notification config reloads', () => {
-  it('keeps the last good config when an edit is broken, says so in the log and on the bus, and takes the fix', async () => {
+  it('refuses a broken part alone: it keeps its last good version, says so in the log and on the bus, and the rest of the edit applies', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'herald-notifications-'));
     const file = join(dir, 'cm.yaml');
     writeFileSync(file, good('v1'));
@@ -41,25 +41,87 @@ describe('notification config reloads', () => {
     const sub = listener.subscribe('reload.system.config-rejected', { callback: (_err, m) => void announced.push(m.json()) });
     const kernel = await Kernel.boot({ config, baseDir: fixtures, logger, telemetry });
     try {
-      const loaded = () => logs.filter((l) => l.includes('notification config loaded')).length;
-      expect(loaded()).toBe(1);
+      const loaded = () => logs.filter((l) => l.includes('notification config loaded')).map((l) => JSON.parse(l) as { refused: string[] });
+      expect(loaded()).toHaveLength(1);
 
       writeFileSync(file, 'data:\n  trigger.t: |\n    when: "true"\n  template.m: "message: v2"\n');
       await until(() => announced.length === 1, 'the rejection on the bus');
       expect(announced[0]).toMatchObject({
         specversion: '1.0',
         type: 'io.herald.config-rejected.v1',
-        data: { origin: `file ${file}`, keptPrevious: true, errors: [expect.stringMatching(/^trigger\.t: must be a YAML list of conditions/)] },
+        data: { origin: `file ${file}`, part: 'trigger.t', keptPrevious: true, errors: [expect.stringMatching(/^trigger\.t: must be a YAML list of conditions.* \(.*cm\.yaml:2\)$/)] },
       });
-      expect(logs.some((l) => l.includes('"level":"error"') && l.includes('the previous config keeps serving') && l.includes('trigger.t: must be a YAML list'))).toBe(true);
-      expect(loaded()).toBe(1);
+      expect(logs.some((l) => l.includes('"level":"error"') && l.includes('trigger.t is broken; its previous version keeps serving') && l.includes('trigger.t: must be a YAML list'))).toBe(true);
+      // The valid template of the same edit is in force.
+      await until(() => loaded().length === 2, 'the rest of the edit to load');
+      expect(loaded()[1]!.refused).toEqual(['trigger.t']);
 
       writeFileSync(file, good('v3'));
-      await until(() => loaded() === 2, 'the fixed config to load');
+      await until(() => loaded().length === 3, 'the fixed config to load');
+      expect(loaded()[2]!.refused).toEqual([]);
+      expect(announced).toHaveLength(1);
     } finally {
       sub.unsubscribe();
       await listener.close();
       await kernel.stop();
+    }
+  });
+});
+
+describe('a sink-only process', () => {
+  it('serves a service added by a reload while a template of the same ConfigMap is broken, and compiles no template', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-notifications-'));
+    const file = join(dir, 'cm.yaml');
+    const tapFile = join(dir, 'tap.jsonl');
+    const broken = 'data:\n  trigger.t: |\n    - when: "true"\n      send: [m]\n  template.m: |\n    message: "{{.pod.metadata.name"\n  service.tap.first: "{}"\n';
+    writeFileSync(file, broken);
+    const logs = (into: string[]) => createLogger('test', { level: 'info', destination: { write: (line: string) => void into.push(line) } });
+    const configFor = (prefix: string, roles: string[]) =>
+      engineConfigSchema.parse({
+        nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: prefix, streamPrefix: prefix.toUpperCase() },
+        roles,
+        notifications: { files: { configMap: file } },
+        plugins: [{ name: '@herald/plugin-testing/tap', options: { file: tapFile, watch: [] } }],
+        sink: { maxDeliver: 2 },
+      });
+    const sinkLogs: string[] = [];
+    const sink = await Kernel.boot({ config: configFor('sinkonly', ['sink']), baseDir: fixtures, logger: logs(sinkLogs), telemetry });
+    const evaluatorLogs: string[] = [];
+    try {
+      const loaded = () => sinkLogs.filter((l) => l.includes('notification config loaded')).map((l) => JSON.parse(l) as { services: string[]; compiled: Record<string, number> });
+      expect(loaded()).toHaveLength(1);
+
+      writeFileSync(file, `${broken}  service.tap.added: "{}"\n`);
+      await until(() => loaded().length === 2, 'the reload with the new service');
+      expect(loaded()[1]!.services).toEqual(['first', 'added']);
+      await sink.bus.publisher('herald/test', telemetry.tracer('test')).notification({
+        trigger: 't',
+        conditionKey: '[0].abc',
+        template: 'm',
+        destination: { serviceType: 'tap', service: 'added', recipient: '' },
+        stateKey: 't:[0].abc:added:',
+        idempotencyKey: 'key-added',
+        claimRevision: 1,
+        ref: { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespace: 'default', name: 'web-1', uid: 'uid-web-1' },
+        rendered: { message: 'to the new service' },
+      });
+      const deliveredTo = () => (existsSync(tapFile) ? readFileSync(tapFile, 'utf8').split('\n').slice(0, -1).map((l) => (JSON.parse(l) as { data: { destination: { service: string } } }).data.destination.service) : []);
+      await until(() => deliveredTo().length === 1, 'the delivery to the new service');
+      expect(deliveredTo()).toEqual(['added']);
+
+      // Nothing in this process compiled a trigger or a template, so the broken one was never even noticed…
+      expect(loaded().map((l) => l.compiled)).toEqual([
+        { triggers: 0, templates: 0 },
+        { triggers: 0, templates: 0 },
+      ]);
+      expect(sinkLogs.filter((l) => l.includes('template.m'))).toEqual([]);
+      // …which an evaluator on the same ConfigMap does, at load time.
+      const evaluator = await Kernel.boot({ config: configFor('withevaluator', ['evaluator']), baseDir: fixtures, logger: logs(evaluatorLogs), telemetry });
+      await evaluator.stop();
+      expect(evaluatorLogs.some((l) => l.includes('"level":"error"') && l.includes('template.m is broken; it is left out until it is fixed'))).toBe(true);
+      expect(evaluatorLogs.map((l) => JSON.parse(l) as { compiled?: Record<string, number> }).find((l) => l.compiled)!.compiled).toEqual({ triggers: 1, templates: 1 });
+    } finally {
+      await sink.stop();
     }
   });
 });

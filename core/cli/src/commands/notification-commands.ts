@@ -1,9 +1,10 @@
 import { stringify as toYaml } from 'yaml';
 import { isHeraldError, type Destination } from '@herald/plugin-sdk';
-import { Evaluator, type NotificationConfig } from '@herald/core-evaluator';
+import { Evaluator } from '@herald/core-evaluator';
+import type { NotificationConfig } from '@herald/core-notification-config';
 import { ExitCode } from '../exit-codes.ts';
 import type { Output } from '../output.ts';
-import { formatIssue, loadNotificationConfig, readResource, variableName, type ConfigFileOptions } from './notification-inputs.ts';
+import { formatIssue, loadNotificationConfig, objectVariable, readResource, type ConfigFileOptions, type VariableOptions } from './notification-inputs.ts';
 import { table } from './table.ts';
 
 export type ListFormat = 'text' | 'wide' | 'json' | 'yaml';
@@ -38,12 +39,12 @@ function emit(io: Io, format: ListFormat, value: unknown, text: () => string): v
 }
 
 /** `herald trigger run <trigger> <resource>`: evaluate a trigger's conditions on an object. */
-export function triggerRunCommand(trigger: string, resource: string, options: ConfigFileOptions & { var?: string; output: ListFormat }, io: Io): Promise<ExitCode> {
+export function triggerRunCommand(trigger: string, resource: string, options: ConfigFileOptions & VariableOptions & { output: ListFormat }, io: Io): Promise<ExitCode> {
   return guarded(io, () => {
     const config = configOrExit(options, io);
     if (!config) return ExitCode.failure;
     const object = readResource(resource);
-    const evaluator = new Evaluator(config, { varName: variableName(object, options.var) });
+    const evaluator = new Evaluator(config, { varName: objectVariable(object, options) });
     const outcomes = evaluator.runTrigger(trigger, object);
     if (!outcomes) {
       io.stderr.write(`herald: trigger "${trigger}" is not defined (defined: ${[...config.triggers.keys()].join(', ') || 'none'})\n`);
@@ -104,7 +105,7 @@ export function templateGetCommand(name: string | undefined, options: ConfigFile
 export function templateNotifyCommand(
   template: string,
   resource: string,
-  options: ConfigFileOptions & { var?: string; recipient: string; output: 'text' | 'json' | 'yaml' },
+  options: ConfigFileOptions & VariableOptions & { recipient: string; output: 'text' | 'json' | 'yaml' },
   io: Io,
 ): Promise<ExitCode> {
   return guarded(io, () => {
@@ -127,7 +128,7 @@ export function templateNotifyCommand(
     }
     const destination: Destination = { serviceType: entry?.type ?? 'console', service, recipient: options.recipient.slice(colon + 1) };
     const object = readResource(resource);
-    const evaluator = new Evaluator(config, { varName: variableName(object, options.var) });
+    const evaluator = new Evaluator(config, { varName: objectVariable(object, options) });
     const rendered = evaluator.render([template], object, destination, options.output !== 'text');
     emit(io, options.output, rendered, () => {
       const message = typeof rendered.message === 'string' ? rendered.message : '';

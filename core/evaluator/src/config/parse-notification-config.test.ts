@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { readConfigMapYaml } from './config-files.ts';
+import { readConfigMapYaml } from '@herald/core-notification-config';
 import { parseNotificationConfig } from './parse-notification-config.ts';
 
 const seedFile = new URL('../../../../test/fixtures/reference-scenario.yaml', import.meta.url);

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 
-/** Argo's key of one trigger condition: `[<index>].<base64url-nopad(sha1(when))>`. */
-export function conditionKey(index: number, when: string): string {
-  return `[${index}].${createHash('sha1').update(when).digest('base64url')}`;
-}
+// A condition's key is the config's (each trigger condition carries it); the state key is built on it.
+export { conditionKey } from '@herald/core-notification-config';
 
 export interface StateKeyParts {
   trigger: string;

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readConfigMapYaml } from '../config/config-files.ts';
+import { NotificationConfigService, readConfigMapYaml } from '@herald/core-notification-config';
+import type { Logger } from '@herald/plugin-sdk';
+import { configCompilers } from '../config/config-compilers.ts';
 import { parseNotificationConfig } from '../config/parse-notification-config.ts';
 import { Evaluator } from './evaluator.ts';
 
@@ -101,7 +103,7 @@ describe('evaluator: conditions, oncePer and rendering', () => {
   it('rendering a template the config does not define throws a coded config error naming it', () => {
     const evaluator = new Evaluator(config!, { varName: 'pod' });
     expect(() => evaluator.render(['base', 'nope'], pod('Running'), { serviceType: 'webhook', service: 'hook', recipient: 'r1' })).toThrow(
-      expect.objectContaining({ name: 'TemplateError', code: 'HERALD_ERR_NOTIFICATION_CONFIG', retryable: false, message: 'template.nope: is not defined in the config' }),
+      expect.objectContaining({ name: 'TemplateError', code: 'HERALD_ERR_TEMPLATE_RUNTIME', retryable: false, message: 'template.nope: is not defined in the config' }),
     );
   });
 
@@ -117,5 +119,25 @@ describe('evaluator: conditions, oncePer and rendering', () => {
     const { config: c } = parseNotificationConfig({ data: { 'trigger.t': "- when: time.Parse(pod.metadata.name) != nil\n  send: [x]", 'template.x': 'message: x' } });
     const [outcome] = new Evaluator(c!, { varName: 'pod' }).runTrigger('t', pod('Running'))!;
     expect(outcome).toMatchObject({ triggered: false, problem: expect.stringMatching(/^when: /) });
+  });
+});
+
+describe('evaluator: a config with a broken part', () => {
+  it('plans nothing for a condition whose template never loaded, says which, and plans the others', () => {
+    const quiet: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+    const service = new NotificationConfigService({ origin: 'test', logger: quiet, compilers: configCompilers(), eager: true });
+    service.reload({
+      data: {
+        'trigger.on-pod-ready': "- when: pod.status.phase == 'Running'\n  send: [broken]\n- when: pod.status.phase == 'Running'\n  send: [fine]",
+        'template.broken': 'message: "{{.pod.metadata.name"',
+        'template.fine': 'message: "{{.pod.metadata.name}} is ready"',
+        'service.webhook.webhook': 'url: http://x',
+      },
+    });
+    const evaluator = new Evaluator(service.current()!, { varName: 'pod' });
+    const { decisions, problems } = evaluator.plan(pod('Running'));
+    expect(decisions.map((d) => d.condition.index)).toEqual([1]);
+    expect(problems).toEqual(['trigger.on-pod-ready[0].send: template.broken not loaded (missing or broken)']);
+    expect(evaluator.render(decisions[0]!.condition.templates, pod('Running'), decisions[0]!.destination)).toEqual({ message: 'web-1 is ready' });
   });
 });

@@ -1,6 +1,5 @@
 import type { Destination } from '@herald/plugin-sdk';
-import type { NotificationConfig, TriggerCondition } from '../config/notification-config.ts';
-import { renderTemplates, type RenderedNotification } from '../config/notification-template.ts';
+import { renderTemplates, type NotificationConfig, type RenderedNotification, type TriggerCondition } from '@herald/core-notification-config';
 import { stateKey } from '../dedup/state-keys.ts';
 import { EvaluatorErrorCodes, TemplateError } from '../errors.ts';
 import { evaluateCondition } from '../expr/index.ts';
@@ -97,6 +96,12 @@ export class Evaluator {
         for (const r of results) if (r.problem) problems.push(`trigger.${trigger}[${r.index}]: ${r.problem}`);
       }
       for (const condition of results) {
+        // A template that is absent (never loaded cleanly) fails its condition alone, keyed, and claims nothing.
+        const missing = condition.triggered ? condition.templates.filter((t) => !this.config.templates.has(t)) : [];
+        if (missing.length) {
+          problems.push(`trigger.${trigger}[${condition.index}].send: ${missing.map((t) => `template.${t}`).join(', ')} not loaded (missing or broken)`);
+          continue;
+        }
         decisions.push({
           trigger,
           condition,
@@ -124,7 +129,7 @@ export class Evaluator {
     const compiled = templates.map((name) => {
       const t = this.config.templates.get(name);
       // The config's load refuses a `send` naming no template; a caller naming one itself (the CLI) gets here.
-      if (!t) throw new TemplateError(EvaluatorErrorCodes.notificationConfig, `template.${name}`, 'is not defined in the config');
+      if (!t) throw new TemplateError(EvaluatorErrorCodes.templateRuntime, `template.${name}`, 'is not defined in the config');
       return t;
     });
     const vars = {

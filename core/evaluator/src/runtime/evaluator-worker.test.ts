@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Dedup } from '@herald/core-dedup';
 import { memoryKvStore } from '@herald/core-dedup/testing';
 import type { BusPublisher, BusSubscriber, Delivery, DeliveryHandler, NotificationData, ResourceEventData } from '@herald/plugin-sdk';
-import { readConfigMapYaml } from '../config/config-files.ts';
+import { readConfigMapYaml } from '@herald/core-notification-config';
 import { parseNotificationConfig } from '../config/parse-notification-config.ts';
 import { startEvaluatorWorker } from './evaluator-worker.ts';
 

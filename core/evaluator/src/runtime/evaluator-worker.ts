@@ -1,6 +1,6 @@
 import type { Dedup } from '@herald/core-dedup';
 import { HeraldError, type BusPublisher, type BusSubscriber, type Delivery, type Logger, type ObjectRef, type ResourceEventData, type Subscription } from '@herald/plugin-sdk';
-import type { NotificationConfig } from '../config/notification-config.ts';
+import { variableName, type NotificationConfig } from '@herald/core-notification-config';
 import { idempotencyKey } from '../dedup/state-keys.ts';
 import { EvaluatorErrorCodes, NotReadyError } from '../errors.ts';
 import { Evaluator, type Decision } from '../evaluate/evaluator.ts';
@@ -103,11 +103,6 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
       );
     }
   });
-}
-
-/** The object's name in expressions: configured by group/kind or kind, else its lower-case kind. */
-export function variableName(ref: Pick<ObjectRef, 'group' | 'kind'>, variables: Readonly<Record<string, string>>): string {
-  return variables[`${ref.group}/${ref.kind}`] ?? variables[ref.kind] ?? ref.kind.toLowerCase();
 }
 
 function describe(ref: ObjectRef): string {

@@ -1,7 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import type { Destination } from '@herald/plugin-sdk';
-import { annotationSubscriptionShape, canonicalizeKeys } from '../config/canonical-keys.ts';
-import type { NotificationConfig } from '../config/notification-config.ts';
+import { annotationSubscriptionShape, canonicalizeKeys, type NotificationConfig } from '@herald/core-notification-config';
 
 export const DEFAULT_ANNOTATION_PREFIX = 'notifications.argoproj.io';
 

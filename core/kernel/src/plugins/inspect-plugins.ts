@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { EngineConfig } from '../config/engine-config.schema.ts';
 import { envOverridesOf } from '../config/load-engine-config.ts';
 import { PluginError } from '../errors.ts';
@@ -16,18 +17,24 @@ export interface InspectedPlugin {
  * Loads every configured plugin and validates its options, without running any of its code beyond the
  * module itself: what `herald run` would refuse, found without starting anything.
  */
-export async function inspectPlugins(config: EngineConfig, baseDir: string): Promise<{ plugins: InspectedPlugin[]; issues: string[] }> {
+export async function inspectPlugins(
+  config: EngineConfig,
+  baseDir: string,
+): Promise<{ plugins: InspectedPlugin[]; issues: string[]; serviceSchemas: ReadonlyMap<string, z.ZodType> }> {
   const plugins: InspectedPlugin[] = [];
   const issues: string[] = [];
+  // What the engine checks `service.*` keys of the notification config against.
+  const serviceSchemas = new Map<string, z.ZodType>();
   for (const [index, entry] of config.plugins.entries()) {
     try {
       const plugin = await loadPlugin(entry.name, baseDir);
       const options = validatePluginConfig(plugin.id, index, plugin.configSchema, entry.options, envOverridesOf(config));
       plugins.push({ name: entry.name, id: plugin.id, kind: plugin.kind, options: redactSecrets(plugin.configSchema, options) });
+      if (plugin.kind === 'sink' && plugin.serviceConfigSchema) for (const type of plugin.serviceTypes) serviceSchemas.set(type, plugin.serviceConfigSchema);
     } catch (err) {
       if (!(err instanceof PluginError)) throw err;
       issues.push(err.message);
     }
   }
-  return { plugins, issues };
+  return { plugins, issues, serviceSchemas };
 }

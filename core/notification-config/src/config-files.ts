@@ -1,7 +1,7 @@
 import { HeraldError } from '@herald/plugin-sdk';
 import { isMap, isScalar, LineCounter, parseAllDocuments, type Document, type Scalar } from 'yaml';
-import { EvaluatorErrorCodes } from '../errors.ts';
-import type { KeyPosition } from './parse-notification-config.ts';
+import type { KeyPosition } from './config-issues.ts';
+import { NotificationConfigErrorCodes } from './errors.ts';
 
 export interface ConfigMapData {
   data: Record<string, string>;
@@ -93,5 +93,5 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function fileError(file: string, message: string, lines?: LineCounter, node?: unknown, line?: number): HeraldError {
   const range = (node as { range?: [number, number, number] } | undefined)?.range;
   const l = line ?? (lines && range ? lines.linePos(range[0]).line : undefined);
-  return new HeraldError(EvaluatorErrorCodes.notificationConfig, `${file}${l === undefined ? '' : `:${l}`}: ${message}`);
+  return new HeraldError(NotificationConfigErrorCodes.invalid, `${file}${l === undefined ? '' : `:${l}`}: ${message}`);
 }

@@ -1,5 +1,4 @@
-import type { HostClock } from '../host/index.ts';
-import { compileTemplate, type CompiledTemplate } from '../template/index.ts';
+import type { CompiledTemplate, ConfigCompilers } from './compilers.ts';
 
 /** A rendered notification: `message` plus per-service blocks (`email`, `slack`, `webhook.<name>`…). */
 export type RenderedNotification = Record<string, unknown>;
@@ -18,12 +17,10 @@ export interface NotificationTemplate {
   render(vars: Readonly<Record<string, unknown>>, only?: ReadonlySet<string>): RenderedNotification;
 }
 
-/** Compiles every string of a template definition; throws TemplateError naming the key and path. */
-export function compileNotificationTemplate(name: string, definition: Record<string, unknown>, clock?: HostClock): NotificationTemplate {
+/** Compiles every string of a template definition; throws the compiler's error, which names the key and path. */
+export function compileNotificationTemplate(name: string, definition: Record<string, unknown>, compilers: Pick<ConfigCompilers, 'template'>): NotificationTemplate {
   const compile = (value: unknown, path: string): Node => {
-    if (typeof value === 'string') {
-      return { kind: 'text', template: compileTemplate(value, `template.${name}: ${path}`, clock ? { clock } : undefined) };
-    }
+    if (typeof value === 'string') return { kind: 'text', template: compilers.template(value, `template.${name}: ${path}`) };
     if (Array.isArray(value)) return { kind: 'list', items: value.map((v, i) => compile(v, `${path}[${i}]`)) };
     if (typeof value === 'object' && value !== null) {
       return { kind: 'map', entries: Object.entries(value).map(([k, v]) => [k, compile(v, path ? `${path}.${k}` : k)]) };

@@ -1,7 +1,7 @@
 import { Informer, KubeApiError, type InformerEvent, type KubeClient } from '@herald/core-kube';
 import { HeraldError, type Logger } from '@herald/plugin-sdk';
-import { KernelErrorCodes } from '../errors.ts';
-import type { ConfigReloader } from './config-reloader.ts';
+import { NotificationConfigErrorCodes } from './errors.ts';
+import type { NotificationConfigService } from './notification-config-service.ts';
 
 export interface KubeConfigSourceOptions {
   client: KubeClient;
@@ -10,7 +10,7 @@ export interface KubeConfigSourceOptions {
   secret: string;
   logger: Logger;
   /** Where each version read goes. */
-  reloader: ConfigReloader;
+  service: NotificationConfigService;
 }
 
 /**
@@ -19,7 +19,7 @@ export interface KubeConfigSourceOptions {
  */
 export class KubeConfigSource {
   readonly #options: KubeConfigSourceOptions;
-  readonly #reloader: ConfigReloader;
+  readonly #service: NotificationConfigService;
   readonly #informers: Informer[] = [];
   #data: Record<string, string> | undefined;
   #secrets: Record<string, string> = {};
@@ -27,7 +27,7 @@ export class KubeConfigSource {
 
   constructor(options: KubeConfigSourceOptions) {
     this.#options = options;
-    this.#reloader = options.reloader;
+    this.#service = options.service;
   }
 
   async start(): Promise<void> {
@@ -78,20 +78,20 @@ export class KubeConfigSource {
 
   #reload(): void {
     if (this.#data === undefined) {
-      this.#options.logger.warn({ origin: this.#reloader.origin }, `${this.#reloader.origin} does not exist (yet): nothing is evaluated until it does`);
+      this.#options.logger.warn({ origin: this.#service.origin }, `${this.#service.origin} does not exist (yet): nothing is evaluated until it does`);
       return;
     }
-    this.#reloader.reload({ data: this.#data, secrets: this.#secrets });
+    this.#service.reload({ data: this.#data, secrets: this.#secrets });
   }
 }
 
 /** A refused first list says what to grant; anything else may pass (the API server restarting). */
 function startFailure(what: string, cause: unknown): HeraldError {
   if (cause instanceof KubeApiError && cause.status === 403) {
-    return new HeraldError(KernelErrorCodes.boot, `cannot read the notification ${what}: ${cause.message} (Herald needs get, list and watch on it)`, { cause });
+    return new HeraldError(NotificationConfigErrorCodes.unreadable, `cannot read the notification ${what}: ${cause.message} (Herald needs get, list and watch on it)`, { cause });
   }
   const reason = cause instanceof KubeApiError ? `${cause.status} ${cause.message}` : String((cause as Error)?.message ?? cause);
-  return new HeraldError(KernelErrorCodes.boot, `cannot read the notification ${what}: ${reason}`, { cause, retryable: true });
+  return new HeraldError(NotificationConfigErrorCodes.unreadable, `cannot read the notification ${what}: ${reason}`, { cause, retryable: true });
 }
 
 function stringMap(value: unknown): Record<string, string> {

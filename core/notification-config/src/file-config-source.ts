@@ -1,27 +1,27 @@
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { readConfigMapYaml, readSecretYaml } from '@herald/core-evaluator';
 import { isHeraldError, type Logger } from '@herald/plugin-sdk';
-import type { ConfigReloader } from './config-reloader.ts';
+import { readConfigMapYaml, readSecretYaml } from './config-files.ts';
+import type { NotificationConfigService } from './notification-config-service.ts';
 
 export interface FileConfigSourceOptions {
   configMap: string;
   secret?: string;
   logger: Logger;
   /** Where each version read goes. */
-  reloader: ConfigReloader;
+  service: NotificationConfigService;
 }
 
 /** Reads the notification config from files (a ConfigMap and a Secret manifest), reloading when they change. */
 export class FileConfigSource {
   readonly #options: FileConfigSourceOptions;
-  readonly #reloader: ConfigReloader;
+  readonly #service: NotificationConfigService;
   readonly #watchers: FSWatcher[] = [];
   #timer: NodeJS.Timeout | undefined;
 
   constructor(options: FileConfigSourceOptions) {
     this.#options = options;
-    this.#reloader = options.reloader;
+    this.#service = options.service;
   }
 
   async start(): Promise<void> {
@@ -48,10 +48,10 @@ export class FileConfigSource {
     try {
       const cm = readConfigMapYaml(readFileSync(this.#options.configMap, 'utf8'), this.#options.configMap);
       const secrets = this.#options.secret ? readSecretYaml(readFileSync(this.#options.secret, 'utf8'), this.#options.secret) : {};
-      this.#reloader.reload({ data: cm.data, secrets, file: cm.file, positions: cm.positions });
+      this.#service.reload({ data: cm.data, secrets, file: cm.file, positions: cm.positions });
     } catch (err) {
       const message = isHeraldError(err) ? err.message : String((err as Error)?.message ?? err);
-      this.#options.logger.error({ origin: this.#reloader.origin, err: message }, `cannot read the notification config; ${this.#reloader.current() ? 'the previous config keeps serving' : 'nothing is evaluated until it can be read'}`);
+      this.#options.logger.error({ origin: this.#service.origin, err: message }, `cannot read the notification config; ${this.#service.current() ? 'the previous config keeps serving' : 'nothing is evaluated until it can be read'}`);
     }
   }
 }

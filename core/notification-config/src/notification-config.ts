@@ -1,5 +1,5 @@
-import type { CompiledExpression } from '../expr/index.ts';
-import type { LabelSelector } from '../subscriptions/label-selector.ts';
+import type { CompiledExpression } from './compilers.ts';
+import type { LabelSelector } from './label-selector.ts';
 import type { NotificationTemplate } from './notification-template.ts';
 
 /** One entry of a `trigger.<name>` list. */
@@ -43,7 +43,12 @@ export interface GlobalSubscription {
   selector: LabelSelector | undefined;
 }
 
-/** An Argo notifications ConfigMap (and its Secret), parsed and compiled. Immutable once built. */
+/**
+ * An Argo notifications ConfigMap (and its Secret) in force: each part at its last good version, a part
+ * that never had one absent. One object per loaded version; it does not change once handed out, except
+ * that `triggers` and `templates` compile a part the first time it is asked for (every map operation but
+ * `get`/`has` of one name compiles them all). A process given no compilers throws on reading them.
+ */
 export interface NotificationConfig {
   triggers: ReadonlyMap<string, Trigger>;
   templates: ReadonlyMap<string, NotificationTemplate>;
@@ -57,7 +62,7 @@ export interface NotificationConfig {
   context: Readonly<Record<string, string>>;
 }
 
-/** A problem in one key of the config. Errors make the whole config unusable; warnings do not. */
+/** A problem in one key of the config. An error refuses that part's new version; a warning does not. */
 export interface ConfigIssue {
   severity: 'error' | 'warning';
   /** ConfigMap key and path inside its value, e.g. `trigger.on-pod-ready[0].when`. */

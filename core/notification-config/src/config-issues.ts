@@ -1,0 +1,68 @@
+import { parseDocument } from 'yaml';
+import type { ConfigIssue } from './notification-config.ts';
+
+/** Where a ConfigMap key sits in its file: the key's line and the line its value's text starts on. */
+export interface KeyPosition {
+  line: number;
+  valueLine: number;
+}
+
+/** Where the config came from, for messages. */
+export interface IssueOrigin {
+  file?: string | undefined;
+  positions?: ReadonlyMap<string, KeyPosition> | undefined;
+}
+
+/** The problems of one part (one ConfigMap key), each naming the key and path and, from a file, its line. */
+export class PartIssues {
+  readonly issues: ConfigIssue[] = [];
+  readonly #key: string;
+  readonly #origin: IssueOrigin;
+
+  constructor(key: string, origin: IssueOrigin) {
+    this.#key = key;
+    this.#origin = origin;
+  }
+
+  /** True when an error refuses this version of the part. */
+  get failed(): boolean {
+    return this.issues.some((i) => i.severity === 'error');
+  }
+
+  /** `path` is the key or a path inside its value (`trigger.x[0].when`); `innerLine` a line of the value. */
+  error(path: string, message: string, innerLine?: number): void {
+    this.issues.push({ severity: 'error', key: path, message, ...this.#at(innerLine) });
+  }
+
+  warn(path: string, message: string, innerLine?: number): void {
+    this.issues.push({ severity: 'warning', key: path, message, ...this.#at(innerLine) });
+  }
+
+  /** The value's YAML; invalid YAML is an error of the key. */
+  yaml(text: string): { ok: true; value: unknown } | { ok: false } {
+    // logLevel: YAML warnings become issues here rather than process warnings on stderr.
+    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, logLevel: 'silent' });
+    const first = (m: string) => m.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    // The first error says where it went wrong; the ones after it mostly follow from it.
+    const e = doc.errors[0];
+    if (e) {
+      this.error(this.#key, `invalid YAML: ${first(e.message)}`, e.linePos?.[0]?.line);
+      return { ok: false };
+    }
+    for (const w of doc.warnings) this.warn(this.#key, `YAML: ${first(w.message)}`, w.linePos?.[0]?.line);
+    try {
+      return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) };
+    } catch (err) {
+      // Unresolved aliases and alias bombs surface only here.
+      this.error(this.#key, `invalid YAML: ${(err as Error).message.split('\n')[0]}`);
+      return { ok: false };
+    }
+  }
+
+  #at(innerLine: number | undefined): { file?: string; line?: number } {
+    const { file, positions } = this.#origin;
+    const pos = positions?.get(this.#key);
+    const line = pos ? (innerLine === undefined ? pos.line : pos.valueLine + innerLine - 1) : undefined;
+    return { ...(file === undefined ? {} : { file }), ...(line === undefined ? {} : { line }) };
+  }
+}

@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { HeraldError, type Logger } from '@herald/plugin-sdk';
+import type { ConfigCompilers } from './compilers.ts';
+import { NotificationConfigErrorCodes } from './errors.ts';
+import { NotificationConfigService, type ConfigRejection, type NotificationConfigServiceOptions } from './notification-config-service.ts';
+
+/** Compilers that record what they compiled: `((` does not compile as an expression, `{{broken` as a template. */
+function spyCompilers() {
+  const compiled = { expressions: [] as string[], templates: [] as string[] };
+  const compilers: ConfigCompilers = {
+    expression(source) {
+      compiled.expressions.push(source);
+      if (source.includes('((')) throw new HeraldError('HERALD_ERR_EXPR_SYNTAX', `unexpected "(" at column ${source.indexOf('((') + 2}`);
+      return { source, evaluate: () => true };
+    },
+    template(source, name) {
+      compiled.templates.push(name);
+      if (source.includes('{{broken')) throw new HeraldError('HERALD_ERR_TEMPLATE_SYNTAX', `${name}: unclosed action`);
+      return { name, source, render: () => source };
+    },
+  };
+  return { compilers, compiled };
+}
+
+const quiet: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+
+function service(options: Partial<NotificationConfigServiceOptions> = {}) {
+  const rejected: ConfigRejection[] = [];
+  const counted: string[] = [];
+  const config = new NotificationConfigService({
+    origin: 'test',
+    logger: quiet,
+    reloads: { add: (_n: number, attributes?: Record<string, unknown>) => void counted.push(String(attributes?.outcome)) },
+    rejected: (r) => void rejected.push(r),
+    ...options,
+  });
+  return { config, rejected, counted };
+}
+
+const message = (config: NotificationConfigService, template: string) => config.current()!.templates.get(template)?.render({}).message;
+
+const v1 = {
+  'trigger.on-ready': '- when: phase == "Running"\n  send: [ready]',
+  'trigger.on-failed': '- when: phase == "Failed"\n  send: [failed]',
+  'template.ready': 'message: ready v1',
+  'template.failed': 'message: failed v1',
+  'service.webhook.hook': 'url: http://a',
+};
+
+describe('a process that only delivers (lazy, or given no compilers)', () => {
+  it('reads its services without compiling a trigger or a template, even with a broken template beside them', () => {
+    const { compilers, compiled } = spyCompilers();
+    const { config } = service({ compilers });
+    config.reload({ data: { ...v1, 'template.broken': 'message: "{{broken"', 'service.webhook.new': 'url: http://new' } });
+    expect(config.current()!.services.get('new')).toEqual({ key: 'service.webhook.new', type: 'webhook', name: 'new', config: { url: 'http://new' } });
+    expect(compiled).toEqual({ expressions: [], templates: [] });
+  });
+
+  it('compiles only the part asked for', () => {
+    const { compilers, compiled } = spyCompilers();
+    const { config } = service({ compilers });
+    config.reload({ data: { ...v1, 'template.broken': 'message: "{{broken"' } });
+    expect(config.current()!.triggers.get('on-ready')!.conditions[0]!.when).toBe('phase == "Running"');
+    expect(compiled).toEqual({ expressions: ['phase == "Running"'], templates: [] });
+    expect(message(config, 'ready')).toBe('ready v1');
+    expect(compiled.templates).toEqual(['template.ready: message']);
+  });
+
+  it('without compilers, refuses to hand out triggers and templates, and says why', () => {
+    const { config } = service();
+    config.reload({ data: v1 });
+    expect(config.current()!.services.has('hook')).toBe(true);
+    expect(() => config.current()!.templates.get('ready')).toThrow(expect.objectContaining({ code: NotificationConfigErrorCodes.notCompiled, message: expect.stringMatching(/^template\.ready: /) }));
+  });
+});
+
+describe('each part keeps its last good version', () => {
+  it('a broken new version of one part is refused alone: the rest of the edit applies', () => {
+    const { compilers } = spyCompilers();
+    const { config, rejected, counted } = service({ compilers, eager: true });
+    config.reload({ data: v1 });
+    counted.length = 0;
+    config.reload({ data: { ...v1, 'trigger.on-ready': '- when: ((\n  send: [ready]', 'template.ready': 'message: ready v2', 'service.webhook.added': 'url: http://added' } });
+    const current = config.current()!;
+    expect(current.triggers.get('on-ready')!.conditions[0]!.when).toBe('phase == "Running"');
+    expect(message(config, 'ready')).toBe('ready v2');
+    expect([...current.services.keys()]).toEqual(['hook', 'added']);
+    expect(rejected).toEqual([{ origin: 'test', part: 'trigger.on-ready', errors: ['trigger.on-ready[0].when: unexpected "(" at column 2'], keptPrevious: true }]);
+    expect(counted.sort()).toEqual(['loaded', 'loaded', 'rejected']);
+  });
+
+  it('a part that never had a good version is absent; its neighbours serve', () => {
+    const { compilers } = spyCompilers();
+    const { config, rejected } = service({ compilers, eager: true });
+    const issues = config.reload({ data: { ...v1, 'template.failed': 'message: "{{broken"' } });
+    expect(issues).toEqual([{ severity: 'error', key: 'template.failed', message: 'template.failed: message: unclosed action' }]);
+    expect(config.current()!.templates.has('failed')).toBe(false);
+    expect(config.current()!.triggers.has('on-failed')).toBe(true);
+    expect(message(config, 'ready')).toBe('ready v1');
+    expect(rejected).toEqual([expect.objectContaining({ part: 'template.failed', keptPrevious: false })]);
+  });
+
+  it('a fix replaces the last good version; a deleted key is gone', () => {
+    const { compilers } = spyCompilers();
+    const { config } = service({ compilers, eager: true });
+    config.reload({ data: v1 });
+    config.reload({ data: { ...v1, 'template.ready': 'message: "{{broken"' } });
+    expect(message(config, 'ready')).toBe('ready v1');
+    config.reload({ data: { ...v1, 'template.ready': 'message: ready v3' } });
+    expect(message(config, 'ready')).toBe('ready v3');
+    const { 'service.webhook.hook': _gone, ...rest } = v1;
+    config.reload({ data: rest });
+    expect(config.current()!.services.size).toBe(0);
+  });
+
+  it('keeps a service, the subscriptions and the context at their last good versions too', () => {
+    const { config, rejected } = service();
+    const good = { ...v1, subscriptions: '- recipients: [hook:a]', context: 'env: prod' };
+    config.reload({ data: good });
+    config.reload({ data: { ...good, 'service.webhook.hook': 'url: [', subscriptions: '- recipients: [nocolon]', context: '- a list' } });
+    const current = config.current()!;
+    expect(current.services.get('hook')!.config).toEqual({ url: 'http://a' });
+    expect(current.subscriptions.map((s) => s.recipients)).toEqual([[{ service: 'hook', recipient: 'a' }]]);
+    expect(current.context).toEqual({ env: 'prod' });
+    expect(rejected.map((r) => [r.part, r.keptPrevious])).toEqual([
+      ['service.webhook.hook', true],
+      ['subscriptions', true],
+      ['context', true],
+    ]);
+  });
+
+  it('reads again only the parts that changed', () => {
+    const { compilers, compiled } = spyCompilers();
+    const { config } = service({ compilers, eager: true });
+    config.reload({ data: v1 });
+    expect(compiled.expressions).toHaveLength(2);
+    expect(compiled.templates).toHaveLength(2);
+    config.reload({ data: { ...v1, 'template.ready': 'message: ready v2' } });
+    expect(compiled.expressions).toHaveLength(2);
+    expect(compiled.templates).toEqual(['template.ready: message', 'template.failed: message', 'template.ready: message']);
+  });
+
+  it('gives each new version of the config to its listeners, once', () => {
+    const { config } = service();
+    const seen: unknown[] = [];
+    config.onChange((c) => seen.push(c));
+    config.reload({ data: v1 });
+    config.reload({ data: v1 });
+    config.reload({ data: { ...v1, context: 'a: b' } });
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toBe(config.current());
+  });
+});
+
+describe('template blocks checked by the schema a sink declares', () => {
+  const templateSchemas = new Map<string, z.ZodType>([['slack', z.strictObject({ attachments: z.string().optional(), blocks: z.string().optional() })]]);
+
+  it('an unknown field is an error naming the key, for that template only', () => {
+    const { compilers } = spyCompilers();
+    const { config } = service({ compilers, eager: true, templateSchemas });
+    const issues = config.reload({ data: { ...v1, 'template.ready': 'message: hi\nslack:\n  attachmnts: "[]"', 'template.failed': 'message: x\nSlack:\n  Blocks: "[]"' } });
+    expect(issues).toEqual([expect.objectContaining({ severity: 'error', key: 'template.ready.slack', message: expect.stringMatching(/attachmnts/) })]);
+    expect(config.current()!.templates.has('ready')).toBe(false);
+    expect(config.current()!.templates.get('failed')!.render({})).toEqual({ message: 'x', slack: { blocks: '[]' } });
+  });
+});

@@ -1,0 +1,232 @@
+import { isHeraldError } from '@herald/plugin-sdk';
+import type { z } from 'zod';
+import { canonicalizeKeys, subscriptionShape, templateShape, triggerConditionShape } from './canonical-keys.ts';
+import type { ConfigCompilers } from './compilers.ts';
+import { conditionKey } from './condition-key.ts';
+import type { PartIssues } from './config-issues.ts';
+import { parseLabelSelector, type LabelSelector } from './label-selector.ts';
+import type { GlobalSubscription, ServiceEntry, Trigger, TriggerCondition } from './notification-config.ts';
+import { compileNotificationTemplate, type NotificationTemplate } from './notification-template.ts';
+import { keyShapeOfSchema } from './schema-shape.ts';
+import { substituteSecretRefs } from './secret-refs.ts';
+
+// One function per kind of part. Each reads one ConfigMap key alone, reports every problem into its
+// PartIssues and returns undefined when any is an error: a part is used whole or not at all.
+
+const SERVICE_PART = /^[A-Za-z0-9_-]+$/;
+
+/** `trigger.<name>`: a list of conditions, each expression compiled; `send` names templates that must exist. */
+export function parseTrigger(name: string, text: string, issues: PartIssues, compilers: ConfigCompilers, templateDefined: (name: string) => boolean): Trigger | undefined {
+  const key = `trigger.${name}`;
+  const parsed = issues.yaml(text);
+  if (!parsed.ok) return undefined;
+  const value = parsed.value;
+  if (!Array.isArray(value)) {
+    const hint = isObject(value) ? ' (write the condition as a list item: "- when: …")' : '';
+    issues.error(key, `must be a YAML list of conditions, got ${describe(value)}${hint}`);
+    return undefined;
+  }
+  const conditions: TriggerCondition[] = [];
+  const expression = (path: string, source: string) => {
+    try {
+      return compilers.expression(source);
+    } catch (err) {
+      issues.error(path, isHeraldError(err) ? err.message : `cannot compile: ${String(err)}`);
+      return undefined;
+    }
+  };
+  (canonicalizeKeys(value, triggerConditionShape) as unknown[]).forEach((item, index) => {
+    const path = `${key}[${index}]`;
+    if (!isObject(item)) {
+      issues.error(path, `must be a mapping with when/send, got ${describe(item)}`);
+      return;
+    }
+    for (const k of Object.keys(item)) if (!['when', 'oncePer', 'description', 'send'].includes(k)) issues.warn(`${path}.${k}`, 'unknown field, ignored');
+    const when = optionalString(issues, `${path}.when`, item.when) ?? '';
+    const oncePer = optionalString(issues, `${path}.oncePer`, item.oncePer);
+    const description = optionalString(issues, `${path}.description`, item.description) ?? '';
+    const send = item.send === undefined || item.send === null ? [] : stringList(issues, `${path}.send`, item.send);
+    if (send === undefined) return;
+    if (send.length === 0) issues.warn(`${path}.send`, 'no templates: this condition never sends anything');
+    for (const t of send) if (!templateDefined(t)) issues.error(`${path}.send`, `template "${t}" is not defined (no key template.${t})`);
+    const whenExpression = expression(`${path}.when`, when);
+    const oncePerExpression = oncePer ? expression(`${path}.oncePer`, oncePer) : undefined;
+    if (!whenExpression || (oncePer && !oncePerExpression)) return;
+    conditions.push({ index, key: conditionKey(index, when), when, whenExpression, oncePer: oncePer || undefined, oncePerExpression, description, send });
+  });
+  return issues.failed ? undefined : { name, conditions };
+}
+
+/**
+ * `template.<name>`: every string compiled. A block of a service type whose sink declared a template schema
+ * (`templateSchemas`) is checked against it, so `slack.attachmnts` is an error naming the key.
+ */
+export function parseTemplate(
+  name: string,
+  text: string,
+  issues: PartIssues,
+  compilers: ConfigCompilers,
+  templateSchemas: ReadonlyMap<string, z.ZodType> | undefined,
+): NotificationTemplate | undefined {
+  const key = `template.${name}`;
+  const parsed = issues.yaml(text);
+  if (!parsed.ok) return undefined;
+  const value = parsed.value ?? {};
+  if (!isObject(value)) {
+    issues.error(key, `must be a mapping (message, email, slack, webhook…), got ${describe(value)}`);
+    return undefined;
+  }
+  const definition = canonicalizeKeys(value, templateShape) as Record<string, unknown>;
+  for (const [block, body] of Object.entries(definition)) {
+    const schema = templateSchemas?.get(block);
+    if (!schema) continue;
+    const canonical = canonicalizeKeys(body, keyShapeOfSchema(schema));
+    const checked = schema.safeParse(canonical);
+    if (!checked.success) for (const issue of checked.error.issues) issues.error([key, block, ...issue.path.map(String)].join('.'), issue.message);
+    else definition[block] = canonical;
+  }
+  if (issues.failed) return undefined;
+  try {
+    return compileNotificationTemplate(name, definition, compilers);
+  } catch (err) {
+    issues.error(key, isHeraldError(err) ? err.message : `cannot compile: ${String(err)}`);
+    return undefined;
+  }
+}
+
+export interface ServiceContext {
+  secrets: Readonly<Record<string, string>>;
+  /** Options schema of each service type a sink is loaded for. */
+  serviceSchemas: ReadonlyMap<string, z.ZodType> | undefined;
+  /** The key of an earlier `service.*` key with the same service name, if any. */
+  definedBy: (name: string) => string | undefined;
+}
+
+/** `service.<type>[.<name>]`: the options, `$secret` references substituted and checked by the sink's schema. */
+export function parseService(key: string, text: string, issues: PartIssues, context: ServiceContext): ServiceEntry | undefined {
+  const id = serviceId(key);
+  if (!id) {
+    issues.error(key, 'must be service.<type> or service.<type>.<name> (letters, digits, "-" and "_")');
+    return undefined;
+  }
+  const parsed = issues.yaml(text);
+  if (!parsed.ok) return undefined;
+  const value = parsed.value ?? {};
+  if (!isObject(value)) {
+    issues.error(key, `must be a mapping of the service's options, got ${describe(value)}`);
+    return undefined;
+  }
+  const { value: substituted, missing } = substituteSecretRefs(value, context.secrets);
+  for (const m of missing) issues.warn(key, `secret key "${m}" not found; "$${m}" is used as written`);
+  let config = substituted as Record<string, unknown>;
+  const schema = context.serviceSchemas?.get(id.type);
+  if (schema) {
+    const checked = schema.safeParse(canonicalizeKeys(config, keyShapeOfSchema(schema)));
+    if (!checked.success) {
+      for (const issue of checked.error.issues) issues.error([key, ...issue.path.map(String)].join('.'), issue.message);
+      return undefined;
+    }
+    config = checked.data as Record<string, unknown>;
+  } else if (context.serviceSchemas) {
+    issues.warn(key, `no sink plugin handles service type "${id.type}"; notifications to it will be dead-lettered`);
+  }
+  const existing = context.definedBy(id.name);
+  if (existing) {
+    issues.error(key, `service name "${id.name}" is already defined by ${existing}`);
+    return undefined;
+  }
+  return { key, type: id.type, name: id.name, config };
+}
+
+/** The type and the name subscriptions use, from a `service.*` key; undefined when it is malformed. */
+export function serviceId(key: string): { type: string; name: string } | undefined {
+  const parts = key.split('.');
+  if (parts.length < 2 || parts.length > 3 || !parts.slice(1).every((p) => SERVICE_PART.test(p))) return undefined;
+  return { type: parts[1]!, name: parts[2] ?? parts[1]! };
+}
+
+/** `subscriptions`: global subscriptions, each `service:recipient` split, each selector parsed. */
+export function parseSubscriptions(key: string, text: string, issues: PartIssues): GlobalSubscription[] | undefined {
+  const parsed = issues.yaml(text);
+  if (!parsed.ok) return undefined;
+  const value = parsed.value;
+  if (value === null || value === undefined) return [];
+  if (!Array.isArray(value)) {
+    issues.error(key, `must be a YAML list of {recipients, triggers, selector}, got ${describe(value)}`);
+    return undefined;
+  }
+  const subscriptions: GlobalSubscription[] = [];
+  (canonicalizeKeys(value, subscriptionShape) as unknown[]).forEach((item, i) => {
+    const path = `${key}[${i}]`;
+    if (!isObject(item)) {
+      issues.error(path, `must be a mapping, got ${describe(item)}`);
+      return;
+    }
+    const recipients: { service: string; recipient: string }[] = [];
+    for (const r of stringList(issues, `${path}.recipients`, item.recipients ?? []) ?? []) {
+      const colon = r.indexOf(':');
+      if (colon <= 0) issues.error(`${path}.recipients`, `"${r}" must be <service>:<recipient> (e.g. slack:alerts)`);
+      else recipients.push({ service: r.slice(0, colon), recipient: r.slice(colon + 1) });
+    }
+    const triggers = stringList(issues, `${path}.triggers`, item.triggers ?? []) ?? [];
+    const selectorText = optionalString(issues, `${path}.selector`, item.selector);
+    let selector: LabelSelector | undefined;
+    if (selectorText) {
+      try {
+        selector = parseLabelSelector(selectorText);
+      } catch (err) {
+        issues.error(`${path}.selector`, (err as Error).message);
+        return;
+      }
+    }
+    subscriptions.push({ recipients, triggers, selector });
+  });
+  return issues.failed ? undefined : subscriptions;
+}
+
+/** `defaultTriggers` and `defaultTriggers.<service>`: a list of trigger names. */
+export function parseTriggerNames(key: string, text: string, issues: PartIssues): string[] | undefined {
+  const parsed = issues.yaml(text);
+  return parsed.ok ? stringList(issues, key, parsed.value) : undefined;
+}
+
+/** `context`: values templates see as `.context`; non-strings as JSON. */
+export function parseContext(key: string, text: string, issues: PartIssues): Record<string, string> | undefined {
+  const parsed = issues.yaml(text);
+  if (!parsed.ok) return undefined;
+  const value = parsed.value;
+  if (value === null || value === undefined) return {};
+  if (!isObject(value)) {
+    issues.error(key, `must be a mapping of names to values, got ${describe(value)}`);
+    return undefined;
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+}
+
+function stringList(issues: PartIssues, key: string, value: unknown): string[] | undefined {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    issues.error(key, `must be a list of strings, got ${describe(value)}`);
+    return undefined;
+  }
+  return value as string[];
+}
+
+function optionalString(issues: PartIssues, key: string, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') {
+    issues.error(key, `must be a string, got ${describe(value)} (quote it)`);
+    return undefined;
+  }
+  return value;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `${typeof v} ${JSON.stringify(v)}`.slice(0, 60);
+}
