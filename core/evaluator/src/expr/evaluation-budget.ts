@@ -2,10 +2,10 @@ import { runtimeError } from './runtime-error.ts';
 
 /**
  * The bound on one evaluation, counted in steps, not time, so the same expression and object always
- * stop at the same point. A step is one operator or function call, one element a predicate visits or
- * a range or collection builds, or 32 characters of text a function builds. A normal condition takes
- * tens of steps; `all(1..999999, all(1..999999, true))` would take 10^12 and stops after 1,000,000
- * (a few hundred milliseconds at worst).
+ * stop at the same point. A step is one operator or function call, one element a predicate visits or a
+ * range or collection builds, or 32 characters of text a function or comparison reads or builds. A normal
+ * condition takes tens of steps; `all(1..999999, all(1..999999, true))` would take 10^12 and stops after
+ * 1,000,000 (a few hundred milliseconds at worst).
  */
 export const EXPRESSION_STEP_LIMIT = 1_000_000;
 const CHARACTERS_PER_STEP = 32;

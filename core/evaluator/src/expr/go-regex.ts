@@ -1,4 +1,5 @@
 import { RE2JS } from 're2js';
+import { spend } from './evaluation-budget.ts';
 import { runtimeError } from './runtime-error.ts';
 
 /**
@@ -20,6 +21,8 @@ const CACHE_LIMIT = 128;
 /** `text matches pattern` (Go's `regexp.MatchString`: a match anywhere in the text). */
 export function matches(text: unknown, pattern: unknown): boolean {
   if (typeof text !== 'string') throw runtimeError(`invalid operation: matches (mismatched types ${text === null || text === undefined ? 'nil' : typeof text} and string)`);
+  // An automaton over the text: two steps a character (see evaluation-budget.ts), still linear.
+  spend(16 + 2 * text.length);
   if (pattern instanceof RE2JS) return pattern.test(text);
   if (typeof pattern !== 'string') throw runtimeError('matches needs a string pattern');
   let regex = cache.get(pattern);

@@ -74,26 +74,7 @@ for (const [op, fn] of LAZY) engine.addBinaryOp(op, 10, guarded(fn as Fn), true)
 // jexl's integer division has no expr-lang counterpart (`//` is a comment there).
 engine.removeOp('//');
 
-const functions: Record<string, Fn> = {
-  x_path: (o, keys) => getPath(o, keys as readonly (string | number)[]),
-  x_get: getMember,
-  x_slice: slice,
-  x_call: (receiver, name, optional, ...args) => callMethod(receiver, name, optional, ...args),
-  x_map: makeMap,
-  u_not: ops.not,
-  u_neg: ops.negate,
-  u_pos: ops.plus,
-  u_bool: (v) => ops.bool(v, 'the condition of ?:'),
-  s_contains: ops.contains,
-  s_startsWith: ops.startsWith,
-  s_endsWith: ops.endsWith,
-  s_matches: matches,
-  i_range: ops.range,
-  i_now: (time) => (isHostNamespace(time) && typeof time.Now === 'function' ? (time.Now as Fn)() : defaultHost.time.Now()),
-  p_item: currentItem,
-  p_index: currentIndex,
-};
-/** A builtin also costs the text it reads and the text or list it builds (`toJSON`, `split`, `repeat`…). */
+/** A function also costs the text it reads and the text or list it builds (`toJSON`, `split`, `matches`…). */
 function charged(fn: Fn): Fn {
   return (...args) => {
     for (const arg of args) if (typeof arg === 'string') spendText(arg.length);
@@ -104,6 +85,25 @@ function charged(fn: Fn): Fn {
   };
 }
 
+const functions: Record<string, Fn> = {
+  x_path: (o, keys) => getPath(o, keys as readonly (string | number)[]),
+  x_get: getMember,
+  x_slice: slice,
+  x_call: charged((receiver, name, optional, ...args) => callMethod(receiver, name, optional, ...args)),
+  x_map: makeMap,
+  u_not: ops.not,
+  u_neg: ops.negate,
+  u_pos: ops.plus,
+  u_bool: (v) => ops.bool(v, 'the condition of ?:'),
+  s_contains: charged(ops.contains),
+  s_startsWith: charged(ops.startsWith),
+  s_endsWith: charged(ops.endsWith),
+  s_matches: charged(matches),
+  i_range: ops.range,
+  i_now: (time) => (isHostNamespace(time) && typeof time.Now === 'function' ? (time.Now as Fn)() : defaultHost.time.Now()),
+  p_item: currentItem,
+  p_index: currentIndex,
+};
 for (const [name, builtin] of BUILTINS) functions[`b_${name}`] = charged(builtin.fn);
 engine.addFunctions(Object.fromEntries(Object.entries(functions).map(([name, fn]) => [name, guarded(fn)])));
 

@@ -14,6 +14,7 @@ import { isBlockedName, isNil, isPlainMap } from './value-access.ts';
 /** `==`: numbers, strings, bools by value; nil equals nil (and a missing value); times by instant; arrays and maps deeply. */
 export function equal(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (typeof a === 'string' && typeof b === 'string') spendText(Math.min(a.length, b.length));
   if (isNil(a) || isNil(b)) return isNil(a) && isNil(b);
   if (a instanceof GoDuration || b instanceof GoDuration) {
     const x = a instanceof GoDuration ? a.Nanoseconds() : a;
@@ -47,7 +48,10 @@ function numeric(value: unknown): number | undefined {
 export function compare(op: '<' | '<=' | '>' | '>=', a: unknown, b: unknown): boolean {
   let x: number | string | undefined;
   let y: number | string | undefined;
-  if (typeof a === 'string' && typeof b === 'string') [x, y] = [a, b];
+  if (typeof a === 'string' && typeof b === 'string') {
+    spendText(Math.min(a.length, b.length));
+    [x, y] = [a, b];
+  }
   else if (a instanceof GoTime && b instanceof GoTime) [x, y] = [a.UnixMilli(), b.UnixMilli()];
   else [x, y] = [numeric(a), numeric(b)];
   if (x === undefined || y === undefined) return mismatch(op, a, b);

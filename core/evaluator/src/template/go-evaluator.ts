@@ -3,7 +3,7 @@ import type { Command, Operand, Pipe } from './go-ast.ts';
 import { goSprint } from './go-format.ts';
 import { lookupFunction } from './function-catalog.ts';
 import { checkArgCount, convertArg, kindAt, MAX_GENERATED_LENGTH, type CallContext } from './function-types.ts';
-import { RenderLimitError, spendResult, spendSteps } from './render-budget.ts';
+import { RenderLimitError, spendCall, spendResult, spendSteps } from './render-budget.ts';
 import { checkPattern } from './sprig-regex.ts';
 import { errorMessage, type TemplateErrors } from './template-errors.ts';
 import { evalField, isGoMap, isInteger, sortedKeys } from './template-values.ts';
@@ -209,7 +209,7 @@ export class PipelineCompiler {
     return (frame, final) => {
       const values = args.map((arg) => arg(frame));
       if (final !== NO_FINAL) values.push(final);
-      spendSteps(1);
+      spendCall(values);
       let result: unknown;
       try {
         result = definition.fn(

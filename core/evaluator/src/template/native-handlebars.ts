@@ -4,7 +4,7 @@ import { functionStatus, templateFunctions } from './function-catalog.ts';
 import { checkArgCount, convertArg, kindAt, type CallContext, type TemplateFunction } from './function-types.ts';
 import { goSprint } from './go-format.ts';
 import { RUNTIME_OPTIONS } from './go-handlebars-runtime.ts';
-import { checkOutput, RenderLimitError, spendResult, spendSteps } from './render-budget.ts';
+import { checkOutput, RenderLimitError, spendCall, spendResult, spendSteps } from './render-budget.ts';
 import { checkPattern } from './sprig-regex.ts';
 import { errorMessage, type SourcePosition, type TemplateErrors } from './template-errors.ts';
 import { registerHostNamespaces } from './template-values.ts';
@@ -134,7 +134,7 @@ function rewriteToPrint(node: Node, isCall: boolean): void {
 function helper(name: string, definition: TemplateFunction, context: CallContext, errors: TemplateErrors): Handlebars.HelperDelegate {
   return (...args: unknown[]): unknown => {
     const options = args.pop() as { loc?: hbs.AST.SourceLocation };
-    spendSteps(1);
+    spendCall(args);
     let result: unknown;
     try {
       checkArgCount(name, definition, args.length);

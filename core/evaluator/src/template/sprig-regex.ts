@@ -1,5 +1,6 @@
 import { RE2JS } from 're2js';
 import { checkGeneratedLength, type FunctionTable } from './function-types.ts';
+import { spendSteps } from './render-budget.ts';
 import { FunctionError } from './template-errors.ts';
 
 /**
@@ -15,6 +16,11 @@ const CACHE_LIMIT = 256;
 /** Throws Go's message (`error parsing regexp: …`) for a pattern RE2 refuses. */
 export function checkPattern(pattern: string): void {
   compile(pattern);
+}
+
+/** A match runs an automaton over the text, dearer than reading it: two steps a character, still linear. */
+function spendMatch(text: string): void {
+  spendSteps(16 + 2 * text.length);
 }
 
 function compile(pattern: string): RE2JS {
@@ -98,12 +104,17 @@ export const sprigRegexFunctions: FunctionTable = {
         // sprig's regexMatch answers false for a pattern that does not compile.
         return false;
       }
+      spendMatch(text as string);
       return regex.test(text as string);
     },
   },
   regexReplaceAll: {
     params: ['string', 'string', 'string'],
     pattern: 0,
-    fn: ([pattern, text, template]) => replaceAll(compile(pattern as string), text as string, template as string),
+    fn: ([pattern, text, template]) => {
+      const regex = compile(pattern as string);
+      spendMatch(text as string);
+      return replaceAll(regex, text as string, template as string);
+    },
   },
 };
