@@ -84,10 +84,13 @@ export const RUNTIME_OPTIONS: Handlebars.RuntimeOptions = Object.freeze({
 
 export type GoRender = (root: unknown) => string;
 
-/** Compiles now (not on first render), so a bad program fails at config load. */
+/**
+ * Checks now (not on first render), so a bad program fails at config load: `precompile` runs the same
+ * compiler as `compile`, whose public API compiles lazily on the first call.
+ */
 export function compileGoHandlebars(program: GoHandlebarsProgram): GoRender {
+  env.precompile(program.ast, COMPILE_OPTIONS);
   const template = env.compile(program.ast, COMPILE_OPTIONS);
-  (template as unknown as { _setup(options: object): void })._setup({});
   const { entries, slotCount } = program;
   return (root) => {
     const slots: unknown[] = new Array<unknown>(slotCount);

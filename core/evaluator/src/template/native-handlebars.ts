@@ -218,13 +218,15 @@ export function compileNativeHandlebars(source: string, errors: TemplateErrors, 
     env.registerHelper(name, helper(name, definition, context, errors));
     knownHelpers[name] = true;
   }
-  const template = env.compile(ast, { noEscape: true, knownHelpers, knownHelpersOnly: true });
+  const options: CompileOptions = { noEscape: true, knownHelpers, knownHelpersOnly: true };
   try {
-    (template as unknown as { _setup(options: object): void })._setup({});
+    // The same compiler as `compile`'s, which compiles lazily on the first render: errors show at load.
+    env.precompile(ast, options);
   } catch (error) {
     const { message, at } = exceptionDetails(error);
     throw errors.syntax(message, at, error);
   }
+  const template = env.compile(ast, options);
   return (vars) => {
     registerHostNamespaces(vars);
     try {
