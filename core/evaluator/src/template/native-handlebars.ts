@@ -145,6 +145,7 @@ function helper(name: string, definition: TemplateFunction, context: CallContext
           context,
         );
     } catch (error) {
+      if (error instanceof RenderLimitError) throw error;
       throw errors.runtime(`error calling ${name}: ${errorMessage(error)}`, position(options.loc), error);
     }
     spendResult(result);
