@@ -1,5 +1,6 @@
 import { GoDuration, parseGoDuration } from '../host/go-duration.ts';
 import { GoTime, parseDateText } from '../host/go-time.ts';
+import { replaceAll } from '../host/replace-all.ts';
 import { typeName } from '../host/type-name.ts';
 import { formatGoValue } from './go-value-format.ts';
 import { runtimeError } from './runtime-error.ts';
@@ -140,7 +141,7 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map([
   ['join', b(1, 2, (a: unknown, sep: unknown = '') => list('join', a).map((v, i) => text('join', v, i + 1)).join(text('join', sep, 2)))],
   ['replace', b(3, 3, (s: unknown, o: unknown, n: unknown) => {
     const [str, old, value] = [text('replace', s), text('replace', o, 2), text('replace', n, 3)];
-    return str.replaceAll(old, () => value);
+    return replaceAll(str, old, value);
   })],
   ['repeat', b(2, 2, (s: unknown, n: unknown) => {
     const str = text('repeat', s);

@@ -1,29 +1,29 @@
+import { RE2JS } from 're2js';
+import { spend } from './evaluation-budget.ts';
 import { runtimeError } from './runtime-error.ts';
 
 /**
- * Go (RE2) patterns as JS RegExps. Handled: leading flag groups `(?i)`, `(?s)`, `(?m)` (and combined),
- * named groups `(?P<name>…)`, `\A` and `\z`. JS backtracks where RE2 does not, so a pathological pattern
- * taken from data can be slow; patterns in config are compiled once at load.
+ * Go's regexp (RE2) for `matches`: the same syntax (`(?i)` anywhere, `(?P<name>…)`, `\A`, `\z`, POSIX
+ * classes, `\pL`) and the same refusals (backreferences, lookarounds: `regexp.Compile` errors), matched
+ * in time linear in the text, so no pattern and no text can make a condition run away. A literal
+ * pattern is compiled when the expression compiles; a bad one is a compile error there.
  */
-export function compileGoRegex(pattern: string): RegExp {
-  let source = pattern;
-  let flags = '';
-  const leading = /^\(\?([ims]+)\)/.exec(source);
-  if (leading !== null) {
-    flags = [...new Set(leading[1])].join('');
-    source = source.slice(leading[0].length);
-  }
-  source = source.replace(/\(\?P</g, '(?<').replace(/\\A/g, '(?<![\\s\\S])').replace(/\\z/g, '$(?![\\s\\S])');
-  return new RegExp(source, flags);
+export type GoRegex = RE2JS;
+
+/** Throws Go's message (`error parsing regexp: invalid escape sequence: \`\1\``) for a pattern RE2 refuses. */
+export function compileGoRegex(pattern: string): GoRegex {
+  return RE2JS.compile(pattern);
 }
 
-const cache = new Map<string, RegExp>();
+const cache = new Map<string, GoRegex>();
 const CACHE_LIMIT = 128;
 
-/** `text matches pattern` where the pattern is only known at run time (compiled once per distinct pattern). */
+/** `text matches pattern` (Go's `regexp.MatchString`: a match anywhere in the text). */
 export function matches(text: unknown, pattern: unknown): boolean {
   if (typeof text !== 'string') throw runtimeError(`invalid operation: matches (mismatched types ${text === null || text === undefined ? 'nil' : typeof text} and string)`);
-  if (pattern instanceof RegExp) return pattern.test(text);
+  // An automaton over the text: two steps a character (see evaluation-budget.ts), still linear.
+  spend(16 + 2 * text.length);
+  if (pattern instanceof RE2JS) return pattern.test(text);
   if (typeof pattern !== 'string') throw runtimeError('matches needs a string pattern');
   let regex = cache.get(pattern);
   if (regex === undefined) {

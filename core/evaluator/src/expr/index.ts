@@ -26,7 +26,8 @@
  * - Only own data properties of plain maps are visible; `__proto__`, `constructor`, `prototype` and the
  *   `__define/lookup{G,S}etter__` names are always nil; functions found in data are nil and never called.
  * - Numbers are JS doubles (ints exact to 2^53). `len` and string indexes count code points. Regexes are
- *   JS, with Go's leading `(?i)`-style flags, `(?P<name>…)`, `\A`, `\z` translated.
+ *   Go's RE2 (re2js): Go's syntax and refusals, linear time.
+ * - Every evaluation is bounded: 1,000,000 steps (evaluation-budget.ts), then a runtime error.
  * - `time.Now()`/`now()` are UTC at millisecond precision; `date()` takes one argument (RFC 3339,
  *   `2006-01-02`, `2006-01-02 15:04:05`).
  * - Not supported: `let`, `if/else`, `#acc`, `reduce groupBy sortBy sort reverse uniq concat flatten take

@@ -1,6 +1,6 @@
 import type { ExprNode } from './expr-ast.ts';
 import { BUILTINS } from './builtin-functions.ts';
-import { compileGoRegex } from './go-regex.ts';
+import { compileGoRegex, type GoRegex } from './go-regex.ts';
 import { CALLABLE_NAMES } from './method-call.ts';
 import { PREDICATE_BUILTINS } from './predicate-builtins.ts';
 import { syntaxError } from './syntax-error.ts';
@@ -140,7 +140,7 @@ export function translateToJexl(source: string, root: ExprNode): JexlTranslation
 
   const emitBinary = (node: Extract<ExprNode, { type: 'binary' }>): string => {
     if (node.op === 'matches' && node.right.type === 'literal' && typeof node.right.value === 'string') {
-      let regex: RegExp;
+      let regex: GoRegex;
       try {
         regex = compileGoRegex(node.right.value);
       } catch (error) {

@@ -1,6 +1,7 @@
 import { GoDuration } from '../host/go-duration.ts';
 import { GoTime } from '../host/go-time.ts';
 import { typeName } from '../host/type-name.ts';
+import { spend, spendText } from './evaluation-budget.ts';
 import { runtimeError } from './runtime-error.ts';
 import { isBlockedName, isNil, isPlainMap } from './value-access.ts';
 
@@ -13,6 +14,7 @@ import { isBlockedName, isNil, isPlainMap } from './value-access.ts';
 /** `==`: numbers, strings, bools by value; nil equals nil (and a missing value); times by instant; arrays and maps deeply. */
 export function equal(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (typeof a === 'string' && typeof b === 'string') spendText(Math.min(a.length, b.length));
   if (isNil(a) || isNil(b)) return isNil(a) && isNil(b);
   if (a instanceof GoDuration || b instanceof GoDuration) {
     const x = a instanceof GoDuration ? a.Nanoseconds() : a;
@@ -20,9 +22,14 @@ export function equal(a: unknown, b: unknown): boolean {
     return typeof x === 'number' && x === y;
   }
   if (a instanceof GoTime) return b instanceof GoTime && a.Equal(b);
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, i) => equal(item, b[i]));
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    spend(a.length);
+    return a.every((item, i) => equal(item, b[i]));
+  }
   if (isPlainMap(a) && isPlainMap(b)) {
     const keys = Object.keys(a);
+    spend(keys.length);
     return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && equal(a[k], b[k]));
   }
   return false;
@@ -41,7 +48,10 @@ function numeric(value: unknown): number | undefined {
 export function compare(op: '<' | '<=' | '>' | '>=', a: unknown, b: unknown): boolean {
   let x: number | string | undefined;
   let y: number | string | undefined;
-  if (typeof a === 'string' && typeof b === 'string') [x, y] = [a, b];
+  if (typeof a === 'string' && typeof b === 'string') {
+    spendText(Math.min(a.length, b.length));
+    [x, y] = [a, b];
+  }
   else if (a instanceof GoTime && b instanceof GoTime) [x, y] = [a.UnixMilli(), b.UnixMilli()];
   else [x, y] = [numeric(a), numeric(b)];
   if (x === undefined || y === undefined) return mismatch(op, a, b);
@@ -55,7 +65,10 @@ export function compare(op: '<' | '<=' | '>' | '>=', a: unknown, b: unknown): bo
 
 export function add(a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number') return a + b;
-  if (typeof a === 'string' && typeof b === 'string') return a + b;
+  if (typeof a === 'string' && typeof b === 'string') {
+    spendText(a.length + b.length);
+    return a + b;
+  }
   if (a instanceof GoTime && b instanceof GoDuration) return a.Add(b);
   if (a instanceof GoDuration && b instanceof GoTime) return b.Add(a);
   if (a instanceof GoDuration && b instanceof GoDuration) return new GoDuration(a.Nanoseconds() + b.Nanoseconds());
@@ -124,7 +137,10 @@ export function not(value: unknown): boolean {
 /** `in`: membership in an array, or a key of a map. Nil contains nothing; a string is not a collection (use `contains`). */
 export function isIn(needle: unknown, haystack: unknown): boolean {
   if (isNil(haystack)) return false;
-  if (Array.isArray(haystack)) return haystack.some((item) => equal(needle, item));
+  if (Array.isArray(haystack)) {
+    spend(haystack.length);
+    return haystack.some((item) => equal(needle, item));
+  }
   if (isPlainMap(haystack)) return typeof needle === 'string' && !isBlockedName(needle) && Object.hasOwn(haystack, needle);
   throw runtimeError(`operator "in" not defined on ${typeName(haystack)}`);
 }
@@ -153,5 +169,6 @@ const MAX_RANGE = 1_000_000;
 export function range(a: unknown, b: unknown): number[] {
   if (typeof a !== 'number' || typeof b !== 'number' || !Number.isInteger(a) || !Number.isInteger(b)) return mismatch('..', a, b);
   if (b - a >= MAX_RANGE) throw runtimeError(`range ${a}..${b} is longer than ${MAX_RANGE}`);
+  spend(Math.max(b - a + 1, 0));
   return b < a ? [] : Array.from({ length: b - a + 1 }, (_, i) => a + i);
 }

@@ -1,4 +1,5 @@
 import { typeName } from '../host/type-name.ts';
+import { spend } from './evaluation-budget.ts';
 import { bool } from './operators.ts';
 import { runtimeError } from './runtime-error.ts';
 
@@ -132,6 +133,7 @@ export function runPredicate(name: string, array: LazyOperand, body: LazyOperand
   scopes.push(scope);
   try {
     const test: Test = (i) => {
+      spend(1);
       scope.item = items[i];
       scope.index = i;
       return force(body.eval());

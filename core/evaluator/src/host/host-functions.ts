@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from '@herald/plugin-sdk';
 import { GoDuration, parseGoDuration } from './go-duration.ts';
 import { GoTime, formatRfc3339, parseRfc3339 } from './go-time.ts';
+import { replaceAll } from './replace-all.ts';
 import { typeName } from './type-name.ts';
 
 /** Where `time.Now()` reads the time: the SDK's Clock (tests inject a fixed one); only `now` is read. */
@@ -82,8 +83,7 @@ const hostStrings: HostStrings = namespace({
     const text = str('strings.ReplaceAll', s);
     const target = str('strings.ReplaceAll', old, 2);
     const value = str('strings.ReplaceAll', replacement, 3);
-    // A function replacement keeps `$&` and friends literal, as in Go.
-    return text.replaceAll(target, () => value);
+    return replaceAll(text, target, value);
   },
   ToUpper: (s: string) => str('strings.ToUpper', s).toUpperCase(),
   ToLower: (s: string) => str('strings.ToLower', s).toLowerCase(),

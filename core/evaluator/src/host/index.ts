@@ -11,3 +11,4 @@ export { formatGoLayout } from './go-layout.ts';
 export type { FormatGoLayoutOptions } from './go-layout.ts';
 export { createHostFunctions, isHostNamespace } from './host-functions.ts';
 export type { HostClock, HostFunctions, HostStrings, HostTime } from './host-functions.ts';
+export { MAX_REPLACED_LENGTH, replaceAll } from './replace-all.ts';

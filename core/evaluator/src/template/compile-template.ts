@@ -7,6 +7,7 @@ import { buildGoHandlebarsProgram } from './go-handlebars-program.ts';
 import { compileGoHandlebars } from './go-handlebars-runtime.ts';
 import { parseGoTemplate } from './go-parser.ts';
 import { compileNativeHandlebars } from './native-handlebars.ts';
+import { checkOutput, RenderLimitError, startRender } from './render-budget.ts';
 import { detectSyntax, type TemplateSyntax } from './syntax-detection.ts';
 import { errorMessage, TemplateErrors } from './template-errors.ts';
 
@@ -14,7 +15,10 @@ export interface CompiledTemplate {
   /** How errors name the template, e.g. `template.pod-ready: webhook.webhook.body`. */
   readonly name: string;
   readonly source: string;
-  /** Text, as Go's text/template would produce it; throws TemplateError (`HERALD_ERR_TEMPLATE_RUNTIME`). */
+  /**
+   * Text, as Go's text/template would produce it; throws TemplateError (`HERALD_ERR_TEMPLATE_RUNTIME`),
+   * also when the render reaches its bounds (render-budget.ts: steps and output size).
+   */
   render(vars: Readonly<Record<string, unknown>>): string;
 }
 
@@ -39,10 +43,14 @@ class Template implements CompiledTemplate {
   }
 
   render(vars: Readonly<Record<string, unknown>>): string {
+    startRender();
     try {
-      return this.#run(vars);
+      const text = this.#run(vars);
+      checkOutput(text.length);
+      return text;
     } catch (error) {
       if (error instanceof TemplateError) throw error;
+      if (error instanceof RenderLimitError) throw this.#errors.runtime(error.message, 0, error);
       // Deep data can overflow the stack; anything else here is a Herald bug, still reported per template.
       throw this.#errors.runtime(`render failed: ${errorMessage(error)}`, 0, error);
     }

@@ -23,9 +23,8 @@ export const templateFunctions: FunctionTable = Object.freeze(
 );
 
 /**
- * Names an Argo template may use (sprig v3's function map, the Slack helpers Argo adds, and Helm's
- * toYaml/fromYaml that people reach for) that Herald does not provide: naming one is a "not supported"
- * error rather than "not defined".
+ * Names an Argo template may use (sprig v3's function map, the Slack helpers Argo adds) that Herald does
+ * not provide: naming one, or one of Helm's, is a "not supported" error at load rather than "not defined".
  */
 const ARGO_FUNCTION_NAMES = `
 abbrevboth add1f addf adler32sum all any append b32dec b32enc base bcrypt biggest buildCustomCert camelcase
@@ -41,13 +40,17 @@ osExt osIsAbs pick pluck plural prepend randAlpha randAlphaNum randAscii randByt
 regexFind regexFindAll regexQuoteMeta regexReplaceAllLiteral regexSplit rest reverse round semver
 semverCompare seq set sha512sum shuffle snakecase sortAlpha splitn subf swapcase toDate toDecimal toStrings
 trimall tuple typeIs typeIsLike typeOf uniq unixEpoch unset untilStep untitle urlJoin urlParse uuidv4 values
-without wrap wrapWith slackUserByEmail slackChannel slackUserGroup toYaml fromYaml
+without wrap wrapWith slackUserByEmail slackChannel slackUserGroup
 `;
+
+/** Helm's own template functions (neither sprig's nor Argo's): people copy them from charts. */
+const HELM_FUNCTION_NAMES: ReadonlySet<string> = new Set(['include', 'tpl', 'required', 'lookup', 'toYaml', 'toYamlPretty', 'fromYaml', 'fromYamlArray', 'toToml', 'fromJsonArray']);
 
 const unsupported: ReadonlySet<string> = new Set(ARGO_FUNCTION_NAMES.split(/\s+/).filter((name) => name !== ''));
 
 export function functionStatus(name: string): FunctionStatus {
   if (Object.hasOwn(templateFunctions, name)) return 'provided';
+  if (HELM_FUNCTION_NAMES.has(name)) return 'helm';
   return unsupported.has(name) ? 'unsupported' : 'unknown';
 }
 

@@ -20,6 +20,8 @@ export interface TemplateFunction {
   readonly params: readonly ParamKind[];
   /** The kind of any further arguments; without it the function takes exactly `params`. */
   readonly variadic?: ParamKind;
+  /** The index of a parameter that is a Go regular expression: a literal there is checked at compile time. */
+  readonly pattern?: number;
   /** `and`/`or`: arguments arrive as thunks, evaluated left to right only as far as needed. */
   readonly lazy?: boolean;
   readonly fn: (args: readonly unknown[], context: CallContext) => unknown;

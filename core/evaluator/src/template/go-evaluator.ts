@@ -3,6 +3,8 @@ import type { Command, Operand, Pipe } from './go-ast.ts';
 import { goSprint } from './go-format.ts';
 import { lookupFunction } from './function-catalog.ts';
 import { checkArgCount, convertArg, kindAt, MAX_GENERATED_LENGTH, type CallContext } from './function-types.ts';
+import { RenderLimitError, spendCall, spendResult, spendSteps } from './render-budget.ts';
+import { checkPattern } from './sprig-regex.ts';
 import { errorMessage, type TemplateErrors } from './template-errors.ts';
 import { evalField, isGoMap, isInteger, sortedKeys } from './template-values.ts';
 
@@ -82,6 +84,7 @@ export class PipelineCompiler {
     if (isInteger(value)) {
       if (pipe.decl.length > 1) throw this.#errors.runtime(`executing at <${pipe.text}>: can't use ${value} to iterate over more than one variable`, pipe.pos);
       if (value > MAX_GENERATED_LENGTH) throw this.#errors.runtime(`executing at <${pipe.text}>: range over ${value} is too long (more than ${MAX_GENERATED_LENGTH})`, pipe.pos);
+      spendSteps(Math.max(value, 0));
       return Array.from({ length: Math.max(value, 0) }, (_, i) => [i, i] as const);
     }
     throw this.#errors.runtime(`executing at <${pipe.text}>: range can't iterate over ${goSprint(value)}`, pipe.pos);
@@ -178,13 +181,22 @@ export class PipelineCompiler {
     } catch (error) {
       throw this.#errors.syntax(errorMessage(error), command.pos);
     }
+    const pattern = definition.pattern === undefined ? undefined : argOperands[definition.pattern];
+    if (pattern?.kind === 'string') {
+      try {
+        checkPattern(pattern.value);
+      } catch (error) {
+        throw this.#errors.syntax(`${name}: ${errorMessage(error)}`, pattern.pos);
+      }
+    }
     const fail = (error: unknown): never => {
-      if (error instanceof TemplateError) throw error;
+      if (error instanceof TemplateError || error instanceof RenderLimitError) throw error;
       throw this.#errors.runtime(`executing at <${command.text}>: error calling ${name}: ${errorMessage(error)}`, command.pos, error);
     };
     const context = this.#context;
     if (definition.lazy === true) {
       return (frame, final) => {
+        spendSteps(1);
         const thunks = args.map((arg) => () => arg(frame));
         if (final !== NO_FINAL) thunks.push(() => final);
         try {
@@ -197,14 +209,18 @@ export class PipelineCompiler {
     return (frame, final) => {
       const values = args.map((arg) => arg(frame));
       if (final !== NO_FINAL) values.push(final);
+      spendCall(values);
+      let result: unknown;
       try {
-        return definition.fn(
+        result = definition.fn(
           values.map((value, i) => convertArg(kindAt(definition, i), value)),
           context,
         );
       } catch (error) {
         return fail(error);
       }
+      spendResult(result);
+      return result;
     };
   }
 }

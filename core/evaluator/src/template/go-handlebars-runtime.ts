@@ -1,4 +1,5 @@
 import Handlebars from 'handlebars';
+import { checkOutput, spendSteps } from './render-budget.ts';
 import { isTrue } from './template-values.ts';
 import type { GoHandlebarsProgram, ProgramEntry, ProgramFrame } from './go-handlebars-program.ts';
 
@@ -18,6 +19,7 @@ function entry(frame: ProgramFrame, id: number): ProgramEntry {
 }
 
 function evaluate(frame: ProgramFrame, id: number): unknown {
+  spendSteps(1);
   const found = entry(frame, id);
   if (found.kind !== 'if' && found.kind !== 'with') throw new Error(`template program entry #${id} is not a condition`);
   return found.evaluate(frame);
@@ -26,6 +28,7 @@ function evaluate(frame: ProgramFrame, id: number): unknown {
 env.registerHelper('_act', function (this: ProgramFrame, id: number): string {
   const found = entry(this, id);
   if (found.kind !== 'action') throw new Error(`template program entry #${id} is not an action`);
+  spendSteps(1);
   return found.print(this);
 });
 
@@ -43,6 +46,7 @@ env.registerHelper('_with', function (this: ProgramFrame, id: number, options: H
 env.registerHelper('_range', function (this: ProgramFrame, id: number, options: Handlebars.HelperOptions): string {
   const range = entry(this, id);
   if (range.kind !== 'range') throw new Error(`template program entry #${id} is not a range`);
+  spendSteps(1);
   const items = range.items(range.evaluate(this));
   if (items.length === 0) return options.inverse(this);
   const [first, second] = range.decl;
@@ -55,7 +59,9 @@ env.registerHelper('_range', function (this: ProgramFrame, id: number, options: 
     } else if (first !== undefined) {
       this.slots[first] = value;
     }
+    spendSteps(1);
     out += options.fn({ dot: value, slots: this.slots, entries: this.entries } satisfies ProgramFrame);
+    checkOutput(out.length);
   }
   return out;
 });
@@ -78,10 +84,13 @@ export const RUNTIME_OPTIONS: Handlebars.RuntimeOptions = Object.freeze({
 
 export type GoRender = (root: unknown) => string;
 
-/** Compiles now (not on first render), so a bad program fails at config load. */
+/**
+ * Checks now (not on first render), so a bad program fails at config load: `precompile` runs the same
+ * compiler as `compile`, whose public API compiles lazily on the first call.
+ */
 export function compileGoHandlebars(program: GoHandlebarsProgram): GoRender {
+  env.precompile(program.ast, COMPILE_OPTIONS);
   const template = env.compile(program.ast, COMPILE_OPTIONS);
-  (template as unknown as { _setup(options: object): void })._setup({});
   const { entries, slotCount } = program;
   return (root) => {
     const slots: unknown[] = new Array<unknown>(slotCount);

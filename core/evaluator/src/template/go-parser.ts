@@ -4,8 +4,11 @@ import { TokenCursor } from './go-token-cursor.ts';
 import { literalOperand } from './go-literals.ts';
 import type { TemplateErrors } from './template-errors.ts';
 
-/** What the parser needs to know about function names: `provided`, a known Go/sprig name Herald lacks, or unknown. */
-export type FunctionStatus = 'provided' | 'unsupported' | 'unknown';
+/**
+ * What the parser needs to know about function names: `provided`, a known sprig/Argo name Herald lacks,
+ * one of Helm's own functions (which Argo lacks too), or unknown.
+ */
+export type FunctionStatus = 'provided' | 'unsupported' | 'helm' | 'unknown';
 
 type Terminator = { readonly kind: 'end' | 'else' | 'eof'; readonly pos: number };
 type ControlKind = ControlNode['kind'];
@@ -213,7 +216,10 @@ class GoParser {
       case 'identifier': {
         this.#cursor.next();
         const status = this.#functionStatus(token.value);
-        if (status === 'unsupported') throw this.#errors.unsupported(`function ${JSON.stringify(token.value)} is not supported by Herald`, token.pos);
+        if (status === 'unsupported' || status === 'helm') {
+          const helm = status === 'helm' ? ' (it is a Helm function: Argo templates do not have it either)' : '';
+          throw this.#errors.unsupported(`function ${JSON.stringify(token.value)} is not supported by Herald${helm}`, token.pos);
+        }
         if (status === 'unknown') throw this.#errors.syntax(`function ${JSON.stringify(token.value)} not defined`, token.pos);
         return { kind: 'function', ...base, name: token.value };
       }

@@ -1,9 +1,11 @@
 import Handlebars from 'handlebars';
 import { TemplateError } from '../errors.ts';
-import { templateFunctions } from './function-catalog.ts';
+import { functionStatus, templateFunctions } from './function-catalog.ts';
 import { checkArgCount, convertArg, kindAt, type CallContext, type TemplateFunction } from './function-types.ts';
 import { goSprint } from './go-format.ts';
 import { RUNTIME_OPTIONS } from './go-handlebars-runtime.ts';
+import { checkOutput, RenderLimitError, spendCall, spendResult, spendSteps } from './render-budget.ts';
+import { checkPattern } from './sprig-regex.ts';
 import { errorMessage, type SourcePosition, type TemplateErrors } from './template-errors.ts';
 import { registerHostNamespaces } from './template-values.ts';
 
@@ -75,10 +77,15 @@ function prepare(root: Node, errors: TemplateErrors): Set<string> {
         const name = helperName(node.path);
         const hasArgs = (node.params as unknown[]).length > 0 || ((node.hash as hbs.AST.Hash | undefined)?.pairs.length ?? 0) > 0;
         if ((node.hash as hbs.AST.Hash | undefined)?.pairs.length) throw errors.unsupported('hash arguments (key=value) are not supported', at);
+        // `{{lookup}}` or `{{include}}` alone would read a field of that name; it is a call gone wrong.
+        if (name !== undefined && (name === 'log' || functionStatus(name) === 'helm')) throw errors.unsupported(`helper ${JSON.stringify(name)} is not supported`, at);
         if ((hasArgs || node.type === 'SubExpression') && !isFunction(name)) {
           throw errors.unsupported(`helper ${JSON.stringify(name ?? (node.path as hbs.AST.PathExpression).original)} is not supported`, at);
         }
-        if (isFunction(name)) used.add(name);
+        if (isFunction(name)) {
+          used.add(name);
+          checkLiteralPattern(name, node.params as hbs.AST.Expression[], errors);
+        }
         if (node.type === 'MustacheStatement') rewriteToPrint(node, isFunction(name));
         break;
       }
@@ -101,6 +108,18 @@ function prepare(root: Node, errors: TemplateErrors): Set<string> {
   return used;
 }
 
+/** A literal regular expression given to a regex function must compile, as in Go templates. */
+function checkLiteralPattern(name: string, params: readonly hbs.AST.Expression[], errors: TemplateErrors): void {
+  const index = templateFunctions[name]?.pattern;
+  const param = index === undefined ? undefined : params[index];
+  if (param?.type !== 'StringLiteral') return;
+  try {
+    checkPattern((param as hbs.AST.StringLiteral).value);
+  } catch (error) {
+    throw errors.syntax(`${name}: ${errorMessage(error)}`, position(param.loc));
+  }
+}
+
 /** `{{f a}}` becomes `{{_print (f a)}}`; `{{a.b}}` becomes `{{_print a.b "a.b"}}`, the text naming a missing field. */
 function rewriteToPrint(node: Node, isCall: boolean): void {
   const loc = node.loc;
@@ -115,16 +134,22 @@ function rewriteToPrint(node: Node, isCall: boolean): void {
 function helper(name: string, definition: TemplateFunction, context: CallContext, errors: TemplateErrors): Handlebars.HelperDelegate {
   return (...args: unknown[]): unknown => {
     const options = args.pop() as { loc?: hbs.AST.SourceLocation };
+    spendCall(args);
+    let result: unknown;
     try {
       checkArgCount(name, definition, args.length);
-      if (definition.lazy === true) return definition.fn(args.map((a) => () => a), context);
-      return definition.fn(
-        args.map((a, i) => convertArg(kindAt(definition, i), a)),
-        context,
-      );
+      result = definition.lazy === true
+        ? definition.fn(args.map((a) => () => a), context)
+        : definition.fn(
+          args.map((a, i) => convertArg(kindAt(definition, i), a)),
+          context,
+        );
     } catch (error) {
+      if (error instanceof RenderLimitError) throw error;
       throw errors.runtime(`error calling ${name}: ${errorMessage(error)}`, position(options.loc), error);
     }
+    spendResult(result);
+    return result;
   };
 }
 
@@ -132,6 +157,7 @@ function printer(errors: TemplateErrors): Handlebars.HelperDelegate {
   return (value: unknown, ...rest: unknown[]): string => {
     const options = rest.pop() as { loc?: hbs.AST.SourceLocation };
     const field = rest[0] as string | undefined;
+    spendSteps(1);
     if (value === undefined && field !== undefined) throw errors.runtime(`${JSON.stringify(field)} is not defined`, position(options.loc));
     if (value === undefined || value === null) return '';
     if (typeof value === 'string') return value;
@@ -140,7 +166,24 @@ function printer(errors: TemplateErrors): Handlebars.HelperDelegate {
   };
 }
 
-/** handlebars' own block helpers call a function they are given; these refuse it instead. */
+/** The block's options with a body that counts a step per run and bounds what the runs put together. */
+function counted(options: Handlebars.HelperOptions): Handlebars.HelperOptions {
+  let length = 0;
+  const fn = options.fn;
+  const body = (context: unknown, runtime?: Handlebars.RuntimeOptions): string => {
+    spendSteps(1);
+    const text = fn(context, runtime);
+    length += text.length;
+    checkOutput(length);
+    return text;
+  };
+  return { ...options, fn: body as Handlebars.TemplateDelegate };
+}
+
+/**
+ * handlebars' own block helpers call a function they are given; these refuse it instead. Each run of a
+ * block's body counts against the render's bounds (render-budget.ts).
+ */
 function guardBlockHelpers(env: typeof Handlebars, errors: TemplateErrors): void {
   for (const name of BLOCK_HELPERS) {
     const original = env.helpers[name];
@@ -148,6 +191,8 @@ function guardBlockHelpers(env: typeof Handlebars, errors: TemplateErrors): void
     env.registerHelper(name, function (this: unknown, ...args: unknown[]): unknown {
       const options = args.at(-1) as { loc?: hbs.AST.SourceLocation };
       if (typeof args[0] === 'function') throw errors.runtime(`{{#${name}}} of a function is not supported`, position(options.loc));
+      spendSteps(1);
+      args[args.length - 1] = counted(options as Handlebars.HelperOptions);
       return Reflect.apply(original, this, args) as unknown;
     });
   }
@@ -174,19 +219,21 @@ export function compileNativeHandlebars(source: string, errors: TemplateErrors, 
     env.registerHelper(name, helper(name, definition, context, errors));
     knownHelpers[name] = true;
   }
-  const template = env.compile(ast, { noEscape: true, knownHelpers, knownHelpersOnly: true });
+  const options: CompileOptions = { noEscape: true, knownHelpers, knownHelpersOnly: true };
   try {
-    (template as unknown as { _setup(options: object): void })._setup({});
+    // The same compiler as `compile`'s, which compiles lazily on the first render: errors show at load.
+    env.precompile(ast, options);
   } catch (error) {
     const { message, at } = exceptionDetails(error);
     throw errors.syntax(message, at, error);
   }
+  const template = env.compile(ast, options);
   return (vars) => {
     registerHostNamespaces(vars);
     try {
       return template(vars, RUNTIME_OPTIONS);
     } catch (error) {
-      if (error instanceof TemplateError) throw error;
+      if (error instanceof TemplateError || error instanceof RenderLimitError) throw error;
       const { message, at } = exceptionDetails(error);
       throw errors.runtime(message, at, error);
     }

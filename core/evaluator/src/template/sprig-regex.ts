@@ -1,65 +1,36 @@
-import type { FunctionTable } from './function-types.ts';
+import { RE2JS } from 're2js';
+import { checkGeneratedLength, type FunctionTable } from './function-types.ts';
+import { spendSteps } from './render-budget.ts';
 import { FunctionError } from './template-errors.ts';
 
 /**
- * sprig's regexMatch and regexReplaceAll. Patterns are Go RE2 syntax run by JavaScript's engine: the
- * common subset (classes, groups, anchors, `(?P<name>…)`, leading `(?i)`/`(?s)`/`(?m)` flags) means the
- * same in both. Replacements expand `$1`, `${1}`, `$name`, `${name}` and `$$` as Go does.
+ * sprig's regexMatch and regexReplaceAll on RE2 (re2js): Go's regexp syntax and refusals, matched in
+ * time linear in the text. Replacements expand `$1`, `${1}`, `$name`, `${name}` and `$$` as Go does.
+ * A pattern written as a literal is compiled with the template (`checkPattern`), so a pattern Go's
+ * regexp.Compile refuses is a load-time error.
  */
 
-const cache = new Map<string, RegExp>();
-
-/**
- * JavaScript backtracks where RE2 runs in linear time, so a repeated group that itself repeats
- * (`(a+)+`) could take exponential time on hostile data: such patterns are refused.
- */
-function hasNestedRepetition(pattern: string): boolean {
-  const repeatsInside: boolean[] = [false];
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\') {
-      i++;
-    } else if (c === '[') {
-      for (i++; i < pattern.length && pattern[i] !== ']'; i++) if (pattern[i] === '\\') i++;
-    } else if (c === '(') {
-      repeatsInside.push(false);
-    } else if (c === ')') {
-      const inner = repeatsInside.pop() ?? false;
-      const next = pattern[i + 1];
-      const repeated = next === '*' || next === '+' || next === '{';
-      if (inner && repeated) return true;
-      repeatsInside[repeatsInside.length - 1] ||= inner || repeated;
-    } else if (c === '*' || c === '+' || c === '{') {
-      repeatsInside[repeatsInside.length - 1] = true;
-    }
-  }
-  return false;
-}
+const cache = new Map<string, RE2JS>();
 const CACHE_LIMIT = 256;
 
-function compile(pattern: string): RegExp {
+/** Throws Go's message (`error parsing regexp: …`) for a pattern RE2 refuses. */
+export function checkPattern(pattern: string): void {
+  compile(pattern);
+}
+
+/** A match runs an automaton over the text, dearer than reading it: two steps a character, still linear. */
+function spendMatch(text: string): void {
+  spendSteps(16 + 2 * text.length);
+}
+
+function compile(pattern: string): RE2JS {
   const cached = cache.get(pattern);
   if (cached !== undefined) return cached;
-  let source = pattern;
-  let flags = 'g';
-  const leading = /^\(\?([imsU]+)\)/.exec(source);
-  if (leading?.[1] !== undefined) {
-    if (leading[1].includes('U')) throw new FunctionError(`error parsing regexp: ungreedy flag (?U) is not supported: ${pattern}`);
-    flags += Array.from(new Set(leading[1])).join('');
-    source = source.slice(leading[0].length);
-  }
-  source = source.replaceAll('(?P<', '(?<');
-  if (hasNestedRepetition(source)) throw new FunctionError(`regexp ${JSON.stringify(pattern)} repeats a repeated group, which Herald refuses (it could run for exponential time)`);
-  let regex: RegExp;
+  let regex: RE2JS;
   try {
-    regex = new RegExp(source, `${flags}u`);
-  } catch {
-    try {
-      // RE2 allows escaping any punctuation, which JavaScript refuses in unicode mode.
-      regex = new RegExp(source, flags);
-    } catch (error) {
-      throw new FunctionError(`error parsing regexp: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    regex = RE2JS.compile(pattern);
+  } catch (error) {
+    throw new FunctionError(error instanceof Error ? error.message : String(error));
   }
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(pattern, regex);
@@ -67,7 +38,7 @@ function compile(pattern: string): RegExp {
 }
 
 /** Go's Regexp.Expand of `template` for one match. */
-function expand(template: string, groups: readonly (string | undefined)[], named: Readonly<Record<string, string | undefined>> | undefined): string {
+function expand(template: string, groups: readonly (string | null)[], names: Readonly<Record<string, number>>): string {
   let out = '';
   let i = 0;
   while (i < template.length) {
@@ -87,36 +58,63 @@ function expand(template: string, groups: readonly (string | undefined)[], named
       continue;
     }
     i += match[0].length;
-    if (/^[0-9]+$/.test(name)) out += groups[Number(name)] ?? '';
-    else if (named !== undefined && Object.hasOwn(named, name)) out += named[name] ?? '';
+    const index = /^[0-9]+$/.test(name) ? Number(name) : Object.hasOwn(names, name) ? names[name] : undefined;
+    if (index !== undefined) out += groups[index] ?? '';
   }
   return out;
+}
+
+/**
+ * Go's Regexp.ReplaceAllString: successive non-overlapping matches; an empty match right after the
+ * previous match is not replaced (`a*` on `baaac` gives `XbXcX`, where JavaScript gives `XbXXcX`).
+ */
+function replaceAll(regex: RE2JS, text: string, template: string): string {
+  const matcher = regex.matcher(text);
+  const names = regex.namedGroups() as Record<string, number>;
+  const groupCount = regex.groupCount();
+  let out = '';
+  let lastEnd = 0;
+  let searchFrom = 0;
+  while (searchFrom <= text.length && matcher.find(searchFrom)) {
+    const start = matcher.start();
+    const end = matcher.end();
+    out += text.slice(lastEnd, start);
+    if (end > lastEnd || start === 0) {
+      const groups = Array.from({ length: groupCount + 1 }, (_, g) => matcher.group(g));
+      out += expand(template, groups, names);
+      checkGeneratedLength(out.length);
+    }
+    lastEnd = end;
+    // Advance past this match, always by at least one code point.
+    const width = (text.codePointAt(searchFrom) ?? 0) > 0xffff ? 2 : 1;
+    searchFrom = searchFrom + width > end ? searchFrom + width : end;
+  }
+  return out + text.slice(lastEnd);
 }
 
 export const sprigRegexFunctions: FunctionTable = {
   regexMatch: {
     params: ['string', 'string'],
+    pattern: 0,
     fn: ([pattern, text]) => {
-      let regex: RegExp;
+      let regex: RE2JS;
       try {
         regex = compile(pattern as string);
-      } catch (error) {
-        // sprig's regexMatch answers false for a pattern that does not compile; a refused one stays an error.
-        if (error instanceof FunctionError && error.message.startsWith('error parsing regexp')) return false;
-        throw error;
+      } catch {
+        // sprig's regexMatch answers false for a pattern that does not compile.
+        return false;
       }
-      regex.lastIndex = 0;
+      spendMatch(text as string);
       return regex.test(text as string);
     },
   },
   regexReplaceAll: {
     params: ['string', 'string', 'string'],
-    fn: ([pattern, text, template]) =>
-      (text as string).replace(compile(pattern as string), (...match: unknown[]) => {
-        const last = match.at(-1);
-        const named = typeof last === 'object' && last !== null ? (last as Record<string, string | undefined>) : undefined;
-        const groupCount = match.length - (named === undefined ? 3 : 4) + 1;
-        return expand(template as string, match.slice(0, groupCount) as (string | undefined)[], named);
-      }),
+    pattern: 0,
+    fn: ([pattern, text, template]) => {
+      const regex = compile(pattern as string);
+      spendMatch(text as string);
+      return replaceAll(regex, text as string, template as string);
+    },
   },
 };

@@ -1,4 +1,4 @@
-import { GoDuration, GoTime } from '../host/index.ts';
+import { GoDuration, GoTime, replaceAll } from '../host/index.ts';
 import { goQuote, goSprint } from './go-format.ts';
 import { checkGeneratedLength, type FunctionTable, type TemplateFunction } from './function-types.ts';
 import { FunctionError } from './template-errors.ts';
@@ -94,11 +94,6 @@ function trimAll(cutset: string, text: string): string {
   return chars.slice(start, end).join('');
 }
 
-function replace(old: string, replacement: string, text: string): string {
-  if (old !== '') return text.replaceAll(old, () => replacement);
-  checkGeneratedLength(text.length + (Array.from(text).length + 1) * replacement.length);
-  return replacement + Array.from(text).map((ch) => ch + replacement).join('');
-}
 
 function splitMap(separator: string, text: string): Record<string, string> {
   const map = Object.create(null) as Record<string, string>;
@@ -124,7 +119,7 @@ export const sprigStringFunctions: FunctionTable = {
   trunc: { params: ['int', 'string'], fn: ([count, text]) => trunc(n(count), s(text)) },
   abbrev: { params: ['int', 'string'], fn: ([width, text]) => abbrev(n(width), s(text)) },
   substr: { params: ['int', 'int', 'string'], fn: ([start, end, text]) => substr(n(start), n(end), s(text)) },
-  replace: { params: ['string', 'string', 'string'], fn: ([old, replacement, text]) => replace(s(old), s(replacement), s(text)) },
+  replace: { params: ['string', 'string', 'string'], fn: ([old, replacement, text]) => replaceAll(s(text), s(old), s(replacement)) },
   contains: { params: ['string', 'string'], fn: ([part, text]) => s(text).includes(s(part)) },
   hasPrefix: { params: ['string', 'string'], fn: ([prefix, text]) => s(text).startsWith(s(prefix)) },
   hasSuffix: { params: ['string', 'string'], fn: ([suffix, text]) => s(text).endsWith(s(suffix)) },

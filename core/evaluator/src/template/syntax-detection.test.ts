@@ -28,6 +28,10 @@ describe('detectSyntax', () => {
     ['{{this}} {{../parent}} {{@root.x}}', 'handlebars'],
     ['{{~name~}}', 'handlebars'],
     ['{{default value="x"}}', 'handlebars'],
+    // A name alone is a Go function call as much as a handlebars path: with nothing else, Go.
+    ['{{recipient}}', 'go'],
+    ['{{nosuchfunc}}', 'go'],
+    ['{{#each items}}{{name}}{{/each}}', 'handlebars'],
   ])('%j is %s', (source, expected) => {
     expect(detect(source)).toBe(expected);
   });
@@ -57,7 +61,7 @@ describe('native handlebars templates', () => {
     ['{{#if (eq pod.metadata.name "web-1")}}match{{/if}}', 'match'],
     ['{{call time.Now}}', '2024-03-05 07:08:09 +0000 UTC'],
     ['{{printf "%s/%d" pod.metadata.name 3}}', 'web-1/3'],
-    ['{{recipient}} & <b>', 'ops & co & <b>'],
+    ['{{#if recipient}}{{recipient}}{{/if}} & <b>', 'ops & co & <b>'],
     ['line\n{{#if pod.status.ready}}\n  kept\n{{/if}}\nend', 'line\n  kept\nend'],
   ])('%j', (source, expected) => {
     expect(render(source, { pod, recipient: 'ops & co' })).toBe(expected);

@@ -4,7 +4,8 @@ import { locate, type TemplateErrors } from './template-errors.ts';
  * Tells a Go template (Argo's syntax) from a native handlebars one, action by action:
  * - handlebars only: `{{#…}}`, `{{/…}}` (not `{{/*`), `{{^…}}`, `{{>…}}`, `{{!…}}`, `{{{…}}}`, `{{&…}}`,
  *   `{{~…}}`, `@data`, `this`, `../`, `key=value`, and any word that names no function
- *   (`{{pod.metadata.name}}`, `{{upper pod.name}}`);
+ *   (`{{pod.metadata.name}}`, `{{upper pod.name}}`) unless it is a single name alone (`{{recipient}}`,
+ *   `{{nosuchfunc}}`), which Go reads as a function call;
  * - Go only: a field or variable (`.x`, `$x`, `$`), a parenthesised pipeline, a Go keyword (`if`, `range`,
  *   `with`, `end`, `define`…), a trim marker (`{{- `, ` -}}`) or a Go comment;
  * - anything else (`{{else}}`, `{{else if …}}`, `{{upper "x"}}`, `{{.}}`) fits both.
@@ -26,7 +27,7 @@ type Kind = 'go' | 'handlebars' | 'both';
 
 const LITERAL_WORDS = new Set(['else', 'true', 'false', 'nil']);
 
-function classifyWord(token: string, isFunction: (name: string) => boolean): Kind {
+function classifyWord(token: string, isFunction: (name: string) => boolean, alone: boolean): Kind {
   if (token.startsWith('$')) return 'go';
   if (token.startsWith('.')) return /^\.[\p{L}_]/u.test(token) ? 'go' : token.startsWith('./') || token.startsWith('..') ? 'handlebars' : 'both';
   if (token.startsWith('@') || token === 'this' || token.startsWith('this.') || token.startsWith('this/')) return 'handlebars';
@@ -36,6 +37,9 @@ function classifyWord(token: string, isFunction: (name: string) => boolean): Kin
   if (base === undefined) return 'both';
   if (GO_KEYWORDS.has(base)) return 'go';
   if (LITERAL_WORDS.has(base) || isFunction(base)) return 'both';
+  // Alone, `{{name}}` is as much Go (a call of function `name`) as handlebars (a path): a template of
+  // such actions is Go, so `{{nosuchfunc}}` is "not defined" at load rather than a failing render.
+  if (alone && base === token) return 'both';
   // A word that is no function: a handlebars path (`pod.metadata.name`); Go would not know it.
   return 'handlebars';
 }
@@ -53,7 +57,7 @@ function classifyAction(action: string, isFunction: (name: string) => boolean): 
   if (words[0] === 'else' && (words[1] === 'if' || words[1] === 'with')) words.splice(0, 2);
   let kind: Kind = 'both';
   for (const word of words) {
-    const wordKind = classifyWord(word, isFunction);
+    const wordKind = classifyWord(word, isFunction, words.length === 1);
     if (wordKind === 'go') return 'go';
     if (wordKind === 'handlebars') kind = 'handlebars';
   }

@@ -105,6 +105,9 @@ function check(source: string, data: Record<string, unknown>): void {
 
 const PROTOTYPE_NAMES = Object.getOwnPropertyNames(Object.prototype).sort();
 
+// Thousands of cases take about a second alone; on a machine shared by parallel runs, many more.
+const PROPERTY_TIMEOUT = 30_000;
+
 describe('template properties', () => {
   it('compiling any text throws nothing but TemplateError', () => {
     fc.assert(
@@ -113,13 +116,13 @@ describe('template properties', () => {
       }),
       { numRuns: 500 },
     );
-  });
+  }, PROPERTY_TIMEOUT);
 
   it('fragment soup compiles and renders with nothing but TemplateError, reaching nothing', () => {
     fc.assert(fc.property(soup, vars, check), { numRuns: 1500 });
-  });
+  }, PROPERTY_TIMEOUT);
 
   it('grammar-built Go templates render random data with nothing but TemplateError, reaching nothing', () => {
     fc.assert(fc.property(goTemplate, vars, check), { numRuns: 1500 });
-  });
+  }, PROPERTY_TIMEOUT);
 });
