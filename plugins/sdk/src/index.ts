@@ -25,6 +25,7 @@ export type {
   Channel,
   ChannelData,
   Delivery,
+  DeadLetterReason,
   DeliveryHandler,
   PublishOptions,
   PublishReceipt,
