@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { DeadLetter, DeadLetterStore } from '@herald/core-bus';
 import { encodeClaim, type Claim } from '@herald/core-evaluator';
 import type { NotificationData } from '@herald/plugin-sdk';
-import { decideClaim } from './dlq-retry.ts';
+import { decideClaim, retryLetter } from './dlq-retry.ts';
 
 const n = { claimRevision: 40 } as NotificationData;
 const marker = 'dlq-retry:HERALD_DEAD_LETTERS:7';
@@ -26,5 +27,31 @@ describe('what retrying a dead-lettered notification does with its claim', () =>
   it('refuses to publish an unconfirmed earlier retry again once the duplicate window is over', () => {
     const decision = decideClaim(entry({ status: 'pending', at: now / 1000 - 118, event: marker }, 61), n, marker, now, window);
     expect(decision).toMatchObject({ action: 'refuse', reason: expect.stringContaining('could be delivered twice') });
+  });
+});
+
+describe('retrying a letter whose original was never stored', () => {
+  it('refuses it and keeps the letter: it holds only what the object was, not the event', async () => {
+    const letter: DeadLetter = {
+      id: 3,
+      time: new Date(0),
+      subject: 'herald.dlq.events',
+      channel: 'events',
+      data: {
+        reason: 'widgets.v1.example.com ns/deep (uid u, resourceVersion 7) is nested 6001 levels deep, more than the 512 Herald accepts',
+        code: 'HERALD_ERR_KUBE_OBJECT_TOO_DEEP',
+        consumer: 'herald/source/kubernetes',
+        deliveryCount: 0,
+        original: { stream: 'HERALD_EVENTS', subject: 'herald.events.3', sequence: 0, headers: {}, payload: '{}', encoding: 'utf8', truncated: true },
+      },
+    };
+    const nothing = () => Promise.reject(new Error('must not be used'));
+    const outcome = await retryLetter(letter, { store: {} as DeadLetterStore, state: nothing });
+    expect(outcome).toEqual({
+      id: 3,
+      channel: 'events',
+      outcome: 'refused',
+      reason: 'its publisher could not publish it (HERALD_ERR_KUBE_OBJECT_TOO_DEEP) and kept only what it was about; fix the cause, and the next change is published',
+    });
   });
 });
