@@ -48,7 +48,8 @@ export async function publishEvent(event: InformerEvent, options: EventPublishin
       return true;
     } catch (err) {
       if (!refusedForGood(err)) throw err;
-      metrics.refused.add(1, attributes);
+      // Counted once per event: a reduced version refused too is the same event.
+      if (!reduction) metrics.refused.add(1, attributes);
       return err as Error;
     }
   };
