@@ -496,6 +496,35 @@ describe('consuming under pressure', () => {
     expect(isBusClosed(new HeraldError('HERALD_ERR_BUS_PUBLISH_REJECTED', 'too large'))).toBe(false);
   });
 
+  it('refuses data JSON cannot encode (nested too deep for the stack) for good, naming the message', async () => {
+    const publisher = bus.publisher('herald/test', tracer);
+    let spec: Record<string, unknown> = {};
+    for (let i = 0; i < 20_000; i++) spec = { a: spec };
+    const failure = await publisher.resourceEvent({ ...event('deep'), object: { spec } }).catch((err: unknown) => err as HeraldError);
+    expect(failure).toMatchObject({ code: 'HERALD_ERR_BUS_PUBLISH_REJECTED', retryable: false });
+    expect((failure as Error).message).toBe('cannot encode io.herald.resource.v1 uid-deep:1:MODIFIED as JSON: Maximum call stack size exceeded');
+  });
+
+  it('dead-letters what a publisher cannot publish, as a letter of its channel that was never stored and cannot be retried', async () => {
+    const b = await isolatedBus('pubdlq');
+    const publisher = b.publisher('herald/source/test', tracer);
+    const receipt = await publisher.deadLetter('events', event('unfit'), { code: 'HERALD_ERR_TEST_UNFIT', reason: 'too large for the bus' });
+    expect(receipt).toMatchObject({ stream: 'PUBDLQ_DEAD_LETTERS', duplicate: false, id: 'dlq:PUBDLQ_EVENTS:uid-unfit:1:MODIFIED:herald/source/test' });
+    // The same letter again (a relist) is dropped by the duplicate window.
+    expect((await publisher.deadLetter('events', event('unfit'), { code: 'HERALD_ERR_TEST_UNFIT', reason: 'too large for the bus' })).duplicate).toBe(true);
+    const [letter] = await deadLetters(b, 'pubdlq-read', 1);
+    expect(letter!.data.original.subject).toMatch(/^pubdlq\.events\.\d+$/);
+    expect(letter!.subject).toBe(letter!.data.original.subject);
+    expect(letter!.data).toMatchObject({
+      reason: 'too large for the bus',
+      code: 'HERALD_ERR_TEST_UNFIT',
+      consumer: 'herald/source/test',
+      deliveryCount: 0,
+      original: { stream: 'PUBDLQ_EVENTS', sequence: 0, truncated: true, encoding: 'utf8', headers: { 'Nats-Msg-Id': 'uid-unfit:1:MODIFIED' } },
+    });
+    expect(JSON.parse(letter!.data.original.payload)).toMatchObject({ id: 'uid-unfit:1:MODIFIED', type: 'io.herald.resource.v1', data: event('unfit') });
+  });
+
   it('refuses data that consumers would dead-letter, naming the field', async () => {
     const publisher = bus.publisher('herald/test', tracer);
     const bad = { ...event('odd'), ref: { ...event('odd').ref, uid: '' } };

@@ -124,7 +124,8 @@ export class Bus {
   }
 
   publisher(source: string, tracer: Tracer): JetStreamPublisher {
-    return new JetStreamPublisher(this.js, this.topology, tracer, { source, ...(this.#options.publisher ?? defaultPublisherOptions) });
+    const serverMaxPayload = this.nc.info?.max_payload;
+    return new JetStreamPublisher(this.js, this.topology, tracer, { source, ...(this.#options.publisher ?? defaultPublisherOptions), ...(serverMaxPayload ? { serverMaxPayload } : {}) });
   }
 
   subscriber(tracer: Tracer, logger: Logger): JetStreamSubscriber {

@@ -8,6 +8,9 @@ import {
   sleepUnlessAborted,
   type BusPublisher,
   type Channel,
+  type ChannelData,
+  type DeadLetterData,
+  type DeadLetterReason,
   type DeliveryResultData,
   type EventType,
   type NotificationData,
@@ -30,6 +33,8 @@ export interface PublisherOptions {
   attemptTimeoutMs: number;
   /** Publishes waiting for an acknowledgement at once; more wait their turn. */
   maxInflight: number;
+  /** The server's max_payload, when known: a message over it (or over its stream's max_msg_size) is refused before sending. */
+  serverMaxPayload?: number;
 }
 
 /** Between attempts at a publish: 100 ms doubling up to 2 s (within the publish timeout). */
@@ -40,6 +45,11 @@ export const defaultPublisherOptions: Omit<PublisherOptions, 'source'> = {
   attemptTimeoutMs: 5_000,
   maxInflight: 256,
 };
+
+// Room for Nats-Msg-Id, Content-Type and the trace context around a message.
+const headerRoom = 1024;
+
+type DeadLetterOrigin = Exclude<Channel, 'deadLetters'>;
 
 interface PublishRequest {
   channel: Channel;
@@ -71,47 +81,60 @@ export class JetStreamPublisher implements BusPublisher {
   }
 
   resourceEvent(data: ResourceEventData, options?: PublishOptions): Promise<PublishReceipt> {
-    const { ref } = data;
-    return this.publish({
-      channel: 'events',
-      subject: this.#topology.eventSubject(ref.uid),
-      type: EventTypes.resource,
-      id: options?.id ?? `${ref.uid}:${data.resourceVersion}:${data.action}`,
-      ceSubject: ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name,
-      data,
-    });
+    return this.publish(this.#request('events', data, options));
   }
 
   notification(data: NotificationData, options?: PublishOptions): Promise<PublishReceipt> {
-    return this.publish({
-      channel: 'notifications',
-      subject: this.#topology.notificationSubject(data.destination.serviceType, data.ref.uid),
-      type: EventTypes.notification,
-      id: options?.id ?? `${data.idempotencyKey}:${data.claimRevision}`,
-      ceSubject: data.stateKey,
-      data,
-    });
+    return this.publish(this.#request('notifications', data, options));
   }
 
   deliveryResult(data: DeliveryResultData, options?: PublishOptions): Promise<PublishReceipt> {
+    return this.publish(this.#request('results', data, options));
+  }
+
+  deadLetter<C extends DeadLetterOrigin>(channel: C, data: ChannelData[C], why: DeadLetterReason, options?: PublishOptions): Promise<PublishReceipt> {
+    const original = this.#request(channel, data);
+    this.#check(original);
+    const stream = this.#topology.streamName(channel);
+    const payload = new TextDecoder().decode(this.#encode(original));
+    const letter: DeadLetterData = {
+      reason: why.reason,
+      code: why.code,
+      consumer: this.#options.source,
+      deliveryCount: 0,
+      // Sequence 0: never stored. Truncated: what it carries is not the message that failed, only enough to say what it was.
+      original: { stream, subject: original.subject, sequence: 0, headers: { 'Nats-Msg-Id': original.id, 'Content-Type': CONTENT_TYPE }, payload, encoding: 'utf8', truncated: true },
+    };
     return this.publish({
-      channel: 'results',
-      subject: this.#topology.resultSubject(data.destination.serviceType, data.ref.uid),
-      type: EventTypes.deliveryResult,
-      id: options?.id ?? `${data.idempotencyKey}:${data.claimRevision}:${data.attempts}`,
-      ceSubject: data.stateKey,
-      data,
+      channel: 'deadLetters',
+      subject: this.#topology.deadLetterSubject(channel),
+      type: EventTypes.deadLetter,
+      id: options?.id ?? `dlq:${stream}:${original.id}:${this.#options.source}`,
+      ceSubject: original.subject,
+      data: letter,
     });
+  }
+
+  /** Subject, type, id and CloudEvents subject of a message of `channel`. */
+  #request<C extends DeadLetterOrigin>(channel: C, data: ChannelData[C], options?: PublishOptions): PublishRequest {
+    if (channel === 'events') {
+      const { ref, resourceVersion, action } = data as ResourceEventData;
+      const ceSubject = ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name;
+      return { channel, subject: this.#topology.eventSubject(ref.uid), type: EventTypes.resource, id: options?.id ?? `${ref.uid}:${resourceVersion}:${action}`, ceSubject, data };
+    }
+    if (channel === 'notifications') {
+      const n = data as NotificationData;
+      const subject = this.#topology.notificationSubject(n.destination.serviceType, n.ref.uid);
+      return { channel, subject, type: EventTypes.notification, id: options?.id ?? `${n.idempotencyKey}:${n.claimRevision}`, ceSubject: n.stateKey, data };
+    }
+    const r = data as DeliveryResultData;
+    const subject = this.#topology.resultSubject(r.destination.serviceType, r.ref.uid);
+    return { channel, subject, type: EventTypes.deliveryResult, id: options?.id ?? `${r.idempotencyKey}:${r.claimRevision}:${r.attempts}`, ceSubject: r.stateKey, data };
   }
 
   /** Publishes any envelope; used by the bus itself for dead letters. */
   async publish(request: PublishRequest): Promise<PublishReceipt> {
-    // Refuse here what every consumer would dead-letter: a JavaScript plugin gets no type checks.
-    const checked = dataSchemasByType[request.type].safeParse(request.data);
-    if (!checked.success) {
-      const issue = checked.error.issues[0]!;
-      throw new BusError(BusErrorCodes.publishRejected, `not a valid ${request.type}: data.${issue.path.map(String).join('.')}: ${issue.message}`);
-    }
+    this.#check(request);
     const deadline = Date.now() + this.#options.publishTimeoutMs;
     // Waiting for a slot counts against the same deadline as waiting for the acknowledgement.
     const release = await this.#slots.acquire(this.#options.publishTimeoutMs, () => this.#timeoutError(request));
@@ -129,13 +152,8 @@ export class JetStreamPublisher implements BusPublisher {
       headers.set('Nats-Msg-Id', request.id);
       headers.set('Content-Type', CONTENT_TYPE);
       injectTraceContext(trace.setSpan(context.active(), span), headers);
-      const payload = encodeEnvelope({
-        id: request.id,
-        type: request.type,
-        source: this.#options.source,
-        data: request.data,
-        ...(request.ceSubject === undefined ? {} : { subject: request.ceSubject }),
-      });
+      const payload = this.#encode(request);
+      this.#checkSize(request, payload);
       const ack = await this.#publishWithRetry(request, payload, headers, deadline);
       span.setAttribute('messaging.nats.stream.sequence', ack.seq);
       return { id: request.id, stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
@@ -147,6 +165,45 @@ export class JetStreamPublisher implements BusPublisher {
       span.end();
       release();
     }
+  }
+
+  /** Refuses here what every consumer would dead-letter: a JavaScript plugin gets no type checks. */
+  #check(request: PublishRequest): void {
+    const checked = dataSchemasByType[request.type].safeParse(request.data);
+    if (!checked.success) {
+      const issue = checked.error.issues[0]!;
+      throw new BusError(BusErrorCodes.publishRejected, `not a valid ${request.type}: data.${issue.path.map(String).join('.')}: ${issue.message}`);
+    }
+  }
+
+  /** The envelope's bytes; data that JSON cannot encode (nested too deep for the stack) is refused for good. */
+  #encode(request: PublishRequest): Uint8Array {
+    try {
+      return encodeEnvelope({
+        id: request.id,
+        type: request.type,
+        source: this.#options.source,
+        data: request.data,
+        ...(request.ceSubject === undefined ? {} : { subject: request.ceSubject }),
+      });
+    } catch (err) {
+      throw new BusError(BusErrorCodes.publishRejected, `cannot encode ${request.type} ${request.id} as JSON: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** Refuses at once, with both numbers, what the stream or the server would refuse for its size. */
+  #checkSize(request: PublishRequest, payload: Uint8Array): void {
+    const streamMax = this.#topology.options.streams[request.channel].maxMsgSize;
+    const serverMax = this.#options.serverMaxPayload ?? Number.POSITIVE_INFINITY;
+    const limit = Math.min(streamMax, serverMax);
+    // Headers count against the server's limit too; leave them room.
+    if (payload.length + headerRoom <= limit) return;
+    const stream = this.#topology.streamName(request.channel);
+    const server = Number.isFinite(serverMax) ? `, server max_payload ${serverMax}` : '';
+    throw new BusError(
+      BusErrorCodes.publishRejected,
+      `${request.id} is ${payload.length} bytes, more than the ${limit - headerRoom} bytes ${stream} takes (its max_msg_size ${streamMax}${server}, less ${headerRoom} for headers)`,
+    );
   }
 
   async #publishWithRetry(request: PublishRequest, payload: Uint8Array, headers: ReturnType<typeof natsHeaders>, deadline: number) {

@@ -22,11 +22,27 @@ export interface PublishReceipt {
   duplicate: boolean;
 }
 
+/** Why a message went to the dead letters instead of its channel. */
+export interface DeadLetterReason {
+  /** Stable error code, e.g. `HERALD_ERR_KUBE_OBJECT_TOO_DEEP`. */
+  code: string;
+  /** For people: what the message was about, and why it could not go on. */
+  reason: string;
+}
+
 /** Publishes onto the bus; waits for the bus to store the message (and retries across reconnects). */
 export interface BusPublisher {
   resourceEvent(data: ResourceEventData, options?: PublishOptions): Promise<PublishReceipt>;
   notification(data: NotificationData, options?: PublishOptions): Promise<PublishReceipt>;
   deliveryResult(data: DeliveryResultData, options?: PublishOptions): Promise<PublishReceipt>;
+  /**
+   * Sends to the dead-letter stream, instead of its channel, a message that cannot be published as it is
+   * (a source's object too deep or too large for the bus). `data` is what the letter keeps as its original:
+   * reduce it so that it fits. The original has sequence 0 (it was never stored) and is marked truncated,
+   * so `herald dlq retry` never puts the reduced message back. `options.id` defaults to
+   * `dlq:<stream>:<id the message would have had>:<publisher source>`.
+   */
+  deadLetter<C extends Exclude<Channel, 'deadLetters'>>(channel: C, data: ChannelData[C], why: DeadLetterReason, options?: PublishOptions): Promise<PublishReceipt>;
 }
 
 /** What each channel carries. */

@@ -30,6 +30,7 @@ export type {
   Channel,
   ChannelData,
   Delivery,
+  DeadLetterReason,
   DeliveryHandler,
   PublishOptions,
   PublishReceipt,

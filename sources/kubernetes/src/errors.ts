@@ -14,6 +14,10 @@ export const KubeSourceErrorCodes = {
   leaseRefused: 'HERALD_ERR_KUBE_LEASE',
   /** The API server could not be reached or failed (network, 5xx) while starting. */
   unavailable: 'HERALD_ERR_KUBE_UNAVAILABLE',
+  /** An object nests deeper than Herald accepts: dead-lettered, not published. */
+  objectTooDeep: 'HERALD_ERR_KUBE_OBJECT_TOO_DEEP',
+  /** The bus refused an object's event for good (too large), even reduced: dead-lettered. */
+  objectRefused: 'HERALD_ERR_KUBE_OBJECT_REFUSED',
 } as const;
 
 export type KubeSourceErrorCode = (typeof KubeSourceErrorCodes)[keyof typeof KubeSourceErrorCodes];

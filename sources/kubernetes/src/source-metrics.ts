@@ -6,8 +6,12 @@ type Counter = ReturnType<Meter['createCounter']>;
 export interface SourceMetrics {
   /** Attributes group, version, resource, action. */
   published: Counter;
-  /** Events the bus refused for good (skipped). */
+  /** Events the bus refused as they were (then published reduced, or dead-lettered). */
   refused: Counter;
+  /** Events published without part of their object; extra attribute `reduction`. */
+  reduced: Counter;
+  /** Events sent to the dead letters instead; extra attribute `reason` (`depth` or `refused`). */
+  deadLettered: Counter;
   /** Lists after 410 Gone. */
   relists: Counter;
   /** Failed lists and watches (each retried after a backoff). */
@@ -26,7 +30,9 @@ export function observeLeadership(meter: Meter, publishing: () => boolean): void
 export function sourceMetrics(meter: Meter): SourceMetrics {
   return {
     published: meter.createCounter('herald.source.kubernetes.events.published', { description: 'Resource events published to the bus' }),
-    refused: meter.createCounter('herald.source.kubernetes.events.refused', { description: 'Resource events the bus refused for good, skipped' }),
+    refused: meter.createCounter('herald.source.kubernetes.events.refused', { description: 'Resource events the bus refused as they were (then published reduced, or dead-lettered)' }),
+    reduced: meter.createCounter('herald.source.kubernetes.events.reduced', { description: 'Resource events published without part of their object, to fit the bus' }),
+    deadLettered: meter.createCounter('herald.source.kubernetes.events.dead_lettered', { description: 'Resource events sent to the dead letters instead of the events stream' }),
     relists: meter.createCounter('herald.source.kubernetes.relists', { description: 'Relists after the watched resourceVersion expired (410 Gone)' }),
     watchErrors: meter.createCounter('herald.source.kubernetes.watch.errors', { description: 'Failed lists and watches, retried with backoff' }),
     publishRetries: meter.createCounter('herald.source.kubernetes.publish.retries', { description: 'Failed publishes, retried with backoff' }),

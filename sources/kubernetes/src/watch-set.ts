@@ -4,7 +4,7 @@ import type { KubernetesSourceConfig } from './kubernetes-source.config.ts';
 import { stripManagedFields } from './managed-fields.ts';
 import type { PublishGate } from './publish-gate.ts';
 import { startFailure, type WatchTarget } from './resolve-resources.ts';
-import { toResourceEvent } from './resource-event.ts';
+import { publishEvent } from './event-publisher.ts';
 import type { SourceMetrics } from './source-metrics.ts';
 
 export interface Wiring {
@@ -50,30 +50,22 @@ export class WatchSet {
   }
 }
 
-/** An informer for one target that publishes each event, retrying (in order) until the bus takes it. */
+/** Too large, not encodable: no retry can change that. */
+function refusedForGood(err: unknown): boolean {
+  return isHeraldError(err) && !err.retryable && !isBusClosed(err);
+}
+
+/** An informer for one target that publishes each event, retrying (in order) until the bus takes it or dead-letters it. */
 function informer(target: WatchTarget, { client, config, publisher, logger, metrics, gate }: Wiring): Informer {
   const { resource, namespace } = target;
   const attributes = { group: resource.group, version: resource.version, resource: resource.resource };
   const log = logger.child({ resource: gvrString(resource), ...(namespace === undefined ? {} : { namespace }) });
 
+  const publishing = { resource, publisher, metrics, log, refusedForGood };
   async function publish(event: InformerEvent, { signal }: { signal: AbortSignal }): Promise<void> {
     // Not the leader (any more): hold the event, and with it the watch, until this process leads again.
     await gate.wait(signal);
-    const data = toResourceEvent(resource, event);
-    try {
-      const receipt = await publisher.resourceEvent(data);
-      metrics.published.add(1, { ...attributes, action: event.type });
-      log.debug({ id: receipt.id, duplicate: receipt.duplicate, finalStateUnknown: event.finalStateUnknown }, `published ${event.type} of ${data.ref.namespace ?? ''}/${data.ref.name}`);
-    } catch (err) {
-      // The bus closes only at shutdown, and then stop() ends the retries; every other refusal is final.
-      if (isHeraldError(err) && !err.retryable && !isBusClosed(err)) {
-        // E.g. larger than the stream's message size: no retry can change that.
-        metrics.refused.add(1, { ...attributes, action: event.type });
-        log.error({ err, uid: data.ref.uid, resourceVersion: data.resourceVersion }, `the bus refused ${event.type} of ${data.ref.namespace ?? ''}/${data.ref.name}: skipped`);
-        return;
-      }
-      throw err;
-    }
+    await publishEvent(event, publishing);
   }
 
   return new Informer({

@@ -293,17 +293,6 @@ describe('kubernetes source', () => {
     expect(running.seq).toBeLessThan(second.seq);
   });
 
-  it('skips an event the bus refuses for good (too large) and goes on with the next ones', async () => {
-    const namespace = await cp.createNamespace('too-large');
-    const configmaps = { version: 'v1', resource: 'configmaps', kind: 'ConfigMap' };
-    const { events, logs } = await bootHerald({ resources: [configmaps], namespaces: [namespace] }, { streams: { ...testNatsLimits.streams, events: { maxBytes: '32MiB', maxMsgSize: '64KiB' } } });
-    await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'huge' }, data: { blob: 'x'.repeat(100_000) } } });
-    await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'small' }, data: { a: 'b' } } });
-    await events.waitFor(is('ADDED', 'small'), 'the ConfigMap after the huge one');
-    expect(events.of('huge')).toEqual([]);
-    expect(logs.some((l) => l.includes('the bus refused ADDED of') && l.includes('/huge: skipped'))).toBe(true);
-  });
-
   it('publishes nothing once stopped', async () => {
     const namespace = await cp.createNamespace('stop');
     const { kernel, events } = await bootHerald({ resources: [pods], namespaces: [namespace] });

@@ -67,4 +67,10 @@ describe('herald dlq list and show output', () => {
     const cut = showText(letter('events', '{"specversion":"1.0","id":', { truncated: true }));
     expect(cut).toContain("payload (utf8, 26 bytes, TRUNCATED to fit the dead-letter stream (the whole original stays in HERALD_X at sequence 9 until that stream's max age)):\n{\"specversion\":\"1.0\",\"id\":");
   });
+
+  it('says when the original was never stored (a source dead-lettered an object it could not publish)', () => {
+    const text = showText(letter('events', envelope({ action: 'ADDED', ref }), { sequence: 0, truncated: true }));
+    expect(text).toContain('  original:  never stored in HERALD_X (subject herald.events.1)\n');
+    expect(text).toMatch(/payload \(utf8, \d+ bytes, TRUNCATED to fit the dead-letter stream \(the whole original was never stored\)\):/);
+  });
 });

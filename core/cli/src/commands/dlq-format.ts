@@ -144,11 +144,13 @@ export function showText(letter: DeadLetter): string {
   if (about.succeeded !== undefined) field('succeeded', String(about.succeeded));
   const o = s.original;
   if (!o) return lines.join('\n');
-  field('original', `${o.stream} sequence ${o.sequence}, subject ${o.subject}`);
+  // Sequence 0: its publisher could not publish it (the reason says why) and sent only what it was about.
+  field('original', o.sequence === 0 ? `never stored in ${o.stream} (subject ${o.subject})` : `${o.stream} sequence ${o.sequence}, subject ${o.subject}`);
   const headers = Object.entries(o.headers);
   if (headers.length === 0) field('headers', '(none)');
   else lines.push('  headers:', ...headers.map(([k, v]) => `    ${k}: ${v}`));
-  const cut = o.truncated ? `, TRUNCATED to fit the dead-letter stream (the whole original stays in ${o.stream} at sequence ${o.sequence} until that stream's max age)` : '';
+  const whole = o.sequence === 0 ? 'the whole original was never stored' : `the whole original stays in ${o.stream} at sequence ${o.sequence} until that stream's max age`;
+  const cut = o.truncated ? `, TRUNCATED to fit the dead-letter stream (${whole})` : '';
   lines.push(`payload (${o.encoding}, ${o.bytes} bytes${cut}):`);
   lines.push(o.json !== undefined ? JSON.stringify(o.json, null, 2) : o.payload);
   return lines.join('\n');

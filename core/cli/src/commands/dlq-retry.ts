@@ -28,6 +28,9 @@ export async function retryLetter(letter: DeadLetter, ctx: RetryContext): Promis
   const base = { id: letter.id, channel: letter.channel };
   if (!letter.data) return { ...base, outcome: 'refused', reason: `not a readable dead letter (${letter.problem ?? 'unknown'})` };
   const data = letter.data;
+  if (data.original.truncated && data.original.sequence === 0) {
+    return { ...base, outcome: 'refused', reason: `its publisher could not publish it (${data.code}) and kept only what it was about; fix the cause, and the next change is published` };
+  }
   if (data.original.truncated) {
     return {
       ...base,

@@ -1,0 +1,218 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { HeraldError, type BusPublisher, type DeadLetterReason, type Logger, type ResourceEventData } from '@herald/plugin-sdk';
+import type { KubeClient, KubeObject } from '@herald/core-kube';
+import { configSchema } from './kubernetes-source.config.ts';
+import { MAX_OBJECT_DEPTH, objectDepth } from './object-depth.ts';
+import { LAST_APPLIED, tombstone } from './object-reductions.ts';
+import { PublishGate } from './publish-gate.ts';
+import type { SourceMetrics } from './source-metrics.ts';
+import { WatchSet } from './watch-set.ts';
+
+const gvr = { group: 'example.com', version: 'v1', resource: 'widgets' };
+const widgets = { ...gvr, kind: 'Widget' };
+const config = configSchema.parse({ resources: [widgets], backoff: { initial: '1ms', max: '1ms' } });
+
+/** A Widget nested `depth` levels below spec, parsed from JSON text as the client parses a watch line (JSON.parse does not recurse). */
+function deepWidget(name: string, uid: string, resourceVersion: string, depth: number): KubeObject {
+  const spec = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+  return JSON.parse(`{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"namespace":"ns","name":"${name}","uid":"${uid}","resourceVersion":"${resourceVersion}"},"spec":${spec}}`) as KubeObject;
+}
+const widget = (name: string, uid: string, resourceVersion: string, extra: Record<string, unknown> = {}): KubeObject => ({
+  apiVersion: 'example.com/v1',
+  kind: 'Widget',
+  metadata: { namespace: 'ns', name, uid, resourceVersion },
+  spec: { size: 1 },
+  ...extra,
+});
+
+/**
+ * Stands in for the bus: encodes each message as JSON, as the bus does before sending (so an object JSON
+ * cannot encode fails here as it does there), and refuses for good a message over `maxBytes`, as a stream
+ * refuses one over its max_msg_size.
+ */
+class BusStandIn implements BusPublisher {
+  readonly events: ResourceEventData[] = [];
+  readonly letters: { data: ResourceEventData; why: DeadLetterReason }[] = [];
+  readonly maxBytes: number;
+  #waiters: (() => void)[] = [];
+
+  constructor(maxBytes = Number.POSITIVE_INFINITY) {
+    this.maxBytes = maxBytes;
+  }
+
+  async resourceEvent(data: ResourceEventData) {
+    const bytes = Buffer.byteLength(JSON.stringify(data));
+    if (bytes > this.maxBytes) throw new HeraldError('HERALD_ERR_BUS_PUBLISH_REJECTED', `${data.ref.uid} is ${bytes} bytes, more than the ${this.maxBytes} bytes EVENTS takes`);
+    this.events.push(data);
+    this.#wake();
+    return { id: `${data.ref.uid}:${data.resourceVersion}:${data.action}`, stream: 'EVENTS', seq: this.events.length, duplicate: false };
+  }
+
+  async deadLetter(_channel: string, data: unknown, why: DeadLetterReason) {
+    JSON.stringify(data);
+    this.letters.push({ data: data as ResourceEventData, why });
+    this.#wake();
+    return { id: `dlq:${(data as ResourceEventData).ref.uid}`, stream: 'DEAD_LETTERS', seq: this.letters.length, duplicate: false };
+  }
+
+  notification(): never {
+    throw new Error('a source publishes no notifications');
+  }
+
+  deliveryResult(): never {
+    throw new Error('a source publishes no results');
+  }
+
+  /** Resolves once `condition` holds, checked after each message the bus takes. */
+  async until(condition: () => boolean): Promise<void> {
+    while (!condition()) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+  }
+
+  #wake(): void {
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+}
+
+/** An API server with one list and one watch: the watch's events, then open until the informer stops. */
+function apiServer(listed: KubeObject[], watched: { type: string; object: KubeObject }[]): KubeClient {
+  const hang = (signal: AbortSignal) => new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
+  return {
+    server: 'https://kube.test',
+    get: async <T>() => ({ apiVersion: 'example.com/v1', kind: 'WidgetList', metadata: { resourceVersion: '10' }, items: listed }) as T,
+    async *stream(_path, _query, signal) {
+      yield* watched;
+      await hang(signal);
+    },
+    patch: () => Promise.reject(new Error('no patch')),
+    create: () => Promise.reject(new Error('no create')),
+    replace: () => Promise.reject(new Error('no replace')),
+  };
+}
+
+function counters() {
+  const counts: Record<string, { value: number; attributes: Record<string, unknown> }[]> = {};
+  const counter = (name: string) => ({ add: (value: number, attributes: Record<string, unknown> = {}) => void (counts[name] ??= []).push({ value, attributes }) });
+  const metrics = Object.fromEntries(['published', 'refused', 'reduced', 'deadLettered', 'relists', 'watchErrors', 'publishRetries'].map((n) => [n, counter(n)])) as unknown as SourceMetrics;
+  return { metrics, counts };
+}
+
+function logs() {
+  const lines: { level: string; msg: string }[] = [];
+  const logger: Logger = {
+    trace() {},
+    debug() {},
+    info() {},
+    warn: (_obj: object, msg?: string) => void lines.push({ level: 'warn', msg: msg ?? '' }),
+    error: (_obj: object, msg?: string) => void lines.push({ level: 'error', msg: msg ?? '' }),
+    child: () => logger,
+  };
+  return { logger, lines };
+}
+
+const running: WatchSet[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.stop()));
+});
+
+async function watch(client: KubeClient, bus: BusStandIn) {
+  const { metrics, counts } = counters();
+  const { logger, lines } = logs();
+  const gate = new PublishGate();
+  gate.open();
+  const set = new WatchSet([{ index: 0, resource: config.resources[0]!, namespace: 'ns' }], { client, config, publisher: bus, logger, metrics, gate });
+  running.push(set);
+  await set.start();
+  return { counts, lines };
+}
+
+const summary = (e: ResourceEventData) => `${e.action} ${e.ref.name}@${e.resourceVersion}`;
+
+describe('hostile objects', () => {
+  it('break 2: a 6,000-deep custom object is dead-lettered and the watch moves on', async () => {
+    const bus = new BusStandIn();
+    const client = apiServer(
+      [deepWidget('deep', 'u-deep', '11', 6_000), widget('plain', 'u-plain', '12')],
+      [
+        { type: 'MODIFIED', object: widget('plain', 'u-plain', '13', { spec: { size: 2 } }) },
+        { type: 'DELETED', object: deepWidget('deep', 'u-deep', '14', 6_000) },
+        { type: 'ADDED', object: widget('after', 'u-after', '15') },
+      ],
+    );
+    const { counts, lines } = await watch(client, bus);
+    await bus.until(() => bus.events.some((e) => e.ref.name === 'after'));
+
+    // Later events of the same resource are published; the deletion comes as a tombstone, without the body.
+    expect(bus.events.map(summary)).toEqual(['ADDED plain@12', 'MODIFIED plain@13', 'DELETED deep@14', 'ADDED after@15']);
+    expect(bus.events[2]!.object).toEqual({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { namespace: 'ns', name: 'deep', uid: 'u-deep', resourceVersion: '14' } });
+    expect(bus.letters).toHaveLength(1);
+    expect(bus.letters[0]!.why).toEqual({
+      code: 'HERALD_ERR_KUBE_OBJECT_TOO_DEEP',
+      reason: `widgets.v1.example.com ns/deep (uid u-deep, resourceVersion 11) is nested 6001 levels deep, more than the ${MAX_OBJECT_DEPTH} Herald accepts`,
+    });
+    expect(summary(bus.letters[0]!.data)).toBe('ADDED deep@11');
+    expect(bus.letters[0]!.data.object).toEqual(tombstone(deepWidget('deep', 'u-deep', '11', 1)));
+    expect(counts.deadLettered).toEqual([{ value: 1, attributes: { ...gvr, action: 'ADDED', reason: 'depth' } }]);
+    expect(counts.publishRetries).toBeUndefined();
+    expect(lines.filter((l) => l.level === 'warn').map((l) => l.msg)).toContain(`ADDED not published, dead-lettered: ${bus.letters[0]!.why.reason}`);
+  });
+
+  it(`break 2: an object ${MAX_OBJECT_DEPTH} levels deep is still published whole`, async () => {
+    const bus = new BusStandIn();
+    const limit = deepWidget('limit', 'u-limit', '11', MAX_OBJECT_DEPTH - 1);
+    expect(objectDepth(limit)).toBe(MAX_OBJECT_DEPTH);
+    await watch(apiServer([limit], []), bus);
+    await bus.until(() => bus.events.length === 1);
+    expect(bus.events[0]!.object).toEqual(limit);
+    expect(bus.letters).toEqual([]);
+  });
+
+  it('break 8: an object over the max payload is published without last-applied-configuration, or dead-lettered with size and limit', async () => {
+    const bus = new BusStandIn(20_000);
+    const annotations = { [LAST_APPLIED]: JSON.stringify({ spec: { blob: 'x'.repeat(20_000) } }), team: 'a' };
+    const client = apiServer(
+      [
+        widget('applied', 'u-applied', '11', { metadata: { namespace: 'ns', name: 'applied', uid: 'u-applied', resourceVersion: '11', annotations } }),
+        widget('huge', 'u-huge', '12', { spec: { blob: 'x'.repeat(30_000) } }),
+        widget('plain', 'u-plain', '13'),
+      ],
+      [{ type: 'DELETED', object: widget('huge', 'u-huge', '14', { spec: { blob: 'x'.repeat(30_000) } }) }],
+    );
+    const { counts } = await watch(client, bus);
+    await bus.until(() => bus.events.some((e) => e.action === 'DELETED'));
+
+    expect(bus.events.map(summary)).toEqual(['ADDED applied@11', 'ADDED plain@13', 'DELETED huge@14']);
+    // Only the annotation went: what triggers read (other annotations, spec) is there.
+    expect(bus.events[0]!.object.metadata).toEqual({ namespace: 'ns', name: 'applied', uid: 'u-applied', resourceVersion: '11', annotations: { team: 'a' } });
+    expect(bus.events[0]!.object.spec).toEqual({ size: 1 });
+    expect(bus.events[2]!.object).toEqual(tombstone(widget('huge', 'u-huge', '14')));
+    expect(bus.letters.map((l) => l.why)).toEqual([
+      {
+        code: 'HERALD_ERR_KUBE_OBJECT_REFUSED',
+        reason: expect.stringMatching(/^the bus refused ADDED of widgets\.v1\.example\.com ns\/huge \(uid u-huge, resourceVersion 12\): u-huge is 30\d{3} bytes, more than the 20000 bytes EVENTS takes$/),
+      },
+    ]);
+    expect(counts.reduced?.map((c) => c.attributes.reduction)).toEqual(['last-applied-configuration', 'tombstone']);
+    expect(counts.deadLettered).toEqual([{ value: 1, attributes: { ...gvr, action: 'ADDED', reason: 'refused' } }]);
+  });
+
+  it('break 8: the reason says when even the object without last-applied-configuration was too large', async () => {
+    const bus = new BusStandIn(20_000);
+    const metadata = { namespace: 'ns', name: 'both', uid: 'u-both', resourceVersion: '11', annotations: { [LAST_APPLIED]: '{}' } };
+    await watch(apiServer([widget('both', 'u-both', '11', { metadata, spec: { blob: 'x'.repeat(30_000) } })], []), bus);
+    await bus.until(() => bus.letters.length === 1);
+    expect(bus.letters[0]!.why.reason).toMatch(/^the bus refused ADDED of widgets\.v1\.example\.com ns\/both \(uid u-both, resourceVersion 11\) \(even without its kubectl\.kubernetes\.io\/last-applied-configuration annotation\): u-both is/);
+    expect(bus.events).toEqual([]);
+  });
+});
+
+describe('objectDepth', () => {
+  it.each([
+    ['a scalar', 'x', 0],
+    ['an empty object', {}, 1],
+    ['an object of scalars', { a: 1, b: 'x', c: null }, 1],
+    ['arrays count as levels', { a: [{ b: [1] }] }, 4],
+    ['the deepest branch counts', { a: { b: {} }, c: {} }, 3],
+  ])('%s', (_, value, depth) => {
+    expect(objectDepth(value)).toBe(depth);
+  });
+});
