@@ -1,30 +1,48 @@
 import 'reflect-metadata';
 import { container as globalContainer, type DependencyContainer } from 'tsyringe';
+import type { z } from 'zod';
 import type { Meter, Tracer } from '@opentelemetry/api';
-import { coreServices, systemClock, type BusSubscriber, type Logger, type ServiceRef } from '@herald/plugin-sdk';
+import { coreServices, systemClock, type BusSubscriber, type Logger } from '@herald/plugin-sdk';
 import type { Bus } from '@herald/core-bus';
 import type { Telemetry } from '@herald/core-telemetry';
+import type { EngineConfig, Role } from './config/engine-config.schema.ts';
+import { EvaluatorRole } from './roles/evaluator-role.ts';
+import { KubeConnection } from './roles/kube-connection.ts';
+import { NotificationConfigRole } from './roles/notification-config-role.ts';
+import { StateRole } from './roles/state-role.ts';
+import { CoreTokens, tokenFor } from './tokens.ts';
 import { TrackedSubscriber } from './tracked-subscriber.ts';
 
-/** Tokens of what the kernel owns; one symbol per service ref id. */
-const Tokens = {
-  bus: Symbol.for('herald:kernel.bus'),
-  telemetry: Symbol.for('herald:kernel.telemetry'),
-  rootLogger: Symbol.for('herald:kernel.logger'),
-} as const;
+export { tokenFor } from './tokens.ts';
 
-export function tokenFor(ref: ServiceRef<unknown>): symbol {
-  return Symbol.for(`herald:${ref.id}`);
+export interface RootParts {
+  config: EngineConfig;
+  roles: readonly Role[];
+  bus: Bus;
+  telemetry: Telemetry;
+  logger: Logger;
 }
 
-/** The root container: the services every plugin shares. Only the kernel resolves from it. */
-export function createRootContainer(parts: { bus: Bus; telemetry: Telemetry; logger: Logger }): DependencyContainer {
+/**
+ * The root container: what the core is made of (engine config, bus, telemetry, the core roles as
+ * singletons) and the services every plugin shares. Only the composition root (the kernel) resolves from it.
+ */
+export function createRootContainer(parts: RootParts): DependencyContainer {
   const root = globalContainer.createChildContainer();
-  root.register(Tokens.bus, { useValue: parts.bus });
-  root.register(Tokens.telemetry, { useValue: parts.telemetry });
-  root.register(Tokens.rootLogger, { useValue: parts.logger });
+  root.register(CoreTokens.engineConfig, { useValue: parts.config });
+  root.register(CoreTokens.roles, { useValue: parts.roles });
+  root.register(CoreTokens.bus, { useValue: parts.bus });
+  root.register(CoreTokens.telemetry, { useValue: parts.telemetry });
+  root.register(CoreTokens.rootLogger, { useValue: parts.logger });
   root.register(tokenFor(coreServices.clock), { useValue: systemClock });
+  for (const role of [KubeConnection, NotificationConfigRole, StateRole, EvaluatorRole] as const) root.registerSingleton(role as never);
   return root;
+}
+
+/** What the loaded sinks declare, which the notification config reads services and templates with. */
+export function registerSinkSchemas(root: DependencyContainer, schemas: { service: ReadonlyMap<string, z.ZodType>; template: ReadonlyMap<string, z.ZodType> }): void {
+  root.register(CoreTokens.serviceSchemas, { useValue: schemas.service });
+  root.register(CoreTokens.templateSchemas, { useValue: schemas.template });
 }
 
 /**
@@ -34,9 +52,9 @@ export function createRootContainer(parts: { bus: Bus; telemetry: Telemetry; log
  */
 export function createPluginContainer(root: DependencyContainer, pluginId: string, kind: string, callTimeoutMs: number): DependencyContainer {
   const child = root.createChildContainer();
-  const bus = root.resolve<Bus>(Tokens.bus);
-  const telemetry = root.resolve<Telemetry>(Tokens.telemetry);
-  const logger = root.resolve<Logger>(Tokens.rootLogger).child({ plugin: pluginId });
+  const bus = root.resolve<Bus>(CoreTokens.bus);
+  const telemetry = root.resolve<Telemetry>(CoreTokens.telemetry);
+  const logger = root.resolve<Logger>(CoreTokens.rootLogger).child({ plugin: pluginId });
   const tracer: Tracer = telemetry.tracer(`herald.plugin.${pluginId}`);
   const meter: Meter = telemetry.meter(`herald.plugin.${pluginId}`);
   child.register(tokenFor(coreServices.logger), { useValue: logger });
@@ -47,4 +65,3 @@ export function createPluginContainer(root: DependencyContainer, pluginId: strin
   child.register(tokenFor(coreServices.store), { useValue: bus.pluginStore(pluginId) });
   return child;
 }
-

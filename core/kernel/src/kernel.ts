@@ -3,7 +3,7 @@ import { coreServices, isHeraldError, type HeraldPlugin, type Logger, type Servi
 import { Bus } from '@herald/core-bus';
 import type { Telemetry } from '@herald/core-telemetry';
 import type { EngineConfig, PluginEntry, Role } from './config/engine-config.schema.ts';
-import { createPluginContainer, createRootContainer, tokenFor } from './container.ts';
+import { createPluginContainer, createRootContainer, registerSinkSchemas, tokenFor } from './container.ts';
 import { KernelErrorCodes, PluginError } from './errors.ts';
 import { callPlugin } from './plugins/plugin-call.ts';
 import { redactSecrets, validatePluginConfig } from './plugins/plugin-config.ts';
@@ -68,7 +68,7 @@ export class Kernel {
     this.#options = options;
     this.#log = options.logger.child({ component: 'kernel' });
     this.#bus = bus;
-    this.#root = createRootContainer({ bus, telemetry: options.telemetry, logger: options.logger });
+    this.#root = createRootContainer({ config: options.config, roles: options.roles ?? options.config.roles, bus, telemetry: options.telemetry, logger: options.logger });
   }
 
   static async boot(options: KernelOptions): Promise<Kernel> {
@@ -129,7 +129,8 @@ export class Kernel {
       }
     }
 
-    this.#core = await startCoreRoles({ config, roles: this.roles, bus: this.#bus, telemetry: this.#options.telemetry, logger: this.#options.logger, serviceSchemas, templateSchemas });
+    registerSinkSchemas(this.#root, { service: serviceSchemas, template: templateSchemas });
+    this.#core = await startCoreRoles(this.#root);
 
     for (const { entry, plugin, pluginConfig, status } of loaded) {
       try {

@@ -1,0 +1,97 @@
+import type { z } from 'zod';
+import type { Bus } from '@herald/core-bus';
+import { configCompilers } from '@herald/core-evaluator';
+import { FileConfigSource, KubeConfigSource, NotificationConfigService, type NotificationConfigProvider } from '@herald/core-notification-config';
+import type { Telemetry } from '@herald/core-telemetry';
+import { HeraldError, isHeraldError, type Logger } from '@herald/plugin-sdk';
+import type { EngineConfig, Role } from '../config/engine-config.schema.ts';
+import { KernelErrorCodes } from '../errors.ts';
+import { injectableWith } from '../injectable.ts';
+import { CoreTokens } from '../tokens.ts';
+import { KubeConnection } from './kube-connection.ts';
+
+/**
+ * Watches the notification config (ConfigMap/Secret or files) for the evaluator and sink roles. Only the
+ * evaluator needs triggers and templates: it compiles them all at each reload, so their errors are
+ * reported at load time; a sink-only process is given no compilers and reads services only.
+ */
+export class NotificationConfigRole {
+  readonly #config: EngineConfig;
+  readonly #roles: readonly Role[];
+  readonly #bus: Bus;
+  readonly #telemetry: Telemetry;
+  readonly #logger: Logger;
+  readonly #kube: KubeConnection;
+  readonly #serviceSchemas: ReadonlyMap<string, z.ZodType>;
+  readonly #templateSchemas: ReadonlyMap<string, z.ZodType>;
+  #source: { stop(): Promise<void> } | undefined;
+  #provider: NotificationConfigProvider | undefined;
+
+  constructor(
+    config: EngineConfig,
+    roles: readonly Role[],
+    bus: Bus,
+    telemetry: Telemetry,
+    logger: Logger,
+    kube: KubeConnection,
+    serviceSchemas: ReadonlyMap<string, z.ZodType>,
+    templateSchemas: ReadonlyMap<string, z.ZodType>,
+  ) {
+    this.#config = config;
+    this.#roles = roles;
+    this.#bus = bus;
+    this.#telemetry = telemetry;
+    this.#logger = logger.child({ component: 'notification-config' });
+    this.#kube = kube;
+    this.#serviceSchemas = serviceSchemas;
+    this.#templateSchemas = templateSchemas;
+  }
+
+  /** The config in force; undefined before start() and in processes that run neither evaluator nor sink. */
+  get provider(): NotificationConfigProvider | undefined {
+    return this.#provider;
+  }
+
+  async start(): Promise<void> {
+    const { notifications } = this.#config;
+    const logger = this.#logger;
+    const reloads = this.#telemetry
+      .meter('herald.core')
+      .createCounter('herald.notification_config.reloads', { description: 'New versions of notification config parts by outcome (loaded, rejected)' });
+    const { files } = notifications;
+    const namespace = files ? undefined : (notifications.namespace ?? this.#kube.namespace);
+    const service = new NotificationConfigService({
+      origin: files ? `file ${files.configMap}` : `configmap ${namespace}/${notifications.configMap}`,
+      logger,
+      serviceSchemas: this.#serviceSchemas,
+      templateSchemas: this.#templateSchemas,
+      ...(this.#roles.includes('evaluator') ? { compilers: configCompilers(), eager: true } : {}),
+      reloads,
+      // Whoever watches the bus hears about a refused part too, not only whoever reads the logs.
+      rejected: (report) => this.#bus.announce('config-rejected', 'io.herald.config-rejected.v1', 'herald/core/notification-config', report),
+    });
+    const source = files
+      ? new FileConfigSource({ configMap: files.configMap, ...(files.secret ? { secret: files.secret } : {}), logger, service })
+      : new KubeConfigSource({ client: this.#kube.client, namespace: namespace!, configMap: notifications.configMap, secret: notifications.secret, logger, service });
+    await source.start().catch((err: unknown) => {
+      // Not being able to read its config stops Herald from booting: say so as a boot failure.
+      throw isHeraldError(err) ? new HeraldError(KernelErrorCodes.boot, err.message, { cause: err, retryable: err.retryable }) : err;
+    });
+    this.#source = source;
+    this.#provider = service;
+  }
+
+  async stop(): Promise<void> {
+    await this.#source?.stop();
+  }
+}
+injectableWith(NotificationConfigRole, [
+  CoreTokens.engineConfig,
+  CoreTokens.roles,
+  CoreTokens.bus,
+  CoreTokens.telemetry,
+  CoreTokens.rootLogger,
+  KubeConnection,
+  CoreTokens.serviceSchemas,
+  CoreTokens.templateSchemas,
+]);
