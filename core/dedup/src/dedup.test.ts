@@ -10,7 +10,7 @@ const NOW = 1_700_000_000_000;
 
 function setup(claims: Record<string, Claim | string> = {}, marker?: { released?: string }) {
   const kv = memoryKvStore();
-  const dedup = new Dedup({ kv, annotationPrefix: 'notifications.argoproj.io', now: () => NOW });
+  const dedup = new Dedup({ kv, annotationPrefix: 'notifications.argoproj.io', clock: { now: () => new Date(NOW) } });
   const seed = async () => {
     if (marker) await kv.create(ref.uid, OBJECT_MARKER_KEY, encodeMarker({ ref, ...marker }));
     for (const [k, c] of Object.entries(claims)) await kv.create(ref.uid, k, typeof c === 'string' ? c : encodeClaim(c));

@@ -1,5 +1,5 @@
 import type { KvStore } from '@herald/core-bus';
-import type { DeliveryResultData, NotificationData, ObjectRef } from '@herald/plugin-sdk';
+import { systemClock, type Clock, type DeliveryResultData, type NotificationData, type ObjectRef } from '@herald/plugin-sdk';
 import { encodeClaim, OBJECT_MARKER_KEY } from './claim-codec.ts';
 import { viewClaim, type ClaimView } from './claim-view.ts';
 import { notifiedAnnotationName, parseNotifiedAnnotation } from './notified-annotation.ts';
@@ -11,8 +11,8 @@ export interface DedupOptions {
   kv: KvStore;
   /** `notified.<prefix>` is the annotation adopted from Argo and mirrored. */
   annotationPrefix: string;
-  /** Unix milliseconds. */
-  now?: () => number;
+  /** The time claims record (default: the system clock every part of Herald shares). */
+  clock?: Pick<Clock, 'now'>;
 }
 
 /** An object's claims, and what its Argo annotation brought the first time Herald saw it. */
@@ -53,7 +53,8 @@ export class Dedup {
   constructor(options: DedupOptions) {
     this.#kv = options.kv;
     this.annotation = notifiedAnnotationName(options.annotationPrefix);
-    this.#now = options.now ?? (() => Date.now());
+    const clock = options.clock ?? systemClock;
+    this.#now = () => clock.now().getTime();
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { KvStore } from '@herald/core-bus';
 import type { KubeClient } from '@herald/core-kube';
-import type { BusSubscriber, DeliveryResultData, Logger, Subscription } from '@herald/plugin-sdk';
+import { systemClock, type BusSubscriber, type Clock, type DeliveryResultData, type Logger, type Subscription } from '@herald/plugin-sdk';
 import { AnnotationMirror } from './annotation-mirror.ts';
 import { Dedup } from './dedup.ts';
 
@@ -15,7 +15,7 @@ export interface StateRoleOptions {
   kube: KubeClient | undefined;
   annotationPrefix: string;
   coalesceMs: number;
-  now?: () => number;
+  clock?: Pick<Clock, 'now'>;
 }
 
 /**
@@ -25,8 +25,8 @@ export interface StateRoleOptions {
  */
 export async function startStateRole(options: StateRoleOptions): Promise<{ stop(): Promise<void> }> {
   const { kv, logger, annotationPrefix } = options;
-  const now = options.now ?? (() => Date.now());
-  const dedup = new Dedup({ kv, annotationPrefix, now });
+  const clock = options.clock ?? systemClock;
+  const dedup = new Dedup({ kv, annotationPrefix, clock });
   const subscriptions: Subscription[] = [];
   const mirror = options.kube ? new AnnotationMirror({ kv, kube: options.kube, logger, annotationPrefix, coalesceMs: options.coalesceMs }) : undefined;
   try {
@@ -46,7 +46,7 @@ export async function startStateRole(options: StateRoleOptions): Promise<{ stop(
   async function settle(result: DeliveryResultData): Promise<void> {
     if ((await dedup.settle(result)) !== 'released') return;
     logger.warn(
-      { object: `${result.ref.namespace ?? ''}/${result.ref.name}`, stateKey: result.stateKey, error: result.error, at: now() },
+      { object: `${result.ref.namespace ?? ''}/${result.ref.name}`, stateKey: result.stateKey, error: result.error, at: clock.now().getTime() },
       'delivery failed for good; the claim is released so the condition fires again',
     );
   }

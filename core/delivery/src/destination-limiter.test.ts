@@ -16,7 +16,7 @@ function policy(overrides: Partial<DeliveryPolicy> = {}): DeliveryPolicy {
 
 function setup(p: DeliveryPolicy) {
   const clock = { now: 0 };
-  const limiter = new DestinationLimiter(p, { now: () => clock.now });
+  const limiter = new DestinationLimiter(p, { clock: { now: () => new Date(clock.now) } });
   return { clock, limiter };
 }
 

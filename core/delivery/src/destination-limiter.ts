@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '@herald/plugin-sdk';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import type { DeliveryPolicy } from './delivery-policy.ts';
 import { TokenBucket } from './token-bucket.ts';
@@ -60,7 +61,7 @@ const FORGET_AFTER_MS = 10 * 60_000;
  * flight (one while its last send failed, with a breaker), a circuit breaker, and Retry-After pauses. It never waits and holds no timer: it answers at once
  * with send, step aside (with a delay that gives the destination's waiting notifications turns one
  * service interval apart), or open. Destinations idle long enough are forgotten, so memory follows the
- * destinations in use. Time comes from `now`.
+ * destinations in use. Time comes from `clock` (the shared system clock unless a test moves its own).
  */
 export class DestinationLimiter {
   readonly #policy: DeliveryPolicy;
@@ -68,9 +69,10 @@ export class DestinationLimiter {
   readonly #destinations = new Map<string, Destination>();
   #sweptAt: number;
 
-  constructor(policy: DeliveryPolicy, options: { now?: () => number } = {}) {
+  constructor(policy: DeliveryPolicy, options: { clock?: Pick<Clock, 'now'> } = {}) {
     this.#policy = policy;
-    this.#now = options.now ?? Date.now;
+    const clock = options.clock ?? systemClock;
+    this.#now = () => clock.now().getTime();
     this.#sweptAt = this.#now();
   }
 

@@ -30,7 +30,7 @@ export interface ConditionOutcome {
   problem: string | undefined;
 }
 
-/** What to do for one (condition, destination) pair; the state service decides whether to send. */
+/** One (condition, destination) pair of a plan: the evaluator worker claims it through core/dedup (send once) or releases it (condition false). */
 export interface Decision {
   trigger: string;
   condition: ConditionOutcome;
