@@ -61,7 +61,7 @@ export function resolveSubscriptions(config: NotificationConfig, object: Readonl
     } else if (key === listKey) {
       let list: unknown;
       try {
-        list = canonicalizeKeys(parseYaml(value, { logLevel: 'silent' }), annotationSubscriptionShape);
+        list = canonicalizeKeys(parseYaml(value, { logLevel: 'error' }), annotationSubscriptionShape);
       } catch (err) {
         problems.push(`${key}: invalid YAML: ${(err as Error).message.split('\n')[0]}`);
         continue;
