@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigError, inspectPlugins, KernelErrorCodes, loadEngineConfig } from '@herald/core-kernel';
+import { redactServerUrls } from '@herald/core-bus';
 import { NotificationConfigErrorCodes } from '@herald/core-notification-config';
 import { ExitCode } from '../exit-codes.ts';
 import { print, printError, type Output } from '../output.ts';
@@ -46,7 +47,7 @@ export async function configCheckCommand(options: { config?: string }, out: Outp
   };
   const shown = {
     ...config,
-    nats: { ...config.nats, ...(auth ? { auth } : {}) },
+    nats: { ...config.nats, servers: config.nats.servers.map(redactServerUrls), ...(auth ? { auth } : {}) },
     plugins: config.plugins.map((entry, i) => ({ ...entry, id: plugins[i]!.id, kind: plugins[i]!.kind, options: plugins[i]!.options })),
   };
   print(out, `${path ?? 'engine config'}: valid (${plugins.length} plugin(s): ${plugins.map((p) => p.id).join(', ') || 'none'}; roles ${config.roles.join(', ')}${notifications})`, {
