@@ -47,7 +47,7 @@ export function attempt(request: WebhookRequest, options: AttemptOptions): Promi
       if (outcome.ok || outcome.status !== undefined) span.setAttribute('http.response.status_code', outcome.status!);
       if (!outcome.ok) {
         span.setAttribute('error.type', outcome.status === undefined ? errorType(outcome.cause) : String(outcome.status));
-        span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.problem });
+        span.setStatus({ code: SpanStatusCode.ERROR, message: maskSecrets(outcome.problem, request.secrets) });
       }
       return outcome;
     } catch (err) {
