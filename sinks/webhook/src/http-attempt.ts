@@ -84,7 +84,7 @@ async function exchange(request: WebhookRequest, options: AttemptOptions, spanCo
       if (next) {
         await response.body.dump().catch(() => undefined);
         if (hop >= MAX_REDIRECTS) return { ok: false, retryable: false, problem: `${what} stopped after ${MAX_REDIRECTS} redirects`, status };
-        const to = new URL(next.path, next.origin);
+        const to = next.url;
         if (to.protocol !== 'http:' && to.protocol !== 'https:') return { ok: false, retryable: false, problem: `${what} was redirected to a ${to.protocol} URL; not followed`, status };
         // Go's client keeps custom headers (X-Api-Key…) on a redirect to another origin, even https → http.
         if (to.origin !== request.origin && request.credentials) {
@@ -95,7 +95,7 @@ async function exchange(request: WebhookRequest, options: AttemptOptions, spanCo
             status,
           };
         }
-        current = next;
+        current = { origin: to.origin, path: `${to.pathname}${to.search}`, method: next.method, body: next.body };
         continue;
       }
       const excerpt = await readExcerpt(response.body, options.excerptChars, request.secrets);
@@ -133,7 +133,7 @@ interface Hop {
 }
 
 /** Where a redirect answer sends the request next, as undici's redirect handling (and Go's) would; undefined if it is none. */
-function redirectOf(status: number, location: string | string[] | undefined, from: Hop): Hop | undefined {
+function redirectOf(status: number, location: string | string[] | undefined, from: Hop): { url: URL; method: string; body: string | null } | undefined {
   if (![301, 302, 303, 307, 308].includes(status) || typeof location !== 'string' || location === '') return undefined;
   let to: URL;
   try {
@@ -143,7 +143,7 @@ function redirectOf(status: number, location: string | string[] | undefined, fro
   }
   // 303 turns any method but HEAD into GET, 301/302 a POST; 307/308 repeat the method and body.
   const toGet = (status === 303 && from.method !== 'HEAD') || ((status === 301 || status === 302) && from.method === 'POST');
-  return { origin: to.origin, path: `${to.pathname}${to.search}`, method: toGet ? 'GET' : from.method, body: toGet ? null : from.body };
+  return { url: to, method: toGet ? 'GET' : from.method, body: toGet ? null : from.body };
 }
 
 /** A request turned into a GET without body sends no headers describing the body it no longer has. */

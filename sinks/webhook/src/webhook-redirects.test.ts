@@ -51,6 +51,13 @@ describe('webhook sink: redirects to another origin (issue 12, break 6e)', () =>
     ]);
   });
 
+  it('does not follow a redirect out of http and https', async () => {
+    shared.receiver.respond((_req, res) => res.writeHead(302, { location: 'ftp://files.example/x' }).end());
+    const sink = await shared.startSink();
+    const err = await rejection(sink.send(notification({ message: 'm' }), { url: shared.receiver.origin }));
+    expect(err).toMatchObject({ retryable: false, message: `webhook "webhook": GET ${shared.receiver.origin}/ was redirected to a ftp: URL; not followed` });
+  });
+
   it('stops after 10 redirects, as Go does', async () => {
     shared.receiver.respond((req, res) => res.writeHead(302, { location: `${req.url}x` }).end());
     const sink = await shared.startSink();
