@@ -180,6 +180,15 @@ describe('herald config validate', () => {
       expect(json).toMatchObject({ valid: false, sinks: { engineConfig: engine, serviceTypes: ['webhook'] } });
     });
 
+    it('break 6a: shows *** for a value from the Secret in an option the sink refuses', async () => {
+      const withSecret = file('secret-option-cm.yaml', 'data:\n  service.webhook.a: |\n    url: http://receiver.example/\n    timeout: $token\n');
+      const secret = file('secret.yaml', 'apiVersion: v1\nkind: Secret\nstringData:\n  token: hunter2\n');
+      const result = await herald('config', 'validate', withSecret, '--secret', secret);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/error: service\.webhook\.a\.timeout: .*\*\*\*/);
+      expect(result.stdout).not.toContain('hunter2');
+    });
+
     it('fails clearly when the engine config cannot name the sinks', async () => {
       const engine = file('engine-broken.yaml', 'plugins:\n  - name: ./nowhere.ts\n');
       const result = await herald('config', 'validate', cm, '--config', engine);
