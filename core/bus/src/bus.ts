@@ -6,6 +6,7 @@ import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/trans
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger, PluginStore, Subscription } from '@herald/plugin-sdk';
 import { BusError, BusErrorCodes } from './errors.ts';
+import { redactServerUrls } from './server-url.ts';
 import { AttemptsLedger } from './attempts-ledger.ts';
 import { JetStreamKvStore, scopedStore, type KvStore } from './kv-store.ts';
 import { consumeStateChanges } from './state-changes.ts';
@@ -70,7 +71,7 @@ export class Bus {
   static async connect(options: BusOptions, logger: Logger): Promise<Bus> {
     let nc: NatsConnection;
     // With waitOnFirstConnect the client keeps trying until the server is up (NATS may start after Herald).
-    logger.info({ servers: options.servers }, 'connecting to NATS');
+    logger.info({ servers: options.servers.map(redactServerUrls) }, 'connecting to NATS');
     try {
       nc = await connect({
         servers: options.servers,
@@ -84,18 +85,18 @@ export class Bus {
         ...(options.auth?.credsFile ? { authenticator: credsAuthenticator(readFileSync(options.auth.credsFile)) } : {}),
       });
     } catch (cause) {
-      throw new BusError(BusErrorCodes.connect, `cannot connect to NATS at ${options.servers.join(', ')}: ${String(cause)}`, { cause, retryable: true });
+      throw new BusError(BusErrorCodes.connect, redactServerUrls(`cannot connect to NATS at ${options.servers.join(', ')}: ${String(cause)}`), { cause, retryable: true });
     }
-    logger.info({ server: nc.getServer() }, 'connected to NATS');
+    logger.info({ server: redactServerUrls(nc.getServer()) }, 'connected to NATS');
     const link = { connected: true };
     void (async () => {
       for await (const s of nc.status()) {
         if (s.type === 'disconnect') {
           link.connected = false;
-          logger.warn({ server: s.server }, 'disconnected from NATS; reconnecting');
+          logger.warn({ server: redactServerUrls(s.server) }, 'disconnected from NATS; reconnecting');
         } else if (s.type === 'reconnect') {
           link.connected = true;
-          logger.info({ server: s.server }, 'reconnected to NATS');
+          logger.info({ server: redactServerUrls(s.server) }, 'reconnected to NATS');
         }
         else if (s.type === 'error') logger.error({ err: s.error }, 'NATS connection error');
       }

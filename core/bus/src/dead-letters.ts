@@ -7,6 +7,7 @@ import type { BusOptions } from './bus.ts';
 import { decodeEnvelope } from './envelope.ts';
 import { BusError, BusErrorCodes } from './errors.ts';
 import { JetStreamKvStore, type KvStore } from './kv-store.ts';
+import { redactServerUrls } from './server-url.ts';
 import { defaultTopology, Topology } from './topology.ts';
 
 /** One message of the dead-letter stream. */
@@ -98,7 +99,7 @@ export class DeadLetterStore {
   }
 
   static async connect(options: DeadLetterConnectOptions): Promise<DeadLetterStore> {
-    const where = options.servers.join(', ');
+    const where = redactServerUrls(options.servers.join(', '));
     let nc: NatsConnection;
     try {
       const connecting = connect({
@@ -112,7 +113,7 @@ export class DeadLetterStore {
       });
       nc = await withTimeout(connecting, options.timeoutMs, () => void connecting.then((c) => c.close(), () => undefined));
     } catch (cause) {
-      throw new BusError(BusErrorCodes.connect, `cannot connect to NATS at ${where}: ${messageOf(cause)}`, { cause, retryable: true });
+      throw new BusError(BusErrorCodes.connect, redactServerUrls(`cannot connect to NATS at ${where}: ${messageOf(cause)}`), { cause, retryable: true });
     }
     try {
       const jsm = await jetstreamManager(nc, { timeout: options.timeoutMs });

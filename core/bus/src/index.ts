@@ -1,4 +1,5 @@
 export { Bus, type BusOptions } from './bus.ts';
+export { redactServerUrls } from './server-url.ts';
 export { BusError, BusErrorCodes } from './errors.ts';
 export { Topology, defaultTopology, type TopologyOptions, type StreamLimits } from './topology.ts';
 export { JetStreamPublisher, defaultPublisherOptions, type PublisherOptions } from './publisher.ts';

@@ -106,6 +106,40 @@ describe('herald config check', () => {
   });
 });
 
+describe('break 6d: NATS credentials in a server URL are never printed', () => {
+  const servers = { HERALD__NATS__SERVERS: '[nats://herald:hunter2@127.0.0.1:1]' };
+
+  it('break 6d: `config check -o json` shows the server without them', () => {
+    const result = herald(['config', 'check', '-o', 'json'], servers);
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain('hunter2');
+    expect(JSON.parse(result.stdout).config.nats.servers).toEqual(['nats://***@127.0.0.1:1']);
+  });
+
+  it('break 6d: a connection error shows the server without them', () => {
+    const result = herald(['dlq', 'list'], servers);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^herald: cannot connect to NATS at nats:\/\/\*\*\*@127\.0\.0\.1:1: /);
+    expect(result.stderr).not.toContain('hunter2');
+  });
+
+  it('break 6d: the connect log line of `herald run` shows the server without them', async () => {
+    const child = spawn(process.execPath, [main, 'run', '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...servers } });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!stderr.includes('connecting to NATS') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const line = stderr.split('\n').find((l) => l.includes('connecting to NATS'));
+      expect(JSON.parse(line!)).toMatchObject({ servers: ['nats://***@127.0.0.1:1'] });
+      expect(stderr).not.toContain('hunter2');
+    } finally {
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+});
+
 describe('herald run while NATS is not reachable', () => {
   it('waits for NATS, and stops at once when asked to', async () => {
     const child = spawn(process.execPath, [main, 'run', '-o', 'json'], {

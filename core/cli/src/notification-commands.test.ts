@@ -101,7 +101,11 @@ describe('herald trigger get / template get', () => {
 
 describe('herald config validate', () => {
   it('accepts the seed ConfigMap', async () => {
-    expect(await herald('config', 'validate', seed)).toEqual({ code: 0, stdout: `${seed}: valid (1 trigger(s), 1 template(s), 1 service(s), 0 subscription(s))\n`, stderr: '' });
+    expect(await herald('config', 'validate', seed)).toEqual({
+      code: 0,
+      stdout: `${seed}: valid (1 trigger(s), 1 template(s), 1 service(s), 0 subscription(s))\n`,
+      stderr: "herald: no engine config (herald.yaml): services are checked against Herald's built-in sinks (webhook); give --config to check against the sinks your engine loads\n",
+    });
   });
 
   it('lists every error with its key and line and exits 1', async () => {
@@ -129,10 +133,67 @@ describe('herald config validate', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ valid: false, issues: [{ key: 'trigger.on-x', line: 5 }, { key: 'template.t', line: 7 }, { key: 'service.a.b.c', line: 9 }] });
   });
 
-  it('reads the ConfigMap from stdin with -', () => {
+  // A process of its own: stdin is read once per process.
+  it('reads the ConfigMap from stdin with -', { timeout: 30_000 }, () => {
     const main = fileURLToPath(new URL('./main.ts', import.meta.url));
     const run = spawnSync(process.execPath, [main, 'config', 'validate', '-'], { input: 'data:\n  trigger.t: "- when: x ==\\n  send: []"\n', encoding: 'utf8' });
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^<stdin>:2: error: trigger\.t\[0\]\.when: /m);
+  });
+
+  describe('break 7: runs exactly the checks the running engine runs, sink schemas included', () => {
+    const cm = file('engine-rejects.yaml', [
+      'data:',
+      '  service.webhook.a: "url: notaurl"',
+      '  service.webhook.b: |',
+      '    url: http://receiver.example/',
+      '    retryMax: -5',
+      '  service.webhook.c: |',
+      '    url: http://receiver.example/',
+      '    retryMaxx: 1',
+      '  template.t: |',
+      '    webhook:',
+      '      c:',
+      '        methd: POST',
+    ].join('\n'));
+    const expected = [
+      expect.stringMatching(new RegExp(`^${cm}:2: error: service\\.webhook\\.a\\.url: is not an absolute URL`)),
+      expect.stringMatching(new RegExp(`^${cm}:3: error: service\\.webhook\\.b\\.retryMax: .*>=0`)),
+      `${cm}:6: error: service.webhook.c.retryMaxx: unknown key`,
+      `${cm}:9: error: template.t.webhook.c.methd: unknown key`,
+      '4 error(s)',
+    ];
+
+    it("break 7: without an engine config, refuses what Herald's built-in webhook sink refuses, and says which sinks it checked against", async () => {
+      const result = await herald('config', 'validate', cm);
+      expect(result.code).toBe(1);
+      expect(result.stdout.trim().split('\n')).toEqual(expected);
+      expect(result.stderr).toContain("services are checked against Herald's built-in sinks (webhook)");
+    });
+
+    it('break 7: with an engine config, checks with the schemas of the sink plugins it names', async () => {
+      const engine = file('engine-with-webhook.yaml', "plugins:\n  - name: '@herald/sink-webhook'\n");
+      const result = await herald('config', 'validate', cm, '--config', engine);
+      expect(result).toMatchObject({ code: 1, stderr: '' });
+      expect(result.stdout.trim().split('\n')).toEqual(expected);
+      const json = JSON.parse((await herald('config', 'validate', cm, '--config', engine, '-o', 'json')).stdout);
+      expect(json).toMatchObject({ valid: false, sinks: { engineConfig: engine, serviceTypes: ['webhook'] } });
+    });
+
+    it('break 6a: shows *** for a value from the Secret in an option the sink refuses', async () => {
+      const withSecret = file('secret-option-cm.yaml', 'data:\n  service.webhook.a: |\n    url: http://receiver.example/\n    timeout: $token\n');
+      const secret = file('secret.yaml', 'apiVersion: v1\nkind: Secret\nstringData:\n  token: hunter2\n');
+      const result = await herald('config', 'validate', withSecret, '--secret', secret);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/error: service\.webhook\.a\.timeout: .*\*\*\*/);
+      expect(result.stdout).not.toContain('hunter2');
+    });
+
+    it('fails clearly when the engine config cannot name the sinks', async () => {
+      const engine = file('engine-broken.yaml', 'plugins:\n  - name: ./nowhere.ts\n');
+      const result = await herald('config', 'validate', cm, '--config', engine);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^herald: the sink plugins of .*engine-broken\.yaml cannot be loaded \(herald config check\):\n {2}plugin "\.\/nowhere\.ts": cannot load/);
+    });
   });
 });

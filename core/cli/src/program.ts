@@ -125,11 +125,12 @@ export async function runCli(argv: readonly string[], io: Omit<Output, 'format'>
 
   config
     .command('validate <configmap>')
-    .description('validate a notification ConfigMap (Argo format): every problem with its key and line')
+    .description("validate a notification ConfigMap (Argo format) as the engine does: every problem with its key and line, services and template blocks checked by the engine's sinks")
     .addOption(secretOption())
+    .option('-c, --config <file>', "engine config whose sink plugins check services and template blocks (default: $HERALD_CONFIG, else ./herald.yaml if present, else Herald's built-in sinks)")
     .addOption(outputOption())
-    .action(async (configMap: string, opts: { secret?: string; output: OutputFormat }) => {
-      exitCode = await configValidateCommand(configMap, { ...(opts.secret ? { secret: opts.secret } : {}), output: opts.output }, io);
+    .action(async (configMap: string, opts: { secret?: string; config?: string; output: OutputFormat }) => {
+      exitCode = await configValidateCommand(configMap, { ...(opts.secret ? { secret: opts.secret } : {}), ...(opts.config ? { config: opts.config } : {}), output: opts.output }, io);
     });
 
   registerDlqCommands(program, io, (code) => (exitCode = code));

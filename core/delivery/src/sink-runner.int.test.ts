@@ -147,3 +147,22 @@ describe('sink runner at shutdown and failed starts', () => {
     }
   });
 });
+
+describe('sink runner and the secrets of a service', () => {
+  it('break 6c: masks every value its service took from the Secret in the failed result and the dead letter, whatever the sink put in its error', async () => {
+    const masking = await connectBus(nats.url, 'masking', logger);
+    // "channel" came from the Secret: a short, letters-only value no heuristic would take for a secret.
+    const running = await runSink({ bus: masking, plugin: flaky, services: [{ ...service('flaky'), secrets: ['channel'] }], logger, telemetry });
+    try {
+      await masking.publisher('herald/test', telemetry.tracer('test')).notification(notification('never'));
+      const [result] = await collect<DeliveryResultData>(masking, 'results', 'results-masked', 1);
+      expect(result!.error!.message).toBe('plugin "flaky": send to flaky failed: 404 no such ***');
+      const [letter] = await collect<DeadLetterData>(masking, 'deadLetters', 'dlq-masked', 1);
+      expect(letter!.reason).toContain('404 no such ***');
+      expect(JSON.stringify([result, letter!.reason])).not.toContain('channel');
+    } finally {
+      await running.stop();
+      await masking.drain();
+    }
+  });
+});

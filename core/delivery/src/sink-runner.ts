@@ -3,6 +3,7 @@ import {
   DeliveryError,
   isDeliveryError,
   isHeraldError,
+  maskErrorSecrets,
   retryAfterOf,
   sleepUnlessAborted,
   type BusPublisher,
@@ -37,6 +38,8 @@ export interface ConfiguredService {
   name: string;
   /** Options parsed by the sink's serviceConfigSchema, `$secret` references substituted. */
   config: unknown;
+  /** The values substituted from the Secret: masked in every error, log line and dead letter. */
+  secrets?: readonly string[] | undefined;
 }
 
 /**
@@ -188,7 +191,8 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
       const instance = service;
       await options.call(`send to ${n.destination.service}`, options.callTimeoutMs, (signal) => handle.send(n, { attempt, signal, service: instance }), options.shutdown);
     } catch (err) {
-      const error = err as HeraldError;
+      // Whatever a sink's error says, the service's secrets never reach a log, a result or a dead letter.
+      const error = maskErrorSecrets(err as HeraldError, service.secrets);
       // Interrupted by Herald's shutdown (the send gave up because its signal said so): the message
       // goes back to the bus, with no outcome to report. Any other failure is reported as usual.
       if (options.shutdown.aborted && causedBy(error, options.shutdown.reason)) {
@@ -227,7 +231,7 @@ function serviceLookup(services: SinkRunnerOptions['services']) {
     // The config may be reloading with the service added: worth a few more tries before the dead-letter stream.
     if (!entry) throw new DeliveryError(`service "${name}" is not defined in the notification config`, { retryable: true });
     if (entry.type !== serviceType) throw new DeliveryError(`service "${name}" is of type ${entry.type}, not ${serviceType}`, { retryable: false });
-    return { type: entry.type, name: entry.name, config: entry.config as Record<string, unknown> };
+    return { type: entry.type, name: entry.name, config: entry.config as Record<string, unknown>, secrets: entry.secrets ?? [] };
   };
 }
 

@@ -53,7 +53,7 @@ describe('a process that only delivers (lazy, or given no compilers)', () => {
     const { compilers, compiled } = spyCompilers();
     const { config } = service({ compilers });
     config.reload({ data: { ...v1, 'template.broken': 'message: "{{broken"', 'service.webhook.new': 'url: http://new' } });
-    expect(config.current()!.services.get('new')).toEqual({ key: 'service.webhook.new', type: 'webhook', name: 'new', config: { url: 'http://new' } });
+    expect(config.current()!.services.get('new')).toEqual({ key: 'service.webhook.new', type: 'webhook', name: 'new', config: { url: 'http://new' }, secrets: [] });
     expect(compiled).toEqual({ expressions: [], templates: [] });
   });
 
@@ -160,8 +160,35 @@ describe('template blocks checked by the schema a sink declares', () => {
     const { compilers } = spyCompilers();
     const { config } = service({ compilers, eager: true, templateSchemas });
     const issues = config.reload({ data: { ...v1, 'template.ready': 'message: hi\nslack:\n  attachmnts: "[]"', 'template.failed': 'message: x\nSlack:\n  Blocks: "[]"' } });
-    expect(issues).toEqual([expect.objectContaining({ severity: 'error', key: 'template.ready.slack', message: expect.stringMatching(/attachmnts/) })]);
+    expect(issues).toEqual([expect.objectContaining({ severity: 'error', key: 'template.ready.slack.attachmnts', message: 'unknown key' })]);
     expect(config.current()!.templates.has('ready')).toBe(false);
     expect(config.current()!.templates.get('failed')!.render({})).toEqual({ message: 'x', slack: { blocks: '[]' } });
+  });
+});
+
+describe('service options checked by the schema a sink declares', () => {
+  const serviceSchemas = new Map<string, z.ZodType>([
+    // Like a duration option: the message quotes the value it refused.
+    ['webhook', z.strictObject({ url: z.string(), timeout: z.string().superRefine((v, ctx) => void (/^\d+s$/.test(v) || ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration` }))).optional() })],
+  ]);
+
+  it('break 6a: a $secret in an option that fails validation is not printed in the error nor in the rejection announced on the bus', () => {
+    const { config, rejected } = service({ serviceSchemas });
+    const issues = config.reload({ data: { 'service.webhook.hook': 'url: http://a\ntimeout: $token' }, secrets: { token: 'loud' } });
+    expect(issues).toEqual([expect.objectContaining({ severity: 'error', key: 'service.webhook.hook.timeout', message: '"***" is not a duration' })]);
+    expect(JSON.stringify([issues, rejected])).not.toContain('loud');
+    expect(rejected).toEqual([expect.objectContaining({ part: 'service.webhook.hook', errors: ['service.webhook.hook.timeout: "***" is not a duration'] })]);
+  });
+
+  it('break 6c: a service carries every value substituted from the Secret, for whatever shows text about it to mask', () => {
+    const { config } = service({ serviceSchemas });
+    config.reload({ data: { 'service.webhook.hook': 'url: http://a/$path/$id' }, secrets: { path: 'abc', id: 'hunter', unused: 'x' } });
+    expect(config.current()!.services.get('hook')).toMatchObject({ config: { url: 'http://a/abc/hunter' }, secrets: ['abc', 'hunter'] });
+  });
+
+  it('an unknown key reads as documented: `<key path>: unknown key`', () => {
+    const { config } = service({ serviceSchemas });
+    const issues = config.reload({ data: { 'service.webhook.github': 'url: http://a\nretryMaxx: 3' } });
+    expect(issues).toEqual([expect.objectContaining({ severity: 'error', key: 'service.webhook.github.retryMaxx', message: 'unknown key' })]);
   });
 });

@@ -31,6 +31,8 @@ export interface ServiceEntry {
   name: string;
   /** Options with `$secret` references substituted (and parsed by the sink's schema when one is known). */
   config: Readonly<Record<string, unknown>>;
+  /** The values substituted from the Secret into `config`: masked wherever Herald shows text about the service. */
+  secrets: readonly string[];
 }
 
 /** One entry of the ConfigMap's `subscriptions` list. */

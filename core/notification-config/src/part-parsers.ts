@@ -1,4 +1,4 @@
-import { isHeraldError } from '@herald/plugin-sdk';
+import { isHeraldError, maskSecrets } from '@herald/plugin-sdk';
 import type { z } from 'zod';
 import { canonicalizeKeys, subscriptionShape, templateShape, triggerConditionShape } from './canonical-keys.ts';
 import type { ConfigCompilers } from './compilers.ts';
@@ -82,7 +82,7 @@ export function parseTemplate(
     if (!schema) continue;
     const canonical = canonicalizeKeys(body, keyShapeOfSchema(schema));
     const checked = schema.safeParse(canonical);
-    if (!checked.success) for (const issue of checked.error.issues) issues.error([key, block, ...issue.path.map(String)].join('.'), issue.message);
+    if (!checked.success) for (const issue of schemaIssues(`${key}.${block}`, checked.error)) issues.error(issue.path, issue.message);
     else definition[block] = canonical;
   }
   if (issues.failed) return undefined;
@@ -116,14 +116,15 @@ export function parseService(key: string, text: string, issues: PartIssues, cont
     issues.error(key, `must be a mapping of the service's options, got ${describe(value)}`);
     return undefined;
   }
-  const { value: substituted, missing } = substituteSecretRefs(value, context.secrets);
+  const { value: substituted, missing, used } = substituteSecretRefs(value, context.secrets);
   for (const m of missing) issues.warn(key, `secret key "${m}" not found; "$${m}" is used as written`);
   let config = substituted as Record<string, unknown>;
   const schema = context.serviceSchemas?.get(id.type);
   if (schema) {
     const checked = schema.safeParse(canonicalizeKeys(config, keyShapeOfSchema(schema)));
     if (!checked.success) {
-      for (const issue of checked.error.issues) issues.error([key, ...issue.path.map(String)].join('.'), issue.message);
+      // A schema's message may quote the value it refused, and that value may have come from the Secret.
+      for (const issue of schemaIssues(key, checked.error)) issues.error(issue.path, maskSecrets(issue.message, used));
       return undefined;
     }
     config = checked.data as Record<string, unknown>;
@@ -135,7 +136,7 @@ export function parseService(key: string, text: string, issues: PartIssues, cont
     issues.error(key, `service name "${id.name}" is already defined by ${existing}`);
     return undefined;
   }
-  return { key, type: id.type, name: id.name, config };
+  return { key, type: id.type, name: id.name, config, secrets: used };
 }
 
 /** The type and the name subscriptions use, from a `service.*` key; undefined when it is malformed. */
@@ -201,6 +202,14 @@ export function parseContext(key: string, text: string, issues: PartIssues): Rec
     return undefined;
   }
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+}
+
+/** A sink schema's issues as the docs word them: one per unknown key, `<key path>: unknown key`. */
+function schemaIssues(prefix: string, error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.flatMap((issue) => {
+    const path = [prefix, ...issue.path.map(String)];
+    return issue.code === 'unrecognized_keys' ? issue.keys.map((k) => ({ path: [...path, k].join('.'), message: 'unknown key' })) : [{ path: path.join('.'), message: issue.message }];
+  });
 }
 
 function stringList(issues: PartIssues, key: string, value: unknown): string[] | undefined {

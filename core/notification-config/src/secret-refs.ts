@@ -4,6 +4,8 @@ export interface SubstitutionResult {
   value: unknown;
   /** Names referenced but absent from the secret; left in place as written, like Argo. */
   missing: string[];
+  /** The values substituted: whatever shows these (errors, logs, dead letters) masks them. */
+  used: string[];
 }
 
 /**
@@ -12,11 +14,15 @@ export interface SubstitutionResult {
  */
 export function substituteSecretRefs(value: unknown, secrets: Readonly<Record<string, string>>): SubstitutionResult {
   const missing = new Set<string>();
+  const used = new Set<string>();
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') {
       return v.replace(REF, (ref) => {
         const name = ref.slice(1);
-        if (Object.hasOwn(secrets, name)) return secrets[name]!;
+        if (Object.hasOwn(secrets, name)) {
+          if (secrets[name]) used.add(secrets[name]);
+          return secrets[name]!;
+        }
         missing.add(name);
         return ref;
       });
@@ -25,5 +31,5 @@ export function substituteSecretRefs(value: unknown, secrets: Readonly<Record<st
     if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     return v;
   };
-  return { value: walk(value), missing: [...missing] };
+  return { value: walk(value), missing: [...missing], used: [...used] };
 }

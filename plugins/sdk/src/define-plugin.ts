@@ -17,6 +17,11 @@ export interface ServiceInstance<C = Record<string, unknown>> {
   name: string;
   /** The service's options with `$secret` references substituted, parsed by the sink's `serviceConfigSchema`. */
   config: C;
+  /**
+   * Every value substituted into `config` from the notification Secret: never shown. Mask them in any text
+   * a sink makes (`maskSecrets`); Herald masks them in the errors a `send` throws as well.
+   */
+  secrets?: readonly string[];
 }
 
 export interface SendContext<C = Record<string, unknown>> {

@@ -39,3 +39,4 @@ export type {
 } from './bus.ts';
 export * from './events.ts';
 export { secret, isSecret, secretRegistry, type SecretMeta } from './secret.ts';
+export { maskSecrets, maskErrorSecrets, SECRET_MASK } from './mask-secrets.ts';

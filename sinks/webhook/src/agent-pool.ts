@@ -1,9 +1,6 @@
-import { Agent, interceptors, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { transientError } from './errors.ts';
 import type { WebhookServiceConfig } from './webhook.config.ts';
-
-// Go's HTTP client follows up to 10 redirects; Argo's webhook service uses it as it is.
-const MAX_REDIRECTS = 10;
 
 interface Entry {
   agent: Agent;
@@ -70,7 +67,8 @@ export class AgentPool {
         ...(config.maxConnsPerHost > 0 ? { connections: config.maxConnsPerHost } : {}),
         ...(config.idleConnTimeout === undefined ? {} : { keepAliveTimeout: config.idleConnTimeout, keepAliveMaxTimeout: config.idleConnTimeout }),
       });
-      entry = { agent, dispatcher: agent.compose(interceptors.redirect({ maxRedirections: MAX_REDIRECTS })), inflight: 0 };
+      // Redirects are followed by the attempt itself, which knows which ones may take the credentials along.
+      entry = { agent, dispatcher: agent, inflight: 0 };
       this.#entries.set(key, entry);
     }
     return entry;

@@ -1,7 +1,8 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
-import { isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
+import { isRetryableStatus, maskSecrets, parseRetryAfter } from '@herald/plugin-sdk';
 import type { Dispatcher } from 'undici';
 import { abortedError } from './errors.ts';
+import { displayUrl } from './redact.ts';
 import type { WebhookRequest } from './webhook-request.ts';
 
 export interface AttemptOptions {
@@ -16,6 +17,9 @@ export interface AttemptOptions {
   /** 0 for a notification's first request, then the number of the retry (Herald's attempt − 1). */
   resend: number;
 }
+
+// Go's HTTP client follows up to 10 redirects; Argo's webhook service uses it as it is.
+const MAX_REDIRECTS = 10;
 
 /** How one request went. A failure says whether repeating the same request can help. */
 export type AttemptOutcome =
@@ -43,7 +47,7 @@ export function attempt(request: WebhookRequest, options: AttemptOptions): Promi
       if (outcome.ok || outcome.status !== undefined) span.setAttribute('http.response.status_code', outcome.status!);
       if (!outcome.ok) {
         span.setAttribute('error.type', outcome.status === undefined ? errorType(outcome.cause) : String(outcome.status));
-        span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.problem });
+        span.setStatus({ code: SpanStatusCode.ERROR, message: maskSecrets(outcome.problem, request.secrets) });
       }
       return outcome;
     } catch (err) {
@@ -67,23 +71,44 @@ async function exchange(request: WebhookRequest, options: AttemptOptions, spanCo
   const timer = setTimeout(() => deadline.abort(new Error(`no complete response within ${timeoutMs} ms`)), timeoutMs);
   const both = AbortSignal.any([signal, deadline.signal]);
   try {
-    const response = await options.dispatcher.request({ origin: request.origin, path: request.path, method: request.method, headers, body: request.body, signal: both });
-    const status = response.statusCode;
-    if (status >= 200 && status <= 299) {
-      // Accepted once the status is in; the body only has to go so the connection can be reused.
-      await response.body.dump().catch(() => undefined);
-      return { ok: true, status };
+    let current = { origin: request.origin, path: request.path, method: request.method, body: request.body };
+    for (let hop = 0; ; hop++) {
+      const response = await options.dispatcher.request({ ...current, headers: hop === 0 ? headers : withoutBody(headers, current.body), signal: both });
+      const status = response.statusCode;
+      if (status >= 200 && status <= 299) {
+        // Accepted once the status is in; the body only has to go so the connection can be reused.
+        await response.body.dump().catch(() => undefined);
+        return { ok: true, status };
+      }
+      const next = redirectOf(status, response.headers.location, current);
+      if (next) {
+        await response.body.dump().catch(() => undefined);
+        if (hop >= MAX_REDIRECTS) return { ok: false, retryable: false, problem: `${what} stopped after ${MAX_REDIRECTS} redirects`, status };
+        const to = next.url;
+        if (to.protocol !== 'http:' && to.protocol !== 'https:') return { ok: false, retryable: false, problem: `${what} was redirected to a ${to.protocol} URL; not followed`, status };
+        // Go's client keeps custom headers (X-Api-Key…) on a redirect to another origin, even https → http.
+        if (to.origin !== request.origin && request.credentials) {
+          return {
+            ok: false,
+            retryable: false,
+            problem: `${what} was redirected to another origin (${maskSecrets(displayUrl(to), request.secrets)}); not followed, as the request carries the service's credentials (headers, basicAuth): set the service url to the new location`,
+            status,
+          };
+        }
+        current = { origin: to.origin, path: `${to.pathname}${to.search}`, method: next.method, body: next.body };
+        continue;
+      }
+      const excerpt = await readExcerpt(response.body, options.excerptChars, request.secrets);
+      const statusText = response.statusText ? ` ${response.statusText}` : '';
+      const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+      return {
+        ok: false,
+        retryable: isRetryableStatus(status),
+        problem: `${what} answered ${status}${statusText}${excerpt ? `: ${excerpt}` : ''}`,
+        status,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      };
     }
-    const excerpt = await readExcerpt(response.body, options.excerptChars);
-    const statusText = response.statusText ? ` ${response.statusText}` : '';
-    const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
-    return {
-      ok: false,
-      retryable: isRetryableStatus(status),
-      problem: `${what} answered ${status}${statusText}${excerpt ? `: ${excerpt}` : ''}`,
-      status,
-      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    };
   } catch (err) {
     if (signal.aborted) throw abortedError(what, signal.reason);
     if (deadline.signal.aborted) return { ok: false, retryable: true, problem: `${what} timed out: no complete response within ${timeoutMs} ms`, cause: err };
@@ -100,13 +125,44 @@ async function exchange(request: WebhookRequest, options: AttemptOptions, spanCo
   }
 }
 
-/** The start of a response body, whitespace collapsed; reads at most a few bytes per wanted character. */
-async function readExcerpt(body: AsyncIterable<Buffer> & { dump(): Promise<void> }, chars: number): Promise<string> {
+interface Hop {
+  origin: string;
+  path: string;
+  method: string;
+  body: string | null;
+}
+
+/** Where a redirect answer sends the request next, as undici's redirect handling (and Go's) would; undefined if it is none. */
+function redirectOf(status: number, location: string | string[] | undefined, from: Hop): { url: URL; method: string; body: string | null } | undefined {
+  if (![301, 302, 303, 307, 308].includes(status) || typeof location !== 'string' || location === '') return undefined;
+  let to: URL;
+  try {
+    to = new URL(location, `${from.origin}${from.path}`);
+  } catch {
+    return undefined;
+  }
+  // 303 turns any method but HEAD into GET, 301/302 a POST; 307/308 repeat the method and body.
+  const toGet = (status === 303 && from.method !== 'HEAD') || ((status === 301 || status === 302) && from.method === 'POST');
+  return { url: to, method: toGet ? 'GET' : from.method, body: toGet ? null : from.body };
+}
+
+/** A request turned into a GET without body sends no headers describing the body it no longer has. */
+function withoutBody(headers: Record<string, string>, body: string | null): Record<string, string> {
+  if (body !== null) return headers;
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !/^content-(type|length|encoding|language)$/i.test(name)));
+}
+
+/**
+ * The start of a response body, whitespace collapsed, secrets masked before it is cut (a secret across the
+ * cut would otherwise show its start). Reads at most a few bytes per wanted character, plus the longest secret.
+ */
+async function readExcerpt(body: AsyncIterable<Buffer> & { dump(): Promise<void> }, chars: number, secrets: readonly string[]): Promise<string> {
   if (chars === 0) {
     await body.dump().catch(() => undefined);
     return '';
   }
-  const limit = Math.min(64 * 1024, chars * 4 + 4);
+  const longest = secrets.reduce((max, s) => Math.max(max, Buffer.byteLength(encodeURIComponent(s))), 0);
+  const limit = Math.min(64 * 1024 + longest, chars * 4 + 4 + longest);
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -118,7 +174,7 @@ async function readExcerpt(body: AsyncIterable<Buffer> & { dump(): Promise<void>
   } catch {
     // Whatever arrived before the body broke off is still worth showing.
   }
-  const text = new TextDecoder().decode(Buffer.concat(chunks)).replace(/\s+/g, ' ').trim();
+  const text = maskSecrets(new TextDecoder().decode(Buffer.concat(chunks)).replace(/\s+/g, ' ').trim(), secrets);
   return text.length > chars ? `${text.slice(0, chars)}…` : text;
 }
 

@@ -43,12 +43,3 @@ export function urlSecrets(url: URL): string[] {
   }
   return out;
 }
-
-/**
- * Replaces every occurrence of a secret in `text` (a response body may echo a request's headers). Values
- * shorter than 4 characters are left alone: masking them would garble the text and hide nothing.
- */
-export function scrub(text: string, secrets: readonly string[]): string {
-  const found = [...new Set(secrets)].filter((s) => s.length >= 4 && text.includes(s)).sort((a, b) => b.length - a.length);
-  return found.reduce((out, s) => out.replaceAll(s, MASK), text);
-}

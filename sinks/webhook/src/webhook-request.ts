@@ -1,4 +1,4 @@
-import { z, type NotificationData } from '@herald/plugin-sdk';
+import { maskSecrets, z, type NotificationData } from '@herald/plugin-sdk';
 import { permanentError } from './errors.ts';
 import { decode, displayUrl, urlSecrets } from './redact.ts';
 import { webhookBlockSchema, type WebhookServiceConfig } from './webhook.config.ts';
@@ -26,8 +26,13 @@ export interface WebhookRequest {
   label: string;
   host: string;
   port: number;
-  /** Header values, passwords, URL parts: never shown, masked wherever text could echo them. */
+  /**
+   * Never shown, masked wherever text could echo them: every value from the Secret, and header values,
+   * passwords and URL parts that look like tokens.
+   */
   secrets: string[];
+  /** The request carries the service's credentials (headers, basic auth): no redirect takes them to another origin. */
+  credentials: boolean;
 }
 
 /** Argo's join: a non-empty path is appended to the service URL with exactly one slash between them. */
@@ -46,7 +51,7 @@ export function idempotencyKey(notification: NotificationData): string {
  * this service name (method defaults to GET, path appended to the URL, its body), otherwise a GET of the
  * service URL with the rendered `message` as body. Throws a permanent DeliveryError when it cannot be sent.
  */
-export function buildRequest(notification: NotificationData, serviceName: string, config: WebhookServiceConfig, userAgent: string): WebhookRequest {
+export function buildRequest(notification: NotificationData, serviceName: string, config: WebhookServiceConfig, userAgent: string, known: readonly string[] = []): WebhookRequest {
   const what = `webhook "${serviceName}"`;
   const blocks = notification.rendered.webhook;
   const raw = blocks && typeof blocks === 'object' ? (blocks as Record<string, unknown>)[serviceName] : undefined;
@@ -64,6 +69,12 @@ export function buildRequest(notification: NotificationData, serviceName: string
     throw permanentError(`${what}: ${method} to an invalid URL (service url joined with the template's path)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw permanentError(`${what}: ${method} to a ${url.protocol} URL; only http and https are supported`);
+  const base = new URL(config.url);
+  if (!within(url, base)) {
+    // `..` (or its %2e escapes) in a rendered path would otherwise reach what the service URL does not name.
+    const path = maskSecrets(JSON.stringify(block?.path ?? ''), known);
+    throw permanentError(`${what}: the template's path ${path} leads outside the service URL's base path ${maskSecrets(base.pathname, known)}; refused`);
+  }
 
   // Go's Header.Set semantics: names are case-insensitive, a later value replaces an earlier one.
   const headers = new Map<string, [string, string]>();
@@ -74,11 +85,12 @@ export function buildRequest(notification: NotificationData, serviceName: string
     set(header.name, header.value);
     secrets.push(header.value, ...header.value.split(/\s+/).filter((part) => part.length >= 8));
   }
-  const credentials = config.basicAuth ?? (url.username || url.password ? { username: decode(url.username), password: decode(url.password) } : undefined);
-  if (config.basicAuth || (credentials && !headers.has('authorization'))) {
-    const token = Buffer.from(`${credentials!.username}:${credentials!.password}`, 'utf8').toString('base64');
+  const credentials = config.headers.length > 0 || config.basicAuth !== undefined || url.username !== '' || url.password !== '';
+  const basic = config.basicAuth ?? (url.username || url.password ? { username: decode(url.username), password: decode(url.password) } : undefined);
+  if (config.basicAuth || (basic && !headers.has('authorization'))) {
+    const token = Buffer.from(`${basic!.username}:${basic!.password}`, 'utf8').toString('base64');
     set('Authorization', `Basic ${token}`);
-    secrets.push(credentials!.password, token);
+    secrets.push(basic!.password, token);
   }
   // Herald's own: a configured value would be the same for every notification and make receivers drop all
   // but the first.
@@ -86,16 +98,27 @@ export function buildRequest(notification: NotificationData, serviceName: string
 
   const message = typeof notification.rendered.message === 'string' ? notification.rendered.message : '';
   const body = block ? (block.body ?? '') : message;
+  // Values from the Secret are masked whatever they look like; the guesses only when long enough to mean something.
+  const hidden = [...known, ...secrets.filter((s) => s.length >= 4)];
+  const display = maskSecrets(displayUrl(url), hidden);
   return {
     method,
     origin: url.origin,
     path: `${url.pathname}${url.search}`,
     headers: Object.fromEntries([...headers.values()]),
     body: body === '' ? null : body,
-    display: displayUrl(url),
-    label: `${what}: ${method} ${displayUrl(url)}`,
+    display,
+    label: `${what}: ${method} ${display}`,
     host: url.hostname,
     port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
-    secrets,
+    secrets: hidden,
+    credentials,
   };
+}
+
+/** `url` is the service URL `base` or below its path (both normalized by URL parsing: `..` resolved). */
+function within(url: URL, base: URL): boolean {
+  if (url.origin !== base.origin) return false;
+  const root = base.pathname.replace(/\/+$/, '');
+  return url.pathname === root || url.pathname.startsWith(`${root}/`);
 }

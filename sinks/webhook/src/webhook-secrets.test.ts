@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startReceiver, type Receiver } from './__fixtures__/receiver.ts';
+import type { ServerResponse } from 'node:http';
+import { startReceiver, type Received, type Receiver } from './__fixtures__/receiver.ts';
 import { notification, rejection, startSink, type TestSink } from './__fixtures__/sink-harness.ts';
 
 let receiver: Receiver;
@@ -10,15 +11,18 @@ const password = 'hunter2-correct-horse';
 const basicToken = Buffer.from(`deploy:${password}`).toString('base64');
 const secrets = [token, password, basicToken, 'query-s3cret-value', 'T0123ABCD/B0456EFGH/XyZ789secretPathToken'];
 
+// A server that echoes the request's headers in its error, as some do.
+const echo = (req: Received, res: ServerResponse) => res.writeHead(500).end(JSON.stringify({ error: 'upstream failed', headers: req.headers, url: req.url }));
+
 beforeAll(async () => {
   receiver = await startReceiver();
-  // A server that echoes the request's headers in its error, as some do.
-  receiver.respond((req, res) => res.writeHead(500).end(JSON.stringify({ error: 'upstream failed', headers: req.headers, url: req.url })));
+  receiver.respond(echo);
 });
 afterAll(() => receiver.close());
 afterEach(async () => {
   await sink.handle.stop();
   receiver.requests.length = 0;
+  receiver.respond(echo);
 });
 
 describe('webhook sink: secrets', () => {
@@ -43,5 +47,24 @@ describe('webhook sink: secrets', () => {
     sink = await startSink();
     const err = await rejection(sink.send(notification({ message: 'm' }), { url: `${receiver.origin}/services/T0123ABCD/B0456EFGH/XyZ789secretPathToken?token=query-s3cret-value&flag` }));
     expect(err.message).toContain(`GET ${receiver.origin}/services/T0123ABCD/B0456EFGH/***?token=***&flag answered 500`);
+  });
+});
+
+describe('webhook sink: secrets in what it shows (issue 12, break 6)', () => {
+  it('break 6b: masks a secret in the response excerpt before cutting it, so one across the cut shows no prefix', async () => {
+    sink = await startSink({ responseBodyExcerpt: 200 });
+    receiver.respond((_req, res) => res.writeHead(401).end(`${'x'.repeat(190)}${token} was refused`));
+    const err = await rejection(sink.send(notification({ message: 'm' }), { url: receiver.origin, headers: [{ name: 'X-Api-Key', value: token }] }, { secrets: [token] }));
+    expect(err.message).toContain(`answered 401 Unauthorized: ${'x'.repeat(190)}***`);
+    expect(err.message).not.toContain(token.slice(0, 4));
+  });
+
+  it('break 6c: masks every value from the Secret, a short letters-only one in the URL path too', async () => {
+    sink = await startSink();
+    receiver.respond((req, res) => res.writeHead(500).end(`no hook at ${req.url}`));
+    const err = await rejection(sink.send(notification({ message: 'm' }), { url: `${receiver.origin}/hooks/hunter` }, { secrets: ['hunter'] }));
+    expect(receiver.requests.map((r) => r.url)).toEqual(['/hooks/hunter']);
+    expect(err.message).toBe(`webhook "webhook": GET ${receiver.origin}/hooks/*** answered 500 Internal Server Error: no hook at /hooks/***`);
+    expect(sink.logger.lines.join('\n')).not.toContain('hunter');
   });
 });

@@ -1,9 +1,8 @@
-import { coreServices, DeliveryError, defineSink, type ServiceInstance } from '@herald/plugin-sdk';
+import { coreServices, DeliveryError, defineSink, maskSecrets, type ServiceInstance } from '@herald/plugin-sdk';
 import pkg from '../package.json' with { type: 'json' };
 import { AgentPool } from './agent-pool.ts';
 import { permanentError, transientError } from './errors.ts';
 import { attempt } from './http-attempt.ts';
-import { scrub } from './redact.ts';
 import { buildRequest } from './webhook-request.ts';
 import { webhookPluginConfigSchema, webhookServiceConfigSchema, webhookTemplateSchema, type WebhookServiceConfig } from './webhook.config.ts';
 
@@ -45,7 +44,7 @@ export default defineSink({
             ? issue.keys.map((k) => `${[key, ...issue.path, k].join('.')}: unknown key`)
             : [`${[key, ...issue.path].join('.')}: ${issue.message}`],
         );
-        throw permanentError(`webhook "${service.name}": invalid service options: ${issues.join('; ')}`);
+        throw permanentError(maskSecrets(`webhook "${service.name}": invalid service options: ${issues.join('; ')}`, service.secrets));
       }
       if (typeof raw === 'object' && raw !== null) parsed.set(raw, result.data);
       return result.data;
@@ -57,7 +56,7 @@ export default defineSink({
       async send(notification, { signal, service, attempt: delivery }) {
         if (stopping.signal.aborted) throw transientError(`webhook "${service.name}": the sink is stopped`, { cause: stopping.signal.reason });
         const options = serviceConfig(service);
-        const request = buildRequest(notification, service.name, options, USER_AGENT);
+        const request = buildRequest(notification, service.name, options, USER_AGENT, service.secrets);
         const outcome = await pool.use(service.name, options, (dispatcher) =>
           attempt(request, { dispatcher, tracer, timeoutMs: options.timeout ?? config.timeout, signal, excerptChars: config.responseBodyExcerpt, resend: delivery - 1 }),
         );
@@ -67,7 +66,7 @@ export default defineSink({
           return;
         }
         logger.debug({ ...log, retryable: outcome.retryable }, 'webhook request failed');
-        throw new DeliveryError(scrub(outcome.problem, request.secrets), {
+        throw new DeliveryError(maskSecrets(outcome.problem, request.secrets), {
           retryable: outcome.retryable,
           ...(outcome.cause === undefined ? {} : { cause: outcome.cause }),
           ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),

@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { ConfigError, inspectPlugins, KernelErrorCodes, loadEngineConfig } from '@herald/core-kernel';
+import { redactServerUrls } from '@herald/core-bus';
 import { NotificationConfigErrorCodes } from '@herald/core-notification-config';
 import { ExitCode } from '../exit-codes.ts';
 import { print, printError, type Output } from '../output.ts';
@@ -10,7 +11,7 @@ const redacted = '[redacted]';
 /**
  * `herald config check`: validate herald.yaml with its environment overrides, and load every plugin to
  * validate its options, without starting anything. A notification config read from files
- * (`notifications.files`) is loaded too, as the engine loads it: services checked by the sinks' schemas.
+ * (`notifications.files`) is loaded too, as the engine loads it: services and template blocks checked by the sinks' schemas.
  * Prints the result with defaults filled in and secrets redacted.
  */
 export async function configCheckCommand(options: { config?: string }, out: Output): Promise<ExitCode> {
@@ -23,7 +24,7 @@ export async function configCheckCommand(options: { config?: string }, out: Outp
     printError(out, { code: err.code, message: err.message, issues: err.issues });
     return ExitCode.failure;
   }
-  const { plugins, issues, serviceSchemas } = await inspectPlugins(config, path ? dirname(resolve(path)) : process.cwd());
+  const { plugins, issues, serviceSchemas, templateSchemas } = await inspectPlugins(config, path ? dirname(resolve(path)) : process.cwd());
   if (issues.length) {
     printError(out, { code: KernelErrorCodes.pluginConfig, message: `plugins cannot start:\n  ${issues.join('\n  ')}`, issues });
     return ExitCode.failure;
@@ -31,7 +32,7 @@ export async function configCheckCommand(options: { config?: string }, out: Outp
   const files = config.notifications.files;
   let notifications = '';
   if (files) {
-    const loaded = loadNotificationConfig({ configMap: files.configMap, ...(files.secret ? { secret: files.secret } : {}) }, { serviceSchemas });
+    const loaded = loadNotificationConfig({ configMap: files.configMap, ...(files.secret ? { secret: files.secret } : {}) }, { serviceSchemas, templateSchemas });
     const errors = loaded.issues.filter((i) => i.severity === 'error').map(formatIssue);
     if (!loaded.config) {
       printError(out, { code: NotificationConfigErrorCodes.invalid, message: `the notification config has errors:\n  ${errors.join('\n  ')}`, issues: errors });
@@ -46,7 +47,7 @@ export async function configCheckCommand(options: { config?: string }, out: Outp
   };
   const shown = {
     ...config,
-    nats: { ...config.nats, ...(auth ? { auth } : {}) },
+    nats: { ...config.nats, servers: config.nats.servers.map(redactServerUrls), ...(auth ? { auth } : {}) },
     plugins: config.plugins.map((entry, i) => ({ ...entry, id: plugins[i]!.id, kind: plugins[i]!.kind, options: plugins[i]!.options })),
   };
   print(out, `${path ?? 'engine config'}: valid (${plugins.length} plugin(s): ${plugins.map((p) => p.id).join(', ') || 'none'}; roles ${config.roles.join(', ')}${notifications})`, {

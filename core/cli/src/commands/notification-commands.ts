@@ -5,6 +5,7 @@ import type { NotificationConfig } from '@herald/core-notification-config';
 import { ExitCode } from '../exit-codes.ts';
 import type { Output } from '../output.ts';
 import { formatIssue, loadNotificationConfig, objectVariable, readResource, type ConfigFileOptions, type VariableOptions } from './notification-inputs.ts';
+import { sinkSchemas } from './sink-schemas.ts';
 import { table } from './table.ts';
 
 export type ListFormat = 'text' | 'wide' | 'json' | 'yaml';
@@ -15,9 +16,9 @@ interface Io {
 }
 
 /** Runs a command body; a HeraldError (bad file, bad input) is printed and exits 1. */
-async function guarded(io: Io, body: () => ExitCode): Promise<ExitCode> {
+async function guarded(io: Io, body: () => ExitCode | Promise<ExitCode>): Promise<ExitCode> {
   try {
-    return body();
+    return await body();
   } catch (err) {
     if (!isHeraldError(err)) throw err;
     io.stderr.write(`herald: ${err.message}\n`);
@@ -141,13 +142,22 @@ export function templateNotifyCommand(
   });
 }
 
-/** `herald config validate <configmap>`: every problem with its key and line; exit 1 on any error. */
-export function configValidateCommand(configMap: string, options: { secret?: string; output: 'text' | 'json' }, io: Io): Promise<ExitCode> {
-  return guarded(io, () => {
-    const { config, issues } = loadNotificationConfig({ configMap, ...(options.secret ? { secret: options.secret } : {}) });
+/**
+ * `herald config validate <configmap>`: every problem with its key and line; exit 1 on any error. The checks
+ * are the running engine's: the same loading code, and the service-options and template-block schemas of
+ * the sinks the engine config names (Herald's built-in sinks without one, which it says).
+ */
+export function configValidateCommand(configMap: string, options: { secret?: string; config?: string; output: 'text' | 'json' }, io: Io): Promise<ExitCode> {
+  return guarded(io, async () => {
+    const schemas = await sinkSchemas(options.config);
+    const serviceTypes = [...schemas.serviceSchemas.keys()];
+    if (schemas.engineConfig === undefined && options.output !== 'json') {
+      io.stderr.write(`herald: no engine config (herald.yaml): services are checked against Herald's built-in sinks (${serviceTypes.join(', ')}); give --config to check against the sinks your engine loads\n`);
+    }
+    const { config, issues } = loadNotificationConfig({ configMap, ...(options.secret ? { secret: options.secret } : {}) }, schemas);
     const valid = config !== undefined;
     if (options.output === 'json') {
-      io.stdout.write(`${JSON.stringify({ valid, issues }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ valid, issues, sinks: { engineConfig: schemas.engineConfig ?? null, serviceTypes } }, null, 2)}\n`);
     } else {
       for (const issue of issues) io.stdout.write(`${formatIssue(issue)}\n`);
       if (config) {

@@ -41,10 +41,14 @@ const shownName = (path: string) => (path === '-' ? '<stdin>' : path);
  * Loads and compiles the ConfigMap (and Secret) files with the engine's own loading code; the config is
  * absent when any issue is an error.
  */
-export function loadNotificationConfig(options: ConfigFileOptions, schemas: { serviceSchemas?: ReadonlyMap<string, z.ZodType> } = {}): CompiledNotificationConfig {
+export function loadNotificationConfig(
+  options: ConfigFileOptions,
+  schemas: { serviceSchemas?: ReadonlyMap<string, z.ZodType>; templateSchemas?: ReadonlyMap<string, z.ZodType> } = {},
+): CompiledNotificationConfig {
   const cm = readConfigMapYaml(readInput(options.configMap, 'the ConfigMap'), shownName(options.configMap));
   const secrets = options.secret ? readSecretYaml(readInput(options.secret, 'the Secret'), shownName(options.secret)) : {};
-  return parseNotificationConfig({ data: cm.data, secrets, file: cm.file, positions: cm.positions }, schemas);
+  const { serviceSchemas, templateSchemas } = schemas;
+  return parseNotificationConfig({ data: cm.data, secrets, file: cm.file, positions: cm.positions }, { ...(serviceSchemas ? { serviceSchemas } : {}), ...(templateSchemas ? { templateSchemas } : {}) });
 }
 
 /** Reads a Kubernetes object (YAML or JSON; the first document). */

@@ -20,7 +20,7 @@ describe('notification config: the reference scenario', () => {
     const t = config!.triggers.get('on-pod-ready')!;
     expect(t.conditions).toMatchObject([{ index: 0, key: '[0].jS5fTrIQi8Q4Q5uceLlcAF3t4Go', when: "pod.status.phase in ['Running']", send: ['pod-ready'] }]);
     expect(config!.templates.get('pod-ready')!.blocks).toEqual(['webhook']);
-    expect(config!.services.get('webhook')).toEqual({ key: 'service.webhook.webhook', type: 'webhook', name: 'webhook', config: { url: 'http://webhook.default:8080/webhook' } });
+    expect(config!.services.get('webhook')).toEqual({ key: 'service.webhook.webhook', type: 'webhook', name: 'webhook', config: { url: 'http://webhook.default:8080/webhook' }, secrets: [] });
   });
 });
 
@@ -122,7 +122,7 @@ describe('notification config: what Argo accepts', () => {
     expect(ok.config!.services.get('w')!.config).toEqual({ url: 'http://x.test', headers: [{ name: 'a', value: 'b' }] });
     const bad = parse({ 'service.webhook.w': 'url: not a url $tok\nbogus: 1' }, { tok: 's3cr3t' }, schemas);
     expect(bad.config).toBeUndefined();
-    expect(bad.issues.map((i) => i.key)).toEqual(expect.arrayContaining(['service.webhook.w.url', 'service.webhook.w']));
+    expect(bad.issues.map((i) => i.key)).toEqual(expect.arrayContaining(['service.webhook.w.url', 'service.webhook.w.bogus']));
     expect(JSON.stringify(bad.issues)).not.toContain('s3cr3t');
     const unknownType = parse({ 'service.pager': 'x: 1' }, undefined, schemas);
     expect(unknownType.issues).toEqual([expect.objectContaining({ severity: 'warning', key: 'service.pager', message: expect.stringMatching(/no sink plugin/) })]);

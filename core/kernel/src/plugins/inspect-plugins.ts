@@ -20,21 +20,27 @@ export interface InspectedPlugin {
 export async function inspectPlugins(
   config: EngineConfig,
   baseDir: string,
-): Promise<{ plugins: InspectedPlugin[]; issues: string[]; serviceSchemas: ReadonlyMap<string, z.ZodType> }> {
+): Promise<{ plugins: InspectedPlugin[]; issues: string[]; serviceSchemas: ReadonlyMap<string, z.ZodType>; templateSchemas: ReadonlyMap<string, z.ZodType> }> {
   const plugins: InspectedPlugin[] = [];
   const issues: string[] = [];
-  // What the engine checks `service.*` keys of the notification config against.
+  // What the engine checks `service.*` keys and `template.*` blocks of the notification config against.
   const serviceSchemas = new Map<string, z.ZodType>();
+  const templateSchemas = new Map<string, z.ZodType>();
   for (const [index, entry] of config.plugins.entries()) {
     try {
       const plugin = await loadPlugin(entry.name, baseDir);
       const options = validatePluginConfig(plugin.id, index, plugin.configSchema, entry.options, envOverridesOf(config));
       plugins.push({ name: entry.name, id: plugin.id, kind: plugin.kind, options: redactSecrets(plugin.configSchema, options) });
-      if (plugin.kind === 'sink' && plugin.serviceConfigSchema) for (const type of plugin.serviceTypes) serviceSchemas.set(type, plugin.serviceConfigSchema);
+      if (plugin.kind === 'sink') {
+        for (const type of plugin.serviceTypes) {
+          if (plugin.serviceConfigSchema) serviceSchemas.set(type, plugin.serviceConfigSchema);
+          if (plugin.templateSchema) templateSchemas.set(type, plugin.templateSchema);
+        }
+      }
     } catch (err) {
       if (!(err instanceof PluginError)) throw err;
       issues.push(err.message);
     }
   }
-  return { plugins, issues, serviceSchemas };
+  return { plugins, issues, serviceSchemas, templateSchemas };
 }

@@ -18,8 +18,8 @@ export function recordingLogger(): Logger & { lines: string[] } {
 export interface TestSink {
   handle: SinkHandle<WebhookServiceConfig>;
   logger: ReturnType<typeof recordingLogger>;
-  /** Sends to service `name` configured with `service` (parsed as Herald would). */
-  send(notification: NotificationData, service: WebhookServiceConfigInput, options?: { name?: string; signal?: AbortSignal }): Promise<void>;
+  /** Sends to service `name` configured with `service` (parsed as Herald would); `secrets`: the values it took from the Secret. */
+  send(notification: NotificationData, service: WebhookServiceConfigInput, options?: { name?: string; signal?: AbortSignal; secrets?: string[] }): Promise<void>;
 }
 
 export async function startSink(options: Record<string, unknown> = {}, tracer: Tracer = trace.getTracer('test')): Promise<TestSink> {
@@ -28,8 +28,8 @@ export async function startSink(options: Record<string, unknown> = {}, tracer: T
   return {
     handle,
     logger,
-    send: (notification, service, { name = 'webhook', signal = new AbortController().signal } = {}) =>
-      handle.send(notification, { attempt: 1, signal, service: { type: 'webhook', name, config: webhookServiceConfigSchema.parse(service) } }),
+    send: (notification, service, { name = 'webhook', signal = new AbortController().signal, secrets = [] } = {}) =>
+      handle.send(notification, { attempt: 1, signal, service: { type: 'webhook', name, config: webhookServiceConfigSchema.parse(service), secrets } }),
   };
 }
 

@@ -1,0 +1,35 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { z } from 'zod';
+import { HeraldError } from '@herald/plugin-sdk';
+import { ConfigError, engineConfigSchema, inspectPlugins, KernelErrorCodes, loadEngineConfig } from '@herald/core-kernel';
+
+/** The sinks Herald ships: what a notification config is checked against when there is no engine config. */
+export const BUILT_IN_SINKS = ['@herald/sink-webhook'] as const;
+
+/** The schemas the running engine checks a notification config with, and where they came from. */
+export interface SinkSchemas {
+  serviceSchemas: ReadonlyMap<string, z.ZodType>;
+  templateSchemas: ReadonlyMap<string, z.ZodType>;
+  /** The engine config whose sink plugins gave them, or undefined for Herald's built-in sinks. */
+  engineConfig: string | undefined;
+}
+
+/**
+ * Loads the sink plugins named in the engine config (`--config`, $HERALD_CONFIG or ./herald.yaml), as
+ * `herald run` would, for their service-options and template-block schemas; without an engine config,
+ * Herald's built-in sinks. Throws a HeraldError when the engine config or a plugin cannot be loaded.
+ */
+export async function sinkSchemas(configPath: string | undefined): Promise<SinkSchemas> {
+  const path = configPath ?? process.env.HERALD_CONFIG ?? (existsSync('herald.yaml') ? 'herald.yaml' : undefined);
+  let config;
+  try {
+    config = path === undefined ? engineConfigSchema.parse({ plugins: BUILT_IN_SINKS.map((name) => ({ name })) }) : loadEngineConfig({ path });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new HeraldError(err.code, `the engine config ${path} names the sinks, and it is not valid (herald config check): ${err.message}`, { cause: err });
+  }
+  const { issues, serviceSchemas, templateSchemas } = await inspectPlugins(config, path === undefined ? process.cwd() : dirname(resolve(path)));
+  if (issues.length) throw new HeraldError(KernelErrorCodes.pluginConfig, `the sink plugins of ${path ?? "Herald's built-in sinks"} cannot be loaded (herald config check):\n  ${issues.join('\n  ')}`);
+  return { serviceSchemas, templateSchemas, engineConfig: path };
+}
