@@ -16,8 +16,7 @@ afterAll(async () => {
   await api.close();
 });
 beforeEach(() => {
-  api.requests.length = 0;
-  api.behave('ok');
+  api.reset();
 });
 
 describe('what Slack refuses', () => {

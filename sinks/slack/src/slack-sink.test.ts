@@ -17,8 +17,7 @@ afterAll(async () => {
   await api.close();
 });
 beforeEach(() => {
-  api.requests.length = 0;
-  api.behave('ok');
+  api.reset();
 });
 
 describe('a message as Slack receives it', () => {

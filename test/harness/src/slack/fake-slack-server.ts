@@ -52,6 +52,8 @@ export interface FakeSlack {
   accepted(): number;
   /** Sets how calls to `channel` (a name or ID) are answered; without a channel, the default for all. */
   behave(behaviour: SlackBehaviour, channel?: string): void;
+  /** Forgets requests, messages and behaviours (channel IDs stay). */
+  reset(): void;
   /** The ID the fake gave a channel name (`ops` and `#ops` are the same channel). */
   channelId(name: string): string;
   close(): Promise<void>;
@@ -193,6 +195,13 @@ export async function startFakeSlack(options: { token?: string } = {}): Promise<
       else behaviours.set(channelId(channel), behaviour);
     },
     channelId,
+    reset() {
+      requests.length = 0;
+      byChannel.clear();
+      behaviours.clear();
+      fallback = 'ok';
+      accepted = 0;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
