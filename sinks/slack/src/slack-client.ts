@@ -37,8 +37,14 @@ export class ClientPool {
   /** Runs `call` on the service's client; every request it makes is aborted with `signal` or after `timeoutMs`. */
   async use<T>(serviceName: string, config: SlackServiceConfig, timeoutMs: number, signal: AbortSignal, call: (client: WebClient) => Promise<T>): Promise<T> {
     if (this.#closed) throw transientError(`slack "${serviceName}": the sink is stopped`);
-    const bound = AbortSignal.any([signal, AbortSignal.timeout(config.timeout ?? timeoutMs)]);
-    return callSignal.run(bound, () => call(this.#entry(serviceName, config).client));
+    const limit = config.timeout ?? timeoutMs;
+    const timeout = AbortSignal.timeout(limit);
+    try {
+      return await callSignal.run(AbortSignal.any([signal, timeout]), () => call(this.#entry(serviceName, config).client));
+    } catch (err) {
+      if (timeout.aborted && !signal.aborted) throw transientError(`slack "${serviceName}": no answer within ${limit} ms`, { cause: err });
+      throw err;
+    }
   }
 
   /** Cuts every connection; calls still running fail as retryable. Idempotent. */

@@ -77,7 +77,7 @@ describe('what may pass later', () => {
   it('a Slack that never answers is cut by the service timeout', async () => {
     api.behave('hang', 'ops');
     const err = await rejection(sink.send(notification('ops', { message: 'x' }), { ...service, timeout: '200ms' }));
-    expect(err).toMatchObject({ retryable: true });
+    expect(err).toMatchObject({ retryable: true, message: 'slack "slack": no answer within 200 ms' });
   });
 
   it('a Slack that cannot be reached is retryable', async () => {

@@ -64,6 +64,7 @@ export default defineSink({
         const call = <T>(method: string, run: (client: WebClient) => Promise<T>): Promise<T> =>
           clients.use(service.name, options, config.timeout, bound, run).catch((err: unknown) => {
             if (bound.aborted) throw abortedError(`${what}: ${method} to ${channel}`, bound.reason);
+            if (isDeliveryError(err)) throw err;
             throw callError(`${what}: ${method} to ${channel}`, err);
           });
         const post = async (extra: Record<string, unknown>): Promise<ThreadParent> => {
