@@ -101,11 +101,13 @@ export async function runSink(options: {
   logger: Logger;
   telemetry: Telemetry;
   meter?: Meter;
+  /** Further core services the plugin's `deps` name (a store, a clock), by dep name. */
+  deps?: Record<string, unknown>;
 }): Promise<RunningSink> {
   const { bus, plugin, logger, telemetry } = options;
   const tracer = telemetry.tracer(`herald.plugin.${plugin.id}`);
   const init = plugin.init as (context: Record<string, unknown>) => Promise<SinkHandle>;
-  const handle = await init({ config: plugin.configSchema.parse(options.pluginOptions ?? {}), signal: new AbortController().signal, logger, tracer });
+  const handle = await init({ ...options.deps, config: plugin.configSchema.parse(options.pluginOptions ?? {}), signal: new AbortController().signal, logger, tracer });
   const shutdown = new AbortController();
   const services = new Map(options.services.map((s) => [s.name, s]));
   const subscriptions = await startSinkRunner({
