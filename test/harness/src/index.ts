@@ -4,3 +4,4 @@ export { toolPath } from './tools.ts';
 export { startNats, type NatsServer, type StartNatsOptions } from './nats/nats-server.ts';
 export { testNatsLimits } from './nats/stream-limits.ts';
 export * from './controlplane/index.ts';
+export { startMailpit, type Mailpit, type MailpitMessage, type MailpitSummary, type ChaosTrigger, type StartMailpitOptions } from './mailpit/mailpit-server.ts';
