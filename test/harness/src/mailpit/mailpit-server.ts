@@ -91,7 +91,8 @@ export async function startMailpit(options: StartMailpitOptions = {}): Promise<M
     });
     const text = await res.text();
     if (!res.ok) throw new Error(`mailpit ${method} ${path}: ${res.status} ${text}`);
-    return text === '' ? undefined : (JSON.parse(text) as unknown);
+    // Mailpit answers a change with plain `ok`, a read with JSON.
+    return res.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as unknown) : text;
   };
   const trigger = (t: ChaosTrigger | undefined, errorCode: number) => (t ? { ErrorCode: t.errorCode, Probability: t.probability } : { ErrorCode: errorCode, Probability: 0 });
 
