@@ -42,7 +42,10 @@ export interface Mailpit {
   /** `http://127.0.0.1:<port>` of the web UI and API. */
   readonly apiUrl: string;
   readonly logPath: string;
+  /** The newest 1000 messages, newest first. */
   messages(): Promise<MailpitSummary[]>;
+  /** How many messages Mailpit holds. */
+  count(): Promise<number>;
   message(id: string): Promise<MailpitMessage>;
   /** The headers of one message as Mailpit parsed them, each with all its values. */
   headers(id: string): Promise<Record<string, string[]>>;
@@ -116,6 +119,7 @@ export async function startMailpit(options: StartMailpitOptions = {}): Promise<M
     apiUrl,
     logPath,
     messages: async () => ((await api('GET', 'messages?limit=1000')) as { messages: MailpitSummary[] }).messages,
+    count: async () => ((await api('GET', 'messages?limit=1')) as { total: number }).total,
     message: async (id) => (await api('GET', `message/${encodeURIComponent(id)}`)) as MailpitMessage,
     headers: async (id) => (await api('GET', `message/${encodeURIComponent(id)}/headers`)) as Record<string, string[]>,
     deleteAll: async () => void (await api('DELETE', 'messages')),
