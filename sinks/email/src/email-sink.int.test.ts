@@ -1,3 +1,5 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMailpit, type Mailpit } from '@herald/test-harness';
 import { notification, rejection, startSink, type TestSink } from './__fixtures__/email-harness.ts';
@@ -52,6 +54,26 @@ describe('email sink against Mailpit (plain SMTP)', () => {
     expect(deferred).toMatchObject({ retryable: true, code: 'HERALD_ERR_DELIVERY_TRANSIENT' });
     expect(deferred.message).toContain('421');
     expect(await mailpit.messages()).toEqual([]);
+  });
+
+  it('makes one SMTP client span per send, marked failed with the reply code', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const traced = await startSink({}, provider.getTracer('herald.plugin.email'));
+    try {
+      await traced.send(notification('ops@example.com', { message: 'x' }, { idempotencyKey: 'k9', claimRevision: 1 }), service());
+      await mailpit.chaos({ recipient: { errorCode: 550, probability: 100 } });
+      await rejection(traced.send(notification('ops@example.com', { message: 'x' }), service()));
+      const spans = exporter.getFinishedSpans();
+      expect(spans.map((s) => [s.name, s.kind, s.status.code, s.attributes['error.type']])).toEqual([
+        ['SMTP 127.0.0.1', SpanKind.CLIENT, SpanStatusCode.UNSET, undefined],
+        ['SMTP 127.0.0.1', SpanKind.CLIENT, SpanStatusCode.ERROR, '550'],
+      ]);
+      expect(spans[0]!.attributes).toMatchObject({ 'server.address': '127.0.0.1', 'server.port': mailpit.smtpPort, 'messaging.message.id': '<k9.1@example.com>' });
+    } finally {
+      await traced.handle.stop();
+      await provider.shutdown();
+    }
   });
 
   it('a refused connection is retryable', async () => {

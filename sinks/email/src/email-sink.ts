@@ -1,3 +1,4 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { coreServices, defineSink, type ServiceInstance } from '@herald/plugin-sdk';
 import { emailPluginConfigSchema, emailServiceConfigSchema, emailTemplateSchema, type EmailServiceConfig } from './email.config.ts';
 import { buildMessage } from './email-message.ts';
@@ -17,8 +18,8 @@ export default defineSink({
   configSchema: emailPluginConfigSchema,
   serviceConfigSchema: emailServiceConfigSchema,
   templateSchema: emailTemplateSchema,
-  deps: { logger: coreServices.logger },
-  async init({ config, logger }) {
+  deps: { logger: coreServices.logger, tracer: coreServices.tracer },
+  async init({ config, logger, tracer }) {
     const pool = new TransportPool(config);
     let stopped: Promise<void> | undefined;
     const parsed = new WeakMap<object, EmailServiceConfig>();
@@ -47,16 +48,23 @@ export default defineSink({
         const secrets = options.password ? [options.password] : [];
         const message = buildMessage(notification, service.name, options);
         const log = { service: service.name, stateKey: notification.stateKey, attempt, recipients: message.to.length };
-        try {
-          // The signal fails a queued message, or closes the one connection sending it (a hanging server).
-          await pool.get(service.name, options).sendMail({ ...message, signal });
-        } catch (err) {
-          const failure = signal.aborted
-            ? transientError(`${what}: send aborted: ${scrub(signal.reason instanceof Error ? signal.reason.message : String(signal.reason), secrets)}`, signal.reason)
-            : smtpFailure(what, err, secrets);
-          logger.debug({ ...log, retryable: failure.retryable, error: failure.message }, 'email send failed');
-          throw failure;
-        }
+        const attributes = { 'server.address': options.host, 'server.port': options.port, 'messaging.message.id': message.messageId };
+        await tracer.startActiveSpan(`SMTP ${options.host}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+          try {
+            // The signal fails a queued message, or closes the one connection sending it (a hanging server).
+            await pool.get(service.name, options).sendMail({ ...message, signal });
+          } catch (err) {
+            const failure = signal.aborted
+              ? transientError(`${what}: send aborted: ${scrub(signal.reason instanceof Error ? signal.reason.message : String(signal.reason), secrets)}`, signal.reason)
+              : smtpFailure(what, err, secrets);
+            span.setAttribute('error.type', signal.aborted ? 'aborted' : String((err as { responseCode?: number; code?: string }).responseCode ?? (err as { code?: string }).code ?? 'error'));
+            span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
+            logger.debug({ ...log, retryable: failure.retryable, error: failure.message }, 'email send failed');
+            throw failure;
+          } finally {
+            span.end();
+          }
+        });
         logger.debug(log, 'email delivered');
       },
 

@@ -1,13 +1,14 @@
 // `scripts/dev bench`: notifications per second through the email sink into a real Mailpit (SMTP on
 // loopback, pooled connections), at one send at a time and with several in flight as core/delivery runs them.
 import { performance } from 'node:perf_hooks';
+import { trace } from '@opentelemetry/api';
 import email, { emailPluginConfigSchema, emailServiceConfigSchema } from '@herald/sink-email';
 import { recordingLogger, sampleNotification } from '@herald/plugin-testing';
 import { eventually, startMailpit } from '@herald/test-harness';
 
 const count = Number(process.env.BENCH_EMAIL_COUNT ?? 1_000);
 const mailpit = await startMailpit();
-const sink = await email.init({ config: emailPluginConfigSchema.parse({}), logger: recordingLogger(), signal: new AbortController().signal });
+const sink = await email.init({ config: emailPluginConfigSchema.parse({}), logger: recordingLogger(), tracer: trace.getTracer('bench'), signal: new AbortController().signal });
 const config = emailServiceConfigSchema.parse({ host: '127.0.0.1', port: mailpit.smtpPort, from: 'Herald <herald@example.com>' });
 let sent = 0;
 

@@ -1,3 +1,4 @@
+import { trace, type Tracer } from '@opentelemetry/api';
 import type { NotificationData, SinkHandle } from '@herald/plugin-sdk';
 import { recordingLogger, sampleNotification, type RecordingLogger } from '@herald/plugin-testing';
 import email from '../email-sink.ts';
@@ -10,9 +11,9 @@ export interface TestSink {
   send(notification: NotificationData, service: EmailServiceConfigInput, options?: { name?: string; signal?: AbortSignal }): Promise<void>;
 }
 
-export async function startSink(options: Record<string, unknown> = {}): Promise<TestSink> {
+export async function startSink(options: Record<string, unknown> = {}, tracer: Tracer = trace.getTracer('test')): Promise<TestSink> {
   const logger = recordingLogger();
-  const handle = await email.init({ config: emailPluginConfigSchema.parse(options), logger, signal: new AbortController().signal });
+  const handle = await email.init({ config: emailPluginConfigSchema.parse(options), logger, tracer, signal: new AbortController().signal });
   return {
     handle,
     logger,
