@@ -20,7 +20,7 @@ afterAll(async () => {
 it('passes the sink conformance kit against a real SMTP server (Mailpit), with STARTTLS and AUTH', async () => {
   const report = await runSinkConformance({
     plugin: email,
-    pluginConfig: { timeout: 5_000 },
+    pluginConfig: { timeout: '5s' },
     service: { type: 'email', name: 'ops', config: { host: '127.0.0.1', port: gate.port, username: 'herald', password: PASSWORD, from: 'Herald <herald@example.com>', insecure_skip_verify: true } },
     secrets: [PASSWORD],
     notification: { destination: { serviceType: 'email', service: 'ops', recipient: 'oncall@example.com' }, rendered: { message: 'Pod web-1 is ready', email: { subject: 'web-1 ready' } } },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emailServiceConfigSchema, emailTemplateSchema } from './email.config.ts';
+import { emailPluginConfigSchema, emailServiceConfigSchema, emailTemplateSchema } from './email.config.ts';
 
 const base = { host: 'smtp.example.com', from: 'herald@example.com' };
 
@@ -49,5 +49,13 @@ describe('template email block', () => {
   it('has subject and body, and nothing else', () => {
     expect(emailTemplateSchema.parse({ subject: 's', body: 'b' })).toEqual({ subject: 's', body: 'b' });
     expect(emailTemplateSchema.safeParse({ subjet: 's' }).error!.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['subjet'] });
+  });
+});
+
+describe('plugin options', () => {
+  it('reads the timeout as a Go duration or milliseconds', () => {
+    expect(emailPluginConfigSchema.parse({ timeout: '2s' })).toEqual({ timeout: 2_000, maxConnections: 5, maxMessagesPerConnection: 100 });
+    expect(emailPluginConfigSchema.parse({ timeout: 1_500 }).timeout).toBe(1_500);
+    expect(emailPluginConfigSchema.safeParse({ timeout: '0s' }).success).toBe(false);
   });
 });

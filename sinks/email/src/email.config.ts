@@ -1,4 +1,4 @@
-import { secret, z } from '@herald/plugin-sdk';
+import { durationSchema, secret, z } from '@herald/plugin-sdk';
 import { addressOf } from './email-address.ts';
 
 // YAML writes an empty option as null; Go's decoder takes that as unset.
@@ -33,12 +33,12 @@ export const emailServiceConfigSchema = z.strictObject({
 export type EmailServiceConfig = z.output<typeof emailServiceConfigSchema>;
 export type EmailServiceConfigInput = z.input<typeof emailServiceConfigSchema>;
 
-const positiveMs = z.number().int().positive();
-
 /** Options of the email plugin itself (`plugins[i].options` in herald.yaml). */
 export const emailPluginConfigSchema = z.strictObject({
-  /** Bound, in ms, on connecting, on the server's greeting and on every SMTP command's reply. */
-  timeout: positiveMs.default(10_000),
+  /** Bound on connecting, on the server's greeting and on every SMTP command's reply (Go duration or ms). */
+  timeout: durationSchema()
+    .refine((ms) => ms > 0, 'must be longer than 0')
+    .default(10_000),
   /** SMTP connections open to one service at once (the pool's size). */
   maxConnections: z.number().int().min(1).max(100).default(5),
   /** Messages sent over one connection before it is replaced. */
