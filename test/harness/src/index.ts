@@ -5,3 +5,4 @@ export { startNats, type NatsServer, type StartNatsOptions } from './nats/nats-s
 export { testNatsLimits } from './nats/stream-limits.ts';
 export * from './controlplane/index.ts';
 export { startFakeSlack, type FakeSlack, type SlackBehaviour, type SlackRequest, type SlackMessage as FakeSlackMessage } from './slack/fake-slack-server.ts';
+export { startMailpit, type Mailpit, type MailpitMessage, type MailpitSummary, type ChaosTrigger, type StartMailpitOptions } from './mailpit/mailpit-server.ts';

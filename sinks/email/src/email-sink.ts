@@ -1,0 +1,77 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { coreServices, defineSink, type ServiceInstance } from '@herald/plugin-sdk';
+import { emailPluginConfigSchema, emailServiceConfigSchema, emailTemplateSchema, type EmailServiceConfig } from './email.config.ts';
+import { buildMessage } from './email-message.ts';
+import { permanentError, transientError } from './errors.ts';
+import { scrub, smtpFailure } from './smtp-failure.ts';
+import { TransportPool } from './transport-pool.ts';
+
+/**
+ * Argo's email service: one SMTP transaction per `send`, over a pooled connection per service (STARTTLS
+ * when offered, TLS on 465, AUTH PLAIN/LOGIN). Herald's delivery runtime retries what is retryable.
+ */
+export default defineSink({
+  id: 'email',
+  description: "Sends notifications as email over SMTP, like Argo's email service",
+  sdkVersion: '^0.1.0',
+  serviceTypes: ['email'],
+  configSchema: emailPluginConfigSchema,
+  serviceConfigSchema: emailServiceConfigSchema,
+  templateSchema: emailTemplateSchema,
+  deps: { logger: coreServices.logger, tracer: coreServices.tracer },
+  async init({ config, logger, tracer }) {
+    const pool = new TransportPool(config);
+    let stopped: Promise<void> | undefined;
+    const parsed = new WeakMap<object, EmailServiceConfig>();
+
+    // Herald parses service options when the config loads; parsing here too (once per options object)
+    // keeps the sink safe from options that did not come through that path.
+    const serviceConfig = (service: ServiceInstance<unknown>): EmailServiceConfig => {
+      const raw = service.config;
+      const known = typeof raw === 'object' && raw !== null ? parsed.get(raw) : undefined;
+      if (known) return known;
+      const result = emailServiceConfigSchema.safeParse(raw);
+      if (!result.success) {
+        const key = service.name === service.type ? `service.${service.type}` : `service.${service.type}.${service.name}`;
+        const issues = result.error.issues.map((issue) => `${[key, ...issue.path].join('.')}: ${issue.message}`);
+        throw permanentError(`email "${service.name}": invalid service options: ${issues.join('; ')}`);
+      }
+      if (typeof raw === 'object' && raw !== null) parsed.set(raw, result.data);
+      return result.data;
+    };
+
+    return {
+      async send(notification, { signal, service, attempt }) {
+        const what = `email "${service.name}"`;
+        if (stopped) throw transientError(`${what}: the sink is stopped`);
+        const options = serviceConfig(service);
+        const secrets = options.password ? [options.password] : [];
+        const message = buildMessage(notification, service.name, options);
+        const log = { service: service.name, stateKey: notification.stateKey, attempt, recipients: message.to.length };
+        const attributes = { 'server.address': options.host, 'server.port': options.port, 'messaging.message.id': message.messageId };
+        await tracer.startActiveSpan(`SMTP ${options.host}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+          try {
+            // The signal fails a queued message, or closes the one connection sending it (a hanging server).
+            await pool.get(service.name, options).sendMail({ ...message, signal });
+          } catch (err) {
+            const failure = signal.aborted
+              ? transientError(`${what}: send aborted: ${scrub(signal.reason instanceof Error ? signal.reason.message : String(signal.reason), secrets)}`, signal.reason)
+              : smtpFailure(what, err, secrets);
+            span.setAttribute('error.type', signal.aborted ? 'aborted' : String((err as { responseCode?: number; code?: string }).responseCode ?? (err as { code?: string }).code ?? 'error'));
+            span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
+            logger.debug({ ...log, retryable: failure.retryable, error: failure.message }, 'email send failed');
+            throw failure;
+          } finally {
+            span.end();
+          }
+        });
+        logger.debug(log, 'email delivered');
+      },
+
+      stop() {
+        stopped ??= Promise.resolve().then(() => pool.close(false));
+        return stopped;
+      },
+    };
+  },
+});
