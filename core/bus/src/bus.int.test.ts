@@ -1,3 +1,4 @@
+import { DiscardPolicy, StorageType } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -113,6 +114,56 @@ describe('topology', () => {
     expect((await bus.jsm.streams.info('KV_HERALD_STATE')).config.max_bytes).toBe(10 * 1024 * 1024);
     // The server's max_payload (1 MiB by default) caps what a stream is told to accept.
     expect((await bus.jsm.streams.info('HERALD_EVENTS')).config.max_msg_size).toBe(bus.nc.info!.max_payload);
+  });
+});
+
+describe('break 4: stream limits drop undelivered notifications silently', () => {
+  it('a full stream refuses new publishes as retryable, naming the stream, loses nothing it holds, and takes more once consumers acknowledged', async () => {
+    const name = 'fullstream';
+    const topology = { ...smallTopology, subjectPrefix: name, namePrefix: name.toUpperCase(), streams: { ...smallTopology.streams, events: { ...smallTopology.streams.events, maxBytes: 64 * 1024 } } };
+    const full = await Bus.connect({ ...options(), topology, publisher: { publishTimeoutMs: 1_000, attemptTimeoutMs: 500, maxInflight: 16 } }, logger);
+    opened.push(full);
+    const stream = full.topology.streamName('events');
+    expect((await full.jsm.streams.info(stream)).config.discard).toBe('new');
+    const filter = String(full.topology.partitionOf('uid-full'));
+    // A durable that has handled nothing yet: what the stream holds is undelivered.
+    await (await full.subscriber(tracer, logger).subscribe('events', { durable: 'full-test', filter }, async () => undefined)).stop();
+    const publisher = full.publisher('herald/test', tracer);
+    const padded = (rv: number): ResourceEventData => ({ ...event('full', String(rv)), object: { metadata: { name: 'full' }, pad: 'x'.repeat(2_000) } });
+    let stored = 0;
+    let refused: unknown;
+    for (let rv = 1; rv <= 200 && refused === undefined; rv++) {
+      try {
+        await publisher.resourceEvent(padded(rv));
+        stored++;
+      } catch (err) {
+        refused = err;
+      }
+    }
+    expect(refused).toBeInstanceOf(HeraldError);
+    expect(refused).toMatchObject({ code: 'HERALD_ERR_BUS_STREAM_FULL', retryable: true });
+    expect((refused as Error).message).toContain(stream);
+    // Nothing was dropped to make room: every stored message is still there, from the first.
+    const state = (await full.jsm.streams.info(stream)).state;
+    expect(state.first_seq).toBe(1);
+    expect(state.messages).toBe(stored);
+    // The consumer catches up; what it acknowledged is purged when the next publish needs the room.
+    const seen = collector<ResourceEventData>();
+    const sub = await full.subscriber(tracer, logger).subscribe('events', { durable: 'full-test', filter }, seen.handler);
+    await seen.waitFor(stored);
+    await sub.stop();
+    await publisher.resourceEvent(padded(1_000));
+    expect(seen.seen.map((d) => Number(d.event.data.resourceVersion))).toEqual(Array.from({ length: stored }, (_, i) => i + 1));
+  });
+
+  it('brings a stream created with discard old (an older Herald) to discard new', async () => {
+    const name = 'discardold';
+    const topology = { ...smallTopology, subjectPrefix: name, namePrefix: name.toUpperCase() };
+    const stream = `${name.toUpperCase()}_NOTIFICATIONS`;
+    await bus.jsm.streams.add({ name: stream, subjects: [`${name}.notifications.>`], discard: DiscardPolicy.Old, max_bytes: 32 * MiB, storage: StorageType.File });
+    opened.push(await Bus.connect({ ...options(), topology }, logger));
+    opened.push(await Bus.connect({ ...options(), topology }, logger));
+    expect((await bus.jsm.streams.info(stream)).config.discard).toBe('new');
   });
 });
 
