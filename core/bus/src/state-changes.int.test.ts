@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createLogger } from '@herald/core-telemetry';
 import { startNats, type NatsServer } from '@herald/test-harness';
 import { Bus } from './bus.ts';
