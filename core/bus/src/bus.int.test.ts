@@ -7,6 +7,7 @@ import { createLogger, startTelemetry } from '@herald/core-telemetry';
 import { BUS_CLOSED_ERROR_CODE, EventTypes, HeraldError, isBusClosed, type CloudEvent, type DeadLetterData, type Delivery, type ResourceEventData } from '@herald/plugin-sdk';
 import { startNats, type NatsServer } from '@herald/test-harness';
 import { Bus, type BusOptions } from './bus.ts';
+import { BusError, BusErrorCodes } from './errors.ts';
 import { HandBackError } from './hand-back.ts';
 import { defaultTopology } from './topology.ts';
 
@@ -154,6 +155,23 @@ describe('break 4: stream limits drop undelivered notifications silently', () =>
     await sub.stop();
     await publisher.resourceEvent(padded(1_000));
     expect(seen.seen.map((d) => Number(d.event.data.resourceVersion))).toEqual(Array.from({ length: stored }, (_, i) => i + 1));
+  });
+
+  it('a handler whose publish meets a full stream waits: no attempt counted, nothing dead-lettered', async () => {
+    const b = await isolatedBus('backpressure');
+    const publisher = b.publisher('herald/test', tracer);
+    await publisher.resourceEvent(event('waiting'));
+    let calls = 0;
+    const seen = collector<ResourceEventData>();
+    // maxDeliver 1: one real failure would dead-letter it.
+    const sub = await b.subscriber(tracer, logger).subscribe('events', { durable: 'backpressure-test', filter: String(b.topology.partitionOf('uid-waiting')), maxDeliver: 1 }, async (d) => {
+      if (++calls <= 3) throw new BusError(BusErrorCodes.streamFull, 'stream BACKPRESSURE_NOTIFICATIONS is full', { retryable: true });
+      await seen.handler(d);
+    });
+    await seen.waitFor(1);
+    await sub.stop();
+    expect(calls).toBe(4);
+    expect((await b.jsm.streams.info(b.topology.streamName('deadLetters'))).state.messages).toBe(0);
   });
 
   it('brings a stream created with discard old (an older Herald) to discard new', async () => {

@@ -1,6 +1,7 @@
 import type { Meter } from '@opentelemetry/api';
 import {
   DeliveryError,
+  isBusClosed,
   isDeliveryError,
   isHeraldError,
   retryAfterOf,
@@ -82,12 +83,23 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
   const admissions = options.meter?.createCounter('herald.delivery.admissions', {
     description: 'Attempts at notifications by what the destination limits said: send (a token taken, if rate limited), rate limited, busy, throttled, open',
   });
-  // A result that cannot be published must not undo a delivery the remote side accepted.
+  // A result that cannot be published must not undo a delivery the remote side accepted. One the bus may
+  // take later (the results stream full, the server away) is published again until it is: without it the
+  // claim stays pending and the condition's next edge sends nothing. Meanwhile this sink sends nothing more.
   const report = async (data: DeliveryResultData) => {
-    try {
-      await publisher.deliveryResult(data);
-    } catch (err) {
-      logger.error({ err, stateKey: data.stateKey, succeeded: data.succeeded }, 'delivery result could not be published; the delivery outcome stands');
+    for (;;) {
+      try {
+        await publisher.deliveryResult(data);
+        return;
+      } catch (err) {
+        if (isHeraldError(err) && err.retryable && !isBusClosed(err)) {
+          logger.warn({ err, stateKey: data.stateKey, succeeded: data.succeeded }, 'delivery result not published yet; publishing it again');
+          await sleepUnlessAborted(1_000, undefined);
+          continue;
+        }
+        logger.error({ err, stateKey: data.stateKey, succeeded: data.succeeded }, 'delivery result could not be published; the delivery outcome stands');
+        return;
+      }
     }
   };
   const subscriptions: Subscription[] = [];
