@@ -1,7 +1,6 @@
 import type { Meter } from '@opentelemetry/api';
 import {
   DeliveryError,
-  isBusClosed,
   isDeliveryError,
   isHeraldError,
   retryAfterOf,
@@ -19,7 +18,7 @@ import {
   type SinkLimits,
   type Subscription,
 } from '@herald/plugin-sdk';
-import { HandBackError } from '@herald/core-bus';
+import { BusErrorCodes, HandBackError } from '@herald/core-bus';
 import { DeliveryErrorCodes, SendFailedError, StepAsideError } from './errors.ts';
 import { deliveryPolicy, notificationRetry, type DeliveryPolicy, type NotificationRetry, type SinkSettings } from './delivery-policy.ts';
 import { DestinationLimiter, type Admission, type Outcome } from './destination-limiter.ts';
@@ -83,19 +82,19 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
   const admissions = options.meter?.createCounter('herald.delivery.admissions', {
     description: 'Attempts at notifications by what the destination limits said: send (a token taken, if rate limited), rate limited, busy, throttled, open',
   });
-  // A result that cannot be published must not undo a delivery the remote side accepted. One the bus may
-  // take later (the results stream full, the server away) is published again until it is: without it the
-  // claim stays pending and the condition's next edge sends nothing. Meanwhile this sink sends nothing more.
+  // A result that cannot be published must not undo a delivery the remote side accepted. One a full results
+  // stream refused is published again until there is room (until shutdown): without it the claim stays
+  // pending and the condition's next edge sends nothing. Meanwhile this delivery holds its slot, so the sink
+  // sends less while results are full.
   const report = async (data: DeliveryResultData) => {
     for (;;) {
       try {
         await publisher.deliveryResult(data);
         return;
       } catch (err) {
-        if (isHeraldError(err) && err.retryable && !isBusClosed(err)) {
-          logger.warn({ err, stateKey: data.stateKey, succeeded: data.succeeded }, 'delivery result not published yet; publishing it again');
-          await sleepUnlessAborted(1_000, undefined);
-          continue;
+        if (isHeraldError(err) && err.code === BusErrorCodes.streamFull && !options.shutdown.aborted) {
+          logger.warn({ err, stateKey: data.stateKey, succeeded: data.succeeded }, 'the results stream is full; publishing the delivery result again');
+          if (await sleepUnlessAborted(1_000, options.shutdown)) continue;
         }
         logger.error({ err, stateKey: data.stateKey, succeeded: data.succeeded }, 'delivery result could not be published; the delivery outcome stands');
         return;
