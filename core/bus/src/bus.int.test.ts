@@ -113,6 +113,9 @@ describe('topology', () => {
     await changed.drain();
     expect((await bus.jsm.streams.info('HERALD_RESULTS')).config.max_age).toBe(3_600_000 * 1_000_000);
     expect((await bus.jsm.streams.info('KV_HERALD_STATE')).config.max_bytes).toBe(10 * 1024 * 1024);
+    // The bookkeeping buckets follow the configured state size: a small store reserves no more.
+    expect((await bus.jsm.streams.info('KV_HERALD_ATTEMPTS')).config.max_bytes).toBe(10 * 1024 * 1024);
+    expect((await bus.jsm.streams.info('KV_HERALD_MEMBERS')).config.max_bytes).toBe(8 * 1024 * 1024);
     // The server's max_payload (1 MiB by default) caps what a stream is told to accept.
     expect((await bus.jsm.streams.info('HERALD_EVENTS')).config.max_msg_size).toBe(bus.nc.info!.max_payload);
   });
@@ -182,6 +185,14 @@ describe('break 4: stream limits drop undelivered notifications silently', () =>
     opened.push(await Bus.connect({ ...options(), topology }, logger));
     opened.push(await Bus.connect({ ...options(), topology }, logger));
     expect((await bus.jsm.streams.info(stream)).config.discard).toBe('new');
+  });
+});
+
+describe('topology errors', () => {
+  it('names the stream when the server has not the storage a limit asks for', async () => {
+    const name = 'toobig';
+    const topology = { ...smallTopology, subjectPrefix: name, namePrefix: name.toUpperCase(), state: { maxBytes: 2 ** 50, replicas: 1 } };
+    await expect(Bus.connect({ ...options(), topology }, logger)).rejects.toThrow(/KV_TOOBIG_STATE.*insufficient storage resources/);
   });
 });
 
