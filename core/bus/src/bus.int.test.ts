@@ -1,3 +1,4 @@
+import { DiscardPolicy, StorageType } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -6,6 +7,7 @@ import { createLogger, startTelemetry } from '@herald/core-telemetry';
 import { BUS_CLOSED_ERROR_CODE, EventTypes, HeraldError, isBusClosed, type CloudEvent, type DeadLetterData, type Delivery, type ResourceEventData } from '@herald/plugin-sdk';
 import { startNats, type NatsServer } from '@herald/test-harness';
 import { Bus, type BusOptions } from './bus.ts';
+import { BusError, BusErrorCodes } from './errors.ts';
 import { HandBackError } from './hand-back.ts';
 import { defaultTopology } from './topology.ts';
 
@@ -111,8 +113,86 @@ describe('topology', () => {
     await changed.drain();
     expect((await bus.jsm.streams.info('HERALD_RESULTS')).config.max_age).toBe(3_600_000 * 1_000_000);
     expect((await bus.jsm.streams.info('KV_HERALD_STATE')).config.max_bytes).toBe(10 * 1024 * 1024);
+    // The bookkeeping buckets follow the configured state size: a small store reserves no more.
+    expect((await bus.jsm.streams.info('KV_HERALD_ATTEMPTS')).config.max_bytes).toBe(10 * 1024 * 1024);
+    expect((await bus.jsm.streams.info('KV_HERALD_MEMBERS')).config.max_bytes).toBe(8 * 1024 * 1024);
     // The server's max_payload (1 MiB by default) caps what a stream is told to accept.
     expect((await bus.jsm.streams.info('HERALD_EVENTS')).config.max_msg_size).toBe(bus.nc.info!.max_payload);
+  });
+});
+
+describe('break 4: stream limits drop undelivered notifications silently', () => {
+  it('a full stream refuses new publishes as retryable, naming the stream, loses nothing it holds, and takes more once consumers acknowledged', async () => {
+    const name = 'fullstream';
+    const topology = { ...smallTopology, subjectPrefix: name, namePrefix: name.toUpperCase(), streams: { ...smallTopology.streams, events: { ...smallTopology.streams.events, maxBytes: 64 * 1024 } } };
+    const full = await Bus.connect({ ...options(), topology, publisher: { publishTimeoutMs: 1_000, attemptTimeoutMs: 500, maxInflight: 16 } }, logger);
+    opened.push(full);
+    const stream = full.topology.streamName('events');
+    expect((await full.jsm.streams.info(stream)).config.discard).toBe('new');
+    const filter = String(full.topology.partitionOf('uid-full'));
+    // A durable that has handled nothing yet: what the stream holds is undelivered.
+    await (await full.subscriber(tracer, logger).subscribe('events', { durable: 'full-test', filter }, async () => undefined)).stop();
+    const publisher = full.publisher('herald/test', tracer);
+    const padded = (rv: number): ResourceEventData => ({ ...event('full', String(rv)), object: { metadata: { name: 'full' }, pad: 'x'.repeat(2_000) } });
+    let stored = 0;
+    let refused: unknown;
+    for (let rv = 1; rv <= 200 && refused === undefined; rv++) {
+      try {
+        await publisher.resourceEvent(padded(rv));
+        stored++;
+      } catch (err) {
+        refused = err;
+      }
+    }
+    expect(refused).toBeInstanceOf(HeraldError);
+    expect(refused).toMatchObject({ code: 'HERALD_ERR_BUS_STREAM_FULL', retryable: true });
+    expect((refused as Error).message).toContain(stream);
+    // Nothing was dropped to make room: every stored message is still there, from the first.
+    const state = (await full.jsm.streams.info(stream)).state;
+    expect(state.first_seq).toBe(1);
+    expect(state.messages).toBe(stored);
+    // The consumer catches up; what it acknowledged is purged when the next publish needs the room.
+    const seen = collector<ResourceEventData>();
+    const sub = await full.subscriber(tracer, logger).subscribe('events', { durable: 'full-test', filter }, seen.handler);
+    await seen.waitFor(stored);
+    await sub.stop();
+    await publisher.resourceEvent(padded(1_000));
+    expect(seen.seen.map((d) => Number(d.event.data.resourceVersion))).toEqual(Array.from({ length: stored }, (_, i) => i + 1));
+  });
+
+  it('a handler whose publish meets a full stream waits: no attempt counted, nothing dead-lettered', async () => {
+    const b = await isolatedBus('backpressure');
+    const publisher = b.publisher('herald/test', tracer);
+    await publisher.resourceEvent(event('waiting'));
+    let calls = 0;
+    const seen = collector<ResourceEventData>();
+    // maxDeliver 1: one real failure would dead-letter it.
+    const sub = await b.subscriber(tracer, logger).subscribe('events', { durable: 'backpressure-test', filter: String(b.topology.partitionOf('uid-waiting')), maxDeliver: 1 }, async (d) => {
+      if (++calls <= 3) throw new BusError(BusErrorCodes.streamFull, 'stream BACKPRESSURE_NOTIFICATIONS is full', { retryable: true });
+      await seen.handler(d);
+    });
+    await seen.waitFor(1);
+    await sub.stop();
+    expect(calls).toBe(4);
+    expect((await b.jsm.streams.info(b.topology.streamName('deadLetters'))).state.messages).toBe(0);
+  });
+
+  it('brings a stream created with discard old (an older Herald) to discard new', async () => {
+    const name = 'discardold';
+    const topology = { ...smallTopology, subjectPrefix: name, namePrefix: name.toUpperCase() };
+    const stream = `${name.toUpperCase()}_NOTIFICATIONS`;
+    await bus.jsm.streams.add({ name: stream, subjects: [`${name}.notifications.>`], discard: DiscardPolicy.Old, max_bytes: 32 * MiB, storage: StorageType.File });
+    opened.push(await Bus.connect({ ...options(), topology }, logger));
+    opened.push(await Bus.connect({ ...options(), topology }, logger));
+    expect((await bus.jsm.streams.info(stream)).config.discard).toBe('new');
+  });
+});
+
+describe('topology errors', () => {
+  it('names the stream when the server has not the storage a limit asks for', async () => {
+    const name = 'toobig';
+    const topology = { ...smallTopology, subjectPrefix: name, namePrefix: name.toUpperCase(), state: { maxBytes: 2 ** 50, replicas: 1 } };
+    await expect(Bus.connect({ ...options(), topology }, logger)).rejects.toThrow(/KV_TOOBIG_STATE.*insufficient storage resources/);
   });
 });
 

@@ -10,6 +10,7 @@ import { redactServerUrls } from './server-url.ts';
 import { AttemptsLedger } from './attempts-ledger.ts';
 import { JetStreamKvStore, scopedStore, type KvStore } from './kv-store.ts';
 import { consumeStateChanges } from './state-changes.ts';
+import { purgeAcknowledged } from './stream-room.ts';
 import { defaultPublisherOptions, JetStreamPublisher, type PublisherOptions } from './publisher.ts';
 import { defaultSubscriberOptions, JetStreamSubscriber, type SubscriberOptions } from './subscriber.ts';
 import { defaultTopology, Topology, type TopologyOptions } from './topology.ts';
@@ -126,7 +127,13 @@ export class Bus {
 
   publisher(source: string, tracer: Tracer): JetStreamPublisher {
     const serverMaxPayload = this.nc.info?.max_payload;
-    return new JetStreamPublisher(this.js, this.topology, tracer, { source, ...(this.#options.publisher ?? defaultPublisherOptions), ...(serverMaxPayload ? { serverMaxPayload } : {}) });
+    return new JetStreamPublisher(
+      this.js,
+      this.topology,
+      tracer,
+      { source, ...(this.#options.publisher ?? defaultPublisherOptions), ...(serverMaxPayload ? { serverMaxPayload } : {}) },
+      { makeRoom: (stream) => purgeAcknowledged(this.jsm, stream), logger: this.#logger },
+    );
   }
 
   subscriber(tracer: Tracer, logger: Logger): JetStreamSubscriber {
@@ -161,7 +168,21 @@ export class Bus {
 
   /** Calls `handler` with the group (object UID) of each changed key of the state bucket (see consumeStateChanges). */
   stateChanges(durable: string, logger: Logger, handler: (group: string) => Promise<void>): Promise<Subscription> {
-    return consumeStateChanges({ js: this.js, jsm: this.jsm, bucket: this.topology.stateBucket, durable, logger, closed: () => this.nc.isClosed() }, handler);
+    const maxPayload = this.nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
+    return consumeStateChanges(
+      {
+        js: this.js,
+        jsm: this.jsm,
+        bucket: this.topology.stateBucket,
+        durable,
+        logger,
+        closed: () => this.nc.isClosed(),
+        recreateTopology: async () => {
+          await this.topology.ensure(this.nc, this.jsm, maxPayload);
+        },
+      },
+      handler,
+    );
   }
 
   /** The state bucket, as plain keys: what its values mean (dedup claims) is core/dedup's business. */

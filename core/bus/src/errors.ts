@@ -5,6 +5,8 @@ export const BusErrorCodes = {
   topology: 'HERALD_ERR_BUS_TOPOLOGY',
   publishTimeout: 'HERALD_ERR_BUS_PUBLISH_TIMEOUT',
   publishRejected: 'HERALD_ERR_BUS_PUBLISH_REJECTED',
+  /** A stream at its limits refused a publish (discard new): retryable, the producer waits. */
+  streamFull: 'HERALD_ERR_BUS_STREAM_FULL',
   // The SDK's: sources check it behind the publisher interface the SDK defines.
   closed: BUS_CLOSED_ERROR_CODE,
   malformed: 'HERALD_ERR_BUS_MALFORMED_MESSAGE',

@@ -5,6 +5,7 @@ import { AttemptsLedger } from './attempts-ledger.ts';
 import { decodeEnvelope } from './envelope.ts';
 import { isHandBack, isLastAttempt } from './hand-back.ts';
 import { BusErrorCodes } from './errors.ts';
+import { isBackPressure } from './stream-full.ts';
 import { extractTraceContext } from './trace-headers.ts';
 
 export interface MessageProcessorOptions {
@@ -72,6 +73,7 @@ export class MessageProcessor {
       if (redelivered) await ledger.put(key, { failed: prior.failed, unfinished: prior.unfinished + 1 });
       const headers: Record<string, string> = {};
       for (const k of m.headers?.keys() ?? []) headers[k] = m.headers!.get(k);
+      let waits = 0;
       for (let attempt = prior.failed + 1; ; attempt++) {
         const delivery: Delivery<unknown> = { event: decoded.event, subject: m.subject, deliveryCount: attempt, traceparent: headers.traceparent, headers };
         try {
@@ -87,6 +89,24 @@ export class MessageProcessor {
             if (redelivered) await ledger.put(key, prior).catch(() => undefined);
             m.nak(retryAfterOf(err));
             return;
+          }
+          if (isBackPressure(err)) {
+            // A stream the handler publishes to is full: the message waits its turn, however long that takes
+            // (it was counted as started above; the ledger forgets that). Dead-lettering it would lose what
+            // the full stream protects, e.g. an evaluator's pending claim.
+            attempt--;
+            const delay = this.#o.backoff(++waits);
+            log.warn({ err, subject: m.subject, delayMs: delay }, 'a stream the handler publishes to is full; waiting');
+            if (redelivered) await ledger.put(key, prior).catch(() => undefined);
+            if (!this.#o.ordered) {
+              m.nak(delay);
+              return;
+            }
+            if (!(await sleepUnlessAborted(delay, this.#o.stopping))) {
+              m.nak();
+              return;
+            }
+            continue;
           }
           const retryable = isHeraldError(err) ? err.retryable : true;
           if (!retryable || attempt >= maxDeliver || isLastAttempt(err)) {

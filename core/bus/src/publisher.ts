@@ -1,6 +1,6 @@
 import { JetStreamApiError, type JetStreamClient } from '@nats-io/jetstream';
 import { ClosedConnectionError, DrainingConnectionError, InvalidArgumentError, headers as natsHeaders } from '@nats-io/transport-node';
-import { context, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { context, metrics, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import {
   backoffDelay,
   dataSchemasByType,
@@ -13,6 +13,7 @@ import {
   type DeadLetterReason,
   type DeliveryResultData,
   type EventType,
+  type Logger,
   type NotificationData,
   type PublishOptions,
   type PublishReceipt,
@@ -21,6 +22,7 @@ import {
 import { CONTENT_TYPE, encodeEnvelope } from './envelope.ts';
 import { BusError, BusErrorCodes } from './errors.ts';
 import { Semaphore } from './semaphore.ts';
+import { isStreamFull } from './stream-full.ts';
 import type { Topology } from './topology.ts';
 import { injectTraceContext } from './trace-headers.ts';
 
@@ -36,6 +38,16 @@ export interface PublisherOptions {
   /** The server's max_payload, when known: a message over it (or over its stream's max_msg_size) is refused before sending. */
   serverMaxPayload?: number;
 }
+
+/** What a full stream needs from the bus: a way to make room, and a log to say so. */
+export interface StreamFullHandling {
+  /** Purges what every consumer acknowledged (see stream-room.ts); how many messages went. */
+  makeRoom: (stream: string) => Promise<number>;
+  logger: Logger;
+}
+
+/** A full stream is reported at most this often per stream; the metric counts every refusal. */
+const FULL_LOG_INTERVAL_MS = 10_000;
 
 /** Between attempts at a publish: 100 ms doubling up to 2 s (within the publish timeout). */
 const PUBLISH_BACKOFF = { baseMs: 100, maxMs: 2_000, jitter: 'none' } as const;
@@ -71,8 +83,15 @@ export class JetStreamPublisher implements BusPublisher {
   readonly #tracer: Tracer;
   readonly #options: PublisherOptions;
   readonly #slots: Semaphore;
+  readonly #full: StreamFullHandling | undefined;
+  readonly #fullLogged = new Map<string, number>();
+  readonly #makingRoom = new Map<string, Promise<void>>();
+  readonly #refused = metrics.getMeter('@herald/core-bus').createCounter('herald.bus.publish.refused', {
+    description: 'Publishes a stream refused because it was full (discard new); each is retried, none is dropped',
+  });
 
-  constructor(js: JetStreamClient, topology: Topology, tracer: Tracer, options: PublisherOptions) {
+  constructor(js: JetStreamClient, topology: Topology, tracer: Tracer, options: PublisherOptions, full?: StreamFullHandling) {
+    this.#full = full;
     this.#js = js;
     this.#topology = topology;
     this.#tracer = tracer;
@@ -220,6 +239,12 @@ export class JetStreamPublisher implements BusPublisher {
           // The client refuses it before sending, e.g. larger than the server's max_payload: never retryable.
           throw new BusError(BusErrorCodes.publishRejected, `cannot publish ${request.id} (${payload.length} bytes): ${err.message}`, { cause: err });
         }
+        if (isStreamFull(err)) {
+          // Back-pressure: the message waits (and its producer with it) until the stream has room; it is never dropped.
+          lastError = await this.#streamFull(request, err as JetStreamApiError);
+          await sleepUnlessAborted(Math.min(backoffDelay(failures, PUBLISH_BACKOFF), Math.max(deadline - Date.now(), 0)), undefined);
+          continue;
+        }
         if (err instanceof JetStreamApiError && err.status !== 503) {
           throw new BusError(BusErrorCodes.publishRejected, `the stream refused ${request.id} on ${request.subject}: ${err.message}`, { cause: err });
         }
@@ -231,7 +256,36 @@ export class JetStreamPublisher implements BusPublisher {
     throw this.#timeoutError(request, lastError);
   }
 
+  /** Counts the refusal, says so (at most every few seconds per stream), and makes room once at a time. */
+  async #streamFull(request: PublishRequest, err: JetStreamApiError): Promise<BusError> {
+    const stream = this.#topology.streamName(request.channel);
+    this.#refused.add(1, { stream });
+    const error = new BusError(BusErrorCodes.streamFull, `stream ${stream} is full and refused ${request.id} (${err.message}); retrying until it has room`, { cause: err, retryable: true });
+    if (!this.#full) return error;
+    const now = Date.now();
+    if (now - (this.#fullLogged.get(stream) ?? 0) >= FULL_LOG_INTERVAL_MS) {
+      this.#fullLogged.set(stream, now);
+      this.#full.logger.warn({ stream, code: err.code, err: err.message }, `stream ${stream} is full: publishes wait until every consumer acknowledged enough to purge, or an operator makes room`);
+    }
+    let making = this.#makingRoom.get(stream);
+    if (!making) {
+      making = this.#full
+        .makeRoom(stream)
+        .then((purged) => {
+          if (purged > 0) this.#full!.logger.warn({ stream, purged }, `stream ${stream} was full: purged ${purged} messages every consumer had acknowledged`);
+        })
+        .catch((cause: unknown) => this.#full!.logger.warn({ stream, err: cause }, `cannot make room in stream ${stream}`))
+        .finally(() => this.#makingRoom.delete(stream));
+      this.#makingRoom.set(stream, making);
+    }
+    await making;
+    return error;
+  }
+
   #timeoutError(request: PublishRequest, cause?: unknown): BusError {
+    if (cause instanceof BusError && cause.code === BusErrorCodes.streamFull) {
+      return new BusError(BusErrorCodes.streamFull, `${cause.message}: still full after ${this.#options.publishTimeoutMs} ms`, { cause: cause.cause, retryable: true });
+    }
     return new BusError(BusErrorCodes.publishTimeout, `no acknowledgement for ${request.id} on ${request.subject} within ${this.#options.publishTimeoutMs} ms`, {
       cause,
       retryable: true,

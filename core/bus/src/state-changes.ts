@@ -10,6 +10,8 @@ export interface StateChangeOptions {
   durable: string;
   logger: Logger;
   closed: () => boolean;
+  /** Creates the streams and buckets again when the server lost them (a store wiped). */
+  recreateTopology?: () => Promise<void>;
   /** Changes handled at once. */
   concurrency?: number;
   ackWaitMs?: number;
@@ -18,11 +20,17 @@ export interface StateChangeOptions {
 /** JetStream's "consumer already exists" with another configuration. */
 const CONSUMER_EXISTS = 10148;
 
+/** JetStream's "stream not found". */
+const STREAM_NOT_FOUND = 10059;
+
 /**
  * Hands the group of every changed key of a KV bucket (see kv-store.ts; an object's UID in the state
  * bucket) to `handler`, from a durable consumer on the bucket's stream: changes made while no process was
  * listening are handled when one starts. A change is acknowledged once `handler` resolved; when it rejects,
- * the change comes back after a delay.
+ * the change comes back after a delay. The consumer is created again when it disappears (a server restarted
+ * with an empty store, someone deleted it), like the bus's other consumers; a consumer created (first start,
+ * or again) begins with the last value of every key, so every group in the bucket is handed over once:
+ * nothing changed while it was missing is skipped.
  */
 export async function consumeStateChanges(options: StateChangeOptions, handler: (group: string) => Promise<void>): Promise<Subscription> {
   const { js, jsm, bucket, durable, logger, closed } = options;
@@ -32,8 +40,9 @@ export async function consumeStateChanges(options: StateChangeOptions, handler: 
   const config = {
     durable_name: durable,
     ack_policy: AckPolicy.Explicit,
-    // A new consumer starts with what changes from now on; an existing one resumes.
-    deliver_policy: DeliverPolicy.New,
+    // A new consumer starts with the bucket as it is (the last value of each key), then every change; an
+    // existing one resumes.
+    deliver_policy: DeliverPolicy.LastPerSubject,
     filter_subject: `${prefix}>`,
     ack_wait: (options.ackWaitMs ?? 30_000) * 1_000_000,
     max_ack_pending: concurrency,
@@ -42,7 +51,10 @@ export async function consumeStateChanges(options: StateChangeOptions, handler: 
     try {
       await jsm.consumers.add(stream, config);
     } catch (err) {
-      if (!(err instanceof JetStreamApiError && err.code === CONSUMER_EXISTS)) throw err;
+      if (err instanceof JetStreamApiError && err.code === CONSUMER_EXISTS) return;
+      if (!(err instanceof JetStreamApiError && err.code === STREAM_NOT_FOUND && options.recreateTopology)) throw err;
+      await options.recreateTopology();
+      await jsm.consumers.add(stream, config);
     }
   };
   await ensure();
@@ -57,6 +69,15 @@ export async function consumeStateChanges(options: StateChangeOptions, handler: 
         const messages = await consumer.consume({ max_messages: concurrency });
         current = messages;
         if (stopping) messages.stop();
+        // Without this the client keeps pulling from a consumer that no longer exists, forever.
+        void (async () => {
+          for await (const status of messages.status()) {
+            if (status.type === 'consumer_deleted' || status.type === 'consumer_not_found' || status.type === 'stream_not_found') {
+              logger.warn({ status: status.type, durable }, 'the state-change consumer is gone; creating it again');
+              messages.stop();
+            }
+          }
+        })();
         for await (const m of messages) {
           delay = 250;
           const uid = decodeKvGroup(m.subject.slice(prefix.length));

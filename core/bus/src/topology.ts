@@ -145,7 +145,9 @@ export class Topology {
       subjects: [`${this.channelSubject(channel)}.>`],
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
-      discard: DiscardPolicy.Old,
+      // A full stream refuses new messages rather than dropping the oldest, which may be undelivered: the
+      // producer's publish fails as retryable (publisher.ts) and it waits, so nothing is lost silently.
+      discard: DiscardPolicy.New,
       max_age: limits.maxAgeMs * 1_000_000,
       max_bytes: limits.maxBytes,
       max_msg_size: limits.maxMsgSize,
@@ -166,7 +168,8 @@ export class Topology {
       try {
         await jsm.streams.add(config);
       } catch (err) {
-        // "stream name already in use with a different configuration": bring its limits up to date.
+        // "stream name already in use with a different configuration" (older limits, or discard old from an
+        // older Herald): bring it up to date.
         if (err instanceof JetStreamApiError && err.code === 10058) {
           await jsm.streams.update(config.name, config).catch((cause: unknown) => {
             throw new BusError(BusErrorCodes.topology, `cannot update stream ${config.name}: ${String(cause)}`, { cause });
@@ -181,19 +184,27 @@ export class Topology {
     const plugins = await ensureBucket(nc, jsm, this.pluginsBucket, this.options.plugins ?? { maxBytes: Math.min(64 * MiB, maxBytes), replicas });
     // Entries outlive no message: they expire with the longest-lived stream.
     const ttl = Math.max(...Object.values(this.options.streams).map((l) => l.maxAgeMs));
-    const attempts = await new Kvm(nc).create(this.attemptsBucket, { history: 1, ttl, max_bytes: 64 * 1024 * 1024, replicas, storage: StorageType.File });
-    const members = await new Kvm(nc).create(this.membersBucket, { history: 1, ttl: MEMBER_TTL_MS, max_bytes: 8 * 1024 * 1024, replicas, storage: StorageType.File });
+    // Bookkeeping buckets, sized within the state bucket's limit: a small configured store reserves no more.
+    const attempts = await ensureBucket(nc, jsm, this.attemptsBucket, { maxBytes: Math.min(64 * MiB, maxBytes), replicas }, ttl);
+    const members = await ensureBucket(nc, jsm, this.membersBucket, { maxBytes: Math.min(8 * MiB, maxBytes), replicas }, MEMBER_TTL_MS);
     return { state: kv, plugins, attempts, members };
   }
 }
 
-/** A KV bucket of history 1 with these limits; an existing one has its size brought up to date, like the streams. */
-async function ensureBucket(nc: NatsConnection, jsm: JetStreamManager, name: string, limits: { maxBytes: number; replicas: number }): Promise<KV> {
-  const kv = await new Kvm(nc).create(name, { history: 1, max_bytes: limits.maxBytes, replicas: limits.replicas, storage: StorageType.File });
+/**
+ * A KV bucket of history 1 with these limits; an existing one has its size brought up to date, like the
+ * streams. A failure names the bucket and its stream (e.g. `insufficient storage resources`).
+ */
+async function ensureBucket(nc: NatsConnection, jsm: JetStreamManager, name: string, limits: { maxBytes: number; replicas: number }, ttl?: number): Promise<KV> {
   const stream = `KV_${name}`;
-  const current = await jsm.streams.info(stream);
-  if (current.config.max_bytes !== limits.maxBytes) await jsm.streams.update(stream, { ...current.config, max_bytes: limits.maxBytes });
-  return kv;
+  try {
+    const kv = await new Kvm(nc).create(name, { history: 1, max_bytes: limits.maxBytes, replicas: limits.replicas, storage: StorageType.File, ...(ttl === undefined ? {} : { ttl }) });
+    const current = await jsm.streams.info(stream);
+    if (current.config.max_bytes !== limits.maxBytes) await jsm.streams.update(stream, { ...current.config, max_bytes: limits.maxBytes });
+    return kv;
+  } catch (err) {
+    throw new BusError(BusErrorCodes.topology, `cannot create or update KV bucket ${name} (stream ${stream}, max bytes ${limits.maxBytes}): ${String(err)}`, { cause: err, retryable: true });
+  }
 }
 
 /** A subject token may not hold separators or wildcards. */

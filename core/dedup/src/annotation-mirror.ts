@@ -1,8 +1,9 @@
 import type { KvStore } from '@herald/core-bus';
-import { collectionPath, KubeApiError, type KubeClient } from '@herald/core-kube';
+import { KubeApiError, type KubeClient } from '@herald/core-kube';
 import type { Logger, ObjectRef, StoreEntry } from '@herald/plugin-sdk';
 import { decodeClaim, decodeMarker, OBJECT_MARKER_KEY } from './claim-codec.ts';
 import { DedupError, DedupErrorCodes } from './errors.ts';
+import { objectPath } from './live-annotation.ts';
 import { formatNotifiedAnnotation, notifiedAnnotationName } from './notified-annotation.ts';
 
 // Write-and-verify rounds of one sync before it gives up and lets the change come back later.
@@ -134,8 +135,4 @@ function notifiedValue(entries: Map<string, StoreEntry>): { ref: ObjectRef; valu
     if (claim.status !== 'pending') notified.set(key, claim.at);
   }
   return { ref: marker.ref, value: formatNotifiedAnnotation(notified) ?? null, keys: notified.size };
-}
-
-function objectPath(ref: ObjectRef): string {
-  return `${collectionPath({ group: ref.group, version: ref.version, resource: ref.resource }, ref.namespace)}/${encodeURIComponent(ref.name)}`;
 }

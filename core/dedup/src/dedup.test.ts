@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { KubeApiError, type KubeClient } from '@herald/core-kube';
 import type { DeliveryResultData, NotificationData, ObjectRef } from '@herald/plugin-sdk';
 import { decodeMarker, encodeClaim, encodeMarker, OBJECT_MARKER_KEY, type Claim } from './claim-codec.ts';
 import { Dedup } from './dedup.ts';
@@ -218,5 +219,61 @@ describe('retakeForRetry: a dead-lettered notification sent again', () => {
     const { kv, dedup } = setup();
     kv.create = async () => undefined;
     expect(await dedup.retakeForRetry(n(1), letter, 120_000)).toEqual({ outcome: 'conflict', reason: `the claim of ${key} kept changing; try again` });
+  });
+});
+
+describe('break 5: after the NATS store is lost, adoption reads the notified annotation the object has now', () => {
+  const annotation = 'notified.notifications.argoproj.io';
+  /** An apiserver that answers a GET of the object with `answer`. */
+  const kubeWith = (answer: () => unknown) => {
+    const gets: string[] = [];
+    const client = {
+      server: 'https://kube.test',
+      async get(path: string) {
+        gets.push(path);
+        const a = answer();
+        if (a instanceof Error) throw a;
+        return a;
+      },
+    } as unknown as KubeClient;
+    return { client, gets };
+  };
+  const adoptWith = async (answer: () => unknown, carried: Record<string, unknown> = {}) => {
+    const kv = memoryKvStore();
+    const { client, gets } = kubeWith(answer);
+    const dedup = new Dedup({ kv, annotationPrefix: 'notifications.argoproj.io', clock: { now: () => new Date(NOW) }, kube: client });
+    const adoption = await dedup.adopt(ref, carried);
+    return { adoption, gets, claim: await adoption.claims.claim(key, { rv: '10', eventId: 'e1' }), read: () => dedup.read(ref.uid, key) };
+  };
+
+  it('holds a key the mirror wrote after the event was published (the event carries no annotation)', async () => {
+    const { adoption, gets, claim, read } = await adoptWith(() => ({ metadata: { uid: ref.uid, annotations: { [annotation]: `{"${key}":1700000000}` } } }));
+    expect(gets).toEqual(['/api/v1/namespaces/default/pods/web-1']);
+    expect(adoption.adopted).toBe(1);
+    expect(claim.outcome).toBe('held');
+    expect(await read()).toMatchObject({ status: 'adopted', at: 1700000000 });
+  });
+
+  it.each([
+    ['the object is gone (404)', () => new KubeApiError(404, 'not found')],
+    ['Herald may not read it (403)', () => new KubeApiError(403, 'forbidden')],
+    ['another object has its name now', () => ({ metadata: { uid: 'someone-else', annotations: {} } })],
+  ])('adopts what the event carried when %s', async (_, answer) => {
+    const { adoption, claim } = await adoptWith(answer, { metadata: { annotations: { [annotation]: `{"${key}":1600000000}` } } });
+    expect(adoption.adopted).toBe(1);
+    expect(claim.outcome).toBe('held');
+  });
+
+  it('fails, to be retried, while the apiserver cannot answer', async () => {
+    await expect(adoptWith(() => new KubeApiError(503, 'unavailable'))).rejects.toThrow('unavailable');
+  });
+
+  it('reads nothing from the apiserver for an object it has seen before', async () => {
+    const kv = memoryKvStore();
+    const { client, gets } = kubeWith(() => ({ metadata: { uid: ref.uid } }));
+    const dedup = new Dedup({ kv, annotationPrefix: 'notifications.argoproj.io', kube: client });
+    await dedup.adopt(ref, {});
+    await dedup.adopt(ref, {});
+    expect(gets).toHaveLength(1);
   });
 });

@@ -1,7 +1,9 @@
 import type { KvStore } from '@herald/core-bus';
+import type { KubeClient } from '@herald/core-kube';
 import { systemClock, type Clock, type DeliveryResultData, type NotificationData, type ObjectRef } from '@herald/plugin-sdk';
 import { encodeClaim, OBJECT_MARKER_KEY } from './claim-codec.ts';
 import { viewClaim, type ClaimView } from './claim-view.ts';
+import { readLiveAnnotation } from './live-annotation.ts';
 import { notifiedAnnotationName, parseNotifiedAnnotation } from './notified-annotation.ts';
 import { ObjectClaims } from './object-claims.ts';
 import { decideRetryClaim } from './retry-claim.ts';
@@ -13,6 +15,11 @@ export interface DedupOptions {
   annotationPrefix: string;
   /** The time claims record (default: the system clock every part of Herald shares). */
   clock?: Pick<Clock, 'now'>;
+  /**
+   * Where the objects live, when their `notified` annotation is mirrored: an object seen for the first time
+   * has its annotation read as it is now, not as the event carried it (see adopt). Absent: the event's.
+   */
+  kube?: KubeClient;
 }
 
 /** An object's claims, and what its Argo annotation brought the first time Herald saw it. */
@@ -49,24 +56,31 @@ export class Dedup {
   readonly annotation: string;
   readonly #kv: KvStore;
   readonly #now: () => number;
+  readonly #kube: KubeClient | undefined;
 
   constructor(options: DedupOptions) {
     this.#kv = options.kv;
+    this.#kube = options.kube;
     this.annotation = notifiedAnnotationName(options.annotationPrefix);
     const clock = options.clock ?? systemClock;
     this.#now = () => clock.now().getTime();
   }
 
   /**
-   * The object's claims. The first time Herald sees an object, the keys of an Argo `notified` annotation
-   * on it become claims, so switching from Argo sends nothing twice. Afterwards the annotation is only
-   * our mirror and is not read.
+   * The object's claims. The first time Herald sees an object, the keys of a `notified` annotation on it
+   * become claims: Argo's, so switching from Argo sends nothing twice, and Herald's own mirror after the
+   * state bucket was lost (a NATS store wiped), so nothing is sent again under a new claim. Afterwards the
+   * annotation is only our mirror and is not read. With `kube`, the annotation is read from the object as
+   * it is now: an event published before the mirror wrote it (one a source kept retrying while the store
+   * was gone) carries none, and adopting from it would send again what the object says was sent.
    */
-  async adopt(ref: ObjectRef, object: Readonly<Record<string, unknown>>): Promise<Adoption> {
+  async adopt(ref: ObjectRef, object: Readonly<Record<string, unknown>>, signal: AbortSignal = AbortSignal.timeout(30_000)): Promise<Adoption> {
     const seen = await this.#kv.get(ref.uid, OBJECT_MARKER_KEY);
     if (seen) return { claims: await ObjectClaims.open(this.#kv, ref, this.#now, seen), adopted: 0 };
     const annotations = (object.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations;
-    const value = annotations?.[this.annotation];
+    const carried = annotations?.[this.annotation];
+    const live = this.#kube ? await readLiveAnnotation(this.#kube, ref, this.annotation, signal) : undefined;
+    const value = live ? live.value : carried;
     const { state: notified, problem } = parseNotifiedAnnotation(typeof value === 'string' ? value : undefined);
     for (const [key, at] of notified) await this.#kv.create(ref.uid, key, encodeClaim({ status: 'adopted', at }));
     return { claims: await ObjectClaims.open(this.#kv, ref, this.#now), adopted: notified.size, ...(problem ? { problem } : {}) };

@@ -107,6 +107,47 @@ describe('sink runner when results cannot be published', () => {
   });
 });
 
+describe('break 4: stream limits drop undelivered notifications silently', () => {
+  it('a result the full results stream refuses is published once there is room, and the notification is sent once', async () => {
+    const full = await connectBus(nats.url, 'fullresults', logger, { publisher: { publishTimeoutMs: 500, attemptTimeoutMs: 200, maxInflight: 16 }, resultsMaxBytes: 64 * 1024 });
+    const tracer = telemetry.tracer('test');
+    // A reader of results that has read nothing yet: nothing in the stream may be purged to make room.
+    await (await full.subscriber(tracer, logger).subscribe('results', { durable: 'results-reader' }, async () => undefined)).stop();
+    const publisher = full.publisher('herald/test', tracer);
+    const filler = (i: number): DeliveryResultData => ({
+      idempotencyKey: `filler-${i}`,
+      claimRevision: 1,
+      stateKey: `filler:${i}`,
+      trigger: 'filler',
+      destination: { serviceType: 'flaky', service: 'flaky', recipient: 'filler' },
+      ref: { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespace: 'default', name: 'filler', uid: 'uid-filler' },
+      succeeded: false,
+      attempts: 1,
+      error: { code: 'X', message: 'x'.repeat(2_000), retryable: false },
+    });
+    let fillers = 0;
+    for (let refused = false; !refused && fillers < 200; ) {
+      refused = await publisher.deliveryResult(filler(fillers)).then(() => false, () => true);
+      if (!refused) fillers++;
+    }
+    // Full: it refused a result rather than drop an older one nobody has read.
+    expect(fillers).toBeLessThan(200);
+    expect((await full.jsm.streams.info('FULLRESULTS_RESULTS')).state.first_seq).toBe(1);
+    const running = await runSink({ bus: full, plugin: flaky, services: [service('flaky')], logger, telemetry });
+    try {
+      await publisher.notification(notification('results-full'));
+      await until('the delivery', () => delivered.some((d) => d.recipient === 'results-full'), 10_000);
+      // The reader catches up; its acknowledged results make room, and the waiting result goes out.
+      const results = await collect<DeliveryResultData>(full, 'results', 'results-reader', fillers + 1);
+      expect(results.filter((r) => r.destination.recipient === 'results-full').map((r) => r.succeeded)).toEqual([true]);
+      expect(delivered.filter((d) => d.recipient === 'results-full').map((d) => d.attempt)).toEqual([1]);
+    } finally {
+      await running.stop();
+      await full.drain();
+    }
+  });
+});
+
 describe('sink runner at shutdown and failed starts', () => {
   it('hands a send interrupted by shutdown back to the bus: no dead letter, no failed result, sent by the next process', async () => {
     const settings = sinkSettings({ maxDeliver: 1 });

@@ -19,7 +19,7 @@ import {
   type SinkLimits,
   type Subscription,
 } from '@herald/plugin-sdk';
-import { HandBackError } from '@herald/core-bus';
+import { BusErrorCodes, HandBackError } from '@herald/core-bus';
 import { DeliveryErrorCodes, SendFailedError, StepAsideError } from './errors.ts';
 import { deliveryPolicy, notificationRetry, type DeliveryPolicy, type NotificationRetry, type SinkSettings } from './delivery-policy.ts';
 import { DestinationLimiter, type Admission, type Outcome } from './destination-limiter.ts';
@@ -85,12 +85,23 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
   const admissions = options.meter?.createCounter('herald.delivery.admissions', {
     description: 'Attempts at notifications by what the destination limits said: send (a token taken, if rate limited), rate limited, busy, throttled, open',
   });
-  // A result that cannot be published must not undo a delivery the remote side accepted.
+  // A result that cannot be published must not undo a delivery the remote side accepted. One a full results
+  // stream refused is published again until there is room (until shutdown): without it the claim stays
+  // pending and the condition's next edge sends nothing. Meanwhile this delivery holds its slot, so the sink
+  // sends less while results are full.
   const report = async (data: DeliveryResultData) => {
-    try {
-      await publisher.deliveryResult(data);
-    } catch (err) {
-      logger.error({ err, stateKey: data.stateKey, succeeded: data.succeeded }, 'delivery result could not be published; the delivery outcome stands');
+    for (;;) {
+      try {
+        await publisher.deliveryResult(data);
+        return;
+      } catch (err) {
+        if (isHeraldError(err) && err.code === BusErrorCodes.streamFull && !options.shutdown.aborted) {
+          logger.warn({ err, stateKey: data.stateKey, succeeded: data.succeeded }, 'the results stream is full; publishing the delivery result again');
+          if (await sleepUnlessAborted(1_000, options.shutdown)) continue;
+        }
+        logger.error({ err, stateKey: data.stateKey, succeeded: data.succeeded }, 'delivery result could not be published; the delivery outcome stands');
+        return;
+      }
     }
   };
   const subscriptions: Subscription[] = [];

@@ -29,7 +29,13 @@ export function sinkSettings(overrides: Partial<Omit<SinkSettings, 'byType'>> & 
 }
 
 /** A bus on its own subjects and streams (small ones), as the kernel connects it. */
-export function connectBus(url: string, prefix: string, logger: Logger, options: { subscriber?: SubscriberOptions; publisher?: Omit<PublisherOptions, 'source'> } = {}): Promise<Bus> {
+export function connectBus(
+  url: string,
+  prefix: string,
+  logger: Logger,
+  options: { subscriber?: SubscriberOptions; publisher?: Omit<PublisherOptions, 'source'>; resultsMaxBytes?: number } = {},
+): Promise<Bus> {
+  const { resultsMaxBytes = 16 * MiB, ...busOptions } = options;
   const limits = (maxBytes: number) => ({ maxAgeMs: 3_600_000, maxBytes, maxMsgSize: 4 * MiB, replicas: 1 });
   return Bus.connect(
     {
@@ -39,10 +45,10 @@ export function connectBus(url: string, prefix: string, logger: Logger, options:
         ...defaultTopology,
         subjectPrefix: prefix,
         namePrefix: prefix.toUpperCase(),
-        streams: { events: limits(16 * MiB), notifications: limits(32 * MiB), results: limits(16 * MiB), deadLetters: limits(32 * MiB) },
+        streams: { events: limits(16 * MiB), notifications: limits(32 * MiB), results: limits(resultsMaxBytes), deadLetters: limits(32 * MiB) },
         state: { maxBytes: 16 * MiB, replicas: 1 },
       },
-      ...options,
+      ...busOptions,
     },
     logger,
   );

@@ -7,6 +7,7 @@ import type { EngineConfig } from '../config/engine-config.schema.ts';
 import { KernelErrorCodes } from '../errors.ts';
 import { injectableWith } from '../injectable.ts';
 import { CoreTokens } from '../tokens.ts';
+import { KubeConnection } from './kube-connection.ts';
 import { NotificationConfigRole } from './notification-config-role.ts';
 
 /** The evaluator role: plan, claim (core/dedup), render and publish each resource event. */
@@ -16,10 +17,12 @@ export class EvaluatorRole {
   readonly #telemetry: Telemetry;
   readonly #logger: Logger;
   readonly #notifications: NotificationConfigRole;
+  readonly #kube: KubeConnection;
   #worker: Promise<Subscription> | undefined;
   #unsubscribe: (() => void) | undefined;
 
-  constructor(config: EngineConfig, bus: Bus, telemetry: Telemetry, logger: Logger, notifications: NotificationConfigRole) {
+  constructor(config: EngineConfig, bus: Bus, telemetry: Telemetry, logger: Logger, notifications: NotificationConfigRole, kube: KubeConnection) {
+    this.#kube = kube;
     this.#config = config;
     this.#bus = bus;
     this.#telemetry = telemetry;
@@ -31,13 +34,15 @@ export class EvaluatorRole {
     const logger = this.#logger;
     const provider = this.#notifications.provider;
     if (!provider) throw new HeraldError(KernelErrorCodes.boot, 'the evaluator role started before the notification config role', { retryable: false });
-    const { notifications } = this.#config;
+    const { notifications, state } = this.#config;
+    // Where the state role mirrors the notified annotation, a first sight adopts it from the object as it is now.
+    const kube = state.mirrorAnnotations && !notifications.files ? this.#kube.client : undefined;
     const tracer = this.#telemetry.tracer('herald.core');
     const start = () =>
       startEvaluatorWorker({
         subscriber: this.#bus.subscriber(tracer, logger),
         publisher: this.#bus.publisher('herald/evaluator', tracer),
-        dedup: new Dedup({ kv: this.#bus.state, annotationPrefix: notifications.annotationPrefix }),
+        dedup: new Dedup({ kv: this.#bus.state, annotationPrefix: notifications.annotationPrefix, ...(kube ? { kube } : {}) }),
         logger,
         config: () => provider.current(),
         annotationPrefix: notifications.annotationPrefix,
@@ -61,4 +66,4 @@ export class EvaluatorRole {
     await (await this.#worker?.catch(() => undefined))?.stop();
   }
 }
-injectableWith(EvaluatorRole, [CoreTokens.engineConfig, CoreTokens.bus, CoreTokens.telemetry, CoreTokens.rootLogger, NotificationConfigRole]);
+injectableWith(EvaluatorRole, [CoreTokens.engineConfig, CoreTokens.bus, CoreTokens.telemetry, CoreTokens.rootLogger, NotificationConfigRole, KubeConnection]);
