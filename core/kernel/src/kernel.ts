@@ -129,7 +129,7 @@ export class Kernel {
       }
     }
 
-    registerSinkSchemas(this.#root, { service: serviceSchemas, template: templateSchemas });
+    registerSinkSchemas(this.#root, { types: new Set(serviceTypes.keys()), service: serviceSchemas, template: templateSchemas });
     this.#core = await startCoreRoles(this.#root);
 
     for (const { entry, plugin, pluginConfig, status } of loaded) {
