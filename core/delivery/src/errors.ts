@@ -4,6 +4,8 @@ import { HandBackError } from '@herald/core-bus';
 export const DeliveryErrorCodes = {
   /** A notification not sent because its destination's circuit breaker is open (counted as a failed attempt). */
   circuitOpen: 'HERALD_ERR_SINK_CIRCUIT_OPEN',
+  /** A notification for a service type no listed sink delivers, dead-lettered after a grace period. */
+  noSink: 'HERALD_ERR_SINK_NONE_FOR_TYPE',
 } as const;
 
 /**

@@ -21,7 +21,7 @@ const parts = () => ({
 describe('the root container (composition root)', () => {
   it('builds each core role by constructor injection, once per container', () => {
     const root = createRootContainer(parts());
-    registerSinkSchemas(root, { service: new Map(), template: new Map() });
+    registerSinkSchemas(root, { types: new Set(), service: new Map(), template: new Map() });
     const evaluator = root.resolve(EvaluatorRole);
     expect(evaluator).toBeInstanceOf(EvaluatorRole);
     expect(root.resolve(EvaluatorRole)).toBe(evaluator);
@@ -30,7 +30,7 @@ describe('the root container (composition root)', () => {
     expect(root.resolve(KubeConnection)).toBe(root.resolve(KubeConnection));
     // Another root (another Herald in the same process, as in the tests) gets its own graph.
     const other = createRootContainer(parts());
-    registerSinkSchemas(other, { service: new Map(), template: new Map() });
+    registerSinkSchemas(other, { types: new Set(), service: new Map(), template: new Map() });
     expect(other.resolve(NotificationConfigRole)).not.toBe(root.resolve(NotificationConfigRole));
   });
 

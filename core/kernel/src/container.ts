@@ -40,7 +40,11 @@ export function createRootContainer(parts: RootParts): DependencyContainer {
 }
 
 /** What the loaded sinks declare, which the notification config reads services and templates with. */
-export function registerSinkSchemas(root: DependencyContainer, schemas: { service: ReadonlyMap<string, z.ZodType>; template: ReadonlyMap<string, z.ZodType> }): void {
+export function registerSinkSchemas(
+  root: DependencyContainer,
+  schemas: { types: ReadonlySet<string>; service: ReadonlyMap<string, z.ZodType>; template: ReadonlyMap<string, z.ZodType> },
+): void {
+  root.register(CoreTokens.serviceTypes, { useValue: schemas.types });
   root.register(CoreTokens.serviceSchemas, { useValue: schemas.service });
   root.register(CoreTokens.templateSchemas, { useValue: schemas.template });
 }

@@ -8,7 +8,7 @@ import { KernelErrorCodes, PluginError } from './errors.ts';
 import { callPlugin } from './plugins/plugin-call.ts';
 import { redactSecrets, validatePluginConfig } from './plugins/plugin-config.ts';
 import { loadPlugin } from './plugins/plugin-loader.ts';
-import { startSinkRunner } from '@herald/core-delivery';
+import { startSinkRunner, startUndeliverableSweeper } from '@herald/core-delivery';
 import type { TrackedSubscriber } from './tracked-subscriber.ts';
 import { toBusOptions } from './bus-options.ts';
 import { envOverridesOf } from './config/load-engine-config.ts';
@@ -63,6 +63,7 @@ export class Kernel {
   readonly #status: PluginStatus[] = [];
   #stopping: Promise<void> | undefined;
   #core: CoreRoles | undefined;
+  #sweeper: { stop(): Promise<void> } | undefined;
 
   private constructor(options: KernelOptions, bus: Bus) {
     this.#options = options;
@@ -129,8 +130,19 @@ export class Kernel {
       }
     }
 
-    registerSinkSchemas(this.#root, { service: serviceSchemas, template: templateSchemas });
+    registerSinkSchemas(this.#root, { types: new Set(serviceTypes.keys()), service: serviceSchemas, template: templateSchemas });
     this.#core = await startCoreRoles(this.#root);
+    if (this.roles.includes('sink')) {
+      // Notifications of a type no listed sink delivers are dead-lettered, not left on the bus forever.
+      const logger = this.#log.child({ component: 'undeliverable' });
+      const tracer = this.#options.telemetry.tracer('herald.core.delivery');
+      this.#sweeper = await startUndeliverableSweeper({
+        subscriber: this.#bus.subscriber(tracer, logger),
+        publisher: this.#bus.publisher('herald/core/delivery', tracer),
+        logger,
+        deliveredTypes: new Set(serviceTypes.keys()),
+      });
+    }
 
     for (const { entry, plugin, pluginConfig, status } of loaded) {
       try {
@@ -223,6 +235,7 @@ export class Kernel {
       const status = this.#status.find((s) => s.id === active.id);
       if (status) status.state = 'stopped';
     }
+    await this.#sweeper?.stop();
     await this.#core?.stop();
     await this.#bus.drain();
   }

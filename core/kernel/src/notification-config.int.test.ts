@@ -34,6 +34,8 @@ describe('notification config reloads', () => {
     const config = engineConfigSchema.parse({
       nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: 'reload', streamPrefix: 'RELOAD' },
       roles: ['evaluator'],
+      // Listed, though idle here: a service no listed sink delivers would be refused.
+      plugins: [{ name: '@herald/sink-webhook' }],
       notifications: { files: { configMap: file } },
     });
     const listener = await connect({ servers: nats.url });
@@ -134,6 +136,8 @@ describe('the evaluator before any notification config exists', () => {
     const config = engineConfigSchema.parse({
       nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: 'late', streamPrefix: 'LATE' },
       roles: ['evaluator'],
+      // Listed, though idle here: a service no listed sink delivers would be refused.
+      plugins: [{ name: '@herald/sink-webhook' }],
       notifications: { files: { configMap: file } },
     });
     const kernel = await Kernel.boot({ config, baseDir: fixtures, logger, telemetry });

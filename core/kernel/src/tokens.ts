@@ -12,6 +12,8 @@ export const CoreTokens = {
   rootLogger: Symbol.for('herald:kernel.logger'),
   /** Service-options schema of each service type a loaded sink delivers. */
   serviceSchemas: Symbol.for('herald:kernel.service-schemas'),
+  /** Service types the sinks listed in herald.yaml deliver (whether or not this process runs them). */
+  serviceTypes: Symbol.for('herald:kernel.service-types'),
   /** Template-block schema of each service type whose sink declares one. */
   templateSchemas: Symbol.for('herald:kernel.template-schemas'),
 } as const;

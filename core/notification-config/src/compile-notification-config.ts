@@ -8,6 +8,8 @@ export interface CompileNotificationConfigOptions {
   compilers: ConfigCompilers;
   serviceSchemas?: ReadonlyMap<string, z.ZodType>;
   templateSchemas?: ReadonlyMap<string, z.ZodType>;
+  /** Service types a loaded sink delivers; other `service.*` parts are refused (see NotificationConfigServiceOptions). */
+  deliveredServiceTypes?: ReadonlySet<string>;
 }
 
 export interface CompiledNotificationConfig {

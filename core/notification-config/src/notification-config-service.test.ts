@@ -192,3 +192,23 @@ describe('service options checked by the schema a sink declares', () => {
     expect(issues).toEqual([expect.objectContaining({ severity: 'error', key: 'service.webhook.github.retryMaxx', message: 'unknown key' })]);
   });
 });
+
+describe('notification config: services no loaded sink delivers', () => {
+  it('break 9: refuses a service of a type no sink delivers, naming the service and the sink that would; every other key is kept', () => {
+    const { config, rejected } = service({ deliveredServiceTypes: new Set(['webhook']) });
+    const issues = config.reload({ data: { ...v1, 'service.slack': 'token: xoxb-1', 'service.custom.pager': 'url: http://p' } });
+    expect(issues.map((i) => [i.severity, i.key, i.message])).toEqual([
+      ['error', 'service.slack', `no sink delivers service type "slack" (the loaded sinks deliver webhook); add it to herald.yaml's plugins: the sink plugin for Argo's "slack" service would be @herald/sink-slack`],
+      ['error', 'service.custom.pager', `no sink delivers service type "custom" (the loaded sinks deliver webhook); add it to herald.yaml's plugins: a sink plugin that declares service type "custom"`],
+    ]);
+    expect(rejected.map((r) => r.part)).toEqual(['service.slack', 'service.custom.pager']);
+    const current = config.current()!;
+    expect([...current.services.keys()]).toEqual(['hook']);
+  });
+
+  it('break 9: with no sink loaded at all, says so', () => {
+    const { config } = service({ deliveredServiceTypes: new Set() });
+    const issues = config.reload({ data: { 'service.webhook.hook': 'url: http://a' } });
+    expect(issues[0]!.message).toMatch(/^no sink delivers service type "webhook" \(no sink plugin is loaded\); .*@herald\/sink-webhook$/);
+  });
+});

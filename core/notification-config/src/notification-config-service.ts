@@ -44,6 +44,12 @@ export interface NotificationConfigServiceOptions {
   logger: Logger;
   /** Options schema of each service type a loaded sink delivers; `service.*` parts are checked against it. */
   serviceSchemas?: ReadonlyMap<string, z.ZodType>;
+  /**
+   * Service types a loaded sink delivers (listed in herald.yaml, whether or not this process runs the sink
+   * role): a `service.*` part of any other type is refused, naming the sink that would deliver it.
+   * Unset: every type is taken (tests, tools that load no plugins).
+   */
+  deliveredServiceTypes?: ReadonlySet<string>;
   /** Template-block schema of each service type whose sink declares one; `template.<name>.<type>` is checked against it. */
   templateSchemas?: ReadonlyMap<string, z.ZodType>;
   /** The evaluator's languages. Without them triggers and templates are never read (a sink process). */
@@ -139,7 +145,7 @@ export class NotificationConfigService implements NotificationConfigProvider {
           case 'template':
             return parseTemplate(name, text, issues, this.#compilers(key), this.#options.templateSchemas);
           case 'service':
-            return parseService(key, text, issues, { secrets, serviceSchemas: this.#options.serviceSchemas, definedBy });
+            return parseService(key, text, issues, { secrets, serviceSchemas: this.#options.serviceSchemas, deliveredServiceTypes: this.#options.deliveredServiceTypes, definedBy });
           case 'subscriptions':
             return parseSubscriptions(key, text, issues);
           case 'defaultTriggers':

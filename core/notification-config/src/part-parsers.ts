@@ -8,6 +8,7 @@ import { parseLabelSelector, type LabelSelector } from './label-selector.ts';
 import type { GlobalSubscription, ServiceEntry, Trigger, TriggerCondition } from './notification-config.ts';
 import { compileNotificationTemplate, type NotificationTemplate } from './notification-template.ts';
 import { keyShapeOfSchema } from './schema-shape.ts';
+import { sinkHint } from './sink-hint.ts';
 import { substituteSecretRefs } from './secret-refs.ts';
 
 // One function per kind of part. Each reads one ConfigMap key alone, reports every problem into its
@@ -98,6 +99,8 @@ export interface ServiceContext {
   secrets: Readonly<Record<string, string>>;
   /** Options schema of each service type a sink is loaded for. */
   serviceSchemas: ReadonlyMap<string, z.ZodType> | undefined;
+  /** Service types a loaded sink delivers; a service of any other type is refused. Unset: every type is taken. */
+  deliveredServiceTypes?: ReadonlySet<string> | undefined;
   /** The key of an earlier `service.*` key with the same service name, if any. */
   definedBy: (name: string) => string | undefined;
 }
@@ -119,6 +122,13 @@ export function parseService(key: string, text: string, issues: PartIssues, cont
   const { value: substituted, missing, used } = substituteSecretRefs(value, context.secrets);
   for (const m of missing) issues.warn(key, `secret key "${m}" not found; "$${m}" is used as written`);
   let config = substituted as Record<string, unknown>;
+  // Notifications to it would be published and never delivered: refuse the part, say what would deliver it.
+  if (context.deliveredServiceTypes && !context.deliveredServiceTypes.has(id.type)) {
+    const loaded = [...context.deliveredServiceTypes].sort();
+    const has = loaded.length ? `the loaded sinks deliver ${loaded.join(', ')}` : 'no sink plugin is loaded';
+    issues.error(key, `no sink delivers service type "${id.type}" (${has}); add it to herald.yaml's plugins: ${sinkHint(id.type)}`);
+    return undefined;
+  }
   const schema = context.serviceSchemas?.get(id.type);
   if (schema) {
     const checked = schema.safeParse(canonicalizeKeys(config, keyShapeOfSchema(schema)));
@@ -128,7 +138,7 @@ export function parseService(key: string, text: string, issues: PartIssues, cont
       return undefined;
     }
     config = checked.data as Record<string, unknown>;
-  } else if (context.serviceSchemas) {
+  } else if (context.serviceSchemas && !context.deliveredServiceTypes) {
     issues.warn(key, `no sink plugin handles service type "${id.type}"; notifications to it will be dead-lettered`);
   }
   const existing = context.definedBy(id.name);

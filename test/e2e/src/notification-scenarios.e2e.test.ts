@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { createNamespacedCrd, grantRestrictedUser } from '@herald/test-harness';
@@ -11,6 +13,19 @@ const world = useScenarioWorld();
 const to = (path: string, name: string) => (r: ReceivedRequest) => r.path === path && r.body.split(' ').includes(name);
 const requests = (path: string, name: string) => world.receiver.requests.filter(to(path, name)).map((r) => r.body);
 const ready = "pod.status.phase in ['Running']";
+const cli = fileURLToPath(new URL('../../../core/cli/src/main.ts', import.meta.url));
+
+/** `herald dlq list -o json`, as an operator runs it. */
+function dlqList(configPath: string): Promise<{ code: string; reason: string; about: Record<string, unknown> }[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, 'dlq', 'list', '-c', configPath, '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as never) : reject(new Error(`herald dlq list exited ${code}: ${err}${out}`))));
+  });
+}
 
 describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP receiver; herald run as the restricted user)', () => {
   it('global subscriptions by label selector, subscribe.<service> with (per-service) default triggers, several recipients', async () => {
@@ -248,5 +263,46 @@ describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP re
       [500, 'version a of fragile'],
       [200, 'version a of fragile'],
     ]);
+  });
+
+  it('break 3 and break 9: a trigger whose template fails to render is dead-lettered alone (named in herald dlq list), the other trigger is delivered; a service no sink delivers is refused at load', async () => {
+    const s = await world.scenario({
+      prefix: 'ISOLATE',
+      data: {
+        'trigger.a': `- when: ${ready}\n  send: [second-container]\n`,
+        'trigger.b': `- when: ${ready}\n  send: [fine]\n`,
+        'template.second-container': 'webhook:\n  hook: {method: POST, body: "second {{index .pod.spec.containers 1}}"}\n',
+        'template.fine': 'webhook:\n  hook: {method: POST, body: "fine {{.pod.metadata.name}}"}\n',
+        'service.webhook.hook': `url: ${world.receiver.url}/isolate`,
+        'service.slack': 'token: xoxb-not-a-real-token',
+      },
+    });
+    const herald = await s.herald();
+    await s.pod('single', { annotations: { [subscribe('a.hook')]: '', [subscribe('b.hook')]: '' } });
+    await s.setPhase('single', 'Running');
+    await world.receiver.waitFor(1, to('/isolate', 'single'));
+    await s.waitForNotifiedKeys('single', [`b:${conditionKey(0, ready)}:hook:`]);
+    await s.settled();
+    expect(requests('/isolate', 'single')).toEqual(['fine single']);
+    // One letter per version of the Pod (the `notified` patch for b is a version too), each about a alone.
+    const letters = await dlqList(herald.configPath);
+    expect(letters.length).toBeGreaterThanOrEqual(1);
+    for (const letter of letters) {
+      expect(letter).toMatchObject({ code: 'HERALD_ERR_TEMPLATE_RUNTIME', about: { trigger: 'a', destination: 'hook:', object: `Pod ${s.namespace}/single` } });
+      expect(letter.reason).toContain(`cannot render trigger a (template second-container) to webhook service hook for Pod ${s.namespace}/single: template.second-container`);
+    }
+
+    // Argo logs and moves on: the same version of the Pod is not tried again; its next change is, once.
+    await s.setLabels('single', { touched: 'yes' });
+    await s.settled();
+    expect(await s.deadLetters()).toBe(letters.length + 1);
+    expect(requests('/isolate', 'single')).toEqual(['fine single']);
+
+    const refusal = herald
+      .logs()
+      .split('\n')
+      .find((l) => l.includes('service.slack'));
+    expect(refusal).toContain('no sink delivers service type \\"slack\\"');
+    expect(refusal).toContain('@herald/sink-slack');
   });
 });

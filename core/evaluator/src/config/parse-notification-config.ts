@@ -6,6 +6,8 @@ import { configCompilers } from './config-compilers.ts';
 export interface ParseNotificationConfigOptions {
   /** Options schema of each service type a sink is loaded for; service entries are checked against it. */
   serviceSchemas?: ReadonlyMap<string, z.ZodType>;
+  /** Service types a loaded sink delivers; other `service.*` parts are refused. Unset: every type is taken. */
+  deliveredServiceTypes?: ReadonlySet<string>;
   /** Template-block schema of each service type whose sink declares one. */
   templateSchemas?: ReadonlyMap<string, z.ZodType>;
   /** Clock of `time.Now()` / `now` (tests). */

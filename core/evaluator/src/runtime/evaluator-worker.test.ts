@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Dedup } from '@herald/core-dedup';
 import { memoryKvStore } from '@herald/core-dedup/testing';
-import type { BusPublisher, BusSubscriber, Delivery, DeliveryHandler, NotificationData, ResourceEventData } from '@herald/plugin-sdk';
+import { HeraldError, type BusPublisher, type BusSubscriber, type DeadLetterReason, type Delivery, type DeliveryHandler, type NotificationData, type ResourceEventData } from '@herald/plugin-sdk';
 import { readConfigMapYaml } from '@herald/core-notification-config';
 import { parseNotificationConfig } from '../config/parse-notification-config.ts';
 import { startEvaluatorWorker } from './evaluator-worker.ts';
@@ -14,7 +14,17 @@ const ref = { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespace
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, child: () => silent } as never;
 
-async function worker() {
+interface WorkerOptions {
+  config?: NonNullable<ReturnType<typeof parseNotificationConfig>['config']>;
+  annotations?: Record<string, string>;
+  /** Stands in for the bus's answer to a notification; default: stored. */
+  publish?: (n: NotificationData) => void;
+  logger?: never;
+  clock?: { now(): Date };
+  warningIntervalMs?: number;
+}
+
+async function worker(o: WorkerOptions = {}) {
   const kv = memoryKvStore();
   const dedup = new Dedup({ kv, annotationPrefix: 'notifications.argoproj.io' });
   const sent: NotificationData[] = [];
@@ -25,14 +35,35 @@ async function worker() {
       return { stop: async () => undefined };
     },
   };
-  const publisher = { notification: async (n: NotificationData) => void sent.push(n) } as unknown as BusPublisher;
-  await startEvaluatorWorker({ subscriber, publisher, dedup, logger: silent, config: () => config, annotationPrefix: 'notifications.argoproj.io', variables: {} });
+  const letters: { data: NotificationData; why: DeadLetterReason; id: string | undefined }[] = [];
+  const publisher = {
+    notification: async (n: NotificationData) => {
+      o.publish?.(n);
+      sent.push(n);
+    },
+    deadLetter: async (_channel: string, data: NotificationData, why: DeadLetterReason, options?: { id?: string }) => {
+      // The bus's duplicate window: a second letter with the same id is dropped.
+      if (!letters.some((l) => l.id !== undefined && l.id === options?.id)) letters.push({ data, why, id: options?.id });
+    },
+  } as unknown as BusPublisher;
+  await startEvaluatorWorker({
+    subscriber,
+    publisher,
+    dedup,
+    logger: o.logger ?? silent,
+    config: () => o.config ?? config,
+    annotationPrefix: 'notifications.argoproj.io',
+    variables: {},
+    ...(o.clock ? { clock: o.clock } : {}),
+    ...(o.warningIntervalMs ? { warningIntervalMs: o.warningIntervalMs } : {}),
+  });
   /** Hands the worker the Pod's state `phase` at `rv`, as event `id` (a redelivery reuses the id). */
   const deliver = (id: string, phase: string, rv: string) => {
     const object = {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: 'web-1', namespace: 'default', uid: 'u-1', resourceVersion: rv, annotations: { 'notifications.argoproj.io/subscribe.on-pod-ready.webhook': '' } },
+      metadata: { name: 'web-1', namespace: 'default', uid: 'u-1', resourceVersion: rv, annotations: o.annotations ?? { 'notifications.argoproj.io/subscribe.on-pod-ready.webhook': '' } },
+      spec: { containers: [{ name: 'app' }] },
       status: { phase },
     };
     const delivery: Delivery<ResourceEventData> = {
@@ -62,8 +93,8 @@ async function worker() {
     expect(outcome).toBe('sent');
   };
   const onNextClaimRead = (hook: () => Promise<void>) => (afterClaimRead = hook);
-  const claim = () => dedup.read('u-1', stateKey);
-  return { deliver, sent, claim, settle, onNextClaimRead };
+  const claim = (key = stateKey) => dedup.read('u-1', key);
+  return { deliver, sent, letters, claim, settle, onNextClaimRead };
 }
 
 describe('evaluator worker: plan, claim, render, publish under redelivery and concurrent settling', () => {
@@ -115,5 +146,101 @@ describe('evaluator worker: plan, claim, render, publish under redelivery and co
     await w.deliver('e2', 'Pending', 'c');
     await w.deliver('e3', 'Running', 'a');
     expect(w.sent).toHaveLength(2);
+  });
+});
+
+const twoTriggers = parseNotificationConfig(
+  readConfigMapYaml(
+    `
+trigger.a: |
+  - when: pod.status.phase == 'Running'
+    send: [second-container]
+trigger.b: |
+  - when: pod.status.phase == 'Running'
+    send: [fine]
+template.second-container: |
+  webhook:
+    webhook:
+      method: POST
+      body: '{{index .pod.spec.containers 1}}'
+template.fine: |
+  webhook:
+    webhook:
+      method: POST
+      body: 'Pod {{.pod.metadata.name}} runs'
+service.webhook: |
+  url: http://receiver.invalid/
+`,
+    'two-triggers',
+  ),
+).config!;
+const subscribedToBoth = { 'notifications.argoproj.io/subscribe.a.webhook': '', 'notifications.argoproj.io/subscribe.b.webhook': '' };
+const bodies = (sent: NotificationData[]) => sent.map((n) => `${n.trigger}: ${(n.rendered.webhook as { webhook: { body: string } }).webhook.body}`);
+
+describe('evaluator worker: each (trigger, destination) fails alone', () => {
+  it('break 3: a trigger whose template fails to render is dead-lettered alone, with the reason; the other trigger is sent', async () => {
+    const w = await worker({ config: twoTriggers, annotations: subscribedToBoth });
+    await w.deliver('e1', 'Running', '10');
+    expect(bodies(w.sent)).toEqual(['b: Pod web-1 runs']);
+    expect(w.letters).toHaveLength(1);
+    const [letter] = w.letters;
+    expect(letter!.data).toMatchObject({ trigger: 'a', template: 'second-container', destination: { service: 'webhook' }, ref: { name: 'web-1' } });
+    expect(letter!.why.code).toBe('HERALD_ERR_TEMPLATE_RUNTIME');
+    expect(letter!.why.reason).toMatch(/^cannot render trigger a \(template second-container\) to webhook for Pod default\/web-1: template\.second-container: .*index/);
+    // Its claim is given back: the next change of the object tries again. b's stays until its result.
+    expect(await w.claim(letter!.data.stateKey)).toBeUndefined();
+    expect(await w.claim(w.sent[0]!.stateKey)).toMatchObject({ status: 'pending' });
+  });
+
+  it('break 3: a broken template dead-letters once per change of the object, not on every redelivery of the same event', async () => {
+    const w = await worker({ config: twoTriggers, annotations: subscribedToBoth });
+    await w.deliver('e1', 'Running', '10');
+    await w.deliver('e1', 'Running', '10');
+    expect(w.letters).toHaveLength(1);
+    await w.deliver('e2', 'Running', '11');
+    expect(w.letters.map((l) => l.data.trigger)).toEqual(['a', 'a']);
+    expect(w.sent.map((n) => n.trigger)).toEqual(['b', 'b']); // the redelivery publishes b's claim again; the bus drops the copy
+  });
+
+  it('break 3: a notification the bus refuses (over its max payload) is dead-lettered with the bus\'s reason, and its claim released', async () => {
+    const tooLarge = (n: NotificationData) => {
+      if (n.trigger === 'b') throw new HeraldError('HERALD_ERR_BUS_PUBLISH_REJECTED', `${n.idempotencyKey} is 2000000 bytes, more than the 1047552 bytes HERALD_NOTIFICATIONS takes`, { retryable: false });
+    };
+    const only = { 'notifications.argoproj.io/subscribe.b.webhook': '' };
+    const w = await worker({ config: twoTriggers, annotations: only, publish: tooLarge });
+    await w.deliver('e1', 'Running', '10');
+    expect(w.sent).toEqual([]);
+    expect(w.letters).toHaveLength(1);
+    expect(w.letters[0]!.why).toMatchObject({ code: 'HERALD_ERR_BUS_PUBLISH_REJECTED', reason: expect.stringMatching(/^cannot publish trigger b \(template fine\) to webhook for Pod default\/web-1: .* is 2000000 bytes/) as unknown });
+    // The letter keeps what the notification was about, not the rendered payload that did not fit.
+    expect(w.letters[0]!.data.rendered).toEqual({});
+    expect(await w.claim(w.letters[0]!.data.stateKey)).toBeUndefined();
+  });
+
+  it('a publish that times out is still the event\'s failure (retried by the bus), not a dead letter', async () => {
+    const timesOut = () => {
+      throw new HeraldError('HERALD_ERR_BUS_PUBLISH_TIMEOUT', 'no acknowledgement', { retryable: true });
+    };
+    const w = await worker({ config: twoTriggers, annotations: { 'notifications.argoproj.io/subscribe.b.webhook': '' }, publish: timesOut });
+    await expect(w.deliver('e1', 'Running', '10')).rejects.toThrow('no acknowledgement');
+    expect(w.letters).toEqual([]);
+  });
+});
+
+describe('evaluator worker: warnings', () => {
+  it('subscription warnings are rate-limited per object: once per (object, problem) per interval', async () => {
+    const warned: { problem: string; suppressed?: number }[] = [];
+    const logger = { ...(silent as object), warn: (fields: { problem: string; suppressed?: number }) => void warned.push(fields), child: () => logger } as never;
+    let now = 0;
+    const clock = { now: () => new Date(now) };
+    const w = await worker({ annotations: { 'notifications.argoproj.io/subscribe.no-such-trigger.webhook': '' }, logger, clock, warningIntervalMs: 60_000 });
+    await w.deliver('e1', 'Running', '10');
+    await w.deliver('e2', 'Pending', '11');
+    await w.deliver('e3', 'Running', '12');
+    expect(warned).toEqual([{ object: 'Pod default/web-1', problem: 'trigger "no-such-trigger" is not defined in the config' }]);
+    now = 60_000;
+    await w.deliver('e4', 'Pending', '13');
+    expect(warned).toHaveLength(2);
+    expect(warned[1]).toMatchObject({ suppressed: 2 });
   });
 });

@@ -1,10 +1,11 @@
 import type { Dedup } from '@herald/core-dedup';
-import { HeraldError, type BusPublisher, type BusSubscriber, type Delivery, type Logger, type ObjectRef, type ResourceEventData, type Subscription } from '@herald/plugin-sdk';
+import { isHeraldError, type BusPublisher, type BusSubscriber, type Delivery, type Logger, type NotificationData, type ObjectRef, type ResourceEventData, type Subscription } from '@herald/plugin-sdk';
 import { variableName, type NotificationConfig } from '@herald/core-notification-config';
 import { idempotencyKey } from '../dedup/state-keys.ts';
 import { EvaluatorErrorCodes, NotReadyError } from '../errors.ts';
 import { Evaluator, type Decision } from '../evaluate/evaluator.ts';
 import type { HostClock } from '../host/index.ts';
+import { WarningLimiter } from './warning-limiter.ts';
 
 export interface EvaluatorWorkerOptions {
   subscriber: BusSubscriber;
@@ -20,6 +21,8 @@ export interface EvaluatorWorkerOptions {
   clock?: HostClock;
   /** Durable consumer shared by every evaluator. Default `herald-evaluator`. */
   durable?: string;
+  /** The same subscription or condition warning about the same object is logged once per interval (default 10 min). */
+  warningIntervalMs?: number;
 }
 
 /**
@@ -30,6 +33,7 @@ export interface EvaluatorWorkerOptions {
  */
 export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Promise<Subscription> {
   const { publisher, dedup, logger, annotationPrefix } = options;
+  const warnings = new WarningLimiter(options.warningIntervalMs, options.clock);
   // One Evaluator per (config, variable name): configs are immutable, so a reload simply makes new ones.
   let cachedFor: NotificationConfig | undefined;
   const evaluators = new Map<string, Evaluator>();
@@ -57,7 +61,10 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
     const extra = { herald: { action } };
     const plan = evaluator.plan(object, extra);
     logger.debug({ object: describe(ref), action, resourceVersion, event: delivery.event.id, delivery: delivery.deliveryCount, subject: delivery.subject, decisions: plan.decisions.map((d) => `${d.stateKey}=${d.triggered}`) }, 'evaluated');
-    for (const problem of plan.problems) logger.warn({ object: describe(ref), problem }, 'subscription or condition not usable');
+    for (const problem of plan.problems) {
+      const admitted = warnings.admit(ref.uid, problem);
+      if (admitted) logger.warn({ object: describe(ref), problem, ...(admitted.suppressed ? { suppressed: admitted.suppressed } : {}) }, 'subscription or condition not usable');
+    }
     if (plan.decisions.length === 0) return;
 
     const { claims, adopted, problem } = await dedup.adopt(ref, object);
@@ -75,14 +82,7 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
       const claimed = await claims.claim(d.stateKey, { eventId, rv: resourceVersion });
       if (claimed.outcome === 'stale') return stale(d, claimed.newer);
       if (claimed.outcome !== 'claimed') return;
-      let rendered;
-      try {
-        rendered = evaluator.render(d.condition.templates, object, d.destination, false, extra);
-      } catch (err) {
-        await dedup.withdraw(ref, d.stateKey, claimed.revision);
-        throw new HeraldError(EvaluatorErrorCodes.templateRuntime, `trigger ${d.trigger} for ${describe(ref)}: ${(err as Error).message}`, { cause: err, retryable: false });
-      }
-      await publisher.notification({
+      const notification: NotificationData = {
         trigger: d.trigger,
         conditionKey: d.condition.key,
         template: d.condition.templates.join(',') || '-',
@@ -91,9 +91,33 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
         idempotencyKey: idempotencyKey(ref.uid, d.stateKey),
         claimRevision: claimed.revision,
         ref,
-        rendered,
-      });
+        rendered: {},
+      };
+      // A (trigger, destination) that cannot be rendered or published fails alone: the others are still sent.
+      try {
+        notification.rendered = evaluator.render(d.condition.templates, object, d.destination, false, extra);
+      } catch (err) {
+        return failAlone(notification, claimed.revision, EvaluatorErrorCodes.templateRuntime, `cannot render ${describeNotification(notification)}: ${(err as Error).message}`);
+      }
+      try {
+        await publisher.notification(notification);
+      } catch (err) {
+        // Timeouts and a closed connection are the bus's trouble, not this notification's: the event is tried again.
+        if (!isHeraldError(err) || err.retryable) throw err;
+        return failAlone({ ...notification, rendered: {} }, claimed.revision, err.code, `cannot publish ${describeNotification(notification)}: ${err.message}`);
+      }
       logger.info({ object: describe(ref), trigger: d.trigger, destination: d.destination, stateKey: d.stateKey }, 'notification published');
+    }
+
+    /**
+     * Gives the claim back (the next change of the object tries again) and dead-letters the notification
+     * with the reason, once per version of the object: the letter's id is the same for every redelivery of
+     * this event, so the bus's duplicate window keeps a broken template from filling the dead letters.
+     */
+    async function failAlone(n: NotificationData, revision: number, code: string, reason: string): Promise<void> {
+      await dedup.withdraw(ref, n.stateKey, revision);
+      await publisher.deadLetter('notifications', n, { code, reason }, { id: `dlq:notifications:${n.idempotencyKey}:rv-${resourceVersion}:evaluator` });
+      logger.warn({ object: describe(ref), trigger: n.trigger, template: n.template, destination: n.destination, stateKey: n.stateKey, code, resourceVersion }, reason);
     }
 
     function stale(d: Decision, newer: string): void {
@@ -103,6 +127,13 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
       );
     }
   });
+}
+
+/** Trigger, template(s), destination and object, for a dead letter's reason. */
+function describeNotification(n: NotificationData): string {
+  const { serviceType, service, recipient } = n.destination;
+  const to = `${service === serviceType ? service : `${serviceType} service ${service}`}${recipient ? `:${recipient}` : ''}`;
+  return `trigger ${n.trigger} (template ${n.template}) to ${to} for ${describe(n.ref)}`;
 }
 
 function describe(ref: ObjectRef): string {

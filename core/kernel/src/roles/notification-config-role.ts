@@ -22,6 +22,7 @@ export class NotificationConfigRole {
   readonly #telemetry: Telemetry;
   readonly #logger: Logger;
   readonly #kube: KubeConnection;
+  readonly #serviceTypes: ReadonlySet<string>;
   readonly #serviceSchemas: ReadonlyMap<string, z.ZodType>;
   readonly #templateSchemas: ReadonlyMap<string, z.ZodType>;
   #source: { stop(): Promise<void> } | undefined;
@@ -35,6 +36,7 @@ export class NotificationConfigRole {
     logger: Logger,
     kube: KubeConnection,
     serviceSchemas: ReadonlyMap<string, z.ZodType>,
+    serviceTypes: ReadonlySet<string>,
     templateSchemas: ReadonlyMap<string, z.ZodType>,
   ) {
     this.#config = config;
@@ -43,6 +45,7 @@ export class NotificationConfigRole {
     this.#telemetry = telemetry;
     this.#logger = logger.child({ component: 'notification-config' });
     this.#kube = kube;
+    this.#serviceTypes = serviceTypes;
     this.#serviceSchemas = serviceSchemas;
     this.#templateSchemas = templateSchemas;
   }
@@ -63,6 +66,8 @@ export class NotificationConfigRole {
     const service = new NotificationConfigService({
       origin: files ? `file ${files.configMap}` : `configmap ${namespace}/${notifications.configMap}`,
       logger,
+      // A service no listed sink delivers is refused at load: its notifications would never be delivered.
+      deliveredServiceTypes: this.#serviceTypes,
       serviceSchemas: this.#serviceSchemas,
       templateSchemas: this.#templateSchemas,
       ...(this.#roles.includes('evaluator') ? { compilers: configCompilers(), eager: true } : {}),
@@ -93,5 +98,6 @@ injectableWith(NotificationConfigRole, [
   CoreTokens.rootLogger,
   KubeConnection,
   CoreTokens.serviceSchemas,
+  CoreTokens.serviceTypes,
   CoreTokens.templateSchemas,
 ]);

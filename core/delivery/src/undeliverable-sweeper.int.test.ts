@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, startTelemetry } from '@herald/core-telemetry';
+import type { Bus } from '@herald/core-bus';
+import type { DeadLetterData, DeliveryResultData, NotificationData, Subscription } from '@herald/plugin-sdk';
+import { startNats, type NatsServer } from '@herald/test-harness';
+import { connectBus, until } from './__fixtures__/delivery-harness.ts';
+import { startUndeliverableSweeper } from './undeliverable-sweeper.ts';
+
+const logger = createLogger('undeliverable-test', { level: 'silent' });
+const telemetry = startTelemetry({ serviceName: 'undeliverable-test', serviceVersion: '0.0.0' });
+const tracer = telemetry.tracer('test');
+let nats: NatsServer;
+let bus: Bus;
+const letters: DeadLetterData[] = [];
+const results: DeliveryResultData[] = [];
+const watches: Subscription[] = [];
+/** The sweeper's clock runs `ahead` ms ahead of the bus's (publish times are the bus's). */
+let ahead = 0;
+let sweeper: Subscription;
+
+function notification(name: string, serviceType: string): NotificationData {
+  return {
+    trigger: 'on-ready',
+    conditionKey: '[0].abc',
+    template: 'ready',
+    destination: { serviceType, service: serviceType, recipient: 'alerts' },
+    stateKey: `on-ready:[0].abc:${serviceType}:alerts`,
+    idempotencyKey: `key-${name}`,
+    claimRevision: 3,
+    ref: { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespace: 'default', name, uid: `uid-${name}` },
+    rendered: { message: `${name} is ready` },
+  };
+}
+
+beforeAll(async () => {
+  nats = await startNats();
+  bus = await connectBus(nats.url, 'sweep', logger);
+  const subscriber = bus.subscriber(tracer, logger);
+  watches.push(await subscriber.subscribe('deadLetters', { durable: 'watch-letters' }, async (d) => void letters.push(d.event.data)));
+  watches.push(await subscriber.subscribe('results', { durable: 'watch-results' }, async (d) => void results.push(d.event.data)));
+  sweeper = await startUndeliverableSweeper({
+    subscriber,
+    publisher: bus.publisher('herald/core/delivery', tracer),
+    logger,
+    deliveredTypes: new Set(['webhook']),
+    graceMs: 60_000,
+    clock: { now: () => new Date(Date.now() + ahead) },
+  });
+});
+afterAll(async () => {
+  await sweeper?.stop();
+  for (const w of watches) await w.stop();
+  await bus?.drain();
+  await nats?.stop();
+});
+
+describe('notifications no listed sink delivers', () => {
+  it('break 9: a notification for a service type no sink delivers is dead-lettered after the grace period, with the reason, its claim given back; delivered types are left alone', async () => {
+    const publisher = bus.publisher('herald/evaluator', tracer);
+    await publisher.notification(notification('web-1', 'webhook'));
+    const receipt = await publisher.notification(notification('web-2', 'slack'));
+    // Within the grace period nothing happens (a sink may be starting): the sweeper has seen both and waits.
+    const consumer = async () => (await bus.jsm.consumers.info('SWEEP_NOTIFICATIONS', 'herald-undeliverable')).delivered.stream_seq;
+    for (const deadline = Date.now() + 30_000; (await consumer()) < receipt.seq; await new Promise((r) => setTimeout(r, 50))) {
+      if (Date.now() > deadline) throw new Error('the sweeper never read the notifications');
+    }
+    expect(letters).toEqual([]);
+
+    // Past the grace period (the notification comes back when its wait is over; the clock moves meanwhile).
+    ahead = 60_000;
+    await until('the dead letter', () => letters.length === 1, 30_000);
+    const [letter] = letters;
+    expect(letter!.code).toBe('HERALD_ERR_SINK_NONE_FOR_TYPE');
+    expect(letter!.reason).toMatch(/^permanent failure: no sink delivers service type "slack" \(the listed sinks deliver: webhook\); trigger on-ready to service slack for Pod default\/web-2 waited \d+ s\. Add the sink to herald.yaml's plugins, then `herald dlq retry` it$/);
+    // The original is kept whole, with its sequence: `herald dlq retry` can put it back once a sink is loaded.
+    expect(letter!.original).toMatchObject({ stream: 'SWEEP_NOTIFICATIONS', sequence: receipt.seq });
+    await until('the failed result', () => results.length === 1);
+    expect(results[0]).toMatchObject({ stateKey: 'on-ready:[0].abc:slack:alerts', claimRevision: 3, succeeded: false, error: { code: 'HERALD_ERR_SINK_NONE_FOR_TYPE', retryable: false } });
+    expect(letters.map((l) => l.original.subject)).toEqual([expect.stringContaining('.slack.')]);
+  });
+});
