@@ -104,7 +104,7 @@ describe('herald config validate', () => {
     expect(await herald('config', 'validate', seed)).toEqual({
       code: 0,
       stdout: `${seed}: valid (1 trigger(s), 1 template(s), 1 service(s), 0 subscription(s))\n`,
-      stderr: "herald: no engine config (herald.yaml): services are checked against Herald's built-in sinks (webhook); give --config to check against the sinks your engine loads\n",
+      stderr: "herald: no engine config (herald.yaml): services are checked against Herald's built-in sinks (email, slack, webhook); give --config to check against the sinks your engine loads\n",
     });
   });
 
@@ -168,7 +168,7 @@ describe('herald config validate', () => {
       const result = await herald('config', 'validate', cm);
       expect(result.code).toBe(1);
       expect(result.stdout.trim().split('\n')).toEqual(expected);
-      expect(result.stderr).toContain("services are checked against Herald's built-in sinks (webhook)");
+      expect(result.stderr).toContain("services are checked against Herald's built-in sinks (email, slack, webhook)");
     });
 
     it('break 7: with an engine config, checks with the schemas of the sink plugins it names', async () => {
@@ -187,6 +187,17 @@ describe('herald config validate', () => {
       expect(result.code).toBe(1);
       expect(result.stdout).toMatch(/error: service\.webhook\.a\.timeout: .*\*\*\*/);
       expect(result.stdout).not.toContain('hunter2');
+    });
+
+    it('break 9: refuses a service whose type no sink the engine config names delivers, naming the sink that would', async () => {
+      const engine = file('engine-webhook-only.yaml', "plugins:\n  - name: '@herald/sink-webhook'\n");
+      const slackCm = file('slack-cm.yaml', 'data:\n  service.slack: |\n    token: xoxb-1\n');
+      const result = await herald('config', 'validate', slackCm, '--config', engine);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('error: service.slack: no sink delivers service type "slack"');
+      expect(result.stdout).toContain('@herald/sink-slack');
+      // Herald's built-in sinks include Slack's.
+      expect((await herald('config', 'validate', slackCm)).code).toBe(0);
     });
 
     it('fails clearly when the engine config cannot name the sinks', async () => {

@@ -24,7 +24,7 @@ export async function configCheckCommand(options: { config?: string }, out: Outp
     printError(out, { code: err.code, message: err.message, issues: err.issues });
     return ExitCode.failure;
   }
-  const { plugins, issues, serviceSchemas, templateSchemas } = await inspectPlugins(config, path ? dirname(resolve(path)) : process.cwd());
+  const { plugins, issues, serviceSchemas, templateSchemas, serviceTypes } = await inspectPlugins(config, path ? dirname(resolve(path)) : process.cwd());
   if (issues.length) {
     printError(out, { code: KernelErrorCodes.pluginConfig, message: `plugins cannot start:\n  ${issues.join('\n  ')}`, issues });
     return ExitCode.failure;
@@ -32,7 +32,7 @@ export async function configCheckCommand(options: { config?: string }, out: Outp
   const files = config.notifications.files;
   let notifications = '';
   if (files) {
-    const loaded = loadNotificationConfig({ configMap: files.configMap, ...(files.secret ? { secret: files.secret } : {}) }, { serviceSchemas, templateSchemas });
+    const loaded = loadNotificationConfig({ configMap: files.configMap, ...(files.secret ? { secret: files.secret } : {}) }, { serviceSchemas, templateSchemas, deliveredServiceTypes: serviceTypes });
     const errors = loaded.issues.filter((i) => i.severity === 'error').map(formatIssue);
     if (!loaded.config) {
       printError(out, { code: NotificationConfigErrorCodes.invalid, message: `the notification config has errors:\n  ${errors.join('\n  ')}`, issues: errors });

@@ -150,7 +150,7 @@ export function templateNotifyCommand(
 export function configValidateCommand(configMap: string, options: { secret?: string; config?: string; output: 'text' | 'json' }, io: Io): Promise<ExitCode> {
   return guarded(io, async () => {
     const schemas = await sinkSchemas(options.config);
-    const serviceTypes = [...schemas.serviceSchemas.keys()];
+    const serviceTypes = [...schemas.deliveredServiceTypes].sort();
     if (schemas.engineConfig === undefined && options.output !== 'json') {
       io.stderr.write(`herald: no engine config (herald.yaml): services are checked against Herald's built-in sinks (${serviceTypes.join(', ')}); give --config to check against the sinks your engine loads\n`);
     }

@@ -43,12 +43,15 @@ const shownName = (path: string) => (path === '-' ? '<stdin>' : path);
  */
 export function loadNotificationConfig(
   options: ConfigFileOptions,
-  schemas: { serviceSchemas?: ReadonlyMap<string, z.ZodType>; templateSchemas?: ReadonlyMap<string, z.ZodType> } = {},
+  schemas: { serviceSchemas?: ReadonlyMap<string, z.ZodType>; templateSchemas?: ReadonlyMap<string, z.ZodType>; deliveredServiceTypes?: ReadonlySet<string> } = {},
 ): CompiledNotificationConfig {
   const cm = readConfigMapYaml(readInput(options.configMap, 'the ConfigMap'), shownName(options.configMap));
   const secrets = options.secret ? readSecretYaml(readInput(options.secret, 'the Secret'), shownName(options.secret)) : {};
-  const { serviceSchemas, templateSchemas } = schemas;
-  return parseNotificationConfig({ data: cm.data, secrets, file: cm.file, positions: cm.positions }, { ...(serviceSchemas ? { serviceSchemas } : {}), ...(templateSchemas ? { templateSchemas } : {}) });
+  const { serviceSchemas, templateSchemas, deliveredServiceTypes } = schemas;
+  return parseNotificationConfig(
+    { data: cm.data, secrets, file: cm.file, positions: cm.positions },
+    { ...(serviceSchemas ? { serviceSchemas } : {}), ...(templateSchemas ? { templateSchemas } : {}), ...(deliveredServiceTypes ? { deliveredServiceTypes } : {}) },
+  );
 }
 
 /** Reads a Kubernetes object (YAML or JSON; the first document). */
@@ -56,7 +59,8 @@ export function readResource(path: string): Record<string, unknown> {
   const text = readInput(path, 'the resource');
   let value: unknown;
   try {
-    value = parseYaml(text, { logLevel: 'silent' });
+    // Errors throw; warnings stay off stderr (logLevel 'silent' would swallow both).
+    value = parseYaml(text, { logLevel: 'error' });
   } catch (err) {
     throw new HeraldError(NotificationConfigErrorCodes.invalid, `${shownName(path)}: invalid YAML: ${(err as Error).message.split('\n')[0]}`);
   }

@@ -5,12 +5,14 @@ import { HeraldError } from '@herald/plugin-sdk';
 import { ConfigError, engineConfigSchema, inspectPlugins, KernelErrorCodes, loadEngineConfig } from '@herald/core-kernel';
 
 /** The sinks Herald ships: what a notification config is checked against when there is no engine config. */
-export const BUILT_IN_SINKS = ['@herald/sink-webhook'] as const;
+export const BUILT_IN_SINKS = ['@herald/sink-webhook', '@herald/sink-slack', '@herald/sink-email'] as const;
 
 /** The schemas the running engine checks a notification config with, and where they came from. */
 export interface SinkSchemas {
   serviceSchemas: ReadonlyMap<string, z.ZodType>;
   templateSchemas: ReadonlyMap<string, z.ZodType>;
+  /** Service types the sinks deliver; a `service.*` key of another type is refused, as the engine refuses it. */
+  deliveredServiceTypes: ReadonlySet<string>;
   /** The engine config whose sink plugins gave them, or undefined for Herald's built-in sinks. */
   engineConfig: string | undefined;
 }
@@ -29,7 +31,7 @@ export async function sinkSchemas(configPath: string | undefined): Promise<SinkS
     if (!(err instanceof ConfigError)) throw err;
     throw new HeraldError(err.code, `the engine config ${path} names the sinks, and it is not valid (herald config check): ${err.message}`, { cause: err });
   }
-  const { issues, serviceSchemas, templateSchemas } = await inspectPlugins(config, path === undefined ? process.cwd() : dirname(resolve(path)));
+  const { issues, serviceSchemas, templateSchemas, serviceTypes } = await inspectPlugins(config, path === undefined ? process.cwd() : dirname(resolve(path)));
   if (issues.length) throw new HeraldError(KernelErrorCodes.pluginConfig, `the sink plugins of ${path ?? "Herald's built-in sinks"} cannot be loaded (herald config check):\n  ${issues.join('\n  ')}`);
-  return { serviceSchemas, templateSchemas, engineConfig: path };
+  return { serviceSchemas, templateSchemas, deliveredServiceTypes: serviceTypes, engineConfig: path };
 }

@@ -20,12 +20,20 @@ export interface InspectedPlugin {
 export async function inspectPlugins(
   config: EngineConfig,
   baseDir: string,
-): Promise<{ plugins: InspectedPlugin[]; issues: string[]; serviceSchemas: ReadonlyMap<string, z.ZodType>; templateSchemas: ReadonlyMap<string, z.ZodType> }> {
+): Promise<{
+  plugins: InspectedPlugin[];
+  issues: string[];
+  serviceSchemas: ReadonlyMap<string, z.ZodType>;
+  templateSchemas: ReadonlyMap<string, z.ZodType>;
+  /** Every service type a listed sink delivers: other `service.*` keys are refused, as the engine does. */
+  serviceTypes: ReadonlySet<string>;
+}> {
   const plugins: InspectedPlugin[] = [];
   const issues: string[] = [];
   // What the engine checks `service.*` keys and `template.*` blocks of the notification config against.
   const serviceSchemas = new Map<string, z.ZodType>();
   const templateSchemas = new Map<string, z.ZodType>();
+  const serviceTypes = new Set<string>();
   for (const [index, entry] of config.plugins.entries()) {
     try {
       const plugin = await loadPlugin(entry.name, baseDir);
@@ -33,6 +41,7 @@ export async function inspectPlugins(
       plugins.push({ name: entry.name, id: plugin.id, kind: plugin.kind, options: redactSecrets(plugin.configSchema, options) });
       if (plugin.kind === 'sink') {
         for (const type of plugin.serviceTypes) {
+          serviceTypes.add(type);
           if (plugin.serviceConfigSchema) serviceSchemas.set(type, plugin.serviceConfigSchema);
           if (plugin.templateSchema) templateSchemas.set(type, plugin.templateSchema);
         }
@@ -42,5 +51,5 @@ export async function inspectPlugins(
       issues.push(err.message);
     }
   }
-  return { plugins, issues, serviceSchemas, templateSchemas };
+  return { plugins, issues, serviceSchemas, templateSchemas, serviceTypes };
 }
