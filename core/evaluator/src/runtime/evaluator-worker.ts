@@ -1,3 +1,4 @@
+import { metrics, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { Dedup } from '@herald/core-dedup';
 import { HeraldError, type BusPublisher, type BusSubscriber, type Delivery, type Logger, type ObjectRef, type ResourceEventData, type Subscription } from '@herald/plugin-sdk';
 import { variableName, type NotificationConfig } from '@herald/core-notification-config';
@@ -49,13 +50,43 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
   // the next Pending sends it twice (test/e2e/src/faults, kill-evaluator). JetStream redelivers before it
   // delivers anything new only while nothing else is outstanding.
   const ordered = { durable: options.durable ?? 'herald-evaluator', maxAckPending: 1 };
-  return options.subscriber.subscribe('events', ordered, async (delivery: Delivery<ResourceEventData>) => {
+  const tracer = trace.getTracer('@herald/core-evaluator');
+  const meter = metrics.getMeter('@herald/core-evaluator');
+  // Argo's name and labels: one count per condition of a trigger evaluated against an object.
+  const triggerEvals = meter.createCounter('notifications_trigger_eval', { description: 'Trigger conditions evaluated, by trigger name and whether they held' });
+  const evalLatency = meter.createHistogram('herald.evaluation.duration.seconds', { unit: 's', description: 'Time to evaluate one resource event: plan, claims, renders and publishes' });
+  return options.subscriber.subscribe('events', ordered, (delivery: Delivery<ResourceEventData>) => {
+    const { action, ref, resourceVersion } = delivery.event.data;
+    const attributes = { 'herald.object': objectKey(ref), 'k8s.resource.version': resourceVersion, 'herald.action': action };
+    const started = performance.now();
+    return tracer.startActiveSpan('evaluate', { attributes }, async (span) => {
+      try {
+        await evaluate(delivery, span);
+      } catch (err) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+        throw err;
+      } finally {
+        span.end();
+        evalLatency.record((performance.now() - started) / 1000);
+      }
+    });
+  });
+
+  async function evaluate(delivery: Delivery<ResourceEventData>, span: Span): Promise<void> {
     const { action, ref, object, resourceVersion } = delivery.event.data;
     const config = options.config();
     if (!config) throw new NotReadyError('no notification config is loaded yet', 5_000);
     const evaluator = evaluatorFor(config, variableName(ref, options.variables));
     const extra = { herald: { action } };
     const plan = evaluator.plan(object, extra);
+    const counted = new Set<string>();
+    for (const d of plan.decisions) {
+      const key = `${d.trigger}\u0000${d.condition.key}`;
+      if (counted.has(key)) continue;
+      counted.add(key);
+      triggerEvals.add(1, { name: d.trigger, triggered: String(d.triggered) });
+    }
+    span.setAttribute('herald.decisions', plan.decisions.length);
     logger.debug({ object: describe(ref), action, resourceVersion, event: delivery.event.id, delivery: delivery.deliveryCount, subject: delivery.subject, decisions: plan.decisions.map((d) => `${d.stateKey}=${d.triggered}`) }, 'evaluated');
     for (const problem of plan.problems) logger.warn({ object: describe(ref), problem }, 'subscription or condition not usable');
     if (plan.decisions.length === 0) return;
@@ -71,16 +102,50 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
       }
     }
 
-    async function claimAndPublish(d: Decision, eventId: string): Promise<void> {
+    /** A triggered decision as a span: the trigger, its condition, the destination and what dedup said. */
+    function claimAndPublish(d: Decision, eventId: string): Promise<void> {
+      const attributes = {
+        'herald.trigger': d.trigger,
+        'herald.condition_key': d.condition.key,
+        'herald.service.type': d.destination.serviceType,
+        'herald.service.name': d.destination.service,
+        'herald.recipient': d.destination.recipient,
+        'herald.state_key': d.stateKey,
+      };
+      return tracer.startActiveSpan(`notify ${d.trigger}`, { attributes }, async (span) => {
+        try {
+          await claimRenderPublish(d, eventId, span);
+        } catch (err) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+          throw err;
+        } finally {
+          span.end();
+        }
+      });
+    }
+
+    async function claimRenderPublish(d: Decision, eventId: string, span: Span): Promise<void> {
       const claimed = await claims.claim(d.stateKey, { eventId, rv: resourceVersion });
+      span.setAttribute('herald.dedup', claimed.outcome);
       if (claimed.outcome === 'stale') return stale(d, claimed.newer);
-      if (claimed.outcome !== 'claimed') return;
-      let rendered;
-      try {
-        rendered = evaluator.render(d.condition.templates, object, d.destination, false, extra);
-      } catch (err) {
+      if (claimed.outcome !== 'claimed') {
+        logger.info({ object: describe(ref), trigger: d.trigger, destination: d.destination, stateKey: d.stateKey }, 'not sent: already notified');
+        return;
+      }
+      const rendered = tracer.startActiveSpan(`render ${d.condition.templates.join(',') || '-'}`, { attributes: { 'herald.template': d.condition.templates.join(',') } }, (renderSpan) => {
+        try {
+          return evaluator.render(d.condition.templates, object, d.destination, false, extra);
+        } catch (err) {
+          renderSpan.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+          return err as Error;
+        } finally {
+          renderSpan.end();
+        }
+      });
+      if (rendered instanceof Error) {
+        const err = rendered;
         await dedup.withdraw(ref, d.stateKey, claimed.revision);
-        throw new HeraldError(EvaluatorErrorCodes.templateRuntime, `trigger ${d.trigger} for ${describe(ref)}: ${(err as Error).message}`, { cause: err, retryable: false });
+        throw new HeraldError(EvaluatorErrorCodes.templateRuntime, `trigger ${d.trigger} for ${describe(ref)}: ${err.message}`, { cause: err, retryable: false });
       }
       await publisher.notification({
         trigger: d.trigger,
@@ -102,7 +167,11 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
         'an older state of the object came again after a newer one was evaluated; ignored',
       );
     }
-  });
+  }
+}
+
+function objectKey(ref: ObjectRef): string {
+  return ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name;
 }
 
 function describe(ref: ObjectRef): string {
