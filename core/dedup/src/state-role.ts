@@ -49,7 +49,7 @@ export async function startStateRole(options: StateRoleOptions): Promise<{ stop(
 
   /**
    * The annotation patch goes into the trace of the delivery it records: a child of the (first) settle
-   * waiting for it, linked to every settle it covers (one patch can carry several). A change of claims no
+   * waiting for it, linked to the other settles it covers (one patch can carry several). A change of claims no
    * settle caused (an evaluator's claim) is patched untraced.
    */
   function mirrorTraced(m: AnnotationMirror, uid: string): Promise<void> {
@@ -57,7 +57,7 @@ export async function startStateRole(options: StateRoleOptions): Promise<{ stop(
     if (!waiting) return m.sync(uid);
     settled.delete(uid);
     const parent = trace.setSpanContext(context.active(), waiting[0]!);
-    const links = waiting.map((ctx) => ({ context: ctx }));
+    const links = waiting.slice(1).map((ctx) => ({ context: ctx }));
     return tracer.startActiveSpan('patch annotation', { kind: SpanKind.CLIENT, links, attributes: { 'herald.object_uid': uid, 'herald.settles': waiting.length } }, parent, async (span) => {
       try {
         await m.sync(uid);
@@ -69,18 +69,19 @@ export async function startStateRole(options: StateRoleOptions): Promise<{ stop(
 
   async function settle(result: DeliveryResultData): Promise<void> {
     const span = tracer.startSpan('settle', { attributes: { 'herald.state_key': result.stateKey, 'herald.succeeded': result.succeeded, 'herald.attempts': result.attempts } });
+    // Noted before the claim changes: the mirror hears of the change as soon as it is written.
+    if (mirror && (settled.size < 10_000 || settled.has(result.ref.uid))) {
+      const list = settled.get(result.ref.uid) ?? [];
+      // Bounded: an object whose patches never come keeps its first few settles only.
+      if (list.length < 16) list.push(span.spanContext());
+      settled.set(result.ref.uid, list);
+    }
     let outcome;
     try {
       outcome = await dedup.settle(result);
       span.setAttribute('herald.dedup', outcome);
     } finally {
       span.end();
-    }
-    if (mirror && (settled.size < 10_000 || settled.has(result.ref.uid))) {
-      const list = settled.get(result.ref.uid) ?? [];
-      // Bounded: an object whose patches never come keeps its last few settles only.
-      if (list.length < 16) list.push(span.spanContext());
-      settled.set(result.ref.uid, list);
     }
     if (outcome !== 'released') return;
     logger.warn(

@@ -54,7 +54,11 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
   const meter = metrics.getMeter('@herald/core-evaluator');
   // Argo's name and labels: one count per condition of a trigger evaluated against an object.
   const triggerEvals = meter.createCounter('notifications_trigger_eval', { description: 'Trigger conditions evaluated, by trigger name and whether they held' });
-  const evalLatency = meter.createHistogram('herald.evaluation.duration.seconds', { unit: 's', description: 'Time to evaluate one resource event: plan, claims, renders and publishes' });
+  const evalLatency = meter.createHistogram('herald.evaluation.duration.seconds', {
+    unit: 's',
+    description: 'Time to evaluate one resource event: plan, claims, renders and publishes',
+    advice: { explicitBucketBoundaries: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] },
+  });
   return options.subscriber.subscribe('events', ordered, (delivery: Delivery<ResourceEventData>) => {
     const { action, ref, resourceVersion } = delivery.event.data;
     const attributes = { 'herald.object': objectKey(ref), 'k8s.resource.version': resourceVersion, 'herald.action': action };
