@@ -47,7 +47,7 @@ export async function runCommand(options: RunOptions, out: Output): Promise<Exit
     throw err;
   }
   // The OpenTelemetry SDK is loaded only by the command that runs Herald: the other commands start faster.
-  const { createLogger, startTelemetry, startTelemetryServer } = await import('@herald/core-telemetry');
+  const { createLogger, startTelemetry, startTelemetryServer } = await import('./run-telemetry.ts');
   // Logs are JSON lines on stderr (written synchronously, so nothing is lost on exit); stdout carries the
   // command's own output.
   const logger = createLogger('herald', { level: config.log.level, destination: pino.destination({ dest: 2, sync: true }) });
