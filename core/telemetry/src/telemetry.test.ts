@@ -94,6 +94,8 @@ describe('startTelemetry', () => {
     expect(body).toMatch(/^notifications_deliveries_total\{[^}]*service="hook"[^}]*succeeded="true"/m);
     expect(body).toMatch(/^notifications_trigger_eval_total\{[^}]*name="on-sync"[^}]*triggered="false"[^}]*\} 1/m);
     expect(body).toMatch(/^herald_delivery_latency_seconds_bucket\{[^}]*herald_service_type="webhook"/m);
+    expect(body).toMatch(/^herald_build_info\{version="0.0.0"[^}]*\} 1$/m);
+    expect(body.endsWith('\n')).toBe(true);
   });
 });
 

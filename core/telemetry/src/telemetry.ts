@@ -102,6 +102,13 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     logRecordProcessors: [],
   });
   sdk.start();
+  if (prometheus) {
+    // Prometheus' convention, and never an empty scrape (the exporter ends one without its last newline).
+    metrics
+      .getMeter('herald')
+      .createObservableGauge('herald_build_info', { description: 'Always 1; the version of Herald running' })
+      .addCallback((result) => result.observe(1, { version: options.serviceVersion }));
+  }
   let stopped: Promise<void> | undefined;
   return {
     tracer: (name) => trace.getTracer(name, options.serviceVersion),
