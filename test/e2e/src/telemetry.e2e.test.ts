@@ -87,11 +87,13 @@ describe('telemetry across processes', () => {
   let traceId: string;
   let spans: JaegerSpan[] = [];
 
-  it('shows one notification as one trace in Jaeger, from the observed change to the annotation patch', async () => {
+  it('shows one notification as one trace in Jaeger, from the observed change to the annotation patch, each attempt in it', async () => {
     const core = cp.adminKubeConfig.makeApiClient(CoreV1Api);
+    // The first attempt is refused: the trace shows it, and the retry that delivered.
+    receiver.failNext(503);
     await core.createNamespacedPod({ namespace, body: { metadata: { name: 'traced', annotations: { 'notifications.argoproj.io/subscribe.on-running.hook': '' } }, spec: { containers: [{ name: 'app', image: 'app' }] } } });
     await core.patchNamespacedPodStatus({ name: 'traced', namespace, body: { status: { phase: 'Running' } } }, mergePatch);
-    const [request] = await receiver.waitFor(1, (r) => r.body === 'pod=traced').catch((err: Error) => {
+    const [request] = await receiver.waitFor(2, (r) => r.body === 'pod=traced').catch((err: Error) => {
       const tails = [...heralds].map(([role, h]) => `--- ${role}\n${h.logs().split('\n').slice(-15).join('\n')}`);
       throw new Error(`${err.message}\n${tails.join('\n')}`);
     });
@@ -123,13 +125,17 @@ describe('telemetry across processes', () => {
     const render = one('render pod-running');
     expect(parentOf(render)).toBe(notify.spanID);
 
-    const deliver = one('deliver webhook');
-    expect(tag(deliver, 'herald.outcome')).toBe('sent');
-    expect(tag(deliver, 'herald.attempt')).toBe(1);
-    const http = one('POST 127.0.0.1');
-    expect(parentOf(http)).toBe(deliver.spanID);
-    expect(tag(http, 'http.response.status_code')).toBe(200);
-    expect(tag(http, 'span.kind')).toBe('client');
+    const attempts = byName('deliver webhook').sort((a, b) => Number(tag(a, 'herald.attempt')) - Number(tag(b, 'herald.attempt')));
+    expect(attempts.map((s) => [tag(s, 'herald.attempt'), tag(s, 'herald.outcome')])).toEqual([
+      [1, 'retrying'],
+      [2, 'sent'],
+    ]);
+    const deliver = attempts[1]!;
+    const requests = byName('POST 127.0.0.1');
+    expect(requests.map((http) => [attempts.findIndex((a) => a.spanID === parentOf(http)) + 1, tag(http, 'http.response.status_code'), tag(http, 'span.kind')]).sort()).toEqual([
+      [1, 503, 'client'],
+      [2, 200, 'client'],
+    ]);
 
     const settle = one('settle');
     expect(tag(settle, 'herald.succeeded')).toBe(true);
@@ -215,6 +221,7 @@ describe('telemetry across processes', () => {
       expect(leaks, `secret ${secret} leaked`).toEqual([]);
     }
     // The receiver did get them: the test would notice if the secrets were not in play.
+    expect(receiver.requests.map((r) => r.status)).toEqual([503, 200]);
     expect(receiver.requests[0]!.headers['x-token']).toBe(HEADER_SECRET);
     expect(receiver.requests[0]!.headers.authorization).toBe(`Basic ${basic}`);
   });
