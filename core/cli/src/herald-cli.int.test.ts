@@ -165,6 +165,31 @@ describe('herald run while NATS is not reachable', () => {
   });
 });
 
+describe('herald run with unusable OTEL_* values', () => {
+  it('says so in one warning naming each bad variable, and goes on starting', async () => {
+    const child = spawn(process.execPath, [main, 'run', '-o', 'json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HERALD__NATS__SERVERS: '[nats://127.0.0.1:1]', OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift' },
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!stderr.includes('connecting to NATS') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(child.exitCode).toBeNull();
+      const warnings = stderr.split('\n').filter((l) => l.includes('OpenTelemetry'));
+      expect(warnings).toHaveLength(1);
+      const warning = JSON.parse(warnings[0]!) as { level: string; msg: string };
+      expect(warning.level).toBe('warn');
+      expect(warning.msg).toContain('Herald runs without exporting traces');
+      expect(warning.msg).toContain('OTEL_EXPORTER_OTLP_PROTOCOL="thrift"');
+      expect(warning.msg).toContain('OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318"');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
 describe('herald run with nats-server killed mid-stream', () => {
   let nats: NatsServer;
   let child: ChildProcess;

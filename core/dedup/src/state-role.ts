@@ -1,3 +1,4 @@
+import { context, SpanKind, trace, type SpanContext } from '@opentelemetry/api';
 import type { KvStore } from '@herald/core-bus';
 import type { KubeClient } from '@herald/core-kube';
 import { systemClock, type BusSubscriber, type Clock, type DeliveryResultData, type Logger, type Subscription } from '@herald/plugin-sdk';
@@ -28,10 +29,13 @@ export async function startStateRole(options: StateRoleOptions): Promise<{ stop(
   const clock = options.clock ?? systemClock;
   const dedup = new Dedup({ kv, annotationPrefix, clock });
   const subscriptions: Subscription[] = [];
+  const tracer = trace.getTracer('@herald/core-dedup');
+  // Settles whose annotation patch has not run yet, by object UID.
+  const settled = new Map<string, SpanContext[]>();
   const mirror = options.kube ? new AnnotationMirror({ kv, kube: options.kube, logger, annotationPrefix, coalesceMs: options.coalesceMs }) : undefined;
   try {
     subscriptions.push(await options.subscriber.subscribe('results', { durable: 'herald-state' }, async (delivery) => settle(delivery.event.data)));
-    if (mirror) subscriptions.push(await options.stateChanges('herald-state-mirror', (uid) => mirror.sync(uid)));
+    if (mirror) subscriptions.push(await options.stateChanges('herald-state-mirror', (uid) => mirrorTraced(mirror, uid)));
   } catch (err) {
     await Promise.all(subscriptions.map((s) => s.stop()));
     throw err;
@@ -43,8 +47,43 @@ export async function startStateRole(options: StateRoleOptions): Promise<{ stop(
     },
   };
 
+  /**
+   * The annotation patch goes into the trace of the delivery it records: a child of the (first) settle
+   * waiting for it, linked to the other settles it covers (one patch can carry several). A change of claims no
+   * settle caused (an evaluator's claim) is patched untraced.
+   */
+  function mirrorTraced(m: AnnotationMirror, uid: string): Promise<void> {
+    const waiting = settled.get(uid);
+    if (!waiting) return m.sync(uid);
+    settled.delete(uid);
+    const parent = trace.setSpanContext(context.active(), waiting[0]!);
+    const links = waiting.slice(1).map((ctx) => ({ context: ctx }));
+    return tracer.startActiveSpan('patch annotation', { kind: SpanKind.CLIENT, links, attributes: { 'herald.object_uid': uid, 'herald.settles': waiting.length } }, parent, async (span) => {
+      try {
+        await m.sync(uid);
+      } finally {
+        span.end();
+      }
+    });
+  }
+
   async function settle(result: DeliveryResultData): Promise<void> {
-    if ((await dedup.settle(result)) !== 'released') return;
+    const span = tracer.startSpan('settle', { attributes: { 'herald.state_key': result.stateKey, 'herald.succeeded': result.succeeded, 'herald.attempts': result.attempts } });
+    // Noted before the claim changes: the mirror hears of the change as soon as it is written.
+    if (mirror && (settled.size < 10_000 || settled.has(result.ref.uid))) {
+      const list = settled.get(result.ref.uid) ?? [];
+      // Bounded: an object whose patches never come keeps its first few settles only.
+      if (list.length < 16) list.push(span.spanContext());
+      settled.set(result.ref.uid, list);
+    }
+    let outcome;
+    try {
+      outcome = await dedup.settle(result);
+      span.setAttribute('herald.dedup', outcome);
+    } finally {
+      span.end();
+    }
+    if (outcome !== 'released') return;
     logger.warn(
       { object: `${result.ref.namespace ?? ''}/${result.ref.name}`, stateKey: result.stateKey, error: result.error, at: clock.now().getTime() },
       'delivery failed for good; the claim is released so the condition fires again',

@@ -1,4 +1,4 @@
-import type { Meter } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace, type Meter, type Span } from '@opentelemetry/api';
 import {
   DeliveryError,
   isDeliveryError,
@@ -85,11 +85,22 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
   const admissions = options.meter?.createCounter('herald.delivery.admissions', {
     description: 'Attempts at notifications by what the destination limits said: send (a token taken, if rate limited), rate limited, busy, throttled, open',
   });
+  // Argo's name and labels, so its dashboards work: one count per notification's final outcome.
+  const deliveries = options.meter?.createCounter('notifications_deliveries', {
+    description: 'Notifications delivered (succeeded="true") or given up (succeeded="false"), by trigger and service',
+  });
+  const latency = options.meter?.createHistogram('herald.delivery.latency.seconds', {
+    unit: 's',
+    description: 'From the notification published by the evaluator to the remote side accepting it, by service type',
+    advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] },
+  });
+  const tracer = trace.getTracer('@herald/core-delivery');
   // A result that cannot be published must not undo a delivery the remote side accepted. One a full results
   // stream refused is published again until there is room (until shutdown): without it the claim stays
   // pending and the condition's next edge sends nothing. Meanwhile this delivery holds its slot, so the sink
   // sends less while results are full.
   const report = async (data: DeliveryResultData) => {
+    deliveries?.add(1, { trigger: data.trigger, service: data.destination.service, succeeded: String(data.succeeded) });
     for (;;) {
       try {
         await publisher.deliveryResult(data);
@@ -152,7 +163,36 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
     };
   }
 
-  async function deliver(delivery: Delivery<NotificationData>, serviceType: string, limiter: DestinationLimiter, retries: (service: ServiceInstance | undefined) => NotificationRetry): Promise<void> {
+  /** One attempt as a span (the sink's client span is its child): what was tried, to whom, and how it ended. */
+  function deliver(delivery: Delivery<NotificationData>, serviceType: string, limiter: DestinationLimiter, retries: (service: ServiceInstance | undefined) => NotificationRetry): Promise<void> {
+    const n = delivery.event.data;
+    const attributes = {
+      'herald.service.type': serviceType,
+      'herald.service.name': n.destination.service,
+      'herald.recipient': n.destination.recipient,
+      'herald.trigger': n.trigger,
+      'herald.template': n.template,
+      'herald.state_key': n.stateKey,
+      'herald.object': objectKey(n),
+      'herald.attempt': delivery.deliveryCount,
+    };
+    return tracer.startActiveSpan(`deliver ${serviceType}`, { kind: SpanKind.INTERNAL, attributes }, async (span) => {
+      try {
+        await attemptDelivery(delivery, serviceType, limiter, retries, span);
+        span.setAttribute('herald.outcome', 'sent');
+        latency?.record(Math.max(0, Date.now() - Date.parse(delivery.event.time)) / 1000, { 'herald.service_type': serviceType });
+      } catch (err) {
+        const outcome = err instanceof StepAsideError || err instanceof HandBackError ? 'stepped aside' : (err as { lastAttempt?: boolean }).lastAttempt || !isHeraldError(err) || !err.retryable ? 'failed' : 'retrying';
+        span.setAttribute('herald.outcome', outcome);
+        if (outcome !== 'stepped aside') span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  async function attemptDelivery(delivery: Delivery<NotificationData>, serviceType: string, limiter: DestinationLimiter, retries: (service: ServiceInstance | undefined) => NotificationRetry, span: Span): Promise<void> {
     const n = delivery.event.data;
     const attempt = delivery.deliveryCount;
     const result = { idempotencyKey: n.idempotencyKey, claimRevision: n.claimRevision, stateKey: n.stateKey, trigger: n.trigger, destination: n.destination, ref: n.ref, attempts: attempt };
@@ -182,6 +222,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
 
     const admission = limiter.admit(`${n.destination.service}\u0000${n.destination.recipient}`);
     admissions?.add(1, { 'herald.service_type': serviceType, 'herald.admission': admissionName(admission) });
+    span.setAttribute('herald.admission', admissionName(admission));
     if (admission.kind === 'aside') {
       logger.debug({ destination: where, reason: admission.reason, delayMs: admission.delayMs, stateKey: n.stateKey }, 'notification stepped aside');
       throw new StepAsideError(`${where} is ${admission.reason}; back in ${admission.delayMs} ms`, admission.delayMs);
@@ -214,8 +255,13 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
       return failed(error);
     }
     permit.done({ kind: 'success' });
+    logger.info({ destination: where, stateKey: n.stateKey, object: objectKey(n), attempt }, 'sent');
     await report({ ...result, succeeded: true });
   }
+}
+
+function objectKey(n: NotificationData): string {
+  return n.ref.namespace ? `${n.ref.namespace}/${n.ref.name}` : n.ref.name;
 }
 
 function admissionName(admission: Admission): string {

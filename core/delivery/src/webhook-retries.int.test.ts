@@ -19,8 +19,13 @@ const RETRY_MAX = 2;
 const MAX_DELIVER = 5;
 /** What the destination limits said to each attempt (`herald.delivery.admissions`), by answer. */
 const admissions = new Map<string, number>();
+const ignored = { add: () => undefined, record: () => undefined };
 const meter = {
-  createCounter: () => ({ add: (n: number, attributes: Record<string, string>) => admissions.set(attributes['herald.admission']!, (admissions.get(attributes['herald.admission']!) ?? 0) + n) }),
+  createCounter: (name: string) =>
+    name === 'herald.delivery.admissions'
+      ? { add: (n: number, attributes: Record<string, string>) => admissions.set(attributes['herald.admission']!, (admissions.get(attributes['herald.admission']!) ?? 0) + n) }
+      : ignored,
+  createHistogram: () => ignored,
 } as unknown as Meter;
 
 let nats: NatsServer;

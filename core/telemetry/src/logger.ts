@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -10,7 +11,15 @@ export interface LoggerOptions {
   redact?: string[];
 }
 
-/** Herald's root logger: JSON lines, ISO time, secrets redacted. */
+/** The trace a line was written in (a delivery, an evaluation): `trace_id` and `span_id`, as OTel's log data model names them. */
+function traceFields(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const ctx = span.spanContext();
+  return isSpanContextValid(ctx) ? { trace_id: ctx.traceId, span_id: ctx.spanId } : {};
+}
+
+/** Herald's root logger: JSON lines, ISO time, secrets redacted, trace ids on lines written inside a span. */
 export function createLogger(name: string, options: LoggerOptions = {}): PinoLogger {
   return pino(
     {
@@ -18,6 +27,7 @@ export function createLogger(name: string, options: LoggerOptions = {}): PinoLog
       level: options.level ?? 'info',
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      mixin: traceFields,
       redact: { paths: ['*.password', '*.token', '*.credentials', ...(options.redact ?? [])], censor: '[redacted]' },
     },
     options.destination ?? pino.destination({ dest: 1, sync: false }),

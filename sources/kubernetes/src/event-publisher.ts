@@ -1,4 +1,4 @@
-import type { BusPublisher, DeadLetterReason, Logger, ResourceEventData } from '@herald/plugin-sdk';
+import type { BusPublisher, coreServices, DeadLetterReason, Logger, ResolvedDeps, ResourceEventData } from '@herald/plugin-sdk';
 import { gvrString, type InformerEvent, type KubeObject } from '@herald/core-kube';
 import { KubeSourceErrorCodes } from './errors.ts';
 import type { ResourceConfig } from './kubernetes-source.config.ts';
@@ -16,6 +16,30 @@ export interface EventPublishing {
   refusedForGood: (err: unknown) => boolean;
   /** Default MAX_OBJECT_DEPTH. */
   maxDepth?: number;
+  /** Starts each event's trace: the `observe` span, parent of the bus publish. */
+  tracer?: ResolvedDeps<{ tracer: typeof coreServices.tracer }>['tracer'];
+}
+
+/** Publishes one informer event inside an `observe <kind>` span: the root of the trace of every notification it causes. */
+export function publishEvent(event: InformerEvent, options: EventPublishing): Promise<void> {
+  if (!options.tracer) return publishObserved(event, options);
+  const meta = event.object.metadata;
+  const attributes = {
+    'herald.object': meta?.namespace ? `${meta.namespace}/${meta.name}` : String(meta?.name),
+    'k8s.resource.version': String(meta?.resourceVersion ?? ''),
+    'herald.action': event.type,
+    'herald.resource': gvrString(options.resource),
+  };
+  return options.tracer.startActiveSpan(`observe ${options.resource.kind}`, { attributes }, async (span) => {
+    try {
+      await publishObserved(event, options);
+    } catch (err) {
+      span.recordException(err as Error);
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
 }
 
 /**
@@ -24,7 +48,7 @@ export interface EventPublishing {
  * to the dead letters with the reason (its DELETED is published as a tombstone instead). Throws only what a
  * retry may get through (the bus down, or closing).
  */
-export async function publishEvent(event: InformerEvent, options: EventPublishing): Promise<void> {
+async function publishObserved(event: InformerEvent, options: EventPublishing): Promise<void> {
   const { resource, publisher, metrics, log, refusedForGood } = options;
   const maxDepth = options.maxDepth ?? MAX_OBJECT_DEPTH;
   const attributes = { group: resource.group, version: resource.version, resource: resource.resource, action: event.type };

@@ -17,8 +17,8 @@ export default defineSource({
   description: 'Watches Kubernetes resources and publishes their changes',
   sdkVersion: '^0.1.0',
   configSchema,
-  deps: { publisher: coreServices.publisher, logger: coreServices.logger, meter: coreServices.meter },
-  async init({ config, publisher, logger, meter }) {
+  deps: { publisher: coreServices.publisher, logger: coreServices.logger, meter: coreServices.meter, tracer: coreServices.tracer },
+  async init({ config, publisher, logger, meter, tracer }) {
     const { kc, origin, namespace } = loadKubeConfig({ ...(config.kubeconfig ? { path: config.kubeconfig } : {}), ...(config.context ? { context: config.context } : {}) });
     const client = createKubeClient(kc, { userAgent: 'herald-source-kubernetes' });
     const metrics = sourceMetrics(meter);
@@ -38,7 +38,7 @@ export default defineSource({
       async start() {
         const targets = await resolveResources(client, config, stopping.signal);
         stopping.signal.throwIfAborted();
-        const watches = () => new WatchSet(targets, { client, config, publisher, logger, metrics, gate });
+        const watches = () => new WatchSet(targets, { client, config, publisher, logger, metrics, gate, tracer });
         if (!election.enabled) {
           const set = watches();
           running = set;

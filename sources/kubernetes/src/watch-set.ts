@@ -4,7 +4,7 @@ import type { KubernetesSourceConfig } from './kubernetes-source.config.ts';
 import { stripManagedFields } from './managed-fields.ts';
 import type { PublishGate } from './publish-gate.ts';
 import { startFailure, type WatchTarget } from './resolve-resources.ts';
-import { publishEvent } from './event-publisher.ts';
+import { publishEvent, type EventPublishing } from './event-publisher.ts';
 import type { SourceMetrics } from './source-metrics.ts';
 
 export interface Wiring {
@@ -13,6 +13,7 @@ export interface Wiring {
   publisher: BusPublisher;
   logger: Logger;
   metrics: SourceMetrics;
+  tracer?: EventPublishing['tracer'];
   /** Every publish waits until it is open. */
   gate: PublishGate;
 }
@@ -56,12 +57,12 @@ function refusedForGood(err: unknown): boolean {
 }
 
 /** An informer for one target that publishes each event, retrying (in order) until the bus takes it or dead-letters it. */
-function informer(target: WatchTarget, { client, config, publisher, logger, metrics, gate }: Wiring): Informer {
+function informer(target: WatchTarget, { client, config, publisher, logger, metrics, gate, tracer }: Wiring): Informer {
   const { resource, namespace } = target;
   const attributes = { group: resource.group, version: resource.version, resource: resource.resource };
   const log = logger.child({ resource: gvrString(resource), ...(namespace === undefined ? {} : { namespace }) });
 
-  const publishing = { resource, publisher, metrics, log, refusedForGood };
+  const publishing = { resource, publisher, metrics, log, refusedForGood, ...(tracer ? { tracer } : {}) };
   async function publish(event: InformerEvent, { signal }: { signal: AbortSignal }): Promise<void> {
     // Not the leader (any more): hold the event, and with it the watch, until this process leads again.
     await gate.wait(signal);

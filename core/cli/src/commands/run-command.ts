@@ -2,12 +2,13 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pino } from 'pino';
 import { ConfigError, Kernel, loadEngineConfig, type Role } from '@herald/core-kernel';
-import { createLogger, startTelemetry } from '@herald/core-telemetry';
+import type { ReadinessCheck, TelemetryServer } from '@herald/core-telemetry';
 import { isHeraldError } from '@herald/plugin-sdk';
 import { ExitCode } from '../exit-codes.ts';
 import { print, printError, type Output } from '../output.ts';
 import { versionInfo } from '../version.ts';
 import { CliErrorCodes } from '../errors.ts';
+import { readinessChecks } from './readiness-checks.ts';
 
 export interface RunOptions {
   config?: string;
@@ -45,6 +46,8 @@ export async function runCommand(options: RunOptions, out: Output): Promise<Exit
     }
     throw err;
   }
+  // The OpenTelemetry SDK is loaded only by the command that runs Herald: the other commands start faster.
+  const { createLogger, startTelemetry, startTelemetryServer } = await import('./run-telemetry.ts');
   // Logs are JSON lines on stderr (written synchronously, so nothing is lost on exit); stdout carries the
   // command's own output.
   const logger = createLogger('herald', { level: config.log.level, destination: pino.destination({ dest: 2, sync: true }) });
@@ -52,8 +55,33 @@ export async function runCommand(options: RunOptions, out: Output): Promise<Exit
   // Losing NATS or a plugin misbehaving must never end the process: log it and keep serving.
   const onRejection = (err: unknown) => logger.error({ err }, 'unhandled rejection');
   process.on('unhandledRejection', onRejection);
-  const telemetry = startTelemetry({ serviceName: config.telemetry.serviceName, serviceVersion: versionInfo().version });
   const roles = options.role ?? config.roles;
+  const telemetry = startTelemetry({
+    serviceName: config.telemetry.serviceName,
+    serviceVersion: versionInfo().version,
+    roles,
+    prometheus: config.telemetry.port !== undefined,
+    warn: (fields, message) => logger.warn(fields, message),
+  });
+  // Probes answer from the start: alive at once, ready once the kernel is up and its checks pass.
+  let checks: readonly ReadinessCheck[] = [];
+  let server: TelemetryServer | undefined;
+  if (config.telemetry.port !== undefined) {
+    try {
+      server = await startTelemetryServer({ port: config.telemetry.port, host: config.telemetry.host, metricsHandler: telemetry.metricsHandler, readiness: () => checks });
+      logger.info({ port: server.port, host: config.telemetry.host }, 'serving /metrics, /healthz and /readyz');
+    } catch (err) {
+      dispose();
+      process.off('unhandledRejection', onRejection);
+      await telemetry.shutdown();
+      printError(out, { code: CliErrorCodes.unexpected, message: `cannot serve /metrics, /healthz and /readyz on ${config.telemetry.host}:${config.telemetry.port}: ${(err as Error).message}` });
+      return ExitCode.failure;
+    }
+  }
+  const stopTelemetry = async () => {
+    await server?.close();
+    await telemetry.shutdown();
+  };
   let kernel: Kernel;
   try {
     const booting = Kernel.boot({ config, baseDir: path ? dirname(resolve(path)) : process.cwd(), logger, telemetry, roles });
@@ -62,7 +90,7 @@ export async function runCommand(options: RunOptions, out: Output): Promise<Exit
     if (!(first instanceof Kernel)) {
       logger.info(first, 'stop requested before Herald finished starting');
       print(out, 'herald stopped before it finished starting', { event: 'stopped', plugins: [] });
-      await telemetry.shutdown();
+      await stopTelemetry();
       process.exit(ExitCode.ok);
     }
     kernel = first;
@@ -70,15 +98,16 @@ export async function runCommand(options: RunOptions, out: Output): Promise<Exit
     const error = err as Error;
     printError(out, { code: isHeraldError(error) ? error.code : CliErrorCodes.unexpected, message: error.message });
     dispose();
-    await telemetry.shutdown();
+    await stopTelemetry();
     process.off('unhandledRejection', onRejection);
     return ExitCode.failure;
   }
+  checks = readinessChecks(kernel);
   const plugins = kernel.status();
   print(
     out,
-    `herald running: roles ${roles.join(', ')}; plugins ${plugins.map((p) => `${p.id} (${p.state})`).join(', ') || 'none'}`,
-    { event: 'running', roles, plugins },
+    `herald running: roles ${roles.join(', ')}; plugins ${plugins.map((p) => `${p.id} (${p.state})`).join(', ') || 'none'}${server ? `; telemetry on port ${server.port}` : ''}`,
+    { event: 'running', roles, plugins, ...(server ? { telemetryPort: server.port } : {}) },
   );
   const signal = await stop;
   logger.info({ signal }, 'stopping');
@@ -87,8 +116,9 @@ export async function runCommand(options: RunOptions, out: Output): Promise<Exit
     process.exit(ExitCode.failure);
   }, config.shutdownTimeout);
   deadline.unref();
+  checks = [];
   await kernel.stop();
-  await telemetry.shutdown();
+  await stopTelemetry();
   clearTimeout(deadline);
   process.off('unhandledRejection', onRejection);
   print(out, 'herald stopped', { event: 'stopped', plugins: kernel.status() });

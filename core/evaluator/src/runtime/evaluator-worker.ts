@@ -1,3 +1,4 @@
+import { metrics, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import type { Dedup } from '@herald/core-dedup';
 import { isHeraldError, type BusPublisher, type BusSubscriber, type Delivery, type Logger, type NotificationData, type ObjectRef, type ResourceEventData, type Subscription } from '@herald/plugin-sdk';
 import { variableName, type NotificationConfig } from '@herald/core-notification-config';
@@ -53,13 +54,47 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
   // the next Pending sends it twice (test/e2e/src/faults, kill-evaluator). JetStream redelivers before it
   // delivers anything new only while nothing else is outstanding.
   const ordered = { durable: options.durable ?? 'herald-evaluator', maxAckPending: 1 };
-  return options.subscriber.subscribe('events', ordered, async (delivery: Delivery<ResourceEventData>) => {
+  const tracer = trace.getTracer('@herald/core-evaluator');
+  const meter = metrics.getMeter('@herald/core-evaluator');
+  // Argo's name and labels: one count per condition of a trigger evaluated against an object.
+  const triggerEvals = meter.createCounter('notifications_trigger_eval', { description: 'Trigger conditions evaluated, by trigger name and whether they held' });
+  const evalLatency = meter.createHistogram('herald.evaluation.duration.seconds', {
+    unit: 's',
+    description: 'Time to evaluate one resource event: plan, claims, renders and publishes',
+    advice: { explicitBucketBoundaries: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] },
+  });
+  return options.subscriber.subscribe('events', ordered, (delivery: Delivery<ResourceEventData>) => {
+    const { action, ref, resourceVersion } = delivery.event.data;
+    const attributes = { 'herald.object': objectKey(ref), 'k8s.resource.version': resourceVersion, 'herald.action': action };
+    const started = performance.now();
+    return tracer.startActiveSpan('evaluate', { attributes }, async (span) => {
+      try {
+        await evaluate(delivery, span);
+      } catch (err) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+        throw err;
+      } finally {
+        span.end();
+        evalLatency.record((performance.now() - started) / 1000);
+      }
+    });
+  });
+
+  async function evaluate(delivery: Delivery<ResourceEventData>, span: Span): Promise<void> {
     const { action, ref, object, resourceVersion } = delivery.event.data;
     const config = options.config();
     if (!config) throw new NotReadyError('no notification config is loaded yet', 5_000);
     const evaluator = evaluatorFor(config, variableName(ref, options.variables));
     const extra = { herald: { action } };
     const plan = evaluator.plan(object, extra);
+    const counted = new Set<string>();
+    for (const d of plan.decisions) {
+      const key = `${d.trigger}\u0000${d.condition.key}`;
+      if (counted.has(key)) continue;
+      counted.add(key);
+      triggerEvals.add(1, { name: d.trigger, triggered: String(d.triggered) });
+    }
+    span.setAttribute('herald.decisions', plan.decisions.length);
     logger.debug({ object: describe(ref), action, resourceVersion, event: delivery.event.id, delivery: delivery.deliveryCount, subject: delivery.subject, decisions: plan.decisions.map((d) => `${d.stateKey}=${d.triggered}`) }, 'evaluated');
     for (const problem of plan.problems) {
       const admitted = warnings.admit(ref.uid, problem);
@@ -78,10 +113,36 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
       }
     }
 
-    async function claimAndPublish(d: Decision, eventId: string): Promise<void> {
+    /** A triggered decision as a span: the trigger, its condition, the destination and what dedup said. */
+    function claimAndPublish(d: Decision, eventId: string): Promise<void> {
+      const attributes = {
+        'herald.trigger': d.trigger,
+        'herald.condition_key': d.condition.key,
+        'herald.service.type': d.destination.serviceType,
+        'herald.service.name': d.destination.service,
+        'herald.recipient': d.destination.recipient,
+        'herald.state_key': d.stateKey,
+      };
+      return tracer.startActiveSpan(`notify ${d.trigger}`, { attributes }, async (span) => {
+        try {
+          await claimRenderPublish(d, eventId, span);
+        } catch (err) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+          throw err;
+        } finally {
+          span.end();
+        }
+      });
+    }
+
+    async function claimRenderPublish(d: Decision, eventId: string, span: Span): Promise<void> {
       const claimed = await claims.claim(d.stateKey, { eventId, rv: resourceVersion });
+      span.setAttribute('herald.dedup', claimed.outcome);
       if (claimed.outcome === 'stale') return stale(d, claimed.newer);
-      if (claimed.outcome !== 'claimed') return;
+      if (claimed.outcome !== 'claimed') {
+        logger.info({ object: describe(ref), trigger: d.trigger, destination: d.destination, stateKey: d.stateKey }, 'not sent: already notified');
+        return;
+      }
       const notification: NotificationData = {
         trigger: d.trigger,
         conditionKey: d.condition.key,
@@ -95,7 +156,7 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
       };
       // A (trigger, destination) that cannot be rendered or published fails alone: the others are still sent.
       try {
-        notification.rendered = evaluator.render(d.condition.templates, object, d.destination, false, extra);
+        notification.rendered = render(d);
       } catch (err) {
         return failAlone(notification, claimed.revision, EvaluatorErrorCodes.templateRuntime, `cannot render ${describeNotification(notification)}: ${(err as Error).message}`);
       }
@@ -107,6 +168,21 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
         return failAlone({ ...notification, rendered: {} }, claimed.revision, err.code, `cannot publish ${describeNotification(notification)}: ${err.message}`);
       }
       logger.info({ object: describe(ref), trigger: d.trigger, destination: d.destination, stateKey: d.stateKey }, 'notification published');
+    }
+
+    /** Renders a decision's templates in a span of its own. */
+    function render(d: Decision): NotificationData['rendered'] {
+      const templates = d.condition.templates.join(',') || '-';
+      return tracer.startActiveSpan(`render ${templates}`, { attributes: { 'herald.template': templates } }, (span) => {
+        try {
+          return evaluator.render(d.condition.templates, object, d.destination, false, extra);
+        } catch (err) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+          throw err;
+        } finally {
+          span.end();
+        }
+      });
     }
 
     /**
@@ -126,7 +202,11 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
         'an older state of the object came again after a newer one was evaluated; ignored',
       );
     }
-  });
+  }
+}
+
+function objectKey(ref: ObjectRef): string {
+  return ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name;
 }
 
 /** Trigger, template(s), destination and object, for a dead letter's reason. */

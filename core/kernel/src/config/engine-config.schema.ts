@@ -170,7 +170,16 @@ export const engineConfigSchema = z.strictObject({
   roles: z.array(z.enum(ROLES)).min(1).default([...ROLES]),
   plugins: z.array(pluginEntrySchema).default([]),
   log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).prefault({}),
-  telemetry: z.strictObject({ serviceName: z.string().min(1).default('herald') }).prefault({}),
+  telemetry: z
+    .strictObject({
+      /** service.name of traces and metrics, unless OTEL_SERVICE_NAME (or service.name in OTEL_RESOURCE_ATTRIBUTES) names one. */
+      serviceName: z.string().min(1).default('herald'),
+      /** Port of /metrics, /healthz and /readyz; none (the default): not served. 0 picks a free port (tests). */
+      port: z.number().int().min(0).max(65535).optional(),
+      /** Address that port listens on. */
+      host: z.string().min(1).default('0.0.0.0'),
+    })
+    .prefault({}),
   sink: sinkSchema,
   shutdownTimeout: duration.prefault('30s'),
 });
