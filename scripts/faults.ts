@@ -2,7 +2,8 @@
 // small, with 700 Pods × 3 rounds (2,100 notifications) per scenario by default. Ends with the table of
 // summary lines, one per scenario: scenario, N, received, duplicates, dead-lettered, lost.
 //
-// Usage: node scripts/faults.ts [--pods N] [--rounds N] [--faults N] [--only a,b] [--seed N]
+// Usage: node scripts/faults.ts [--pods N] [--rounds N] [--faults N] [--only a,b] [--seed N] [--fuzz N]
+// (--fuzz: cases per hostile-input fuzz property, run first; default 5000)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ const { values } = parseArgs({
     faults: { type: 'string' },
     only: { type: 'string' },
     seed: { type: 'string' },
+    fuzz: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -33,6 +35,12 @@ if (values.faults) env.HERALD_FAULTS_FAULTS = values.faults;
 if (values.only) env.HERALD_FAULTS_ONLY = values.only;
 if (values.seed) env.HERALD_FAULTS_SEED = values.seed;
 
+// The hostile-input fuzz properties (expression and template compilers: no crash, evaluation bounded, key
+// named) at a larger budget than the unit tier's, before the scenarios.
+const fuzzRuns = values.fuzz ?? '5000';
+const fuzz = spawnSync('node_modules/.bin/vitest', ['run', '--project', 'unit', 'bounds-property'], { stdio: 'inherit', env: { ...process.env, HERALD_FUZZ_RUNS: fuzzRuns } });
+console.log(`\n=== hostile-input fuzz, ${fuzzRuns} cases per property: ${fuzz.status === 0 ? 'passed' : 'FAILED'} ===\n`);
+
 const started = Date.now();
 const run = spawnSync('node_modules/.bin/vitest', ['run', '--project', 'e2e', 'test/e2e/src/faults'], { stdio: 'inherit', env });
 let summary = '';
@@ -43,4 +51,4 @@ try {
 }
 rmSync(dir, { recursive: true, force: true });
 console.log(`\n=== fault suite, large (${((Date.now() - started) / 60_000).toFixed(1)} min) ===\n${summary}`);
-process.exit(run.status ?? 1);
+process.exit(fuzz.status === 0 ? (run.status ?? 1) : 1);
