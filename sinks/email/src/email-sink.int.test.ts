@@ -124,3 +124,23 @@ describe('email sink against Mailpit requiring STARTTLS and AUTH', () => {
     expect(JSON.stringify([err.message, err.stack, sink.logger.text()])).not.toContain(wrong);
   });
 });
+
+describe('implicit TLS on port 465 (SMTPS), as providers serve it', () => {
+  const PASSWORD = 'smtps-p4ss-w0rd';
+  let mailpit: Mailpit;
+  let sink: TestSink;
+  beforeAll(async () => {
+    mailpit = await startMailpit({ implicitTls: true, auth: { username: 'herald', password: PASSWORD } });
+    sink = await startSink({ timeout: 5_000 });
+  });
+  afterAll(async () => {
+    await sink?.handle.stop();
+    await mailpit?.stop();
+  });
+
+  it('speaks TLS from the first byte on 465 and authenticates', async () => {
+    const service = { host: mailpit.smtpHost, port: 465, from: FROM, username: 'herald', password: PASSWORD, insecure_skip_verify: true };
+    await sink.send(notification('ops@example.com', { message: 'over SMTPS' }), service);
+    expect((await mailpit.messages()).map((m) => m.Snippet)).toEqual(['over SMTPS']);
+  });
+});

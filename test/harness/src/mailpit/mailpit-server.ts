@@ -10,6 +10,12 @@ export interface StartMailpitOptions {
   starttls?: boolean;
   /** Refuse mail from clients that did not upgrade with STARTTLS (implies `starttls`). */
   requireStarttls?: boolean;
+  /**
+   * SMTP over TLS from the first byte ("SMTPS") on port 465, as providers serve it: the port the email sink
+   * (like Argo's) takes to mean implicit TLS. Bound on a loopback address of its own (127.0.0.46) so that it
+   * cannot collide with anything on 127.0.0.1; binding 465 needs root or CAP_NET_BIND_SERVICE.
+   */
+  implicitTls?: boolean;
   /** Require AUTH (PLAIN or LOGIN) with this user and password; without it, no AUTH is offered. */
   auth?: { username: string; password: string };
   readyTimeoutMs?: number;
@@ -38,6 +44,8 @@ export interface ChaosTrigger {
 }
 
 export interface Mailpit {
+  /** Where SMTP listens: 127.0.0.1, or 127.0.0.46 with `implicitTls`. */
+  readonly smtpHost: string;
   readonly smtpPort: number;
   /** `http://127.0.0.1:<port>` of the web UI and API. */
   readonly apiUrl: string;
@@ -64,18 +72,20 @@ process.once('exit', () => {
 /** Starts a real Mailpit (SMTP server and HTTP API) on free loopback ports, with chaos enabled and a temp database. */
 export async function startMailpit(options: StartMailpitOptions = {}): Promise<Mailpit> {
   const binary = toolPath('HERALD_MAILPIT', 'mailpit', 'mailpit');
-  const [smtpPort, httpPort] = [await freePort(), await freePort()];
+  const smtpHost = options.implicitTls ? '127.0.0.46' : '127.0.0.1';
+  const [smtpPort, httpPort] = [options.implicitTls ? 465 : await freePort(), await freePort()];
   const dir = mkdtempSync(join(tmpdir(), 'herald-mailpit-'));
   const logPath = join(dir, 'mailpit.log');
-  const args = ['--database', join(dir, 'mailpit.db'), '--smtp', `127.0.0.1:${smtpPort}`, '--listen', `127.0.0.1:${httpPort}`];
+  const args = ['--database', join(dir, 'mailpit.db'), '--smtp', `${smtpHost}:${smtpPort}`, '--listen', `127.0.0.1:${httpPort}`];
   args.push('--enable-chaos', '--smtp-disable-rdns', '--disable-version-check');
-  if (options.starttls || options.requireStarttls) args.push('--smtp-tls-cert', 'sans:localhost,127.0.0.1', '--smtp-tls-key', 'sans:localhost,127.0.0.1');
+  if (options.starttls || options.requireStarttls || options.implicitTls) args.push('--smtp-tls-cert', 'sans:localhost,127.0.0.1', '--smtp-tls-key', 'sans:localhost,127.0.0.1');
   if (options.requireStarttls) args.push('--smtp-require-starttls');
+  if (options.implicitTls) args.push('--smtp-require-tls');
   if (options.auth) {
     const file = join(dir, 'smtp-auth');
     writeFileSync(file, `${options.auth.username}:${options.auth.password}\n`, { mode: 0o600 });
     args.push('--smtp-auth-file', file);
-    if (!options.requireStarttls) args.push('--smtp-auth-allow-insecure');
+    if (!options.requireStarttls && !options.implicitTls) args.push('--smtp-auth-allow-insecure');
   }
 
   const log = createWriteStream(logPath, { flags: 'a' });
@@ -109,12 +119,13 @@ export async function startMailpit(options: StartMailpitOptions = {}): Promise<M
 
   try {
     const readyTimeoutMs = options.readyTimeoutMs ?? 15_000;
-    await Promise.all([waitForPort(smtpPort, readyTimeoutMs), waitForPort(httpPort, readyTimeoutMs)]);
+    await Promise.all([waitForPort(smtpPort, readyTimeoutMs, smtpHost), waitForPort(httpPort, readyTimeoutMs)]);
   } catch (err) {
     await stop();
     throw err;
   }
   return {
+    smtpHost,
     smtpPort,
     apiUrl,
     logPath,
