@@ -1,6 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import { coreServices, isHeraldError, type HeraldPlugin, type Logger, type ServiceRef, type SinkHandle, type SourceHandle, type Subscription } from '@herald/plugin-sdk';
 import { Bus } from '@herald/core-bus';
+import type { NotificationConfigProvider } from '@herald/core-notification-config';
 import type { Telemetry } from '@herald/core-telemetry';
 import type { EngineConfig, PluginEntry, Role } from './config/engine-config.schema.ts';
 import { createPluginContainer, createRootContainer, registerSinkSchemas, tokenFor } from './container.ts';
@@ -90,6 +91,11 @@ export class Kernel {
 
   get bus(): Bus {
     return this.#bus;
+  }
+
+  /** The notification config in force; undefined in a process that runs neither the evaluator nor a sink. */
+  get notificationConfig(): NotificationConfigProvider | undefined {
+    return this.#core?.notifications;
   }
 
   status(): readonly PluginStatus[] {

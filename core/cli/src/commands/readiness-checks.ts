@@ -12,10 +12,10 @@ function within<T>(ms: number, work: Promise<T>, what: string): Promise<T> {
 }
 
 /**
- * What /readyz checks once the kernel is up: NATS answers, the streams exist, and no plugin of the roles
- * this process runs failed or stopped. Until the kernel is up there are no checks, and /readyz says not ready.
+ * What /readyz checks once the kernel is up: NATS answers, the streams exist, a notification config is
+ * loaded (where the evaluator or a sink runs), and no plugin of the roles this process runs failed or stopped. Until the kernel is up there are no checks, and /readyz says not ready.
  */
-export function readinessChecks(kernel: Kernel): ReadinessCheck[] {
+export function readinessChecks(kernel: Pick<Kernel, 'bus' | 'status' | 'notificationConfig'>): ReadinessCheck[] {
   const { bus } = kernel;
   return [
     {
@@ -34,6 +34,15 @@ export function readinessChecks(kernel: Kernel): ReadinessCheck[] {
           await within(2_000, bus.jsm.streams.info(name), `stream ${name}`);
         }
         return true;
+      },
+    },
+    {
+      // Events wait on the bus until a config loads; a process without one is up but not doing its work.
+      name: 'notification-config',
+      check: () => {
+        const config = kernel.notificationConfig;
+        if (!config || config.current()) return true;
+        return `no notification config loaded yet from ${config.origin}`;
       },
     },
     {
