@@ -17,13 +17,16 @@ export function pluginLogger(root: Logger, pluginId: string): Logger {
   return guard(root.child({ plugin: pluginId }));
 }
 
-function guard(logger: Logger): Logger {
+/** `nested`: colliding fields of the child bindings above, added to each line's `fields` (pino would write a second `fields`). */
+function guard(logger: Logger, nested: Record<string, unknown> = {}): Logger {
   const write =
     (level: 'trace' | 'debug' | 'info' | 'warn' | 'error') =>
     (obj: object | string, msg?: string): void => {
-      if (typeof obj === 'string') logger[level](obj);
-      else if (msg === undefined) logger[level](safeFields(obj));
-      else logger[level](safeFields(obj), msg);
+      const fields = typeof obj === 'string' ? {} : obj;
+      const text = typeof obj === 'string' ? obj : msg;
+      const safe = fields instanceof Error ? fields : split(fields, nested);
+      if (text === undefined) logger[level](safe);
+      else logger[level](safe, text);
     };
   return {
     trace: write('trace'),
@@ -31,21 +34,22 @@ function guard(logger: Logger): Logger {
     info: write('info'),
     warn: write('warn'),
     error: write('error'),
-    child: (bindings) => guard(logger.child(safeFields(bindings) as Record<string, unknown>)),
+    child: (bindings) => {
+      const { [NESTED]: childNested, ...rest } = split(bindings, nested);
+      return guard(logger.child(rest), (childNested as Record<string, unknown> | undefined) ?? {});
+    },
   };
 }
 
-function safeFields(obj: object): object {
-  if (obj instanceof Error || Array.isArray(obj)) return obj;
-  const entries = Object.entries(obj);
-  if (!entries.some(([key]) => HERALD_FIELDS.has(key) || key === NESTED)) return obj;
+/** The fields with Herald's keys moved under `fields`, merged with what the bindings above moved there. */
+function split(obj: object, inherited: Record<string, unknown>): Record<string, unknown> {
   const safe: Record<string, unknown> = {};
-  const nested: Record<string, unknown> = {};
-  for (const [key, value] of entries) {
+  const nested: Record<string, unknown> = { ...inherited };
+  for (const [key, value] of Object.entries(obj)) {
     if (key === NESTED && typeof value === 'object' && value !== null && !Array.isArray(value)) Object.assign(nested, value);
     else if (HERALD_FIELDS.has(key) || key === NESTED) nested[key] = value;
     else safe[key] = value;
   }
-  safe[NESTED] = nested;
+  if (Object.keys(nested).length) safe[NESTED] = nested;
   return safe;
 }
