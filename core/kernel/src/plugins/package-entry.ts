@@ -2,10 +2,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 
 /**
- * The conditions Node's ESM loader matches when it `import`s a package: a package whose `exports` has
- * only an `import` entry is found, one with only `require` is not (Herald imports plugins, never requires).
+ * The conditions Node's ESM loader matches when it `import`s a package, with those the process was started
+ * with (`--conditions`): a package whose `exports` has only an `import` entry is found, one with only
+ * `require` is not (Herald imports plugins, never requires them).
  */
-const IMPORT_CONDITIONS = new Set(['node', 'import', 'module-sync', 'default']);
+const IMPORT_CONDITIONS = new Set(['node', 'import', 'module-sync', 'default', ...userConditions([...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)])]);
+
+function userConditions(args: readonly string[]): string[] {
+  return args.flatMap((arg, i) => {
+    const inline = /^--conditions=(.+)$/.exec(arg)?.[1];
+    if (inline) return [inline];
+    return (arg === '--conditions' || arg === '-C') && args[i + 1] ? [args[i + 1]!] : [];
+  });
+}
 
 export interface PackageSpecifier {
   /** `herald-sink-file`, `@acme/herald-pager`. */

@@ -34,12 +34,13 @@ function findPackage(name: string, search: PluginSearchOptions): string {
   const folders = pluginSearchPath(search);
   const spec = parsePackageSpecifier(name);
   if (spec) {
-    for (const { folder } of folders) {
+    for (const { folder, herald } of folders) {
       const packageDir = join(folder, spec.packageName);
       if (!existsSync(join(packageDir, 'package.json'))) continue;
       const manifest = readManifest(packageDir);
       const peerRange = manifest.peerDependencies?.[SDK_PACKAGE];
       if (peerRange !== undefined) checkSdkRange(name, peerRange, `peerDependencies of ${join(packageDir, 'package.json')}`);
+      if (herald) return resolveAsHerald(name);
       const entry = packageEntry(packageDir, manifest, spec.subpath);
       if (entry === undefined) {
         throw new PluginError(name, KernelErrorCodes.pluginLoad, `${packageDir} does not export "${spec.subpath}" to import (no "import" or "default" entry in its "exports", or the file is missing)`);
@@ -50,6 +51,15 @@ function findPackage(name: string, search: PluginSearchOptions): string {
   }
   const searched = folders.map(({ folder, origin }) => `${folder} (${origin}${existsSync(folder) ? '' : ', missing'})`);
   throw new PluginError(name, KernelErrorCodes.pluginNotFound, `no package ${JSON.stringify(spec?.packageName ?? name)} in any plugin folder; searched, in order:\n    ${searched.join('\n    ')}`);
+}
+
+/** A built-in plugin, resolved by Node as Herald's own imports are (its conditions, its symlinks). */
+function resolveAsHerald(name: string): string {
+  try {
+    return import.meta.resolve(name);
+  } catch (cause) {
+    throw new PluginError(name, KernelErrorCodes.pluginLoad, `cannot load: ${(cause as Error).message}`, { cause });
+  }
 }
 
 /** The checks done before a plugin's code runs: is it a plugin, and was it built for this kernel? */

@@ -10,6 +10,8 @@ export interface SearchFolder {
   folder: string;
   /** Why it is searched, for error messages: `pluginsFolder`, `next to herald.yaml`, … */
   origin: string;
+  /** One of Herald's own folders: Node resolves from it exactly as Herald's own imports do. */
+  herald?: true;
 }
 
 export interface PluginSearchOptions {
@@ -36,7 +38,7 @@ export function pluginSearchPath(options: PluginSearchOptions): SearchFolder[] {
   folders.push({ folder: join(resolve(options.baseDir), 'node_modules'), origin: 'next to herald.yaml' });
   const imageFolders = (env.HERALD_PLUGINS_PATH ?? DEFAULT_IMAGE_PLUGINS_PATH).split(delimiter).filter(Boolean);
   for (const folder of imageFolders) folders.push({ folder: join(resolve(folder), 'node_modules'), origin: 'HERALD_PLUGINS_PATH' });
-  for (const folder of heraldNodeModules()) folders.push({ folder, origin: "Herald's own packages" });
+  for (const folder of heraldNodeModules()) folders.push({ folder, origin: "Herald's own packages", herald: true });
   // One folder reached two ways is searched once, under its first reason.
   return folders.filter((f, i) => folders.findIndex((g) => g.folder === f.folder) === i);
 }
