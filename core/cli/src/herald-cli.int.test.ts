@@ -109,6 +109,11 @@ describe('herald config check', () => {
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(result.stdout).config.plugins[0]).toMatchObject({ name: 'herald-sink-file', id: 'file', kind: 'sink', options: { folder: '/var/out' } });
 
+    // A module file next to herald.yaml, outside any package, gets Herald's SDK too.
+    writeFileSync(join(user, 'my-sink.mjs'), "import { defineSink, z } from '@herald/plugin-sdk';\nexport default defineSink({ id: 'mine', sdkVersion: '*', serviceTypes: ['mine'], configSchema: z.strictObject({}), deps: {}, init: async () => ({ send: async () => undefined, stop: async () => undefined }) });\n");
+    writeFileSync(path, 'plugins:\n  - name: ./my-sink.mjs\n');
+    expect(herald(['config', 'check', '-c', path])).toMatchObject({ code: 0, stdout: expect.stringContaining('valid (1 plugin(s): mine;') });
+
     writeFileSync(path, 'pluginsFolder: ./plugins\nplugins:\n  - name: herald-sink-nowhere\n');
     const missing = herald(['config', 'check', '-c', path], { HERALD_PLUGINS_PATH: join(user, 'image') });
     expect(missing.code).toBe(1);

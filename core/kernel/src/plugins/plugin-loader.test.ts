@@ -147,6 +147,14 @@ describe('installing a plugin without touching Herald', () => {
     expect(error.message).not.toContain('plugin-loader');
   });
 
+  it('names the package.json it cannot read', async () => {
+    const { dir, env } = userFolder();
+    writePackageFile(join(dir, 'node_modules', 'herald-sink-broken'), 'package.json', '{ "name": ');
+    const error = await loadError('herald-sink-broken', { baseDir: dir, env });
+    expect(error.code).toBe(KernelErrorCodes.pluginLoad);
+    expect(error.message).toContain(`plugin "herald-sink-broken": cannot read ${join(dir, 'node_modules', 'herald-sink-broken', 'package.json')}: `);
+  });
+
   it('searches /plugins when HERALD_PLUGINS_PATH is not set', async () => {
     const error = await loadError('herald-sink-missing', { baseDir: fixtures, env: {} });
     expect(error.message).toContain('\n    /plugins/node_modules (HERALD_PLUGINS_PATH');

@@ -37,7 +37,12 @@ function findPackage(name: string, search: PluginSearchOptions): string {
     for (const { folder, herald } of folders) {
       const packageDir = join(folder, spec.packageName);
       if (!existsSync(join(packageDir, 'package.json'))) continue;
-      const manifest = readManifest(packageDir);
+      let manifest;
+      try {
+        manifest = readManifest(packageDir);
+      } catch (cause) {
+        throw new PluginError(name, KernelErrorCodes.pluginLoad, `cannot read ${join(packageDir, 'package.json')}: ${(cause as Error).message}`, { cause });
+      }
       const peerRange = manifest.peerDependencies?.[SDK_PACKAGE];
       if (peerRange !== undefined) checkSdkRange(name, peerRange, `peerDependencies of ${join(packageDir, 'package.json')}`);
       if (herald) return resolveAsHerald(name);
