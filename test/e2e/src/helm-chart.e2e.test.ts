@@ -1,0 +1,229 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, PolicyV1Api, RbacAuthorizationV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { createNamespacedCrd, freePort, serverSideDryRun, serviceAccountKubeconfig, startHelm, testNatsLimits, type Helm } from '@herald/test-harness';
+import { renderReadme } from '../../../scripts/helm-readme.ts';
+import { seedConfigMap } from './support/cluster-setup.ts';
+import { startHerald } from './support/herald-process.ts';
+import { mergePatch, notifiedKey, subscribe, waitUntil } from './support/scenario.ts';
+import { useScenarioWorld } from './support/scenario-world.ts';
+
+const chart = fileURLToPath(new URL('../../../deploy/helm/herald', import.meta.url));
+const world = useScenarioWorld();
+const valuesDir = mkdtempSync(join(tmpdir(), 'herald-helm-values-'));
+let helm: Helm;
+
+beforeAll(async () => {
+  helm = await startHelm();
+});
+afterAll(async () => {
+  await helm?.close();
+});
+
+/** A values file (JSON is YAML) for `-f`. */
+function valuesFile(name: string, values: Record<string, unknown>): string {
+  const path = join(valuesDir, `${name}.yaml`);
+  writeFileSync(path, JSON.stringify(values, null, 2));
+  return path;
+}
+
+// The value sets every test of the chart's shape runs over. The namespaces they name are created by the test.
+const valueSets: Record<string, Record<string, unknown>> = {
+  defaults: {},
+  split: { roles: { split: true, source: { replicas: 3, resources: { requests: { cpu: '50m', memory: '96Mi' } } }, sink: { podDisruptionBudget: { minAvailable: '50%' } } } },
+  everything: {
+    roles: { split: true },
+    nats: { servers: ['tls://nats-0.nats:4222', 'tls://nats-1.nats:4222'], auth: { existingSecret: 'nats-auth', credsKey: 'herald.creds', tokenKey: 'token' }, tls: { caSecret: 'nats-ca' } },
+    watch: {
+      namespaces: ['shop'],
+      resources: [
+        { version: 'v1', resource: 'pods', kind: 'Pod' },
+        { group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', namespaces: ['payments'], labelSelector: 'team=payments' },
+        { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', kind: 'ClusterRole', namespaces: [] },
+      ],
+      options: { watchTimeout: '2m', pageSize: 100 },
+    },
+    notifications: { configMap: { create: false, name: 'argo-notifications-cm' }, secret: { create: false, name: 'argo-notifications-secret' } },
+    sinks: ['webhook', 'slack', 'email'],
+    plugins: { extra: [{ name: '/plugins/my-sink', options: { a: 1 } }], volume: { persistentVolumeClaim: { claimName: 'herald-plugins' } } },
+    config: { sink: { maxDeliver: 8 }, shutdownTimeout: '20s', nats: { partitions: 32 } },
+    extraEnv: [{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://otel-collector:4318' }],
+    extraVolumes: [{ name: 'extra', emptyDir: {} }],
+    extraVolumeMounts: [{ name: 'extra', mountPath: '/var/extra' }],
+    serviceMonitor: { enabled: true, labels: { release: 'prometheus' } },
+    podMonitor: { enabled: true },
+    networkPolicy: {
+      enabled: true,
+      metricsFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+      nats: { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'nats' } } }] },
+      apiServer: { cidrs: ['10.0.0.1/32'] },
+      sinks: [{ cidr: '203.0.113.0/24', ports: [443] }],
+    },
+    podAnnotations: { team: 'platform' },
+    tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'herald', effect: 'NoSchedule' }],
+  },
+  'no-mirror-no-lease': { state: { mirrorAnnotations: false }, watch: { leaderElection: { enabled: false } }, roles: { allInOne: { podDisruptionBudget: { enabled: true } } } },
+};
+
+const template = async (release: string, namespace: string, files: string[]) =>
+  parseAllDocuments(await helm.ok(['template', release, chart, '-n', namespace, '--kube-version', '1.34.0', ...files.flatMap((f) => ['-f', f])]))
+    .map((d) => d.toJS() as KubernetesObject | null)
+    .filter((o): o is KubernetesObject => o !== null);
+
+describe('the Helm chart deploy/helm/herald', () => {
+  it('passes helm lint --strict with each value set', async () => {
+    for (const [name, values] of Object.entries(valueSets)) {
+      const r = await helm.run(['lint', '--strict', chart, '--kube-version', '1.34.0', '-f', valuesFile(name, values)]);
+      expect({ name, code: r.code, out: r.stdout + r.stderr }).toMatchObject({ name, code: 0 });
+    }
+  });
+
+  it("renders objects the real API server accepts (server-side dry run, strict field validation) for each value set", async () => {
+    const kc = world.cp.adminKubeConfig;
+    const core = kc.makeApiClient(CoreV1Api);
+    const namespace = await world.cp.createNamespace('helm-dry');
+    for (const name of ['shop', 'payments']) await core.createNamespace({ body: { metadata: { name } } });
+    await createNamespacedCrd(kc, { group: 'monitoring.coreos.com', kind: 'ServiceMonitor', plural: 'servicemonitors' });
+    await createNamespacedCrd(kc, { group: 'monitoring.coreos.com', kind: 'PodMonitor', plural: 'podmonitors' });
+    for (const [name, values] of Object.entries(valueSets)) {
+      const objects = await template('dry', namespace, [valuesFile(name, values)]);
+      const answers = await serverSideDryRun(kc, objects);
+      expect({ name, refused: answers.filter((a) => a.status >= 300 || a.message !== '') }).toEqual({ name, refused: [] });
+      const kinds = objects.map((o) => o.kind);
+      if (name === 'split') expect(kinds.filter((k) => k === 'Deployment' || k === 'PodDisruptionBudget')).toHaveLength(8);
+      if (name === 'everything') expect(kinds).toEqual(expect.arrayContaining(['NetworkPolicy', 'ServiceMonitor', 'PodMonitor', 'ClusterRole', 'Role']));
+    }
+  });
+
+  it('renders the RBAC Herald needs and nothing more, from the watched resources', async () => {
+    const objects = await template('r', 'herald', [valuesFile('everything', valueSets.everything!)]);
+    const rules = (kind: string, namespace?: string) =>
+      objects
+        .filter((o) => o.kind === kind && o.metadata?.namespace === namespace)
+        .flatMap((o) => (o as unknown as { rules: unknown[] }).rules);
+    expect(rules('ClusterRole')).toEqual([{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['get', 'list', 'watch', 'patch'] }]);
+    expect(rules('Role', 'shop')).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'patch'] }]);
+    expect(rules('Role', 'payments')).toEqual([{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch', 'patch'] }]);
+    expect(rules('Role', 'herald')).toEqual([
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['argo-notifications-cm'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['argo-notifications-secret'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['herald-source'], verbs: ['get', 'update'] },
+    ]);
+    // Without the notified annotation and the Lease, only list and watch remain.
+    const lean = await template('r', 'herald', [valuesFile('no-mirror-no-lease', valueSets['no-mirror-no-lease']!)]);
+    const leanRules = lean.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role').flatMap((o) => (o as unknown as { rules: unknown[] }).rules);
+    expect(leanRules).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['herald-notifications-cm'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['herald-notifications-secret'], verbs: ['get', 'list', 'watch'] },
+    ]);
+  });
+
+  it('refuses a values file with an unknown key or a wrong type, naming the key path', async () => {
+    const namespace = await world.cp.createNamespace('helm-bad');
+    const bad = valuesFile('bad', { serviceAccount: { nmae: 'x' }, roles: { source: { replicas: '3' } }, networkPolicy: { sinks: [{ cidr: '10.0.0.0/8', ports: ['https'] }] } });
+    const r = await helm.run(['install', 'bad', chart, '-n', namespace, '-f', bad], world.cp.adminKubeconfigPath);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("values don't meet the specifications of the schema");
+    expect(r.stderr).toContain("- at '/serviceAccount': additional properties 'nmae' not allowed");
+    expect(r.stderr).toContain("- at '/roles/source/replicas': got string, want integer");
+    expect(r.stderr).toContain("- at '/networkPolicy/sinks/0/ports/0': got string, want integer");
+    expect((await helm.ok(['list', '-a', '-n', namespace, '-q'], world.cp.adminKubeconfigPath)).trim()).toBe('');
+  });
+
+  it('documents every value in its README (scripts/helm-readme.ts --check)', () => {
+    expect(readFileSync(join(chart, 'README.md'), 'utf8')).toBe(renderReadme());
+  });
+
+  it("installs into the real API server; Herald, as the chart's ServiceAccount with the chart's herald.yaml and notification ConfigMap, delivers the reference scenario; what the chart does not grant is refused; upgrade rolls; uninstall leaves nothing", async () => {
+    const { cp, nats, receiver } = world;
+    const admin = cp.adminKubeConfig;
+    const core = admin.makeApiClient(CoreV1Api);
+    const apps = admin.makeApiClient(AppsV1Api);
+    const namespace = await cp.createNamespace('helm');
+    const release = 'herald';
+    const values = {
+      nats: { servers: [nats.url], subjectPrefix: 'helm', streamPrefix: 'HELM' },
+      config: { nats: testNatsLimits },
+      telemetry: { port: await freePort() },
+      notifications: { configMap: { data: seedConfigMap(namespace, 'unused', receiver.url).data } },
+    };
+    const install = valuesFile('install', values);
+    await helm.ok(['install', release, chart, '-n', namespace, '-f', install], cp.adminKubeconfigPath);
+
+    // The release's objects are in the API server.
+    const deployment = await apps.readNamespacedDeployment({ name: 'herald', namespace });
+    expect(deployment.spec!.template.spec!.serviceAccountName).toBe('herald');
+    expect(deployment.spec!.template.spec!.containers[0]!.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65532, capabilities: { drop: ['ALL'] } });
+
+    // Herald as an OS process, exactly as the pod would run it: the chart's ServiceAccount (token from the
+    // TokenRequest API), the chart's herald.yaml read back from its ConfigMap, the chart's notification ConfigMap.
+    const sa = await serviceAccountKubeconfig(cp, namespace, 'herald');
+    const rendered = (await core.readNamespacedConfigMap({ name: 'herald-config', namespace })).data!['herald.yaml']!;
+    const herald = await startHerald(parse(rendered) as Record<string, unknown>, { KUBECONFIG: sa.kubeconfigPath, POD_NAMESPACE: namespace });
+    try {
+      const name = 'webhook-5bd87bd4f-w7m46';
+      await core.createNamespacedPod({ namespace, body: { metadata: { name, annotations: { [subscribe('on-pod-ready.webhook')]: '' } }, spec: { containers: [{ name: 'webhook', image: 'webhook' }] } } });
+      await core.patchNamespacedPodStatus({ name, namespace, body: { status: { phase: 'Running' } } }, mergePatch);
+      const [request] = await receiver.waitFor(1, (r) => r.body === `Pod ${name} is ready!\n`);
+      expect(request).toMatchObject({ method: 'GET', path: '/webhook/' });
+      // patch granted: the notified annotation is written, as the ServiceAccount.
+      await waitUntil(
+        async () => (await core.readNamespacedPod({ name, namespace })).metadata?.annotations?.[notifiedKey],
+        (v) => v !== undefined,
+        'the notified annotation was never written',
+      );
+      // The Lease the chart grants is the one Herald holds.
+      const lease = await admin.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: 'herald-source', namespace });
+      expect(lease.spec?.holderIdentity).toBeTruthy();
+    } finally {
+      expect(await herald.stop()).toBe(0);
+    }
+
+    // What the chart does not grant, the ServiceAccount cannot do.
+    const asSa = sa.kubeConfig.makeApiClient(CoreV1Api);
+    const refusal = (p: Promise<unknown>) => p.then(() => 'allowed', (err: unknown) => String((err as { code?: number }).code));
+    await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'other' }, stringData: { k: 'v' } } });
+    expect(await refusal(asSa.deleteNamespacedPod({ name: 'webhook-5bd87bd4f-w7m46', namespace }))).toBe('403');
+    expect(await refusal(asSa.listNamespacedSecret({ namespace }))).toBe('403');
+    expect(await refusal(asSa.readNamespacedSecret({ name: 'other', namespace }))).toBe('403');
+    expect(await refusal(asSa.patchNamespacedConfigMap({ name: 'herald-notifications-cm', namespace, body: { data: { x: 'y' } } }, mergePatch))).toBe('403');
+    expect(await refusal(asSa.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'mine' } } }))).toBe('403');
+    // …while what it grants works.
+    expect(await refusal(asSa.readNamespacedSecret({ name: 'herald-notifications-secret', namespace }))).toBe('allowed');
+
+    // helm upgrade with a changed notification ConfigMap: the pod template's checksum changes, so the pods roll.
+    const checksums = async () => (await apps.readNamespacedDeployment({ name: 'herald', namespace })).spec!.template.metadata!.annotations!;
+    const before = await checksums();
+    const changed = valuesFile('changed', { ...values, notifications: { configMap: { data: { ...values.notifications.configMap.data, 'template.pod-ready': 'webhook:\n  webhook:\n    method: GET\n    path: /\n    body: changed\n' } } } });
+    await helm.ok(['upgrade', release, chart, '-n', namespace, '-f', changed], cp.adminKubeconfigPath);
+    const after = await checksums();
+    expect(after['checksum/notifications']).not.toBe(before['checksum/notifications']);
+    expect(after['checksum/config']).toBe(before['checksum/config']);
+    expect((await core.readNamespacedConfigMap({ name: 'herald-notifications-cm', namespace })).data!['template.pod-ready']).toContain('body: changed');
+
+    // helm uninstall: nothing of the release is left, in its namespace or cluster-wide.
+    await helm.ok(['uninstall', release, '-n', namespace, '--wait'], cp.adminKubeconfigPath);
+    const selector = { labelSelector: `app.kubernetes.io/instance=${release}` };
+    const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+    const left = {
+      deployments: (await apps.listNamespacedDeployment({ namespace, ...selector })).items,
+      configMaps: (await core.listNamespacedConfigMap({ namespace, ...selector })).items,
+      secrets: (await core.listNamespacedSecret({ namespace, ...selector })).items,
+      releaseSecrets: (await core.listNamespacedSecret({ namespace, labelSelector: `owner=helm,name=${release}` })).items,
+      serviceAccounts: (await core.listNamespacedServiceAccount({ namespace, ...selector })).items,
+      services: (await core.listNamespacedService({ namespace, ...selector })).items,
+      roles: (await rbac.listNamespacedRole({ namespace, ...selector })).items,
+      roleBindings: (await rbac.listNamespacedRoleBinding({ namespace, ...selector })).items,
+      clusterRoles: (await rbac.listClusterRole(selector)).items.filter((r) => r.metadata!.name!.startsWith(`${namespace}-`)),
+      clusterRoleBindings: (await rbac.listClusterRoleBinding(selector)).items.filter((r) => r.metadata!.name!.startsWith(`${namespace}-`)),
+      pdbs: (await admin.makeApiClient(PolicyV1Api).listNamespacedPodDisruptionBudget({ namespace, ...selector })).items,
+    };
+    expect(Object.entries(left).filter(([, items]) => items.length > 0).map(([kind]) => kind)).toEqual([]);
+  });
+});
