@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,13 +7,14 @@ import { AppsV1Api, CoordinationV1Api, CoreV1Api, PolicyV1Api, RbacAuthorization
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { createNamespacedCrd, freePort, serverSideDryRun, serviceAccountKubeconfig, startHelm, testNatsLimits, type Helm } from '@herald/test-harness';
-import { renderReadme } from '../../../scripts/helm-readme.ts';
 import { seedConfigMap } from './support/cluster-setup.ts';
 import { startHerald } from './support/herald-process.ts';
 import { mergePatch, notifiedKey, subscribe, waitUntil } from './support/scenario.ts';
 import { useScenarioWorld } from './support/scenario-world.ts';
 
 const chart = fileURLToPath(new URL('../../../deploy/helm/herald', import.meta.url));
+const heraldMain = fileURLToPath(new URL('../../../core/cli/src/main.ts', import.meta.url));
+const readmeScript = fileURLToPath(new URL('../../../scripts/helm-readme.ts', import.meta.url));
 const world = useScenarioWorld();
 const valuesDir = mkdtempSync(join(tmpdir(), 'herald-helm-values-'));
 let helm: Helm;
@@ -43,7 +45,7 @@ const valueSets: Record<string, Record<string, unknown>> = {
       resources: [
         { version: 'v1', resource: 'pods', kind: 'Pod' },
         { group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', namespaces: ['payments'], labelSelector: 'team=payments' },
-        { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', kind: 'ClusterRole', namespaces: [] },
+        { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', kind: 'ClusterRole', clusterScoped: true },
       ],
       options: { watchTimeout: '2m', pageSize: 100 },
     },
@@ -68,6 +70,11 @@ const valueSets: Record<string, Record<string, unknown>> = {
   },
   'no-mirror-no-lease': { state: { mirrorAnnotations: false }, watch: { leaderElection: { enabled: false } }, roles: { allInOne: { podDisruptionBudget: { enabled: true } } } },
 };
+
+const node = (args: string[]) =>
+  new Promise<{ code: number; output: string }>((resolve) => {
+    execFile(process.execPath, args, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, output: stdout + stderr }));
+  });
 
 const template = async (release: string, namespace: string, files: string[]) =>
   parseAllDocuments(await helm.ok(['template', release, chart, '-n', namespace, '--kube-version', '1.34.0', ...files.flatMap((f) => ['-f', f])]))
@@ -96,6 +103,17 @@ describe('the Helm chart deploy/helm/herald', () => {
       const kinds = objects.map((o) => o.kind);
       if (name === 'split') expect(kinds.filter((k) => k === 'Deployment' || k === 'PodDisruptionBudget')).toHaveLength(8);
       if (name === 'everything') expect(kinds).toEqual(expect.arrayContaining(['NetworkPolicy', 'ServiceMonitor', 'PodMonitor', 'ClusterRole', 'Role']));
+    }
+  });
+
+  it("renders a herald.yaml that Herald's own check accepts (herald config check)", async () => {
+    for (const name of ['defaults', 'no-mirror-no-lease']) {
+      const objects = await template('r', 'herald', [valuesFile(name, valueSets[name]!)]);
+      const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === 'r-herald-config') as unknown as { data: Record<string, string> };
+      const path = join(valuesDir, `${name}.herald.yaml`);
+      writeFileSync(path, config.data['herald.yaml']!);
+      const { code, output } = await node([heraldMain, 'config', 'check', '-c', path]);
+      expect({ name, code, output }).toMatchObject({ name, code: 0 });
     }
   });
 
@@ -136,8 +154,9 @@ describe('the Helm chart deploy/helm/herald', () => {
     expect((await helm.ok(['list', '-a', '-n', namespace, '-q'], world.cp.adminKubeconfigPath)).trim()).toBe('');
   });
 
-  it('documents every value in its README (scripts/helm-readme.ts --check)', () => {
-    expect(readFileSync(join(chart, 'README.md'), 'utf8')).toBe(renderReadme());
+  it('documents every value in its README (scripts/helm-readme.ts --check)', async () => {
+    expect(await node([readmeScript, '--check'])).toEqual({ code: 0, output: '' });
+    expect(readFileSync(join(chart, 'README.md'), 'utf8')).toContain('| `watch.leaderElection.leaseName` | string | `"herald-source"` |');
   });
 
   it("installs into the real API server; Herald, as the chart's ServiceAccount with the chart's herald.yaml and notification ConfigMap, delivers the reference scenario; what the chart does not grant is refused; upgrade rolls; uninstall leaves nothing", async () => {

@@ -61,7 +61,9 @@ app.kubernetes.io/part-of: herald
 {{/* herald.yaml, rendered from values. What the chart sets wins over `config`. */}}
 {{- define "herald.engineConfig" -}}
 {{- $v := .Values -}}
-{{- $source := dict "resources" $v.watch.resources "leaderElection" (dict "enabled" $v.watch.leaderElection.enabled "leaseName" $v.watch.leaderElection.leaseName "namespace" .Release.Namespace "leaseDuration" $v.watch.leaderElection.leaseDuration "renewDeadline" $v.watch.leaderElection.renewDeadline "retryPeriod" $v.watch.leaderElection.retryPeriod) -}}
+{{- $resources := list -}}
+{{- range $v.watch.resources }}{{ $resources = append $resources (omit . "clusterScoped") }}{{ end -}}
+{{- $source := dict "resources" $resources "leaderElection" (dict "enabled" $v.watch.leaderElection.enabled "leaseName" $v.watch.leaderElection.leaseName "namespace" .Release.Namespace "leaseDuration" $v.watch.leaderElection.leaseDuration "renewDeadline" $v.watch.leaderElection.renewDeadline "retryPeriod" $v.watch.leaderElection.retryPeriod) -}}
 {{- if $v.watch.namespaces }}{{ $_ := set $source "namespaces" $v.watch.namespaces }}{{ end -}}
 {{- $source = mustMergeOverwrite (deepCopy $v.watch.options) $source -}}
 {{- $plugins := list (dict "name" "@herald/source-kubernetes" "options" $source) -}}
