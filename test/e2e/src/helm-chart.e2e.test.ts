@@ -132,6 +132,12 @@ describe('the Helm chart deploy/helm/herald', () => {
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['herald-source'], verbs: ['get', 'update'] },
     ]);
+    // deploy/rbac/herald-rbac.yaml (the manifest for installs without Helm) grants what the chart grants by default.
+    const manifest = parseAllDocuments(readFileSync(new URL('../../../deploy/rbac/herald-rbac.yaml', import.meta.url), 'utf8')).map((d) => d.toJS() as KubernetesObject & { rules?: unknown[] });
+    const defaults = (await template('herald', 'herald', [valuesFile('defaults', {})])) as (KubernetesObject & { rules?: unknown[] })[];
+    const rulesOf = (objects: (KubernetesObject & { rules?: unknown[] })[], kind: string) => objects.filter((o) => o.kind === kind).flatMap((o) => o.rules);
+    for (const kind of ['ClusterRole', 'Role']) expect({ kind, rules: rulesOf(manifest, kind) }).toEqual({ kind, rules: rulesOf(defaults, kind) });
+
     // Without the notified annotation and the Lease, only list and watch remain.
     const lean = await template('r', 'herald', [valuesFile('no-mirror-no-lease', valueSets['no-mirror-no-lease']!)]);
     const leanRules = lean.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role').flatMap((o) => (o as unknown as { rules: unknown[] }).rules);
