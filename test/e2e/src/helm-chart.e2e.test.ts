@@ -183,8 +183,11 @@ describe('the Helm chart deploy/helm/herald', () => {
 
     // The release's objects are in the API server.
     const deployment = await apps.readNamespacedDeployment({ name: 'herald', namespace });
+    const container = deployment.spec!.template.spec!.containers[0]!;
     expect(deployment.spec!.template.spec!.serviceAccountName).toBe('herald');
-    expect(deployment.spec!.template.spec!.containers[0]!.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65532, capabilities: { drop: ['ALL'] } });
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65532, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(container.env!.map((e) => e.name)).toEqual(expect.arrayContaining(['POD_NAME', 'POD_NAMESPACE', 'POD_UID', 'NODE_NAME', 'HERALD_PLUGINS_PATH']));
+    expect(container.ports).toEqual([{ name: 'telemetry', containerPort: values.telemetry.port, protocol: 'TCP' }]);
 
     // Herald as an OS process, exactly as the pod would run it: the chart's ServiceAccount (token from the
     // TokenRequest API), the chart's herald.yaml read back from its ConfigMap, the chart's notification ConfigMap.
@@ -203,6 +206,12 @@ describe('the Helm chart deploy/helm/herald', () => {
         (v) => v !== undefined,
         'the notified annotation was never written',
       );
+      // The probes' paths answer on the port the Deployment names, served by Herald from the rendered config.
+      for (const probe of [container.startupProbe, container.livenessProbe, container.readinessProbe]) {
+        expect(probe!.httpGet!.port).toBe('telemetry');
+        const answer = await fetch(`http://127.0.0.1:${values.telemetry.port}${probe!.httpGet!.path}`);
+        expect({ path: probe!.httpGet!.path, status: answer.status }).toEqual({ path: probe!.httpGet!.path, status: 200 });
+      }
       // The Lease the chart grants is the one Herald holds.
       const lease = await admin.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: 'herald-source', namespace });
       expect(lease.spec?.holderIdentity).toBeTruthy();
