@@ -165,6 +165,43 @@ describe('the Helm chart deploy/helm/herald', () => {
     expect(readFileSync(join(chart, 'README.md'), 'utf8')).toContain('| `watch.leaderElection.leaseName` | string | `"herald-source"` |');
   });
 
+  it("split into one Deployment per role: each Deployment's command, run as a process with the chart's ServiceAccount, together deliver", async () => {
+    const { cp, nats, receiver } = world;
+    const core = cp.adminKubeConfig.makeApiClient(CoreV1Api);
+    const namespace = await cp.createNamespace('helm-split');
+    const values = {
+      roles: { split: true },
+      nats: { servers: [nats.url], subjectPrefix: 'helmsplit', streamPrefix: 'HELMSPLIT' },
+      watch: { namespaces: [namespace] },
+      config: { nats: testNatsLimits },
+      notifications: { configMap: { data: seedConfigMap(namespace, 'unused', receiver.url).data } },
+    };
+    await helm.ok(['install', 'split', chart, '-n', namespace, '-f', valuesFile('split-install', values)], cp.adminKubeconfigPath);
+    const deployments = (await cp.adminKubeConfig.makeApiClient(AppsV1Api).listNamespacedDeployment({ namespace })).items;
+    const sa = await serviceAccountKubeconfig(cp, namespace, 'split-herald');
+    const config = parse((await core.readNamespacedConfigMap({ name: 'split-herald-config', namespace })).data!['herald.yaml']!) as Record<string, unknown>;
+    const commands = deployments.map((d) => d.spec!.template.spec!.containers[0]!.args!);
+    expect(commands.map((args) => args.join(' ')).sort()).toEqual(['evaluator', 'sink', 'source', 'state'].map((role) => `run --config /etc/herald/herald.yaml --role ${role}`));
+    // Each process as its pod would run: `run --config <the chart's herald.yaml>` and the Deployment's --role;
+    // only the telemetry port is left out, which four pods each have but four processes on one host cannot share.
+    const heralds = await Promise.all(
+      commands.map((args) => startHerald({ ...config, telemetry: { serviceName: 'herald' } }, { KUBECONFIG: sa.kubeconfigPath, POD_NAMESPACE: namespace }, args.slice(3))),
+    );
+    try {
+      const name = 'split-pod';
+      await core.createNamespacedPod({ namespace, body: { metadata: { name, annotations: { [subscribe('on-pod-ready.webhook')]: '' } }, spec: { containers: [{ name: 'app', image: 'app' }] } } });
+      await core.patchNamespacedPodStatus({ name, namespace, body: { status: { phase: 'Running' } } }, mergePatch);
+      await receiver.waitFor(1, (r) => r.body === `Pod ${name} is ready!\n`);
+      await waitUntil(
+        async () => (await core.readNamespacedPod({ name, namespace })).metadata?.annotations?.[notifiedKey],
+        (v) => v !== undefined,
+        'the state role never wrote the notified annotation',
+      );
+    } finally {
+      expect(await Promise.all(heralds.map((h) => h.stop()))).toEqual([0, 0, 0, 0]);
+    }
+  });
+
   it("installs into the real API server; Herald, as the chart's ServiceAccount with the chart's herald.yaml and notification ConfigMap, delivers the reference scenario; what the chart does not grant is refused; upgrade rolls; uninstall leaves nothing", async () => {
     const { cp, nats, receiver } = world;
     const admin = cp.adminKubeConfig;
