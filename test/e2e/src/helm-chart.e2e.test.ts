@@ -117,35 +117,50 @@ describe('the Helm chart deploy/helm/herald', () => {
     }
   });
 
-  it('renders the RBAC Herald needs and nothing more, from the watched resources', async () => {
-    const objects = await template('r', 'herald', [valuesFile('everything', valueSets.everything!)]);
-    const rules = (kind: string, namespace?: string) =>
-      objects
-        .filter((o) => o.kind === kind && o.metadata?.namespace === namespace)
-        .flatMap((o) => (o as unknown as { rules: unknown[] }).rules);
-    expect(rules('ClusterRole')).toEqual([{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['get', 'list', 'watch', 'patch'] }]);
-    expect(rules('Role', 'shop')).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'patch'] }]);
-    expect(rules('Role', 'payments')).toEqual([{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch', 'patch'] }]);
-    expect(rules('Role', 'herald')).toEqual([
-      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['argo-notifications-cm'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: [''], resources: ['secrets'], resourceNames: ['argo-notifications-secret'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['herald-source'], verbs: ['get', 'update'] },
+  it('renders the RBAC Herald needs and nothing more, from the watched resources; split, each role only its own', async () => {
+    // Each grant as `<kind> <namespace>/<name> → <subject>: <group>/<resource>[:<names>] <verbs>`.
+    const grants = (objects: KubernetesObject[]) => {
+      const rbac = objects as (KubernetesObject & { rules?: { apiGroups: string[]; resources: string[]; resourceNames?: string[]; verbs: string[] }[]; subjects?: { name: string }[]; roleRef?: { name: string } })[];
+      return rbac
+        .filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
+        .flatMap((role) => {
+          const binding = rbac.find((b) => b.kind === `${role.kind}Binding` && b.roleRef!.name === role.metadata!.name && b.metadata!.namespace === role.metadata!.namespace)!;
+          const where = `${role.kind} ${role.metadata!.namespace ?? ''}/${role.metadata!.name} → ${binding.subjects!.map((x) => x.name).join(',')}`;
+          return role.rules!.map((r) => `${where}: ${r.apiGroups.join(',')}/${r.resources.join(',')}${r.resourceNames ? `:${r.resourceNames.join(',')}` : ''} ${r.verbs.join(',')}`);
+        })
+        .sort();
+    };
+    expect(grants(await template('r', 'herald', [valuesFile('everything', valueSets.everything!)]))).toEqual(
+      [
+        'ClusterRole /herald-r-herald-source-watch → r-herald-source: rbac.authorization.k8s.io/clusterroles list,watch',
+        'ClusterRole /herald-r-herald-evaluator-watch → r-herald-evaluator: rbac.authorization.k8s.io/clusterroles get',
+        'ClusterRole /herald-r-herald-state-watch → r-herald-state: rbac.authorization.k8s.io/clusterroles patch',
+        'Role shop/r-herald-source-watch → r-herald-source: /pods list,watch',
+        'Role shop/r-herald-evaluator-watch → r-herald-evaluator: /pods get',
+        'Role shop/r-herald-state-watch → r-herald-state: /pods patch',
+        'Role payments/r-herald-source-watch → r-herald-source: apps/deployments list,watch',
+        'Role payments/r-herald-evaluator-watch → r-herald-evaluator: apps/deployments get',
+        'Role payments/r-herald-state-watch → r-herald-state: apps/deployments patch',
+        'Role herald/r-herald-source → r-herald-source: coordination.k8s.io/leases create',
+        'Role herald/r-herald-source → r-herald-source: coordination.k8s.io/leases:herald-source get,update',
+        'Role herald/r-herald-evaluator → r-herald-evaluator: /configmaps:argo-notifications-cm get,list,watch',
+        'Role herald/r-herald-evaluator → r-herald-evaluator: /secrets:argo-notifications-secret get,list,watch',
+        'Role herald/r-herald-sink → r-herald-sink: /configmaps:argo-notifications-cm get,list,watch',
+        'Role herald/r-herald-sink → r-herald-sink: /secrets:argo-notifications-secret get,list,watch',
+      ].sort(),
+    );
+    // All in one process, one ServiceAccount with the union; without the notified annotation and the Lease, only list and watch remain.
+    expect(grants(await template('r', 'herald', [valuesFile('no-mirror-no-lease', valueSets['no-mirror-no-lease']!)]))).toEqual([
+      'ClusterRole /herald-r-herald-watch → r-herald: /pods list,watch',
+      'Role herald/r-herald → r-herald: /configmaps:herald-notifications-cm get,list,watch',
+      'Role herald/r-herald → r-herald: /secrets:herald-notifications-secret get,list,watch',
     ]);
+
     // deploy/rbac/herald-rbac.yaml (the manifest for installs without Helm) grants what the chart grants by default.
     const manifest = parseAllDocuments(readFileSync(new URL('../../../deploy/rbac/herald-rbac.yaml', import.meta.url), 'utf8')).map((d) => d.toJS() as KubernetesObject & { rules?: unknown[] });
     const defaults = (await template('herald', 'herald', [valuesFile('defaults', {})])) as (KubernetesObject & { rules?: unknown[] })[];
     const rulesOf = (objects: (KubernetesObject & { rules?: unknown[] })[], kind: string) => objects.filter((o) => o.kind === kind).flatMap((o) => o.rules);
     for (const kind of ['ClusterRole', 'Role']) expect({ kind, rules: rulesOf(manifest, kind) }).toEqual({ kind, rules: rulesOf(defaults, kind) });
-
-    // Without the notified annotation and the Lease, only list and watch remain.
-    const lean = await template('r', 'herald', [valuesFile('no-mirror-no-lease', valueSets['no-mirror-no-lease']!)]);
-    const leanRules = lean.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role').flatMap((o) => (o as unknown as { rules: unknown[] }).rules);
-    expect(leanRules).toEqual([
-      { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
-      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['herald-notifications-cm'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: [''], resources: ['secrets'], resourceNames: ['herald-notifications-secret'], verbs: ['get', 'list', 'watch'] },
-    ]);
   });
 
   it('refuses a values file with an unknown key or a wrong type, naming the key path', async () => {
@@ -165,7 +180,7 @@ describe('the Helm chart deploy/helm/herald', () => {
     expect(readFileSync(join(chart, 'README.md'), 'utf8')).toContain('| `watch.leaderElection.leaseName` | string | `"herald-source"` |');
   });
 
-  it("split into one Deployment per role: each Deployment's command, run as a process with the chart's ServiceAccount, together deliver", async () => {
+  it("split into one Deployment per role: each Deployment's command, run as a process with its role's ServiceAccount, together deliver; each role is refused what the others need", async () => {
     const { cp, nats, receiver } = world;
     const core = cp.adminKubeConfig.makeApiClient(CoreV1Api);
     const namespace = await cp.createNamespace('helm-split');
@@ -178,14 +193,15 @@ describe('the Helm chart deploy/helm/herald', () => {
     };
     await helm.ok(['install', 'split', chart, '-n', namespace, '-f', valuesFile('split-install', values)], cp.adminKubeconfigPath);
     const deployments = (await cp.adminKubeConfig.makeApiClient(AppsV1Api).listNamespacedDeployment({ namespace })).items;
-    const sa = await serviceAccountKubeconfig(cp, namespace, 'split-herald');
+    const asRole = Object.fromEntries(await Promise.all(['source', 'evaluator', 'sink', 'state'].map(async (role) => [role, await serviceAccountKubeconfig(cp, namespace, `split-herald-${role}`)] as const)));
     const config = parse((await core.readNamespacedConfigMap({ name: 'split-herald-config', namespace })).data!['herald.yaml']!) as Record<string, unknown>;
     const commands = deployments.map((d) => d.spec!.template.spec!.containers[0]!.args!);
     expect(commands.map((args) => args.join(' ')).sort()).toEqual(['evaluator', 'sink', 'source', 'state'].map((role) => `run --config /etc/herald/herald.yaml --role ${role}`));
     // Each process as its pod would run: `run --config <the chart's herald.yaml>` and the Deployment's --role;
     // only the telemetry port is left out, which four pods each have but four processes on one host cannot share.
+    // Each as its own ServiceAccount, which the chart grants only what its role needs.
     const heralds = await Promise.all(
-      commands.map((args) => startHerald({ ...config, telemetry: { serviceName: 'herald' } }, { KUBECONFIG: sa.kubeconfigPath, POD_NAMESPACE: namespace }, args.slice(3))),
+      commands.map((args) => startHerald({ ...config, telemetry: { serviceName: 'herald' } }, { KUBECONFIG: asRole[args.at(-1)!]!.kubeconfigPath, POD_NAMESPACE: namespace }, args.slice(3))),
     );
     try {
       const name = 'split-pod';
@@ -197,9 +213,24 @@ describe('the Helm chart deploy/helm/herald', () => {
         (v) => v !== undefined,
         'the state role never wrote the notified annotation',
       );
+      // Enough: no role met a refusal on the way (Herald logs each one, naming what it needs).
+      expect(heralds.flatMap((h) => h.logs().split('\n').filter((l) => /forbidden|Herald needs/i.test(l)))).toEqual([]);
     } finally {
       expect(await Promise.all(heralds.map((h) => h.stop()))).toEqual([0, 0, 0, 0]);
     }
+    const refusal = (p: Promise<unknown>) => p.then(() => 'allowed', (err: unknown) => String((err as { code?: number }).code));
+    const api = (role: string) => asRole[role]!.kubeConfig.makeApiClient(CoreV1Api);
+    const cm = { name: 'herald-notifications-cm', namespace };
+    expect({
+      sinkListsPods: await refusal(api('sink').listNamespacedPod({ namespace })),
+      stateListsPods: await refusal(api('state').listNamespacedPod({ namespace })),
+      evaluatorPatchesPods: await refusal(api('evaluator').patchNamespacedPod({ name: 'split-pod', namespace, body: { metadata: { labels: { x: 'y' } } } }, mergePatch)),
+      sourceReadsConfig: await refusal(api('source').readNamespacedConfigMap(cm)),
+      stateReadsConfig: await refusal(api('state').readNamespacedConfigMap(cm)),
+      sinkReadsConfig: await refusal(api('sink').readNamespacedConfigMap(cm)),
+      // A refused read of an object's live annotation is silent (the event's copy is used): checked here.
+      evaluatorReadsPod: await refusal(api('evaluator').readNamespacedPod({ name: 'split-pod', namespace })),
+    }).toEqual({ sinkListsPods: '403', stateListsPods: '403', evaluatorPatchesPods: '403', sourceReadsConfig: '403', stateReadsConfig: '403', sinkReadsConfig: 'allowed', evaluatorReadsPod: 'allowed' });
   });
 
   it("installs into the real API server; Herald, as the chart's ServiceAccount with the chart's herald.yaml and notification ConfigMap, delivers the reference scenario; what the chart does not grant is refused; upgrade rolls; uninstall leaves nothing", async () => {
@@ -249,6 +280,7 @@ describe('the Helm chart deploy/helm/herald', () => {
         const answer = await fetch(`http://127.0.0.1:${values.telemetry.port}${probe!.httpGet!.path}`);
         expect({ path: probe!.httpGet!.path, status: answer.status }).toEqual({ path: probe!.httpGet!.path, status: 200 });
       }
+      expect(herald.logs().split('\n').filter((l) => /forbidden|Herald needs/i.test(l))).toEqual([]);
       // The Lease the chart grants is the one Herald holds.
       const lease = await admin.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: 'herald-source', namespace });
       expect(lease.spec?.holderIdentity).toBeTruthy();

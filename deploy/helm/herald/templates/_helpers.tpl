@@ -82,3 +82,31 @@ app.kubernetes.io/part-of: herald
   "plugins" $plugins -}}
 {{- toYaml (mustMergeOverwrite (deepCopy $v.config) $chart) -}}
 {{- end -}}
+
+{{/*
+Who Herald runs as, with what each needs: one ServiceAccount for every role, or, with roles.split and
+serviceAccount.perRole, one per role holding only that role's permissions. Each: suffix of its objects' names,
+its ServiceAccount, the roles it runs.
+*/}}
+{{- define "herald.identities" -}}
+{{- $base := include "herald.serviceAccountName" . -}}
+{{- if and .Values.roles.split .Values.serviceAccount.perRole -}}
+{{- $out := list -}}
+{{- range $role := list "source" "evaluator" "sink" "state" -}}
+{{- $out = append $out (dict "suffix" (printf "-%s" $role) "serviceAccount" (printf "%s-%s" $base $role) "roles" (list $role)) -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- else -}}
+{{- toJson (list (dict "suffix" "" "serviceAccount" $base "roles" (list "source" "evaluator" "sink" "state"))) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The ServiceAccount of a Deployment's pods; argument: (dict "root" $ "component" "source"|…|"all"). */}}
+{{- define "herald.podServiceAccount" -}}
+{{- $base := include "herald.serviceAccountName" .root -}}
+{{- if and .root.Values.roles.split .root.Values.serviceAccount.perRole -}}
+{{- printf "%s-%s" $base .component -}}
+{{- else -}}
+{{- $base -}}
+{{- end -}}
+{{- end -}}
