@@ -82,6 +82,15 @@ const template = async (release: string, namespace: string, files: string[]) =>
     .filter((o): o is KubernetesObject => o !== null);
 
 describe('the Helm chart deploy/helm/herald', () => {
+  it('is Artifact Hub-ready: kubeVersion, icon, and the image annotation names the image the chart runs', async () => {
+    const meta = parse(readFileSync(join(chart, 'Chart.yaml'), 'utf8')) as { appVersion: string; kubeVersion: string; icon: string; annotations: Record<string, string> };
+    expect(meta.kubeVersion).toBe('>=1.29.0-0');
+    expect(meta.icon).toMatch(/^data:image\/svg\+xml;base64,/);
+    expect(parse(meta.annotations['artifacthub.io/images']!)).toEqual([{ name: 'herald', image: `herald:${meta.appVersion}` }]);
+    const deployment = (await template('r', 'herald', [])).find((o) => o.kind === 'Deployment') as unknown as { spec: { template: { spec: { containers: { image: string }[] } } } };
+    expect(deployment.spec.template.spec.containers[0]!.image).toBe(`herald:${meta.appVersion}`);
+  });
+
   it('passes helm lint --strict with each value set', async () => {
     for (const [name, values] of Object.entries(valueSets)) {
       const r = await helm.run(['lint', '--strict', chart, '--kube-version', '1.34.0', '-f', valuesFile(name, values)]);
