@@ -28,7 +28,7 @@ describe('herald CLI', () => {
     expect(herald(['version'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^herald 0\.1\.0 \(plugin contract 1, plugin SDK 0\.1\.0, node v24\./) });
     const json = herald(['version', '-o', 'json']);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual({ version: '0.1.0', pluginContract: 1, sdk: '0.1.0', node: process.version });
+    expect(JSON.parse(json.stdout)).toEqual({ version: '0.1.0', pluginContract: 1, sdk: '1.0.0', node: process.version });
   });
 
   it.each([['run', '--help'], ['version', '--help'], ['config', 'check', '--help'], ['--help']])('has help for `herald %s`', (...args) => {
