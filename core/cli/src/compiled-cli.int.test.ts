@@ -24,11 +24,12 @@ function herald(...args: string[]) {
 }
 
 describe('the compiled herald command, run from a folder outside the repository', () => {
-  it('prints its help', () => {
+  it('prints its help, and its version read from its package.json', () => {
     const run = herald('--help');
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^Usage: herald/);
+    expect(herald('version')).toMatchObject({ status: 0, stdout: expect.stringMatching(/^herald \d+\.\d+\.\d+ \(plugin contract 1, plugin SDK 1\.0\.0, node v24\./) });
   });
 
   it('validates a notification ConfigMap, and checks a herald.yaml whose bundled sink it loads by name', () => {
