@@ -50,11 +50,12 @@ export type InitContext<S extends z.ZodType, D extends ServiceRefs> = ResolvedDe
   signal: AbortSignal;
 };
 
-interface PluginOptions<S extends z.ZodType, D extends ServiceRefs> {
+/** What sources and sinks declare alike. */
+export interface PluginOptions<S extends z.ZodType, D extends ServiceRefs> {
   /** Lower-case id, unique in a Herald process: `webhook`, `kubernetes`, `acme-pager`. */
   id: string;
   description?: string;
-  /** Semver range of the SDK this plugin works with, e.g. `^0.1.0`. */
+  /** Semver range of the SDK this plugin works with, e.g. `^1.0.0`; see the README for the rule. */
   sdkVersion: string;
   configSchema: S;
   deps: D;
@@ -118,7 +119,8 @@ export interface SinkOptions<S extends z.ZodType, D extends ServiceRefs, C exten
   init(context: InitContext<S, D>): Promise<SinkHandle<z.output<C>>>;
 }
 
-interface Branded {
+/** What defineSource/defineSink add: the SDK's brand and the contract version the kernel checks. */
+export interface Branded {
   readonly [PLUGIN_BRAND]: true;
   readonly contractVersion: number;
 }

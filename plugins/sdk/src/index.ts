@@ -18,6 +18,8 @@ export {
   type InitContext,
   type SinkLimits,
   type RetryPolicy,
+  type PluginOptions,
+  type Branded,
 } from './define-plugin.ts';
 export { backoffDelay, sleepUnlessAborted, retryAfterOf, parseRetryAfter, isRetryableStatus, type BackoffPolicy, type Jitter } from './retry.ts';
 export { createServiceRef, coreServices, type ServiceRef, type ServiceRefs, type ResolvedDeps } from './service-ref.ts';
