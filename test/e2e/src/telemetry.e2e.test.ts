@@ -176,7 +176,7 @@ describe('telemetry across processes', () => {
     expect(evaluator.body).toMatch(/^notifications_trigger_eval_total\{name="on-running",triggered="false"[^}]*\} 1$/m);
 
     // Prometheus' own linter (built by scripts/dev for the e2e tier) on every process's /metrics.
-    const promtool = toolPath('HERALD_PROMTOOL', 'promtool', 'promtool');
+    const promtool = toolPath('HERALD_PROMTOOL', 'prometheus', 'promtool');
     for (const role of ROLES) {
       const { body } = await get(heralds.get(role)!, '/metrics');
       const check = spawnSync(promtool, ['check', 'metrics'], { input: body, encoding: 'utf8' });
