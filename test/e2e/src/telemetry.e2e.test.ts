@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -202,6 +203,13 @@ describe('telemetry across processes', () => {
       await value('max(herald_bus_dead_letters)', 0);
       await value('sum(herald_delivery_in_flight{herald_service_type="webhook"})', 0);
       await value('sum(herald_source_kubernetes_is_leader)', 1);
+      // Every query of the Grafana dashboard is one Prometheus accepts.
+      const dashboard = JSON.parse(readFileSync(new URL('../../../docs/operations/grafana-dashboard.json', import.meta.url), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+      for (const panel of dashboard.panels) {
+        for (const { expr } of panel.targets) {
+          await expect(prometheus.query(expr.replaceAll('$__rate_interval', '1m').replaceAll('$__range', '5m')), panel.title).resolves.toBeInstanceOf(Array);
+        }
+      }
     } finally {
       await prometheus.stop();
     }
