@@ -20,8 +20,8 @@ import type { ResourceEventData } from '@herald/plugin-sdk';
 import { freePort, startJaeger, startNats, testNatsLimits, type JaegerServer } from '@herald/test-harness';
 
 const pods = Number(process.env.BENCH_PODS ?? 2_000);
-/** Each mode is run this many times, the modes taking turns; the best run of each is reported (the machine is shared). */
-const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+/** Each mode is run this many times, the modes taking turns; the median of each is reported (the machine is shared). */
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const withJaeger = process.env.BENCH_JAEGER !== '0';
 
 const main = fileURLToPath(new URL('../../../core/cli/src/main.ts', import.meta.url));
@@ -165,17 +165,21 @@ const modes: [string, Record<string, string>][] = [
   ...(jaeger ? [['on, exporting to Jaeger', { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpHttpUrl, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }] as [string, Record<string, string>]] : []),
 ];
 console.log(`${pods} Pods Pending → Running: ${pods * 2} events through one evaluator process, then ${pods} webhook deliveries through one sink process (node ${process.version})`);
-const best = new Map<string, ModeResult>();
+const runs = new Map<string, ModeResult[]>();
 for (let round = 1; round <= rounds; round++) {
   for (const [mode, env] of modes) {
     const r = await run(mode, env, round);
-    const seen = best.get(mode);
-    best.set(mode, { mode, eventsPerSecond: Math.max(r.eventsPerSecond, seen?.eventsPerSecond ?? 0), deliveriesPerSecond: Math.max(r.deliveriesPerSecond, seen?.deliveriesPerSecond ?? 0) });
+    runs.set(mode, [...(runs.get(mode) ?? []), r]);
     console.log(`round ${round}: ${mode.padEnd(32)} evaluator ${String(r.eventsPerSecond).padStart(6)} events/s   sink ${String(r.deliveriesPerSecond).padStart(6)} deliveries/s`);
   }
 }
-const results = [...best.values()];
-console.log('best of each:');
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
+};
+const results: ModeResult[] = [...runs].map(([mode, rs]) => ({ mode, eventsPerSecond: median(rs.map((r) => r.eventsPerSecond)), deliveriesPerSecond: median(rs.map((r) => r.deliveriesPerSecond)) }));
+console.log(`median of ${rounds}:`);
 for (const r of results) console.log(`${r.mode.padEnd(32)} evaluator ${String(r.eventsPerSecond).padStart(6)} events/s   sink ${String(r.deliveriesPerSecond).padStart(6)} deliveries/s`);
 const off = results[0]!;
 for (const r of results.slice(1)) {
