@@ -8,6 +8,7 @@ import type { Logger, PluginStore, Subscription } from '@herald/plugin-sdk';
 import { BusError, BusErrorCodes } from './errors.ts';
 import { redactServerUrls } from './server-url.ts';
 import { AttemptsLedger } from './attempts-ledger.ts';
+import { BusMetrics } from './bus-metrics.ts';
 import { JetStreamKvStore, scopedStore, type KvStore } from './kv-store.ts';
 import { consumeStateChanges } from './state-changes.ts';
 import { purgeAcknowledged } from './stream-room.ts';
@@ -41,6 +42,7 @@ export class Bus {
   readonly #link: { connected: boolean };
   readonly #options: BusOptions;
   readonly #logger: Logger;
+  readonly #metrics: BusMetrics;
   #drained: Promise<void> | undefined;
 
   private constructor(parts: {
@@ -66,6 +68,7 @@ export class Bus {
     this.#plugins = parts.plugins;
     this.#options = parts.options;
     this.#logger = parts.logger;
+    this.#metrics = new BusMetrics(parts.jsm, parts.topology.streamName('deadLetters'));
   }
 
   /** Connects (waiting for the server if it is not up yet) and creates streams and the KV buckets. */
@@ -156,6 +159,7 @@ export class Bus {
       closed: () => this.nc.isClosed(),
       flush: () => this.nc.flush(),
       connected: () => this.#link.connected,
+      metrics: this.#metrics,
     });
   }
 
@@ -197,6 +201,7 @@ export class Bus {
 
   /** Flushes what is pending and closes. Idempotent. */
   drain(): Promise<void> {
+    this.#metrics.close();
     return (this.#drained ??= this.nc.isClosed()
       ? Promise.resolve()
       : this.nc.drain().catch((err: unknown) => this.#logger.warn({ err }, 'NATS drain failed')));

@@ -4,6 +4,7 @@ import type { BusSubscriber, Channel, ChannelData, DeliveryHandler, EventType, L
 import { backoffDelay, EventTypes, sleepUnlessAborted, isHeraldError, type DeadLetterData } from '@herald/plugin-sdk';
 import type { KV } from '@nats-io/kv';
 import type { AttemptsLedger } from './attempts-ledger.ts';
+import type { BusMetrics } from './bus-metrics.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { MessageProcessor } from './message-processor.ts';
 import { PartitionShare } from './partition-share.ts';
@@ -60,6 +61,7 @@ export class JetStreamSubscriber implements BusSubscriber {
   readonly #members: KV | undefined;
   readonly #flush: () => Promise<void>;
   readonly #connected: () => boolean;
+  readonly #metrics: BusMetrics | undefined;
 
   constructor(deps: {
     js: JetStreamClient;
@@ -81,7 +83,10 @@ export class JetStreamSubscriber implements BusSubscriber {
     flush: () => Promise<void>;
     /** True while the connection is up (not reconnecting). */
     connected: () => boolean;
+    /** Reports the backlog of the consumers and the partitions owned; none: not reported. */
+    metrics?: BusMetrics;
   }) {
+    this.#metrics = deps.metrics;
     this.#connected = deps.connected;
     this.#closed = deps.closed;
     this.#attempts = deps.attempts;
@@ -266,12 +271,18 @@ export class JetStreamSubscriber implements BusSubscriber {
       });
     }
     const loop = Promise.all(consumerConfigs.map(consumeLoop));
+    const unwatch = this.#metrics?.watch({
+      stream,
+      consumers: consumerConfigs.map((c) => c.durable_name),
+      ...(share ? { share: { durable: options.durable, owned: () => share.owned().length } } : {}),
+    });
 
     let stopped: Promise<void> | undefined;
     return {
       stop: () =>
         (stopped ??= (async () => {
           stopping = true;
+          unwatch?.();
           stopSignal.abort();
           for (const messages of current) messages.stop();
           wake();

@@ -73,3 +73,20 @@ describe('circuit breaker', () => {
     expect(breaker.check(100)).toEqual({ kind: 'closed' });
   });
 });
+
+describe('circuit breaker state (the herald_delivery_circuit_breaker_state gauge)', () => {
+  it('is closed, then open for the cool-down, then half-open until its trial ends', () => {
+    const breaker = new CircuitBreaker({ failures: 1, coolDownMs: 1_000 });
+    expect(breaker.state(0)).toBe('closed');
+    breaker.failure(0, 'e', false);
+    expect(breaker.state(999)).toBe('open');
+    expect(breaker.state(1_000)).toBe('half-open');
+    expect(breaker.check(1_000)).toEqual({ kind: 'probe' });
+    expect(breaker.state(1_001)).toBe('half-open');
+    breaker.failure(1_001, 'e', true);
+    expect(breaker.state(1_002)).toBe('open');
+    expect(breaker.check(3_001)).toEqual({ kind: 'probe' });
+    breaker.success();
+    expect(breaker.state(3_002)).toBe('closed');
+  });
+});

@@ -1,3 +1,5 @@
+export type BreakerState = 'closed' | 'half-open' | 'open';
+
 /** What a breaker says about sending now. */
 export type BreakerVerdict =
   | { kind: 'closed' }
@@ -73,6 +75,12 @@ export class CircuitBreaker {
 
   get lastError(): string | undefined {
     return this.#lastError;
+  }
+
+  /** Where the breaker stands at `now`: half-open once the cool-down is over (its trial due or in flight). */
+  state(now: number): BreakerState {
+    if (this.#openUntil === undefined) return 'closed';
+    return now < this.#openUntil ? 'open' : 'half-open';
   }
 
   /** Closed with no failure counted: the same as a new breaker. */

@@ -109,6 +109,15 @@ describe('destination limiter', () => {
     sent(limiter.admit('dead'));
   });
 
+  it('tells the breaker state of each destination it remembers', () => {
+    const { clock, limiter } = setup(policy({ circuitBreaker: { failures: 1, coolDownMs: 5_000, maxCoolDownMs: 5_000 } }));
+    sent(limiter.admit('dead')).done({ kind: 'failure', error: 'timeout' });
+    sent(limiter.admit('ok')).done({ kind: 'success' });
+    expect(new Map(limiter.breakerStates())).toEqual(new Map([['dead', 'open'], ['ok', 'closed']]));
+    clock.now = 5_000;
+    expect(new Map(limiter.breakerStates()).get('dead')).toBe('half-open');
+  });
+
   it('does not count refusals or Retry-After answers toward the breaker', () => {
     const { limiter } = setup(policy({ circuitBreaker: { failures: 1, coolDownMs: 5_000, maxCoolDownMs: 5_000 } }));
     sent(limiter.admit('a')).done({ kind: 'neutral' });

@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '@herald/plugin-sdk';
-import { CircuitBreaker } from './circuit-breaker.ts';
+import { CircuitBreaker, type BreakerState } from './circuit-breaker.ts';
 import type { DeliveryPolicy } from './delivery-policy.ts';
 import { TokenBucket } from './token-bucket.ts';
 
@@ -135,6 +135,12 @@ export class DestinationLimiter {
       const fresh = d.failing === 0 && (d.bucket?.full(now) ?? true) && (d.breaker?.pristine ?? true);
       if (quiet && (fresh || now - d.lastUsed >= FORGET_AFTER_MS)) this.#destinations.delete(key);
     }
+  }
+
+  /** The breaker state of each destination remembered (none without breakers). */
+  *breakerStates(): Iterable<[key: string, state: BreakerState]> {
+    const now = this.#now();
+    for (const [key, d] of this.#destinations) if (d.breaker) yield [key, d.breaker.state(now)];
   }
 
   /** Destinations remembered. */

@@ -23,6 +23,11 @@ import { BusErrorCodes, HandBackError } from '@herald/core-bus';
 import { DeliveryErrorCodes, SendFailedError, StepAsideError } from './errors.ts';
 import { deliveryPolicy, notificationRetry, type DeliveryPolicy, type NotificationRetry, type SinkSettings } from './delivery-policy.ts';
 import { DestinationLimiter, type Admission, type Outcome } from './destination-limiter.ts';
+import { DestinationLabels } from './destination-labels.ts';
+import type { BreakerState } from './circuit-breaker.ts';
+
+/** The breaker gauge's values. */
+const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
 /** What core/delivery needs of a sink plugin: its id, its service types and what it declares about them. */
 export interface SinkDeclaration {
@@ -91,9 +96,28 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
   });
   const latency = options.meter?.createHistogram('herald.delivery.latency.seconds', {
     unit: 's',
-    description: 'From the notification published by the evaluator to the remote side accepting it, by service type',
+    description: 'From the change observed by the source (else the notification published by the evaluator) to the remote side accepting it, by service type',
     advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] },
   });
+  const inFlight = options.meter?.createUpDownCounter('herald.delivery.in_flight', {
+    description: 'Sends (attempts) in progress now, by service type',
+  });
+  // Per destination, the first MAX_DESTINATION_LABELS of each service type by name, the rest folded into "other".
+  const breakers = options.meter?.createObservableGauge('herald.delivery.circuit_breaker.state', {
+    description: 'Circuit breaker of each destination (service/recipient) the process remembers: 0 closed, 1 half-open, 2 open; "other" holds the worst of the destinations past the label cap',
+  });
+  const limiters = new Map<string, { limiter: DestinationLimiter; labels: DestinationLabels }>();
+  const observeBreakers = (result: { observe(value: number, attributes: Record<string, string>): void }) => {
+    for (const [serviceType, { limiter, labels }] of limiters) {
+      const worst = new Map<string, number>();
+      for (const [key, state] of limiter.breakerStates()) {
+        const destination = labels.of(key);
+        worst.set(destination, Math.max(worst.get(destination) ?? 0, BREAKER_VALUE[state]));
+      }
+      for (const [destination, value] of worst) result.observe(value, { 'herald.service_type': serviceType, destination });
+    }
+  };
+  breakers?.addCallback(observeBreakers);
   const tracer = trace.getTracer('@herald/core-delivery');
   // A result that cannot be published must not undo a delivery the remote side accepted. One a full results
   // stream refused is published again until there is room (until shutdown): without it the claim stays
@@ -115,7 +139,8 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
       }
     }
   };
-  const subscriptions: Subscription[] = [];
+  // Stops observing the breakers when the runner stops.
+  const subscriptions: Subscription[] = [{ stop: () => Promise.resolve(breakers?.removeCallback(observeBreakers)) }];
   try {
     for (const serviceType of sink.serviceTypes) await subscribeType(serviceType);
   } catch (err) {
@@ -128,6 +153,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
   async function subscribeType(serviceType: string): Promise<void> {
     const policy = deliveryPolicy(options.settings, serviceType, sink.limits);
     const limiter = new DestinationLimiter(policy);
+    limiters.set(serviceType, { limiter, labels: new DestinationLabels() });
     const retries = retriesOf(policy, serviceType);
     const { maxDeliver, maxAckPending } = policy;
     subscriptions.push(
@@ -180,7 +206,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
       try {
         await attemptDelivery(delivery, serviceType, limiter, retries, span);
         span.setAttribute('herald.outcome', 'sent');
-        latency?.record(Math.max(0, Date.now() - Date.parse(delivery.event.time)) / 1000, { 'herald.service_type': serviceType });
+        latency?.record(Math.max(0, Date.now() - Date.parse(n.observedAt ?? delivery.event.time)) / 1000, { 'herald.service_type': serviceType });
       } catch (err) {
         const outcome = err instanceof StepAsideError || err instanceof HandBackError ? 'stepped aside' : (err as { lastAttempt?: boolean }).lastAttempt || !isHeraldError(err) || !err.retryable ? 'failed' : 'retrying';
         span.setAttribute('herald.outcome', outcome);
@@ -239,6 +265,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
       permit.done({ kind: 'called off' });
       throw new HandBackError(`send to ${where} called off by shutdown`);
     }
+    inFlight?.add(1, { 'herald.service_type': serviceType });
     try {
       const instance = service;
       await options.call(`send to ${n.destination.service}`, options.callTimeoutMs, (signal) => handle.send(n, { attempt, signal, service: instance }), options.shutdown);
@@ -253,6 +280,8 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
       }
       permit.done(outcomeOf(error));
       return failed(error);
+    } finally {
+      inFlight?.add(-1, { 'herald.service_type': serviceType });
     }
     permit.done({ kind: 'success' });
     logger.info({ destination: where, stateKey: n.stateKey, object: objectKey(n), attempt }, 'sent');

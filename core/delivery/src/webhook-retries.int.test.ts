@@ -26,6 +26,8 @@ const meter = {
       ? { add: (n: number, attributes: Record<string, string>) => admissions.set(attributes['herald.admission']!, (admissions.get(attributes['herald.admission']!) ?? 0) + n) }
       : ignored,
   createHistogram: () => ignored,
+  createUpDownCounter: () => ignored,
+  createObservableGauge: () => ({ addCallback: () => undefined, removeCallback: () => undefined }),
 } as unknown as Meter;
 
 let nats: NatsServer;

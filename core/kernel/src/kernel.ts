@@ -102,6 +102,19 @@ export class Kernel {
     return this.#status;
   }
 
+  /** What each started source that reports readiness says (`SourceHandle.ready`): true, or what it waits for. */
+  sourceReadiness(): { id: string; ready: true | string }[] {
+    return this.#active
+      .filter((a) => a.plugin.kind === 'source' && typeof (a.handle as SourceHandle).ready === 'function')
+      .map((a) => {
+        try {
+          return { id: a.id, ready: (a.handle as SourceHandle).ready!() };
+        } catch (err) {
+          return { id: a.id, ready: `readiness check failed: ${(err as Error).message}` };
+        }
+      });
+  }
+
   async #bootPlugins(): Promise<void> {
     const { config, baseDir } = this.#options;
     const catalog = new PluginCatalog();

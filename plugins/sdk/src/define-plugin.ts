@@ -7,6 +7,8 @@ import { CONTRACT_VERSION, PLUGIN_BRAND } from './version.ts';
 export interface SourceHandle {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** For `/readyz`, once started: true when the source does its work (or stands by), else what it waits for. */
+  ready?(): true | string;
 }
 
 /** Options of one configured service, e.g. `service.webhook.github` in the notification ConfigMap. */

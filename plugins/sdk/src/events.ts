@@ -34,6 +34,8 @@ export const resourceEventDataSchema = z.object({
   resourceVersion: z.string().min(1),
   /** The object as the API server returned it, without managedFields. */
   object: z.record(z.string(), z.unknown()),
+  /** When the source observed the change (RFC 3339); optional: a source may not know. Delivery latency starts here. */
+  observedAt: z.iso.datetime({ offset: true }).optional(),
 });
 
 export const destinationSchema = z.object({
@@ -63,6 +65,8 @@ export const notificationDataSchema = z.object({
   ref: objectRefSchema,
   /** The rendered notification: `message` plus the block of this service type (e.g. `webhook`, `email`). */
   rendered: z.record(z.string(), z.unknown()),
+  /** The `observedAt` of the resource event that caused it, when it had one. */
+  observedAt: z.iso.datetime({ offset: true }).optional(),
 });
 
 export const deliveryResultDataSchema = z.object({

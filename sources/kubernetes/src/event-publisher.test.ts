@@ -164,6 +164,8 @@ describe('hostile objects', () => {
     await bus.until(() => bus.events.length === 1);
     expect(bus.events[0]!.object).toEqual(limit);
     expect(bus.letters).toEqual([]);
+    // When the source saw it: delivery latency is measured from here.
+    expect(Date.now() - Date.parse(bus.events[0]!.observedAt!)).toBeGreaterThanOrEqual(0);
   });
 
   it('break 8: an object over the max payload is published without last-applied-configuration, or dead-lettered with size and limit', async () => {

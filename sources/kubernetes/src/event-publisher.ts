@@ -52,7 +52,8 @@ async function publishObserved(event: InformerEvent, options: EventPublishing): 
   const { resource, publisher, metrics, log, refusedForGood } = options;
   const maxDepth = options.maxDepth ?? MAX_OBJECT_DEPTH;
   const attributes = { group: resource.group, version: resource.version, resource: resource.resource, action: event.type };
-  const data = toResourceEvent(resource, event);
+  // Delivery latency starts here (docs/reference/bus.md, `observedAt`).
+  const data = { ...toResourceEvent(resource, event), observedAt: new Date().toISOString() };
   const what = describe(resource, data);
 
   const publish = async (object: KubeObject, reduction?: Reduction) => {

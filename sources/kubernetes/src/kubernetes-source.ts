@@ -28,6 +28,8 @@ export default defineSource({
     const leaseNamespace = election.namespace ?? namespace;
     const stopping = new AbortController();
     let running: { stop(): Promise<void> } | undefined;
+    /** The informers of this term (or of the last one, paused while another process leads). */
+    let current: WatchSet | undefined;
     let stopped: Promise<void> | undefined;
     logger.info(
       { kubeconfig: origin, context: kc.getCurrentContext(), server: client.server, ...(election.enabled ? { lease: `${leaseNamespace}/${election.leaseName}` } : {}) },
@@ -38,7 +40,7 @@ export default defineSource({
       async start() {
         const targets = await resolveResources(client, config, stopping.signal);
         stopping.signal.throwIfAborted();
-        const watches = () => new WatchSet(targets, { client, config, publisher, logger, metrics, gate, tracer });
+        const watches = () => (current = new WatchSet(targets, { client, config, publisher, logger, metrics, gate, tracer }));
         if (!election.enabled) {
           const set = watches();
           running = set;
@@ -67,6 +69,12 @@ export default defineSource({
           throw err;
         }
         if (!gate.isOpen) logger.info({ identity: leadership.identity, leader: leadership.leader }, `standing by: ${leadership.leader ?? 'another process'} publishes`);
+      },
+      /** Ready when synced (every watched collection listed and published once) and leading, or standing by. */
+      ready() {
+        if (!gate.isOpen) return true;
+        const unsynced = current?.unsynced ?? ['every collection'];
+        return unsynced.length === 0 ? true : `leading, first list not published yet: ${unsynced.join(', ')}`;
       },
       stop() {
         return (stopped ??= (async () => {

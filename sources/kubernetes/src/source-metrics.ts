@@ -16,6 +16,8 @@ export interface SourceMetrics {
   relists: Counter;
   /** Failed lists and watches (each retried after a backoff). */
   watchErrors: Counter;
+  /** Watches that ended and started again; extra attribute `reason` (`closed`, `gone`, `short`, `stalled`). */
+  watchRestarts: Counter;
   /** Failed publishes (each retried after a backoff). */
   publishRetries: Counter;
 }
@@ -35,6 +37,7 @@ export function sourceMetrics(meter: Meter): SourceMetrics {
     deadLettered: meter.createCounter('herald.source.kubernetes.events.dead_lettered', { description: 'Resource events sent to the dead letters instead of the events stream' }),
     relists: meter.createCounter('herald.source.kubernetes.relists', { description: 'Relists after the watched resourceVersion expired (410 Gone)' }),
     watchErrors: meter.createCounter('herald.source.kubernetes.watch.errors', { description: 'Failed lists and watches, retried with backoff' }),
+    watchRestarts: meter.createCounter('herald.source.kubernetes.watch.restarts', { description: 'Watches that ended and started again, by reason: closed (the server timeout), gone (410, relisted), short, stalled' }),
     publishRetries: meter.createCounter('herald.source.kubernetes.publish.retries', { description: 'Failed publishes, retried with backoff' }),
   };
 }

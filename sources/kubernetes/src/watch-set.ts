@@ -36,6 +36,11 @@ export class WatchSet {
     return this.#informers.map((i) => i.description);
   }
 
+  /** The collections whose first list is not published yet (`/readyz`: the source is synced when none). */
+  get unsynced(): string[] {
+    return this.#informers.filter((i) => !i.hasSynced()).map((i) => i.description);
+  }
+
   /** Starts every informer; when one cannot list, stops them all and rejects with what to fix. */
   async start(): Promise<void> {
     const results = await Promise.allSettled(this.#informers.map((i) => i.start()));
@@ -86,6 +91,7 @@ function informer(target: WatchTarget, { client, config, publisher, logger, metr
         if (relist) metrics.relists.add(1, attributes);
       },
       watchError: () => metrics.watchErrors.add(1, attributes),
+      watchEnded: (reason) => metrics.watchRestarts.add(1, { ...attributes, reason }),
       handlerError: () => metrics.publishRetries.add(1, attributes),
     },
   });

@@ -60,6 +60,7 @@ async function setUp(prefix: string): Promise<Setup> {
           nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: prefix.toLowerCase(), streamPrefix: prefix },
           roles: ['source'],
           log: { level: 'debug' },
+          telemetry: { port: 0, host: '127.0.0.1' },
           plugins: [{ name: '@herald/source-kubernetes', options: { resources: [{ version: 'v1', resource: 'pods', kind: 'Pod' }], namespaces: [namespace], leaderElection } }],
         },
         { KUBECONFIG: cp.restrictedKubeconfigPath, POD_NAMESPACE: namespace },
@@ -88,6 +89,13 @@ const published = (h: HeraldProcess, name: string) => h.logs().includes(`publish
 
 function pod(name: string): V1Pod {
   return { metadata: { name }, spec: { containers: [{ name: 'app', image: 'registry.invalid/app:1' }] } };
+}
+
+/** `/readyz` of a process, as a Kubernetes probe reads it. */
+async function readyz(h: HeraldProcess): Promise<{ status: number; body: { status: string; checks: Record<string, string> } }> {
+  const running = h.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { event?: string; telemetryPort?: number }).find((l) => l.event === 'running');
+  const response = await fetch(`http://127.0.0.1:${running!.telemetryPort!}/readyz`);
+  return { status: response.status, body: (await response.json()) as { status: string; checks: Record<string, string> } };
 }
 
 const added = (name: string) => (e: RecordedEvent) => e.data.action === 'ADDED' && e.data.ref.name === name;
@@ -124,6 +132,8 @@ describe('the kubernetes source with leader election (two Herald processes, the 
     expect(standby.logs()).not.toContain('"msg":"listed pods.v1');
     expect(standby.logs()).toContain('standing by');
     expect(leader.logs()).not.toContain('standing by');
+    // Both ready for Kubernetes: the leader has published its first list, the standby stands by.
+    for (const h of [leader, standby]) expect(await readyz(h)).toEqual({ status: 200, body: { status: 'ready', checks: expect.objectContaining({ source: 'ok' }) as unknown } });
     // The leader keeps renewing: the same holder, a later renewTime.
     await waitFor(() => lease(s.namespace), (l) => holds(leader, l) && time(l?.spec?.renewTime) > time(before?.spec?.renewTime), 'the leader never renewed the Lease', 3 * fastLeaseMs);
 

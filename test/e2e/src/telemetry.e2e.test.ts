@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, startJaeger, startNats, testNatsLimits, toolPath, type ControlPlane, type JaegerServer, type JaegerSpan, type NatsServer } from '@herald/test-harness';
+import { startControlPlane, startJaeger, startNats, startPrometheus, testNatsLimits, toolPath, type ControlPlane, type JaegerServer, type JaegerSpan, type NatsServer, type PromSample } from '@herald/test-harness';
 import { applyHeraldRbac, createConfigMap } from './support/cluster-setup.ts';
 import { startHerald, type HeraldProcess } from './support/herald-process.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
@@ -176,11 +177,41 @@ describe('telemetry across processes', () => {
     expect(evaluator.body).toMatch(/^notifications_trigger_eval_total\{name="on-running",triggered="false"[^}]*\} 1$/m);
 
     // Prometheus' own linter (built by scripts/dev for the e2e tier) on every process's /metrics.
-    const promtool = toolPath('HERALD_PROMTOOL', 'promtool', 'promtool');
+    const promtool = toolPath('HERALD_PROMTOOL', 'prometheus', 'promtool');
     for (const role of ROLES) {
       const { body } = await get(heralds.get(role)!, '/metrics');
       const check = spawnSync(promtool, ['check', 'metrics'], { input: body, encoding: 'utf8' });
       expect(check.status, `promtool check metrics (${role}):\n${check.stdout}${check.stderr}`).toBe(0);
+    }
+  });
+
+  it('is scraped by a real Prometheus: PromQL counts the delivery, and finds the bus, delivery and source gauges', async () => {
+    const prometheus = await startPrometheus({ targets: ROLES.map((role) => `127.0.0.1:${portOf(heralds.get(role)!)}`) });
+    const value = async (promql: string, expected: number) => {
+      const samples = await until(() => prometheus.query(promql), (r: PromSample[]) => r.length === 1 && r[0]!.value === expected, `${promql} = ${expected}`);
+      return samples[0]!;
+    };
+    try {
+      await value('sum(notifications_deliveries_total{trigger="on-running",service="hook",succeeded="true"})', 1);
+      await value('sum(herald_delivery_latency_seconds_count{herald_service_type="webhook"})', 1);
+      // The backlog of the sink's durable, as the server tells it (every consumer of it reports the same).
+      const pending = await value('max by (stream, durable) (herald_bus_consumer_pending{durable="herald-sink-webhook"})', 0);
+      expect(pending.metric).toEqual({ stream: 'TEL_NOTIFICATIONS', durable: 'herald-sink-webhook' });
+      await value('max(herald_bus_consumer_ack_pending{durable="herald-sink-webhook"})', 0);
+      // The one evaluator pulls on every partition of the events.
+      await value('sum(herald_bus_partitions_owned{durable="herald-evaluator"})', 16);
+      await value('max(herald_bus_dead_letters)', 0);
+      await value('sum(herald_delivery_in_flight{herald_service_type="webhook"})', 0);
+      await value('sum(herald_source_kubernetes_is_leader)', 1);
+      // Every query of the Grafana dashboard is one Prometheus accepts.
+      const dashboard = JSON.parse(readFileSync(new URL('../../../docs/operations/grafana-dashboard.json', import.meta.url), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+      for (const panel of dashboard.panels) {
+        for (const { expr } of panel.targets) {
+          await expect(prometheus.query(expr.replaceAll('$__rate_interval', '1m').replaceAll('$__range', '5m')), panel.title).resolves.toBeInstanceOf(Array);
+        }
+      }
+    } finally {
+      await prometheus.stop();
     }
   });
 
@@ -190,7 +221,8 @@ describe('telemetry across processes', () => {
       expect((await get(h, '/healthz')).status).toBe(200);
       const ready = await get(h, '/readyz');
       expect(ready.status, ready.body).toBe(200);
-      expect(JSON.parse(ready.body)).toMatchObject({ status: 'ready', checks: { nats: 'ok', streams: 'ok', plugins: 'ok' } });
+      // The source check: the source process holds the Lease and has published its first list.
+      expect(JSON.parse(ready.body)).toMatchObject({ status: 'ready', checks: { nats: 'ok', streams: 'ok', plugins: 'ok', source: 'ok' } });
     }
   });
 

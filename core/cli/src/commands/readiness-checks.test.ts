@@ -3,12 +3,12 @@ import type { Kernel, PluginStatus } from '@herald/core-kernel';
 import type { NotificationConfig, NotificationConfigProvider } from '@herald/core-notification-config';
 import { readinessChecks } from './readiness-checks.ts';
 
-type Probe = Pick<Kernel, 'bus' | 'status' | 'notificationConfig'>;
+type Probe = Pick<Kernel, 'bus' | 'status' | 'notificationConfig' | 'sourceReadiness'>;
 
-function kernel(parts: { config?: NotificationConfig | undefined; provider?: boolean; plugins?: PluginStatus[] }): Probe {
+function kernel(parts: { config?: NotificationConfig | undefined; provider?: boolean; plugins?: PluginStatus[]; sources?: { id: string; ready: true | string }[] }): Probe {
   const provider: NotificationConfigProvider | undefined =
     parts.provider === false ? undefined : { current: () => parts.config, onChange: () => () => undefined, origin: 'configmap shop/herald-notifications-cm' };
-  return { bus: {} as Kernel['bus'], status: () => parts.plugins ?? [], notificationConfig: provider };
+  return { bus: {} as Kernel['bus'], status: () => parts.plugins ?? [], notificationConfig: provider, sourceReadiness: () => parts.sources ?? [] };
 }
 
 async function run(probe: Probe, name: string): Promise<true | string> {
@@ -33,5 +33,12 @@ describe('/readyz checks', () => {
       { id: 'slack', name: '@herald/sink-slack', state: 'failed', error: { code: 'HERALD_ERR_PLUGIN_INIT', message: 'x' } },
     ];
     expect(await run(kernel({ config: {} as NotificationConfig, plugins }), 'plugins')).toBe('slack failed (HERALD_ERR_PLUGIN_INIT)');
+  });
+
+  it('is not ready while a leading source has not published its first list, naming what it waits for; a standby source is ready', async () => {
+    const waiting = { id: 'kubernetes', ready: 'leading, first list not published yet: pods.v1' } as const;
+    expect(await run(kernel({ sources: [waiting] }), 'source')).toBe('kubernetes: leading, first list not published yet: pods.v1');
+    expect(await run(kernel({ sources: [{ id: 'kubernetes', ready: true }] }), 'source')).toBe(true);
+    expect(await run(kernel({}), 'source')).toBe(true);
   });
 });

@@ -13,9 +13,9 @@ function within<T>(ms: number, work: Promise<T>, what: string): Promise<T> {
 
 /**
  * What /readyz checks once the kernel is up: NATS answers, the streams exist, a notification config is
- * loaded (where the evaluator or a sink runs), and no plugin of the roles this process runs failed or stopped. Until the kernel is up there are no checks, and /readyz says not ready.
+ * loaded (where the evaluator or a sink runs), every source synced and leading or standing by, and no plugin of the roles this process runs failed or stopped. Until the kernel is up there are no checks, and /readyz says not ready.
  */
-export function readinessChecks(kernel: Pick<Kernel, 'bus' | 'status' | 'notificationConfig'>): ReadinessCheck[] {
+export function readinessChecks(kernel: Pick<Kernel, 'bus' | 'status' | 'notificationConfig' | 'sourceReadiness'>): ReadinessCheck[] {
   const { bus } = kernel;
   return [
     {
@@ -43,6 +43,14 @@ export function readinessChecks(kernel: Pick<Kernel, 'bus' | 'status' | 'notific
         const config = kernel.notificationConfig;
         if (!config || config.current()) return true;
         return `no notification config loaded yet from ${config.origin}`;
+      },
+    },
+    {
+      // A source is synced once the first list of everything it watches is published; a standby replica is ready.
+      name: 'source',
+      check: () => {
+        const waiting = kernel.sourceReadiness().filter((s) => s.ready !== true);
+        return waiting.length === 0 ? true : waiting.map((s) => `${s.id}: ${s.ready as string}`).join('; ');
       },
     },
     {

@@ -58,7 +58,7 @@ async function worker(o: WorkerOptions = {}) {
     ...(o.warningIntervalMs ? { warningIntervalMs: o.warningIntervalMs } : {}),
   });
   /** Hands the worker the Pod's state `phase` at `rv`, as event `id` (a redelivery reuses the id). */
-  const deliver = (id: string, phase: string, rv: string) => {
+  const deliver = (id: string, phase: string, rv: string, observedAt?: string) => {
     const object = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -67,7 +67,7 @@ async function worker(o: WorkerOptions = {}) {
       status: { phase },
     };
     const delivery: Delivery<ResourceEventData> = {
-      event: { specversion: '1.0', id, source: 'test', type: 'io.herald.resource.v1', time: new Date(0).toISOString(), datacontenttype: 'application/json', data: { action: 'MODIFIED', ref, resourceVersion: rv, object } },
+      event: { specversion: '1.0', id, source: 'test', type: 'io.herald.resource.v1', time: new Date(0).toISOString(), datacontenttype: 'application/json', data: { action: 'MODIFIED', ref, resourceVersion: rv, object, ...(observedAt ? { observedAt } : {}) } },
       subject: 'herald.events.0',
       deliveryCount: 1,
       traceparent: undefined,
@@ -109,6 +109,15 @@ describe('evaluator worker: plan, claim, render, publish under redelivery and co
     await w.deliver('e3', 'Running', '30');
     expect(w.sent).toHaveLength(2);
     expect(await w.claim()).toMatchObject({ status: 'pending', event: 'e3', rv: '30' });
+  });
+
+  it('carries when the source observed the change into the notification (delivery latency starts there), when the event says', async () => {
+    const w = await worker();
+    await w.deliver('e1', 'Running', '10', '2026-12-04T10:00:00.000Z');
+    expect(w.sent[0]!.observedAt).toBe('2026-12-04T10:00:00.000Z');
+    await w.deliver('e2', 'Pending', '20');
+    await w.deliver('e3', 'Running', '30');
+    expect(w.sent[1]).not.toHaveProperty('observedAt');
   });
 
   it('a Pending evaluated again after the Running that followed it does not release that Running\'s claim', async () => {

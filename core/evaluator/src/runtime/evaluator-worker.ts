@@ -81,7 +81,7 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
   });
 
   async function evaluate(delivery: Delivery<ResourceEventData>, span: Span): Promise<void> {
-    const { action, ref, object, resourceVersion } = delivery.event.data;
+    const { action, ref, object, resourceVersion, observedAt } = delivery.event.data;
     const config = options.config();
     if (!config) throw new NotReadyError('no notification config is loaded yet', 5_000);
     const evaluator = evaluatorFor(config, variableName(ref, options.variables));
@@ -153,6 +153,8 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
         claimRevision: claimed.revision,
         ref,
         rendered: {},
+        // Carried along so the sink measures delivery latency from the change, not from this publish.
+        ...(observedAt ? { observedAt } : {}),
       };
       // A (trigger, destination) that cannot be rendered or published fails alone: the others are still sent.
       try {

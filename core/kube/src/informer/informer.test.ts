@@ -147,11 +147,12 @@ describe('informer', () => {
     client.watches.push({ events: [watchEvent('MODIFIED', pod('keep', '1', '11')), gone] });
     client.lists.push(list('30', [pod('keep', '1', '11'), pod('change', '2', '21'), pod('new', '4', '22')]));
     const observed: string[] = [];
-    const { informer: i, summary } = informer(client, { observer: { listed: ({ relist, events }) => observed.push(`${relist ? 'relist' : 'list'}:${events}`) } });
+    const observer = { listed: ({ relist, events }: { relist: boolean; events: number }) => observed.push(`${relist ? 'relist' : 'list'}:${events}`), watchEnded: (end: string) => observed.push(`watch ended:${end}`) };
+    const { informer: i, summary } = informer(client, { observer });
     await i.start();
     await until(() => client.watchQueries().length === 2, 'the watch after the relist');
     expect(summary()).toEqual(['ADDED keep@5', 'ADDED change@6', 'ADDED gone@7', 'MODIFIED keep@11', 'DELETED gone@7?', 'MODIFIED change@21', 'ADDED new@22']);
-    expect(observed).toEqual(['list:3', 'relist:3']);
+    expect(observed).toEqual(['list:3', 'watch ended:gone', 'relist:3']);
     expect(client.watchQueries().map((q) => q.resourceVersion)).toEqual(['10', '30']);
     expect(i.objects().map((o) => o.metadata?.name).sort()).toEqual(['change', 'keep', 'new']);
   });

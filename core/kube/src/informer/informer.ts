@@ -21,6 +21,8 @@ export interface InformerObserver {
   listed?(info: { relist: boolean; objects: number; events: number }): void;
   /** A list or watch failed and is retried after `retryInMs`. */
   watchError?(error: unknown, retryInMs: number): void;
+  /** A watch ended and another starts: `closed` by the server (its timeout), `gone` (410, a relist first), `short` or `stalled`. */
+  watchEnded?(end: 'closed' | 'gone' | 'short' | 'stalled'): void;
   /** `onEvent` failed and the same event is retried after `retryInMs`. */
   handlerError?(error: unknown, event: InformerEvent, retryInMs: number): void;
 }
@@ -173,6 +175,7 @@ export class Informer {
           failures = 0;
         }
         const end = await this.#watch();
+        if (!signal.aborted) this.#options.observer?.watchEnded?.(end);
         if (end === 'gone') {
           mustList = true;
           this.#log.info({ resourceVersion: this.#resourceVersion }, `resourceVersion ${this.#resourceVersion} of ${this.description} is too old (410 Gone): relisting`);
