@@ -109,6 +109,7 @@ export class Kernel {
     const serviceSchemas = new Map<string, z.ZodType>();
     const templateSchemas = new Map<string, z.ZodType>();
     const loaded: { entry: PluginEntry; plugin: HeraldPlugin; pluginConfig: unknown; status: PluginStatus }[] = [];
+    const external = new Set(config.externalSinks.map((s) => s.serviceType));
     // Load and check every plugin first: the core needs the sinks' service and template schemas to read the config.
     for (const [index, entry] of config.plugins.entries()) {
       const status: PluginStatus = { id: entry.name, name: entry.name, state: 'failed' };
@@ -124,6 +125,7 @@ export class Kernel {
           for (const type of plugin.serviceTypes) {
             const owner = serviceTypes.get(type);
             if (owner) throw new PluginError(plugin.id, KernelErrorCodes.pluginDuplicate, `service type "${type}" is already delivered by plugin "${owner}"`);
+            if (external.has(type)) throw new PluginError(plugin.id, KernelErrorCodes.pluginDuplicate, `service type "${type}" is delivered by a sink outside Herald (herald.yaml externalSinks)`);
             serviceTypes.set(type, plugin.id);
             if (plugin.serviceConfigSchema) serviceSchemas.set(type, plugin.serviceConfigSchema);
             if (plugin.templateSchema) templateSchemas.set(type, plugin.templateSchema);
@@ -136,6 +138,8 @@ export class Kernel {
       }
     }
 
+    // A sink outside Herald delivers its types: the config takes their services and nothing sweeps them up.
+    for (const type of external) serviceTypes.set(type, 'external');
     registerSinkSchemas(this.#root, { types: new Set(serviceTypes.keys()), service: serviceSchemas, template: templateSchemas });
     this.#core = await startCoreRoles(this.#root);
     if (this.roles.includes('sink')) {
