@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -21,6 +24,7 @@ const notifiedKey = 'notified.notifications.argoproj.io';
 const stateKey = (service: string) => `on-pod-ready:[0].jS5fTrIQi8Q4Q5uceLlcAF3t4Go:${service}:`;
 const token = 'py-t0ken-never-on-the-bus';
 const prefix = 'POLY';
+const cli = fileURLToPath(new URL('../../../core/cli/src/main.ts', import.meta.url));
 
 let cp: ControlPlane;
 let nats: NatsServer;
@@ -191,6 +195,9 @@ describe('a sink written in Python (nats-py) delivers next to the TypeScript web
     expect(letters).toHaveLength(1);
     expect(letters[0]).toMatchObject({ type: 'io.herald.dead-letter.v1', data: { code: 'HTTP_410', consumer: 'herald-sink-python', deliveryCount: 1, reason: `${endpoint.url}/gone answered 410`, original: { stream: `${prefix}_NOTIFICATIONS`, encoding: 'utf8' } } });
     expect((await core.readNamespacedPod({ name, namespace })).metadata?.annotations?.[notifiedKey]).toBeUndefined();
+    // An operator sees it with Herald's own tool.
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'dlq', 'list', '-c', herald!.configPath, '-o', 'json']);
+    expect(JSON.parse(stdout)).toMatchObject([{ code: 'HTTP_410', reason: `${endpoint.url}/gone answered 410` }]);
   });
 
   it('stops on SIGTERM with exit code 0', async () => {
