@@ -100,12 +100,16 @@ def post(n):
         "trigger": n["trigger"],
         "object": n["ref"],
     }).encode()
-    request = urllib.request.Request(options["url"], data=body, method="POST")
-    request.add_header("Content-Type", "application/json")
-    # The receiver can drop a repeat: the same notification always carries the same key.
-    request.add_header("Idempotency-Key", f"{n['idempotencyKey']}:{n['claimRevision']}")
-    for header in options.get("headers", []):
-        request.add_header(header["name"], header["value"])
+    try:
+        request = urllib.request.Request(options["url"], data=body, method="POST")
+        request.add_header("Content-Type", "application/json")
+        # The receiver can drop a repeat: the same notification always carries the same key.
+        request.add_header("Idempotency-Key", f"{n['idempotencyKey']}:{n['claimRevision']}")
+        for header in options.get("headers", []):
+            request.add_header(header["name"], header["value"])
+    except (ValueError, KeyError, TypeError) as err:
+        # A malformed url or headers option: no attempt will do better until the ConfigMap is fixed.
+        raise DeliveryFailed("INVALID_OPTIONS", f"service {destination['service']}: unusable options: {err!r}", False)
     try:
         with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:
             response.read()
@@ -130,6 +134,12 @@ def headers_for(event_id, msg):
     if re.fullmatch(r"00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}", parent):
         headers["traceparent"] = f"00-{parent[3:35]}-{secrets.token_hex(8)}-{parent[-2:]}"
     return headers
+
+
+async def still_working(msg):
+    while True:
+        await asyncio.sleep(ACK_WAIT / 3)
+        await msg.in_progress()
 
 
 class Sink:
@@ -181,6 +191,8 @@ class Sink:
             await self.publish_result(msg, n, self.delivered[key])  # same id: JetStream drops it if it was stored
             await msg.ack_sync()
             return
+        # A slow endpoint must not look like a dead process: tell the server we are still on it.
+        keepalive = asyncio.create_task(still_working(msg))
         try:
             await asyncio.to_thread(post, n)
         except DeliveryFailed as err:
@@ -194,6 +206,8 @@ class Sink:
             await self.dead_letter(msg, err.code, str(err))
             await msg.term()
             return
+        finally:
+            keepalive.cancel()
         self.delivered[key] = attempt
         if len(self.delivered) > 10_000:
             self.delivered.pop(next(iter(self.delivered)))
