@@ -250,24 +250,25 @@ describe('evaluator worker: warnings', () => {
     const token = 's3cr3t-t0ken-value';
     const data = {
       ...seed.data,
-      'service.webhook.webhook': 'url: http://example.test/hook\nheaders:\n- name: Authorization\n  value: Bearer $token\nretries: 3\n',
-      'service.pager': 'url: http://pager.test/$missing\n',
+      'service.webhook.webhook': 'url: http://example.test/hook\nheaders:\n- name: Authorization\n  value: Bearer $token\n',
+      'service.pager': 'url: http://pager.test/$missing\nheaders:\n- name: Authorization\n  value: Bearer $token\nretries: 3\n',
       'subscriptions': '- recipients: [pager:oncall]\n  triggers: [on-pod-ready]\n',
     };
     const external = parseNotificationConfig({ data, secrets: { token } }, { secretSource: { name: 'herald-notifications-secret', namespace: 'ops' } }).config!;
-    const w = await worker({ config: external, externalServiceTypes: new Set(['webhook']) });
+    const w = await worker({ config: external, externalServiceTypes: new Set(['pager']) });
     await w.deliver('e1', 'Running', '10');
     const byService = Object.fromEntries(w.sent.map((n) => [n.destination.service, n.destination]));
-    expect(byService.webhook).toEqual({
-      serviceType: 'webhook',
-      service: 'webhook',
-      recipient: '',
-      options: { url: 'http://example.test/hook', headers: [{ name: 'Authorization', value: 'Bearer $token' }], retries: 3 },
+    expect(byService.pager).toEqual({
+      serviceType: 'pager',
+      service: 'pager',
+      recipient: 'oncall',
+      // As written: `$missing` is not in the Secret, so it has no reference and stays, as Argo leaves it.
+      options: { url: 'http://pager.test/$missing', headers: [{ name: 'Authorization', value: 'Bearer $token' }], retries: 3 },
       secretRefs: { token: { name: 'herald-notifications-secret', namespace: 'ops', key: 'token' } },
     });
-    // A type Herald's own sinks deliver travels as before: the sink reads its options from the config itself.
-    expect(byService.pager).toEqual({ serviceType: 'pager', service: 'pager', recipient: 'oncall' });
+    // A type Herald's own sink delivers travels as before: that sink reads its options from the config itself.
+    expect(byService.webhook).toEqual({ serviceType: 'webhook', service: 'webhook', recipient: '' });
     expect(JSON.stringify(w.sent)).not.toContain(token);
-    expect(notificationDataSchema.parse(w.sent[0])).toEqual(w.sent[0]);
+    for (const n of w.sent) expect(notificationDataSchema.parse(n)).toEqual(n);
   });
 });
