@@ -196,8 +196,13 @@ describe('a sink written in Python (nats-py) delivers next to the TypeScript web
     expect(letters[0]).toMatchObject({ type: 'io.herald.dead-letter.v1', data: { code: 'HTTP_410', consumer: 'herald-sink-python', deliveryCount: 1, reason: `${endpoint.url}/gone answered 410`, original: { stream: `${prefix}_NOTIFICATIONS`, encoding: 'utf8' } } });
     expect((await core.readNamespacedPod({ name, namespace })).metadata?.annotations?.[notifiedKey]).toBeUndefined();
     // An operator sees it with Herald's own tool.
-    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'dlq', 'list', '-c', herald!.configPath, '-o', 'json']);
-    expect(JSON.parse(stdout)).toMatchObject([{ code: 'HTTP_410', reason: `${endpoint.url}/gone answered 410` }]);
+    const dlq = async (...args: string[]) => JSON.parse((await promisify(execFile)(process.execPath, [cli, 'dlq', ...args, '-c', herald!.configPath, '-o', 'json'])).stdout) as unknown;
+    expect(await dlq('list')).toMatchObject([{ code: 'HTTP_410', reason: `${endpoint.url}/gone answered 410` }]);
+    // And sends it again once the cause is fixed (here it is not: the endpoint refuses it again, a new letter).
+    expect(await dlq('retry', '--all')).toMatchObject({ retried: 1 });
+    await endpoint.waitFor(2, (r) => r.path === '/gone');
+    await settled();
+    expect(await deadLetters()).toMatchObject([{ data: { code: 'HTTP_410', consumer: 'herald-sink-python' } }]);
   });
 
   it('stops on SIGTERM with exit code 0', async () => {
