@@ -121,6 +121,16 @@ describe('herald config check', () => {
     for (const folder of [join(user, 'plugins', 'node_modules'), join(user, 'node_modules'), join(user, 'image', 'node_modules')]) expect(missing.stderr).toContain(folder);
   });
 
+  it('takes services of a type a sink outside Herald delivers (externalSinks), and refuses that type delivered by a listed plugin too', () => {
+    const cm = configFile('pager-cm.yaml', 'data:\n  service.pager: |\n    url: http://pager.example/\n');
+    const path = configFile('external.yaml', `notifications:\n  files: { configMap: ${cm} }\nexternalSinks:\n  - serviceType: pager\n`);
+    expect(herald(['config', 'check', '-c', path])).toMatchObject({ code: 0, stderr: '' });
+    const both = configFile('external-twice.yaml', "externalSinks:\n  - serviceType: webhook\nplugins:\n  - name: '@herald/sink-webhook'\n");
+    const refused = herald(['config', 'check', '-c', both]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('plugin "webhook": service type "webhook" is delivered by a sink outside Herald (herald.yaml externalSinks)');
+  });
+
   it('loads a notification config read from files as the engine does, services checked by their sink’s schema', () => {
     const cm = (url: string) => configFile('notifications-cm.yaml', `data:\n  service.webhook.hook: |\n    url: ${url}\n  template.t: "message: hi"\n`);
     const path = configFile('with-files.yaml', `notifications:\n  files: { configMap: ${cm('not-a-url')} }\nplugins:\n  - name: '@herald/sink-webhook'\n`);

@@ -200,6 +200,14 @@ describe('herald config validate', () => {
       expect((await herald('config', 'validate', slackCm)).code).toBe(0);
     });
 
+    it('takes a service of a type herald.yaml says a sink outside Herald delivers (externalSinks)', async () => {
+      const engine = file('engine-external.yaml', "plugins:\n  - name: '@herald/sink-webhook'\nexternalSinks:\n  - serviceType: pager\n");
+      const pagerCm = file('pager-cm.yaml', 'data:\n  service.pager: |\n    url: http://pager.example/$path\n');
+      expect(await herald('config', 'validate', pagerCm, '--config', engine)).toMatchObject({ code: 0 });
+      const json = JSON.parse((await herald('config', 'validate', pagerCm, '--config', engine, '-o', 'json')).stdout);
+      expect(json).toMatchObject({ valid: true, sinks: { serviceTypes: ['pager', 'webhook'] } });
+    });
+
     it('fails clearly when the engine config cannot name the sinks', async () => {
       const engine = file('engine-broken.yaml', 'plugins:\n  - name: ./nowhere.ts\n');
       const result = await herald('config', 'validate', cm, '--config', engine);

@@ -134,6 +134,16 @@ describe('kernel', () => {
     );
   });
 
+  it('refuses a sink for a service type herald.yaml says a sink outside Herald delivers', async () => {
+    const config = engineConfigSchema.parse({
+      notifications,
+      nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: 'ext', streamPrefix: 'EXT' },
+      externalSinks: [{ serviceType: 'tap' }],
+      plugins: [{ name: '@herald/plugin-testing/tap' }],
+    });
+    await expect(Kernel.boot({ config, baseDir: fixtures, logger, telemetry })).rejects.toThrow('plugin "tap": service type "tap" is delivered by a sink outside Herald (herald.yaml externalSinks)');
+  });
+
   it('runs only the plugins of the roles it was asked to run', async () => {
     const config = engineConfigSchema.parse({
     notifications,

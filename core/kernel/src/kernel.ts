@@ -117,7 +117,7 @@ export class Kernel {
 
   async #bootPlugins(): Promise<void> {
     const { config, baseDir } = this.#options;
-    const catalog = new PluginCatalog();
+    const catalog = new PluginCatalog(config.externalSinks.map((s) => s.serviceType));
     const loaded: { entry: PluginEntry; plugin: HeraldPlugin; pluginConfig: unknown; status: PluginStatus }[] = [];
     // Load and check every plugin first: the core needs the sinks' service and template schemas to read the config.
     for (const [index, entry] of config.plugins.entries()) {
@@ -135,7 +135,8 @@ export class Kernel {
       }
     }
 
-    registerSinkSchemas(this.#root, { types: new Set(catalog.serviceTypes.keys()), service: catalog.serviceSchemas, template: catalog.templateSchemas });
+    // A sink outside Herald delivers the external types: the config takes their services and nothing sweeps them up.
+    registerSinkSchemas(this.#root, { types: catalog.deliveredTypes(), service: catalog.serviceSchemas, template: catalog.templateSchemas });
     this.#core = await startCoreRoles(this.#root);
     if (this.roles.includes('sink')) {
       // Notifications of a type no listed sink delivers are dead-lettered, not left on the bus forever.

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Logger } from '@herald/plugin-sdk';
 import type { ConfigCompilers } from './compilers.ts';
-import type { ConfigIssue, NotificationConfig } from './notification-config.ts';
+import type { ConfigIssue, NotificationConfig, SecretSource } from './notification-config.ts';
 import { NotificationConfigService, type NotificationConfigInput } from './notification-config-service.ts';
 
 export interface CompileNotificationConfigOptions {
@@ -10,6 +10,8 @@ export interface CompileNotificationConfigOptions {
   templateSchemas?: ReadonlyMap<string, z.ZodType>;
   /** Service types a loaded sink delivers; other `service.*` parts are refused (see NotificationConfigServiceOptions). */
   deliveredServiceTypes?: ReadonlySet<string>;
+  /** Where the Secret lives, named in the services' secret references. */
+  secretSource?: SecretSource;
 }
 
 export interface CompiledNotificationConfig {

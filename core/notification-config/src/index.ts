@@ -1,6 +1,6 @@
 export { NotificationConfigErrorCodes, type NotificationConfigErrorCode } from './errors.ts';
 export type { CompiledExpression, CompiledTemplate, ConfigCompilers } from './compilers.ts';
-export type { ConfigIssue, GlobalSubscription, NotificationConfig, ServiceEntry, Trigger, TriggerCondition } from './notification-config.ts';
+export type { ConfigIssue, GlobalSubscription, NotificationConfig, SecretSource, ServiceEntry, Trigger, TriggerCondition } from './notification-config.ts';
 export { renderTemplates, type NotificationTemplate, type RenderedNotification } from './notification-template.ts';
 export {
   NotificationConfigService,

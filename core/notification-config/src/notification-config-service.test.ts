@@ -53,7 +53,7 @@ describe('a process that only delivers (lazy, or given no compilers)', () => {
     const { compilers, compiled } = spyCompilers();
     const { config } = service({ compilers });
     config.reload({ data: { ...v1, 'template.broken': 'message: "{{broken"', 'service.webhook.new': 'url: http://new' } });
-    expect(config.current()!.services.get('new')).toEqual({ key: 'service.webhook.new', type: 'webhook', name: 'new', config: { url: 'http://new' }, secrets: [] });
+    expect(config.current()!.services.get('new')).toEqual({ key: 'service.webhook.new', type: 'webhook', name: 'new', config: { url: 'http://new' }, secrets: [], options: { url: 'http://new' }, secretRefs: {} });
     expect(compiled).toEqual({ expressions: [], templates: [] });
   });
 
@@ -184,6 +184,15 @@ describe('service options checked by the schema a sink declares', () => {
     const { config } = service({ serviceSchemas });
     config.reload({ data: { 'service.webhook.hook': 'url: http://a/$path/$id' }, secrets: { path: 'abc', id: 'hunter', unused: 'x' } });
     expect(config.current()!.services.get('hook')).toMatchObject({ config: { url: 'http://a/abc/hunter' }, secrets: ['abc', 'hunter'] });
+  });
+
+  it('a service keeps its options as written and where each $secret found lives (a sink outside Herald reads those), never the value', () => {
+    const { config } = service({ secretSource: { name: 'herald-notifications-secret', namespace: 'ops' } });
+    config.reload({ data: { 'service.pager': 'url: http://a/$path\ntoken: Bearer $id\nother: $absent' }, secrets: { path: 'abc', id: 'hunter' } });
+    const pager = config.current()!.services.get('pager')!;
+    expect(pager.options).toEqual({ url: 'http://a/$path', token: 'Bearer $id', other: '$absent' });
+    expect(pager.secretRefs).toEqual({ path: { name: 'herald-notifications-secret', namespace: 'ops', key: 'path' }, id: { name: 'herald-notifications-secret', namespace: 'ops', key: 'id' } });
+    expect(JSON.stringify([pager.options, pager.secretRefs])).not.toMatch(/abc|hunter/);
   });
 
   it('an unknown key reads as documented: `<key path>: unknown key`', () => {

@@ -5,7 +5,7 @@ import type { ConfigCompilers } from './compilers.ts';
 import { PartIssues, type IssueOrigin, type KeyPosition } from './config-issues.ts';
 import { NotificationConfigErrorCodes } from './errors.ts';
 import { configSnapshot, referenceIssues } from './config-snapshot.ts';
-import type { ConfigIssue, NotificationConfig } from './notification-config.ts';
+import type { ConfigIssue, NotificationConfig, SecretSource } from './notification-config.ts';
 import { parseContext, parseService, parseSubscriptions, parseTemplate, parseTrigger, parseTriggerNames, serviceId } from './part-parsers.ts';
 import type { Part, PartKind } from './part-map.ts';
 
@@ -50,6 +50,8 @@ export interface NotificationConfigServiceOptions {
    * Unset: every type is taken (tests, tools that load no plugins).
    */
   deliveredServiceTypes?: ReadonlySet<string>;
+  /** Where the Secret lives: named in the secret references sinks outside Herald are given. */
+  secretSource?: SecretSource;
   /** Template-block schema of each service type whose sink declares one; `template.<name>.<type>` is checked against it. */
   templateSchemas?: ReadonlyMap<string, z.ZodType>;
   /** The evaluator's languages. Without them triggers and templates are never read (a sink process). */
@@ -145,7 +147,7 @@ export class NotificationConfigService implements NotificationConfigProvider {
           case 'template':
             return parseTemplate(name, text, issues, this.#compilers(key), this.#options.templateSchemas);
           case 'service':
-            return parseService(key, text, issues, { secrets, serviceSchemas: this.#options.serviceSchemas, deliveredServiceTypes: this.#options.deliveredServiceTypes, definedBy });
+            return parseService(key, text, issues, { secrets, serviceSchemas: this.#options.serviceSchemas, deliveredServiceTypes: this.#options.deliveredServiceTypes, secretSource: this.#options.secretSource, definedBy });
           case 'subscriptions':
             return parseSubscriptions(key, text, issues);
           case 'defaultTriggers':

@@ -1,3 +1,4 @@
+import type { SecretRef } from '@herald/plugin-sdk';
 import type { CompiledExpression } from './compilers.ts';
 import type { LabelSelector } from './label-selector.ts';
 import type { NotificationTemplate } from './notification-template.ts';
@@ -33,7 +34,17 @@ export interface ServiceEntry {
   config: Readonly<Record<string, unknown>>;
   /** The values substituted from the Secret into `config`: masked wherever Herald shows text about the service. */
   secrets: readonly string[];
+  /**
+   * The options as the ConfigMap writes them, `$name` references left in place: what a sink outside Herald
+   * is given (`destination.options`), so no secret value goes on the bus.
+   */
+  options: Readonly<Record<string, unknown>>;
+  /** Where each `$name` of `options` found in the Secret lives (`destination.secretRefs`). */
+  secretRefs: Readonly<Record<string, SecretRef>>;
 }
+
+/** Where the notification config's Secret is read from: its name and namespace, or a file. */
+export type SecretSource = Omit<SecretRef, 'key'>;
 
 /** One entry of the ConfigMap's `subscriptions` list. */
 export interface GlobalSubscription {

@@ -5,7 +5,7 @@ import type { ConfigCompilers } from './compilers.ts';
 import { conditionKey } from './condition-key.ts';
 import type { PartIssues } from './config-issues.ts';
 import { parseLabelSelector, type LabelSelector } from './label-selector.ts';
-import type { GlobalSubscription, ServiceEntry, Trigger, TriggerCondition } from './notification-config.ts';
+import type { GlobalSubscription, SecretSource, ServiceEntry, Trigger, TriggerCondition } from './notification-config.ts';
 import { compileNotificationTemplate, type NotificationTemplate } from './notification-template.ts';
 import { keyShapeOfSchema } from './schema-shape.ts';
 import { sinkHint } from './sink-hint.ts';
@@ -103,6 +103,8 @@ export interface ServiceContext {
   deliveredServiceTypes?: ReadonlySet<string> | undefined;
   /** The key of an earlier `service.*` key with the same service name, if any. */
   definedBy: (name: string) => string | undefined;
+  /** Where the Secret lives, for the references a sink outside Herald is given; default: no location. */
+  secretSource?: SecretSource | undefined;
 }
 
 /** `service.<type>[.<name>]`: the options, `$secret` references substituted and checked by the sink's schema. */
@@ -119,7 +121,7 @@ export function parseService(key: string, text: string, issues: PartIssues, cont
     issues.error(key, `must be a mapping of the service's options, got ${describe(value)}`);
     return undefined;
   }
-  const { value: substituted, missing, used } = substituteSecretRefs(value, context.secrets);
+  const { value: substituted, missing, used, usedNames } = substituteSecretRefs(value, context.secrets);
   for (const m of missing) issues.warn(key, `secret key "${m}" not found; "$${m}" is used as written`);
   let config = substituted as Record<string, unknown>;
   // Notifications to it would be published and never delivered: refuse the part, say what would deliver it.
@@ -146,7 +148,8 @@ export function parseService(key: string, text: string, issues: PartIssues, cont
     issues.error(key, `service name "${id.name}" is already defined by ${existing}`);
     return undefined;
   }
-  return { key, type: id.type, name: id.name, config, secrets: used };
+  const secretRefs = Object.fromEntries(usedNames.map((name) => [name, { ...context.secretSource, key: name }]));
+  return { key, type: id.type, name: id.name, config, secrets: used, options: value, secretRefs };
 }
 
 /** The type and the name subscriptions use, from a `service.*` key; undefined when it is malformed. */

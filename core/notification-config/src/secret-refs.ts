@@ -6,6 +6,8 @@ export interface SubstitutionResult {
   missing: string[];
   /** The values substituted: whatever shows these (errors, logs, dead letters) masks them. */
   used: string[];
+  /** The names of the references substituted, for whoever needs to say where each value lives. */
+  usedNames: string[];
 }
 
 /**
@@ -15,11 +17,13 @@ export interface SubstitutionResult {
 export function substituteSecretRefs(value: unknown, secrets: Readonly<Record<string, string>>): SubstitutionResult {
   const missing = new Set<string>();
   const used = new Set<string>();
+  const usedNames = new Set<string>();
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') {
       return v.replace(REF, (ref) => {
         const name = ref.slice(1);
         if (Object.hasOwn(secrets, name)) {
+          usedNames.add(name);
           if (secrets[name]) used.add(secrets[name]);
           return secrets[name]!;
         }
@@ -31,5 +35,5 @@ export function substituteSecretRefs(value: unknown, secrets: Readonly<Record<st
     if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     return v;
   };
-  return { value: walk(value), missing: [...missing], used: [...used] };
+  return { value: walk(value), missing: [...missing], used: [...used], usedNames: [...usedNames] };
 }

@@ -38,6 +38,17 @@ export const resourceEventDataSchema = z.object({
   observedAt: z.iso.datetime({ offset: true }).optional(),
 });
 
+/**
+ * Where one `$name` of a service's options lives: key `key` of the Kubernetes Secret `namespace`/`name`, or
+ * of the Secret manifest in `file` when Herald reads its notification config from files. Never the value.
+ */
+export const secretRefSchema = z.object({
+  name: z.string().min(1).optional(),
+  namespace: z.string().min(1).optional(),
+  file: z.string().min(1).optional(),
+  key: z.string().min(1),
+});
+
 export const destinationSchema = z.object({
   /** Service type, e.g. `webhook`, `slack`, `email`: selects the sink. */
   serviceType: z.string().min(1),
@@ -45,6 +56,13 @@ export const destinationSchema = z.object({
   service: z.string().min(1),
   /** Channel, address or other recipient; empty when the service has none. */
   recipient: z.string(),
+  /**
+   * Only for a service type herald.yaml declares external (`externalSinks`): the service's options as the
+   * ConfigMap writes them, each `$name` secret reference left in place (never its value).
+   */
+  options: z.record(z.string(), z.unknown()).optional(),
+  /** With `options`: where each `$name` found in the notification config's Secret is read from. */
+  secretRefs: z.record(z.string(), secretRefSchema).optional(),
 });
 
 export const notificationDataSchema = z.object({
@@ -126,6 +144,7 @@ export type ResourceType = z.infer<typeof resourceTypeSchema>;
 export type ObjectRef = z.infer<typeof objectRefSchema>;
 export type ResourceEventData = z.infer<typeof resourceEventDataSchema>;
 export type Destination = z.infer<typeof destinationSchema>;
+export type SecretRef = z.infer<typeof secretRefSchema>;
 export type NotificationData = z.infer<typeof notificationDataSchema>;
 export type DeliveryResultData = z.infer<typeof deliveryResultDataSchema>;
 export type DeadLetterData = z.infer<typeof deadLetterDataSchema>;

@@ -24,7 +24,9 @@ export async function configCheckCommand(options: { config?: string }, out: Outp
     printError(out, { code: err.code, message: err.message, issues: err.issues });
     return ExitCode.failure;
   }
-  const { plugins, issues, serviceSchemas, templateSchemas, serviceTypes } = await inspectPlugins(config, path ? dirname(resolve(path)) : process.cwd());
+  const inspected = await inspectPlugins(config, path ? dirname(resolve(path)) : process.cwd());
+  // Types a sink outside Herald delivers count as delivered; one a listed plugin delivers too is refused, as `herald run` does.
+  const { plugins, serviceSchemas, templateSchemas, issues, serviceTypes } = inspected;
   if (issues.length) {
     printError(out, { code: KernelErrorCodes.pluginConfig, message: `plugins cannot start:\n  ${issues.join('\n  ')}`, issues });
     return ExitCode.failure;

@@ -33,5 +33,7 @@ export async function sinkSchemas(configPath: string | undefined): Promise<SinkS
   }
   const { issues, serviceSchemas, templateSchemas, serviceTypes } = await inspectPlugins(config, path === undefined ? process.cwd() : dirname(resolve(path)));
   if (issues.length) throw new HeraldError(KernelErrorCodes.pluginConfig, `the sink plugins of ${path ?? "Herald's built-in sinks"} cannot be loaded (herald config check):\n  ${issues.join('\n  ')}`);
-  return { serviceSchemas, templateSchemas, deliveredServiceTypes: serviceTypes, engineConfig: path };
+  // Service types a sink outside Herald delivers are delivered too, as `herald run` counts them.
+  const delivered = new Set([...serviceTypes, ...config.externalSinks.map((s) => s.serviceType)]);
+  return { serviceSchemas, templateSchemas, deliveredServiceTypes: delivered, engineConfig: path };
 }

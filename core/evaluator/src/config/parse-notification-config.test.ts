@@ -20,7 +20,7 @@ describe('notification config: the reference scenario', () => {
     const t = config!.triggers.get('on-pod-ready')!;
     expect(t.conditions).toMatchObject([{ index: 0, key: '[0].jS5fTrIQi8Q4Q5uceLlcAF3t4Go', when: "pod.status.phase in ['Running']", send: ['pod-ready'] }]);
     expect(config!.templates.get('pod-ready')!.blocks).toEqual(['webhook']);
-    expect(config!.services.get('webhook')).toEqual({ key: 'service.webhook.webhook', type: 'webhook', name: 'webhook', config: { url: 'http://webhook.default:8080/webhook' }, secrets: [] });
+    expect(config!.services.get('webhook')).toEqual({ key: 'service.webhook.webhook', type: 'webhook', name: 'webhook', config: { url: 'http://webhook.default:8080/webhook' }, secrets: [], options: { url: 'http://webhook.default:8080/webhook' }, secretRefs: {} });
   });
 });
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { compileNotificationConfig, type CompiledNotificationConfig, type NotificationConfigInput } from '@herald/core-notification-config';
+import { compileNotificationConfig, type CompiledNotificationConfig, type NotificationConfigInput, type SecretSource } from '@herald/core-notification-config';
 import type { HostClock } from '../host/index.ts';
 import { configCompilers } from './config-compilers.ts';
 
@@ -10,6 +10,8 @@ export interface ParseNotificationConfigOptions {
   deliveredServiceTypes?: ReadonlySet<string>;
   /** Template-block schema of each service type whose sink declares one. */
   templateSchemas?: ReadonlyMap<string, z.ZodType>;
+  /** Where the Secret lives, named in the services' secret references. */
+  secretSource?: SecretSource;
   /** Clock of `time.Now()` / `now` (tests). */
   clock?: HostClock;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Dedup } from '@herald/core-dedup';
 import { memoryKvStore } from '@herald/core-dedup/testing';
-import { HeraldError, type BusPublisher, type BusSubscriber, type DeadLetterReason, type Delivery, type DeliveryHandler, type NotificationData, type ResourceEventData } from '@herald/plugin-sdk';
+import { HeraldError, notificationDataSchema, type BusPublisher, type BusSubscriber, type DeadLetterReason, type Delivery, type DeliveryHandler, type NotificationData, type ResourceEventData } from '@herald/plugin-sdk';
 import { readConfigMapYaml } from '@herald/core-notification-config';
 import { parseNotificationConfig } from '../config/parse-notification-config.ts';
 import { startEvaluatorWorker } from './evaluator-worker.ts';
@@ -22,6 +22,7 @@ interface WorkerOptions {
   logger?: never;
   clock?: { now(): Date };
   warningIntervalMs?: number;
+  externalServiceTypes?: ReadonlySet<string>;
 }
 
 async function worker(o: WorkerOptions = {}) {
@@ -56,6 +57,7 @@ async function worker(o: WorkerOptions = {}) {
     variables: {},
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.warningIntervalMs ? { warningIntervalMs: o.warningIntervalMs } : {}),
+    ...(o.externalServiceTypes ? { externalServiceTypes: o.externalServiceTypes } : {}),
   });
   /** Hands the worker the Pod's state `phase` at `rv`, as event `id` (a redelivery reuses the id). */
   const deliver = (id: string, phase: string, rv: string, observedAt?: string) => {
@@ -251,5 +253,31 @@ describe('evaluator worker: warnings', () => {
     await w.deliver('e4', 'Pending', '13');
     expect(warned).toHaveLength(2);
     expect(warned[1]).toMatchObject({ suppressed: 2 });
+  });
+
+  it('a notification for a sink outside Herald carries its service options with secret references, never a secret value', async () => {
+    const token = 's3cr3t-t0ken-value';
+    const data = {
+      ...seed.data,
+      'service.webhook.webhook': 'url: http://example.test/hook\nheaders:\n- name: Authorization\n  value: Bearer $token\n',
+      'service.pager': 'url: http://pager.test/$missing\nheaders:\n- name: Authorization\n  value: Bearer $token\nretries: 3\n',
+      'subscriptions': '- recipients: [pager:oncall]\n  triggers: [on-pod-ready]\n',
+    };
+    const external = parseNotificationConfig({ data, secrets: { token } }, { secretSource: { name: 'herald-notifications-secret', namespace: 'ops' } }).config!;
+    const w = await worker({ config: external, externalServiceTypes: new Set(['pager']) });
+    await w.deliver('e1', 'Running', '10');
+    const byService = Object.fromEntries(w.sent.map((n) => [n.destination.service, n.destination]));
+    expect(byService.pager).toEqual({
+      serviceType: 'pager',
+      service: 'pager',
+      recipient: 'oncall',
+      // As written: `$missing` is not in the Secret, so it has no reference and stays, as Argo leaves it.
+      options: { url: 'http://pager.test/$missing', headers: [{ name: 'Authorization', value: 'Bearer $token' }], retries: 3 },
+      secretRefs: { token: { name: 'herald-notifications-secret', namespace: 'ops', key: 'token' } },
+    });
+    // A type Herald's own sink delivers travels as before: that sink reads its options from the config itself.
+    expect(byService.webhook).toEqual({ serviceType: 'webhook', service: 'webhook', recipient: '' });
+    expect(JSON.stringify(w.sent)).not.toContain(token);
+    for (const n of w.sent) expect(notificationDataSchema.parse(n)).toEqual(n);
   });
 });

@@ -24,6 +24,11 @@ export interface EvaluatorWorkerOptions {
   durable?: string;
   /** The same subscription or condition warning about the same object is logged once per interval (default 10 min). */
   warningIntervalMs?: number;
+  /**
+   * Service types sinks outside Herald deliver: their notifications carry the service's options as written
+   * and where its `$secret` references live (`destination.options`, `destination.secretRefs`), never a value.
+   */
+  externalServiceTypes?: ReadonlySet<string>;
 }
 
 /**
@@ -147,7 +152,7 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
         trigger: d.trigger,
         conditionKey: d.condition.key,
         template: d.condition.templates.join(',') || '-',
-        destination: d.destination,
+        destination: destinationOf(d),
         stateKey: d.stateKey,
         idempotencyKey: idempotencyKey(ref.uid, d.stateKey),
         claimRevision: claimed.revision,
@@ -170,6 +175,13 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
         return failAlone({ ...notification, rendered: {} }, claimed.revision, err.code, `cannot publish ${describeNotification(notification)}: ${err.message}`);
       }
       logger.info({ object: describe(ref), trigger: d.trigger, destination: d.destination, stateKey: d.stateKey }, 'notification published');
+    }
+
+    /** The decision's destination; for a sink outside Herald, with the service's options and secret references. */
+    function destinationOf(d: Decision): NotificationData['destination'] {
+      const service = options.externalServiceTypes?.has(d.destination.serviceType) ? config?.services.get(d.destination.service) : undefined;
+      if (!service) return d.destination;
+      return { ...d.destination, options: service.options, ...(Object.keys(service.secretRefs).length ? { secretRefs: service.secretRefs } : {}) };
     }
 
     /** Renders a decision's templates in a span of its own. */

@@ -162,6 +162,16 @@ const sinkSchema = z
   })
   .prefault({});
 
+/**
+ * A service type a sink outside Herald delivers: a process in any language speaking the bus contract
+ * (docs/guides/plugin-in-any-language.md). Its services are accepted in the notification config, its
+ * notifications carry the service's options with secret references, and nothing dead-letters them as
+ * undeliverable.
+ */
+export const externalSinkSchema = z.strictObject({
+  serviceType: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a service type (letters, digits, - and _)'),
+});
+
 export const engineConfigSchema = z.strictObject({
   kubernetes: kubernetesSchema,
   notifications: notificationsSchema,
@@ -174,6 +184,10 @@ export const engineConfigSchema = z.strictObject({
    */
   pluginsFolder: z.string().min(1).optional(),
   plugins: z.array(pluginEntrySchema).default([]),
+  externalSinks: z
+    .array(externalSinkSchema)
+    .default([])
+    .refine((sinks) => new Set(sinks.map((s) => s.serviceType)).size === sinks.length, 'lists a service type twice'),
   log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).prefault({}),
   telemetry: z
     .strictObject({
@@ -192,4 +206,5 @@ export const engineConfigSchema = z.strictObject({
 export type EngineConfig = z.output<typeof engineConfigSchema>;
 export type EngineConfigInput = z.input<typeof engineConfigSchema>;
 export type PluginEntry = z.output<typeof pluginEntrySchema>;
+export type ExternalSink = z.output<typeof externalSinkSchema>;
 export type SinkConfig = z.output<typeof sinkSchema>;

@@ -52,6 +52,12 @@ describe('engine config (herald.yaml)', () => {
     expect(issuesOf(text)).toContain(expected);
   });
 
+  it('reads the service types sinks outside Herald deliver, each once', () => {
+    expect(loadEngineConfig({ path: file('externalSinks:\n- serviceType: pager\n'), env: {} }).externalSinks).toEqual([{ serviceType: 'pager' }]);
+    expect(issuesOf('externalSinks:\n- serviceType: pager\n- serviceType: pager\n')).toEqual(['herald.yaml:1:1: externalSinks: lists a service type twice']);
+    expect(issuesOf('externalSinks:\n- serviceType: pager.x\n')).toEqual(['herald.yaml:2:3: externalSinks[0].serviceType: must be a service type (letters, digits, - and _)']);
+  });
+
   it('reports every problem at once', () => {
     expect(issuesOf('nats:\n  sever: x\nrole: [sink]\n')).toHaveLength(2);
   });

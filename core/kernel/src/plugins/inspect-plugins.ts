@@ -26,13 +26,13 @@ export async function inspectPlugins(
   issues: string[];
   serviceSchemas: ReadonlyMap<string, z.ZodType>;
   templateSchemas: ReadonlyMap<string, z.ZodType>;
-  /** Every service type a listed sink delivers: other `service.*` keys are refused, as the engine does. */
+  /** Every service type a listed sink or an external one delivers: other `service.*` keys are refused, as the engine does. */
   serviceTypes: ReadonlySet<string>;
 }> {
   const plugins: InspectedPlugin[] = [];
   const issues: string[] = [];
   // The same checks of plugins against each other as the engine's, so a config `run` refuses is not "valid".
-  const catalog = new PluginCatalog();
+  const catalog = new PluginCatalog(config.externalSinks.map((s) => s.serviceType));
   for (const [index, entry] of config.plugins.entries()) {
     try {
       const plugin = await loadPlugin(entry.name, { baseDir, pluginsFolder: config.pluginsFolder });
@@ -45,5 +45,5 @@ export async function inspectPlugins(
     }
   }
   const { serviceSchemas, templateSchemas } = catalog;
-  return { plugins, issues, serviceSchemas, templateSchemas, serviceTypes: new Set(catalog.serviceTypes.keys()) };
+  return { plugins, issues, serviceSchemas, templateSchemas, serviceTypes: catalog.deliveredTypes() };
 }

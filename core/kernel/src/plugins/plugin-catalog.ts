@@ -4,16 +4,28 @@ import { KernelErrorCodes, PluginError } from '../errors.ts';
 
 /**
  * The plugins of one config, checked against each other: one id once, one service type to one sink (two
- * sinks on a type would split its notifications between them). `herald run` and `herald config check` both
- * add plugins here, so they refuse the same configs.
+ * sinks on a type would split its notifications between them), and no sink on a type a process outside
+ * Herald delivers (`externalSinks`). `herald run` and `herald config check` both add plugins here, so they
+ * refuse the same configs.
  */
 export class PluginCatalog {
   readonly #ids = new Set<string>();
+  readonly #external: ReadonlySet<string>;
   /** Service type → the sink delivering it. */
   readonly serviceTypes = new Map<string, string>();
   /** What the notification config's `service.*` keys and `template.*` blocks are checked against. */
   readonly serviceSchemas = new Map<string, z.ZodType>();
   readonly templateSchemas = new Map<string, z.ZodType>();
+
+  /** `external`: the service types of herald.yaml's `externalSinks`. */
+  constructor(external: Iterable<string> = []) {
+    this.#external = new Set(external);
+  }
+
+  /** Every service type something delivers: the listed sinks' and the external ones. */
+  deliveredTypes(): Set<string> {
+    return new Set([...this.serviceTypes.keys(), ...this.#external]);
+  }
 
   /** Adds the plugin of `plugins[index]`, or throws a PluginError naming what it clashes with. */
   add(plugin: HeraldPlugin, index: number): void {
@@ -22,6 +34,10 @@ export class PluginCatalog {
       const taken = plugin.serviceTypes.find((type) => this.serviceTypes.has(type));
       if (taken !== undefined) {
         throw new PluginError(plugin.id, KernelErrorCodes.pluginDuplicate, `service type "${taken}" is already delivered by plugin "${this.serviceTypes.get(taken)!}"`);
+      }
+      const external = plugin.serviceTypes.find((type) => this.#external.has(type));
+      if (external !== undefined) {
+        throw new PluginError(plugin.id, KernelErrorCodes.pluginDuplicate, `service type "${external}" is delivered by a sink outside Herald (herald.yaml externalSinks)`);
       }
       for (const type of plugin.serviceTypes) {
         this.serviceTypes.set(type, plugin.id);

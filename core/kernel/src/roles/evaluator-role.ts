@@ -47,6 +47,7 @@ export class EvaluatorRole {
         config: () => provider.current(),
         annotationPrefix: notifications.annotationPrefix,
         variables: notifications.variables,
+        externalServiceTypes: new Set(this.#config.externalSinks.map((s) => s.serviceType)),
       });
     // Events wait on the bus until there is a config to evaluate them with, rather than using up their
     // delivery attempts (a ConfigMap applied after Herald starts is normal).

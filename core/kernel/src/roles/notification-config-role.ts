@@ -68,6 +68,8 @@ export class NotificationConfigRole {
       logger,
       // A service no listed sink delivers is refused at load: its notifications would never be delivered.
       deliveredServiceTypes: this.#serviceTypes,
+      // Named in the secret references a sink outside Herald is given instead of the values.
+      secretSource: files ? (files.secret ? { file: files.secret } : {}) : { name: notifications.secret, namespace: namespace! },
       serviceSchemas: this.#serviceSchemas,
       templateSchemas: this.#templateSchemas,
       ...(this.#roles.includes('evaluator') ? { compilers: configCompilers(), eager: true } : {}),
