@@ -1,4 +1,10 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
+
+// Tests run Herald's TypeScript sources: the `herald-source` export condition points each @herald/* package at
+// src/ instead of its compiled dist/. Vitest also hands these conditions to its workers' Node (`--conditions`),
+// so plugins the kernel loads by name resolve to sources too. Vitest's own default drops `module`.
+const conditions = ['herald-source', ...defaultServerConditions.filter((c) => c !== 'module')];
 
 const integration = '**/*.int.test.ts';
 const e2e = '**/*.e2e.test.ts';
@@ -6,6 +12,7 @@ const deploy = '**/*.deploy.test.ts';
 const roots = ['core', 'plugins', 'sources', 'sinks', 'test'].map((d) => `${d}/**/src/**`);
 
 export default defineConfig({
+  ssr: { resolve: { conditions } },
   test: {
     projects: [
       {

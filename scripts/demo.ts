@@ -68,7 +68,7 @@ try {
     ].join('\n'),
   );
   let out = '';
-  herald = spawn(process.execPath, ['core/cli/src/main.ts', 'run', '-c', configPath, '-o', 'json'], { env: { ...process.env, KUBECONFIG: cp.adminKubeconfigPath }, stdio: ['ignore', 'pipe', 'pipe'] });
+  herald = spawn(process.execPath, ['--conditions=herald-source', 'core/cli/src/main.ts', 'run', '-c', configPath, '-o', 'json'], { env: { ...process.env, KUBECONFIG: cp.adminKubeconfigPath }, stdio: ['ignore', 'pipe', 'pipe'] });
   herald.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   herald.stderr!.pipe(createWriteStream(logFile));
   await until(() => out.includes('"event":"running"'), 'Herald to start', 60_000);

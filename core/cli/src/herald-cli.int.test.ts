@@ -13,7 +13,7 @@ const notificationsCm = fileURLToPath(new URL('../../kernel/src/__fixtures__/not
 const dir = mkdtempSync(join(tmpdir(), 'herald-cli-'));
 
 function herald(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const run = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+  const run = spawnSync(process.execPath, ['--conditions=herald-source', main, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -28,7 +28,7 @@ describe('herald CLI', () => {
     expect(herald(['version'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^herald 0\.1\.0 \(plugin contract 1, plugin SDK 0\.1\.0, node v24\./) });
     const json = herald(['version', '-o', 'json']);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual({ version: '0.1.0', pluginContract: 1, sdk: '0.1.0', node: process.version });
+    expect(JSON.parse(json.stdout)).toEqual({ version: '0.1.0', pluginContract: 1, sdk: '1.0.0', node: process.version });
   });
 
   it.each([['run', '--help'], ['version', '--help'], ['config', 'check', '--help'], ['--help']])('has help for `herald %s`', (...args) => {
@@ -124,7 +124,7 @@ describe('break 6d: NATS credentials in a server URL are never printed', () => {
   });
 
   it('break 6d: the connect log line of `herald run` shows the server without them', async () => {
-    const child = spawn(process.execPath, [main, 'run', '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...servers } });
+    const child = spawn(process.execPath, ['--conditions=herald-source', main, 'run', '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...servers } });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     try {
@@ -142,7 +142,7 @@ describe('break 6d: NATS credentials in a server URL are never printed', () => {
 
 describe('herald run while NATS is not reachable', () => {
   it('waits for NATS, and stops at once when asked to', async () => {
-    const child = spawn(process.execPath, [main, 'run', '-o', 'json'], {
+    const child = spawn(process.execPath, ['--conditions=herald-source', main, 'run', '-o', 'json'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, HERALD__NATS__SERVERS: '[nats://127.0.0.1:1]' },
     });
@@ -167,7 +167,7 @@ describe('herald run while NATS is not reachable', () => {
 
 describe('herald run with unusable OTEL_* values', () => {
   it('says so in one warning naming each bad variable, and goes on starting', async () => {
-    const child = spawn(process.execPath, [main, 'run', '-o', 'json'], {
+    const child = spawn(process.execPath, ['--conditions=herald-source', main, 'run', '-o', 'json'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, HERALD__NATS__SERVERS: '[nats://127.0.0.1:1]', OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift' },
     });
@@ -244,7 +244,7 @@ describe('herald run with nats-server killed mid-stream', () => {
         `    options: { file: ${tapFile} }`,
       ].join('\n'),
     );
-    child = spawn(process.execPath, [main, 'run', '-c', path, '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['--conditions=herald-source', main, 'run', '-c', path, '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     await until(() => stdout.includes('"event":"running"'), 'herald to start');

@@ -136,7 +136,7 @@ describe('herald config validate', () => {
   // A process of its own: stdin is read once per process.
   it('reads the ConfigMap from stdin with -', { timeout: 30_000 }, () => {
     const main = fileURLToPath(new URL('./main.ts', import.meta.url));
-    const run = spawnSync(process.execPath, [main, 'config', 'validate', '-'], { input: 'data:\n  trigger.t: "- when: x ==\\n  send: []"\n', encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['--conditions=herald-source', main, 'config', 'validate', '-'], { input: 'data:\n  trigger.t: "- when: x ==\\n  send: []"\n', encoding: 'utf8' });
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^<stdin>:2: error: trigger\.t\[0\]\.when: /m);
   });

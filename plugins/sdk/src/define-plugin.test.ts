@@ -8,7 +8,7 @@ import type { Logger } from './services.ts';
 
 const sinkOptions = () => ({
   id: 'echo',
-  sdkVersion: '^0.1.0',
+  sdkVersion: '^1.0.0',
   serviceTypes: ['echo'],
   configSchema: z.strictObject({ url: z.string() }),
   deps: { logger: coreServices.logger },
@@ -22,7 +22,7 @@ describe('defineSource / defineSink', () => {
     expect(sink[PLUGIN_BRAND]).toBe(true);
     expect(sink.kind).toBe('sink');
     expect(sink.contractVersion).toBe(CONTRACT_VERSION);
-    const source = defineSource({ id: 'tick', sdkVersion: '^0.1.0', configSchema: z.strictObject({}), deps: {}, init: async () => ({ start: async () => undefined, stop: async () => undefined }) });
+    const source = defineSource({ id: 'tick', sdkVersion: '^1.0.0', configSchema: z.strictObject({}), deps: {}, init: async () => ({ start: async () => undefined, stop: async () => undefined }) });
     expect(source.kind).toBe('source');
     expect(source.contractVersion).toBe(CONTRACT_VERSION);
   });
@@ -69,7 +69,7 @@ describe('defineSource / defineSink', () => {
     const logger = { info: () => undefined } as unknown as Logger;
     const source = defineSource({
       id: 'typed',
-      sdkVersion: '^0.1.0',
+      sdkVersion: '^1.0.0',
       configSchema: z.strictObject({ every: z.number().default(5) }),
       deps: { publisher: coreServices.publisher, logger: coreServices.logger },
       init: async (ctx) => {
@@ -94,7 +94,7 @@ describe('defineSource / defineSink', () => {
     const serviceConfigSchema = z.strictObject({ url: z.string(), retries: z.number().default(2) });
     const sink = defineSink({
       id: 'pager',
-      sdkVersion: '^0.1.0',
+      sdkVersion: '^1.0.0',
       serviceTypes: ['pager'],
       configSchema: z.strictObject({}),
       serviceConfigSchema,

@@ -54,7 +54,7 @@ interface PluginOptions<S extends z.ZodType, D extends ServiceRefs> {
   /** Lower-case id, unique in a Herald process: `webhook`, `kubernetes`, `acme-pager`. */
   id: string;
   description?: string;
-  /** Semver range of the SDK this plugin works with, e.g. `^0.1.0`. */
+  /** Semver range of the SDK this plugin works with, e.g. `^1.0.0`; see the README for the rule. */
   sdkVersion: string;
   configSchema: S;
   deps: D;

@@ -17,7 +17,7 @@ const configSchema = z.strictObject({
 export default defineSink({
   id: 'tap',
   description: 'Records what travels over the bus',
-  sdkVersion: '^0.1.0',
+  sdkVersion: '^1.0.0',
   serviceTypes: ['tap'],
   configSchema,
   deps: { subscriber: coreServices.subscriber, logger: coreServices.logger },

@@ -18,7 +18,7 @@ const configSchema = z.strictObject({
 export default defineSource({
   id: 'ticker',
   description: 'Publishes a synthetic resource event every interval',
-  sdkVersion: '^0.1.0',
+  sdkVersion: '^1.0.0',
   configSchema,
   deps: { publisher: coreServices.publisher, logger: coreServices.logger, clock: coreServices.clock },
   async init({ config, publisher, logger, clock }) {

@@ -13,7 +13,7 @@ import { TransportPool } from './transport-pool.ts';
 export default defineSink({
   id: 'email',
   description: "Sends notifications as email over SMTP, like Argo's email service",
-  sdkVersion: '^0.1.0',
+  sdkVersion: '^1.0.0',
   serviceTypes: ['email'],
   configSchema: emailPluginConfigSchema,
   serviceConfigSchema: emailServiceConfigSchema,

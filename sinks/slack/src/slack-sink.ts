@@ -18,7 +18,7 @@ const PARENT_PENDING_RETRY_MS = 1_000;
 export default defineSink({
   id: 'slack',
   description: "Posts notifications to Slack channels, like Argo's slack service, with threads that survive restarts",
-  sdkVersion: '^0.1.0',
+  sdkVersion: '^1.0.0',
   serviceTypes: ['slack'],
   configSchema: slackPluginConfigSchema,
   serviceConfigSchema: slackServiceConfigSchema,

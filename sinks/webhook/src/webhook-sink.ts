@@ -16,7 +16,7 @@ const USER_AGENT = `herald/${pkg.version}`;
 export default defineSink({
   id: 'webhook',
   description: "Sends notifications as HTTP requests, like Argo's webhook service",
-  sdkVersion: '^0.1.0',
+  sdkVersion: '^1.0.0',
   serviceTypes: ['webhook'],
   configSchema: webhookPluginConfigSchema,
   serviceConfigSchema: webhookServiceConfigSchema,

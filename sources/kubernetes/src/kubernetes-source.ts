@@ -15,7 +15,7 @@ import { WatchSet } from './watch-set.ts';
 export default defineSource({
   id: 'kubernetes',
   description: 'Watches Kubernetes resources and publishes their changes',
-  sdkVersion: '^0.1.0',
+  sdkVersion: '^1.0.0',
   configSchema,
   deps: { publisher: coreServices.publisher, logger: coreServices.logger, meter: coreServices.meter, tracer: coreServices.tracer },
   async init({ config, publisher, logger, meter, tracer }) {

@@ -42,7 +42,7 @@ function event(i: number, phase: string, rv: number): ResourceEventData {
 }
 
 function startEvaluator(configPath: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [main, 'run', '-c', configPath, '--role', 'evaluator', '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--conditions=herald-source', main, 'run', '-c', configPath, '--role', 'evaluator', '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {

@@ -18,7 +18,7 @@ const cli = fileURLToPath(new URL('../../../core/cli/src/main.ts', import.meta.u
 /** `herald dlq list -o json`, as an operator runs it. */
 function dlqList(configPath: string): Promise<{ code: string; reason: string; about: Record<string, unknown> }[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'dlq', 'list', '-c', configPath, '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=herald-source', cli, 'dlq', 'list', '-c', configPath, '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

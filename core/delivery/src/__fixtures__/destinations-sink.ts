@@ -27,7 +27,7 @@ const inFlight = new Map<string, number>();
  */
 export default defineSink({
   id: 'destinations',
-  sdkVersion: '^0.1.0',
+  sdkVersion: '^1.0.0',
   serviceTypes: ['isolated', 'limited', 'jittery'],
   configSchema: z.strictObject({
     dead: z.enum(['hang', 'fail']).default('hang'),

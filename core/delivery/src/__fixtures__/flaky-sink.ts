@@ -8,7 +8,7 @@ export const calls: Array<{ recipient: string; attempt: number; at: number }> = 
 /** Recipient `ok` accepts, `once` fails once with Retry-After, `never` refuses for good, `crash` throws a bug. */
 export default defineSink({
   id: 'flaky',
-  sdkVersion: '^0.1.0',
+  sdkVersion: '^1.0.0',
   serviceTypes: ['flaky'],
   configSchema: z.strictObject({}),
   deps: {},

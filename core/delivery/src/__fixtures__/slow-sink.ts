@@ -6,7 +6,7 @@ export const slowSent: string[] = [];
 /** Takes `delayMs` per send and gives up when its signal aborts, as a well-behaved HTTP sink does. */
 export default defineSink({
   id: 'slow',
-  sdkVersion: '^0.1.0',
+  sdkVersion: '^1.0.0',
   serviceTypes: ['slow'],
   configSchema: z.strictObject({ delayMs: z.number().int().default(2_000) }),
   deps: {},

@@ -6,7 +6,7 @@ export const sentByTwoTypes: string[] = [];
 /** Its second service type makes a durable name the server refuses, so its start fails half-way. */
 export default defineSink({
   id: 'two-types',
-  sdkVersion: '^0.1.0',
+  sdkVersion: '^1.0.0',
   serviceTypes: ['good', 'x'.repeat(300)],
   configSchema: z.strictObject({}),
   deps: {},

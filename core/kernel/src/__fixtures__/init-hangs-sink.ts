@@ -2,7 +2,7 @@ import { defineSink, z } from '@herald/plugin-sdk';
 
 export default defineSink({
   id: 'init-hangs',
-  sdkVersion: '^0.1.0',
+  sdkVersion: '^1.0.0',
   serviceTypes: ['slow'],
   configSchema: z.strictObject({}),
   deps: {},

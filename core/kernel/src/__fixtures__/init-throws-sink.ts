@@ -2,7 +2,7 @@ import { defineSink, z } from '@herald/plugin-sdk';
 
 export default defineSink({
   id: 'init-throws',
-  sdkVersion: '^0.1.0',
+  sdkVersion: '^1.0.0',
   serviceTypes: ['broken'],
   configSchema: z.strictObject({}),
   deps: {},

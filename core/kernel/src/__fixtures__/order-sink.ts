@@ -3,7 +3,7 @@ import { stopOrder } from './order-source.ts';
 
 export default defineSink({
   id: 'order-sink',
-  sdkVersion: '^0.1.0',
+  sdkVersion: '^1.0.0',
   serviceTypes: ['order'],
   configSchema: z.strictObject({ name: z.string() }),
   deps: {},

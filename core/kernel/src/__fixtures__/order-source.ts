@@ -5,7 +5,7 @@ export const stopOrder: string[] = [];
 
 export default defineSource({
   id: 'order-source',
-  sdkVersion: '^0.1.0',
+  sdkVersion: '^1.0.0',
   configSchema: z.strictObject({ name: z.string() }),
   deps: {},
   init: async ({ config }) => ({ start: async () => undefined, stop: async () => void stopOrder.push(config.name) }),

@@ -5,7 +5,7 @@ export const probeSeen: Array<{ config: unknown; services: string[] }> = [];
 
 export default defineSource({
   id: 'probe',
-  sdkVersion: '^0.1.0',
+  sdkVersion: '^1.0.0',
   configSchema: z.strictObject({
     endpoint: z.object({ url: z.url(), token: secret(z.string()).optional() }),
     retries: z.number().int().min(0).default(3),

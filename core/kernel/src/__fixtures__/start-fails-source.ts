@@ -5,7 +5,7 @@ export const handled: string[] = [];
 
 export default defineSource({
   id: 'start-fails',
-  sdkVersion: '^0.1.0',
+  sdkVersion: '^1.0.0',
   configSchema: z.strictObject({}),
   deps: { subscriber: coreServices.subscriber },
   async init({ subscriber }) {

@@ -2,7 +2,7 @@ import { defineSink, z } from '@herald/plugin-sdk';
 
 const plugin = defineSink({
   id: 'from-the-future',
-  sdkVersion: '^0.1.0',
+  sdkVersion: '^1.0.0',
   serviceTypes: ['future'],
   configSchema: z.strictObject({}),
   deps: {},

@@ -27,7 +27,7 @@ describe('loading plugins', () => {
 
   it.each([
     ['./wrong-contract-sink.ts', KernelErrorCodes.pluginContract, 'plugin "from-the-future": built for plugin contract 2, but this Herald speaks contract 1'],
-    ['./sdk-mismatch-sink.ts', KernelErrorCodes.pluginSdkRange, 'plugin "needs-newer-sdk": needs @herald/plugin-sdk ^3.0.0, but this Herald provides 0.1.0'],
+    ['./sdk-mismatch-sink.ts', KernelErrorCodes.pluginSdkRange, 'plugin "needs-newer-sdk": needs @herald/plugin-sdk ^3.0.0, but this Herald provides 1.0.0'],
     ['./not-a-plugin.ts', KernelErrorCodes.pluginNotAPlugin, 'plugin "./not-a-plugin.ts": the module does not export a plugin'],
     ['./missing.ts', KernelErrorCodes.pluginLoad, 'plugin "./missing.ts": cannot load'],
     ['@herald/no-such-plugin', KernelErrorCodes.pluginLoad, 'plugin "@herald/no-such-plugin": cannot load'],

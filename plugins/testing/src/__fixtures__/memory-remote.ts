@@ -47,7 +47,7 @@ export function memorySink(remote: ReturnType<typeof memoryRemote>, flaws: Flaws
   const block = z.object({ text: z.string().optional() });
   return defineSink({
     id: 'memory',
-    sdkVersion: '^0.1.0',
+    sdkVersion: '^1.0.0',
     serviceTypes: ['memory'],
     configSchema: z.strictObject({}),
     serviceConfigSchema: z.strictObject({ token: z.string() }),

@@ -1,4 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
+import { coreServices, createServiceRef } from '@herald/plugin-sdk';
+import { PluginTestingError } from '../errors.ts';
+import { fakeCoreServices } from './fake-core-services.ts';
+import { recordingTracer } from './recording-tracer.ts';
+import { sampleResourceEvent } from './sample-resource-event.ts';
 import { manualClock } from './manual-clock.ts';
 import { memoryStore } from './memory-store.ts';
 import { recordingLogger } from './recording-logger.ts';
@@ -52,5 +58,39 @@ describe('fakes of the core services', () => {
     await publisher.notification(n, { id: 'x' });
     expect(await publisher.notification(n, { id: 'x' })).toMatchObject({ duplicate: true });
     expect(publisher.published).toEqual([{ channel: 'notifications', data: n, options: { id: 'x' } }]);
+  });
+
+  it('recordingPublisher keys messages as the bus does, keeping duplicates among its calls only', async () => {
+    const publisher = recordingPublisher();
+    await publisher.resourceEvent(sampleResourceEvent());
+    expect(await publisher.resourceEvent(sampleResourceEvent())).toMatchObject({ id: '2f6a7c1e-0000-4000-8000-000000000001:1001:MODIFIED', duplicate: true });
+    expect(publisher.published).toHaveLength(1);
+    expect(publisher.calls).toHaveLength(2);
+  });
+
+  it('recordingTracer keeps spans with attributes, status, exceptions and the parent of an explicit context', () => {
+    const tracer = recordingTracer();
+    const parent = tracer.startSpan('deliver', { attributes: { 'herald.service': 'acme' } });
+    const child = tracer.startSpan('POST', {}, trace.setSpan(ROOT_CONTEXT, parent));
+    child.recordException(new Error('boom'));
+    child.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
+    child.end();
+    tracer.startActiveSpan('active', (span) => span.end());
+    expect(tracer.spans).toMatchObject([
+      { name: 'deliver', attributes: { 'herald.service': 'acme' }, ended: false, parent: undefined },
+      { name: 'POST', status: { code: SpanStatusCode.ERROR }, exceptions: [expect.any(Error)], ended: true, parent: 'deliver' },
+      { name: 'active', ended: true },
+    ]);
+  });
+
+  it('fakeCoreServices resolves the deps a plugin names, and refuses a service that is not a core one', () => {
+    const services = fakeCoreServices();
+    const deps = services.resolve({ log: coreServices.logger, store: coreServices.store, clock: coreServices.clock });
+    deps.log.info('hello');
+    expect(services.logger.lines).toHaveLength(1);
+    expect(deps.store).toBe(services.store);
+    expect(deps.clock).toBe(services.clock);
+    expect(() => services.resolve({ pager: createServiceRef<unknown>('acme.pager') })).toThrow(PluginTestingError);
+    expect(() => services.resolve({ pager: createServiceRef<unknown>('acme.pager') })).toThrow('deps.pager is service acme.pager, which is not a core service');
   });
 });

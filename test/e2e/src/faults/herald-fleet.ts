@@ -76,7 +76,7 @@ export function heraldFleet(options: { dir: string; config: Record<string, unkno
     const id = `${group}#${n}`;
     const logFile = join(options.dir, `${group}-${n}.log`);
     const log = createWriteStream(logFile);
-    const args = [main, 'run', '-c', configPath, '-o', 'json', ...(roles === 'all' ? [] : ['--role', roles.join(',')])];
+    const args = ['--conditions=herald-source', main, 'run', '-c', configPath, '-o', 'json', ...(roles === 'all' ? [] : ['--role', roles.join(',')])];
     const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let out = '';

@@ -29,7 +29,7 @@ export async function startHerald(config: Record<string, unknown>, env: NodeJS.P
   writeFileSync(configPath, JSON.stringify(config, null, 2));
   let out = '';
   let err = '';
-  const child: ChildProcess = spawn(process.execPath, [main, 'run', '-c', configPath, '-o', 'json', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, ['--conditions=herald-source', main, 'run', '-c', configPath, '-o', 'json', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
