@@ -65,7 +65,9 @@ function readYaml(text: string): Manifests {
   const all = Array.isArray(docs) ? docs : [docs];
   all.forEach((doc, index) => {
     const document = index + 1;
-    const line = doc.range ? lines.linePos(doc.range[0]).line : undefined;
+    // Where its content starts (after any `---` and comments): the line an editor should jump to.
+    const start = (doc.contents as { range?: [number, number, number] } | null)?.range?.[0] ?? doc.range?.[0];
+    const line = start === undefined ? undefined : lines.linePos(start).line;
     const error = doc.errors[0];
     if (error) {
       const at = error.linePos?.[0]?.line ?? line;
