@@ -1,7 +1,9 @@
 import { durationSchema, z } from '@herald/plugin-sdk';
 
 /** `Kind` or `group/Kind`, as the engine config's `notifications.variables` names kinds. */
-const kindKey = z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z][A-Za-z0-9]*$/, 'must be a kind ("Application") or group/kind ("argoproj.io/Application")');
+const kindPattern = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z][A-Za-z0-9]*$/;
+const kindMessage = 'must be a kind ("Application") or group/kind ("argoproj.io/Application")';
+const kindKey = z.string().regex(kindPattern, kindMessage);
 const plural = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a lower-case plural resource name such as "applications"');
 const namespaceName = z.string().max(63).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a namespace name (lower-case letters, digits and "-")');
 
@@ -13,7 +15,13 @@ export const configSchema = z.strictObject({
   /** Namespace of the objects whose metadata names none (except the kinds in `clusterScoped`). */
   namespace: namespaceName.default('default'),
   /** Plural resource name by kind, where the naive English plural of the lower-case kind is wrong. */
-  resources: z.record(kindKey, plural).default({}),
+  resources: z
+    .record(z.string(), plural)
+    // Checked here rather than as the record's key schema, whose issue would not say what is wrong.
+    .superRefine((resources, ctx) => {
+      for (const key of Object.keys(resources)) if (!kindPattern.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: kindMessage });
+    })
+    .default({}),
   /** Kinds whose objects have no namespace, besides Kubernetes' own (Namespace, Node, ClusterRole…). */
   clusterScoped: z.array(kindKey).default([]),
 });
