@@ -120,6 +120,7 @@ function listKind(value: unknown): { kind: string; itemKind?: string; apiVersion
   return undefined;
 }
 
+/** The parser's message without its code excerpt and position (the issue has the line). */
 function firstLine(err: unknown): string {
-  return String((err as Error)?.message ?? err).split('\n')[0]!;
+  return String((err as Error)?.message ?? err).split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
