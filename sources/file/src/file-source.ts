@@ -47,7 +47,7 @@ export default defineSource({
           logger.info({ files: result.files, objects: result.objects }, `published the ${result.objects} object(s) of ${result.files} file(s) in ${root}`);
         }
         if (stopping.signal.aborted) return;
-        await folder.wait(result && result.pendingDeletions > 0 ? Math.min(config.rescan, CONFIRM_MS) : config.rescan);
+        await folder.wait(result?.complete && result.pendingDeletions > 0 ? Math.min(config.rescan, CONFIRM_MS) : config.rescan);
       }
     }
 

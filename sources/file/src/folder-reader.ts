@@ -45,6 +45,8 @@ export class FolderReader {
   readonly #identify: (object: ManifestObjectShape) => FolderObject;
   #files = new Map<string, FileState>();
   #folderError: string | undefined;
+  /** Subfolders the last read could not list (each reported once until it can be listed again). */
+  #unlisted: string[] = [];
 
   constructor(root: string, identify: (object: ManifestObjectShape) => FolderObject, log: Logger) {
     this.#root = root;
@@ -80,7 +82,7 @@ export class FolderReader {
         if (dir === '') throw err;
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
         unlisted.push(dir);
-        this.#log.warn({ code: FileSourceErrorCodes.unreadable, folder: dir, err: message(err) }, `cannot list ${dir}: its files keep their last good version`);
+        if (!this.#unlisted.includes(dir)) this.#log.warn({ code: FileSourceErrorCodes.unreadable, folder: dir, err: message(err) }, `cannot list ${dir}: its files keep their last good version`);
         return;
       }
       for (const entry of entries) {
@@ -98,6 +100,7 @@ export class FolderReader {
       this.#folderError = text;
       return undefined;
     }
+    this.#unlisted = unlisted;
     if (this.#folderError !== undefined) this.#log.info({ path: this.#root }, `the folder ${this.#root} can be read again`);
     this.#folderError = undefined;
     return { files: files.sort(compare), unlisted };

@@ -103,15 +103,15 @@ export class FolderSync {
     const id = this.#idOf(object, change, action);
     try {
       const receipt = await publishObserved(observe, data, () => publisher.resourceEvent(data, { id }));
-      log.debug({ id: receipt.id, duplicate: receipt.duplicate, file: where(object) }, `published ${action} of ${describe(object)}`);
+      log.debug({ id: receipt.id, duplicate: receipt.duplicate, ...place(object) }, `published ${action} of ${describe(object)}`);
     } catch (err) {
       if (isBusClosed(err)) return false; // stopping
       if (!refusedForGood(err)) {
-        log.warn({ err: String((err as Error)?.message ?? err), file: where(object) }, `cannot publish ${action} of ${describe(object)} now; trying again at the next scan`);
+        log.warn({ err: String((err as Error)?.message ?? err), ...place(object) }, `cannot publish ${action} of ${describe(object)} now; trying again at the next scan`);
         return false;
       }
       this.#refused.set(object.key, change);
-      log.error({ code: FileSourceErrorCodes.refused, file: where(object), err: (err as Error).message }, `${where(object)}: the bus refused ${action} of ${describe(object)}: ${(err as Error).message}`);
+      log.error({ code: FileSourceErrorCodes.refused, ...place(object), err: (err as Error).message }, `${where(object)}: the bus refused ${action} of ${describe(object)}: ${(err as Error).message}`);
       return true;
     }
     this.#ids.delete(object.key);
@@ -144,6 +144,11 @@ export class FolderSync {
 /** A refusal no retry can change (too large, not encodable); anything else (the bus down, closing) is tried again. */
 function refusedForGood(err: unknown): boolean {
   return isHeraldError(err) && !err.retryable && !isBusClosed(err);
+}
+
+/** Log fields saying where an object is written. */
+function place(object: PlacedObject): { file: string; document: number; item?: number } {
+  return { file: object.file, document: object.document, ...(object.item === undefined ? {} : { item: object.item }) };
 }
 
 /** `apps/shop.yaml document 2`, `list.yaml document 1 items[3]`. */
