@@ -20,7 +20,7 @@ const CONFIRM_MS = 500;
 export default defineSource({
   id: 'file',
   description: 'Watches a folder of Kubernetes-shaped YAML/JSON files and publishes their changes',
-  sdkVersion: '^0.1.0',
+  sdkVersion: '^1.0.0',
   configSchema,
   deps: { publisher: coreServices.publisher, logger: coreServices.logger, clock: coreServices.clock, tracer: coreServices.tracer },
   async init({ config, publisher, logger, clock, tracer }) {
