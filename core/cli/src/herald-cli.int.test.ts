@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +84,41 @@ describe('herald config check', () => {
     const result = herald(['config', 'check', '-c', path]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('plugin "probe": invalid options: plugins[0].options.endpoint.url: Invalid URL; plugins[0].options.retry: unknown key');
+  });
+
+  it('refuses a config listing the same plugin twice, as `herald run` does', () => {
+    const path = configFile('twice.yaml', `plugins:\n  - name: ${probe}\n    options: { endpoint: { url: "https://pager.example/" } }\n  - name: ${probe}\n    options: { endpoint: { url: "https://pager.example/" } }\n`);
+    const result = herald(['config', 'check', '-c', path]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('plugin "probe": listed twice (plugins[1])');
+  });
+
+  it('finds a plugin installed with npm beside herald.yaml by its package name, and names the folders it searched for one that is not', () => {
+    const user = mkdtempSync(join(tmpdir(), 'herald-cli-plugins-'));
+    const pkg = join(user, 'plugins', 'node_modules', 'herald-sink-file');
+    mkdirSync(join(pkg, 'dist'), { recursive: true });
+    // Plain JavaScript, `exports` with only `import`, the SDK a peer it has no copy of.
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'herald-sink-file', version: '1.0.0', type: 'module', exports: { '.': { import: './dist/index.js' } }, peerDependencies: { '@herald/plugin-sdk': '>=0.1.0' } }));
+    writeFileSync(
+      join(pkg, 'dist', 'index.js'),
+      "import { defineSink, z } from '@herald/plugin-sdk';\nexport default defineSink({ id: 'file', sdkVersion: '>=0.1.0', serviceTypes: ['file'], configSchema: z.strictObject({ folder: z.string() }), deps: {}, init: async () => ({ send: async () => undefined, stop: async () => undefined }) });\n",
+    );
+    const path = join(user, 'herald.yaml');
+    writeFileSync(path, 'pluginsFolder: ./plugins\nplugins:\n  - name: herald-sink-file\n    options: { folder: /var/out }\n');
+    const result = herald(['config', 'check', '-c', path, '-o', 'json'], { HERALD_PLUGINS_PATH: join(user, 'image') });
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(result.stdout).config.plugins[0]).toMatchObject({ name: 'herald-sink-file', id: 'file', kind: 'sink', options: { folder: '/var/out' } });
+
+    // A module file next to herald.yaml, outside any package, gets Herald's SDK too.
+    writeFileSync(join(user, 'my-sink.mjs'), "import { defineSink, z } from '@herald/plugin-sdk';\nexport default defineSink({ id: 'mine', sdkVersion: '*', serviceTypes: ['mine'], configSchema: z.strictObject({}), deps: {}, init: async () => ({ send: async () => undefined, stop: async () => undefined }) });\n");
+    writeFileSync(path, 'plugins:\n  - name: ./my-sink.mjs\n');
+    expect(herald(['config', 'check', '-c', path])).toMatchObject({ code: 0, stdout: expect.stringContaining('valid (1 plugin(s): mine;') });
+
+    writeFileSync(path, 'pluginsFolder: ./plugins\nplugins:\n  - name: herald-sink-nowhere\n');
+    const missing = herald(['config', 'check', '-c', path], { HERALD_PLUGINS_PATH: join(user, 'image') });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`plugin "herald-sink-nowhere": no package "herald-sink-nowhere" in any plugin folder; searched, in order:\n`);
+    for (const folder of [join(user, 'plugins', 'node_modules'), join(user, 'node_modules'), join(user, 'image', 'node_modules')]) expect(missing.stderr).toContain(folder);
   });
 
   it('loads a notification config read from files as the engine does, services checked by their sink’s schema', () => {

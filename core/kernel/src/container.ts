@@ -10,6 +10,7 @@ import { EvaluatorRole } from './roles/evaluator-role.ts';
 import { KubeConnection } from './roles/kube-connection.ts';
 import { NotificationConfigRole } from './roles/notification-config-role.ts';
 import { StateRole } from './roles/state-role.ts';
+import { pluginLogger } from './plugins/plugin-logger.ts';
 import { CoreTokens, tokenFor } from './tokens.ts';
 import { TrackedSubscriber } from './tracked-subscriber.ts';
 
@@ -58,7 +59,7 @@ export function createPluginContainer(root: DependencyContainer, pluginId: strin
   const child = root.createChildContainer();
   const bus = root.resolve<Bus>(CoreTokens.bus);
   const telemetry = root.resolve<Telemetry>(CoreTokens.telemetry);
-  const logger = root.resolve<Logger>(CoreTokens.rootLogger).child({ plugin: pluginId });
+  const logger = pluginLogger(root.resolve<Logger>(CoreTokens.rootLogger), pluginId);
   const tracer: Tracer = telemetry.tracer(`herald.plugin.${pluginId}`);
   const meter: Meter = telemetry.meter(`herald.plugin.${pluginId}`);
   child.register(tokenFor(coreServices.logger), { useValue: logger });

@@ -4,6 +4,7 @@ export const KernelErrorCodes = {
   configInvalid: 'HERALD_ERR_CONFIG_INVALID',
   configUnreadable: 'HERALD_ERR_CONFIG_UNREADABLE',
   pluginLoad: 'HERALD_ERR_PLUGIN_LOAD',
+  pluginNotFound: 'HERALD_ERR_PLUGIN_NOT_FOUND',
   pluginNotAPlugin: 'HERALD_ERR_PLUGIN_BRAND',
   pluginContract: 'HERALD_ERR_PLUGIN_CONTRACT',
   pluginSdkRange: 'HERALD_ERR_PLUGIN_SDK_RANGE',

@@ -8,13 +8,13 @@ import { createPluginContainer, createRootContainer, registerSinkSchemas, tokenF
 import { KernelErrorCodes, PluginError } from './errors.ts';
 import { callPlugin } from './plugins/plugin-call.ts';
 import { redactSecrets, validatePluginConfig } from './plugins/plugin-config.ts';
+import { PluginCatalog } from './plugins/plugin-catalog.ts';
 import { loadPlugin } from './plugins/plugin-loader.ts';
 import { startSinkRunner, startUndeliverableSweeper } from '@herald/core-delivery';
 import type { TrackedSubscriber } from './tracked-subscriber.ts';
 import { toBusOptions } from './bus-options.ts';
 import { envOverridesOf } from './config/load-engine-config.ts';
 import { startCoreRoles, type CoreRoles } from './core-roles.ts';
-import type { z } from 'zod';
 
 function trackedSubscriber(container: DependencyContainer): TrackedSubscriber {
   return container.resolve<TrackedSubscriber>(tokenFor(coreServices.subscriber));
@@ -104,31 +104,17 @@ export class Kernel {
 
   async #bootPlugins(): Promise<void> {
     const { config, baseDir } = this.#options;
-    const seen = new Set<string>();
-    const serviceTypes = new Map<string, string>();
-    const serviceSchemas = new Map<string, z.ZodType>();
-    const templateSchemas = new Map<string, z.ZodType>();
+    const catalog = new PluginCatalog();
     const loaded: { entry: PluginEntry; plugin: HeraldPlugin; pluginConfig: unknown; status: PluginStatus }[] = [];
     // Load and check every plugin first: the core needs the sinks' service and template schemas to read the config.
     for (const [index, entry] of config.plugins.entries()) {
       const status: PluginStatus = { id: entry.name, name: entry.name, state: 'failed' };
       this.#status.push(status);
       try {
-        const plugin = await loadPlugin(entry.name, baseDir);
+        const plugin = await loadPlugin(entry.name, { baseDir, pluginsFolder: config.pluginsFolder });
         status.id = plugin.id;
         status.kind = plugin.kind;
-        if (seen.has(plugin.id)) throw new PluginError(plugin.id, KernelErrorCodes.pluginDuplicate, `listed twice (plugins[${index}])`);
-        seen.add(plugin.id);
-        if (plugin.kind === 'sink') {
-          // Two sinks on one service type would split its notifications between them.
-          for (const type of plugin.serviceTypes) {
-            const owner = serviceTypes.get(type);
-            if (owner) throw new PluginError(plugin.id, KernelErrorCodes.pluginDuplicate, `service type "${type}" is already delivered by plugin "${owner}"`);
-            serviceTypes.set(type, plugin.id);
-            if (plugin.serviceConfigSchema) serviceSchemas.set(type, plugin.serviceConfigSchema);
-            if (plugin.templateSchema) templateSchemas.set(type, plugin.templateSchema);
-          }
-        }
+        catalog.add(plugin, index);
         const pluginConfig = validatePluginConfig(plugin.id, index, plugin.configSchema, entry.options, envOverridesOf(config));
         loaded.push({ entry, plugin, pluginConfig, status });
       } catch (err) {
@@ -136,7 +122,7 @@ export class Kernel {
       }
     }
 
-    registerSinkSchemas(this.#root, { types: new Set(serviceTypes.keys()), service: serviceSchemas, template: templateSchemas });
+    registerSinkSchemas(this.#root, { types: new Set(catalog.serviceTypes.keys()), service: catalog.serviceSchemas, template: catalog.templateSchemas });
     this.#core = await startCoreRoles(this.#root);
     if (this.roles.includes('sink')) {
       // Notifications of a type no listed sink delivers are dead-lettered, not left on the bus forever.
@@ -146,7 +132,7 @@ export class Kernel {
         subscriber: this.#bus.subscriber(tracer, logger),
         publisher: this.#bus.publisher('herald/core/delivery', tracer),
         logger,
-        deliveredTypes: new Set(serviceTypes.keys()),
+        deliveredTypes: new Set(catalog.serviceTypes.keys()),
       });
     }
 

@@ -168,6 +168,11 @@ export const engineConfigSchema = z.strictObject({
   state: stateSchema,
   nats: natsSchema,
   roles: z.array(z.enum(ROLES)).min(1).default([...ROLES]),
+  /**
+   * A folder where plugins were installed with `npm i <plugin>` (it has a `node_modules` inside), relative to
+   * herald.yaml; searched first. See docs/reference/engine-config.md, "Where plugins are found".
+   */
+  pluginsFolder: z.string().min(1).optional(),
   plugins: z.array(pluginEntrySchema).default([]),
   log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).prefault({}),
   telemetry: z

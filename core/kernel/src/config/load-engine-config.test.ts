@@ -68,13 +68,16 @@ describe('engine config (herald.yaml)', () => {
         HERALD__NATS__STREAMS__EVENTS__MAX_AGE: '12h',
         HERALD__LOG__LEVEL: 'debug',
         HERALD__PLUGINS__0__NAME: '@herald/plugin-testing/ticker',
+        HERALD__PLUGINS_FOLDER: './installed',
         HERALD_NATS_SERVER: '/not/a/config/override',
+        HERALD_PLUGINS_PATH: '/not/a/config/override/either',
       },
     });
     expect(config.nats.servers).toEqual(['nats://b:4222', 'nats://c:4222']);
     expect(config.nats.streams.events.maxAge).toBe(12 * 3_600_000);
     expect(config.log.level).toBe('debug');
     expect(config.plugins[0]?.name).toBe('@herald/plugin-testing/ticker');
+    expect(config.pluginsFolder).toBe('./installed');
   });
 
   it('keeps secret-looking override values as written', () => {

@@ -3,6 +3,7 @@ import type { EngineConfig } from '../config/engine-config.schema.ts';
 import { envOverridesOf } from '../config/load-engine-config.ts';
 import { PluginError } from '../errors.ts';
 import { redactSecrets, validatePluginConfig } from './plugin-config.ts';
+import { PluginCatalog } from './plugin-catalog.ts';
 import { loadPlugin } from './plugin-loader.ts';
 
 export interface InspectedPlugin {
@@ -30,26 +31,19 @@ export async function inspectPlugins(
 }> {
   const plugins: InspectedPlugin[] = [];
   const issues: string[] = [];
-  // What the engine checks `service.*` keys and `template.*` blocks of the notification config against.
-  const serviceSchemas = new Map<string, z.ZodType>();
-  const templateSchemas = new Map<string, z.ZodType>();
-  const serviceTypes = new Set<string>();
+  // The same checks of plugins against each other as the engine's, so a config `run` refuses is not "valid".
+  const catalog = new PluginCatalog();
   for (const [index, entry] of config.plugins.entries()) {
     try {
-      const plugin = await loadPlugin(entry.name, baseDir);
+      const plugin = await loadPlugin(entry.name, { baseDir, pluginsFolder: config.pluginsFolder });
+      catalog.add(plugin, index);
       const options = validatePluginConfig(plugin.id, index, plugin.configSchema, entry.options, envOverridesOf(config));
       plugins.push({ name: entry.name, id: plugin.id, kind: plugin.kind, options: redactSecrets(plugin.configSchema, options) });
-      if (plugin.kind === 'sink') {
-        for (const type of plugin.serviceTypes) {
-          serviceTypes.add(type);
-          if (plugin.serviceConfigSchema) serviceSchemas.set(type, plugin.serviceConfigSchema);
-          if (plugin.templateSchema) templateSchemas.set(type, plugin.templateSchema);
-        }
-      }
     } catch (err) {
       if (!(err instanceof PluginError)) throw err;
       issues.push(err.message);
     }
   }
-  return { plugins, issues, serviceSchemas, templateSchemas, serviceTypes };
+  const { serviceSchemas, templateSchemas } = catalog;
+  return { plugins, issues, serviceSchemas, templateSchemas, serviceTypes: new Set(catalog.serviceTypes.keys()) };
 }
