@@ -90,6 +90,13 @@ describe('file source', () => {
     await expect(file.handle.start()).rejects.toThrow(`path: ${join(dir, 'a.yaml')} is a file, not a folder of manifests`);
   });
 
+  it('names a broken file as the path option leads to it, with the document, line and field', async () => {
+    const s = await startSource({ rescan: '1h' });
+    s.write('bad.yaml', 'apiVersion: v1\nmetadata: { name: a }\n');
+    await s.handle.start();
+    await vi.waitFor(() => expect(s.logger.lines.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual([`${s.dir}/bad.yaml document 1 (line 1): kind: required (e.g. "Application")`]));
+  });
+
   it('reads a relative path from the working directory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'herald-file-source-'));
     const s = await startSource({ path: relative(process.cwd(), dir) });

@@ -27,7 +27,7 @@ export default defineSource({
     // The plugin is not told where herald.yaml is: a relative path is the working directory's, as `notifications.files` are.
     const root = resolve(config.path);
     const identity = new ObjectIdentity(config);
-    const reader = new FolderReader(root, (object) => identity.of(object), logger);
+    const reader = new FolderReader(root, (object) => identity.of(object), logger, config.path);
     const sync = new FolderSync({ reader, publisher, log: logger, observe: tracer, runId: randomUUID().slice(0, 8) });
     const stopping = new AbortController();
     const folder = new FolderWatch(root, { clock, log: logger, signal: stopping.signal });

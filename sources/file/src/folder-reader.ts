@@ -10,7 +10,7 @@ import type { FolderObject } from './object-identity.ts';
 
 /** One object of the folder and where it is written. */
 export interface PlacedObject extends FolderObject {
-  /** Path relative to the folder, with `/`. */
+  /** The file as messages name it: its path under the folder, after `shownAs` (see FolderReader). */
   file: string;
   document: number;
   item?: number;
@@ -43,15 +43,21 @@ export class FolderReader {
   readonly #root: string;
   readonly #log: Logger;
   readonly #identify: (object: ManifestObjectShape) => FolderObject;
+  readonly #shownAs: string;
   #files = new Map<string, FileState>();
   #folderError: string | undefined;
   /** Subfolders the last read could not list (each reported once until it can be listed again). */
   #unlisted: string[] = [];
 
-  constructor(root: string, identify: (object: ManifestObjectShape) => FolderObject, log: Logger) {
+  /**
+   * `root`: the folder; `shownAs`: how messages name it (the `path` option as written, so that a file is
+   * named as the user would open it, `manifests/apps.yaml`); default: files are named relative to it.
+   */
+  constructor(root: string, identify: (object: ManifestObjectShape) => FolderObject, log: Logger, shownAs?: string) {
     this.#root = root;
     this.#identify = identify;
     this.#log = log;
+    this.#shownAs = shownAs === undefined ? '' : `${shownAs.replace(/[/\\]+$/, '')}/`;
   }
 
   /** Every file's objects, in path order; undefined when the folder itself cannot be read (nothing may be taken as deleted). */
@@ -82,7 +88,7 @@ export class FolderReader {
         if (dir === '') throw err;
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
         unlisted.push(dir);
-        if (!this.#unlisted.includes(dir)) this.#log.warn({ code: FileSourceErrorCodes.unreadable, folder: dir, err: message(err) }, `cannot list ${dir}: its files keep their last good version`);
+        if (!this.#unlisted.includes(dir)) this.#log.warn({ code: FileSourceErrorCodes.unreadable, folder: this.#shownAs + dir, err: message(err) }, `cannot list ${this.#shownAs + dir}: its files keep their last good version`);
         return;
       }
       for (const entry of entries) {
@@ -122,9 +128,10 @@ export class FolderReader {
     const digest = createHash('sha256').update(text).digest('hex');
     if (previous?.digest === digest) return previous;
     const { objects: read, issues } = readManifests(text, formatOf(file)!);
-    const objects = read.map((o) => ({ ...this.#identify(o.object), file, document: o.document, ...(o.item === undefined ? {} : { item: o.item }) }));
+    const shown = this.#shownAs + file;
+    const objects = read.map((o) => ({ ...this.#identify(o.object), file: shown, document: o.document, ...(o.item === undefined ? {} : { item: o.item }) }));
     if (issues.length === 0) {
-      if (previous?.broken) this.#log.info({ file }, `${file} reads without errors again`);
+      if (previous?.broken) this.#log.info({ file: shown }, `${shown} reads without errors again`);
       return { digest, objects, broken: false };
     }
     const keys = new Set(objects.map((o) => o.key));
@@ -133,7 +140,8 @@ export class FolderReader {
     return { digest, objects: [...objects, ...kept], broken: true };
   }
 
-  #report(file: string, issues: ManifestIssue[], kept: number): void {
+  #report(relative: string, issues: ManifestIssue[], kept: number): void {
+    const file = this.#shownAs + relative;
     const keeping = kept > 0 ? `; ${kept} object(s) it held before keep their last good version` : '';
     for (const issue of issues) {
       const where = issue.document === undefined ? '' : ` document ${issue.document}${issue.line === undefined ? '' : ` (line ${issue.line})`}`;
