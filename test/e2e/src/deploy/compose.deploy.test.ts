@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventually, freePort } from '@herald/test-harness';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { compose, docker } from './docker-cli.ts';
 
 const stackDir = join(dirname(fileURLToPath(import.meta.url)), '../../../../deploy/compose');
@@ -37,7 +37,7 @@ describe('docker compose stack', () => {
   };
   const received = () => getJson<Received[]>('HERALD_RECEIVER_PORT', '/requests');
   const pod = (name: string, phase: string) =>
-    readFileSync(join(stackDir, 'objects/pod.yaml'), 'utf8').replace('name: web-1', `name: ${name}`).replace('phase: Pending', `phase: ${phase}`);
+    readFileSync(join(stackDir, 'objects/pod.yaml'), 'utf8').replace(/^  name: web-1$/m, `  name: ${name}`).replace(/^  phase: Pending$/m, `  phase: ${phase}`);
   const writeObject = (name: string, phase: string) => {
     writeFileSync(join(objects, `${name}.yaml`), pod(name, phase));
     chmodSync(join(objects, `${name}.yaml`), 0o644);
@@ -70,9 +70,15 @@ describe('docker compose stack', () => {
     }, 180_000);
   });
 
+  // A failed test prints what Herald logged, for whoever reads the CI output.
+  beforeEach(() => {
+    onTestFailed(async () => {
+      const logs = await compose(project, files, env, 'logs', '--no-color', '--tail', '200', 'herald').catch((err: Error) => err.message);
+      process.stdout.write(`--- herald's log (last 200 lines)\n${logs}\n`);
+    });
+  });
+
   afterAll(async () => {
-    const logs = await compose(project, files, env, 'logs', '--no-color', 'herald').catch((err: Error) => err.message);
-    if (process.env.HERALD_COMPOSE_LOGS) process.stdout.write(logs);
     await compose(project, files, env, 'down', '--volumes', '--remove-orphans', '--timeout', '20');
     rmSync(objects, { recursive: true, force: true });
   });
