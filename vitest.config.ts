@@ -8,6 +8,7 @@ const conditions = ['herald-source', ...defaultServerConditions.filter((c) => c 
 
 const integration = '**/*.int.test.ts';
 const e2e = '**/*.e2e.test.ts';
+const deploy = '**/*.deploy.test.ts';
 const roots = ['core', 'plugins', 'sources', 'sinks', 'test'].map((d) => `${d}/**/src/**`);
 
 export default defineConfig({
@@ -19,7 +20,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: roots.map((r) => `${r}/*.test.ts`),
-          exclude: ['**/node_modules/**', integration, e2e],
+          exclude: ['**/node_modules/**', integration, e2e, deploy],
         },
       },
       {
@@ -40,6 +41,17 @@ export default defineConfig({
           include: roots.map((r) => `${r}/*.e2e.test.ts`),
           testTimeout: 180_000,
           hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'deploy',
+          // The container image and the docker compose stack: scripts/dev test deploy builds the image first.
+          include: roots.map((r) => `${r}/*.deploy.test.ts`),
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
           fileParallelism: false,
         },
       },

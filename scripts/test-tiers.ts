@@ -1,5 +1,5 @@
 // Runs Herald's test tiers in order and ends with one summary line, `N passed, N failed`.
-// Usage: node scripts/test-tiers.ts [typecheck|lint|unit|integration|e2e]...   (all when none given)
+// Usage: node scripts/test-tiers.ts [typecheck|lint|unit|integration|e2e|deploy]...   (all when none given)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ const checks = {
 } as const;
 process.env.NX_DAEMON = 'false';
 process.env.NX_NO_CLOUD = 'true';
-const vitestTiers = ['unit', 'integration', 'e2e'] as const;
+const vitestTiers = ['unit', 'integration', 'e2e', 'deploy'] as const;
 const all = [...Object.keys(checks), ...vitestTiers];
 
 const wanted = process.argv.slice(2);

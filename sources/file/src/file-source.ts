@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { coreServices, defineSource } from '@herald/plugin-sdk';
+import { FileSourceError, FileSourceErrorCodes } from './errors.ts';
+import { configSchema } from './file-source.config.ts';
+import { FolderReader } from './folder-reader.ts';
+import { FolderSync } from './folder-sync.ts';
+import { FolderWatch } from './folder-watch.ts';
+import { ObjectIdentity } from './object-identity.ts';
+
+/** Wait before reading the folder again to confirm that objects are gone (they must be missing twice). */
+const CONFIRM_MS = 500;
+
+/**
+ * Watches a folder of YAML and JSON files holding Kubernetes-shaped objects and publishes their changes
+ * as the Kubernetes source publishes a cluster's: ADDED / MODIFIED / DELETED resource events. For runs
+ * without a cluster: docker compose on a laptop, demos.
+ */
+export default defineSource({
+  id: 'file',
+  description: 'Watches a folder of Kubernetes-shaped YAML/JSON files and publishes their changes',
+  sdkVersion: '^1.0.0',
+  configSchema,
+  deps: { publisher: coreServices.publisher, logger: coreServices.logger, clock: coreServices.clock, tracer: coreServices.tracer },
+  async init({ config, publisher, logger, clock, tracer }) {
+    // The plugin is not told where herald.yaml is: a relative path is the working directory's, as `notifications.files` are.
+    const root = resolve(config.path);
+    const identity = new ObjectIdentity(config);
+    const reader = new FolderReader(root, (object) => identity.of(object), logger, config.path);
+    const sync = new FolderSync({ reader, publisher, log: logger, observe: tracer, runId: randomUUID().slice(0, 8) });
+    const stopping = new AbortController();
+    const folder = new FolderWatch(root, { clock, log: logger, signal: stopping.signal });
+    let loop: Promise<void> | undefined;
+    let stopped: Promise<void> | undefined;
+    logger.info({ path: root, rescan: config.rescan }, 'file source configured');
+
+    async function run(): Promise<void> {
+      let first = true;
+      while (!stopping.signal.aborted) {
+        const result = await sync.sync().catch((err: unknown) => {
+          logger.error({ err }, 'reading the folder failed unexpectedly; trying again at the next rescan');
+          return undefined;
+        });
+        if (first && result?.complete) {
+          first = false;
+          logger.info({ files: result.files, objects: result.objects }, `published the ${result.objects} object(s) of ${result.files} file(s) in ${root}`);
+        }
+        if (stopping.signal.aborted) return;
+        await folder.wait(result?.complete && result.pendingDeletions > 0 ? Math.min(config.rescan, CONFIRM_MS) : config.rescan);
+      }
+    }
+
+    return {
+      async start() {
+        const info = await stat(root).catch((err: NodeJS.ErrnoException) => {
+          throw new FileSourceError(FileSourceErrorCodes.folder, `path: ${root} ${err.code === 'ENOENT' ? 'does not exist' : `cannot be read (${err.message})`}; create the folder or fix the path`, { cause: err });
+        });
+        if (!info.isDirectory()) throw new FileSourceError(FileSourceErrorCodes.folder, `path: ${root} is a file, not a folder of manifests`);
+        folder.open();
+        loop = run();
+      },
+      stop() {
+        return (stopped ??= (async () => {
+          stopping.abort(new Error('file source stopped'));
+          folder.close();
+          await loop;
+        })());
+      },
+    };
+  },
+});

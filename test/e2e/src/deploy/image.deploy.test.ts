@@ -1,0 +1,64 @@
+// The container image as a user receives it: what is inside (and what is not), who it runs as, and that
+// Herald starts from compiled output on a read-only root filesystem.
+import { execFile } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { docker, heraldImage } from './docker-cli.ts';
+
+interface ImageInspect {
+  Size: number;
+  Config: { User: string; Entrypoint: string[]; Cmd: string[]; Labels: Record<string, string>; Healthcheck?: { Test: string[] }; Env: string[] };
+}
+
+/** Every path in the image's filesystem, from `docker export` piped through tar. */
+async function listFiles(): Promise<string[]> {
+  const id = (await docker('create', heraldImage)).trim();
+  try {
+    return await new Promise<string[]>((resolve, reject) => {
+      const child = execFile('sh', ['-c', `docker export ${id} | tar -t`], { maxBuffer: 256 * 1024 * 1024 }, (err, stdout) => {
+        if (err) reject(err);
+        else resolve(stdout.split('\n').filter(Boolean));
+      });
+      child.stdin?.end();
+    });
+  } finally {
+    await docker('rm', '-f', id);
+  }
+}
+
+describe('the herald image', () => {
+  it('holds compiled output and production dependencies only: no TypeScript sources, tests, dev tools, .git or build CA', async () => {
+    const files = await listFiles();
+    const herald = files.filter((f) => f.startsWith('opt/herald/'));
+    expect(herald).toContain('opt/herald/core/cli/dist/main.js');
+    expect(herald).toContain('opt/herald/sinks/webhook/dist/index.js');
+    const ownCode = herald.filter((f) => !f.includes('/node_modules/'));
+    expect(ownCode.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    expect(ownCode.filter((f) => /(^|\/)(src|test|__fixtures__)\//.test(f))).toEqual([]);
+    expect(ownCode.filter((f) => /\.test\.js$|tsconfig|\.tsbuildinfo$/.test(f))).toEqual([]);
+    expect(files.filter((f) => /(^|\/)\.git\//.test(f))).toEqual([]);
+    const devTools = ['typescript', 'vitest', 'eslint', 'nx', '@nx', 'typescript-eslint', '@herald/test-e2e', '@herald/test-harness', '@herald/test-bench', '@herald/plugin-testing'];
+    for (const tool of devTools) expect(herald.filter((f) => f.startsWith(`opt/herald/node_modules/${tool}/`) && f !== `opt/herald/node_modules/${tool}/`), tool).toEqual([]);
+    expect(files.filter((f) => f.includes('build-ca'))).toEqual([]);
+    expect(files).toContain('plugins/');
+    expect(files).toContain('usr/bin/tini');
+  });
+
+  it('runs as uid 65532 through tini, says where it came from, and checks its own health', async () => {
+    const [inspect] = JSON.parse(await docker('image', 'inspect', heraldImage)) as ImageInspect[];
+    const config = inspect!.Config;
+    expect(config.User).toBe('65532:65532');
+    expect(config.Entrypoint).toEqual(['/usr/bin/tini', '--', 'herald']);
+    expect(config.Labels['org.opencontainers.image.version']).toMatch(/^\d+\.\d+\.\d+/);
+    expect(config.Labels['org.opencontainers.image.revision']).toMatch(/^[0-9a-f]{40}$|^unknown$/);
+    expect(config.Healthcheck?.Test.join(' ')).toContain('/healthz');
+    expect(config.Env).toContain('HERALD_PLUGINS_PATH=/plugins');
+    process.stdout.write(`herald image: ${(inspect!.Size / 1e6).toFixed(0)} MB\n`);
+  });
+
+  it('starts from compiled output on a read-only root filesystem, as an unprivileged user', async () => {
+    const out = await docker('run', '--rm', '--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', heraldImage, 'version');
+    expect(out.trim()).toMatch(/^herald \d+\.\d+\.\d+ \(plugin contract/);
+    const id = await docker('run', '--rm', '--entrypoint', 'id', heraldImage);
+    expect(id).toContain('uid=65532');
+  });
+});
