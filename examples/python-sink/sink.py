@@ -240,7 +240,8 @@ async def main():
     while not stopping.is_set():
         try:
             msgs = await sub.fetch(batch=16, timeout=1)
-        except NoMessages:
+        except (NoMessages, asyncio.TimeoutError):
+            # Nothing within the second: nats-py says so with NoMessages or, mid-batch, a bare TimeoutError.
             continue
         # A notification being delivered is finished before stopping; the others were not fetched.
         for m, outcome in zip(msgs, await asyncio.gather(*(sink.handle(m) for m in msgs), return_exceptions=True)):

@@ -146,7 +146,7 @@ export class Kernel {
         subscriber: this.#bus.subscriber(tracer, logger),
         publisher: this.#bus.publisher('herald/core/delivery', tracer),
         logger,
-        deliveredTypes: new Set(catalog.serviceTypes.keys()),
+        deliveredTypes: catalog.deliveredTypes(),
       });
     }
 

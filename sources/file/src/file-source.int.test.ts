@@ -57,7 +57,7 @@ afterAll(async () => {
 
 /** Runs `herald run` (all roles) in `cwd`; resolves once it is running. */
 async function herald(cwd: string): Promise<{ child: ChildProcess; logs: () => string; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, [main, 'run', '-c', 'herald.yaml', '-o', 'json'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--conditions=herald-source', main, 'run', '-c', 'herald.yaml', '-o', 'json'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let stdout = '';
   let stderr = '';

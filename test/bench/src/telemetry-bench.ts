@@ -81,7 +81,7 @@ function event(i: number, phase: string, rv: number): ResourceEventData {
 }
 
 function startHerald(configPath: string, role: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [main, 'run', '-c', configPath, '--role', role, '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, ['--conditions=herald-source', main, 'run', '-c', configPath, '--role', role, '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {

@@ -8,7 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { startControlPlane, startNats, testNatsLimits, type ControlPlane, type NatsServer } from '@herald/test-harness';
 import { waitForSettled } from './support/bus-settled.ts';
 import { applyHeraldRbac, createConfigMap, seedConfigMap } from './support/cluster-setup.ts';
@@ -76,6 +76,14 @@ beforeAll(async () => {
     { KUBECONFIG: cp.restrictedKubeconfigPath, POD_NAMESPACE: namespace },
   );
 });
+// A failed test prints what the Python sinks and Herald said, for whoever reads the CI output.
+beforeEach(() => {
+  onTestFailed(() => {
+    for (const p of pythons) process.stdout.write(`--- Python sink ${p.pid}\n${p.logs().slice(-4_000)}\n`);
+    if (herald) process.stdout.write(`--- herald\n${herald.logs().slice(-4_000)}\n`);
+  });
+});
+
 afterAll(async () => {
   await Promise.all([herald?.kill(), ...pythons.map((p) => p.kill())]);
   await Promise.all([cp?.stop(), nats?.stop(), webhook?.close(), endpoint?.close()]);
@@ -196,7 +204,7 @@ describe('a sink written in Python (nats-py) delivers next to the TypeScript web
     expect(letters[0]).toMatchObject({ type: 'io.herald.dead-letter.v1', data: { code: 'HTTP_410', consumer: 'herald-sink-python', deliveryCount: 1, reason: `${endpoint.url}/gone answered 410`, original: { stream: `${prefix}_NOTIFICATIONS`, encoding: 'utf8' } } });
     expect((await core.readNamespacedPod({ name, namespace })).metadata?.annotations?.[notifiedKey]).toBeUndefined();
     // An operator sees it with Herald's own tool.
-    const dlq = async (...args: string[]) => JSON.parse((await promisify(execFile)(process.execPath, [cli, 'dlq', ...args, '-c', herald!.configPath, '-o', 'json'])).stdout) as unknown;
+    const dlq = async (...args: string[]) => JSON.parse((await promisify(execFile)(process.execPath, ['--conditions=herald-source', cli, 'dlq', ...args, '-c', herald!.configPath, '-o', 'json'])).stdout) as unknown;
     expect(await dlq('list')).toMatchObject([{ code: 'HTTP_410', reason: `${endpoint.url}/gone answered 410` }]);
     // And sends it again once the cause is fixed (here it is not: the endpoint refuses it again, a new letter).
     expect(await dlq('retry', '--all')).toMatchObject({ retried: 1 });

@@ -125,7 +125,7 @@ describe('the kubernetes source with leader election (two Herald processes, the 
     expect(events.of('while-both')).toHaveLength(1);
     // Only the leader watches and publishes; the standby has not even listed. Each line the standby must
     // not have is one the leader has, so a reworded log cannot make the negative checks pass on their own.
-    expect(published(leader, `${s.namespace}/while-both`)).toBe(true);
+    await waitFor(async () => published(leader, `${s.namespace}/while-both`), Boolean, 'the leader never logged publishing while-both', 10_000);
     expect(leader.logs()).toContain('published ');
     expect(standby.logs()).not.toContain('published ');
     expect(leader.logs()).toContain('"msg":"listed pods.v1');
