@@ -108,6 +108,10 @@ async function assertEmptyFolder(directory: string): Promise<void> {
 }
 
 async function templateFiles(folder: string): Promise<string[]> {
-  const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+    // An installation that kept only dist/ (a container image): say so rather than fail on a missing file.
+    if (err.code !== 'ENOENT') throw err;
+    throw new CreatePluginError(CreatePluginErrorCodes.templatesMissing, `the starter's templates are not installed (${folder}); run npm create @herald/plugin instead`, { cause: err });
+  });
   return entries.filter((e) => e.isFile() && e.name.endsWith('.tmpl')).map((e) => relative(folder, join(e.parentPath, e.name)).split('\\').join('/'));
 }

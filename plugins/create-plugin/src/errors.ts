@@ -7,6 +7,8 @@ export const CreatePluginErrorCodes = {
   invalidKind: 'HERALD_ERR_CREATE_PLUGIN_KIND',
   /** The target folder exists and is not empty (or is a file): nothing is written into it. */
   folderNotEmpty: 'HERALD_ERR_CREATE_PLUGIN_FOLDER',
+  /** This installation of the starter has no templates folder (one that kept only dist/, like Herald's image). */
+  templatesMissing: 'HERALD_ERR_CREATE_PLUGIN_TEMPLATES',
 } as const;
 
 export type CreatePluginErrorCode = (typeof CreatePluginErrorCodes)[keyof typeof CreatePluginErrorCodes];
