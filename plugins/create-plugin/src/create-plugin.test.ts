@@ -31,6 +31,7 @@ describe('createPlugin', () => {
     expect(sink).toMatch(/serviceConfigSchema: z\.strictObject/);
     expect(sink).toMatch(/templateSchema: z\.strictObject/);
     expect(read(created.directory, 'test/sink.test.ts')).toContain('runSinkConformance');
+    expect(read(created.directory, 'README.md')).toContain('npm install --prefix ./plugins ./acme-herald-sink-pager-0.1.0.tgz');
     const all = created.files.map((f) => read(created.directory, f)).join('\n');
     expect(all.match(/__[A-Z_]+__/g)).toBeNull();
   });

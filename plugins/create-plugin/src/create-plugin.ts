@@ -69,6 +69,8 @@ export async function createPlugin(options: CreatePluginOptions): Promise<Create
     __PACKAGE_NAME__: options.name,
     __PLUGIN_ID__: id,
     __SERVICE_TYPE__: id,
+    // What `npm pack` names the tarball of version 0.1.0: `@acme/x` → `acme-x-0.1.0.tgz`.
+    __TARBALL__: `${options.name.replace(/^@/, '').replace('/', '-')}-0.1.0.tgz`,
     __SDK_RANGE__: SDK_RANGE,
     __SDK_DEV__: options.sdk ?? SDK_RANGE,
     __TESTING_DEV__: options.testing ?? SDK_RANGE,
