@@ -10,6 +10,7 @@ import {
   triggerRunCommand,
   type ListFormat,
 } from './commands/notification-commands.ts';
+import { pluginNewCommand, type PluginNewFlags } from './commands/plugin-new-command.ts';
 import { runCommand } from './commands/run-command.ts';
 import { ExitCode } from './exit-codes.ts';
 import { print, type Output, type OutputFormat } from './output.ts';
@@ -134,6 +135,20 @@ export async function runCli(argv: readonly string[], io: Omit<Output, 'format'>
     });
 
   registerDlqCommands(program, io, (code) => (exitCode = code));
+
+  const plugin = program.command('plugin').description('work on Herald plugins');
+  plugin
+    .command('new <name>')
+    .description('create a new plugin package <name> (an npm package name), as `npm create @herald/plugin` does')
+    .addOption(new Option('-k, --kind <kind>', 'sink: delivers notifications; source: publishes resource events').choices(['sink', 'source']).default('sink'))
+    .option('-d, --directory <dir>', 'where to create it (default: the name without its scope); must not exist, or be empty')
+    .option('--sdk <spec>', 'devDependency spec of @herald/plugin-sdk (default ^1.0.0; e.g. file:<tarball>)')
+    .option('--testing <spec>', 'devDependency spec of @herald/plugin-testing (default ^1.0.0)')
+    .addOption(outputOption())
+    .action(async (name: string, opts: PluginNewFlags & { output: OutputFormat }) => {
+      const { output, ...flags } = opts;
+      exitCode = await pluginNewCommand(name, flags, out(output));
+    });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -24,6 +24,20 @@ export class DeliveryError extends HeraldError {
     this.name = 'DeliveryError';
     this.retryAfterMs = options.retryAfterMs;
   }
+
+  /** The same request can never succeed (bad config, a refused recipient or credential): dead-lettered with `message`. */
+  static permanent(message: string, cause?: unknown): DeliveryError {
+    return new DeliveryError(message, { retryable: false, ...(cause === undefined ? {} : { cause }) });
+  }
+
+  /** The same request may succeed later (5xx, 429, a timeout, a network error); `retryAfterMs` is the server's wish. */
+  static transient(message: string, options: { cause?: unknown; retryAfterMs?: number | undefined } = {}): DeliveryError {
+    return new DeliveryError(message, {
+      retryable: true,
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+      ...(options.retryAfterMs === undefined ? {} : { retryAfterMs: options.retryAfterMs }),
+    });
+  }
 }
 
 // Duck-typed rather than instanceof: a plugin may bring its own copy of the SDK.

@@ -1,7 +1,7 @@
-import { z, type NotificationData } from '@herald/plugin-sdk';
+import { z, type NotificationData, DeliveryError } from '@herald/plugin-sdk';
 import { addressOf, splitRecipients } from './email-address.ts';
 import { emailTemplateSchema, type EmailServiceConfig } from './email.config.ts';
-import { permanentError } from './errors.ts';
+
 
 // Checked strictly when the config loads; a rendered block may carry more than this sink reads.
 const blockSchema = emailTemplateSchema.loose();
@@ -32,13 +32,13 @@ export function buildMessage(notification: NotificationData, serviceName: string
   const what = `email "${serviceName}"`;
   const raw = notification.rendered.email;
   const parsed = raw === undefined ? undefined : blockSchema.safeParse(raw);
-  if (parsed && !parsed.success) throw permanentError(`${what}: the rendered template block email is malformed: ${z.prettifyError(parsed.error)}`);
+  if (parsed && !parsed.success) throw DeliveryError.permanent(`${what}: the rendered template block email is malformed: ${z.prettifyError(parsed.error)}`);
   const block = parsed?.data;
 
   const to = splitRecipients(notification.destination.recipient);
-  if (to.length === 0) throw permanentError(`${what}: no recipient (subscribe with an address, e.g. email:ops@example.com)`);
+  if (to.length === 0) throw DeliveryError.permanent(`${what}: no recipient (subscribe with an address, e.g. email:ops@example.com)`);
   const bad = to.filter((r) => addressOf(r) === undefined);
-  if (bad.length > 0) throw permanentError(`${what}: ${bad.map((r) => JSON.stringify(r)).join(', ')} is not an email address`);
+  if (bad.length > 0) throw DeliveryError.permanent(`${what}: ${bad.map((r) => JSON.stringify(r)).join(', ')} is not an email address`);
 
   const message = notification.rendered.message;
   const body = block?.body ?? (typeof message === 'string' ? message : '');

@@ -1,8 +1,8 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { coreServices, defineSink, type ServiceInstance } from '@herald/plugin-sdk';
+import { coreServices, defineSink, type ServiceInstance, DeliveryError } from '@herald/plugin-sdk';
 import { emailPluginConfigSchema, emailServiceConfigSchema, emailTemplateSchema, type EmailServiceConfig } from './email.config.ts';
 import { buildMessage } from './email-message.ts';
-import { permanentError, transientError } from './errors.ts';
+
 import { scrub, smtpFailure } from './smtp-failure.ts';
 import { TransportPool } from './transport-pool.ts';
 
@@ -34,7 +34,7 @@ export default defineSink({
       if (!result.success) {
         const key = service.name === service.type ? `service.${service.type}` : `service.${service.type}.${service.name}`;
         const issues = result.error.issues.map((issue) => `${[key, ...issue.path].join('.')}: ${issue.message}`);
-        throw permanentError(`email "${service.name}": invalid service options: ${issues.join('; ')}`);
+        throw DeliveryError.permanent(`email "${service.name}": invalid service options: ${issues.join('; ')}`);
       }
       if (typeof raw === 'object' && raw !== null) parsed.set(raw, result.data);
       return result.data;
@@ -43,7 +43,7 @@ export default defineSink({
     return {
       async send(notification, { signal, service, attempt }) {
         const what = `email "${service.name}"`;
-        if (stopped) throw transientError(`${what}: the sink is stopped`);
+        if (stopped) throw DeliveryError.transient(`${what}: the sink is stopped`);
         const options = serviceConfig(service);
         const secrets = options.password ? [options.password] : [];
         const message = buildMessage(notification, service.name, options);
@@ -55,7 +55,7 @@ export default defineSink({
             await pool.get(service.name, options).sendMail({ ...message, signal });
           } catch (err) {
             const failure = signal.aborted
-              ? transientError(`${what}: send aborted: ${scrub(signal.reason instanceof Error ? signal.reason.message : String(signal.reason), secrets)}`, signal.reason)
+              ? DeliveryError.transient(`${what}: send aborted: ${scrub(signal.reason instanceof Error ? signal.reason.message : String(signal.reason), secrets)}`, { cause: signal.reason })
               : smtpFailure(what, err, secrets);
             span.setAttribute('error.type', signal.aborted ? 'aborted' : String((err as { responseCode?: number; code?: string }).responseCode ?? (err as { code?: string }).code ?? 'error'));
             span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });

@@ -1,5 +1,5 @@
-import type { DeliveryError } from '@herald/plugin-sdk';
-import { permanentError, transientError } from './errors.ts';
+import { DeliveryError } from '@herald/plugin-sdk';
+
 
 /** What nodemailer's errors carry (its public error fields). */
 interface SmtpError {
@@ -31,12 +31,12 @@ export function smtpFailure(what: string, err: unknown, secrets: readonly string
   const during = e.command ? ` (after ${e.command.split(' ')[0]})` : '';
   // The cause keeps the code and the reply, not nodemailer's error: its fields may hold the envelope or more.
   const cause = { code: e.code, responseCode: e.responseCode };
-  if (e.responseCode !== undefined && e.responseCode >= 400 && e.responseCode < 500) return transientError(`${what}: the SMTP server deferred the message${during}: ${reply ?? e.responseCode}`, cause);
-  if (e.responseCode !== undefined && e.responseCode >= 500) return permanentError(`${what}: the SMTP server refused the message${during}: ${reply ?? e.responseCode}`, cause);
+  if (e.responseCode !== undefined && e.responseCode >= 400 && e.responseCode < 500) return DeliveryError.transient(`${what}: the SMTP server deferred the message${during}: ${reply ?? e.responseCode}`, { cause: cause });
+  if (e.responseCode !== undefined && e.responseCode >= 500) return DeliveryError.permanent(`${what}: the SMTP server refused the message${during}: ${reply ?? e.responseCode}`, cause);
   const detail = scrub(e.message ?? String(err), secrets);
-  if (e.code === 'ETLS' || /certificate/i.test(detail)) return permanentError(`${what}: TLS failed: ${detail}`, cause);
-  if (e.code === 'EAUTH' || e.code === 'ENOAUTH' || e.code === 'EENVELOPE' || e.code === 'EMESSAGE' || e.code === 'ECONFIG') return permanentError(`${what}: ${detail}`, cause);
-  if (e.code !== undefined && RETRYABLE_CODES.has(e.code)) return transientError(`${what}: ${detail}`, cause);
+  if (e.code === 'ETLS' || /certificate/i.test(detail)) return DeliveryError.permanent(`${what}: TLS failed: ${detail}`, cause);
+  if (e.code === 'EAUTH' || e.code === 'ENOAUTH' || e.code === 'EENVELOPE' || e.code === 'EMESSAGE' || e.code === 'ECONFIG') return DeliveryError.permanent(`${what}: ${detail}`, cause);
+  if (e.code !== undefined && RETRYABLE_CODES.has(e.code)) return DeliveryError.transient(`${what}: ${detail}`, { cause: cause });
   // Unknown: the message may not have arrived, so another attempt is the safe side.
-  return transientError(`${what}: ${detail}`, cause);
+  return DeliveryError.transient(`${what}: ${detail}`, { cause: cause });
 }

@@ -1,20 +1,6 @@
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
 import { ErrorCode, type WebAPICallError } from '@slack/web-api';
 
-/** The same request can never succeed: bad config, a bad template, a channel or token Slack refuses. */
-export function permanentError(message: string, cause?: unknown): DeliveryError {
-  return new DeliveryError(message, { retryable: false, ...(cause === undefined ? {} : { cause }) });
-}
-
-/** The same request may succeed later: 5xx, 429, `ratelimited`, timeouts, network errors, an interrupted send. */
-export function transientError(message: string, options: { cause?: unknown; retryAfterMs?: number | undefined } = {}): DeliveryError {
-  return new DeliveryError(message, {
-    retryable: true,
-    ...(options.cause === undefined ? {} : { cause: options.cause }),
-    ...(options.retryAfterMs === undefined ? {} : { retryAfterMs: options.retryAfterMs }),
-  });
-}
-
 /**
  * Slack `ok:false` errors that a later attempt of the same call can get past. Everything else Slack
  * refuses (`channel_not_found`, `not_in_channel`, `invalid_auth`, `account_inactive`, `invalid_blocks`,
@@ -34,33 +20,33 @@ export function callError(what: string, err: unknown): DeliveryError {
   switch (coded.code) {
     case ErrorCode.RateLimitedError: {
       const seconds = (err as { retryAfter: number }).retryAfter;
-      return transientError(`${what}: Slack answered HTTP 429 (rate limited), retry after ${seconds}s`, { cause: err, retryAfterMs: seconds * 1_000 });
+      return DeliveryError.transient(`${what}: Slack answered HTTP 429 (rate limited), retry after ${seconds}s`, { cause: err, retryAfterMs: seconds * 1_000 });
     }
     case ErrorCode.PlatformError: {
       const data = (err as { data: { error: string; response_metadata?: { retryAfter?: number } } }).data;
       const slackError = data.error;
       if (slackError === 'ratelimited' || slackError === 'rate_limited') {
         const seconds = data.response_metadata?.retryAfter;
-        return transientError(`${what}: Slack refused: ${slackError}`, { cause: err, retryAfterMs: seconds === undefined ? DEFAULT_RATELIMIT_MS : seconds * 1_000 });
+        return DeliveryError.transient(`${what}: Slack refused: ${slackError}`, { cause: err, retryAfterMs: seconds === undefined ? DEFAULT_RATELIMIT_MS : seconds * 1_000 });
       }
-      if (RETRYABLE_SLACK_ERRORS.has(slackError)) return transientError(`${what}: Slack refused: ${slackError}`, { cause: err });
-      return permanentError(`${what}: Slack refused: ${slackError}`, err);
+      if (RETRYABLE_SLACK_ERRORS.has(slackError)) return DeliveryError.transient(`${what}: Slack refused: ${slackError}`, { cause: err });
+      return DeliveryError.permanent(`${what}: Slack refused: ${slackError}`, err);
     }
     case ErrorCode.HTTPError: {
       const http = err as { statusCode: number; headers: Record<string, string> };
       const message = `${what}: Slack answered HTTP ${http.statusCode}`;
-      if (!isRetryableStatus(http.statusCode)) return permanentError(message, err);
-      return transientError(message, { cause: err, retryAfterMs: parseRetryAfter(http.headers['retry-after']) });
+      if (!isRetryableStatus(http.statusCode)) return DeliveryError.permanent(message, err);
+      return DeliveryError.transient(message, { cause: err, retryAfterMs: parseRetryAfter(http.headers['retry-after']) });
     }
     case ErrorCode.RequestError: {
       const original = (err as { original?: Error }).original;
-      return transientError(`${what}: request failed: ${original?.message ?? 'unknown error'}`, { cause: err });
+      return DeliveryError.transient(`${what}: request failed: ${original?.message ?? 'unknown error'}`, { cause: err });
     }
     default: {
       // A 429 whose Retry-After the client could not read ends here as a plain Error: still a rate limit.
       const message = err instanceof Error ? err.message : String(err);
-      if (/rate limit|retry header/i.test(message)) return transientError(`${what}: Slack answered HTTP 429 (rate limited)`, { cause: err, retryAfterMs: DEFAULT_RATELIMIT_MS });
-      return transientError(`${what}: ${message}`, { cause: err });
+      if (/rate limit|retry header/i.test(message)) return DeliveryError.transient(`${what}: Slack answered HTTP 429 (rate limited)`, { cause: err, retryAfterMs: DEFAULT_RATELIMIT_MS });
+      return DeliveryError.transient(`${what}: ${message}`, { cause: err });
     }
   }
 }
@@ -71,5 +57,5 @@ export function callError(what: string, err: unknown): DeliveryError {
  */
 export function abortedError(what: string, reason: unknown): DeliveryError {
   const why = reason instanceof Error ? reason.message : String(reason);
-  return transientError(`${what} aborted: ${why}`, { cause: reason });
+  return DeliveryError.transient(`${what} aborted: ${why}`, { cause: reason });
 }

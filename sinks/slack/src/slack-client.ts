@@ -1,7 +1,8 @@
+import { DeliveryError } from '@herald/plugin-sdk';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { transientError } from './errors.ts';
+
 import type { SlackServiceConfig } from './slack.config.ts';
 
 const SLACK_API = 'https://slack.com/api/';
@@ -36,13 +37,13 @@ export class ClientPool {
 
   /** Runs `call` on the service's client; every request it makes is aborted with `signal` or after `timeoutMs`. */
   async use<T>(serviceName: string, config: SlackServiceConfig, timeoutMs: number, signal: AbortSignal, call: (client: WebClient) => Promise<T>): Promise<T> {
-    if (this.#closed) throw transientError(`slack "${serviceName}": the sink is stopped`);
+    if (this.#closed) throw DeliveryError.transient(`slack "${serviceName}": the sink is stopped`);
     const limit = config.timeout ?? timeoutMs;
     const timeout = AbortSignal.timeout(limit);
     try {
       return await callSignal.run(AbortSignal.any([signal, timeout]), () => call(this.#entry(serviceName, config).client));
     } catch (err) {
-      if (timeout.aborted && !signal.aborted) throw transientError(`slack "${serviceName}": no answer within ${limit} ms`, { cause: err });
+      if (timeout.aborted && !signal.aborted) throw DeliveryError.transient(`slack "${serviceName}": no answer within ${limit} ms`, { cause: err });
       throw err;
     }
   }

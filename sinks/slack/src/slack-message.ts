@@ -1,5 +1,6 @@
+import { DeliveryError } from '@herald/plugin-sdk';
 import type { NotificationData } from '@herald/plugin-sdk';
-import { permanentError } from './errors.ts';
+
 import { deliveryPolicies, type DeliveryPolicy, type SlackServiceConfig } from './slack.config.ts';
 
 /** The rendered `slack` block of a notification, as the evaluator produced it from Argo's fields. */
@@ -52,17 +53,17 @@ export function idempotencyKey(notification: NotificationData): string {
 function block(notification: NotificationData): SlackBlock {
   const raw = notification.rendered.slack;
   if (raw === undefined || raw === null) return {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw permanentError(`template "${notification.template}": slack must be a mapping`);
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw DeliveryError.permanent(`template "${notification.template}": slack must be a mapping`);
   const b = raw as Record<string, unknown>;
   const text = (field: string): string | undefined => {
     const value = b[field];
     if (value === undefined || value === null || value === '') return undefined;
-    if (typeof value !== 'string') throw permanentError(`template "${notification.template}": slack.${field} must be text`);
+    if (typeof value !== 'string') throw DeliveryError.permanent(`template "${notification.template}": slack.${field} must be text`);
     return value;
   };
   const policy = b.deliveryPolicy;
   if (policy !== undefined && policy !== null && policy !== '' && !deliveryPolicies.includes(policy as DeliveryPolicy)) {
-    throw permanentError(`template "${notification.template}": slack.deliveryPolicy must be one of ${deliveryPolicies.join(', ')}`);
+    throw DeliveryError.permanent(`template "${notification.template}": slack.deliveryPolicy must be one of ${deliveryPolicies.join(', ')}`);
   }
   return {
     ...(text('attachments') ? { attachments: text('attachments')! } : {}),
@@ -81,9 +82,9 @@ function jsonList(notification: NotificationData, field: 'attachments' | 'blocks
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw permanentError(`template "${notification.template}": slack.${field} is not valid JSON after rendering: ${(err as Error).message}`);
+    throw DeliveryError.permanent(`template "${notification.template}": slack.${field} is not valid JSON after rendering: ${(err as Error).message}`);
   }
-  if (!Array.isArray(value)) throw permanentError(`template "${notification.template}": slack.${field} must render to a JSON list, got ${value === null ? 'null' : typeof value}`);
+  if (!Array.isArray(value)) throw DeliveryError.permanent(`template "${notification.template}": slack.${field} must render to a JSON list, got ${value === null ? 'null' : typeof value}`);
   return value;
 }
 

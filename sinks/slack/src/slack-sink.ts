@@ -1,6 +1,6 @@
-import { coreServices, defineSink, isDeliveryError, type NotificationData, type ServiceInstance } from '@herald/plugin-sdk';
+import { coreServices, defineSink, isDeliveryError, type NotificationData, type ServiceInstance, DeliveryError } from '@herald/plugin-sdk';
 import type { WebClient } from '@slack/web-api';
-import { abortedError, callError, permanentError, transientError } from './errors.ts';
+import {abortedError, callError} from './errors.ts';
 import { ClientPool } from './slack-client.ts';
 import { buildMessage, type SlackMessage, type Threading } from './slack-message.ts';
 import { slackPluginConfigSchema, slackServiceConfigSchema, slackTemplateSchema, type SlackServiceConfig } from './slack.config.ts';
@@ -46,7 +46,7 @@ export default defineSink({
         const issues = result.error.issues.flatMap((issue) =>
           issue.code === 'unrecognized_keys' ? issue.keys.map((k) => `${[key, ...issue.path, k].join('.')}: unknown key`) : [`${[key, ...issue.path].join('.')}: invalid`],
         );
-        throw permanentError(`slack "${service.name}": invalid service options: ${issues.join('; ')}`);
+        throw DeliveryError.permanent(`slack "${service.name}": invalid service options: ${issues.join('; ')}`);
       }
       if (typeof raw === 'object' && raw !== null) parsed.set(raw, result.data);
       return result.data;
@@ -55,10 +55,10 @@ export default defineSink({
     return {
       async send(notification, { signal, service }) {
         const what = `slack "${service.name}"`;
-        if (stopping.signal.aborted) throw transientError(`${what}: the sink is stopped`, { cause: stopping.signal.reason });
+        if (stopping.signal.aborted) throw DeliveryError.transient(`${what}: the sink is stopped`, { cause: stopping.signal.reason });
         const options = serviceConfig(service);
         const channel = notification.destination.recipient;
-        if (!channel) throw permanentError(`${what}: no channel (the subscription names none, e.g. slack:alerts)`);
+        if (!channel) throw DeliveryError.permanent(`${what}: no channel (the subscription names none, e.g. slack:alerts)`);
         const { message, threading } = buildMessage(notification, options);
         const bound = AbortSignal.any([signal, stopping.signal]);
         const call = <T>(method: string, run: (client: WebClient) => Promise<T>): Promise<T> =>
@@ -110,7 +110,7 @@ export default defineSink({
       const key = ThreadStore.key(notification.destination.service, io.channel, threading.groupingKey);
       const broadcast = threading.broadcast ? { reply_broadcast: true } : {};
       const state = await threads.read(key).catch((err: unknown) => {
-        throw transientError(`${io.what}: cannot read the thread of grouping key "${threading.groupingKey}": ${(err as Error).message}`, { cause: err });
+        throw DeliveryError.transient(`${io.what}: cannot read the thread of grouping key "${threading.groupingKey}": ${(err as Error).message}`, { cause: err });
       });
       if (state.kind === 'parent') {
         const parent = state.parent;
@@ -124,13 +124,13 @@ export default defineSink({
 
       const now = clock.now().getTime();
       if (state.kind === 'claimed' && now - state.since < config.parentClaimTimeout) {
-        throw transientError(`${io.what}: the parent of grouping key "${threading.groupingKey}" in ${io.channel} is being posted by another sender`, { retryAfterMs: PARENT_PENDING_RETRY_MS });
+        throw DeliveryError.transient(`${io.what}: the parent of grouping key "${threading.groupingKey}" in ${io.channel} is being posted by another sender`, { retryAfterMs: PARENT_PENDING_RETRY_MS });
       }
       const claim = await threads.claim(key, now, state.kind === 'claimed' ? state.revision : undefined).catch((err: unknown) => {
-        throw transientError(`${io.what}: cannot claim the thread of grouping key "${threading.groupingKey}": ${(err as Error).message}`, { cause: err });
+        throw DeliveryError.transient(`${io.what}: cannot claim the thread of grouping key "${threading.groupingKey}": ${(err as Error).message}`, { cause: err });
       });
       if (claim === undefined) {
-        throw transientError(`${io.what}: another sender started the thread of grouping key "${threading.groupingKey}" in ${io.channel} first`, { retryAfterMs: PARENT_PENDING_RETRY_MS });
+        throw DeliveryError.transient(`${io.what}: another sender started the thread of grouping key "${threading.groupingKey}" in ${io.channel} first`, { retryAfterMs: PARENT_PENDING_RETRY_MS });
       }
       let parent: ThreadParent;
       try {
@@ -138,7 +138,7 @@ export default defineSink({
         parent = await io.post(broadcast);
       } catch (err) {
         await threads.release(key, claim).catch((releaseErr: unknown) => logger.warn({ ...io.log, err: (releaseErr as Error).message }, 'slack thread claim not released; it expires'));
-        throw isDeliveryError(err) ? err : transientError(`${io.what}: ${(err as Error).message}`, { cause: err });
+        throw isDeliveryError(err) ? err : DeliveryError.transient(`${io.what}: ${(err as Error).message}`, { cause: err });
       }
       const settled = await threads.settle(key, claim, parent).catch((err: unknown) => {
         logger.warn({ ...io.log, groupingKey: threading.groupingKey, err: (err as Error).message }, 'slack thread parent posted but not recorded');

@@ -1,5 +1,6 @@
+import { DeliveryError } from '@herald/plugin-sdk';
 import { Agent, type Dispatcher } from 'undici';
-import { transientError } from './errors.ts';
+
 import type { WebhookServiceConfig } from './webhook.config.ts';
 
 interface Entry {
@@ -20,7 +21,7 @@ export class AgentPool {
 
   /** Runs one request on the service's agent; requests running here are what `close` waits for. */
   async use<T>(serviceName: string, config: WebhookServiceConfig, request: (dispatcher: Dispatcher) => Promise<T>): Promise<T> {
-    if (this.#closed) throw transientError(`webhook "${serviceName}": the sink is stopped`);
+    if (this.#closed) throw DeliveryError.transient(`webhook "${serviceName}": the sink is stopped`);
     const entry = this.#entry(serviceName, config);
     entry.inflight++;
     try {

@@ -1,5 +1,5 @@
-import { maskSecrets, z, type NotificationData } from '@herald/plugin-sdk';
-import { permanentError } from './errors.ts';
+import { maskSecrets, z, type NotificationData, DeliveryError } from '@herald/plugin-sdk';
+
 import { decode, displayUrl, urlSecrets } from './redact.ts';
 import { webhookBlockSchema, type WebhookServiceConfig } from './webhook.config.ts';
 
@@ -56,24 +56,24 @@ export function buildRequest(notification: NotificationData, serviceName: string
   const blocks = notification.rendered.webhook;
   const raw = blocks && typeof blocks === 'object' ? (blocks as Record<string, unknown>)[serviceName] : undefined;
   const parsed = raw === undefined ? undefined : blockSchema.safeParse(raw);
-  if (parsed && !parsed.success) throw permanentError(`${what}: the rendered template block webhook.${serviceName} is malformed: ${z.prettifyError(parsed.error)}`);
+  if (parsed && !parsed.success) throw DeliveryError.permanent(`${what}: the rendered template block webhook.${serviceName} is malformed: ${z.prettifyError(parsed.error)}`);
   const block = parsed?.data;
 
   const method = (block?.method || 'GET').toUpperCase();
-  if (!/^[!#$%&'*+.^_`|~0-9A-Z-]+$/.test(method)) throw permanentError(`${what}: ${JSON.stringify(method)} is not an HTTP method`);
+  if (!/^[!#$%&'*+.^_`|~0-9A-Z-]+$/.test(method)) throw DeliveryError.permanent(`${what}: ${JSON.stringify(method)} is not an HTTP method`);
   const target = joinUrl(config.url, block?.path);
   let url: URL;
   try {
     url = new URL(target);
   } catch {
-    throw permanentError(`${what}: ${method} to an invalid URL (service url joined with the template's path)`);
+    throw DeliveryError.permanent(`${what}: ${method} to an invalid URL (service url joined with the template's path)`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw permanentError(`${what}: ${method} to a ${url.protocol} URL; only http and https are supported`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw DeliveryError.permanent(`${what}: ${method} to a ${url.protocol} URL; only http and https are supported`);
   const base = new URL(config.url);
   if (!within(url, base)) {
     // `..` (or its %2e escapes) in a rendered path would otherwise reach what the service URL does not name.
     const path = maskSecrets(JSON.stringify(block?.path ?? ''), known);
-    throw permanentError(`${what}: the template's path ${path} leads outside the service URL's base path ${maskSecrets(base.pathname, known)}; refused`);
+    throw DeliveryError.permanent(`${what}: the template's path ${path} leads outside the service URL's base path ${maskSecrets(base.pathname, known)}; refused`);
   }
 
   // Go's Header.Set semantics: names are case-insensitive, a later value replaces an earlier one.

@@ -1,7 +1,7 @@
 import { coreServices, DeliveryError, defineSink, maskSecrets, type ServiceInstance } from '@herald/plugin-sdk';
 import pkg from '../package.json' with { type: 'json' };
 import { AgentPool } from './agent-pool.ts';
-import { permanentError, transientError } from './errors.ts';
+
 import { attempt } from './http-attempt.ts';
 import { buildRequest } from './webhook-request.ts';
 import { webhookPluginConfigSchema, webhookServiceConfigSchema, webhookTemplateSchema, type WebhookServiceConfig } from './webhook.config.ts';
@@ -44,7 +44,7 @@ export default defineSink({
             ? issue.keys.map((k) => `${[key, ...issue.path, k].join('.')}: unknown key`)
             : [`${[key, ...issue.path].join('.')}: ${issue.message}`],
         );
-        throw permanentError(maskSecrets(`webhook "${service.name}": invalid service options: ${issues.join('; ')}`, service.secrets));
+        throw DeliveryError.permanent(maskSecrets(`webhook "${service.name}": invalid service options: ${issues.join('; ')}`, service.secrets));
       }
       if (typeof raw === 'object' && raw !== null) parsed.set(raw, result.data);
       return result.data;
@@ -54,7 +54,7 @@ export default defineSink({
       // One request: Herald's delivery runtime retries (per the service's retryPolicy below), so the rate
       // limit, the in-flight cap, the breaker and the deadline see every request.
       async send(notification, { signal, service, attempt: delivery }) {
-        if (stopping.signal.aborted) throw transientError(`webhook "${service.name}": the sink is stopped`, { cause: stopping.signal.reason });
+        if (stopping.signal.aborted) throw DeliveryError.transient(`webhook "${service.name}": the sink is stopped`, { cause: stopping.signal.reason });
         const options = serviceConfig(service);
         const request = buildRequest(notification, service.name, options, USER_AGENT, service.secrets);
         const outcome = await pool.use(service.name, options, (dispatcher) =>
