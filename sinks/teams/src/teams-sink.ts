@@ -75,7 +75,8 @@ export default defineSink({
             return;
           }
           logger.debug(log, 'teams card refused');
-          throw answerError(what, answer);
+          // Masked before the error cuts it to an excerpt: a cut secret would show its start.
+          throw answerError(what, { ...answer, body: maskSecrets(answer.body, secrets) });
         } catch (err) {
           if (!isDeliveryError(err)) throw err;
           throw new DeliveryError(maskSecrets(err.message, secrets), {

@@ -10,6 +10,11 @@ function decode(text: string): string {
   }
 }
 
+/** A path segment that looks like an id or a token: long, with digits in it (words such as `workflows` stay). */
+function looksLikeToken(segment: string): boolean {
+  return segment.length >= 16 && /\d/.test(segment);
+}
+
 /** The parts of a webhook URL that must never be shown: the URL, its path and query, each segment and value. */
 export function urlSecrets(raw: string): string[] {
   const out = [raw];
@@ -20,8 +25,8 @@ export function urlSecrets(raw: string): string[] {
     return out;
   }
   out.push(url.href, `${url.pathname}${url.search}`, url.username, url.password);
-  for (const segment of url.pathname.split('/')) if (segment.length >= 8) out.push(segment, decode(segment));
-  for (const [, value] of url.searchParams) if (value.length >= 4) out.push(value, encodeURIComponent(value));
+  for (const segment of url.pathname.split('/')) if (looksLikeToken(decode(segment))) out.push(segment, decode(segment));
+  for (const [, value] of url.searchParams) if (value.length >= 8) out.push(value, encodeURIComponent(value));
   return out.filter((s) => s.length >= 4);
 }
 

@@ -11,3 +11,4 @@ export { startJaeger, type JaegerServer, type JaegerSpan } from './jaeger/jaeger
 export { startPrometheus, type PrometheusServer, type PromSample, type StartPrometheusOptions } from './prometheus/prometheus-server.ts';
 export { startRecordingServer, type RecordingServer, type RecordedRequest, type Answer } from './chat/recording-server.ts';
 export { startFakeTeams, type FakeTeams, type TeamsBehaviour } from './chat/teams-server.ts';
+export { startFakeTeamsWorkflows, type FakeTeamsWorkflows, type WorkflowsBehaviour } from './chat/teams-workflows-server.ts';
