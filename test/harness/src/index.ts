@@ -12,3 +12,4 @@ export { startPrometheus, type PrometheusServer, type PromSample, type StartProm
 export { startRecordingServer, type RecordingServer, type RecordedRequest, type Answer } from './chat/recording-server.ts';
 export { startFakeTeams, type FakeTeams, type TeamsBehaviour } from './chat/teams-server.ts';
 export { startFakeTeamsWorkflows, type FakeTeamsWorkflows, type WorkflowsBehaviour } from './chat/teams-workflows-server.ts';
+export { startFakeGoogleChat, type FakeGoogleChat, type GoogleChatBehaviour, type GoogleChatMessage } from './chat/googlechat-server.ts';
