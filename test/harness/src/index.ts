@@ -13,3 +13,4 @@ export { startRecordingServer, type RecordingServer, type RecordedRequest, type 
 export { startFakeTeams, type FakeTeams, type TeamsBehaviour } from './chat/teams-server.ts';
 export { startFakeTeamsWorkflows, type FakeTeamsWorkflows, type WorkflowsBehaviour } from './chat/teams-workflows-server.ts';
 export { startFakeGoogleChat, type FakeGoogleChat, type GoogleChatBehaviour, type GoogleChatMessage } from './chat/googlechat-server.ts';
+export { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions, type DiscordBehaviour, type DiscordMessage } from './chat/discord-server.ts';
