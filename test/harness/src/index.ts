@@ -14,3 +14,4 @@ export { startFakeTeams, type FakeTeams, type TeamsBehaviour } from './chat/team
 export { startFakeTeamsWorkflows, type FakeTeamsWorkflows, type WorkflowsBehaviour } from './chat/teams-workflows-server.ts';
 export { startFakeGoogleChat, type FakeGoogleChat, type GoogleChatBehaviour, type GoogleChatMessage } from './chat/googlechat-server.ts';
 export { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions, type DiscordBehaviour, type DiscordMessage } from './chat/discord-server.ts';
+export { startFakeMattermost, type FakeMattermost, type MattermostBehaviour, type MattermostPost } from './chat/mattermost-server.ts';
