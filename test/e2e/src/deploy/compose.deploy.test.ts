@@ -37,7 +37,7 @@ describe('docker compose stack', () => {
   };
   const received = () => getJson<Received[]>('HERALD_RECEIVER_PORT', '/requests');
   const pod = (name: string, phase: string) =>
-    readFileSync(join(stackDir, 'objects/pod.yaml'), 'utf8').replace(/^  name: web-1$/m, `  name: ${name}`).replace(/^  phase: Pending$/m, `  phase: ${phase}`);
+    readFileSync(join(stackDir, 'objects/pod.yaml'), 'utf8').replace(/^ {2}name: web-1$/m, `  name: ${name}`).replace(/^ {2}phase: Pending$/m, `  phase: ${phase}`);
   const writeObject = (name: string, phase: string) => {
     writeFileSync(join(objects, `${name}.yaml`), pod(name, phase));
     chmodSync(join(objects, `${name}.yaml`), 0o644);
