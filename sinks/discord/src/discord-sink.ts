@@ -1,10 +1,9 @@
 import { coreServices, DeliveryError, defineSink, isDeliveryError, maskSecrets, type ServiceInstance } from '@herald/plugin-sdk';
+import { AgentPool, maskedDeliveryError, postJson, shownUrl, urlSecrets } from '@herald/core-http';
 import pkg from '../package.json' with { type: 'json' };
 import { answerError } from './errors.ts';
-import { AgentPool, postJson } from './http-post.ts';
 import { discordBody, executeUrl } from './discord-message.ts';
 import { discordPluginConfigSchema, discordServiceConfigSchema, discordTemplateSchema, type DiscordServiceConfig } from './discord.config.ts';
-import { shownUrl, urlSecrets } from './url-secrets.ts';
 
 const USER_AGENT = `herald/${pkg.version}`;
 
@@ -81,12 +80,7 @@ export default defineSink({
           throw answerError(what, { ...answer, body: maskSecrets(answer.body, secrets) });
         } catch (err) {
           if (!isDeliveryError(err)) throw err;
-          throw new DeliveryError(maskSecrets(err.message, secrets), {
-            retryable: err.retryable,
-            // The only cause kept is an abort reason (a shutdown, the deadline): nothing of the URL is in it.
-            ...(err.cause === undefined ? {} : { cause: err.cause }),
-            ...(err.retryAfterMs === undefined ? {} : { retryAfterMs: err.retryAfterMs }),
-          });
+          throw maskedDeliveryError(err, secrets);
         }
       },
 

@@ -1,5 +1,5 @@
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
-import type { HttpAnswer } from './http-post.ts';
+import type { HttpAnswer } from '@herald/core-http';
 
 /** Characters of an answer that is not Google's JSON kept in an error. */
 const EXCERPT = 300;

@@ -1,7 +1,7 @@
 import { coreServices, DeliveryError, defineSink, isDeliveryError, maskSecrets, type ServiceInstance } from '@herald/plugin-sdk';
+import { AgentPool, maskedDeliveryError, postJson } from '@herald/core-http';
 import pkg from '../package.json' with { type: 'json' };
 import { answerError } from './errors.ts';
-import { AgentPool, postJson } from './http-post.ts';
 import { mattermostBody, postsUrl } from './mattermost-post.ts';
 import { mattermostPluginConfigSchema, mattermostServiceConfigSchema, mattermostTemplateSchema, type MattermostServiceConfig } from './mattermost.config.ts';
 
@@ -73,12 +73,7 @@ export default defineSink({
           throw answerError(what, { ...answer, body: maskSecrets(answer.body, secrets) });
         } catch (err) {
           if (!isDeliveryError(err)) throw err;
-          throw new DeliveryError(maskSecrets(err.message, secrets), {
-            retryable: err.retryable,
-            // The only cause kept is an abort reason (a shutdown, the deadline): no token is in it.
-            ...(err.cause === undefined ? {} : { cause: err.cause }),
-            ...(err.retryAfterMs === undefined ? {} : { retryAfterMs: err.retryAfterMs }),
-          });
+          throw maskedDeliveryError(err, secrets);
         }
       },
 

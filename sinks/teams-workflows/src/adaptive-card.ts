@@ -1,5 +1,5 @@
 import { DeliveryError, type NotificationData } from '@herald/plugin-sdk';
-import { compactJson, goEscape, goValueText, parseJson } from './go-json.ts';
+import { compactJson, goEscape, goValueText } from '@herald/core-http';
 
 const FIELDS = ['template', 'title', 'summary', 'text', 'themeColor', 'facts', 'sections', 'potentialAction', 'adaptiveCard'] as const;
 type Field = (typeof FIELDS)[number];
@@ -28,7 +28,7 @@ function block(notification: NotificationData): TeamsWorkflowsBlock {
 
 function parsed(notification: NotificationData, field: Field, text: string): unknown {
   try {
-    return parseJson(text);
+    return JSON.parse(text);
   } catch (err) {
     throw DeliveryError.permanent(`template "${notification.template}": teams-workflows.${field} is not valid JSON after rendering: ${(err as Error).message}`);
   }

@@ -1,5 +1,5 @@
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
-import type { HttpAnswer } from './http-post.ts';
+import type { HttpAnswer } from '@herald/core-http';
 
 /** Characters of the answer kept in an error. */
 const EXCERPT = 300;

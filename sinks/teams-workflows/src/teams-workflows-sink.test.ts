@@ -3,7 +3,6 @@ import { recordingLogger, sampleNotification } from '@herald/plugin-testing';
 import { startFakeTeamsWorkflows, type FakeTeamsWorkflows, type WorkflowsBehaviour } from '@herald/test-harness';
 import type { DeliveryError, NotificationData, SinkHandle } from '@herald/plugin-sdk';
 import workflows from './teams-workflows-sink.ts';
-import { goValueText } from './go-json.ts';
 import { teamsWorkflowsPluginConfigSchema, teamsWorkflowsServiceConfigSchema, type TeamsWorkflowsServiceConfig, type TeamsWorkflowsServiceConfigInput } from './teams-workflows.config.ts';
 
 let api: FakeTeamsWorkflows;
@@ -123,21 +122,5 @@ describe('teams-workflows sink: what Power Automate answers', () => {
     expect(err.message).toContain('Power Automate answered HTTP 401: DirectApiInvalidAuthorizationSignature');
     const seen = [err.message, logger.text()].join('\n');
     for (const part of ['bm90LXRoZS1yaWdodC1zaWduYXR1cmU', new URL(url).pathname.split('/')[5]!, new URL(api.workflowUrl('ops')).searchParams.get('sig')!]) expect(seen).not.toContain(part);
-  });
-});
-
-describe("teams-workflows sink: Go's %v of a fact value", () => {
-  it.each([
-    [3, '3'],
-    [1.5, '1.5'],
-    [123456, '123456'],
-    [1000000, '1e+06'],
-    [0.00001, '1e-05'],
-    [true, 'true'],
-    [null, '<nil>'],
-    [['a', 1], '[a 1]'],
-    [{ b: 1, a: 'x' }, 'map[a:x b:1]'],
-  ])('%j prints as %s', (value, text) => {
-    expect(goValueText(value)).toBe(text);
   });
 });

@@ -1,5 +1,5 @@
 import { DeliveryError, type NotificationData } from '@herald/plugin-sdk';
-import { goEscape, parseJson, sortedKeys } from './go-json.ts';
+import { goEscape, sortedKeys } from '@herald/core-http';
 
 /** The rendered `teams` block: Argo's fields, each template text; an empty one counts as unset, as in Argo. */
 export interface TeamsBlock {
@@ -33,7 +33,7 @@ function block(notification: NotificationData): TeamsBlock {
 function objectList(notification: NotificationData, field: string, text: string): Record<string, unknown>[] | null {
   let value: unknown;
   try {
-    value = parseJson(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw DeliveryError.permanent(`template "${notification.template}": teams.${field} is not valid JSON after rendering: ${(err as Error).message}`);
   }

@@ -19,10 +19,6 @@ export function goEscape(json: string): string {
   return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** JSON text parsed as Go's json.Unmarshal would take it; throws SyntaxError. */
-export function parseJson(text: string): unknown {
-  return JSON.parse(text) as unknown;
-}
 
 /**
  * JSON text without the whitespace between tokens, as Go's encoder writes a json.RawMessage: the text's own
