@@ -9,3 +9,9 @@ export { startFakeSlack, type FakeSlack, type SlackBehaviour, type SlackRequest,
 export { startMailpit, type Mailpit, type MailpitMessage, type MailpitSummary, type ChaosTrigger, type StartMailpitOptions } from './mailpit/mailpit-server.ts';
 export { startJaeger, type JaegerServer, type JaegerSpan } from './jaeger/jaeger-server.ts';
 export { startPrometheus, type PrometheusServer, type PromSample, type StartPrometheusOptions } from './prometheus/prometheus-server.ts';
+export { startRecordingServer, type RecordingServer, type RecordedRequest, type Answer } from './chat/recording-server.ts';
+export { startFakeTeams, type FakeTeams, type TeamsBehaviour } from './chat/teams-server.ts';
+export { startFakeTeamsWorkflows, type FakeTeamsWorkflows, type WorkflowsBehaviour } from './chat/teams-workflows-server.ts';
+export { startFakeGoogleChat, type FakeGoogleChat, type GoogleChatBehaviour, type GoogleChatMessage } from './chat/googlechat-server.ts';
+export { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions, type DiscordBehaviour, type DiscordMessage } from './chat/discord-server.ts';
+export { startFakeMattermost, type FakeMattermost, type MattermostBehaviour, type MattermostPost } from './chat/mattermost-server.ts';

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runSinkConformance, type RemoteFailure } from '@herald/plugin-testing';
+import { startFakeGoogleChat, type FakeGoogleChat, type GoogleChatBehaviour } from '@herald/test-harness';
+import googlechat from './googlechat-sink.ts';
+
+let api: FakeGoogleChat;
+beforeAll(async () => {
+  api = await startFakeGoogleChat();
+});
+afterAll(() => api?.close());
+
+const behaviours: Record<RemoteFailure, (retryAfterMs?: number) => GoogleChatBehaviour> = {
+  retryable: () => 'http-500',
+  permanent: () => 'not-found',
+  throttle: (ms = 1_000) => ({ throttle: Math.ceil(ms / 1_000) }),
+  hang: () => 'hang',
+};
+
+it('passes the sink conformance kit against a local Google Chat webhook API', async () => {
+  const url = api.webhookUrl('ops');
+  const report = await runSinkConformance({
+    plugin: googlechat,
+    service: { type: 'googlechat', name: 'googlechat', config: { webhooks: { ops: url } } },
+    secrets: [url, new URL(url).searchParams.get('token')!, new URL(url).searchParams.get('key')!],
+    notification: { destination: { service: 'googlechat', serviceType: 'googlechat', recipient: 'ops' }, rendered: { message: 'Pod web-1 is ready', googlechat: { threadKey: 'web-1' } } },
+    templateBlock: { valid: { cardsV2: '[]', threadKey: 'x' }, invalid: { threadkey: 'x' } },
+    remote: {
+      reset: () => api.reset(),
+      failNext: (kind, options) => api.behave(behaviours[kind](options?.retryAfterMs)),
+      accepted: () => api.accepted(),
+    },
+  });
+  expect(report.passed).toEqual([
+    'template-schema',
+    'first-send-delivers',
+    'retryable-failure',
+    'permanent-failure',
+    'retry-after',
+    'abort-on-hang',
+    'delivers-after-failures',
+    'stop-idempotent',
+    'no-secret-leak',
+  ]);
+});

@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runSinkConformance, type RemoteFailure } from '@herald/plugin-testing';
+import { startFakeTeams, type FakeTeams, type TeamsBehaviour } from '@herald/test-harness';
+import teams from './teams-sink.ts';
+
+let api: FakeTeams;
+beforeAll(async () => {
+  api = await startFakeTeams();
+});
+afterAll(() => api?.close());
+
+const behaviours: Record<RemoteFailure, (retryAfterMs?: number) => TeamsBehaviour> = {
+  retryable: () => 'http-500',
+  permanent: () => 'gone',
+  throttle: (ms = 1_000) => ({ throttle: Math.ceil(ms / 1_000) }),
+  hang: () => 'hang',
+};
+
+it('passes the sink conformance kit against a local Office 365 connector', async () => {
+  const url = api.webhookUrl('ops');
+  const report = await runSinkConformance({
+    plugin: teams,
+    service: { type: 'teams', name: 'teams', config: { recipientUrls: { ops: url } } },
+    secrets: [url, new URL(url).pathname],
+    notification: { destination: { service: 'teams', serviceType: 'teams', recipient: 'ops' }, rendered: { message: 'Pod web-1 is ready', teams: { title: 'web-1' } } },
+    templateBlock: { valid: { title: 'x', facts: '[]', potentialAction: '[]' }, invalid: { titel: 'x' } },
+    remote: {
+      reset: () => api.reset(),
+      failNext: (kind, options) => api.behave(behaviours[kind](options?.retryAfterMs)),
+      accepted: () => api.accepted(),
+    },
+  });
+  expect(report.passed).toEqual([
+    'template-schema',
+    'first-send-delivers',
+    'retryable-failure',
+    'permanent-failure',
+    'retry-after',
+    'abort-on-hang',
+    'delivers-after-failures',
+    'stop-idempotent',
+    'no-secret-leak',
+  ]);
+});
