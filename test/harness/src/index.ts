@@ -10,3 +10,4 @@ export { startMailpit, type Mailpit, type MailpitMessage, type MailpitSummary, t
 export { startJaeger, type JaegerServer, type JaegerSpan } from './jaeger/jaeger-server.ts';
 export { startPrometheus, type PrometheusServer, type PromSample, type StartPrometheusOptions } from './prometheus/prometheus-server.ts';
 export { startFakeTelegram, type FakeTelegram, type TelegramBehaviour, type TelegramMessage } from './telegram/telegram-server.ts';
+export { startFakeWebex, type FakeWebex, type WebexBehaviour, type WebexMessage } from './webex/webex-server.ts';
