@@ -11,3 +11,4 @@ export { startJaeger, type JaegerServer, type JaegerSpan } from './jaeger/jaeger
 export { startPrometheus, type PrometheusServer, type PromSample, type StartPrometheusOptions } from './prometheus/prometheus-server.ts';
 export { startFakeTelegram, type FakeTelegram, type TelegramBehaviour, type TelegramMessage } from './telegram/telegram-server.ts';
 export { startFakeWebex, type FakeWebex, type WebexBehaviour, type WebexMessage } from './webex/webex-server.ts';
+export { startFakePushover, type FakePushover, type PushoverBehaviour, type PushoverMessage } from './pushover/pushover-server.ts';

@@ -14,6 +14,8 @@ export interface ApiRequest {
   params: Record<string, unknown> | undefined;
   /** The HTTP status answered; 0 while the request hangs. */
   status: number;
+  /** The client's port: requests with the same one came over the same connection. */
+  remotePort: number;
 }
 
 /** What a fake API's handler answers: a status with a JSON (or text) body and headers, or `hang`. */
@@ -55,7 +57,7 @@ export async function startApiServer(handle: (request: ApiRequest) => ApiAnswer)
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
-      const request: ApiRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers, body, params: parse(headers['content-type'] ?? '', body), status: 0 };
+      const request: ApiRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers, body, params: parse(headers['content-type'] ?? '', body), status: 0, remotePort: req.socket.remotePort ?? 0 };
       requests.push(request);
       for (const check of waiters) check();
       let answer: ApiAnswer;
