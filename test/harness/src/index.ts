@@ -12,3 +12,4 @@ export { startPrometheus, type PrometheusServer, type PromSample, type StartProm
 export { startFakeTelegram, type FakeTelegram, type TelegramBehaviour, type TelegramMessage } from './telegram/telegram-server.ts';
 export { startFakeWebex, type FakeWebex, type WebexBehaviour, type WebexMessage } from './webex/webex-server.ts';
 export { startFakePushover, type FakePushover, type PushoverBehaviour, type PushoverMessage } from './pushover/pushover-server.ts';
+export { startFakeGrafana, type FakeGrafana, type GrafanaBehaviour, type GrafanaAnnotation } from './grafana/grafana-server.ts';
