@@ -13,3 +13,4 @@ export { startFakeTelegram, type FakeTelegram, type TelegramBehaviour, type Tele
 export { startFakeWebex, type FakeWebex, type WebexBehaviour, type WebexMessage } from './webex/webex-server.ts';
 export { startFakePushover, type FakePushover, type PushoverBehaviour, type PushoverMessage } from './pushover/pushover-server.ts';
 export { startFakeGrafana, type FakeGrafana, type GrafanaBehaviour, type GrafanaAnnotation } from './grafana/grafana-server.ts';
+export { startFakeNewrelic, type FakeNewrelic, type NewrelicBehaviour, type NewrelicDeployment } from './newrelic/newrelic-server.ts';
