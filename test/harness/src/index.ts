@@ -14,3 +14,4 @@ export { startFakeWebex, type FakeWebex, type WebexBehaviour, type WebexMessage 
 export { startFakePushover, type FakePushover, type PushoverBehaviour, type PushoverMessage } from './pushover/pushover-server.ts';
 export { startFakeGrafana, type FakeGrafana, type GrafanaBehaviour, type GrafanaAnnotation } from './grafana/grafana-server.ts';
 export { startFakeNewrelic, type FakeNewrelic, type NewrelicBehaviour, type NewrelicDeployment } from './newrelic/newrelic-server.ts';
+export { startFakeRocketChat, type FakeRocketChat, type RocketChatBehaviour, type RocketChatMessage } from './rocketchat/rocketchat-server.ts';
