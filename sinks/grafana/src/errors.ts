@@ -1,5 +1,5 @@
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
-import type { ApiAnswer } from './http-call.ts';
+import type { ApiAnswer } from '@herald/plugin-http';
 
 /** Grafana's error text: `message` of its error body `{message, traceID?}`. */
 function describe(body: string): string {

@@ -1,5 +1,5 @@
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
-import type { ApiAnswer } from './http-call.ts';
+import type { ApiAnswer } from '@herald/plugin-http';
 
 /** New Relic's error text: the `title` of its error body `{"error": {"title": …}}`. */
 function describe(body: string): string {

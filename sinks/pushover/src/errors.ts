@@ -1,5 +1,5 @@
 import { DeliveryError, parseRetryAfter } from '@herald/plugin-sdk';
-import type { ApiAnswer } from './http-call.ts';
+import type { ApiAnswer } from '@herald/plugin-http';
 
 /** Pushover asks clients to wait at least five seconds before retrying after a 5xx or a timeout. */
 export const SERVER_ERROR_PAUSE_MS = 5_000;

@@ -1,6 +1,6 @@
 import { coreServices, DeliveryError, defineSink, isDeliveryError, maskErrorSecrets, maskSecrets, type ServiceInstance } from '@herald/plugin-sdk';
 import { answerError } from './errors.ts';
-import { AgentPool, callApi } from './http-call.ts';
+import { AgentPool, callApi } from '@herald/plugin-http';
 import { buildMessage } from './pushover-message.ts';
 import { pushoverPluginConfigSchema, pushoverServiceConfigSchema, type PushoverServiceConfig } from './pushover.config.ts';
 

@@ -1,5 +1,5 @@
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
-import type { ApiAnswer } from './http-call.ts';
+import type { ApiAnswer } from '@herald/plugin-http';
 
 /** Rocket.Chat's error text: `error` (`… [error-room-not-found]`), else `message`, of its `{success:false}` or `{status:"error"}` body. */
 function describe(body: string): string {

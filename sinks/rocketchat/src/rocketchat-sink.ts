@@ -1,6 +1,6 @@
 import { coreServices, DeliveryError, defineSink, isDeliveryError, maskErrorSecrets, maskSecrets, type ServiceInstance } from '@herald/plugin-sdk';
 import { answerError } from './errors.ts';
-import { AgentPool, callApi } from './http-call.ts';
+import { AgentPool, callApi } from '@herald/plugin-http';
 import { buildMessage, ignoredOptions, type RocketchatMessage } from './rocketchat-message.ts';
 import { SessionCache, type Session } from './session-cache.ts';
 import { rocketchatPluginConfigSchema, rocketchatServiceConfigSchema, rocketchatTemplateSchema, type RocketchatServiceConfig } from './rocketchat.config.ts';

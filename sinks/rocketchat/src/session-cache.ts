@@ -1,7 +1,6 @@
 import { DeliveryError } from '@herald/plugin-sdk';
-import type { Dispatcher } from 'undici';
 import { answerError } from './errors.ts';
-import { callApi } from './http-call.ts';
+import { callApi, type Dispatcher } from '@herald/plugin-http';
 import type { RocketchatServiceConfig } from './rocketchat.config.ts';
 
 /** A logged-in user: the headers Rocket.Chat authenticates REST calls by. */

@@ -1,5 +1,5 @@
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
-import type { ApiAnswer } from './http-call.ts';
+import type { ApiAnswer } from '@herald/plugin-http';
 
 /** Telegram's answer to a failed call: `{ok:false, error_code, description, parameters}`. */
 interface TelegramFailure {

@@ -1,5 +1,5 @@
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
-import type { ApiAnswer } from './http-call.ts';
+import type { ApiAnswer } from '@herald/plugin-http';
 
 /** Webex's error text: `message` of its error body `{message, errors:[{description}], trackingId}`, with the tracking id support asks for. */
 function describe(body: string): string {

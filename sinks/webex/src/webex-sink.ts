@@ -1,6 +1,6 @@
 import { coreServices, DeliveryError, defineSink, isDeliveryError, maskErrorSecrets, maskSecrets, type ServiceInstance } from '@herald/plugin-sdk';
 import { answerError } from './errors.ts';
-import { AgentPool, callApi } from './http-call.ts';
+import { AgentPool, callApi } from '@herald/plugin-http';
 import { buildMessage } from './webex-message.ts';
 import { webexPluginConfigSchema, webexServiceConfigSchema, type WebexServiceConfig } from './webex.config.ts';
 

@@ -1,7 +1,7 @@
 import { DeliveryError } from '@herald/plugin-sdk';
 import { Agent, type Dispatcher } from 'undici';
 
-/** One API request. `url` may carry the token (some APIs put it in the path): it never goes into a message. */
+/** One API request. `url` may carry a token (Telegram puts it in the path): it never goes into a message. */
 export interface ApiCall {
   url: string;
   method: 'POST';
