@@ -15,3 +15,9 @@ export { startFakeTeamsWorkflows, type FakeTeamsWorkflows, type WorkflowsBehavio
 export { startFakeGoogleChat, type FakeGoogleChat, type GoogleChatBehaviour, type GoogleChatMessage } from './chat/googlechat-server.ts';
 export { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions, type DiscordBehaviour, type DiscordMessage } from './chat/discord-server.ts';
 export { startFakeMattermost, type FakeMattermost, type MattermostBehaviour, type MattermostPost } from './chat/mattermost-server.ts';
+export { startFakeTelegram, type FakeTelegram, type TelegramBehaviour, type TelegramMessage } from './telegram/telegram-server.ts';
+export { startFakeWebex, type FakeWebex, type WebexBehaviour, type WebexMessage } from './webex/webex-server.ts';
+export { startFakePushover, type FakePushover, type PushoverBehaviour, type PushoverMessage } from './pushover/pushover-server.ts';
+export { startFakeGrafana, type FakeGrafana, type GrafanaBehaviour, type GrafanaAnnotation } from './grafana/grafana-server.ts';
+export { startFakeNewrelic, type FakeNewrelic, type NewrelicBehaviour, type NewrelicDeployment } from './newrelic/newrelic-server.ts';
+export { startFakeRocketChat, type FakeRocketChat, type RocketChatBehaviour, type RocketChatMessage } from './rocketchat/rocketchat-server.ts';

@@ -1,0 +1,83 @@
+import { coreServices, DeliveryError, defineSink, isDeliveryError, maskErrorSecrets, maskSecrets, type ServiceInstance } from '@herald/plugin-sdk';
+import { answerError } from './errors.ts';
+import { AgentPool, callApi } from '@herald/plugin-http';
+import { buildMessage } from './telegram-message.ts';
+import { telegramPluginConfigSchema, telegramServiceConfigSchema, type TelegramServiceConfig } from './telegram.config.ts';
+
+/**
+ * Argo's telegram service: one Bot API `sendMessage` per `send` (Argo's client also calls `getMe` first;
+ * Herald does not, so a send is one request). Telegram asks bots for at most one message per second in a
+ * chat: the declared limit, per destination. The token is in the request path, so URLs are never shown.
+ * No template schema: Argo's telegram service has no block, only the top-level `message`.
+ */
+export default defineSink({
+  id: 'telegram',
+  description: "Posts notifications to Telegram chats, channels and forum topics, like Argo's telegram service",
+  sdkVersion: '^1.0.0',
+  serviceTypes: ['telegram'],
+  configSchema: telegramPluginConfigSchema,
+  serviceConfigSchema: telegramServiceConfigSchema,
+  limits: { perSecond: 1, burst: 1 },
+  deps: { logger: coreServices.logger },
+  async init({ config, logger }) {
+    const agents = new AgentPool();
+    const stopping = new AbortController();
+    let stopped: Promise<void> | undefined;
+    const parsed = new WeakMap<object, TelegramServiceConfig>();
+
+    // Herald parses service options when the config loads; parsing again here (once per options object)
+    // keeps the sink safe from options that did not come through that path. Messages name keys, not values.
+    const serviceConfig = (service: ServiceInstance<unknown>): TelegramServiceConfig => {
+      const raw = service.config;
+      const known = typeof raw === 'object' && raw !== null ? parsed.get(raw) : undefined;
+      if (known) return known;
+      const result = telegramServiceConfigSchema.safeParse(raw);
+      if (!result.success) {
+        const issues = result.error.issues.map((issue) => `${['service', service.type, ...issue.path].join('.')}: ${issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.join(', ')}` : 'invalid'}`);
+        throw DeliveryError.permanent(`telegram "${service.name}": invalid service options: ${issues.join('; ')}`);
+      }
+      if (typeof raw === 'object' && raw !== null) parsed.set(raw, result.data);
+      return result.data;
+    };
+
+    return {
+      async send(notification, { signal, service }) {
+        const chat = notification.destination.recipient;
+        const what = `telegram "${service.name}": sendMessage to ${chat}`;
+        const secrets = [...(service.secrets ?? [])];
+        try {
+          if (stopping.signal.aborted) throw DeliveryError.transient(`${what}: the sink is stopped`, { cause: stopping.signal.reason });
+          const options = serviceConfig(service);
+          secrets.push(options.token);
+          const message = buildMessage(notification);
+          const body = new URLSearchParams({ chat_id: message.chat_id, text: message.text, parse_mode: message.parse_mode });
+          if (message.message_thread_id !== undefined) body.set('message_thread_id', String(message.message_thread_id));
+          const answer = await callApi(
+            agents.get(),
+            {
+              url: `${options.apiURL.replace(/\/+$/, '')}/bot${options.token}/sendMessage`,
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              body: body.toString(),
+            },
+            { what, timeoutMs: options.timeout ?? config.timeout, signal: AbortSignal.any([signal, stopping.signal]) },
+          );
+          if (answer.status !== 200 || !/"ok"\s*:\s*true/.test(answer.body)) throw answerError(what, answer);
+          logger.debug({ service: service.name, chat, stateKey: notification.stateKey }, 'telegram message sent');
+        } catch (err) {
+          const masked = maskErrorSecrets(err, secrets);
+          if (isDeliveryError(masked)) throw masked;
+          throw DeliveryError.transient(maskSecrets(`${what}: ${String(masked)}`, secrets), { cause: masked });
+        }
+      },
+
+      stop() {
+        stopped ??= (async () => {
+          stopping.abort(new DOMException('telegram sink stopped', 'AbortError'));
+          await agents.close();
+        })();
+        return stopped;
+      },
+    };
+  },
+});
