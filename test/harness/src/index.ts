@@ -9,3 +9,4 @@ export { startFakeSlack, type FakeSlack, type SlackBehaviour, type SlackRequest,
 export { startMailpit, type Mailpit, type MailpitMessage, type MailpitSummary, type ChaosTrigger, type StartMailpitOptions } from './mailpit/mailpit-server.ts';
 export { startJaeger, type JaegerServer, type JaegerSpan } from './jaeger/jaeger-server.ts';
 export { startPrometheus, type PrometheusServer, type PromSample, type StartPrometheusOptions } from './prometheus/prometheus-server.ts';
+export { startAlertmanager, type AlertmanagerServer, type AlertmanagerAlert } from './alertmanager/alertmanager-server.ts';
