@@ -10,3 +10,4 @@ export { startMailpit, type Mailpit, type MailpitMessage, type MailpitSummary, t
 export { startJaeger, type JaegerServer, type JaegerSpan } from './jaeger/jaeger-server.ts';
 export { startPrometheus, type PrometheusServer, type PromSample, type StartPrometheusOptions } from './prometheus/prometheus-server.ts';
 export { startAlertmanager, type AlertmanagerServer, type AlertmanagerAlert } from './alertmanager/alertmanager-server.ts';
+export { startFakePagerDuty, type FakePagerDuty, type PagerDutyBehaviour, type PagerDutyRequest, type PagerDutyIncident } from './pagerduty/fake-pagerduty-server.ts';
