@@ -11,3 +11,4 @@ export { startJaeger, type JaegerServer, type JaegerSpan } from './jaeger/jaeger
 export { startPrometheus, type PrometheusServer, type PromSample, type StartPrometheusOptions } from './prometheus/prometheus-server.ts';
 export { startAlertmanager, type AlertmanagerServer, type AlertmanagerAlert } from './alertmanager/alertmanager-server.ts';
 export { startFakePagerDuty, type FakePagerDuty, type PagerDutyBehaviour, type PagerDutyRequest, type PagerDutyIncident } from './pagerduty/fake-pagerduty-server.ts';
+export { startFakeOpsgenie, type FakeOpsgenie, type OpsgenieBehaviour, type OpsgenieRequest, type OpsgenieAlert } from './opsgenie/fake-opsgenie-server.ts';
