@@ -21,3 +21,6 @@ export { startFakePushover, type FakePushover, type PushoverBehaviour, type Push
 export { startFakeGrafana, type FakeGrafana, type GrafanaBehaviour, type GrafanaAnnotation } from './grafana/grafana-server.ts';
 export { startFakeNewrelic, type FakeNewrelic, type NewrelicBehaviour, type NewrelicDeployment } from './newrelic/newrelic-server.ts';
 export { startFakeRocketChat, type FakeRocketChat, type RocketChatBehaviour, type RocketChatMessage } from './rocketchat/rocketchat-server.ts';
+export { startAlertmanager, type AlertmanagerServer, type AlertmanagerAlert } from './alertmanager/alertmanager-server.ts';
+export { startFakePagerDuty, type FakePagerDuty, type PagerDutyBehaviour, type PagerDutyRequest, type PagerDutyIncident } from './pagerduty/fake-pagerduty-server.ts';
+export { startFakeOpsgenie, type FakeOpsgenie, type OpsgenieBehaviour, type OpsgenieRequest, type OpsgenieAlert } from './opsgenie/fake-opsgenie-server.ts';

@@ -1,0 +1,79 @@
+import { coreServices, defineSink, DeliveryError, type ServiceInstance } from '@herald/plugin-sdk';
+import { Agent } from 'undici';
+import { isOpenIncidentWithKey, refusedError } from './errors.ts';
+import { postJson } from './json-post.ts';
+import { buildIncident } from './pagerduty-incident.ts';
+import { pagerdutyPluginConfigSchema, pagerdutyServiceConfigSchema, pagerdutyTemplateSchema, type PagerDutyServiceConfig } from './pagerduty.config.ts';
+
+/**
+ * Argo's pagerduty service: one REST API `POST /incidents` per `send`, on the PagerDuty service the
+ * recipient names. The REST API's documented rate, 960 requests a minute per API key, is the declared
+ * default limit per destination (16 a second).
+ */
+export default defineSink({
+  id: 'pagerduty',
+  description: "Creates PagerDuty incidents through the REST API, like Argo's pagerduty service, keyed by idempotency key",
+  sdkVersion: '^1.0.0',
+  serviceTypes: ['pagerduty'],
+  configSchema: pagerdutyPluginConfigSchema,
+  serviceConfigSchema: pagerdutyServiceConfigSchema,
+  templateSchema: pagerdutyTemplateSchema,
+  limits: { perSecond: 16, burst: 16 },
+  deps: { logger: coreServices.logger },
+  async init({ logger }) {
+    const agent = new Agent();
+    const stopping = new AbortController();
+    let stopped: Promise<void> | undefined;
+
+    return {
+      async send(notification, { signal, service }) {
+        const what = `pagerduty "${service.name}"`;
+        if (stopping.signal.aborted) throw DeliveryError.transient(`${what}: the sink is stopped`, { cause: stopping.signal.reason });
+        const options = parseOptions(service);
+        const serviceId = notification.destination.recipient || options.serviceId;
+        if (!serviceId) throw DeliveryError.permanent(`${what}: no PagerDuty service id: the subscription names none (pagerduty:<service id>) and the service sets no serviceId`);
+        const incident = buildIncident(notification, serviceId);
+        const url = new URL('/incidents', options.apiURL);
+        const answer = await postJson({
+          dispatcher: agent,
+          url,
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/vnd.pagerduty+json;version=2',
+            authorization: `Token token=${options.token}`,
+            ...(options.from ? { from: options.from } : {}),
+          },
+          body: JSON.stringify(incident),
+          timeoutMs: options.timeout,
+          signal: AbortSignal.any([signal, stopping.signal]),
+          what: `${what}: POST ${url.href}`,
+          secrets: [options.token, ...(service.secrets ?? [])],
+        });
+        const log = { service: service.name, serviceId, stateKey: notification.stateKey, incidentKey: incident.incident.incident_key };
+        if (isOpenIncidentWithKey(answer)) {
+          logger.info(log, 'pagerduty incident with this key is already open; not opening another');
+          return;
+        }
+        if (answer.status < 200 || answer.status > 299) throw refusedError(`${what}: incident on service ${serviceId}`, answer);
+        logger.debug(log, 'pagerduty incident created');
+      },
+
+      stop() {
+        stopped ??= (async () => {
+          stopping.abort(new DOMException('pagerduty sink stopped', 'AbortError'));
+          await agent.destroy(new Error('pagerduty sink stopped')).catch(() => undefined);
+        })();
+        return stopped;
+      },
+    };
+  },
+});
+
+/** The service's options, parsed again when they did not come through Herald's config loading. */
+function parseOptions(service: ServiceInstance<unknown>): PagerDutyServiceConfig {
+  const result = pagerdutyServiceConfigSchema.safeParse(service.config);
+  if (result.success) return result.data;
+  // The issues name keys only, never values: the token is one of them.
+  const issues = result.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.join(', ')}` : 'invalid'}`);
+  throw DeliveryError.permanent(`pagerduty "${service.name}": invalid service options: ${issues.join('; ')}`);
+}

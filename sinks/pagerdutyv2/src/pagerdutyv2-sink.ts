@@ -1,0 +1,73 @@
+import { coreServices, defineSink, DeliveryError, type ServiceInstance } from '@herald/plugin-sdk';
+import { Agent } from 'undici';
+import { refusedError } from './errors.ts';
+import { postJson } from './json-post.ts';
+import { buildEvent } from './pagerduty-event.ts';
+import { pagerdutyv2PluginConfigSchema, pagerdutyv2ServiceConfigSchema, pagerdutyv2TemplateSchema, type PagerDutyV2ServiceConfig } from './pagerdutyv2.config.ts';
+
+/**
+ * Argo's pagerdutyv2 service: one Events API v2 trigger event per `send`, to the routing key the recipient
+ * names. PagerDuty's documented rate, 120 events a minute per integration key, is the declared default
+ * limit per destination (service and recipient: one routing key).
+ */
+export default defineSink({
+  id: 'pagerdutyv2',
+  description: "Triggers PagerDuty alerts through the Events API v2, like Argo's pagerdutyv2 service, deduplicated by idempotency key",
+  sdkVersion: '^1.0.0',
+  serviceTypes: ['pagerdutyv2'],
+  configSchema: pagerdutyv2PluginConfigSchema,
+  serviceConfigSchema: pagerdutyv2ServiceConfigSchema,
+  templateSchema: pagerdutyv2TemplateSchema,
+  limits: { perSecond: 2, burst: 10 },
+  deps: { logger: coreServices.logger },
+  async init({ logger }) {
+    const agent = new Agent();
+    const stopping = new AbortController();
+    let stopped: Promise<void> | undefined;
+
+    return {
+      async send(notification, { signal, service }) {
+        const what = `pagerdutyv2 "${service.name}"`;
+        if (stopping.signal.aborted) throw DeliveryError.transient(`${what}: the sink is stopped`, { cause: stopping.signal.reason });
+        const options = parseOptions(service);
+        const recipient = notification.destination.recipient;
+        const routingKey = Object.hasOwn(options.serviceKeys, recipient) ? options.serviceKeys[recipient] : undefined;
+        if (!routingKey) {
+          const known = Object.keys(options.serviceKeys);
+          throw DeliveryError.permanent(`${what}: no routing key for recipient "${recipient}" in serviceKeys (it has: ${known.length ? known.join(', ') : 'none'})`);
+        }
+        const event = buildEvent(notification, routingKey);
+        const url = new URL('/v2/enqueue', options.apiURL);
+        const answer = await postJson({
+          dispatcher: agent,
+          url,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(event),
+          timeoutMs: options.timeout,
+          signal: AbortSignal.any([signal, stopping.signal]),
+          what: `${what}: POST ${url.href}`,
+          secrets: [...Object.values(options.serviceKeys), ...(service.secrets ?? [])],
+        });
+        if (answer.status < 200 || answer.status > 299) throw refusedError(`${what}: event for recipient "${recipient}"`, answer);
+        logger.debug({ service: service.name, recipient, stateKey: notification.stateKey, dedupKey: event.dedup_key }, 'pagerduty event accepted');
+      },
+
+      stop() {
+        stopped ??= (async () => {
+          stopping.abort(new DOMException('pagerdutyv2 sink stopped', 'AbortError'));
+          await agent.destroy(new Error('pagerdutyv2 sink stopped')).catch(() => undefined);
+        })();
+        return stopped;
+      },
+    };
+  },
+});
+
+/** The service's options, parsed again when they did not come through Herald's config loading. */
+function parseOptions(service: ServiceInstance<unknown>): PagerDutyV2ServiceConfig {
+  const result = pagerdutyv2ServiceConfigSchema.safeParse(service.config);
+  if (result.success) return result.data;
+  // The issues name keys only, never values: routing keys are among them.
+  const issues = result.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.join(', ')}` : 'invalid'}`);
+  throw DeliveryError.permanent(`pagerdutyv2 "${service.name}": invalid service options: ${issues.join('; ')}`);
+}
