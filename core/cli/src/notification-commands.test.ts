@@ -104,7 +104,7 @@ describe('herald config validate', () => {
     expect(await herald('config', 'validate', seed)).toEqual({
       code: 0,
       stdout: `${seed}: valid (1 trigger(s), 1 template(s), 1 service(s), 0 subscription(s))\n`,
-      stderr: "herald: no engine config (herald.yaml): services are checked against Herald's built-in sinks (awssqs, email, github, nats, slack, webhook); give --config to check against the sinks your engine loads\n",
+      stderr: "herald: no engine config (herald.yaml): services are checked against Herald's built-in sinks (awssqs, email, gcppubsub, github, nats, slack, webhook); give --config to check against the sinks your engine loads\n",
     });
   });
 
@@ -168,7 +168,7 @@ describe('herald config validate', () => {
       const result = await herald('config', 'validate', cm);
       expect(result.code).toBe(1);
       expect(result.stdout.trim().split('\n')).toEqual(expected);
-      expect(result.stderr).toContain("services are checked against Herald's built-in sinks (awssqs, email, github, nats, slack, webhook)");
+      expect(result.stderr).toContain("services are checked against Herald's built-in sinks (awssqs, email, gcppubsub, github, nats, slack, webhook)");
     });
 
     it('break 7: with an engine config, checks with the schemas of the sink plugins it names', async () => {

@@ -8,6 +8,7 @@ export { startHelm, type Helm, type HelmResult } from './helm/helm.ts';
 export { startFakeSlack, type FakeSlack, type SlackBehaviour, type SlackRequest, type SlackMessage as FakeSlackMessage } from './slack/fake-slack-server.ts';
 export { startMailpit, type Mailpit, type MailpitMessage, type MailpitSummary, type ChaosTrigger, type StartMailpitOptions } from './mailpit/mailpit-server.ts';
 export { startFakeGitHub, type FakeGitHub, type GitHubBehaviour, type GitHubRequest } from './github/fake-github-server.ts';
+export { startPubsubFake, type PubsubFake } from './pubsub/pubsub-fake.ts';
 export { startMotoSqs, type MotoSqs, type SqsBehaviour, type SqsRequest } from './moto/moto-server.ts';
 export { startJaeger, type JaegerServer, type JaegerSpan } from './jaeger/jaeger-server.ts';
 export { startPrometheus, type PrometheusServer, type PromSample, type StartPrometheusOptions } from './prometheus/prometheus-server.ts';
