@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PubSub, type Message } from '@google-cloud/pubsub';
 import { recordingLogger, sampleNotification } from '@herald/plugin-testing';
-import { eventually, startPubsubFake, type PubsubFake } from '@herald/test-harness';
+import { eventually, freePort, startPubsubFake, type PubsubFake } from '@herald/test-harness';
 import type { NotificationData, SinkHandle } from '@herald/plugin-sdk';
 import gcppubsub from './gcppubsub-sink.ts';
 import { gcppubsubPluginConfigSchema, gcppubsubServiceConfigSchema, type GcppubsubServiceConfig, type GcppubsubServiceConfigInput } from './gcppubsub.config.ts';
@@ -26,8 +26,8 @@ async function topicWithSubscriber(name: string): Promise<Message[]> {
   return got;
 }
 
-const send = (n: NotificationData, config: GcppubsubServiceConfigInput, signal = new AbortController().signal) =>
-  handle.send(n, { attempt: 1, signal, service: { type: 'gcppubsub', name: 'gcppubsub', config: gcppubsubServiceConfigSchema.parse(config) } });
+const send = (n: NotificationData, config: GcppubsubServiceConfigInput, signal = new AbortController().signal, name = 'gcppubsub') =>
+  handle.send(n, { attempt: 1, signal, service: { type: 'gcppubsub', name, config: gcppubsubServiceConfigSchema.parse(config) } });
 const notification = (topic: string, rendered: Record<string, unknown>) => sampleNotification({ destination: { serviceType: 'gcppubsub', service: 'gcppubsub', recipient: topic }, rendered });
 
 async function rejection(promise: Promise<unknown>): Promise<Error & { retryable?: boolean }> {
@@ -85,6 +85,17 @@ describe('what fails', () => {
       retryable: false,
       message: "gcppubsub \"gcppubsub\": no topic (neither the subscription nor the service's topic option names one)",
     });
+  });
+
+  it('a Pub/Sub that cannot be reached is retryable UNAVAILABLE at once: the client does not retry within the send', async () => {
+    // A service whose client is made while the emulator address points at a port nothing listens on.
+    process.env.PUBSUB_EMULATOR_HOST = `127.0.0.1:${await freePort()}`;
+    try {
+      const err = await rejection(send(notification('deploys', { message: 'x' }), { ...service, timeout: '20s' }, new AbortController().signal, 'unreachable'));
+      expect(err).toMatchObject({ retryable: true, message: expect.stringMatching(/^gcppubsub "unreachable": publish to deploys: Pub\/Sub answered UNAVAILABLE: /) });
+    } finally {
+      process.env.PUBSUB_EMULATOR_HOST = fake.host;
+    }
   });
 
   it('a Pub/Sub that never answers is cut by the send signal, then by the service timeout, as retryable', async () => {
