@@ -164,6 +164,15 @@ describe('template blocks checked by the schema a sink declares', () => {
     expect(config.current()!.templates.has('ready')).toBe(false);
     expect(config.current()!.templates.get('failed')!.render({})).toEqual({ message: 'x', slack: { blocks: '[]' } });
   });
+
+  it("a field the block leaves out takes the schema's default, rendered as template text (github's repoURLPath)", () => {
+    const { compilers, compiled } = spyCompilers();
+    const github = z.strictObject({ repoURLPath: z.string().default('{{.app.spec.source.repoURL}}'), status: z.strictObject({ state: z.string() }).optional() });
+    const { config } = service({ compilers, eager: true, templateSchemas: new Map([['github', github]]) });
+    expect(config.reload({ data: { ...v1, 'template.synced': 'message: x\ngithub:\n  status:\n    state: success' } })).toEqual([]);
+    expect(compiled.templates).toContain('template.synced: github.repoURLPath');
+    expect(config.current()!.templates.get('synced')!.render({})).toMatchObject({ github: { repoURLPath: '{{.app.spec.source.repoURL}}', status: { state: 'success' } } });
+  });
 });
 
 describe('service options checked by the schema a sink declares', () => {

@@ -84,7 +84,8 @@ export function parseTemplate(
     const canonical = canonicalizeKeys(body, keyShapeOfSchema(schema));
     const checked = schema.safeParse(canonical);
     if (!checked.success) for (const issue of schemaIssues(`${key}.${block}`, checked.error)) issues.error(issue.path, issue.message);
-    else definition[block] = canonical;
+    // The schema's output: its defaults are template text too (github's repoURLPath defaults to Argo's).
+    else definition[block] = checked.data;
   }
   if (issues.failed) return undefined;
   try {

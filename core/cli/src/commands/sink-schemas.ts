@@ -5,7 +5,7 @@ import { HeraldError } from '@herald/plugin-sdk';
 import { ConfigError, engineConfigSchema, inspectPlugins, KernelErrorCodes, loadEngineConfig } from '@herald/core-kernel';
 
 /** The sinks Herald ships: what a notification config is checked against when there is no engine config. */
-export const BUILT_IN_SINKS = ['@herald/sink-webhook', '@herald/sink-slack', '@herald/sink-email', '@herald/sink-teams', '@herald/sink-teams-workflows', '@herald/sink-googlechat', '@herald/sink-discord', '@herald/sink-mattermost', '@herald/sink-telegram', '@herald/sink-webex', '@herald/sink-pushover', '@herald/sink-grafana', '@herald/sink-newrelic', '@herald/sink-rocketchat', '@herald/sink-alertmanager', '@herald/sink-pagerdutyv2', '@herald/sink-opsgenie', '@herald/sink-pagerduty'] as const;
+export const BUILT_IN_SINKS = ['@herald/sink-webhook', '@herald/sink-slack', '@herald/sink-email', '@herald/sink-teams', '@herald/sink-teams-workflows', '@herald/sink-googlechat', '@herald/sink-discord', '@herald/sink-mattermost', '@herald/sink-telegram', '@herald/sink-webex', '@herald/sink-pushover', '@herald/sink-grafana', '@herald/sink-newrelic', '@herald/sink-rocketchat', '@herald/sink-alertmanager', '@herald/sink-pagerdutyv2', '@herald/sink-opsgenie', '@herald/sink-pagerduty', '@herald/sink-nats', '@herald/sink-awssqs', '@herald/sink-github', '@herald/sink-gcppubsub'] as const;
 
 /** The schemas the running engine checks a notification config with, and where they came from. */
 export interface SinkSchemas {

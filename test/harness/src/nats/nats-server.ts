@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '../eventually.ts';
 import { freePort, waitForPort } from '../free-port.ts';
 import { toolPath } from '../tools.ts';
 
@@ -11,6 +12,13 @@ export interface StartNatsOptions {
   /** JetStream store directory; a new temp dir when absent. Reused by restart(). */
   storeDir?: string;
   readyTimeoutMs?: number;
+  /**
+   * nats-server config file text (e.g. an `authorization` block with users, nkeys and permissions); the
+   * command line still sets the address, port and JetStream. `reload()` replaces it.
+   */
+  config?: string;
+  /** Serve the HTTP monitoring endpoints (/connz…) on a free loopback port, at `monitorUrl`. */
+  monitor?: boolean;
 }
 
 export interface NatsServer {
@@ -18,6 +26,14 @@ export interface NatsServer {
   readonly port: number;
   readonly storeDir: string;
   readonly logPath: string;
+  /** http://127.0.0.1:<port> of the monitoring endpoints, when started with `monitor`. */
+  readonly monitorUrl: string | undefined;
+  /** Freezes the process (SIGSTOP): connections stay open and nothing is answered, as a hung server. */
+  pause(): void;
+  /** Thaws a paused server (SIGCONT). */
+  resume(): void;
+  /** Replaces the config file's text and has the server reload it (SIGHUP); resolves once it logged the reload. */
+  reload(config: string): Promise<void>;
   /** True while the server process runs. */
   running(): boolean;
   /** Graceful stop (SIGTERM), waiting for the process to exit. Idempotent. */
@@ -42,6 +58,17 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
   const storeDir = options.storeDir ?? join(ownDir, 'jetstream');
   const logPath = join(ownDir, 'nats-server.log');
   const readyTimeoutMs = options.readyTimeoutMs ?? 15_000;
+  const configPath = join(ownDir, 'nats-server.conf');
+  const serverName = `herald-test-${port}`;
+  // A reload re-reads the file only: what the command line set that the file does not is taken as changed
+  // (and refused), so the server name moves into the file.
+  const writeConfig = (text: string) => writeFileSync(configPath, `server_name: ${serverName}\n${text}\n`);
+  if (options.config !== undefined) writeConfig(options.config);
+  const monitorPort = options.monitor ? await freePort() : undefined;
+  const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir];
+  if (options.config !== undefined) args.push('-c', configPath);
+  else args.push('-n', serverName);
+  if (monitorPort !== undefined) args.push('-m', String(monitorPort));
   let child: ChildProcess | undefined;
 
   const exited = (c: ChildProcess) =>
@@ -53,7 +80,7 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
   async function start(): Promise<void> {
     if (child) return;
     const log = createWriteStream(logPath, { flags: 'a' });
-    const c = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, '-n', `herald-test-${port}`], {
+    const c = spawn(binary, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     c.stdout?.pipe(log);
@@ -80,7 +107,20 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
     port,
     storeDir,
     logPath,
+    monitorUrl: monitorPort === undefined ? undefined : `http://127.0.0.1:${monitorPort}`,
     running: () => child !== undefined,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
+    reload: async (config) => {
+      if (options.config === undefined) throw new Error('reload() needs a server started with a config');
+      const reloads = () => readFileSync(logPath, 'utf8').split('Reloaded server configuration').length - 1;
+      const before = reloads();
+      writeConfig(config);
+      child?.kill('SIGHUP');
+      await eventually(async () => {
+        if (reloads() <= before) throw new Error(`nats-server has not reloaded its config (log: ${logPath})`);
+      }, 15_000);
+    },
     start,
     stop: async () => {
       await signal('SIGTERM');

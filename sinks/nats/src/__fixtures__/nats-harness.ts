@@ -1,0 +1,83 @@
+import { connect } from '@nats-io/transport-node';
+import { nkeys, usernamePasswordAuthenticator, type Msg, type NatsConnection } from '@nats-io/nats-core';
+import { recordingLogger, sampleNotification, type RecordingLogger } from '@herald/plugin-testing';
+import { startNats, type NatsServer } from '@herald/test-harness';
+import type { NotificationData, SinkHandle } from '@herald/plugin-sdk';
+import nats from '../nats-sink.ts';
+import { natsPluginConfigSchema, natsServiceConfigSchema, type NatsServiceConfig, type NatsServiceConfigInput } from '../nats.config.ts';
+
+export const PASSWORD = 'correct-horse-battery-7731';
+export const READER_PASSWORD = 'reader-pw-4411';
+
+/** A user's NKey: its seed (the secret the service option holds) and its public key (the server's config). */
+export function nkeyUser(): { seed: string; publicKey: string } {
+  const pair = nkeys.createUser();
+  return { seed: new TextDecoder().decode(pair.getSeed()), publicKey: pair.getPublicKey() };
+}
+
+/**
+ * nats-server config: `herald` (password) and an NKey user, both denied `denied` subjects (and any in
+ * `deny`), and `reader`, who may do anything, for the tests to read back with.
+ */
+export function serverConfig(nkeyPublic: string, deny: string[] = []): string {
+  const permissions = `{ publish: { deny: ${JSON.stringify(['denied.>', ...deny])} } }`;
+  return [
+    'max_payload: 4096',
+    'authorization {',
+    '  users = [',
+    `    { user: herald, password: "${PASSWORD}", permissions: ${permissions} }`,
+    `    { nkey: ${nkeyPublic}, permissions: ${permissions} }`,
+    `    { user: reader, password: "${READER_PASSWORD}" }`,
+    '  ]',
+    '}',
+  ].join('\n');
+}
+
+export async function startAuthNats(nkeyPublic: string): Promise<NatsServer> {
+  return startNats({ config: serverConfig(nkeyPublic), monitor: true });
+}
+
+/** A connection as `reader`, to read back what the sink published. */
+export function readerConnection(server: NatsServer): Promise<NatsConnection> {
+  return connect({ servers: server.url, authenticator: usernamePasswordAuthenticator('reader', READER_PASSWORD) });
+}
+
+/** Subscribes `nc` to `subject` and keeps what arrives. */
+export async function collect(nc: NatsConnection, subject: string): Promise<Msg[]> {
+  const got: Msg[] = [];
+  nc.subscribe(subject, { callback: (_err, msg) => void got.push(msg) });
+  await nc.flush();
+  return got;
+}
+
+export interface TestSink {
+  handle: SinkHandle<NatsServiceConfig>;
+  logger: RecordingLogger;
+  send(notification: NotificationData, service: NatsServiceConfigInput, options?: { name?: string; signal?: AbortSignal }): Promise<void>;
+}
+
+export async function startSink(config: Record<string, unknown> = {}): Promise<TestSink> {
+  const logger = recordingLogger();
+  const handle = await nats.init({ config: natsPluginConfigSchema.parse(config), logger, signal: new AbortController().signal });
+  return {
+    handle,
+    logger,
+    send: (notification, service, { name = 'nats', signal = new AbortController().signal } = {}) =>
+      handle.send(notification, { attempt: 1, signal, service: { type: 'nats', name, config: natsServiceConfigSchema.parse(service) } }),
+  };
+}
+
+/** A notification to `subject` with `message` rendered. */
+export function notification(subject: string, message: string): NotificationData {
+  return sampleNotification({ destination: { serviceType: 'nats', service: 'nats', recipient: subject }, rendered: { message } });
+}
+
+/** The error a promise rejected with (fails when it resolved). */
+export async function rejection(promise: Promise<unknown>): Promise<Error & { retryable?: boolean; retryAfterMs?: number; code?: string }> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a rejection, but it resolved');
+}
