@@ -31,7 +31,10 @@ describe('the herald image', () => {
     const herald = files.filter((f) => f.startsWith('opt/herald/'));
     expect(herald).toContain('opt/herald/core/cli/dist/main.js');
     expect(herald).toContain('opt/herald/sinks/webhook/dist/index.js');
-    const ownCode = herald.filter((f) => !f.includes('/node_modules/'));
+    // `herald plugin new` reads the starter's templates.
+    expect(herald.some((f) => f.startsWith('opt/herald/plugins/create-plugin/templates/sink/'))).toBe(true);
+    // Herald's own files; the starter's templates are a new plugin's files, sources and tests included.
+    const ownCode = herald.filter((f) => !f.includes('/node_modules/') && !f.includes('/create-plugin/templates/'));
     expect(ownCode.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     expect(ownCode.filter((f) => /(^|\/)(src|test|__fixtures__)\//.test(f))).toEqual([]);
     expect(ownCode.filter((f) => /\.test\.js$|tsconfig|\.tsbuildinfo$/.test(f))).toEqual([]);
