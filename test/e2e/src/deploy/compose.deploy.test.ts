@@ -1,6 +1,7 @@
 // The docker compose stack a newcomer runs (deploy/compose/compose.yaml), run for real: built, started, driven
 // by editing an object file, read back through the webhook receiver, Mailpit's and Jaeger's APIs; NATS
-// restarted in the middle of a burst loses nothing; `down -v` leaves nothing behind.
+// restarted in the middle of a burst loses nothing; Herald started before NATS waits for it without crash-looping;
+// `down -v` leaves nothing behind.
 import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -145,6 +146,30 @@ describe('docker compose stack', () => {
       if (sent < 2 * (2 + names.length)) throw new Error(`deliveries counted: ${sent}`);
     }, 120_000);
     expect((await received()).length).toBe(before + names.length);
+  });
+
+  it('started before NATS, Herald waits for it without restarting, then delivers', async () => {
+    await compose(project, files, env, 'stop', 'herald', 'nats');
+    await compose(project, files, env, 'up', '--detach', '--no-deps', 'herald');
+    const herald = (await compose(project, files, env, 'ps', '-q', 'herald')).trim().split('\n').at(-1)!;
+    const state = async () => (JSON.parse(await docker('inspect', herald)) as { RestartCount: number; State: { Running: boolean } }[])[0]!;
+    // Alive (the process answers /healthz) but not ready: no NATS yet.
+    await eventually(async () => {
+      const [health, ready] = await Promise.all([fetch(url('HERALD_TELEMETRY_PORT', '/healthz')), fetch(url('HERALD_TELEMETRY_PORT', '/readyz'))]);
+      if (health.status !== 200 || ready.status !== 503) throw new Error(`/healthz ${health.status}, /readyz ${ready.status}`);
+    }, 120_000);
+    expect(await state()).toMatchObject({ RestartCount: 0, State: { Running: true } });
+
+    await compose(project, files, env, 'up', '--detach', '--no-deps', 'nats');
+    await eventually(async () => {
+      const res = await fetch(url('HERALD_TELEMETRY_PORT', '/readyz'));
+      if (res.status !== 200) throw new Error(`/readyz ${res.status}: ${await res.text()}`);
+    }, 120_000);
+    expect(await state()).toMatchObject({ RestartCount: 0, State: { Running: true } });
+    writeObject('after-nats', 'Running');
+    await eventually(async () => {
+      if (!(await received()).some((r) => r.body === 'Pod after-nats is ready!\n')) throw new Error('after-nats not delivered yet');
+    }, 120_000);
   });
 
   it('down --volumes leaves no container, network or volume of the project', async () => {
