@@ -1,2 +1,3 @@
 export { callApi, aborted, AgentPool, type ApiCall, type ApiAnswer } from './http-call.ts';
+export { postJson, type Answer, type PostOptions } from './json-post.ts';
 export type { Dispatcher } from 'undici';

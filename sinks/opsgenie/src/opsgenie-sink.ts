@@ -1,7 +1,7 @@
 import { coreServices, defineSink, DeliveryError, type ServiceInstance } from '@herald/plugin-sdk';
 import { Agent } from 'undici';
 import { refusedError } from './errors.ts';
-import { postJson } from './json-post.ts';
+import { postJson } from '@herald/plugin-http';
 import { buildAlert } from './opsgenie-alert.ts';
 import { opsgeniePluginConfigSchema, opsgenieServiceConfigSchema, opsgenieTemplateSchema, type OpsgenieServiceConfig } from './opsgenie.config.ts';
 

@@ -1,7 +1,7 @@
 import { coreServices, defineSink, DeliveryError, type ServiceInstance } from '@herald/plugin-sdk';
 import { Agent } from 'undici';
 import { isOpenIncidentWithKey, refusedError } from './errors.ts';
-import { postJson } from './json-post.ts';
+import { postJson } from '@herald/plugin-http';
 import { buildIncident } from './pagerduty-incident.ts';
 import { pagerdutyPluginConfigSchema, pagerdutyServiceConfigSchema, pagerdutyTemplateSchema, type PagerDutyServiceConfig } from './pagerduty.config.ts';
 

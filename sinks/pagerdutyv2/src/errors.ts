@@ -1,5 +1,5 @@
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
-import type { Answer } from './json-post.ts';
+import type { Answer } from '@herald/plugin-http';
 
 const EXCERPT_CHARS = 500;
 

@@ -1,7 +1,7 @@
 import { coreServices, defineSink, DeliveryError, type ServiceInstance } from '@herald/plugin-sdk';
 import { Agent } from 'undici';
 import { refusedError } from './errors.ts';
-import { postJson } from './json-post.ts';
+import { postJson } from '@herald/plugin-http';
 import { buildEvent } from './pagerduty-event.ts';
 import { pagerdutyv2PluginConfigSchema, pagerdutyv2ServiceConfigSchema, pagerdutyv2TemplateSchema, type PagerDutyV2ServiceConfig } from './pagerdutyv2.config.ts';
 

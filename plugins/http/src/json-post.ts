@@ -17,7 +17,7 @@ export interface PostOptions {
   timeoutMs: number;
   /** The send's signal (and the sink's stop). */
   signal: AbortSignal;
-  /** Starts each error message: `opsgenie "ops": POST https://…`. */
+  /** Starts each error message, e.g. `opsgenie "ops": POST https://…`. */
   what: string;
   secrets: readonly string[];
 }
