@@ -1,6 +1,8 @@
 import type { ControlPlanePki } from './pki.ts';
 
 export interface ApiserverLayout {
+  /** The one address the server listens on and advertises (127.0.0.1 unless a test needs it elsewhere). */
+  readonly address: string;
   readonly securePort: number;
   readonly etcdClientPort: number;
   readonly etcdPeerPort: number;
@@ -12,17 +14,17 @@ export interface ApiserverLayout {
 
 /**
  * Command line of the controlplane binary: its own --embedded-etcd-* flags, then kube-apiserver flags for a
- * loopback-only server with no cloud, no kubelets and no controller manager.
+ * server on one local address with no cloud, no kubelets and no controller manager. etcd stays on loopback.
  */
 export function apiserverArgs(l: ApiserverLayout, extra: readonly string[] = []): string[] {
-  const server = `https://127.0.0.1:${l.securePort}`;
+  const server = `https://${l.address}:${l.securePort}`;
   return [
     `--embedded-etcd-dir=${l.etcdDir}`,
     `--embedded-etcd-client-url=http://127.0.0.1:${l.etcdClientPort}`,
     `--embedded-etcd-peer-url=http://127.0.0.1:${l.etcdPeerPort}`,
     `--secure-port=${l.securePort}`,
-    '--bind-address=127.0.0.1',
-    '--advertise-address=127.0.0.1',
+    `--bind-address=${l.address}`,
+    `--advertise-address=${l.address}`,
     `--cert-dir=${l.certDir}`,
     `--tls-cert-file=${l.pki.servingCertFile}`,
     `--tls-private-key-file=${l.pki.servingKeyFile}`,

@@ -21,11 +21,17 @@ export interface StartControlPlaneOptions {
   readonly stopGraceMs?: number;
   /** More kube-apiserver flags, e.g. `--feature-gates=...`. */
   readonly extraArgs?: readonly string[];
+  /**
+   * The address of this machine the server listens on, is reached at and has in its certificate; default
+   * 127.0.0.1. A container cannot reach the host's loopback: a test that runs Herald in one passes the gateway
+   * of a docker network it created (only an address the test made, never 0.0.0.0).
+   */
+  readonly address?: string;
 }
 
 /** A running kube-apiserver with embedded etcd, an admin user and a user with no permissions. */
 export interface ControlPlane {
-  /** https://127.0.0.1:PORT */
+  /** https://ADDRESS:PORT (ADDRESS: the `address` option, 127.0.0.1 by default) */
   readonly server: string;
   /** PEM file of the CA that signed the serving certificate. */
   readonly caFile: string;
@@ -40,6 +46,11 @@ export interface ControlPlane {
   readonly dataDir: string;
   /** stdout and stderr of the server process. */
   readonly logFile: string;
+  /**
+   * Writes a kubeconfig of the admin or the restricted user with the CA inside it, readable by any uid: for
+   * Herald in a container, where dataDir's paths do not exist and the user is not this process's.
+   */
+  writePortableKubeconfig(path: string, user: 'admin' | 'restricted'): Promise<void>;
   /** Creates a namespace named `<prefix>-<random>` and returns its name. */
   createNamespace(prefix: string): Promise<string>;
   /** Stops the server and starts it again on the same ports and etcd data; resolves once ready. */
@@ -59,9 +70,11 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
   try {
     const port = distinctFreePorts();
     const securePort = await port();
-    const server = `https://127.0.0.1:${securePort}`;
-    const pki = await generatePki(join(dataDir, 'pki'));
+    const address = options.address ?? '127.0.0.1';
+    const server = `https://${address}:${securePort}`;
+    const pki = await generatePki(join(dataDir, 'pki'), address);
     const layout: ApiserverLayout = {
+      address,
       securePort,
       etcdClientPort: await port(),
       etcdPeerPort: await port(),
@@ -113,6 +126,9 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
       restrictedUser: restrictedUserName,
       dataDir,
       logFile,
+      async writePortableKubeconfig(path, user) {
+        await writeKubeconfig(path, { server, caFile: pki.caFile, user: user === 'admin' ? admin : restricted, ca: 'inline' });
+      },
       async createNamespace(prefix) {
         const name = `${dnsLabel(prefix)}-${randomBytes(3).toString('hex')}`;
         await core.createNamespace({ body: { metadata: { name } } });

@@ -18,7 +18,7 @@ export interface ControlPlanePki {
 
 // Our own config instead of the system openssl.cnf, so the extensions do not depend on the distribution's
 // defaults (some add CA:TRUE to every `req -x509`).
-const opensslConfig = `
+const opensslConfig = (sans: string) => `
 [req]
 distinguished_name = dn
 prompt = no
@@ -32,7 +32,7 @@ subjectKeyIdentifier = hash
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = serverAuth
-subjectAltName = IP:127.0.0.1, DNS:localhost
+subjectAltName = ${sans}
 authorityKeyIdentifier = keyid
 `;
 
@@ -41,14 +41,15 @@ const validDays = '2';
 const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
 /**
- * Makes a throwaway CA, a serving certificate for 127.0.0.1/localhost signed by it, and an ECDSA key pair
- * for service-account tokens. node:crypto cannot sign X.509 certificates, so the certificates come from
- * the openssl CLI.
+ * Makes a throwaway CA, a serving certificate for 127.0.0.1/localhost (and `address`, when the server listens
+ * elsewhere) signed by it, and an ECDSA key pair for service-account tokens. node:crypto cannot sign X.509
+ * certificates, so the certificates come from the openssl CLI.
  */
-export async function generatePki(dir: string): Promise<ControlPlanePki> {
+export async function generatePki(dir: string, address = '127.0.0.1'): Promise<ControlPlanePki> {
   await mkdir(dir, { recursive: true });
   const cnf = join(dir, 'openssl.cnf');
-  await writeFile(cnf, opensslConfig);
+  const ips = [...new Set(['127.0.0.1', address])];
+  await writeFile(cnf, opensslConfig([...ips.map((ip) => `IP:${ip}`), 'DNS:localhost'].join(', ')));
   const pki: ControlPlanePki = {
     dir,
     caFile: join(dir, 'ca.crt'),
@@ -61,7 +62,7 @@ export async function generatePki(dir: string): Promise<ControlPlanePki> {
   const csr = join(dir, 'serving.csr');
   await openssl(['req', '-x509', '-new', ...ecKey, '-config', cnf, '-extensions', 'ca', '-subj', '/CN=herald-test-ca',
     '-days', validDays, '-keyout', caKey, '-out', pki.caFile]);
-  await openssl(['req', '-new', ...ecKey, '-config', cnf, '-subj', '/CN=127.0.0.1',
+  await openssl(['req', '-new', ...ecKey, '-config', cnf, '-subj', `/CN=${address}`,
     '-keyout', pki.servingKeyFile, '-out', csr]);
   await openssl(['x509', '-req', '-in', csr, '-CA', pki.caFile, '-CAkey', caKey, '-CAcreateserial',
     '-days', validDays, '-extfile', cnf, '-extensions', 'serving', '-out', pki.servingCertFile]);
