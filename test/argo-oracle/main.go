@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"sort"
 
 	"github.com/argoproj/notifications-engine/pkg/api"
@@ -187,6 +188,15 @@ func render(getVars api.GetVars, template string, obj map[string]any, dest servi
 	n, err := renderNotification(getVars, template, obj, dest)
 	if err != nil {
 		return renderResult{Error: err.Error()}
+	}
+	if n.GitHub != nil {
+		// The github templater keeps repoURLPath/revisionPath as written and renders them into unexported
+		// fields its Send reads: report what Send uses, under the names the template gave them.
+		v := reflect.ValueOf(n.GitHub).Elem()
+		rendered := *n.GitHub
+		rendered.RepoURLPath = v.FieldByName("repoURL").String()
+		rendered.RevisionPath = v.FieldByName("revision").String()
+		n.GitHub = &rendered
 	}
 	return renderResult{Notification: n}
 }

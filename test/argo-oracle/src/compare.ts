@@ -38,6 +38,9 @@ const ENGINE_BLOCKS = new Set([
 /** Field defaults the engine's templaters fill in, which Herald's sinks apply at send time instead. */
 const SENT_DEFAULTS: [string, string][] = [['slack.deliveryPolicy', 'Post']];
 
+/** Fields the engine fills with time.Now() at render time (not the input's fixed clock). */
+const WALL_CLOCK_FIELDS = ['alertmanager.startsAt'];
+
 export function compareOutcomes(engine: CaseOutcome, herald: CaseOutcome): Comparison {
   const disagreements: Disagreement[] = [];
   let checks = 1;
@@ -99,6 +102,8 @@ function compareRender(e: RenderOutcome | undefined, h: RenderOutcome | undefine
   const hf = fields(h.notification ?? {}, true);
   // Defaults the engine writes into the notification and Herald's sink applies when it sends: not a difference.
   for (const [path, value] of SENT_DEFAULTS) if (ef.get(path) === value && !hf.has(path)) ef.delete(path);
+  // The engine stamps these with its wall clock when it renders: they cannot be compared.
+  for (const path of WALL_CLOCK_FIELDS) if (!hf.has(path)) ef.delete(path);
   const out: Disagreement[] = [];
   for (const path of union(Object.fromEntries(ef), Object.fromEntries(hf))) {
     const ev = ef.get(path);
