@@ -67,6 +67,6 @@ export function completionCandidates(program: Command, words: readonly string[])
   if (valued?.argChoices) candidates = valued.argChoices;
   else if (valued && valued.required) candidates = [];
   else if (typed.startsWith('-')) candidates = [...command.options.flatMap((o) => (o.long ? [o.long] : [])), '--help'];
-  else candidates = command.commands.filter((c) => c.name() !== COMPLETE_COMMAND).map((c) => c.name());
+  else candidates = [...command.commands.map((c) => c.name()), ...command.registeredArguments.flatMap((a) => a.argChoices ?? [])];
   return candidates.filter((c) => c.startsWith(typed));
 }

@@ -49,7 +49,8 @@ describe('the herald command line', () => {
     [['template', 'notify', '--re'], ['--recipient']],
     [['trigger', 'run', 'x', '-o', ''], ['text', 'wide', 'json', 'yaml']],
     [['trigger', 'run', '--config-map', 'cm.yaml', '--k'], ['--kubeconfig']],
-    [['completion', ''], []],
+    [['completion', ''], ['bash', 'zsh', 'fish']],
+    [['config', 'validate', '--kubeconfig', ''], []],
   ])('completes %j with %j', async (words, candidates) => {
     const result = await herald('__complete', ...words);
     expect(result.code).toBe(0);
