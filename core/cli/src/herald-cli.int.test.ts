@@ -40,7 +40,7 @@ describe('herald CLI', () => {
   it.each([
     [['bogus'], /unknown command 'bogus'/],
     [['run', '--role', 'gardener'], /"gardener" is not a role; use source, evaluator, sink, state/],
-    [['version', '-o', 'yaml'], /argument 'yaml' is invalid/],
+    [['version', '-o', 'xml'], /argument 'xml' is invalid/],
   ])('exits 2 on a usage error: %j', (args, message) => {
     const result = herald(args);
     expect(result.code).toBe(2);

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { HeraldError } from '@herald/plugin-sdk';
-import { createKubeClient, KubeApiError, loadKubeConfig, type KubeClient } from '@herald/core-kube';
+import type { KubeApiError, KubeClient } from '@herald/core-kube';
 import { NotificationConfigErrorCodes, readConfigMapYaml, readSecretYaml, type ConfigMapData } from '@herald/core-notification-config';
 import { CliErrorCodes } from '../errors.ts';
 import { readInput, readResource } from './notification-inputs.ts';
@@ -57,7 +57,7 @@ function isFile(path: string): boolean {
  * Connects only when something is read from the cluster. Throws a HeraldError naming what could not be read.
  */
 export async function readClusterInputs(options: ClusterInputOptions): Promise<ClusterInputs> {
-  let cluster: Cluster | undefined;
+  let cluster: Promise<Cluster> | undefined;
   const connect = () => (cluster ??= openCluster(options));
   const shown = (path: string) => (path === '-' ? '<stdin>' : path);
 
@@ -67,7 +67,7 @@ export async function readClusterInputs(options: ClusterInputOptions): Promise<C
     configMap = readConfigMapYaml(readInput(options.configMap, 'the ConfigMap'), shown(options.configMap));
     origins.configMap = shown(options.configMap);
   } else {
-    const c = connect();
+    const c = await connect();
     const namespace = options.names.namespace ?? c.namespace;
     const where = `configmap ${namespace}/${options.names.configMap}`;
     const cm = await c.get<{ data?: Record<string, unknown> }>(`/api/v1/namespaces/${namespace}/configmaps/${options.names.configMap}`, where);
@@ -83,7 +83,7 @@ export async function readClusterInputs(options: ClusterInputOptions): Promise<C
     secrets = readSecretYaml(readInput(options.secret, 'the Secret'), shown(options.secret));
     origins.secret = shown(options.secret);
   } else if (options.configMap === undefined) {
-    const c = connect();
+    const c = await connect();
     const namespace = options.names.namespace ?? c.namespace;
     const where = `secret ${namespace}/${options.names.secret}`;
     // A missing Secret is an empty one, as the engine takes it: services without $references still work.
@@ -95,7 +95,7 @@ export async function readClusterInputs(options: ClusterInputOptions): Promise<C
   const inputs: ClusterInputs = { configMap, secrets, origins };
   if (options.resource !== undefined) {
     if (isClusterRef(options.resource)) {
-      const c = connect();
+      const c = await connect();
       const { object, where } = await c.object(options.resource, options.namespace ?? c.namespace);
       inputs.object = object;
       origins.object = where;
@@ -117,7 +117,9 @@ interface Cluster {
 
 const TIMEOUT_MS = 10_000;
 
-function openCluster(options: ClusterInputOptions): Cluster {
+async function openCluster(options: ClusterInputOptions): Promise<Cluster> {
+  // The Kubernetes client is loaded only when something is read from a cluster: file-only runs start faster.
+  const { createKubeClient, KubeApiError, loadKubeConfig } = await import('@herald/core-kube');
   const { kc, namespace } = loadKubeConfig({ ...(options.kubeconfig ? { path: options.kubeconfig } : {}), ...(options.context ? { context: options.context } : {}) });
   const client = createKubeClient(kc, { userAgent: 'herald-cli', requestTimeoutMs: TIMEOUT_MS });
   const get = async <T>(path: string, what: string): Promise<T | undefined> => {
@@ -125,7 +127,7 @@ function openCluster(options: ClusterInputOptions): Cluster {
       return await client.get<T>(path, {}, AbortSignal.timeout(TIMEOUT_MS));
     } catch (err) {
       if (err instanceof KubeApiError && err.status === 404) return undefined;
-      throw unreadable(what, client, err);
+      throw unreadable(what, client, err, KubeApiError);
     }
   };
   return {
@@ -137,7 +139,7 @@ function openCluster(options: ClusterInputOptions): Cluster {
       const type = match[1]!.toLowerCase();
       const group = match[3]?.slice(1).toLowerCase();
       const name = match[4]!;
-      const resource = await findResource(client, type, group, ref);
+      const resource = await findResource(client, type, group, ref, KubeApiError);
       const base = resource.group ? `/apis/${resource.group}/${resource.version}` : `/api/${resource.version}`;
       const path = resource.namespaced ? `${base}/namespaces/${objectNamespace}/${resource.name}/${name}` : `${base}/${resource.name}/${name}`;
       const kindName = `${resource.name}${resource.group ? `.${resource.group}` : ''}`;
@@ -165,7 +167,7 @@ interface ResourceList {
 }
 
 /** Finds a resource as kubectl does: by plural, singular, short name or kind, in the core group first, then each group's preferred version. */
-async function findResource(client: KubeClient, type: string, group: string | undefined, ref: string): Promise<Resource> {
+async function findResource(client: KubeClient, type: string, group: string | undefined, ref: string, apiError: ApiErrorClass): Promise<Resource> {
   const signal = () => AbortSignal.timeout(TIMEOUT_MS);
   const lists: { group: string; version: string }[] = [];
   try {
@@ -186,13 +188,15 @@ async function findResource(client: KubeClient, type: string, group: string | un
       if (found) return { group: g, version, name: found.name, namespaced: found.namespaced };
     }
   } catch (err) {
-    throw unreadable(`the API resources (discovery)`, client, err);
+    throw unreadable(`the API resources (discovery)`, client, err, apiError);
   }
   throw new HeraldError(CliErrorCodes.notFound, `${ref}: the server ${client.server} has no resource type "${type}${group ? `.${group}` : ''}" (give <kind>[.<group>]/<name>, e.g. deploy/web, or a file)`);
 }
 
-function unreadable(what: string, client: KubeClient, err: unknown): HeraldError {
-  const reason = err instanceof KubeApiError ? `${err.status} ${err.message}` : String((err as Error)?.message ?? err);
+type ApiErrorClass = typeof KubeApiError;
+
+function unreadable(what: string, client: KubeClient, err: unknown, apiError: ApiErrorClass): HeraldError {
+  const reason = err instanceof apiError ? `${err.status} ${err.message}` : String((err as Error)?.message ?? err);
   return new HeraldError(NotificationConfigErrorCodes.unreadable, `cannot read ${what} from ${client.server}: ${reason}`, { cause: err });
 }
 

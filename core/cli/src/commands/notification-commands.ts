@@ -8,7 +8,6 @@ import { ExitCode } from '../exit-codes.ts';
 import { printError, type Output } from '../output.ts';
 import { readClusterInputs, type ClusterInputs } from './cluster-inputs.ts';
 import { compileInputs, formatIssue, objectVariable, readEngineConfig, type ConfigSchemas, type EngineConfigFile, type VariableOptions } from './notification-inputs.ts';
-import { openCliSinks } from './notification-send.ts';
 import { sinkSchemas } from './sink-schemas.ts';
 import { table } from './table.ts';
 
@@ -199,6 +198,8 @@ async function send(
   io: Io,
   engine: EngineConfigFile | undefined,
 ): Promise<ExitCode> {
+  // Loaded only to send: the sinks' telemetry and bus code stay out of every other command's start.
+  const { openCliSinks } = await import('./notification-send.ts');
   const sinks = openCliSinks(engine);
   const results: { recipient: string; sent: boolean; error?: { code: string; message: string } }[] = [];
   try {

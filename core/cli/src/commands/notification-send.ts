@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
-import { Bus } from '@herald/core-bus';
+import { Bus, redactServerUrls } from '@herald/core-bus';
 import { envOverridesOf, KernelErrorCodes, loadPlugin, PluginError, toBusOptions, validatePluginConfig, type EngineConfig } from '@herald/core-kernel';
 import { createLogger, startTelemetry } from '@herald/core-telemetry';
 import type { ServiceEntry } from '@herald/core-notification-config';
@@ -84,7 +84,7 @@ export function openCliSinks(engine: EngineConfigFile | undefined): CliSinks {
       case coreServices.meter.id:
         return telemetry.meter(`herald.plugin.${plugin.id}`);
       case coreServices.store.id:
-        bus ??= Bus.connect(toBusOptions(config), logger);
+        bus ??= connectWithin(config, logger, plugin.id);
         return (await bus).pluginStore(plugin.id);
       default:
         throw new PluginError(plugin.id, KernelErrorCodes.pluginDeps, `deps.${key} asks for "${ref.id}", which only a running Herald provides: --send cannot run this sink`);
@@ -113,6 +113,27 @@ export function openCliSinks(engine: EngineConfigFile | undefined): CliSinks {
       await telemetry.shutdown();
     },
   };
+}
+
+/** Bound on reaching NATS: an operator's command fails rather than waits for it, as `herald dlq` does. */
+const NATS_TIMEOUT_MS = 5_000;
+
+/** Connects to the engine's NATS for a sink's plugin store; unlike `run`, gives up after NATS_TIMEOUT_MS. */
+async function connectWithin(config: EngineConfig, logger: ReturnType<typeof createLogger>, pluginId: string): Promise<Bus> {
+  const connecting = Bus.connect(toBusOptions(config), logger);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PluginError(pluginId, KernelErrorCodes.pluginDeps, `needs its plugin store, and NATS (${config.nats.servers.map(redactServerUrls).join(', ')}) did not answer within ${NATS_TIMEOUT_MS / 1000} s`)), NATS_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([connecting, timeout]);
+  } catch (err) {
+    // A connection that comes up later is closed at once.
+    void connecting.then((b) => b.drain()).catch(() => undefined);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The notification as the evaluator would publish it, with a fresh idempotency key: each --send is a new one. */
