@@ -117,7 +117,8 @@ describe('herald trigger get / template get', () => {
 });
 
 describe('herald config validate', () => {
-  it('accepts the seed ConfigMap', async () => {
+  // The first test here to load Herald's built-in sinks (every module of them): seconds on a busy machine.
+  it('accepts the seed ConfigMap', { timeout: 30_000 }, async () => {
     expect(await herald('config', 'validate', seed)).toEqual({
       code: 0,
       stdout: `${seed}: valid (1 trigger(s), 1 template(s), 1 service(s), 0 subscription(s))\n`,
