@@ -1,5 +1,6 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ROLES, type Role } from '@herald/core-kernel';
+import { isHeraldError } from '@herald/plugin-sdk';
 import { configCheckCommand } from './commands/config-check-command.ts';
 import { registerDlqCommands } from './commands/dlq-command.ts';
 import {
@@ -209,6 +210,10 @@ export async function runCli(argv: readonly string[], io: Omit<Output, 'format'>
       const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' || err.exitCode === 0;
       return ok ? ExitCode.ok : ExitCode.usage;
     }
-    throw err;
+    // Anything else is a bug; still one error document for -o json|yaml, with the stack on stderr for a report.
+    const error = err as Error;
+    printError({ ...io, format: format ?? 'text' }, { code: isHeraldError(error) ? error.code : CliErrorCodes.unexpected, message: String(error?.message ?? error) });
+    io.stderr.write(`${error?.stack ?? ''}\n`);
+    return ExitCode.failure;
   }
 }
