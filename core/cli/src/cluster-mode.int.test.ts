@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKubeClient, type KubeClient } from '@herald/core-kube';
+import type { KubeClient } from '@herald/core-kube';
 import { startControlPlane, type ControlPlane } from '@herald/test-harness';
 import { herald as runHerald, type CliRun } from './__fixtures__/run-cli.ts';
 
@@ -58,6 +58,8 @@ const signal = () => AbortSignal.timeout(10_000);
 
 beforeAll(async () => {
   [cp, receiver] = await Promise.all([startControlPlane(), startReceiver()]);
+  // The CLI loads the Kubernetes client lazily; so does its test.
+  const { createKubeClient } = await import('@herald/core-kube');
   client = createKubeClient(cp.adminKubeConfig);
   shop = await cp.createNamespace('shop');
   heraldNs = await cp.createNamespace('herald');
