@@ -12,8 +12,8 @@ const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const notificationsCm = fileURLToPath(new URL('../../kernel/src/__fixtures__/notifications-cm.yaml', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'herald-cli-'));
 
-function herald(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const run = spawnSync(process.execPath, ['--conditions=herald-source', main, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+function herald(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) {
+  const run = spawnSync(process.execPath, ['--conditions=herald-source', main, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000, ...(cwd ? { cwd } : {}) });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -40,7 +40,7 @@ describe('herald CLI', () => {
   it.each([
     [['bogus'], /unknown command 'bogus'/],
     [['run', '--role', 'gardener'], /"gardener" is not a role; use source, evaluator, sink, state/],
-    [['version', '-o', 'yaml'], /argument 'yaml' is invalid/],
+    [['version', '-o', 'xml'], /argument 'xml' is invalid/],
   ])('exits 2 on a usage error: %j', (args, message) => {
     const result = herald(args);
     expect(result.code).toBe(2);
@@ -91,6 +91,18 @@ describe('herald config check', () => {
     const result = herald(['config', 'check', '-c', path]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('plugin "probe": listed twice (plugins[1])');
+  });
+
+  it('reads ./herald.yaml as `herald run` does when neither -c nor $HERALD_CONFIG names one, and refuses a plugin listed twice there', () => {
+    const here = mkdtempSync(join(tmpdir(), 'herald-cli-cwd-'));
+    const entry = `  - name: ${probe}\n    options: { endpoint: { url: "https://pager.example/" } }\n`;
+    writeFileSync(join(here, 'herald.yaml'), `plugins:\n${entry}`);
+    const env = { HERALD_CONFIG: '' };
+    expect(herald(['config', 'check'], env, here)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^herald\.yaml: valid \(1 plugin\(s\): probe;/) });
+    writeFileSync(join(here, 'herald.yaml'), `plugins:\n${entry}${entry}`);
+    const twice = herald(['config', 'check', '-o', 'json'], env, here);
+    expect(twice.code).toBe(1);
+    expect(JSON.parse(twice.stdout)).toMatchObject({ error: { code: 'HERALD_ERR_PLUGIN_CONFIG', issues: [expect.stringContaining('plugin "probe": listed twice (plugins[1])')] } });
   });
 
   it('finds a plugin installed with npm beside herald.yaml by its package name, and names the folders it searched for one that is not', () => {

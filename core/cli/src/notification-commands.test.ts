@@ -59,7 +59,8 @@ describe('herald trigger run', () => {
   it.each([
     [['trigger', 'run', 'nope', 'POD', '--config-map', seed], 1, /trigger "nope" is not defined \(defined: on-pod-ready\)/],
     [['trigger', 'run', 'on-pod-ready', '/no/such/file', '--config-map', seed], 1, /cannot read the resource \/no\/such\/file: ENOENT/],
-    [['trigger', 'run', 'on-pod-ready', 'POD'], 2, /required option '--config-map <file>' not specified/],
+    // Without --config-map the ConfigMap is the cluster's: no kubeconfig, no config.
+    [['trigger', 'run', 'on-pod-ready', 'POD', '--kubeconfig', '/no/such/kubeconfig'], 1, /^herald: cannot load kubeconfig \/no\/such\/kubeconfig: /],
   ])('fails clearly: %j', async (args, code, message) => {
     const result = await herald(...args.map((a) => (a === 'POD' ? pod('Running') : a)));
     expect(result.code).toBe(code);
@@ -85,10 +86,23 @@ describe('herald template notify', () => {
   it.each([
     [['--recipient', 'nope:x'], /service "nope" is not defined/],
     [['--recipient', 'nocolon'], /must be <service>:<recipient>/],
-  ])('rejects a bad recipient %j', async (extra, message) => {
+    [['--recipient', 'webhook:', '--recipient', 'nocolon'], /must be <service>:<recipient>/],
+  ])('rejects a bad recipient %j as a usage error (exit 2)', async (extra, message) => {
     const result = await herald('template', 'notify', 'pod-ready', pod('Running'), '--config-map', seed, ...extra);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(message);
+    const json = await herald('template', 'notify', 'pod-ready', pod('Running'), '--config-map', seed, ...extra, '-o', 'json');
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'HERALD_ERR_USAGE', message: expect.stringMatching(message) } });
+  });
+
+  it('renders for every --recipient, in order', async () => {
+    const cm = file('two-cm.yaml', 'data:\n  service.webhook.a: "url: http://a.example/"\n  template.t: |\n    message: "to {{.recipient}} via {{.notificationType}}"\n');
+    const text = await herald('template', 'notify', 't', pod('Running'), '--config-map', cm, '--recipient', 'console:ops', '--recipient', 'a:team');
+    expect(text).toEqual({ code: 0, stdout: 'to ops via console\nto team via a\n', stderr: '' });
+    const json = await herald('template', 'notify', 't', pod('Running'), '--config-map', cm, '--recipient', 'console:ops', '--recipient', 'a:team', '-o', 'json');
+    expect(JSON.parse(json.stdout)).toEqual([{ message: 'to ops via console' }, { message: 'to team via a' }]);
   });
 });
 
@@ -103,7 +117,8 @@ describe('herald trigger get / template get', () => {
 });
 
 describe('herald config validate', () => {
-  it('accepts the seed ConfigMap', async () => {
+  // The first test here to load Herald's built-in sinks (every module of them): seconds on a busy machine.
+  it('accepts the seed ConfigMap', { timeout: 30_000 }, async () => {
     expect(await herald('config', 'validate', seed)).toEqual({
       code: 0,
       stdout: `${seed}: valid (1 trigger(s), 1 template(s), 1 service(s), 0 subscription(s))\n`,

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { stringify as toYaml } from 'yaml';
 
 export type OutputFormat = 'text' | 'json';
 
@@ -13,10 +14,19 @@ export function print(out: Output, text: string, json: unknown): void {
   out.stdout.write(out.format === 'json' ? `${JSON.stringify(json)}\n` : `${text}\n`);
 }
 
-export function printError(out: Output, error: { code?: string; message: string; issues?: readonly string[] }): void {
-  if (out.format === 'json') {
-    out.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) } })}\n`);
-  } else {
-    out.stderr.write(`herald: ${error.message}\n`);
-  }
+export interface CliError {
+  code?: string | undefined;
+  message: string;
+  issues?: readonly unknown[] | undefined;
+}
+
+/**
+ * An error as the output format asks: for `-o json`/`yaml` a document on stdout (`{error: {code, message,
+ * issues}}`) a script can parse, else `herald: <message>` on stderr.
+ */
+export function printError(out: { format: string; stdout: Writable; stderr: Writable }, error: CliError): void {
+  const doc = { error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) } };
+  if (out.format === 'json') out.stdout.write(`${JSON.stringify(doc)}\n`);
+  else if (out.format === 'yaml') out.stdout.write(toYaml(doc));
+  else out.stderr.write(`herald: ${error.message}\n`);
 }

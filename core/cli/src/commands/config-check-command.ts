@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { ConfigError, inspectPlugins, KernelErrorCodes, loadEngineConfig } from '@herald/core-kernel';
+import { ConfigError, inspectPlugins, KernelErrorCodes, loadEngineConfig, resolveEngineConfigPath } from '@herald/core-kernel';
 import { redactServerUrls } from '@herald/core-bus';
 import { NotificationConfigErrorCodes } from '@herald/core-notification-config';
 import { ExitCode } from '../exit-codes.ts';
@@ -9,13 +9,14 @@ import { formatIssue, loadNotificationConfig } from './notification-inputs.ts';
 const redacted = '[redacted]';
 
 /**
- * `herald config check`: validate herald.yaml with its environment overrides, and load every plugin to
+ * `herald config check`: validate herald.yaml (`-c`, $HERALD_CONFIG, else ./herald.yaml, as `herald run` reads it) with its environment overrides, and load every plugin to
  * validate its options, without starting anything. A notification config read from files
  * (`notifications.files`) is loaded too, as the engine loads it: services and template blocks checked by the sinks' schemas.
  * Prints the result with defaults filled in and secrets redacted.
  */
 export async function configCheckCommand(options: { config?: string }, out: Output): Promise<ExitCode> {
-  const path = options.config ?? process.env.HERALD_CONFIG;
+  // The file `herald run` would read: the same resolution, so what is checked is what runs.
+  const path = resolveEngineConfigPath({ explicit: options.config });
   let config;
   try {
     config = loadEngineConfig(path === undefined ? {} : { path });

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEAD_LETTER_ORIGINS, DeadLetterStore, type DeadLetterOrigin } from '@herald/core-bus';
 import { Dedup } from '@herald/core-dedup';
-import { ConfigError, loadEngineConfig, toBusOptions, type EngineConfig } from '@herald/core-kernel';
+import { ConfigError, loadEngineConfig, toBusOptions, type EngineConfig, resolveEngineConfigPath } from '@herald/core-kernel';
 import { isHeraldError } from '@herald/plugin-sdk';
 import { ExitCode } from '../exit-codes.ts';
 import { print, printError, type Output, type OutputFormat } from '../output.ts';
@@ -95,7 +94,7 @@ export function registerDlqCommands(program: Command, io: Io, setExit: (code: Ex
 /** Loads herald.yaml's nats section, connects within the bound, runs `fn`, and reports any failure. */
 async function withStore(opts: CommonFlags, io: Io, fn: (store: DeadLetterStore, out: Output, config: EngineConfig) => Promise<ExitCode>): Promise<ExitCode> {
   const out: Output = { ...io, format: opts.output };
-  const path = opts.config ?? process.env.HERALD_CONFIG ?? (existsSync('herald.yaml') ? 'herald.yaml' : undefined);
+  const path = resolveEngineConfigPath({ explicit: opts.config });
   let store: DeadLetterStore | undefined;
   try {
     const config = loadEngineConfig(path === undefined ? {} : { path });

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { HeraldError } from '@herald/plugin-sdk';
 import { parseNotificationConfig } from '@herald/core-evaluator';
-import { ConfigError, loadEngineConfig } from '@herald/core-kernel';
+import { ConfigError, loadEngineConfig, resolveEngineConfigPath, type EngineConfig } from '@herald/core-kernel';
 import {
   NotificationConfigErrorCodes,
   readConfigMapYaml,
@@ -11,6 +11,7 @@ import {
   variableName,
   type CompiledNotificationConfig,
   type ConfigIssue,
+  type ConfigMapData,
 } from '@herald/core-notification-config';
 
 /** Flags shared by the commands that read a notification config from files. */
@@ -37,16 +38,25 @@ export function readInput(path: string, what: string): string {
 
 const shownName = (path: string) => (path === '-' ? '<stdin>' : path);
 
+/** The schemas a notification config is checked with: its sinks'. */
+export interface ConfigSchemas {
+  serviceSchemas?: ReadonlyMap<string, z.ZodType>;
+  templateSchemas?: ReadonlyMap<string, z.ZodType>;
+  deliveredServiceTypes?: ReadonlySet<string>;
+}
+
 /**
  * Loads and compiles the ConfigMap (and Secret) files with the engine's own loading code; the config is
  * absent when any issue is an error.
  */
-export function loadNotificationConfig(
-  options: ConfigFileOptions,
-  schemas: { serviceSchemas?: ReadonlyMap<string, z.ZodType>; templateSchemas?: ReadonlyMap<string, z.ZodType>; deliveredServiceTypes?: ReadonlySet<string> } = {},
-): CompiledNotificationConfig {
+export function loadNotificationConfig(options: ConfigFileOptions, schemas: ConfigSchemas = {}): CompiledNotificationConfig {
   const cm = readConfigMapYaml(readInput(options.configMap, 'the ConfigMap'), shownName(options.configMap));
   const secrets = options.secret ? readSecretYaml(readInput(options.secret, 'the Secret'), shownName(options.secret)) : {};
+  return compileInputs(cm, secrets, schemas);
+}
+
+/** Compiles a ConfigMap's data and Secret values read from anywhere (files, the cluster) as the engine does. */
+export function compileInputs(cm: ConfigMapData, secrets: Readonly<Record<string, string>>, schemas: ConfigSchemas = {}): CompiledNotificationConfig {
   const { serviceSchemas, templateSchemas, deliveredServiceTypes } = schemas;
   return parseNotificationConfig(
     { data: cm.data, secrets, file: cm.file, positions: cm.positions },
@@ -73,33 +83,40 @@ export function readResource(path: string): Record<string, unknown> {
 export interface VariableOptions {
   /** `--var`: wins over everything. */
   var?: string;
-  /** `--config`: the engine config whose `notifications.variables` the running engine uses. */
-  config?: string;
+}
+
+/** The engine config a command reads (`-c`, $HERALD_CONFIG, ./herald.yaml), and where from; undefined without one. */
+export interface EngineConfigFile {
+  path: string;
+  config: EngineConfig;
+}
+
+/**
+ * Reads the engine config as `herald run` finds it, for what it says about notifications (their variable
+ * names, the ConfigMap and Secret names) and sinks. Throws a HeraldError when it is not valid.
+ */
+export function readEngineConfig(explicit: string | undefined): EngineConfigFile | undefined {
+  const path = resolveEngineConfigPath({ explicit });
+  if (path === undefined) return undefined;
+  try {
+    return { path, config: loadEngineConfig({ path }) };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new HeraldError(err.code, `the engine config ${path} is not valid (herald config check): ${err.message}`, { cause: err });
+  }
 }
 
 /**
  * The object's variable name as the engine gives it (the same function): `--var`, else the engine
- * config's `notifications.variables` (from `--config`, $HERALD_CONFIG or ./herald.yaml), else its
- * lower-case kind.
+ * config's `notifications.variables`, else its lower-case kind.
  */
-export function objectVariable(object: Record<string, unknown>, options: VariableOptions): string {
+export function objectVariable(object: Record<string, unknown>, options: VariableOptions, engine: EngineConfigFile | undefined): string {
   if (options.var) return options.var;
   const kind = typeof object.kind === 'string' && object.kind ? object.kind : undefined;
   if (!kind) throw new HeraldError(NotificationConfigErrorCodes.invalid, 'the resource has no kind; name its variable with --var');
   const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : '';
   const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
-  return variableName({ group, kind }, engineVariables(options.config));
-}
-
-function engineVariables(path: string | undefined): Readonly<Record<string, string>> {
-  const file = path ?? process.env.HERALD_CONFIG ?? (existsSync('herald.yaml') ? 'herald.yaml' : undefined);
-  if (file === undefined) return {};
-  try {
-    return loadEngineConfig({ path: file }).notifications.variables;
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    throw new HeraldError(NotificationConfigErrorCodes.invalid, `the engine config names objects, and it is not valid (herald config check): ${err.message}`, { cause: err });
-  }
+  return variableName({ group, kind }, engine?.config.notifications.variables ?? {});
 }
 
 export function formatIssue(issue: ConfigIssue): string {

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pino } from 'pino';
-import { ConfigError, Kernel, loadEngineConfig, type Role } from '@herald/core-kernel';
+import { ConfigError, Kernel, loadEngineConfig, type Role, resolveEngineConfigPath } from '@herald/core-kernel';
 import type { ReadinessCheck, TelemetryServer } from '@herald/core-telemetry';
 import { isHeraldError } from '@herald/plugin-sdk';
 import { ExitCode } from '../exit-codes.ts';
@@ -35,7 +34,7 @@ function stopRequested(): { stop: Promise<NodeJS.Signals>; dispose: () => void }
 
 /** `herald run`: boot the kernel with the configured plugins and run until SIGINT/SIGTERM. */
 export async function runCommand(options: RunOptions, out: Output): Promise<ExitCode> {
-  const path = options.config ?? process.env.HERALD_CONFIG ?? (existsSync('herald.yaml') ? 'herald.yaml' : undefined);
+  const path = resolveEngineConfigPath({ explicit: options.config });
   let config;
   try {
     config = loadEngineConfig(path === undefined ? {} : { path });

@@ -1,11 +1,15 @@
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { HeraldError } from '@herald/plugin-sdk';
-import { ConfigError, engineConfigSchema, inspectPlugins, KernelErrorCodes, loadEngineConfig } from '@herald/core-kernel';
+import { ConfigError, engineConfigSchema, inspectPlugins, KernelErrorCodes, loadEngineConfig, resolveEngineConfigPath, type EngineConfig } from '@herald/core-kernel';
 
 /** The sinks Herald ships: what a notification config is checked against when there is no engine config. */
 export const BUILT_IN_SINKS = ['@herald/sink-webhook', '@herald/sink-slack', '@herald/sink-email', '@herald/sink-teams', '@herald/sink-teams-workflows', '@herald/sink-googlechat', '@herald/sink-discord', '@herald/sink-mattermost', '@herald/sink-telegram', '@herald/sink-webex', '@herald/sink-pushover', '@herald/sink-grafana', '@herald/sink-newrelic', '@herald/sink-rocketchat', '@herald/sink-alertmanager', '@herald/sink-pagerdutyv2', '@herald/sink-opsgenie', '@herald/sink-pagerduty', '@herald/sink-nats', '@herald/sink-awssqs', '@herald/sink-github', '@herald/sink-gcppubsub'] as const;
+
+/** An engine config listing Herald's built-in sinks with their default options: what is used without a herald.yaml. */
+export function builtInSinksConfig(): EngineConfig {
+  return engineConfigSchema.parse({ plugins: BUILT_IN_SINKS.map((name) => ({ name })) });
+}
 
 /** The schemas the running engine checks a notification config with, and where they came from. */
 export interface SinkSchemas {
@@ -23,10 +27,10 @@ export interface SinkSchemas {
  * Herald's built-in sinks. Throws a HeraldError when the engine config or a plugin cannot be loaded.
  */
 export async function sinkSchemas(configPath: string | undefined): Promise<SinkSchemas> {
-  const path = configPath ?? process.env.HERALD_CONFIG ?? (existsSync('herald.yaml') ? 'herald.yaml' : undefined);
+  const path = resolveEngineConfigPath({ explicit: configPath });
   let config;
   try {
-    config = path === undefined ? engineConfigSchema.parse({ plugins: BUILT_IN_SINKS.map((name) => ({ name })) }) : loadEngineConfig({ path });
+    config = path === undefined ? builtInSinksConfig() : loadEngineConfig({ path });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     throw new HeraldError(err.code, `the engine config ${path} names the sinks, and it is not valid (herald config check): ${err.message}`, { cause: err });
