@@ -118,7 +118,7 @@ describe('each part keeps its last good version', () => {
     const { config, rejected } = service();
     const good = { ...v1, subscriptions: '- recipients: [hook:a]', context: 'env: prod' };
     config.reload({ data: good });
-    config.reload({ data: { ...good, 'service.webhook.hook': 'url: [', subscriptions: '- recipients: [nocolon]', context: '- a list' } });
+    config.reload({ data: { ...good, 'service.webhook.hook': 'url: [', subscriptions: '- recipients: [hook:b]\n  selector: "env in (prod"', context: '- a list' } });
     const current = config.current()!;
     expect(current.services.get('hook')!.config).toEqual({ url: 'http://a' });
     expect(current.subscriptions.map((s) => s.recipients)).toEqual([[{ service: 'hook', recipient: 'a' }]]);

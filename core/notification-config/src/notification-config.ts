@@ -48,7 +48,7 @@ export type SecretSource = Omit<SecretRef, 'key'>;
 
 /** One entry of the ConfigMap's `subscriptions` list. */
 export interface GlobalSubscription {
-  /** `service:recipient` pairs, split on the first colon. */
+  /** `service:recipient` pairs, split as the engine splits them (`hook` is service hook, no recipient). */
   recipients: readonly { service: string; recipient: string }[];
   /** Triggers; empty means the default triggers. */
   triggers: readonly string[];

@@ -16,7 +16,7 @@ import { substituteSecretRefs } from './secret-refs.ts';
 
 const SERVICE_PART = /^[A-Za-z0-9_-]+$/;
 
-/** `trigger.<name>`: a list of conditions, each expression compiled; `send` names templates that must exist. */
+/** `trigger.<name>`: a list of conditions, each expression compiled; a `send` naming no template is a warning. */
 export function parseTrigger(name: string, text: string, issues: PartIssues, compilers: ConfigCompilers, templateDefined: (name: string) => boolean): Trigger | undefined {
   const key = `trigger.${name}`;
   const parsed = issues.yaml(text);
@@ -49,7 +49,8 @@ export function parseTrigger(name: string, text: string, issues: PartIssues, com
     const send = item.send === undefined || item.send === null ? [] : stringList(issues, `${path}.send`, item.send);
     if (send === undefined) return;
     if (send.length === 0) issues.warn(`${path}.send`, 'no templates: this condition never sends anything');
-    for (const t of send) if (!templateDefined(t)) issues.error(`${path}.send`, `template "${t}" is not defined (no key template.${t})`);
+    // As the engine: the trigger loads; only its sends fail (dead-lettered when they happen).
+    for (const t of send) if (!templateDefined(t)) issues.warn(`${path}.send`, `template "${t}" is not defined (no key template.${t}); sending this condition fails`);
     const whenExpression = expression(`${path}.when`, when);
     const oncePerExpression = oncePer ? expression(`${path}.oncePer`, oncePer) : undefined;
     if (!whenExpression || (oncePer && !oncePerExpression)) return;
@@ -178,11 +179,7 @@ export function parseSubscriptions(key: string, text: string, issues: PartIssues
       return;
     }
     const recipients: { service: string; recipient: string }[] = [];
-    for (const r of stringList(issues, `${path}.recipients`, item.recipients ?? []) ?? []) {
-      const colon = r.indexOf(':');
-      if (colon <= 0) issues.error(`${path}.recipients`, `"${r}" must be <service>:<recipient> (e.g. slack:alerts)`);
-      else recipients.push({ service: r.slice(0, colon), recipient: r.slice(colon + 1) });
-    }
+    for (const r of stringList(issues, `${path}.recipients`, item.recipients ?? []) ?? []) recipients.push(splitRecipient(r));
     const triggers = stringList(issues, `${path}.triggers`, item.triggers ?? []) ?? [];
     const selectorText = optionalString(issues, `${path}.selector`, item.selector);
     let selector: LabelSelector | undefined;
@@ -197,6 +194,15 @@ export function parseSubscriptions(key: string, text: string, issues: PartIssues
     subscriptions.push({ recipients, triggers, selector });
   });
   return issues.failed ? undefined : subscriptions;
+}
+
+/**
+ * `service:recipient` as the engine splits it (on every colon): the service is what comes before the first,
+ * the recipient what lies between the first and the second; no colon is a service without a recipient.
+ */
+export function splitRecipient(text: string): { service: string; recipient: string } {
+  const [service = '', recipient = ''] = text.split(':');
+  return { service, recipient };
 }
 
 /** `defaultTriggers` and `defaultTriggers.<service>`: a list of trigger names. */

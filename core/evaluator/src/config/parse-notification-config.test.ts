@@ -31,14 +31,12 @@ describe('notification config: errors name the key', () => {
     ['a when that does not compile', trigger('- when: pod.status.phase in [\n  send: [t]'), 'trigger.on-x[0].when', /column|unexpected|expected/i],
     ['a non-string when', trigger('- when: true\n  send: [t]'), 'trigger.on-x[0].when', /must be a string/],
     ['send not a list', trigger('- when: "true"\n  send: t'), 'trigger.on-x[0].send', /list of strings/],
-    ['an undefined template', { 'trigger.on-x': '- when: "true"\n  send: [nope]' }, 'trigger.on-x[0].send', /template "nope" is not defined/],
     ['invalid YAML', trigger('- when: "a\n  send: [t'), 'trigger.on-x', /invalid YAML/],
     ['a template that is not a mapping', { 'template.t': '- a' }, 'template.t', /must be a mapping/],
     ['an unsupported template construct', { 'template.t': 'message: \'{{define "x"}}y{{end}}\'' }, 'template.t', /define/],
     ['a four-part service key', { 'service.webhook.a.b': 'url: http://x' }, 'service.webhook.a.b', /service\.<type> or service\.<type>\.<name>/],
     ['a service that is not a mapping', { 'service.slack': 'token' }, 'service.slack', /mapping of the service's options/],
     ['a duplicate service name', { 'service.slack': 'token: a', 'service.webhook.slack': 'url: http://x' }, 'service.webhook.slack', /already defined by service\.slack/],
-    ['a recipient without a service', { 'subscriptions': '- recipients: [alerts]' }, 'subscriptions[0].recipients', /<service>:<recipient>/],
     ['a bad selector', { 'subscriptions': '- recipients: [slack:a]\n  selector: "env in (prod"' }, 'subscriptions[0].selector', /unbalanced/],
     ['defaultTriggers not a list', { defaultTriggers: 'on-x' }, 'defaultTriggers', /list of strings/],
   ])('%s', (_name, data, key, message) => {
@@ -139,15 +137,28 @@ describe('notification config: what Argo accepts', () => {
       context: 'argocdUrl: https://argo.example\nenv: prod',
     });
     expect(issues).toEqual([]);
+    // Split as the engine splits them: on every colon.
     expect(config!.subscriptions[0]!.recipients).toEqual([
       { service: 'slack', recipient: 'alerts' },
-      { service: 'slack', recipient: 'ops:oncall' },
+      { service: 'slack', recipient: 'ops' },
     ]);
     expect(config!.subscriptions[0]!.selector!.matches({ env: 'prod' })).toBe(true);
     expect(config!.subscriptions[1]!.selector).toBeUndefined();
     expect(config!.defaultTriggers).toEqual(['on-x']);
     expect(config!.serviceDefaultTriggers.get('slack')).toEqual(['on-x']);
     expect(config!.context).toEqual({ argocdUrl: 'https://argo.example', env: 'prod' });
+  });
+
+  it('loads a trigger that sends an undefined template, with a warning naming the key', () => {
+    const { config, issues } = parse({ 'trigger.on-x': '- when: "true"\n  send: [nope, t]', 'template.t': 'message: hi' });
+    expect(issues).toEqual([expect.objectContaining({ severity: 'warning', key: 'trigger.on-x[0].send', message: 'template "nope" is not defined (no key template.nope); sending this condition fails' })]);
+    expect(config!.triggers.get('on-x')!.conditions[0]!.send).toEqual(['nope', 't']);
+  });
+
+  it('reads a recipient without a colon as a service without a recipient, as the engine does', () => {
+    const { config, issues } = parse({ 'service.webhook.hook': 'url: http://x', subscriptions: '- recipients: [hook]' });
+    expect(issues).toEqual([]);
+    expect(config!.subscriptions[0]!.recipients).toEqual([{ service: 'hook', recipient: '' }]);
   });
 
   it('warns about references to triggers and services that do not exist', () => {

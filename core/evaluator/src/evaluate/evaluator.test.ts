@@ -78,7 +78,7 @@ describe('evaluator: conditions, oncePer and rendering', () => {
     const running = pod('Running', { 'notifications.argoproj.io/subscribe.on-image.hook': 'r1' });
     const [first, second, third] = evaluator.runTrigger('on-image', running)!;
     expect(first).toMatchObject({ triggered: true, oncePer: 'nginx' });
-    // A nil-safe path on a string is nil, not an error; a non-boolean result is false.
+    // A field of a string is an error (expr-lang), so false; a non-boolean result is false.
     expect(second).toMatchObject({ triggered: false });
     expect(third).toMatchObject({ triggered: false });
     const plan = evaluator.plan(running);
@@ -115,6 +115,20 @@ describe('evaluator: conditions, oncePer and rendering', () => {
     expect(evaluator.runTrigger('nope', pod('Running'))).toBeUndefined();
   });
 
+  it('an oncePer that fails is "" and the condition still fires, as in the engine; a nil field is "<nil>"', () => {
+    const { config: c } = parseNotificationConfig({
+      data: {
+        'trigger.t': "- when: 'true'\n  oncePer: pod.status.operationState.phase\n  send: [x]\n- when: 'true'\n  oncePer: pod.metadata.labels.missing\n  send: [x]",
+        'template.x': 'message: x',
+      },
+    });
+    const evaluator = new Evaluator(c!, { varName: 'pod' });
+    const object = pod('Running', { 'notifications.argoproj.io/subscribe.t.hook': '' });
+    const [failing, nil] = evaluator.runTrigger('t', object)!;
+    expect(failing).toMatchObject({ triggered: true, oncePer: '', problem: 'oncePer: cannot fetch phase from <nil>' });
+    expect(nil).toMatchObject({ triggered: true, oncePer: '<nil>', problem: undefined });
+  });
+
   it('a runtime error makes the condition false and says why', () => {
     const { config: c } = parseNotificationConfig({ data: { 'trigger.t': "- when: time.Parse(pod.metadata.name) != nil\n  send: [x]", 'template.x': 'message: x' } });
     const [outcome] = new Evaluator(c!, { varName: 'pod' }).runTrigger('t', pod('Running'))!;
@@ -123,7 +137,7 @@ describe('evaluator: conditions, oncePer and rendering', () => {
 });
 
 describe('evaluator: a config with a broken part', () => {
-  it('plans nothing for a condition whose template never loaded, says which, and plans the others', () => {
+  it('plans a condition whose template never loaded (its render fails alone, naming it) and plans the others', () => {
     const quiet: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
     const service = new NotificationConfigService({ origin: 'test', logger: quiet, compilers: configCompilers(), eager: true });
     service.reload({
@@ -136,8 +150,9 @@ describe('evaluator: a config with a broken part', () => {
     });
     const evaluator = new Evaluator(service.current()!, { varName: 'pod' });
     const { decisions, problems } = evaluator.plan(pod('Running'));
-    expect(decisions.map((d) => d.condition.index)).toEqual([1]);
-    expect(problems).toEqual(['trigger.on-pod-ready[0].send: template.broken not loaded (missing or broken)']);
-    expect(evaluator.render(decisions[0]!.condition.templates, pod('Running'), decisions[0]!.destination)).toEqual({ message: 'web-1 is ready' });
+    expect(decisions.map((d) => d.condition.index)).toEqual([0, 1]);
+    expect(problems).toEqual([]);
+    expect(() => evaluator.render(decisions[0]!.condition.templates, pod('Running'), decisions[0]!.destination)).toThrow('template.broken: is not defined in the config');
+    expect(evaluator.render(decisions[1]!.condition.templates, pod('Running'), decisions[1]!.destination)).toEqual({ message: 'web-1 is ready' });
   });
 });

@@ -23,7 +23,7 @@ export interface ConditionOutcome {
   key: string;
   when: string;
   triggered: boolean;
-  /** The oncePer value (only evaluated when triggered). */
+  /** The oncePer value (only evaluated when triggered; `""` when it failed, as in the engine). */
   oncePer: string | undefined;
   templates: readonly string[];
   /** Why the condition counts as false although its expression ran: a runtime error or a non-boolean result. */
@@ -95,13 +95,9 @@ export class Evaluator {
         outcomes.set(trigger, results);
         for (const r of results) if (r.problem) problems.push(`trigger.${trigger}[${r.index}]: ${r.problem}`);
       }
+      // A condition sending a template that is not loaded (missing, or never loaded cleanly) is still
+      // planned, as in Argo: its send fails at render time and is dead-lettered with the reason.
       for (const condition of results) {
-        // A template that is absent (never loaded cleanly) fails its condition alone, keyed, and claims nothing.
-        const missing = condition.triggered ? condition.templates.filter((t) => !this.config.templates.has(t)) : [];
-        if (missing.length) {
-          problems.push(`trigger.${trigger}[${condition.index}].send: ${missing.map((t) => `template.${t}`).join(', ')} not loaded (missing or broken)`);
-          continue;
-        }
         decisions.push({
           trigger,
           condition,
@@ -157,9 +153,9 @@ export class Evaluator {
       try {
         oncePer = formatOncePer(c.oncePerExpression.evaluate(vars));
       } catch (err) {
-        // Without its oncePer value the condition cannot be keyed: it does not fire.
+        // As the engine: an oncePer that fails is "" (the state key has no oncePer part); the condition still fires.
         problem = `oncePer: ${(err as Error).message}`;
-        return { trigger, index: c.index, key: c.key, when: c.when, triggered: false, oncePer: undefined, templates: c.send, problem };
+        oncePer = '';
       }
     }
     return { trigger, index: c.index, key: c.key, when: c.when, triggered: when.value, oncePer, templates: c.send, problem };
