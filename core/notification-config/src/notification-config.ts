@@ -73,6 +73,8 @@ export interface NotificationConfig {
   serviceDefaultTriggers: ReadonlyMap<string, readonly string[]>;
   /** The `context` key: values templates see as `.context`. */
   context: Readonly<Record<string, string>>;
+  /** The Secret's data: what Argo CD and Argo Rollouts show their templates as `.secrets`. */
+  secrets: Readonly<Record<string, string>>;
 }
 
 /** A problem in one key of the config. An error refuses that part's new version; a warning does not. */

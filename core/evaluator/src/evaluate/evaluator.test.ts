@@ -94,7 +94,7 @@ describe('evaluator: conditions, oncePer and rendering', () => {
     const evaluator = new Evaluator(config!, { varName: 'pod' });
     const destination = { serviceType: 'webhook', service: 'hook', recipient: 'r1' };
     expect(evaluator.render(['base', 'extra'], pod('Running'), destination)).toEqual({
-      message: 'web-1 for r1 via webhook',
+      message: 'web-1 for r1 via hook',
       webhook: { hook: { method: 'POST', body: 'extra prod' }, other: { body: 'x' } },
     });
     expect(evaluator.render(['base'], pod('Running'), { serviceType: 'slack', service: 'slack', recipient: '#a' })).toEqual({ message: 'web-1 for #a via slack' });
@@ -154,5 +154,53 @@ describe('evaluator: a config with a broken part', () => {
     expect(problems).toEqual([]);
     expect(() => evaluator.render(decisions[0]!.condition.templates, pod('Running'), decisions[0]!.destination)).toThrow('template.broken: is not defined in the config');
     expect(evaluator.render(decisions[1]!.condition.templates, pod('Running'), decisions[1]!.destination)).toEqual({ message: 'web-1 is ready' });
+  });
+});
+
+describe('evaluator: the variables Argo CD gives an Application', () => {
+  const application = {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: 'guestbook', namespace: 'argocd', uid: 'u-app', annotations: { 'notifications.argoproj.io/subscribe.on-deployed.hook': '' } },
+    spec: { project: 'default', source: { repoURL: 'git@github.com:argoproj/argocd-example-apps.git' } },
+    status: { sync: { status: 'Synced' } },
+  };
+  const { config, issues } = parseNotificationConfig({
+    data: {
+      'trigger.on-deployed': "- when: repo.FullNameByRepoURL(app.spec.source.repoURL) == 'argoproj/argocd-example-apps' and context.notificationType == ''\n  send: [deployed]",
+      'template.deployed': [
+        'message: "{{.serviceType}} {{.context.notificationType}} {{.context.argocdUrl}} {{.secrets.token}} {{.appProject.metadata}}"',
+        'webhook:',
+        '  hook:',
+        '    body: "{{call .repo.RepoURLToHTTPS .app.spec.source.repoURL}} {{call .repo.FullNameByRepoURL .app.spec.source.repoURL}} {{call .repo.QueryEscape \\"a b\\"}}"',
+      ].join('\n'),
+      'template.commit': 'message: "{{(call .repo.GetCommitMetadata .app.status.sync.revision).Author}}"',
+      'service.webhook.hook': 'url: http://x',
+      context: 'argocdUrl: https://argo.example',
+    },
+    secrets: { token: 'hi' },
+  });
+  const evaluator = new Evaluator(config!, { varName: 'app' });
+  const hook = { serviceType: 'webhook', service: 'hook', recipient: '' };
+
+  it('parses', () => expect(issues).toEqual([]));
+
+  it('triggers see repo and a context whose notificationType is ""', () => {
+    expect(evaluator.runTrigger('on-deployed', application)![0]).toMatchObject({ triggered: true, problem: undefined });
+  });
+
+  it('templates see serviceType as the service name, context.notificationType, secrets as Go bytes, an empty appProject and repo', () => {
+    expect(evaluator.render(['deployed'], application, hook)).toEqual({
+      message: 'hook hook https://argo.example [104 105] <no value>',
+      webhook: { hook: { body: 'https://github.com/argoproj/argocd-example-apps.git argoproj/argocd-example-apps a+b' } },
+    });
+  });
+
+  it('a repo function that needs Argo CD\'s repo server is a render error naming it', () => {
+    expect(() => evaluator.render(['commit'], application, hook)).toThrow(/repo\.GetCommitMetadata reads the Git repository through Argo CD's repo server/);
+  });
+
+  it('other objects get none of them', () => {
+    expect(evaluator.render(['deployed'], { ...application, apiVersion: 'v1', kind: 'ConfigMap' }, { ...hook, serviceType: 'email' }).message).toBe('hook <no value> https://argo.example <no value> <no value>');
   });
 });

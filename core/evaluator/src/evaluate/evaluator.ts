@@ -5,6 +5,7 @@ import { EvaluatorErrorCodes, TemplateError } from '../errors.ts';
 import { evaluateCondition } from '../expr/index.ts';
 import { createHostFunctions, type HostClock } from '../host/index.ts';
 import { DEFAULT_ANNOTATION_PREFIX, resolveSubscriptions } from '../subscriptions/subscriptions.ts';
+import { hostVariables } from './host-variables.ts';
 import { formatOncePer } from './once-per.ts';
 
 export interface EvaluatorOptions {
@@ -128,21 +129,22 @@ export class Evaluator {
       if (!t) throw new TemplateError(EvaluatorErrorCodes.templateRuntime, `template.${name}`, 'is not defined in the config');
       return t;
     });
+    // As the engine: `serviceType` is the service's name (`hook` of service.webhook.hook).
     const vars = {
       ...extra,
       [this.varName]: object,
       context: this.config.context,
-      recipient: destination.recipient,
-      serviceType: destination.serviceType,
-      notificationType: destination.service,
       time: this.host.time,
       strings: this.host.strings,
+      ...hostVariables(object, this.config, destination.service),
+      recipient: destination.recipient,
+      serviceType: destination.service,
     };
     return renderTemplates(compiled, vars, allBlocks ? undefined : new Set(['message', destination.serviceType]));
   }
 
   private expressionVars(object: Readonly<Record<string, unknown>>, extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
-    return { ...extra, [this.varName]: object, time: this.host.time, strings: this.host.strings };
+    return { ...extra, [this.varName]: object, time: this.host.time, strings: this.host.strings, ...hostVariables(object, this.config, '') };
   }
 
   private runCondition(trigger: string, c: TriggerCondition, vars: Record<string, unknown>): ConditionOutcome {

@@ -1,6 +1,7 @@
 import { GoDuration } from '../host/go-duration.ts';
 import { GoTime } from '../host/go-time.ts';
 import { createHostFunctions, isHostNamespace } from '../host/host-functions.ts';
+import { hostRepo } from '../host/repo-functions.ts';
 import { typeName } from '../host/type-name.ts';
 import { runtimeError } from './runtime-error.ts';
 import { CHAIN_ENDED } from './value-access.ts';
@@ -26,6 +27,7 @@ export const CALLABLE_NAMES: ReadonlySet<string> = new Set([
   ...DURATION_METHODS,
   ...functionNames(host.time),
   ...functionNames(host.strings),
+  ...functionNames(hostRepo),
 ]);
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
