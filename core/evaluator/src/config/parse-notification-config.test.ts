@@ -85,6 +85,15 @@ describe('notification config: what Argo accepts', () => {
     expect(config!.templates.get('t')!.blocks).toEqual(['message', 'webhook']);
   });
 
+  it('the block scalar that ends a `|-` value has no final newline (the others keep theirs), as in Go\'s YAML', () => {
+    const text = ['apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: cm}', 'data:', '  template.t: |-', '    message: |', '      hello', '    email:', '      body: |', '        hi', '  template.u: |', '    message: |', '      hello', ''].join('\n');
+    const { config, issues } = parseNotificationConfig(readConfigMapYaml(text, 'cm.yaml'));
+    expect(issues).toEqual([]);
+    const vars = {};
+    expect(config!.templates.get('t')!.render(vars)).toEqual({ message: 'hello\n', email: { body: 'hi' } });
+    expect(config!.templates.get('u')!.render(vars)).toEqual({ message: 'hello\n' });
+  });
+
   it('ignores keys it does not know, as Argo does', () => {
     expect(parse({ 'some.other.key': 'x', resource: 'y' }).issues).toEqual([]);
   });
