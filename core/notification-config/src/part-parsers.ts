@@ -9,6 +9,7 @@ import type { GlobalSubscription, SecretSource, ServiceEntry, Trigger, TriggerCo
 import { compileNotificationTemplate, type NotificationTemplate } from './notification-template.ts';
 import { keyShapeOfSchema } from './schema-shape.ts';
 import { sinkHint } from './sink-hint.ts';
+import { isKnownBlock, isParsedAtRender } from './template-blocks.ts';
 import { substituteSecretRefs } from './secret-refs.ts';
 
 // One function per kind of part. Each reads one ConfigMap key alone, reports every problem into its
@@ -60,8 +61,11 @@ export function parseTrigger(name: string, text: string, issues: PartIssues, com
 }
 
 /**
- * `template.<name>`: every string compiled. A block of a service type whose sink declared a template schema
- * (`templateSchemas`) is checked against it, so `slack.attachmnts` is an error naming the key.
+ * `template.<name>`: every string the engine parses at load compiled. A block of a service type whose sink
+ * declared a template schema (`templateSchemas`) is checked against it; a key it does not have
+ * (`slack.attachmnts`) is a warning naming it and is ignored, as the engine ignores it. A top-level key
+ * no service has, and fields the engine parses only when rendering (gcppubsub `attributes`), are compiled
+ * when first rendered, so their errors fail that send alone.
  */
 export function parseTemplate(
   name: string,
@@ -79,22 +83,46 @@ export function parseTemplate(
     return undefined;
   }
   const definition = canonicalizeKeys(value, templateShape) as Record<string, unknown>;
+  const sinkBlocks = templateSchemas ? new Set(templateSchemas.keys()) : undefined;
+  if (definition.message !== undefined && definition.message !== null && typeof definition.message !== 'string') {
+    issues.error(`${key}.message`, `must be a string, got ${describe(definition.message)} (quote it)`);
+  }
   for (const [block, body] of Object.entries(definition)) {
+    // As the engine, which ignores keys it does not know: no check at load; rendered only for a service of that type.
+    if (!isKnownBlock(block, sinkBlocks)) issues.warn(`${key}.${block}`, `unknown key: no service Herald knows has a "${block}" block; it is not checked at load and is rendered only for a service of type "${block}"`);
     const schema = templateSchemas?.get(block);
     if (!schema) continue;
-    const canonical = canonicalizeKeys(body, keyShapeOfSchema(schema));
-    const checked = schema.safeParse(canonical);
+    let canonical = canonicalizeKeys(body, keyShapeOfSchema(schema));
+    let checked = schema.safeParse(canonical);
+    if (!checked.success) {
+      // Keys the block does not have are ignored, as the engine ignores them (never compiled); other problems refuse.
+      const unknown = checked.error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => [...i.path.map(String), k]) : []));
+      for (const path of unknown) issues.warn([`${key}.${block}`, ...path].join('.'), 'unknown key, ignored');
+      canonical = withoutPaths(canonical, unknown);
+      checked = schema.safeParse(canonical);
+    }
     if (!checked.success) for (const issue of schemaIssues(`${key}.${block}`, checked.error)) issues.error(issue.path, issue.message);
     // The schema's output: its defaults are template text too (github's repoURLPath defaults to Argo's).
     else definition[block] = checked.data;
   }
   if (issues.failed) return undefined;
   try {
-    return compileNotificationTemplate(name, definition, compilers);
+    return compileNotificationTemplate(name, definition, compilers, (path) => (path.length === 1 && !isKnownBlock(path[0]!, sinkBlocks)) || isParsedAtRender(path));
   } catch (err) {
     issues.error(key, isHeraldError(err) ? err.message : `cannot compile: ${String(err)}`);
     return undefined;
   }
+}
+
+/** A copy of `value` without the keys at `paths`. */
+function withoutPaths(value: unknown, paths: readonly (readonly string[])[]): unknown {
+  if (paths.length === 0 || !isObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (paths.some((p) => p.length === 1 && p[0] === k)) continue;
+    out[k] = withoutPaths(v, paths.filter((p) => p.length > 1 && p[0] === k).map((p) => p.slice(1)));
+  }
+  return out;
 }
 
 export interface ServiceContext {

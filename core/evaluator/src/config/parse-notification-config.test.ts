@@ -39,6 +39,9 @@ describe('notification config: errors name the key', () => {
     ['a duplicate service name', { 'service.slack': 'token: a', 'service.webhook.slack': 'url: http://x' }, 'service.webhook.slack', /already defined by service\.slack/],
     ['a bad selector', { 'subscriptions': '- recipients: [slack:a]\n  selector: "env in (prod"' }, 'subscriptions[0].selector', /unbalanced/],
     ['defaultTriggers not a list', { defaultTriggers: 'on-x' }, 'defaultTriggers', /list of strings/],
+    ['an unquoted template (a YAML flow mapping)', { 'template.t': 'message: {{.app.metadata.name}}' }, 'template.t', /unquoted "\{\{…\}\}" is a YAML mapping, not a template; quote it/],
+    ['an unquoted template in a block', { 'template.t': 'message: hi\nslack:\n  attachments: {{.x}}' }, 'template.t', /quote it/],
+    ['a message that is not a string', { 'template.t': 'message: [a]' }, 'template.t.message', /must be a string/],
   ])('%s', (_name, data, key, message) => {
     const { config, issues } = parse(data);
     expect(config).toBeUndefined();
@@ -92,6 +95,14 @@ describe('notification config: what Argo accepts', () => {
     const vars = {};
     expect(config!.templates.get('t')!.render(vars)).toEqual({ message: 'hello\n', email: { body: 'hi' } });
     expect(config!.templates.get('u')!.render(vars)).toEqual({ message: 'hello\n' });
+  });
+
+  it('parses the fields the engine parses only at render time (gcppubsub attributes) when rendering, and an unknown key not at all', () => {
+    const { config, issues } = parse({ 'template.t': 'message: hi\ngcppubsub:\n  attributes:\n    app: "{{.app.x"\nbody: "{{.app.x"' });
+    expect(issues).toEqual([expect.objectContaining({ severity: 'warning', key: 'template.t.body' })]);
+    const template = config!.templates.get('t')!;
+    expect(template.render({}, new Set(['message']))).toEqual({ message: 'hi' });
+    expect(() => template.render({}, new Set(['message', 'gcppubsub']))).toThrow(/template\.t: gcppubsub\.attributes\.app: .*unclosed action/);
   });
 
   it('ignores keys it does not know, as Argo does', () => {
