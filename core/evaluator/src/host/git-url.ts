@@ -32,7 +32,8 @@ export function httpsUrl(url: GitUrl): string {
 
 /** Go's url.Parse, for the URLs a git remote has; undefined where Go fails or the scheme is no git transport. */
 function transportUrl(raw: string): GitUrl | undefined {
-  if (/[\u0000-\u001f\u007f]/.test(raw)) return undefined;
+  // Go's url.Parse refuses ASCII control characters.
+  if ([...raw].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f')) return undefined;
   const hash = raw.indexOf('#');
   const fragment = hash < 0 ? '' : raw.slice(hash + 1);
   let rest = hash < 0 ? raw : raw.slice(0, hash);
