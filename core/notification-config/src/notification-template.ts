@@ -22,15 +22,18 @@ export interface NotificationTemplate {
 /**
  * Compiles every string of a template definition; throws the compiler's error, which names the key and
  * path. Strings under a path `deferred` says yes to (a block no service of Herald's knows, fields the
- * engine parses only at render time) are compiled when first rendered instead.
+ * engine parses only at render time) are compiled when first rendered instead; those `literal` says yes
+ * to are never templates.
  */
 export function compileNotificationTemplate(
   name: string,
   definition: Record<string, unknown>,
   compilers: Pick<ConfigCompilers, 'template'>,
   deferred: (path: readonly string[]) => boolean = () => false,
+  literal: (path: readonly string[]) => boolean = () => false,
 ): NotificationTemplate {
   const compile = (value: unknown, path: string, keys: readonly string[], lazy: boolean): Node => {
+    if (typeof value === 'string' && literal(keys)) return { kind: 'value', value };
     if (typeof value === 'string') {
       const source = value;
       const build = () => compilers.template(source, `template.${name}: ${path}`);

@@ -9,7 +9,7 @@ import type { GlobalSubscription, SecretSource, ServiceEntry, Trigger, TriggerCo
 import { compileNotificationTemplate, type NotificationTemplate } from './notification-template.ts';
 import { keyShapeOfSchema } from './schema-shape.ts';
 import { sinkHint } from './sink-hint.ts';
-import { isKnownBlock, isParsedAtRender } from './template-blocks.ts';
+import { isKnownBlock, isLiteralField, isParsedAtRender } from './template-blocks.ts';
 import { substituteSecretRefs } from './secret-refs.ts';
 
 // One function per kind of part. Each reads one ConfigMap key alone, reports every problem into its
@@ -107,7 +107,8 @@ export function parseTemplate(
   }
   if (issues.failed) return undefined;
   try {
-    return compileNotificationTemplate(name, definition, compilers, (path) => (path.length === 1 && !isKnownBlock(path[0]!, sinkBlocks)) || isParsedAtRender(path));
+    const deferred = (path: readonly string[]) => (path.length === 1 && !isKnownBlock(path[0]!, sinkBlocks)) || isParsedAtRender(path);
+    return compileNotificationTemplate(name, definition, compilers, deferred, isLiteralField);
   } catch (err) {
     issues.error(key, isHeraldError(err) ? err.message : `cannot compile: ${String(err)}`);
     return undefined;

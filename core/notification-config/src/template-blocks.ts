@@ -21,3 +21,8 @@ export function isKnownBlock(block: string, sinkBlocks: ReadonlySet<string> | un
 export function isParsedAtRender(path: readonly string[]): boolean {
   return path.length === 2 && RENDER_TIME_FIELDS.some(([block, field]) => path[0] === block && path[1] === field);
 }
+
+/** Whether the string under `path` is never a template in the engine (sent as written): a webhook's `method`, github's `commentTag`. */
+export function isLiteralField(path: readonly string[]): boolean {
+  return (path.length === 3 && path[0] === 'webhook' && path[2] === 'method') || (path.length === 3 && path[0] === 'github' && path[1] === 'pullRequestComment' && path[2] === 'commentTag');
+}

@@ -105,6 +105,15 @@ describe('notification config: what Argo accepts', () => {
     expect(() => template.render({}, new Set(['message', 'gcppubsub']))).toThrow(/template\.t: gcppubsub\.attributes\.app: .*unclosed action/);
   });
 
+  it('sends a webhook method and a github commentTag as written: the engine never parses them as templates', () => {
+    const { config, issues } = parse({ 'template.t': 'webhook:\n  hook:\n    method: "{{.x"\n    body: "{{.pod.metadata.name}}"\ngithub:\n  pullRequestComment:\n    content: c\n    commentTag: "{{ tag }}"' });
+    expect(issues).toEqual([]);
+    expect(config!.templates.get('t')!.render({ pod: { metadata: { name: 'p' } } })).toEqual({
+      webhook: { hook: { method: '{{.x', body: 'p' } },
+      github: { pullRequestComment: { content: 'c', commentTag: '{{ tag }}' } },
+    });
+  });
+
   it('ignores keys it does not know, as Argo does', () => {
     expect(parse({ 'some.other.key': 'x', resource: 'y' }).issues).toEqual([]);
   });
