@@ -1,4 +1,4 @@
-import { parseDocument } from 'yaml';
+import { isCollection, parseDocument, visit, type Document } from 'yaml';
 import type { ConfigIssue } from './notification-config.ts';
 
 /** Where a ConfigMap key sits in its file: the key's line and the line its value's text starts on. */
@@ -50,6 +50,23 @@ export class PartIssues {
       return { ok: false };
     }
     for (const w of doc.warnings) this.warn(this.#key, `YAML: ${first(w.message)}`, w.linePos?.[0]?.line);
+    // Go's YAML refuses a mapping or a list as a key; unquoted `{{.x}}` is a mapping whose key is a mapping.
+    let collectionKey: number | undefined;
+    visit(doc, {
+      Pair(_key, pair) {
+        if (isCollection(pair.key)) {
+          collectionKey = pair.key.range?.[0] ?? 0;
+          return visit.BREAK;
+        }
+        return undefined;
+      },
+    });
+    if (collectionKey !== undefined) {
+      const line = text.slice(0, collectionKey).split('\n').length;
+      this.error(this.#key, 'invalid YAML: a mapping or a list used as a key: an unquoted "{{…}}" is a YAML mapping, not a template; quote it (message: "{{.app.metadata.name}}")', line);
+      return { ok: false };
+    }
+    endBlockScalarsAsGo(doc, text);
     try {
       return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) };
     } catch (err) {
@@ -65,4 +82,19 @@ export class PartIssues {
     const line = pos ? (innerLine === undefined ? pos.line : pos.valueLine + innerLine - 1) : undefined;
     return { ...(file === undefined ? {} : { file }), ...(line === undefined ? {} : { line }) };
   }
+}
+
+/**
+ * A block scalar (`|`, `>`) whose last line is the end of the text, with no line break after it, ends
+ * without one in Go's YAML (what Argo reads the ConfigMap with); the JS parser adds one. A `|-` ConfigMap
+ * value ends that way: `template.t: |-` with `message: |` inside gives `hello`, not `hello\n`.
+ */
+function endBlockScalarsAsGo(doc: Document, text: string): void {
+  if (text.endsWith('\n')) return;
+  visit(doc, {
+    Scalar(_key, node) {
+      const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
+      if (block && node.range?.[1] === text.length && typeof node.value === 'string' && node.value.endsWith('\n')) node.value = node.value.slice(0, -1);
+    },
+  });
 }

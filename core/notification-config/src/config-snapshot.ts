@@ -9,7 +9,7 @@ export type ReadPart = <T>(part: Part<T>, lazy: boolean) => T | undefined;
  * The config its users see, over one version's parts: services and the other cheap parts at once,
  * triggers and templates through maps that read a part when it is first asked for.
  */
-export function configSnapshot(parts: ReadonlyMap<string, Part<unknown>>, read: ReadPart): NotificationConfig {
+export function configSnapshot(parts: ReadonlyMap<string, Part<unknown>>, read: ReadPart, secrets: Readonly<Record<string, string>>): NotificationConfig {
   const byKind = <T>(kind: PartKind) => [...parts.values()].filter((p): p is Part<T> => p.kind === kind);
   const good = <T>(part: Part<T> | undefined) => (part ? read(part, false) : undefined);
   const named = <T>(kind: PartKind) => new Map(byKind<T>(kind).map((p) => [p.key.slice(kind.length + 1), p]));
@@ -31,6 +31,7 @@ export function configSnapshot(parts: ReadonlyMap<string, Part<unknown>>, read: 
     defaultTriggers: good(parts.get('defaultTriggers') as Part<string[]> | undefined) ?? [],
     serviceDefaultTriggers,
     context: good(parts.get('context') as Part<Record<string, string>> | undefined) ?? {},
+    secrets: Object.freeze({ ...secrets }),
   });
 }
 

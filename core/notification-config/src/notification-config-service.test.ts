@@ -118,7 +118,7 @@ describe('each part keeps its last good version', () => {
     const { config, rejected } = service();
     const good = { ...v1, subscriptions: '- recipients: [hook:a]', context: 'env: prod' };
     config.reload({ data: good });
-    config.reload({ data: { ...good, 'service.webhook.hook': 'url: [', subscriptions: '- recipients: [nocolon]', context: '- a list' } });
+    config.reload({ data: { ...good, 'service.webhook.hook': 'url: [', subscriptions: '- recipients: [hook:b]\n  selector: "env in (prod"', context: '- a list' } });
     const current = config.current()!;
     expect(current.services.get('hook')!.config).toEqual({ url: 'http://a' });
     expect(current.subscriptions.map((s) => s.recipients)).toEqual([[{ service: 'hook', recipient: 'a' }]]);
@@ -156,13 +156,27 @@ describe('each part keeps its last good version', () => {
 describe('template blocks checked by the schema a sink declares', () => {
   const templateSchemas = new Map<string, z.ZodType>([['slack', z.strictObject({ attachments: z.string().optional(), blocks: z.string().optional() })]]);
 
-  it('an unknown field is an error naming the key, for that template only', () => {
-    const { compilers } = spyCompilers();
+  it('an unknown field of a block is a warning naming the key, ignored and never compiled, as the engine ignores it', () => {
+    const { compilers, compiled } = spyCompilers();
     const { config } = service({ compilers, eager: true, templateSchemas });
-    const issues = config.reload({ data: { ...v1, 'template.ready': 'message: hi\nslack:\n  attachmnts: "[]"', 'template.failed': 'message: x\nSlack:\n  Blocks: "[]"' } });
-    expect(issues).toEqual([expect.objectContaining({ severity: 'error', key: 'template.ready.slack.attachmnts', message: 'unknown key' })]);
-    expect(config.current()!.templates.has('ready')).toBe(false);
+    const issues = config.reload({ data: { ...v1, 'template.ready': 'message: hi\nslack:\n  attachmnts: "{{.app.x"', 'template.failed': 'message: x\nSlack:\n  Blocks: "[]"' } });
+    expect(issues).toEqual([expect.objectContaining({ severity: 'warning', key: 'template.ready.slack.attachmnts', message: 'unknown key, ignored' })]);
+    expect(compiled.templates).not.toContain('template.ready: slack.attachmnts');
+    expect(config.current()!.templates.get('ready')!.render({})).toEqual({ message: 'hi', slack: {} });
     expect(config.current()!.templates.get('failed')!.render({})).toEqual({ message: 'x', slack: { blocks: '[]' } });
+  });
+
+  it('a top-level key no service has warns and is not compiled at load; a broken one fails only when rendered for that type', () => {
+    const { compilers, compiled } = spyCompilers();
+    const { config } = service({ compilers, eager: true, templateSchemas });
+    const issues = config.reload({ data: { ...v1, 'template.ready': 'message: hi\nbody: "{{.app.x"' } });
+    expect(issues).toEqual([expect.objectContaining({ severity: 'warning', key: 'template.ready.body', message: expect.stringMatching(/^unknown key: no service Herald knows has a "body" block/) })]);
+    expect(compiled.templates).toEqual(['template.ready: message', 'template.failed: message']);
+    const ready = config.current()!.templates.get('ready')!;
+    expect(ready.render({}, new Set(['message', 'slack']))).toEqual({ message: 'hi' });
+    expect(compiled.templates).toHaveLength(2);
+    ready.render({}, new Set(['message', 'body']));
+    expect(compiled.templates).toContain('template.ready: body');
   });
 
   it("a field the block leaves out takes the schema's default, rendered as template text (github's repoURLPath)", () => {

@@ -163,7 +163,7 @@ export class NotificationConfigService implements NotificationConfigProvider {
       if ((kind !== 'trigger' && kind !== 'template') || (this.#options.eager && this.#options.compilers)) this.#read(part);
     }
     this.#parts = parts;
-    this.#current = configSnapshot(parts, (part, lazy) => this.#read(part, lazy));
+    this.#current = configSnapshot(parts, (part, lazy) => this.#read(part, lazy), secrets);
     const references = referenceIssues(this.#current, keys);
     this.#issues = [...[...parts.values()].flatMap((p) => (p.outcome ? p.issues.issues : [])), ...references];
     this.#report(fresh.filter((p) => p.outcome), references);

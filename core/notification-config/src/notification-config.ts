@@ -48,7 +48,7 @@ export type SecretSource = Omit<SecretRef, 'key'>;
 
 /** One entry of the ConfigMap's `subscriptions` list. */
 export interface GlobalSubscription {
-  /** `service:recipient` pairs, split on the first colon. */
+  /** `service:recipient` pairs, split as the engine splits them (`hook` is service hook, no recipient). */
   recipients: readonly { service: string; recipient: string }[];
   /** Triggers; empty means the default triggers. */
   triggers: readonly string[];
@@ -73,6 +73,8 @@ export interface NotificationConfig {
   serviceDefaultTriggers: ReadonlyMap<string, readonly string[]>;
   /** The `context` key: values templates see as `.context`. */
   context: Readonly<Record<string, string>>;
+  /** The Secret's data: what Argo CD and Argo Rollouts show their templates as `.secrets`. */
+  secrets: Readonly<Record<string, string>>;
 }
 
 /** A problem in one key of the config. An error refuses that part's new version; a warning does not. */

@@ -5,6 +5,8 @@ export type RenderedNotification = Record<string, unknown>;
 
 type Node =
   | { kind: 'text'; template: CompiledTemplate }
+  /** Text the engine parses only when it renders it: compiled on first render, its errors are render errors. */
+  | { kind: 'lazy'; compile: () => CompiledTemplate; template?: CompiledTemplate }
   | { kind: 'value'; value: unknown }
   | { kind: 'list'; items: Node[] }
   | { kind: 'map'; entries: [string, Node][] };
@@ -17,17 +19,39 @@ export interface NotificationTemplate {
   render(vars: Readonly<Record<string, unknown>>, only?: ReadonlySet<string>): RenderedNotification;
 }
 
-/** Compiles every string of a template definition; throws the compiler's error, which names the key and path. */
-export function compileNotificationTemplate(name: string, definition: Record<string, unknown>, compilers: Pick<ConfigCompilers, 'template'>): NotificationTemplate {
-  const compile = (value: unknown, path: string): Node => {
-    if (typeof value === 'string') return { kind: 'text', template: compilers.template(value, `template.${name}: ${path}`) };
-    if (Array.isArray(value)) return { kind: 'list', items: value.map((v, i) => compile(v, `${path}[${i}]`)) };
+/**
+ * Compiles every string of a template definition; throws the compiler's error, which names the key and
+ * path. Strings under a path `deferred` says yes to (a block no service of Herald's knows, fields the
+ * engine parses only at render time) are compiled when first rendered instead; those `literal` says yes
+ * to are never templates.
+ */
+export function compileNotificationTemplate(
+  name: string,
+  definition: Record<string, unknown>,
+  compilers: Pick<ConfigCompilers, 'template'>,
+  deferred: (path: readonly string[]) => boolean = () => false,
+  literal: (path: readonly string[]) => boolean = () => false,
+): NotificationTemplate {
+  const compile = (value: unknown, path: string, keys: readonly string[], lazy: boolean): Node => {
+    if (typeof value === 'string' && literal(keys)) return { kind: 'value', value };
+    if (typeof value === 'string') {
+      const source = value;
+      const build = () => compilers.template(source, `template.${name}: ${path}`);
+      return lazy ? { kind: 'lazy', compile: build } : { kind: 'text', template: build() };
+    }
+    if (Array.isArray(value)) return { kind: 'list', items: value.map((v, i) => compile(v, `${path}[${i}]`, keys, lazy)) };
     if (typeof value === 'object' && value !== null) {
-      return { kind: 'map', entries: Object.entries(value).map(([k, v]) => [k, compile(v, path ? `${path}.${k}` : k)]) };
+      return {
+        kind: 'map',
+        entries: Object.entries(value).map(([k, v]) => {
+          const at = [...keys, k];
+          return [k, compile(v, path ? `${path}.${k}` : k, at, lazy || deferred(at))];
+        }),
+      };
     }
     return { kind: 'value', value };
   };
-  const root = compile(definition, '');
+  const root = compile(definition, '', [], false);
   const entries = root.kind === 'map' ? root.entries : [];
   return {
     name,
@@ -43,6 +67,9 @@ export function compileNotificationTemplate(name: string, definition: Record<str
 function renderNode(node: Node, vars: Readonly<Record<string, unknown>>): unknown {
   switch (node.kind) {
     case 'text':
+      return node.template.render(vars);
+    case 'lazy':
+      node.template ??= node.compile();
       return node.template.render(vars);
     case 'value':
       return node.value;

@@ -9,6 +9,7 @@ import type { GlobalSubscription, SecretSource, ServiceEntry, Trigger, TriggerCo
 import { compileNotificationTemplate, type NotificationTemplate } from './notification-template.ts';
 import { keyShapeOfSchema } from './schema-shape.ts';
 import { sinkHint } from './sink-hint.ts';
+import { isKnownBlock, isLiteralField, isParsedAtRender } from './template-blocks.ts';
 import { substituteSecretRefs } from './secret-refs.ts';
 
 // One function per kind of part. Each reads one ConfigMap key alone, reports every problem into its
@@ -16,7 +17,7 @@ import { substituteSecretRefs } from './secret-refs.ts';
 
 const SERVICE_PART = /^[A-Za-z0-9_-]+$/;
 
-/** `trigger.<name>`: a list of conditions, each expression compiled; `send` names templates that must exist. */
+/** `trigger.<name>`: a list of conditions, each expression compiled; a `send` naming no template is a warning. */
 export function parseTrigger(name: string, text: string, issues: PartIssues, compilers: ConfigCompilers, templateDefined: (name: string) => boolean): Trigger | undefined {
   const key = `trigger.${name}`;
   const parsed = issues.yaml(text);
@@ -49,7 +50,8 @@ export function parseTrigger(name: string, text: string, issues: PartIssues, com
     const send = item.send === undefined || item.send === null ? [] : stringList(issues, `${path}.send`, item.send);
     if (send === undefined) return;
     if (send.length === 0) issues.warn(`${path}.send`, 'no templates: this condition never sends anything');
-    for (const t of send) if (!templateDefined(t)) issues.error(`${path}.send`, `template "${t}" is not defined (no key template.${t})`);
+    // As the engine: the trigger loads; only its sends fail (dead-lettered when they happen).
+    for (const t of send) if (!templateDefined(t)) issues.warn(`${path}.send`, `template "${t}" is not defined (no key template.${t}); sending this condition fails`);
     const whenExpression = expression(`${path}.when`, when);
     const oncePerExpression = oncePer ? expression(`${path}.oncePer`, oncePer) : undefined;
     if (!whenExpression || (oncePer && !oncePerExpression)) return;
@@ -59,8 +61,11 @@ export function parseTrigger(name: string, text: string, issues: PartIssues, com
 }
 
 /**
- * `template.<name>`: every string compiled. A block of a service type whose sink declared a template schema
- * (`templateSchemas`) is checked against it, so `slack.attachmnts` is an error naming the key.
+ * `template.<name>`: every string the engine parses at load compiled. A block of a service type whose sink
+ * declared a template schema (`templateSchemas`) is checked against it; a key it does not have
+ * (`slack.attachmnts`) is a warning naming it and is ignored, as the engine ignores it. A top-level key
+ * no service has, and fields the engine parses only when rendering (gcppubsub `attributes`), are compiled
+ * when first rendered, so their errors fail that send alone.
  */
 export function parseTemplate(
   name: string,
@@ -78,22 +83,47 @@ export function parseTemplate(
     return undefined;
   }
   const definition = canonicalizeKeys(value, templateShape) as Record<string, unknown>;
+  const sinkBlocks = templateSchemas ? new Set(templateSchemas.keys()) : undefined;
+  if (definition.message !== undefined && definition.message !== null && typeof definition.message !== 'string') {
+    issues.error(`${key}.message`, `must be a string, got ${describe(definition.message)} (quote it)`);
+  }
   for (const [block, body] of Object.entries(definition)) {
+    // As the engine, which ignores keys it does not know: no check at load; rendered only for a service of that type.
+    if (!isKnownBlock(block, sinkBlocks)) issues.warn(`${key}.${block}`, `unknown key: no service Herald knows has a "${block}" block; it is not checked at load and is rendered only for a service of type "${block}"`);
     const schema = templateSchemas?.get(block);
     if (!schema) continue;
-    const canonical = canonicalizeKeys(body, keyShapeOfSchema(schema));
-    const checked = schema.safeParse(canonical);
+    let canonical = canonicalizeKeys(body, keyShapeOfSchema(schema));
+    let checked = schema.safeParse(canonical);
+    if (!checked.success) {
+      // Keys the block does not have are ignored, as the engine ignores them (never compiled); other problems refuse.
+      const unknown = checked.error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => [...i.path.map(String), k]) : []));
+      for (const path of unknown) issues.warn([`${key}.${block}`, ...path].join('.'), 'unknown key, ignored');
+      canonical = withoutPaths(canonical, unknown);
+      checked = schema.safeParse(canonical);
+    }
     if (!checked.success) for (const issue of schemaIssues(`${key}.${block}`, checked.error)) issues.error(issue.path, issue.message);
     // The schema's output: its defaults are template text too (github's repoURLPath defaults to Argo's).
     else definition[block] = checked.data;
   }
   if (issues.failed) return undefined;
   try {
-    return compileNotificationTemplate(name, definition, compilers);
+    const deferred = (path: readonly string[]) => (path.length === 1 && !isKnownBlock(path[0]!, sinkBlocks)) || isParsedAtRender(path);
+    return compileNotificationTemplate(name, definition, compilers, deferred, isLiteralField);
   } catch (err) {
     issues.error(key, isHeraldError(err) ? err.message : `cannot compile: ${String(err)}`);
     return undefined;
   }
+}
+
+/** A copy of `value` without the keys at `paths`. */
+function withoutPaths(value: unknown, paths: readonly (readonly string[])[]): unknown {
+  if (paths.length === 0 || !isObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (paths.some((p) => p.length === 1 && p[0] === k)) continue;
+    out[k] = withoutPaths(v, paths.filter((p) => p.length > 1 && p[0] === k).map((p) => p.slice(1)));
+  }
+  return out;
 }
 
 export interface ServiceContext {
@@ -178,11 +208,7 @@ export function parseSubscriptions(key: string, text: string, issues: PartIssues
       return;
     }
     const recipients: { service: string; recipient: string }[] = [];
-    for (const r of stringList(issues, `${path}.recipients`, item.recipients ?? []) ?? []) {
-      const colon = r.indexOf(':');
-      if (colon <= 0) issues.error(`${path}.recipients`, `"${r}" must be <service>:<recipient> (e.g. slack:alerts)`);
-      else recipients.push({ service: r.slice(0, colon), recipient: r.slice(colon + 1) });
-    }
+    for (const r of stringList(issues, `${path}.recipients`, item.recipients ?? []) ?? []) recipients.push(splitRecipient(r));
     const triggers = stringList(issues, `${path}.triggers`, item.triggers ?? []) ?? [];
     const selectorText = optionalString(issues, `${path}.selector`, item.selector);
     let selector: LabelSelector | undefined;
@@ -197,6 +223,15 @@ export function parseSubscriptions(key: string, text: string, issues: PartIssues
     subscriptions.push({ recipients, triggers, selector });
   });
   return issues.failed ? undefined : subscriptions;
+}
+
+/**
+ * `service:recipient` as the engine splits it (on every colon): the service is what comes before the first,
+ * the recipient what lies between the first and the second; no colon is a service without a recipient.
+ */
+export function splitRecipient(text: string): { service: string; recipient: string } {
+  const [service = '', recipient = ''] = text.split(':');
+  return { service, recipient };
 }
 
 /** `defaultTriggers` and `defaultTriggers.<service>`: a list of trigger names. */

@@ -31,16 +31,17 @@ describe('notification config: errors name the key', () => {
     ['a when that does not compile', trigger('- when: pod.status.phase in [\n  send: [t]'), 'trigger.on-x[0].when', /column|unexpected|expected/i],
     ['a non-string when', trigger('- when: true\n  send: [t]'), 'trigger.on-x[0].when', /must be a string/],
     ['send not a list', trigger('- when: "true"\n  send: t'), 'trigger.on-x[0].send', /list of strings/],
-    ['an undefined template', { 'trigger.on-x': '- when: "true"\n  send: [nope]' }, 'trigger.on-x[0].send', /template "nope" is not defined/],
     ['invalid YAML', trigger('- when: "a\n  send: [t'), 'trigger.on-x', /invalid YAML/],
     ['a template that is not a mapping', { 'template.t': '- a' }, 'template.t', /must be a mapping/],
     ['an unsupported template construct', { 'template.t': 'message: \'{{define "x"}}y{{end}}\'' }, 'template.t', /define/],
     ['a four-part service key', { 'service.webhook.a.b': 'url: http://x' }, 'service.webhook.a.b', /service\.<type> or service\.<type>\.<name>/],
     ['a service that is not a mapping', { 'service.slack': 'token' }, 'service.slack', /mapping of the service's options/],
     ['a duplicate service name', { 'service.slack': 'token: a', 'service.webhook.slack': 'url: http://x' }, 'service.webhook.slack', /already defined by service\.slack/],
-    ['a recipient without a service', { 'subscriptions': '- recipients: [alerts]' }, 'subscriptions[0].recipients', /<service>:<recipient>/],
     ['a bad selector', { 'subscriptions': '- recipients: [slack:a]\n  selector: "env in (prod"' }, 'subscriptions[0].selector', /unbalanced/],
     ['defaultTriggers not a list', { defaultTriggers: 'on-x' }, 'defaultTriggers', /list of strings/],
+    ['an unquoted template (a YAML flow mapping)', { 'template.t': 'message: {{.app.metadata.name}}' }, 'template.t', /unquoted "\{\{…\}\}" is a YAML mapping, not a template; quote it/],
+    ['an unquoted template in a block', { 'template.t': 'message: hi\nslack:\n  attachments: {{.x}}' }, 'template.t', /quote it/],
+    ['a message that is not a string', { 'template.t': 'message: [a]' }, 'template.t.message', /must be a string/],
   ])('%s', (_name, data, key, message) => {
     const { config, issues } = parse(data);
     expect(config).toBeUndefined();
@@ -85,6 +86,32 @@ describe('notification config: what Argo accepts', () => {
     expect(issues).toEqual([]);
     expect(config!.triggers.get('on-x')!.conditions[0]).toMatchObject({ when: 'true', send: ['t'], oncePer: 'pod.metadata.name' });
     expect(config!.templates.get('t')!.blocks).toEqual(['message', 'webhook']);
+  });
+
+  it('the block scalar that ends a `|-` value has no final newline (the others keep theirs), as in Go\'s YAML', () => {
+    const text = ['apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: cm}', 'data:', '  template.t: |-', '    message: |', '      hello', '    email:', '      body: |', '        hi', '  template.u: |', '    message: |', '      hello', ''].join('\n');
+    const { config, issues } = parseNotificationConfig(readConfigMapYaml(text, 'cm.yaml'));
+    expect(issues).toEqual([]);
+    const vars = {};
+    expect(config!.templates.get('t')!.render(vars)).toEqual({ message: 'hello\n', email: { body: 'hi' } });
+    expect(config!.templates.get('u')!.render(vars)).toEqual({ message: 'hello\n' });
+  });
+
+  it('parses the fields the engine parses only at render time (gcppubsub attributes) when rendering, and an unknown key not at all', () => {
+    const { config, issues } = parse({ 'template.t': 'message: hi\ngcppubsub:\n  attributes:\n    app: "{{.app.x"\nbody: "{{.app.x"' });
+    expect(issues).toEqual([expect.objectContaining({ severity: 'warning', key: 'template.t.body' })]);
+    const template = config!.templates.get('t')!;
+    expect(template.render({}, new Set(['message']))).toEqual({ message: 'hi' });
+    expect(() => template.render({}, new Set(['message', 'gcppubsub']))).toThrow(/template\.t: gcppubsub\.attributes\.app: .*unclosed action/);
+  });
+
+  it('sends a webhook method and a github commentTag as written: the engine never parses them as templates', () => {
+    const { config, issues } = parse({ 'template.t': 'webhook:\n  hook:\n    method: "{{.x"\n    body: "{{.pod.metadata.name}}"\ngithub:\n  pullRequestComment:\n    content: c\n    commentTag: "{{ tag }}"' });
+    expect(issues).toEqual([]);
+    expect(config!.templates.get('t')!.render({ pod: { metadata: { name: 'p' } } })).toEqual({
+      webhook: { hook: { method: '{{.x', body: 'p' } },
+      github: { pullRequestComment: { content: 'c', commentTag: '{{ tag }}' } },
+    });
   });
 
   it('ignores keys it does not know, as Argo does', () => {
@@ -139,15 +166,28 @@ describe('notification config: what Argo accepts', () => {
       context: 'argocdUrl: https://argo.example\nenv: prod',
     });
     expect(issues).toEqual([]);
+    // Split as the engine splits them: on every colon.
     expect(config!.subscriptions[0]!.recipients).toEqual([
       { service: 'slack', recipient: 'alerts' },
-      { service: 'slack', recipient: 'ops:oncall' },
+      { service: 'slack', recipient: 'ops' },
     ]);
     expect(config!.subscriptions[0]!.selector!.matches({ env: 'prod' })).toBe(true);
     expect(config!.subscriptions[1]!.selector).toBeUndefined();
     expect(config!.defaultTriggers).toEqual(['on-x']);
     expect(config!.serviceDefaultTriggers.get('slack')).toEqual(['on-x']);
     expect(config!.context).toEqual({ argocdUrl: 'https://argo.example', env: 'prod' });
+  });
+
+  it('loads a trigger that sends an undefined template, with a warning naming the key', () => {
+    const { config, issues } = parse({ 'trigger.on-x': '- when: "true"\n  send: [nope, t]', 'template.t': 'message: hi' });
+    expect(issues).toEqual([expect.objectContaining({ severity: 'warning', key: 'trigger.on-x[0].send', message: 'template "nope" is not defined (no key template.nope); sending this condition fails' })]);
+    expect(config!.triggers.get('on-x')!.conditions[0]!.send).toEqual(['nope', 't']);
+  });
+
+  it('reads a recipient without a colon as a service without a recipient, as the engine does', () => {
+    const { config, issues } = parse({ 'service.webhook.hook': 'url: http://x', subscriptions: '- recipients: [hook]' });
+    expect(issues).toEqual([]);
+    expect(config!.subscriptions[0]!.recipients).toEqual([{ service: 'hook', recipient: '' }]);
   });
 
   it('warns about references to triggers and services that do not exist', () => {

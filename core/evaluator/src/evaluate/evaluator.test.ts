@@ -78,7 +78,7 @@ describe('evaluator: conditions, oncePer and rendering', () => {
     const running = pod('Running', { 'notifications.argoproj.io/subscribe.on-image.hook': 'r1' });
     const [first, second, third] = evaluator.runTrigger('on-image', running)!;
     expect(first).toMatchObject({ triggered: true, oncePer: 'nginx' });
-    // A nil-safe path on a string is nil, not an error; a non-boolean result is false.
+    // A field of a string is an error (expr-lang), so false; a non-boolean result is false.
     expect(second).toMatchObject({ triggered: false });
     expect(third).toMatchObject({ triggered: false });
     const plan = evaluator.plan(running);
@@ -94,7 +94,7 @@ describe('evaluator: conditions, oncePer and rendering', () => {
     const evaluator = new Evaluator(config!, { varName: 'pod' });
     const destination = { serviceType: 'webhook', service: 'hook', recipient: 'r1' };
     expect(evaluator.render(['base', 'extra'], pod('Running'), destination)).toEqual({
-      message: 'web-1 for r1 via webhook',
+      message: 'web-1 for r1 via hook',
       webhook: { hook: { method: 'POST', body: 'extra prod' }, other: { body: 'x' } },
     });
     expect(evaluator.render(['base'], pod('Running'), { serviceType: 'slack', service: 'slack', recipient: '#a' })).toEqual({ message: 'web-1 for #a via slack' });
@@ -115,6 +115,20 @@ describe('evaluator: conditions, oncePer and rendering', () => {
     expect(evaluator.runTrigger('nope', pod('Running'))).toBeUndefined();
   });
 
+  it('an oncePer that fails is "" and the condition still fires, as in the engine; a nil field is "<nil>"', () => {
+    const { config: c } = parseNotificationConfig({
+      data: {
+        'trigger.t': "- when: 'true'\n  oncePer: pod.status.operationState.phase\n  send: [x]\n- when: 'true'\n  oncePer: pod.metadata.labels.missing\n  send: [x]",
+        'template.x': 'message: x',
+      },
+    });
+    const evaluator = new Evaluator(c!, { varName: 'pod' });
+    const object = pod('Running', { 'notifications.argoproj.io/subscribe.t.hook': '' });
+    const [failing, nil] = evaluator.runTrigger('t', object)!;
+    expect(failing).toMatchObject({ triggered: true, oncePer: '', problem: 'oncePer: cannot fetch phase from <nil>' });
+    expect(nil).toMatchObject({ triggered: true, oncePer: '<nil>', problem: undefined });
+  });
+
   it('a runtime error makes the condition false and says why', () => {
     const { config: c } = parseNotificationConfig({ data: { 'trigger.t': "- when: time.Parse(pod.metadata.name) != nil\n  send: [x]", 'template.x': 'message: x' } });
     const [outcome] = new Evaluator(c!, { varName: 'pod' }).runTrigger('t', pod('Running'))!;
@@ -123,7 +137,7 @@ describe('evaluator: conditions, oncePer and rendering', () => {
 });
 
 describe('evaluator: a config with a broken part', () => {
-  it('plans nothing for a condition whose template never loaded, says which, and plans the others', () => {
+  it('plans a condition whose template never loaded (its render fails alone, naming it) and plans the others', () => {
     const quiet: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
     const service = new NotificationConfigService({ origin: 'test', logger: quiet, compilers: configCompilers(), eager: true });
     service.reload({
@@ -136,8 +150,57 @@ describe('evaluator: a config with a broken part', () => {
     });
     const evaluator = new Evaluator(service.current()!, { varName: 'pod' });
     const { decisions, problems } = evaluator.plan(pod('Running'));
-    expect(decisions.map((d) => d.condition.index)).toEqual([1]);
-    expect(problems).toEqual(['trigger.on-pod-ready[0].send: template.broken not loaded (missing or broken)']);
-    expect(evaluator.render(decisions[0]!.condition.templates, pod('Running'), decisions[0]!.destination)).toEqual({ message: 'web-1 is ready' });
+    expect(decisions.map((d) => d.condition.index)).toEqual([0, 1]);
+    expect(problems).toEqual([]);
+    expect(() => evaluator.render(decisions[0]!.condition.templates, pod('Running'), decisions[0]!.destination)).toThrow('template.broken: is not defined in the config');
+    expect(evaluator.render(decisions[1]!.condition.templates, pod('Running'), decisions[1]!.destination)).toEqual({ message: 'web-1 is ready' });
+  });
+});
+
+describe('evaluator: the variables Argo CD gives an Application', () => {
+  const application = {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: 'guestbook', namespace: 'argocd', uid: 'u-app', annotations: { 'notifications.argoproj.io/subscribe.on-deployed.hook': '' } },
+    spec: { project: 'default', source: { repoURL: 'git@github.com:argoproj/argocd-example-apps.git' } },
+    status: { sync: { status: 'Synced' } },
+  };
+  const { config, issues } = parseNotificationConfig({
+    data: {
+      'trigger.on-deployed': "- when: repo.FullNameByRepoURL(app.spec.source.repoURL) == 'argoproj/argocd-example-apps' and context.notificationType == ''\n  send: [deployed]",
+      'template.deployed': [
+        'message: "{{.serviceType}} {{.context.notificationType}} {{.context.argocdUrl}} {{.secrets.token}} {{.appProject.metadata}}"',
+        'webhook:',
+        '  hook:',
+        '    body: "{{call .repo.RepoURLToHTTPS .app.spec.source.repoURL}} {{call .repo.FullNameByRepoURL .app.spec.source.repoURL}} {{call .repo.QueryEscape \\"a b\\"}}"',
+      ].join('\n'),
+      'template.commit': 'message: "{{(call .repo.GetCommitMetadata .app.status.sync.revision).Author}}"',
+      'service.webhook.hook': 'url: http://x',
+      context: 'argocdUrl: https://argo.example',
+    },
+    secrets: { token: 'hi' },
+  });
+  const evaluator = new Evaluator(config!, { varName: 'app' });
+  const hook = { serviceType: 'webhook', service: 'hook', recipient: '' };
+
+  it('parses', () => expect(issues).toEqual([]));
+
+  it('triggers see repo and a context whose notificationType is ""', () => {
+    expect(evaluator.runTrigger('on-deployed', application)![0]).toMatchObject({ triggered: true, problem: undefined });
+  });
+
+  it('templates see serviceType as the service name, context.notificationType, secrets as Go bytes, an empty appProject and repo', () => {
+    expect(evaluator.render(['deployed'], application, hook)).toEqual({
+      message: 'hook hook https://argo.example [104 105] <no value>',
+      webhook: { hook: { body: 'https://github.com/argoproj/argocd-example-apps.git argoproj/argocd-example-apps a+b' } },
+    });
+  });
+
+  it('a repo function that needs Argo CD\'s repo server is a render error naming it', () => {
+    expect(() => evaluator.render(['commit'], application, hook)).toThrow(/repo\.GetCommitMetadata reads the Git repository through Argo CD's repo server/);
+  });
+
+  it('other objects get none of them', () => {
+    expect(evaluator.render(['deployed'], { ...application, apiVersion: 'v1', kind: 'ConfigMap' }, { ...hook, serviceType: 'email' }).message).toBe('hook <no value> https://argo.example <no value> <no value>');
   });
 });

@@ -5,6 +5,7 @@ import { EvaluatorErrorCodes, TemplateError } from '../errors.ts';
 import { evaluateCondition } from '../expr/index.ts';
 import { createHostFunctions, type HostClock } from '../host/index.ts';
 import { DEFAULT_ANNOTATION_PREFIX, resolveSubscriptions } from '../subscriptions/subscriptions.ts';
+import { hostVariables } from './host-variables.ts';
 import { formatOncePer } from './once-per.ts';
 
 export interface EvaluatorOptions {
@@ -23,7 +24,7 @@ export interface ConditionOutcome {
   key: string;
   when: string;
   triggered: boolean;
-  /** The oncePer value (only evaluated when triggered). */
+  /** The oncePer value (only evaluated when triggered; `""` when it failed, as in the engine). */
   oncePer: string | undefined;
   templates: readonly string[];
   /** Why the condition counts as false although its expression ran: a runtime error or a non-boolean result. */
@@ -95,13 +96,9 @@ export class Evaluator {
         outcomes.set(trigger, results);
         for (const r of results) if (r.problem) problems.push(`trigger.${trigger}[${r.index}]: ${r.problem}`);
       }
+      // A condition sending a template that is not loaded (missing, or never loaded cleanly) is still
+      // planned, as in Argo: its send fails at render time and is dead-lettered with the reason.
       for (const condition of results) {
-        // A template that is absent (never loaded cleanly) fails its condition alone, keyed, and claims nothing.
-        const missing = condition.triggered ? condition.templates.filter((t) => !this.config.templates.has(t)) : [];
-        if (missing.length) {
-          problems.push(`trigger.${trigger}[${condition.index}].send: ${missing.map((t) => `template.${t}`).join(', ')} not loaded (missing or broken)`);
-          continue;
-        }
         decisions.push({
           trigger,
           condition,
@@ -132,21 +129,22 @@ export class Evaluator {
       if (!t) throw new TemplateError(EvaluatorErrorCodes.templateRuntime, `template.${name}`, 'is not defined in the config');
       return t;
     });
+    // As the engine: `serviceType` is the service's name (`hook` of service.webhook.hook).
     const vars = {
       ...extra,
       [this.varName]: object,
       context: this.config.context,
-      recipient: destination.recipient,
-      serviceType: destination.serviceType,
-      notificationType: destination.service,
       time: this.host.time,
       strings: this.host.strings,
+      ...hostVariables(object, this.config, destination.service),
+      recipient: destination.recipient,
+      serviceType: destination.service,
     };
     return renderTemplates(compiled, vars, allBlocks ? undefined : new Set(['message', destination.serviceType]));
   }
 
   private expressionVars(object: Readonly<Record<string, unknown>>, extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
-    return { ...extra, [this.varName]: object, time: this.host.time, strings: this.host.strings };
+    return { ...extra, [this.varName]: object, time: this.host.time, strings: this.host.strings, ...hostVariables(object, this.config, '') };
   }
 
   private runCondition(trigger: string, c: TriggerCondition, vars: Record<string, unknown>): ConditionOutcome {
@@ -157,9 +155,9 @@ export class Evaluator {
       try {
         oncePer = formatOncePer(c.oncePerExpression.evaluate(vars));
       } catch (err) {
-        // Without its oncePer value the condition cannot be keyed: it does not fire.
+        // As the engine: an oncePer that fails is "" (the state key has no oncePer part); the condition still fires.
         problem = `oncePer: ${(err as Error).message}`;
-        return { trigger, index: c.index, key: c.key, when: c.when, triggered: false, oncePer: undefined, templates: c.send, problem };
+        oncePer = '';
       }
     }
     return { trigger, index: c.index, key: c.key, when: c.when, triggered: when.value, oncePer, templates: c.send, problem };

@@ -22,7 +22,6 @@ describe('Argo trigger conditions', () => {
     [`pod.status.phase in ['Running']`, { pod: pendingPod }, false],
     [`app.status.operationState.phase in ['Succeeded']`, { app: healthy }, true],
     [`app.status.operationState.phase in ['Succeeded']`, { app: failed }, false],
-    [`app.status.operationState.phase in ['Succeeded']`, { app: neverSynced }, false],
     [`app.status.operationState.phase in ['Succeeded'] and app.status.health.status == 'Healthy'`, { app: healthy }, true],
     [`app.status.operationState.phase in ['Succeeded'] and app.status.health.status == 'Healthy'`, { app: degraded }, false],
     [`app.status.health.status == 'Degraded'`, { app: degraded }, true],
@@ -58,6 +57,15 @@ describe('Argo trigger conditions', () => {
     ['app.status.operationState?.syncResult?.revision', { app: neverSynced }, null],
   ])('oncePer %s', (source, objects, expected) => {
     expect(compileExpression(source).evaluate(objects)).toBe(expected);
+  });
+
+  it.each([
+    [`app.status.operationState.phase in ['Succeeded']`, 'cannot fetch phase from <nil>'],
+    [`app.status.operationState.phase != 'Succeeded'`, 'cannot fetch phase from <nil>'],
+    [`app.status.operationState.syncResult.revision != ''`, 'cannot fetch syncResult from <nil>'],
+  ])('is false with a reason on an Application never synced, as expr-lang errors on nil: %s', (source, reason) => {
+    const result = evaluateCondition(compileExpression(source), { app: neverSynced });
+    expect(result).toEqual({ value: false, error: expect.objectContaining({ code: 'HERALD_ERR_EXPR_RUNTIME', message: reason }) });
   });
 
   it('is false with a reason where Argo fails at run time: a pod without container statuses', () => {

@@ -4,7 +4,7 @@ import { replaceAll } from '../host/replace-all.ts';
 import { typeName } from '../host/type-name.ts';
 import { formatGoValue } from './go-value-format.ts';
 import { runtimeError } from './runtime-error.ts';
-import { getMember, isBlockedName, isNil, isPlainMap } from './value-access.ts';
+import { getOrNil, isBlockedName, isNil, isPlainMap } from './value-access.ts';
 
 /** An expr-lang builtin taking plain values (the ones taking a predicate are in predicate-builtins.ts). */
 export interface Builtin {
@@ -163,7 +163,7 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map([
   ['max', b(1, Infinity, (...args: unknown[]) => extreme('max', args))],
   ['first', b(1, 1, (a: unknown) => (isNil(a) ? undefined : list('first', a)[0]))],
   ['last', b(1, 1, (a: unknown) => (isNil(a) ? undefined : list('last', a).at(-1)))],
-  ['get', b(2, 2, getMember)],
+  ['get', b(2, 2, getOrNil)],
   ['type', b(1, 1, typeName)],
   ['string', b(1, 1, (v: unknown) => formatGoValue(v))],
   ['int', b(1, 1, toInt)],

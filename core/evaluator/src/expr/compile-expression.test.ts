@@ -113,13 +113,13 @@ describe('member access', () => {
     [`pod.metadata.labels['app.kubernetes.io/name']`, 'web'],
     ['pod.spec.containers[0].name', 'web'],
     ['pod.spec.containers[-1].name', 'sidecar'],
-    ['pod.spec.containers[5]', null],
     ['pod.spec.containers[1.5]', null],
-    ['pod.spec.containers.name', null],
-    ['pod.missing.deep.chain', null],
     ['pod?.metadata?.name', 'web-1'],
     ['pod.missing?.deeper', null],
     ['pod.missing?.[0]', null],
+    ['pod.missing?.deep.chain', null],
+    ['pod.missing?.deep.chain[0]', null],
+    ['pod.metadata.missing', null],
     ['pod.spec.containers[pod.index].name', 'sidecar'],
     ['len(pod.spec.containers[1:])', 1],
     [`'hello'[1:3]`, 'el'],
@@ -129,7 +129,6 @@ describe('member access', () => {
     ['[1, 2, 3, 4][2:1]', []],
     ['[1, 2, 3, 4][:]', [1, 2, 3, 4]],
     ['unknownVariable', null],
-    ['unknownVariable.a.b', null],
     ['$env.pod.metadata.name', 'web-1'],
     [`'pod' in $env`, true],
     [`'nope' in $env`, false],
@@ -219,6 +218,20 @@ describe('times, durations and host functions', () => {
   });
 });
 
+describe('member access errors, as expr-lang fetches', () => {
+  it.each([
+    ['pod.spec.containers[5]', 'index out of range: 5 (array length is 2)'],
+    ['pod.spec.containers.name', 'cannot fetch name from array'],
+    ['pod.missing.deep.chain', 'cannot fetch deep from <nil>'],
+    ['pod.metadata?.missing.deeper', 'cannot fetch deeper from <nil>'],
+    ['unknownVariable.a.b', 'cannot fetch a from <nil>'],
+    ['(pod.missing?.deep).chain', 'cannot fetch chain from <nil>'],
+    ['pod.metadata.name.first', 'cannot fetch first from string'],
+  ])('%s', (source, message) => {
+    expect(() => run(source, varsFixture())).toThrow(message);
+  });
+});
+
 describe('compiled expressions', () => {
   it.each(['', '   ', '\n\t', '// only a comment'])('%j compiles to false, as an empty Argo `when`', (source) => {
     const expression = compileExpression(source);
@@ -232,7 +245,7 @@ describe('compiled expressions', () => {
     expect(Object.isFrozen(expression)).toBe(true);
     expect(expression.evaluate({ pod: { status: { phase: 'Running' } } })).toBe(true);
     expect(expression.evaluate({ pod: { status: { phase: 'Pending' } } })).toBe(false);
-    expect(expression.evaluate({})).toBe(false);
+    expect(() => expression.evaluate({})).toThrow('cannot fetch status from <nil>');
   });
 
   it('returns constants a caller cannot change for the next evaluation', () => {

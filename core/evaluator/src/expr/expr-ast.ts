@@ -4,11 +4,14 @@ export type ExprNode =
   | { readonly type: 'name'; readonly name: string; readonly pos: number }
   /** `#` (name ''), `#index`…, and the element behind a leading `.field`, inside a predicate. */
   | { readonly type: 'pointer'; readonly name: string; readonly pos: number }
-  | { readonly type: 'member'; readonly object: ExprNode; readonly property: ExprNode; readonly pos: number }
+  /** `object.name`, `object[key]`; `optional` when written `?.` (a nil object ends the whole chain as nil). */
+  | { readonly type: 'member'; readonly object: ExprNode; readonly property: ExprNode; readonly optional: boolean; readonly pos: number }
+  /** A postfix chain that went through `?.` somewhere: where an optional access on nil ends it, as nil. */
+  | { readonly type: 'chain'; readonly node: ExprNode; readonly pos: number }
   | { readonly type: 'slice'; readonly object: ExprNode; readonly from?: ExprNode; readonly to?: ExprNode; readonly pos: number }
   /** A builtin: `len(x)`, or `all(x, {…})` whose predicate argument is a `predicate` node. */
   | { readonly type: 'call'; readonly name: string; readonly args: readonly ExprNode[]; readonly pos: number }
-  /** `object.name(args)`; `optional` when the chain went through `?.`. */
+  /** `object.name(args)`; `optional` when written `?.name()`. */
   | { readonly type: 'method'; readonly object: ExprNode; readonly name: string; readonly args: readonly ExprNode[]; readonly optional: boolean; readonly pos: number }
   | { readonly type: 'unary'; readonly op: string; readonly operand: ExprNode; readonly pos: number }
   | { readonly type: 'binary'; readonly op: string; readonly left: ExprNode; readonly right: ExprNode; readonly pos: number }

@@ -228,20 +228,28 @@ class Parser {
 
   #postfix(start: ExprNode): ExprNode {
     let node = start;
-    let optionalChain = false;
+    // expr-lang: `?.` on nil ends the whole chain (`a?.b.c` is nil when a is); a plain `.` on nil is an error.
+    let chained = false;
+    let pendingOptional = false;
     for (;;) {
       const token = this.#t.current;
       if (this.#t.is('.', token) || this.#t.is('?.', token)) {
-        optionalChain ||= token.value === '?.';
+        const optional = token.value === '?.';
+        chained ||= optional;
         this.#t.next();
-        if (token.value === '?.' && this.#t.is('[')) continue;
+        if (optional && this.#t.is('[')) {
+          pendingOptional = true;
+          continue;
+        }
         const property = this.#t.next();
         const isWord = property.kind === 'name' || (property.kind === 'operator' && /^[A-Za-z_]\w*$/.test(property.value));
         if (!isWord) throw this.#t.error(property, 'expected a property name');
         node = this.#t.is('(')
-          ? { type: 'method', object: node, name: property.value, args: this.#arguments([]), optional: optionalChain, pos: property.pos }
-          : { type: 'member', object: node, property: { type: 'literal', value: property.value, pos: property.pos }, pos: property.pos };
+          ? { type: 'method', object: node, name: property.value, args: this.#arguments([]), optional, pos: property.pos }
+          : { type: 'member', object: node, property: { type: 'literal', value: property.value, pos: property.pos }, optional, pos: property.pos };
       } else if (this.#t.is('[', token)) {
+        const optional = pendingOptional;
+        pendingOptional = false;
         this.#t.next();
         const from = this.#t.is(':') ? undefined : this.#expression(0);
         if (this.#t.is(':')) {
@@ -249,12 +257,13 @@ class Parser {
           const to = this.#t.is(']') ? undefined : this.#expression(0);
           node = { type: 'slice', object: node, ...(from && { from }), ...(to && { to }), pos: token.pos };
         } else {
-          node = { type: 'member', object: node, property: from ?? { type: 'literal', value: null, pos: token.pos }, pos: token.pos };
+          node = { type: 'member', object: node, property: from ?? { type: 'literal', value: null, pos: token.pos }, optional, pos: token.pos };
         }
         this.#t.expect(']');
       } else {
-        return node;
+        return chained ? { type: 'chain', node, pos: start.pos } : node;
       }
     }
   }
+
 }

@@ -21,8 +21,9 @@
  *   Any other method name is a compile error; calling on another value is a runtime error.
  *
  * Where Herald differs from expr-lang:
- * - Unknown names are nil (expr-lang with AllowUndefinedVariables; Argo would fail to compile). Member
- *   access never fails: on nil, a missing key, an out-of-range index, or a non-map it is nil.
+ * - Unknown names are nil (as Argo's expr-lang, compiled without an environment). Member access is
+ *   expr-lang's: a missing map key is nil; on nil, out of range, or a name on a list or scalar it is an
+ *   error, except that `?.` on nil ends its whole chain as nil.
  * - Only own data properties of plain maps are visible; `__proto__`, `constructor`, `prototype` and the
  *   `__define/lookup{G,S}etter__` names are always nil; functions found in data are nil and never called.
  * - Numbers are JS doubles (ints exact to 2^53). `len` and string indexes count code points. Regexes are

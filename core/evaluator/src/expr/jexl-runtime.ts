@@ -7,7 +7,7 @@ import { callMethod, defaultHost } from './method-call.ts';
 import * as ops from './operators.ts';
 import { currentIndex, currentItem, force, PREDICATE_BUILTINS, runPredicate, scopeDepth, unwindScopes, type LazyOperand } from './predicate-builtins.ts';
 import { toExpressionError } from './runtime-error.ts';
-import { getMember, getPath, makeMap, slice } from './value-access.ts';
+import { endChain, getMember, getPath, makeMap, slice } from './value-access.ts';
 
 type Fn = (...args: unknown[]) => unknown;
 type JexlExpression = ReturnType<InstanceType<typeof jexl.Jexl>['compile']>;
@@ -86,8 +86,9 @@ function charged(fn: Fn): Fn {
 }
 
 const functions: Record<string, Fn> = {
-  x_path: (o, keys) => getPath(o, keys as readonly (string | number)[]),
-  x_get: getMember,
+  x_path: (o, keys, optional) => getPath(o, keys as readonly (string | number)[], optional as readonly boolean[]),
+  x_get: (o, key, optional) => getMember(o, key, optional === true),
+  x_chain: endChain,
   x_slice: slice,
   x_call: charged((receiver, name, optional, ...args) => callMethod(receiver, name, optional, ...args)),
   x_map: makeMap,

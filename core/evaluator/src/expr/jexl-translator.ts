@@ -77,6 +77,8 @@ export function translateToJexl(source: string, root: ExprNode): JexlTranslation
         return fail(node, `unsupported construct "#${node.name}"`);
       case 'member':
         return emitMember(node);
+      case 'chain':
+        return `x_chain(${emit(node.node)})`;
       case 'slice':
         return `x_slice(${emit(node.object)}, ${node.from ? emit(node.from) : constant(null)}, ${node.to ? emit(node.to) : constant(null)})`;
       case 'call':
@@ -108,14 +110,17 @@ export function translateToJexl(source: string, root: ExprNode): JexlTranslation
   /** Runs of constant keys (`a.b.c`, `a[0]`) become one `x_path` call with the keys as a constant. */
   const emitMember = (node: Extract<ExprNode, { type: 'member' }>): string => {
     const keys: (string | number)[] = [];
+    const optional: boolean[] = [];
     let base: ExprNode = node;
     while (base.type === 'member' && base.property.type === 'literal' && base.property.value !== null && typeof base.property.value !== 'boolean') {
       keys.unshift(base.property.value);
+      optional.unshift(base.optional);
       base = base.object;
     }
-    if (keys.length > 0) return `x_path(${emit(base)}, ${constant(Object.freeze(keys))})`;
-    return `x_get(${emit(node.object)}, ${emit(node.property)})`;
+    if (keys.length > 0) return `x_path(${emit(base)}, ${constant(Object.freeze(keys))}, ${constant(Object.freeze(optional))})`;
+    return `x_get(${emit(node.object)}, ${emit(node.property)}, ${String(node.optional)})`;
   };
+
 
   const emitCall = (node: Extract<ExprNode, { type: 'call' }>): string => {
     const predicate = PREDICATE_BUILTINS.get(node.name);

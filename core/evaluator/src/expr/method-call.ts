@@ -1,8 +1,10 @@
 import { GoDuration } from '../host/go-duration.ts';
 import { GoTime } from '../host/go-time.ts';
 import { createHostFunctions, isHostNamespace } from '../host/host-functions.ts';
+import { hostRepo } from '../host/repo-functions.ts';
 import { typeName } from '../host/type-name.ts';
 import { runtimeError } from './runtime-error.ts';
+import { CHAIN_ENDED } from './value-access.ts';
 
 /** The only methods an expression may call: Go's, on times and durations. */
 const TIME_METHODS: ReadonlySet<string> = new Set([
@@ -25,6 +27,7 @@ export const CALLABLE_NAMES: ReadonlySet<string> = new Set([
   ...DURATION_METHODS,
   ...functionNames(host.time),
   ...functionNames(host.strings),
+  ...functionNames(hostRepo),
 ]);
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
@@ -45,8 +48,9 @@ function lookup(receiver: unknown, name: string): Method | undefined {
  */
 export function callMethod(receiver: unknown, name: unknown, optional: unknown, ...args: unknown[]): unknown {
   const method = String(name);
+  if (receiver === CHAIN_ENDED) return CHAIN_ENDED;
   if (receiver === null || receiver === undefined) {
-    if (optional === true) return undefined;
+    if (optional === true) return CHAIN_ENDED;
     throw runtimeError(`cannot call ${method}() on nil`);
   }
   const fn = lookup(receiver, method);

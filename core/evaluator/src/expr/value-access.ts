@@ -1,3 +1,4 @@
+import { typeName } from '../host/type-name.ts';
 import { runtimeError } from './runtime-error.ts';
 
 /**
@@ -22,22 +23,49 @@ export function isPlainMap(value: unknown): value is Readonly<Record<string, unk
 export const isNil = (value: unknown): value is null | undefined => value === null || value === undefined;
 
 /**
- * `object[key]` the nil-safe way: own data properties of maps, in-range integer indexes of arrays and
- * strings (negative counts from the end). Everything else — missing keys, prototype members, functions,
- * fields of strings, arrays and host values — is nil.
+ * What an optional access (`a?.b`) on nil gives: it ends the chain it is in, which `endChain` turns into
+ * nil, so `a?.b.c` is nil when `a` is (expr-lang's chain semantics). Never seen outside a chain.
  */
-export function getMember(object: unknown, key: unknown): unknown {
+export const CHAIN_ENDED: unique symbol = Symbol('chain ended');
+
+/** The value of a chain that went through `?.`. */
+export function endChain(value: unknown): unknown {
+  return value === CHAIN_ENDED ? undefined : value;
+}
+
+/**
+ * `object[key]` as expr-lang fetches it: own data properties of maps (a missing key is nil), integer
+ * indexes of arrays and strings (negative counts from the end; out of range is an error). Fetching from
+ * nil is an error unless written `?.` (`optional`); so is a name on a scalar or an array. Prototype
+ * members and functions are nil, never reached; fields of host values (times, durations) are nil.
+ */
+export function getMember(object: unknown, key: unknown, optional = false): unknown {
+  if (object === CHAIN_ENDED) return CHAIN_ENDED;
+  if (object === null || object === undefined) {
+    if (optional) return CHAIN_ENDED;
+    throw runtimeError(`cannot fetch ${String(key)} from <nil>`);
+  }
   if (typeof key === 'string') {
-    if (!isPlainMap(object) || BLOCKED_NAMES.has(key)) return undefined;
-    return ownValue(object, key);
+    if (isPlainMap(object)) return BLOCKED_NAMES.has(key) ? undefined : ownValue(object, key);
+    if (typeof object !== 'object') throw runtimeError(`cannot fetch ${key} from ${typeName(object)}`);
+    if (Array.isArray(object)) throw runtimeError(`cannot fetch ${key} from array`);
+    return undefined;
   }
   if (typeof key !== 'number' || !Number.isInteger(key)) return undefined;
-  if (Array.isArray(object)) return ownValue(object, String(key < 0 ? object.length + key : key));
-  if (typeof object === 'string') {
-    const chars = Array.from(object);
-    return chars[key < 0 ? chars.length + key : key];
+  const items: readonly unknown[] | undefined = Array.isArray(object) ? object : typeof object === 'string' ? Array.from(object) : undefined;
+  if (items === undefined) return undefined;
+  const index = key < 0 ? items.length + key : key;
+  if (index < 0 || index >= items.length) throw runtimeError(`index out of range: ${index} (array length is ${items.length})`);
+  return Array.isArray(object) ? ownValue(object, String(index)) : items[index];
+}
+
+/** expr-lang's `get(from, key)`: like `from[key]`, but nil wherever the access would fail. */
+export function getOrNil(object: unknown, key: unknown): unknown {
+  try {
+    return endChain(getMember(object, key));
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
 /** An own data property; accessors and functions are never invoked nor returned. */
@@ -47,18 +75,16 @@ function ownValue(object: object, key: string): unknown {
   return typeof value === 'function' ? undefined : value;
 }
 
-/** `object.k1.k2…` with constant keys, compiled into one call. */
-export function getPath(object: unknown, keys: readonly (string | number)[]): unknown {
+/** `object.k1?.k2…` with constant keys, compiled into one call; `optional[i]` when key i was written `?.`. */
+export function getPath(object: unknown, keys: readonly (string | number)[], optional: readonly boolean[] = []): unknown {
   let value = object;
-  for (const key of keys) {
-    if (value === null || value === undefined) return undefined;
-    value = getMember(value, key);
-  }
+  for (let i = 0; i < keys.length; i++) value = getMember(value, keys[i], optional[i] === true);
   return value;
 }
 
 /** `a[from:to]` on arrays and strings: missing bounds are the ends, negative ones count from the end, out-of-range ones are clamped. */
 export function slice(object: unknown, from: unknown, to: unknown): unknown {
+  if (object === CHAIN_ENDED) return CHAIN_ENDED;
   if (isNil(object)) return undefined;
   const items: readonly unknown[] | undefined = Array.isArray(object) ? object : typeof object === 'string' ? Array.from(object) : undefined;
   if (items === undefined) throw runtimeError(`cannot slice a ${typeof object === 'object' ? 'map' : typeof object}`);

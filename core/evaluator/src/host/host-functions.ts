@@ -55,7 +55,8 @@ export function isHostNamespace(value: unknown): value is Readonly<Record<string
   return typeof value === 'object' && value !== null && namespaces.has(value);
 }
 
-function namespace<T extends object>(members: T): T {
+/** A frozen, null-prototype object whose functions expressions may call and templates may `call`. */
+export function hostNamespace<T extends object>(members: T): T {
   const target = Object.assign(Object.create(null) as object, members) as T;
   namespaces.add(target);
   return Object.freeze(target);
@@ -78,7 +79,7 @@ const SECOND = new GoDuration(1e9);
 const MINUTE = new GoDuration(6e10);
 const HOUR = new GoDuration(3.6e12);
 
-const hostStrings: HostStrings = namespace({
+const hostStrings: HostStrings = hostNamespace({
   ReplaceAll: (s: string, old: string, replacement: string) => {
     const text = str('strings.ReplaceAll', s);
     const target = str('strings.ReplaceAll', old, 2);
@@ -108,7 +109,7 @@ const hostStrings: HostStrings = namespace({
  */
 export function createHostFunctions(clock: HostClock = systemClock): HostFunctions {
   const now = (): GoTime => new GoTime(clock.now().getTime());
-  const hostTime: HostTime = namespace({
+  const hostTime: HostTime = hostNamespace({
     Now: now,
     Parse: (text: string) => parseRfc3339(str('time.Parse', text)),
     Format: (t: GoTime) => formatRfc3339(time('time.Format', t)),

@@ -203,6 +203,25 @@ describe('evaluator worker: each (trigger, destination) fails alone', () => {
     expect(await w.claim(w.sent[0]!.stateKey)).toMatchObject({ status: 'pending' });
   });
 
+  it('a trigger that sends an undefined template loads; its send is dead-lettered with the reason, the other trigger is sent', async () => {
+    const { config: c, issues } = parseNotificationConfig({
+      data: {
+        'trigger.a': "- when: pod.status.phase == 'Running'\n  send: [missing]",
+        'trigger.b': "- when: pod.status.phase == 'Running'\n  send: [fine]",
+        'template.fine': "webhook:\n  webhook:\n    method: POST\n    body: 'Pod {{.pod.metadata.name}} runs'",
+        'service.webhook': 'url: http://receiver.invalid/',
+      },
+    });
+    expect(issues.map((i) => `${i.severity} ${i.key}`)).toEqual(['warning trigger.a[0].send']);
+    const w = await worker({ config: c!, annotations: subscribedToBoth });
+    await w.deliver('e1', 'Running', '10');
+    expect(bodies(w.sent)).toEqual(['b: Pod web-1 runs']);
+    expect(w.letters.map((l) => [l.data.trigger, l.why.code, l.why.reason])).toEqual([
+      ['a', 'HERALD_ERR_TEMPLATE_RUNTIME', 'cannot render trigger a (template missing) to webhook for Pod default/web-1: template.missing: is not defined in the config'],
+    ]);
+    expect(await w.claim(w.letters[0]!.data.stateKey)).toBeUndefined();
+  });
+
   it('break 3: a broken template dead-letters once per change of the object, not on every redelivery of the same event', async () => {
     const w = await worker({ config: twoTriggers, annotations: subscribedToBoth });
     await w.deliver('e1', 'Running', '10');

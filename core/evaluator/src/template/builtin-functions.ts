@@ -6,6 +6,7 @@ import { FunctionError } from './template-errors.ts';
 import { compareGoStrings, goTypeName, isCallable, isGoMap, isInteger, isTrue, mapIndex } from './template-values.ts';
 import { sliceList } from './sprig-collections.ts';
 import { utf8Bytes, utf8Length } from './utf8-text.ts';
+import { queryEscape } from '../host/query-escape.ts';
 
 /** Go text/template's predefined functions (`slice` is sprig's, which replaces Go's in Argo). */
 
@@ -118,13 +119,6 @@ function jsEscape(text: string): string {
     else out += ch;
   }
   return out;
-}
-
-/** Go's url.QueryEscape: unreserved characters kept, space as `+`, the rest %-encoded UTF-8. */
-export function queryEscape(text: string): string {
-  return encodeURIComponent(text.replace(/[\uD800-\uDFFF]/gu, '\uFFFD'))
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replaceAll('%20', '+');
 }
 
 /** Go's `and` / `or`: arguments evaluated left to right, stopping at the first whose truth is `stopAt`; that argument (or the last) is the result. */
