@@ -11,7 +11,9 @@ import {
   type ListFormat,
 } from './commands/notification-commands.ts';
 import { pluginNewCommand, type PluginNewFlags } from './commands/plugin-new-command.ts';
+import { registerRouteTestCommand } from './commands/route-test-command.ts';
 import { runCommand } from './commands/run-command.ts';
+import { registerStatusCommand } from './commands/status-command.ts';
 import { ExitCode } from './exit-codes.ts';
 import { print, type Output, type OutputFormat } from './output.ts';
 import { versionInfo } from './version.ts';
@@ -135,6 +137,8 @@ export async function runCli(argv: readonly string[], io: Omit<Output, 'format'>
     });
 
   registerDlqCommands(program, io, (code) => (exitCode = code));
+  registerRouteTestCommand(program, io, (code) => (exitCode = code));
+  registerStatusCommand(program, io, (code) => (exitCode = code));
 
   const plugin = program.command('plugin').description('work on Herald plugins');
   plugin
