@@ -11,6 +11,7 @@ import {
   type ListFormat,
 } from './commands/notification-commands.ts';
 import { pluginNewCommand, type PluginNewFlags } from './commands/plugin-new-command.ts';
+import { registerReplayCommand } from './commands/replay-command.ts';
 import { registerRouteTestCommand } from './commands/route-test-command.ts';
 import { runCommand } from './commands/run-command.ts';
 import { registerStatusCommand } from './commands/status-command.ts';
@@ -139,6 +140,7 @@ export async function runCli(argv: readonly string[], io: Omit<Output, 'format'>
   registerDlqCommands(program, io, (code) => (exitCode = code));
   registerRouteTestCommand(program, io, (code) => (exitCode = code));
   registerStatusCommand(program, io, (code) => (exitCode = code));
+  registerReplayCommand(program, io, (code) => (exitCode = code));
 
   const plugin = program.command('plugin').description('work on Herald plugins');
   plugin

@@ -58,6 +58,7 @@ async function routeTest(resource: string, opts: RouteTestFlags, io: Io): Promis
     if (!config) {
       const issues = inputs.issues.filter((i) => i.severity === 'error').map(formatIssue);
       printError(out, { code: NotificationConfigErrorCodes.invalid, message: `${opts.configMap} has errors; fix them first (herald config validate)`, issues });
+      if (out.format === 'text') for (const issue of issues) io.stderr.write(`${issue}\n`);
       return ExitCode.failure;
     }
     const annotationPrefix = engine.notifications.annotationPrefix;
