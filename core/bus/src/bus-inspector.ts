@@ -20,6 +20,8 @@ export interface StreamStatus {
   exists: boolean;
   messages: number;
   bytes: number;
+  /** Sequence of the oldest message kept: above 1 once older ones aged out or were removed. */
+  firstSeq: number;
   firstTime?: Date;
   lastTime?: Date;
   maxAgeMs: number;
@@ -89,13 +91,14 @@ export class BusInspector {
           exists: true,
           messages: info.state.messages,
           bytes: info.state.bytes,
+          firstSeq: info.state.first_seq,
           ...(info.state.messages ? { firstTime: new Date(info.state.first_ts), lastTime: new Date(info.state.last_ts) } : {}),
           maxAgeMs: info.config.max_age / 1_000_000,
           ...(subjects ? { subjects } : {}),
         });
       } catch (err) {
         if (!(err instanceof JetStreamApiError && err.code === NO_STREAM)) throw err;
-        out.push({ channel, name, exists: false, messages: 0, bytes: 0, maxAgeMs });
+        out.push({ channel, name, exists: false, messages: 0, bytes: 0, firstSeq: 0, maxAgeMs });
       }
     }
     return out;

@@ -92,8 +92,8 @@ async function replay(opts: ReplayFlags, io: Io): Promise<ExitCode> {
     const report: ReplayReport = {
       window: { from: from.toISOString(), to: to.toISOString() },
       stream: { name: stream.name, maxAgeMs: stream.maxAgeMs, oldest: stream.firstTime?.toISOString() ?? null },
-      // Part of the window aged out of the stream (or nothing was kept yet): the replay is partial.
-      truncated: !stream.firstTime || stream.firstTime > from,
+      // Part of the window is older than the stream keeps, or events of it were removed already: the replay is partial.
+      truncated: from.getTime() < now.getTime() - stream.maxAgeMs || (stream.firstSeq > 1 && (!stream.firstTime || stream.firstTime > from)),
       events: events.length,
       unreadable,
       sends: { current: current.length, candidate: candidate.length },

@@ -4,7 +4,7 @@ import { table } from './table.ts';
 export interface ReplayReport extends ReplayDiff {
   window: { from: string; to: string };
   stream: { name: string; maxAgeMs: number; oldest: string | null };
-  /** The window starts before the oldest event the stream still keeps. */
+  /** Events of the window are gone: it reaches further back than the stream keeps, or older events were removed. */
   truncated: boolean;
   events: number;
   unreadable: { seq: number; problem: string }[];
@@ -19,7 +19,7 @@ const changes = (title: string, list: readonly ReplayChange[]) =>
 export function replayText(r: ReplayReport): string {
   const parts = [`replayed ${r.events} event(s) of ${r.stream.name} from ${r.window.from} to ${r.window.to}\n`];
   if (r.truncated) {
-    parts.push(`warning: the window starts before the oldest event kept (${r.stream.oldest ?? 'none kept'}; the stream keeps ${Math.round(r.stream.maxAgeMs / 3_600_000)}h): older events are not replayed\n`);
+    parts.push(`warning: events of the window are gone (oldest kept: ${r.stream.oldest ?? 'none'}; the stream keeps ${Math.round(r.stream.maxAgeMs / 3_600_000)}h): the replay is partial\n`);
   }
   for (const u of r.unreadable) parts.push(`warning: event ${u.seq} skipped: ${u.problem}\n`);
   parts.push(`current config: ${r.sends.current} notification(s); candidate: ${r.sends.candidate}\n`);
