@@ -157,21 +157,26 @@ describe('herald route test, status and replay on a running Herald (real kube-ap
     await nc.request(`${prefix.toLowerCase()}.events.3`, '{"specversion": "1.0", "id": ', { timeout: 5_000 });
     await nc.close();
 
-    let report: Record<string, any> = {};
+    interface Process {
+      alive: boolean;
+      roles: string[];
+      notificationConfig: unknown;
+    }
+    let report = {} as { nats: unknown; processes: Process[]; durables: { stream: string; lag: number }[]; deadLetters: { total: number }; sourceLeader: unknown };
     for (const deadline = Date.now() + 60_000; ; await delay(200)) {
       const run = await herald('status', '-c', engineConfig, '-o', 'json');
       expect(run).toMatchObject({ code: 0, stderr: '' });
       report = JSON.parse(run.stdout);
-      const backlog = report.durables.find((d: { stream: string }) => d.stream === `${prefix}_NOTIFICATIONS`)?.lag ?? 0;
+      const backlog = report.durables.find((d) => d.stream === `${prefix}_NOTIFICATIONS`)?.lag ?? 0;
       if (backlog > 0 && report.deadLetters.total > 0) break;
       if (Date.now() > deadline) throw new Error(`no backlog and dead letter in time: ${run.stdout}`);
     }
     expect(report.nats).toMatchObject({ url: expect.stringContaining('127.0.0.1') });
-    const alive = report.processes.filter((p: { alive: boolean }) => p.alive);
-    expect(alive.map((p: { roles: string[] }) => p.roles.join())).toEqual(['evaluator', 'source', 'state']);
-    for (const p of alive) expect(p).toMatchObject({ pid: heralds.get(p.roles[0])!.pid, ready: true });
-    expect(alive.find((p: { roles: string[] }) => p.roles[0] === 'source')).toMatchObject({ sourceLeader: true });
-    expect(alive.find((p: { roles: string[] }) => p.roles[0] === 'evaluator').notificationConfig).toMatchObject({ origin: `configmap ${namespace}/herald-notifications-cm`, generation: 1, digest: expect.stringMatching(/^[0-9a-f]{12}$/), triggers: 2 });
+    const alive = report.processes.filter((p) => p.alive);
+    expect(alive.map((p) => p.roles.join())).toEqual(['evaluator', 'source', 'state']);
+    for (const p of alive) expect(p).toMatchObject({ pid: heralds.get(p.roles[0]!)!.pid, ready: true });
+    expect(alive.find((p) => p.roles[0] === 'source')).toMatchObject({ sourceLeader: true });
+    expect(alive.find((p) => p.roles[0] === 'evaluator')!.notificationConfig).toMatchObject({ origin: `configmap ${namespace}/herald-notifications-cm`, generation: 1, digest: expect.stringMatching(/^[0-9a-f]{12}$/), triggers: 2 });
     expect(report.sourceLeader).toMatchObject({ lease: `${namespace}/herald-source`, holder: expect.stringContaining(`_${heralds.get('source')!.pid}_`) });
     expect(report.durables).toContainEqual(expect.objectContaining({ durable: 'herald-evaluator', stream: `${prefix}_EVENTS`, consumers: 16, lag: 0 }));
     expect(report.deadLetters).toEqual({ total: 1, byChannel: { events: 1 } });
