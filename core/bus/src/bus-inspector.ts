@@ -3,6 +3,7 @@ import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { EventTypes, type Channel, type ResourceEventData } from '@herald/plugin-sdk';
 import type { DeadLetterConnectOptions } from './dead-letters.ts';
+import { directMessages } from './direct-get.ts';
 import { decodeEnvelope } from './envelope.ts';
 import { JetStreamKvStore, type KvStore } from './kv-store.ts';
 import { connectOperator } from './operator-connection.ts';
@@ -141,15 +142,10 @@ export class BusInspector {
     const last = (await this.#jsm.streams.info(stream)).state.last_seq;
     let next: { start_time: Date } | { seq: number } = { start_time: window.from };
     for (;;) {
-      let batch;
-      try {
-        batch = await this.#jsm.direct.getBatch(stream, { ...next, batch: 256 } as Parameters<JetStreamManager['direct']['getBatch']>[1]);
-      } catch {
-        return; // Nothing at or after this point.
-      }
+      const start = next;
       let seen = 0;
       let lastSeq = 0;
-      for await (const m of batch) {
+      for await (const m of directMessages(() => this.#jsm.direct.getBatch(stream, { ...start, batch: 256 } as Parameters<JetStreamManager['direct']['getBatch']>[1]))) {
         seen++;
         lastSeq = m.seq;
         if (m.seq > last || (window.to && m.time >= window.to)) return;

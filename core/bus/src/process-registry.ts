@@ -1,5 +1,6 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
+import { directMessages } from './direct-get.ts';
 
 /**
  * Herald's processes announce themselves in the members bucket, one key each under `processes.`: what a
@@ -38,14 +39,8 @@ export class ProcessRegistry {
 export async function readProcesses(jsm: JetStreamManager, bucket: string): Promise<AnnouncedProcess[]> {
   const prefix = `$KV.${bucket}.${GROUP}.`;
   const out: AnnouncedProcess[] = [];
-  let messages;
-  try {
-    messages = await jsm.direct.getLastMessagesFor(`KV_${bucket}`, { multi_last: [`${prefix}>`] });
-  } catch {
-    // No key matches (the server answers 404 to the batch) or no bucket yet: nobody announced anything.
-    return out;
-  }
-  for await (const m of messages) {
+  // No key (or no bucket yet): nobody announced anything.
+  for await (const m of directMessages(() => jsm.direct.getLastMessagesFor(`KV_${bucket}`, { multi_last: [`${prefix}>`] }))) {
     const operation = m.header?.get('KV-Operation');
     if (operation === 'DEL' || operation === 'PURGE') continue;
     let record: unknown;
