@@ -56,7 +56,7 @@ export interface ProcessHeartbeat {
  * Herald's roles say what runs where only here (the members bucket under `processes.`), and `herald status`
  * reads it. The announcement is best effort: a failure is logged at debug and tried again next beat.
  */
-export async function startProcessHeartbeat(options: ProcessHeartbeatOptions): Promise<ProcessHeartbeat> {
+export function startProcessHeartbeat(options: ProcessHeartbeatOptions): ProcessHeartbeat {
   const { kernel, logger } = options;
   const intervalMs = options.intervalMs ?? PROCESS_HEARTBEAT_MS;
   const host = hostname();
@@ -128,8 +128,9 @@ export async function startProcessHeartbeat(options: ProcessHeartbeatOptions): P
     }, intervalMs);
     timer.unref();
   };
-  await beat();
-  loop();
+  // The first announcement does not hold the start up: NATS may be slow to answer right now.
+  beating = beat();
+  void beating.finally(loop);
   return {
     id,
     async stop() {

@@ -104,7 +104,7 @@ export async function runCommand(options: RunOptions, out: Output): Promise<Exit
   }
   checks = readinessChecks(kernel);
   // What runs where, for `herald status`: announced on the bus while the process runs.
-  const heartbeat = await startProcessHeartbeat({ kernel, version: versionInfo().version, ready: () => readinessVerdict(checks), logger: logger.child({ component: 'heartbeat' }) });
+  const heartbeat = startProcessHeartbeat({ kernel, version: versionInfo().version, ready: () => readinessVerdict(checks), logger: logger.child({ component: 'heartbeat' }) });
   const plugins = kernel.status();
   print(
     out,
