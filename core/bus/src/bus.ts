@@ -9,6 +9,7 @@ import { BusError, BusErrorCodes } from './errors.ts';
 import { redactServerUrls } from './server-url.ts';
 import { AttemptsLedger } from './attempts-ledger.ts';
 import { BusMetrics } from './bus-metrics.ts';
+import { ProcessRegistry } from './process-registry.ts';
 import { JetStreamKvStore, scopedStore, type KvStore } from './kv-store.ts';
 import { consumeStateChanges } from './state-changes.ts';
 import { purgeAcknowledged } from './stream-room.ts';
@@ -192,6 +193,11 @@ export class Bus {
   /** The state bucket, as plain keys: what its values mean (dedup claims) is core/dedup's business. */
   get state(): KvStore {
     return this.#state;
+  }
+
+  /** Where this process announces what it runs (core/kernel's heartbeat; `herald status` reads it). */
+  get processes(): ProcessRegistry {
+    return new ProcessRegistry(this.#members);
   }
 
   /** Durable keys of one plugin, apart from every other plugin's and from the dedup claims. */

@@ -1,13 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type PubAck } from '@nats-io/jetstream';
+import { JetStreamApiError, jetstream, type JetStreamClient, type JetStreamManager, type PubAck } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { connect, credsAuthenticator, headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { backoffDelay, EventTypes, sleepUnlessAborted, type Channel, type DeadLetterData } from '@herald/plugin-sdk';
 import type { BusOptions } from './bus.ts';
 import { decodeEnvelope } from './envelope.ts';
 import { BusError, BusErrorCodes } from './errors.ts';
 import { JetStreamKvStore, type KvStore } from './kv-store.ts';
-import { redactServerUrls } from './server-url.ts';
+import { connectOperator, messageOf } from './operator-connection.ts';
 import { defaultTopology, Topology } from './topology.ts';
 
 /** One message of the dead-letter stream. */
@@ -99,29 +98,8 @@ export class DeadLetterStore {
   }
 
   static async connect(options: DeadLetterConnectOptions): Promise<DeadLetterStore> {
-    const where = redactServerUrls(options.servers.join(', '));
-    let nc: NatsConnection;
-    try {
-      const connecting = connect({
-        servers: options.servers,
-        name: options.name ?? 'herald-dlq',
-        timeout: options.timeoutMs,
-        reconnect: false,
-        ...(options.auth?.token ? { token: options.auth.token } : {}),
-        ...(options.auth?.user ? { user: options.auth.user, pass: options.auth.password ?? '' } : {}),
-        ...(options.auth?.credsFile ? { authenticator: credsAuthenticator(readFileSync(options.auth.credsFile)) } : {}),
-      });
-      nc = await withTimeout(connecting, options.timeoutMs, () => void connecting.then((c) => c.close(), () => undefined));
-    } catch (cause) {
-      throw new BusError(BusErrorCodes.connect, redactServerUrls(`cannot connect to NATS at ${where}: ${messageOf(cause)}`), { cause, retryable: true });
-    }
-    try {
-      const jsm = await jetstreamManager(nc, { timeout: options.timeoutMs });
-      return new DeadLetterStore(nc, jsm, new Topology(options.topology ?? defaultTopology), options.timeoutMs);
-    } catch (cause) {
-      await nc.close();
-      throw new BusError(BusErrorCodes.connect, `no JetStream at ${where}: ${messageOf(cause)}`, { cause });
-    }
+    const { nc, jsm } = await connectOperator({ ...options, name: options.name ?? 'herald-dlq' });
+    return new DeadLetterStore(nc, jsm, new Topology(options.topology ?? defaultTopology), options.timeoutMs);
   }
 
   get stream(): string {
@@ -213,19 +191,4 @@ export class DeadLetterStore {
   async close(): Promise<void> {
     if (!this.#nc.isClosed()) await this.#nc.close();
   }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onTimeout();
-      reject(new Error(`no answer within ${ms} ms`));
-    }, ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

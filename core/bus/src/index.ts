@@ -10,3 +10,5 @@ export { injectTraceContext, extractTraceContext } from './trace-headers.ts';
 export { HandBackError, isHandBack, isLastAttempt } from './hand-back.ts';
 export { AttemptsLedger, type AttemptRecord } from './attempts-ledger.ts';
 export { DeadLetterStore, DEAD_LETTER_ORIGINS, parseDeadLetter, originalPayload, originalHeader, retryMessageId, retryHeaders, type DeadLetter, type DeadLetterOrigin, type DeadLetterConnectOptions } from './dead-letters.ts';
+export { BusInspector, type StreamStatus, type ConsumerStatus, type RecordedEvent } from './bus-inspector.ts';
+export { ProcessRegistry, type AnnouncedProcess } from './process-registry.ts';

@@ -14,9 +14,12 @@ import {
   type ListFormat,
 } from './commands/notification-commands.ts';
 import { pluginNewCommand, type PluginNewFlags } from './commands/plugin-new-command.ts';
+import { registerReplayCommand } from './commands/replay-command.ts';
+import { registerRouteTestCommand } from './commands/route-test-command.ts';
 import { runCommand } from './commands/run-command.ts';
 import { COMPLETE_COMMAND, completionCandidates, completionScript, SHELLS, type Shell } from './completion.ts';
 import { CliErrorCodes } from './errors.ts';
+import { registerStatusCommand } from './commands/status-command.ts';
 import { ExitCode } from './exit-codes.ts';
 import { print, printError, type Output, type OutputFormat } from './output.ts';
 import { versionInfo } from './version.ts';
@@ -173,6 +176,9 @@ export async function runCli(argv: readonly string[], io: Omit<Output, 'format'>
     });
 
   registerDlqCommands(program, io, (code) => (exitCode = code));
+  registerRouteTestCommand(program, io, (code) => (exitCode = code));
+  registerStatusCommand(program, io, (code) => (exitCode = code));
+  registerReplayCommand(program, io, (code) => (exitCode = code));
 
   const plugin = program.command('plugin').description('work on Herald plugins');
   plugin

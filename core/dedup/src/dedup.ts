@@ -31,6 +31,28 @@ export interface Adoption {
   problem?: string;
 }
 
+/** A key dedup holds for an object: from its claims in the state bucket, or from its `notified` annotation. */
+export interface NotifiedEntry {
+  status: 'pending' | 'sent' | 'adopted';
+  /** Unix seconds of the notification (or of the decision, while pending). */
+  at: number;
+  from: 'bucket' | 'annotation';
+}
+
+/**
+ * The keys an object's `notified` annotation holds (`notified.<annotationPrefix>`), as adopting it would
+ * take them; for tools without the state bucket (`herald route test` with no NATS).
+ */
+export function notifiedAnnotationEntries(object: Readonly<Record<string, unknown>>, annotationPrefix: string): Map<string, NotifiedEntry> {
+  return notifiedInAnnotation(object, notifiedAnnotationName(annotationPrefix));
+}
+
+function notifiedInAnnotation(object: Readonly<Record<string, unknown>>, annotation: string): Map<string, NotifiedEntry> {
+  const value = (object.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations?.[annotation];
+  const { state } = parseNotifiedAnnotation(typeof value === 'string' ? value : undefined);
+  return new Map([...state].map(([key, at]) => [key, { status: 'adopted' as const, at, from: 'annotation' as const }]));
+}
+
 /** `sent` or `released` the claim; `outdated`: the result is about a claim cleared or made again since. */
 export type SettleOutcome = 'sent' | 'released' | 'outdated';
 
@@ -128,6 +150,23 @@ export class Dedup {
       if (revision !== undefined) return { outcome: 'claimed', revision };
     }
     return { outcome: 'conflict', reason: `the claim of ${n.stateKey} kept changing; try again` };
+  }
+
+  /**
+   * What dedup holds for these keys of an object, read only (`herald route test`): its claims when Herald has
+   * seen the object, else what its `notified` annotation would bring when adopted. Claims nothing.
+   */
+  async inspect(ref: ObjectRef, object: Readonly<Record<string, unknown>>, keys: readonly string[]): Promise<Map<string, NotifiedEntry>> {
+    const out = new Map<string, NotifiedEntry>();
+    if (!(await this.#kv.get(ref.uid, OBJECT_MARKER_KEY))) {
+      for (const [key, entry] of notifiedInAnnotation(object, this.annotation)) if (keys.includes(key)) out.set(key, entry);
+      return out;
+    }
+    for (const key of keys) {
+      const claim = await this.read(ref.uid, key);
+      if (claim) out.set(key, { status: claim.status, at: claim.at, from: 'bucket' });
+    }
+    return out;
   }
 
   /** The claim of `key` on the object, as it is now. */

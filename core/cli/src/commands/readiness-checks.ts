@@ -62,3 +62,18 @@ export function readinessChecks(kernel: Pick<Kernel, 'bus' | 'status' | 'notific
     },
   ];
 }
+
+/** The checks' verdict in one value: true, or `<check>: <why>` for each that fails (as /readyz lists them). */
+export async function readinessVerdict(checks: readonly ReadinessCheck[]): Promise<true | string> {
+  if (checks.length === 0) return 'starting';
+  const failing: string[] = [];
+  for (const c of checks) {
+    try {
+      const result = await c.check();
+      if (result !== true) failing.push(`${c.name}: ${result}`);
+    } catch (err) {
+      failing.push(`${c.name}: ${(err as Error).message}`);
+    }
+  }
+  return failing.length === 0 ? true : failing.join('; ');
+}

@@ -1,13 +1,13 @@
 import { dirname, resolve } from 'node:path';
 import { pino } from 'pino';
-import { ConfigError, Kernel, loadEngineConfig, type Role, resolveEngineConfigPath } from '@herald/core-kernel';
+import { ConfigError, Kernel, loadEngineConfig, type Role, resolveEngineConfigPath, startProcessHeartbeat } from '@herald/core-kernel';
 import type { ReadinessCheck, TelemetryServer } from '@herald/core-telemetry';
 import { isHeraldError } from '@herald/plugin-sdk';
 import { ExitCode } from '../exit-codes.ts';
 import { print, printError, type Output } from '../output.ts';
 import { versionInfo } from '../version.ts';
 import { CliErrorCodes } from '../errors.ts';
-import { readinessChecks } from './readiness-checks.ts';
+import { readinessChecks, readinessVerdict } from './readiness-checks.ts';
 
 export interface RunOptions {
   config?: string;
@@ -102,6 +102,8 @@ export async function runCommand(options: RunOptions, out: Output): Promise<Exit
     return ExitCode.failure;
   }
   checks = readinessChecks(kernel);
+  // What runs where, for `herald status`: announced on the bus while the process runs.
+  const heartbeat = startProcessHeartbeat({ kernel, version: versionInfo().version, ready: () => readinessVerdict(checks), logger: logger.child({ component: 'heartbeat' }) });
   const plugins = kernel.status();
   print(
     out,
@@ -116,6 +118,7 @@ export async function runCommand(options: RunOptions, out: Output): Promise<Exit
   }, config.shutdownTimeout);
   deadline.unref();
   checks = [];
+  await heartbeat.stop();
   await kernel.stop();
   await stopTelemetry();
   clearTimeout(deadline);

@@ -8,6 +8,8 @@ export const DEFAULT_ANNOTATION_PREFIX = 'notifications.argoproj.io';
 export interface Subscription {
   trigger: string;
   destination: Destination;
+  /** Where it comes from: the annotation's key, or `subscriptions[<i>]` of the config (for `herald route test`). */
+  origin: string;
 }
 
 export interface ResolvedSubscriptions {
@@ -43,7 +45,7 @@ export function resolveSubscriptions(config: NotificationConfig, object: Readonl
       const id = JSON.stringify([trigger, service, recipient]);
       if (seen.has(id)) continue;
       seen.add(id);
-      subscriptions.push({ trigger, destination: { serviceType: entry.type, service, recipient } });
+      subscriptions.push({ trigger, destination: { serviceType: entry.type, service, recipient }, origin });
     }
   };
   const defaultsFor = (service: string) => config.serviceDefaultTriggers.get(service) ?? config.defaultTriggers;

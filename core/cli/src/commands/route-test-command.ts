@@ -1,0 +1,113 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { stringify as toYaml } from 'yaml';
+import { Dedup, notifiedAnnotationEntries, type NotifiedEntry } from '@herald/core-dedup';
+import { ConfigError, type EngineConfig } from '@herald/core-kernel';
+import { NotificationConfigErrorCodes } from '@herald/core-notification-config';
+import { isHeraldError } from '@herald/plugin-sdk';
+import { ExitCode } from '../exit-codes.ts';
+import { printError, type Output } from '../output.ts';
+import { formatIssue } from './notification-inputs.ts';
+import { loadRouteTestInputs } from './route-test-inputs.ts';
+import { checkExpected, objectRef, routeReport, routeReportText, type DedupSource } from './route-test-report.ts';
+import { engineConfigFor, inspectBus } from './status-bus.ts';
+
+/** Bound on reaching NATS for the dedup state: without it the command still answers, from the annotation. */
+const NATS_TIMEOUT_MS = 2_000;
+
+type Io = Omit<Output, 'format'>;
+
+interface RouteTestFlags {
+  configMap: string;
+  secret?: string;
+  var?: string;
+  config?: string;
+  expect?: string[];
+  bus: boolean;
+  output: 'text' | 'json' | 'yaml';
+}
+
+function parseExpected(value: string, previous: string[] | undefined): string[] {
+  const list = value.split(',').map((d) => d.trim()).filter((d) => d !== '');
+  for (const d of list) if (d.indexOf(':') <= 0) throw new InvalidArgumentError(`"${d}" is not <service>:<recipient> (a webhook without recipient: "webhook:")`);
+  return [...(previous ?? []), ...list];
+}
+
+/** `herald route test <resource>`: who this object would notify now, and why. */
+export function registerRouteTestCommand(program: Command, io: Io, setExit: (code: ExitCode) => void): void {
+  const route = program.command('route').description('who an object notifies, and why');
+  route
+    .command('test <resource>')
+    .alias('explain')
+    .description('every subscription of an object (annotations and global), its triggers\' conditions, the dedup state and the destinations it would notify now')
+    .addOption(new Option('--config-map <file>', 'notification ConfigMap manifest (YAML; - for stdin)').makeOptionMandatory())
+    .addOption(new Option('--secret <file>', 'notification Secret manifest: what $name references in services resolve to'))
+    .option('--var <name>', "the object's variable name in expressions (default: the engine config's notifications.variables, else its lower-case kind)")
+    .option('-c, --config <file>', 'engine config: nats (the state bucket), annotationPrefix, variables (default: $HERALD_CONFIG, else ./herald.yaml if present)')
+    .option('--expect <destinations>', 'comma-separated service:recipient that must be exactly the ones notified; exit 1 otherwise (repeatable; "" for nobody)', parseExpected)
+    .option('--no-bus', 'do not read the state bucket: dedup state from the object\'s notified annotation only')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
+    .action(async (resource: string, opts: RouteTestFlags) => setExit(await routeTest(resource, opts, io)));
+}
+
+async function routeTest(resource: string, opts: RouteTestFlags, io: Io): Promise<ExitCode> {
+  const out: Output = { ...io, format: opts.output === 'json' ? 'json' : 'text' };
+  try {
+    const engine = engineConfigFor(opts.config).config;
+    const inputs = loadRouteTestInputs(resource, { configMap: opts.configMap, ...(opts.secret ? { secret: opts.secret } : {}), ...(opts.var ? { var: opts.var } : {}), ...(opts.config ? { config: opts.config } : {}) });
+    const { config, object, varName } = inputs;
+    if (!config) {
+      const issues = inputs.issues.filter((i) => i.severity === 'error').map(formatIssue);
+      printError(out, { code: NotificationConfigErrorCodes.invalid, message: `${opts.configMap} has errors; fix them first (herald config validate)`, issues });
+      if (out.format === 'text') for (const issue of issues) io.stderr.write(`${issue}\n`);
+      return ExitCode.failure;
+    }
+    const annotationPrefix = engine.notifications.annotationPrefix;
+    const report = await withDedupState(engine, object, opts.bus, (source, lookup) => routeReport(config, object, { varName, annotationPrefix }, { source, lookup }));
+    if (opts.expect) report.expect = checkExpected(report, opts.expect);
+    if (opts.output === 'json') io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else if (opts.output === 'yaml') io.stdout.write(toYaml(report));
+    else io.stdout.write(routeReportText(report));
+    return report.expect && !report.expect.ok ? ExitCode.failure : ExitCode.ok;
+  } catch (err) {
+    if (err instanceof ConfigError) printError(out, { code: err.code, message: err.message, issues: err.issues });
+    else if (isHeraldError(err)) printError(out, { code: err.code, message: err.message });
+    else throw err;
+    return ExitCode.failure;
+  }
+}
+
+/**
+ * Runs `fn` with a lookup of the object's dedup state: its claims in the state bucket (through core/dedup,
+ * which owns them) when NATS answers and the object has a uid, else its `notified` annotation.
+ */
+async function withDedupState<T>(
+  engine: EngineConfig,
+  object: Record<string, unknown>,
+  useBus: boolean,
+  fn: (source: DedupSource, lookup: (keys: string[]) => Promise<Map<string, NotifiedEntry>>) => Promise<T>,
+): Promise<T> {
+  const prefix = engine.notifications.annotationPrefix;
+  const fromAnnotation = (detail: string) =>
+    fn({ from: 'annotation', detail }, async (keys) => new Map([...notifiedAnnotationEntries(object, prefix)].filter(([k]) => keys.includes(k))));
+  if (!useBus) return fromAnnotation('--no-bus');
+  const ref = objectRef(object);
+  if (!ref) return fromAnnotation('the object has no metadata.uid, so it has no claims');
+  let inspector;
+  try {
+    inspector = await inspectBus(engine, NATS_TIMEOUT_MS, 'route-test');
+  } catch (err) {
+    return fromAnnotation(`NATS not reachable: ${(err as Error).message}`);
+  }
+  try {
+    let kv;
+    try {
+      kv = await inspector.state();
+    } catch (err) {
+      return await fromAnnotation(`no state bucket ${inspector.topology.stateBucket} at ${inspector.server.url}: ${(err as Error).message}`);
+    }
+    const dedup = new Dedup({ kv, annotationPrefix: prefix });
+    return await fn({ from: 'bucket', detail: `${inspector.topology.stateBucket} at ${inspector.server.url}` }, (keys) => dedup.inspect(ref, object, keys));
+  } finally {
+    await inspector.close();
+  }
+}

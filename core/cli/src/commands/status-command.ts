@@ -1,0 +1,56 @@
+import { Option, type Command } from 'commander';
+import type { BusInspector } from '@herald/core-bus';
+import { ConfigError } from '@herald/core-kernel';
+import { isHeraldError } from '@herald/plugin-sdk';
+import { ExitCode } from '../exit-codes.ts';
+import { printError, type Output, type OutputFormat } from '../output.ts';
+import { engineConfigFor, inspectBus } from './status-bus.ts';
+import { sourceLeader } from './status-leader.ts';
+import { durableStatus, processStatus, statusText, type StatusReport } from './status-report.ts';
+
+const TIMEOUT_MS = 5_000;
+
+type Io = Omit<Output, 'format'>;
+
+/** `herald status`: what runs, and how far behind it is. */
+export function registerStatusCommand(program: Command, io: Io, setExit: (code: ExitCode) => void): void {
+  program
+    .command('status')
+    .description('what runs where (per role and replica), NATS and its streams, consumer lag per durable, dead letters, the notification config in force and the source leader')
+    .option('-c, --config <file>', 'engine config: nats, and the Kubernetes source whose Lease names the leader (default: $HERALD_CONFIG, else ./herald.yaml if present)')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts: { config?: string; output: OutputFormat }) => setExit(await status(opts, io)));
+}
+
+async function status(opts: { config?: string; output: OutputFormat }, io: Io): Promise<ExitCode> {
+  const out: Output = { ...io, format: opts.output };
+  let inspector: BusInspector | undefined;
+  try {
+    const { config } = engineConfigFor(opts.config);
+    const [connected, leader] = await Promise.all([inspectBus(config, TIMEOUT_MS, 'status'), sourceLeader(config, TIMEOUT_MS)]);
+    inspector = connected;
+    const [announced, streams, consumers] = await Promise.all([inspector.processes(), inspector.streams(), inspector.consumers()]);
+    const now = Date.now();
+    const letters = streams.find((s) => s.channel === 'deadLetters');
+    const report: StatusReport = {
+      nats: inspector.server,
+      processes: processStatus(announced, leader, now),
+      streams,
+      durables: durableStatus(consumers),
+      deadLetters: { total: letters?.messages ?? 0, byChannel: letters?.subjects ?? {} },
+      sourceLeader: leader ?? null,
+    };
+    if (opts.output === 'json') io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else io.stdout.write(statusText(report, now));
+    const missing = streams.filter((s) => !s.exists);
+    if (missing.length && opts.output === 'text') io.stderr.write(`herald: missing stream(s) ${missing.map((s) => s.name).join(', ')}: has Herald run against this server, with these nats prefixes?\n`);
+    return missing.length ? ExitCode.failure : ExitCode.ok;
+  } catch (err) {
+    if (err instanceof ConfigError) printError(out, { code: err.code, message: err.message, issues: err.issues });
+    else if (isHeraldError(err)) printError(out, { code: err.code, message: err.message });
+    else throw err;
+    return ExitCode.failure;
+  } finally {
+    await inspector?.close();
+  }
+}
