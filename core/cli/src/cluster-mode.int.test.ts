@@ -147,6 +147,30 @@ describe('cluster mode', () => {
     expect(JSON.parse(result.stdout)).toEqual({ error: { code, message: expect.stringMatching(message) } });
   });
 
+  it('route test reads the object and the ConfigMap from the cluster and gates on --expect', async () => {
+    await client.create(
+      `/apis/apps/v1/namespaces/${shop}/deployments`,
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'api', annotations: { 'notifications.argoproj.io/subscribe.on-scaled.receiver': 'ops' } },
+        spec: {
+          replicas: 3,
+          selector: { matchLabels: { app: 'api' } },
+          template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'nginx' }] } },
+        },
+      },
+      signal(),
+    );
+    const args = ['route', 'test', 'deploy/api', '-n', shop, '--kubeconfig', cp.adminKubeconfigPath, '-c', engine, '--no-bus', '-o', 'json'];
+    const pass = await herald([...args, '--expect', 'receiver:ops']);
+    expect(pass.code).toBe(0);
+    expect(JSON.parse(pass.stdout)).toMatchObject({ destinations: ['receiver:ops'], expect: { ok: true } });
+    const fail = await herald([...args, '--expect', 'receiver:oncall']);
+    expect(fail.code).toBe(1);
+    expect(JSON.parse(fail.stdout)).toMatchObject({ expect: { ok: false, missing: ['receiver:oncall'], unexpected: ['receiver:ops'] } });
+  });
+
   it('says what it could not read when RBAC refuses it', async () => {
     const result = await herald(['trigger', 'get', '--kubeconfig', cp.restrictedKubeconfigPath, '-c', engine]);
     expect(result.code).toBe(1);

@@ -98,7 +98,7 @@ describe('herald template notify', () => {
   });
 
   it('renders for every --recipient, in order', async () => {
-    const cm = file('two-cm.yaml', 'data:\n  service.webhook.a: "url: http://a.example/"\n  template.t: |\n    message: "to {{.recipient}} via {{.notificationType}}"\n');
+    const cm = file('two-cm.yaml', 'data:\n  service.webhook.a: "url: http://a.example/"\n  template.t: |\n    message: "to {{.recipient}} via {{.serviceType}}"\n');
     const text = await herald('template', 'notify', 't', pod('Running'), '--config-map', cm, '--recipient', 'console:ops', '--recipient', 'a:team');
     expect(text).toEqual({ code: 0, stdout: 'to ops via console\nto team via a\n', stderr: '' });
     const json = await herald('template', 'notify', 't', pod('Running'), '--config-map', cm, '--recipient', 'console:ops', '--recipient', 'a:team', '-o', 'json');

@@ -17,8 +17,11 @@ const NATS_TIMEOUT_MS = 2_000;
 type Io = Omit<Output, 'format'>;
 
 interface RouteTestFlags {
-  configMap: string;
+  configMap?: string;
   secret?: string;
+  namespace?: string;
+  kubeconfig?: string;
+  context?: string;
   var?: string;
   config?: string;
   expect?: string[];
@@ -39,8 +42,11 @@ export function registerRouteTestCommand(program: Command, io: Io, setExit: (cod
     .command('test <resource>')
     .alias('explain')
     .description('every subscription of an object (annotations and global), its triggers\' conditions, the dedup state and the destinations it would notify now')
-    .addOption(new Option('--config-map <file>', 'notification ConfigMap manifest (YAML; - for stdin)').makeOptionMandatory())
-    .addOption(new Option('--secret <file>', 'notification Secret manifest: what $name references in services resolve to'))
+    .option('--config-map <file>', 'notification ConfigMap manifest (YAML; - for stdin); default: the ConfigMap herald.yaml names, read from the cluster')
+    .option('--secret <file>', 'notification Secret manifest (:empty for none); default: read from the cluster with the ConfigMap')
+    .option('-n, --namespace <namespace>', "the object's namespace in the cluster (default: the kubeconfig context's)")
+    .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, else in-cluster, else ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context (default: the current one)')
     .option('--var <name>', "the object's variable name in expressions (default: the engine config's notifications.variables, else its lower-case kind)")
     .option('-c, --config <file>', 'engine config: nats (the state bucket), annotationPrefix, variables (default: $HERALD_CONFIG, else ./herald.yaml if present)')
     .option('--expect <destinations>', 'comma-separated service:recipient that must be exactly the ones notified; exit 1 otherwise (repeatable; "" for nobody)', parseExpected)
@@ -50,14 +56,14 @@ export function registerRouteTestCommand(program: Command, io: Io, setExit: (cod
 }
 
 async function routeTest(resource: string, opts: RouteTestFlags, io: Io): Promise<ExitCode> {
-  const out: Output = { ...io, format: opts.output === 'json' ? 'json' : 'text' };
+  const out = { ...io, format: opts.output };
   try {
     const engine = engineConfigFor(opts.config).config;
-    const inputs = loadRouteTestInputs(resource, { configMap: opts.configMap, ...(opts.secret ? { secret: opts.secret } : {}), ...(opts.var ? { var: opts.var } : {}), ...(opts.config ? { config: opts.config } : {}) });
+    const inputs = await loadRouteTestInputs(resource, opts, engine);
     const { config, object, varName } = inputs;
     if (!config) {
       const issues = inputs.issues.filter((i) => i.severity === 'error').map(formatIssue);
-      printError(out, { code: NotificationConfigErrorCodes.invalid, message: `${opts.configMap} has errors; fix them first (herald config validate)`, issues });
+      printError(out, { code: NotificationConfigErrorCodes.invalid, message: `${inputs.configOrigin} has errors; fix them first (herald config validate)`, issues });
       if (out.format === 'text') for (const issue of issues) io.stderr.write(`${issue}\n`);
       return ExitCode.failure;
     }

@@ -1,6 +1,8 @@
 import type { NotificationConfig } from '@herald/core-notification-config';
 import type { ConfigIssue } from '@herald/core-evaluator';
-import { loadNotificationConfig, objectVariable, readResource, type ConfigFileOptions, type VariableOptions } from './notification-inputs.ts';
+import type { EngineConfig } from '@herald/core-kernel';
+import { readClusterInputs } from './cluster-inputs.ts';
+import { compileInputs, objectVariable, type VariableOptions } from './notification-inputs.ts';
 
 export interface RouteTestInputs {
   /** Absent when the config has errors (`issues` says which). */
@@ -8,14 +10,36 @@ export interface RouteTestInputs {
   issues: readonly ConfigIssue[];
   object: Record<string, unknown>;
   varName: string;
+  /** Where the ConfigMap came from, for messages: a file name or `configmap <ns>/<name>`. */
+  configOrigin: string;
+}
+
+/** Where `herald route test` reads from: files, or the cluster with `argocd admin notifications`' flags. */
+export interface RouteTestSources extends VariableOptions {
+  configMap?: string | undefined;
+  secret?: string | undefined;
+  namespace?: string | undefined;
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
 }
 
 /**
- * What `herald route test` works on: the object and the notification config. From files today, as
- * `herald trigger run` reads them; the one place to switch to reading them from the cluster.
+ * What `herald route test` works on: the object and the notification config, each from its file or from the
+ * cluster (the ConfigMap and Secret herald.yaml names), read the way `herald trigger run` reads them.
  */
-export function loadRouteTestInputs(resource: string, options: ConfigFileOptions & VariableOptions): RouteTestInputs {
-  const { config, issues } = loadNotificationConfig(options);
-  const object = readResource(resource);
-  return { config, issues, object, varName: objectVariable(object, options) };
+export async function loadRouteTestInputs(resource: string, sources: RouteTestSources, engine: EngineConfig): Promise<RouteTestInputs> {
+  const names = engine.notifications;
+  const inputs = await readClusterInputs({
+    configMap: sources.configMap,
+    secret: sources.secret,
+    resource,
+    namespace: sources.namespace,
+    kubeconfig: sources.kubeconfig,
+    context: sources.context,
+    names: { configMap: names.configMap, secret: names.secret, namespace: names.namespace },
+  });
+  const { config, issues } = compileInputs(inputs.configMap, inputs.secrets);
+  const object = inputs.object!;
+  const varName = objectVariable(object, sources, sources.var ? undefined : { path: '', config: engine });
+  return { config, issues, object, varName, configOrigin: inputs.origins.configMap };
 }
