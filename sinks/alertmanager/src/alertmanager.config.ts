@@ -25,6 +25,9 @@ export type AlertmanagerServiceConfigInput = z.input<typeof alertmanagerServiceC
 /** The alertmanager plugin has no options of its own. */
 export const alertmanagerPluginConfigSchema = z.strictObject({});
 
+/** Argo's default `generatorURL`: where an Argo CD Application's source lives. */
+export const DEFAULT_GENERATOR_URL = '{{.app.spec.source.repoURL}}';
+
 /**
  * The `alertmanager` block of a `template.<name>` entry, Argo's fields: every string is template text until
  * rendered. Argo requires at least one label; `alertname` defaults to the template's name.
@@ -32,6 +35,10 @@ export const alertmanagerPluginConfigSchema = z.strictObject({});
 export const alertmanagerTemplateSchema = z.strictObject({
   labels: z.record(z.string(), z.string()).refine((labels) => Object.keys(labels).length > 0, 'at least one label is required'),
   annotations: z.record(z.string(), z.string()).optional(),
-  generatorURL: z.string().optional(),
+  /** Argo's default, for an empty or absent one: the Argo CD Application's repository URL. */
+  generatorURL: z
+    .string()
+    .optional()
+    .transform((url) => url || DEFAULT_GENERATOR_URL),
   startsAt: z.string().optional(),
 });

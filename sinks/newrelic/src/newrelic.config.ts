@@ -18,12 +18,16 @@ export const newrelicPluginConfigSchema = httpPluginConfigSchema;
 
 export type NewrelicPluginConfig = HttpPluginConfig;
 
+/** Argo's default `revision`: the revision an Argo CD Application last synced to. */
+export const DEFAULT_REVISION = '{{.app.status.operationState.syncResult.revision}}';
+
 /**
- * The `newrelic` block of a `template.<name>` entry, Argo's fields, template text until rendered. Argo
- * defaults `revision`, `changelog` and `user` to Argo CD's sync revision and its commit's message and author.
+ * The `newrelic` block of a `template.<name>` entry, Argo's fields, template text until rendered.
+ * `revision` defaults to Argo's (the Application's sync revision). Argo also defaults `changelog` and
+ * `user` to the commit's message and author, read through its repository service, which Herald lacks.
  */
 export const newrelicTemplateSchema = z.strictObject({
-  revision: z.string().optional(),
+  revision: z.string().default(DEFAULT_REVISION),
   changelog: z.string().optional(),
   description: z.string().optional(),
   user: z.string().optional(),
