@@ -22,7 +22,7 @@ it("a fake server's behaviours make the kit's failures; the kit runs every check
     plugin: memorySink(server.remote),
     service: { type: 'memory', name: 'mem', config: { token: 'memory-token-51aa' } },
     secrets: ['memory-token-51aa'],
-    remote: behaviourRemote(server, {
+    remote: behaviourRemote<Behaviour>(server, {
       retryable: () => ({ fail: 'retryable' }),
       permanent: () => ({ fail: 'permanent' }),
       throttle: (ms) => ({ fail: 'throttle', ...(ms === undefined ? {} : { retryAfterMs: ms }) }),
@@ -41,7 +41,7 @@ it('a failure without a behaviour is one the server cannot make: its check is sk
     plugin: memorySink(server.remote),
     service: { type: 'memory', name: 'mem', config: { token: 'memory-token-51aa' } },
     secrets: ['memory-token-51aa'],
-    remote: behaviourRemote(server, { retryable: () => ({ fail: 'retryable' }), permanent: () => ({ fail: 'permanent' }) }),
+    remote: behaviourRemote<Behaviour>(server, { retryable: () => ({ fail: 'retryable' }), permanent: () => ({ fail: 'permanent' }) }),
     templateBlock: { valid: {}, invalid: { x: 1 } },
   });
   expect(report.skipped.map((s) => s.split(':')[0])).toEqual(['retry-after', 'abort-on-hang']);

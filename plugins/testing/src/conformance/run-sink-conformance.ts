@@ -149,7 +149,7 @@ export async function runSinkConformance(options: SinkConformanceOptions): Promi
     }
     return fail(check, 'send resolved, but the remote side failed it');
   };
-  const delivers = async (check: string) => {
+  const delivers = async (check: SinkConformanceCheck) => {
     await remote.reset();
     const before = await remote.accepted();
     try {
@@ -162,7 +162,7 @@ export async function runSinkConformance(options: SinkConformanceOptions): Promi
     if (after !== before + 1) fail(check, `send resolved, but the remote side accepted ${after - before} notifications, not 1`);
     pass(check);
   };
-  const refused = async (check: string, kind: RemoteFailure, retryable: boolean) => {
+  const refused = async (check: SinkConformanceCheck, kind: RemoteFailure, retryable: boolean) => {
     await remote.reset();
     const before = await remote.accepted();
     await remote.failNext(kind);
