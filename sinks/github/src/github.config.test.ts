@@ -23,14 +23,6 @@ describe('service.github options', () => {
 });
 
 describe('template github block', () => {
-  it('keeps pullRequestComment.commentTag literal, as Argo does not template it', () => {
-    const tag = (commentTag: string) => githubTemplateSchema.parse({ pullRequestComment: { content: 'c', commentTag } }).pullRequestComment?.commentTag;
-    expect(tag('sync-web')).toBe('sync-web');
-    // A Go string-literal action: it renders to the tag, braces and quotes as written.
-    expect(tag('web {{.app}} "x"')).toBe('{{"web {{.app}} \\"x\\""}}');
-  });
-
-
   it("fills in Argo's default repoURLPath and revisionPath (an Argo CD Application's)", () => {
     expect(githubTemplateSchema.parse({ status: { state: 'success' } })).toEqual({
       repoURLPath: '{{.app.spec.source.repoURL}}',

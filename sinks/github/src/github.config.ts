@@ -60,14 +60,6 @@ export const DEFAULT_REPO_URL_PATH = '{{.app.spec.source.repoURL}}';
 export const DEFAULT_REVISION_PATH = '{{.app.status.operationState.syncResult.revision}}';
 
 /**
- * Template text that renders to `text` as it is: text with `{{` becomes one Go string-literal action
- * (JSON's string escapes are Go's), other text is already literal.
- */
-export function literalTemplate(text: string): string {
-  return text.includes('{{') ? `{{${JSON.stringify(text)}}}` : text;
-}
-
-/**
  * The `github` block of a `template.<name>` entry, Argo's fields (its JSON names: the check run's are
  * snake_case). Strings are template text until rendered.
  */
@@ -87,8 +79,8 @@ export const githubTemplateSchema = z.strictObject({
       reference: z.string().optional(),
     })
     .optional(),
-  /** `commentTag` is no template in Argo: kept literal, whatever braces it has. */
-  pullRequestComment: z.strictObject({ content: z.string().optional(), commentTag: z.string().optional().transform((tag) => (tag === undefined ? tag : literalTemplate(tag))) }).optional(),
+  /** `commentTag` is no template in Argo: the notification config keeps it as written. */
+  pullRequestComment: z.strictObject({ content: z.string().optional(), commentTag: z.string().optional() }).optional(),
   checkRun: z
     .strictObject({
       name: z.string().optional(),
