@@ -1,3 +1,18 @@
-export { callApi, aborted, AgentPool, type ApiCall, type ApiAnswer } from './http-call.ts';
+export { callApi, aborted, type ApiCall, type ApiAnswer } from './api-call.ts';
 export { postJson, type Answer, type PostOptions } from './json-post.ts';
+export { AgentPool, transportAgent } from './agent-pool.ts';
+export {
+  transportOptionsShape,
+  httpPluginConfigSchema,
+  unsetIfNull,
+  boundedDuration,
+  httpUrlSchema,
+  webhookUrlsSchema,
+  type TransportOptions,
+  type HttpPluginConfig,
+} from './transport-options.ts';
+export { urlSecrets, shownUrl, webhookFor } from './url-secrets.ts';
+export { sortedKeys, goEscape, compactJson, goValueText } from './go-json.ts';
 export type { Dispatcher } from 'undici';
+export { serviceOptionsReader } from './service-options.ts';
+export { SinkConnections } from './sink-connections.ts';

@@ -9,6 +9,9 @@ export interface PostableAlert {
 }
 
 /** A `git@host:org/repo` source URL as the https URL a browser opens, as Argo turns it. */
+// What a Go template prints for a path that is not there.
+const NO_VALUE = '<no value>';
+
 export function httpGeneratorUrl(url: string): string {
   if (!url.startsWith('git@')) return url;
   return `https://${url.slice('git@'.length).replace(':', '/')}`;
@@ -45,7 +48,8 @@ export function buildAlert(notification: NotificationData, now: Date): PostableA
 
   const alert: PostableAlert = { labels, startsAt: startsAt(notification, block.startsAt, now) };
   if (Object.keys(annotations).length > 0) alert.annotations = annotations;
-  if (block.generatorURL !== undefined && block.generatorURL !== null && block.generatorURL !== '') {
+  // `<no value>`: the default's path is not there (the resource is no Argo CD Application), so no URL is known.
+  if (block.generatorURL !== undefined && block.generatorURL !== null && block.generatorURL !== '' && block.generatorURL !== NO_VALUE) {
     if (typeof block.generatorURL !== 'string') throw DeliveryError.permanent(`template "${notification.template}": alertmanager.generatorURL must be text`);
     const url = httpGeneratorUrl(block.generatorURL);
     if (!URL.canParse(url)) throw DeliveryError.permanent(`template "${notification.template}": alertmanager.generatorURL is not a URL: ${JSON.stringify(url)}`);

@@ -48,6 +48,11 @@ describe('the request', () => {
     expect(JSON.parse(first.requests[0]!.body)).toEqual([{ labels: { alertname: 'WebDegraded' }, startsAt: '2026-12-01T07:00:00.000Z' }]);
   });
 
+  it('leaves generatorURL out when the default found no Application repository (`<no value>`)', async () => {
+    await sink.send(notification({ labels: { a: 'b' }, generatorURL: '<no value>' }), { targets: [first.target] });
+    expect(JSON.parse(first.requests[0]!.body)[0]).not.toHaveProperty('generatorURL');
+  });
+
   it('sends basicAuth, which wins over bearerToken as in Argo, or else the bearer token', async () => {
     await sink.send(notification(block), { targets: [first.target], basicAuth: { username: 'herald', password: 'pw-4471' }, bearerToken: 'tok-5521' });
     await sink.send(notification(block), { targets: [first.target], bearerToken: 'tok-5521' });
@@ -112,6 +117,14 @@ describe('secrets', () => {
 });
 
 describe('the template block schema', () => {
+  it("an empty or absent generatorURL gets Argo's: the Argo CD Application's repository URL", () => {
+    for (const block of [{ labels: { a: 'b' } }, { labels: { a: 'b' }, generatorURL: '' }]) {
+      expect(alertmanagerTemplateSchema.parse(block).generatorURL).toBe('{{.app.spec.source.repoURL}}');
+    }
+    expect(alertmanagerTemplateSchema.parse({ labels: { a: 'b' }, generatorURL: 'https://x.example' }).generatorURL).toBe('https://x.example');
+  });
+
+
   it('takes Argo fields, refuses unknown ones and a block without labels', () => {
     expect(alertmanagerTemplateSchema.safeParse({ labels: { a: '{{.app.metadata.name}}' }, annotations: {}, generatorURL: '', startsAt: '' }).success).toBe(true);
     expect(alertmanagerTemplateSchema.safeParse({ labels: {} }).success).toBe(false);

@@ -1,5 +1,5 @@
-import { coreServices, defineSink, DeliveryError, maskSecrets, type ServiceInstance } from '@herald/plugin-sdk';
-import { Agent } from 'undici';
+import { coreServices, defineSink, maskSecrets, type ServiceInstance } from '@herald/plugin-sdk';
+import { serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
 import { buildAlert, type PostableAlert } from './alertmanager-alert.ts';
 import { alertmanagerPluginConfigSchema, alertmanagerServiceConfigSchema, alertmanagerTemplateSchema, type AlertmanagerServiceConfig } from './alertmanager.config.ts';
 import { abortedError, noTargetAccepted, statusFailure, type TargetFailure } from './errors.ts';
@@ -24,36 +24,20 @@ export default defineSink({
   templateSchema: alertmanagerTemplateSchema,
   deps: { logger: coreServices.logger, clock: coreServices.clock },
   async init({ logger, clock }) {
-    const agents = new Map<string, Agent>();
-    const stopping = new AbortController();
-    let stopped: Promise<void> | undefined;
-
-    const agentFor = (service: string, options: AlertmanagerServiceConfig): Agent => {
-      const key = JSON.stringify([service, options.insecureSkipVerify, options.maxConnsPerHost, options.idleConnTimeout ?? null]);
-      let agent = agents.get(key);
-      if (!agent) {
-        agent = new Agent({
-          ...(options.insecureSkipVerify ? { connect: { rejectUnauthorized: false } } : {}),
-          ...(options.maxConnsPerHost > 0 ? { connections: options.maxConnsPerHost } : {}),
-          ...(options.idleConnTimeout === undefined ? {} : { keepAliveTimeout: options.idleConnTimeout, keepAliveMaxTimeout: options.idleConnTimeout }),
-        });
-        agents.set(key, agent);
-      }
-      return agent;
-    };
+    const connections = new SinkConnections('alertmanager');
+    const parseOptions = serviceOptionsReader('alertmanager', alertmanagerServiceConfigSchema);
 
     return {
       async send(notification, { signal, service }) {
         const what = `alertmanager "${service.name}"`;
-        if (stopping.signal.aborted) throw DeliveryError.transient(`${what}: the sink is stopped`, { cause: stopping.signal.reason });
+        const bound = connections.signal(signal, what);
         const options = parseOptions(service);
         const secrets = secretsOf(options, service);
         const body = JSON.stringify([buildAlert(notification, clock.now())] satisfies PostableAlert[]);
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (options.basicAuth) headers.authorization = `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64')}`;
         else if (options.bearerToken) headers.authorization = `Bearer ${options.bearerToken}`;
-        const bound = AbortSignal.any([signal, stopping.signal]);
-        const agent = agentFor(service.name, options);
+        const agent = connections.agents.get(options, service.name);
 
         const post = async (target: string): Promise<TargetFailure | undefined> => {
           const url = `${options.scheme}://${target}${options.apiPath}`;
@@ -81,27 +65,10 @@ export default defineSink({
         logger.debug({ ...log, accepted: options.targets.length - failures.length }, 'alertmanager alert posted');
       },
 
-      stop() {
-        stopped ??= (async () => {
-          stopping.abort(new DOMException('alertmanager sink stopped', 'AbortError'));
-          const all = [...agents.values()];
-          agents.clear();
-          await Promise.all(all.map((a) => a.destroy(new Error('alertmanager sink stopped')).catch(() => undefined)));
-        })();
-        return stopped;
-      },
+      stop: () => connections.stop(),
     };
   },
 });
-
-/** The service's options, parsed again when they did not come through Herald's config loading. */
-function parseOptions(service: ServiceInstance<unknown>): AlertmanagerServiceConfig {
-  const result = alertmanagerServiceConfigSchema.safeParse(service.config);
-  if (result.success) return result.data;
-  // The issues name keys only, never values: tokens are among them.
-  const issues = result.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.join(', ')}` : 'invalid'}`);
-  throw DeliveryError.permanent(`alertmanager "${service.name}": invalid service options: ${issues.join('; ')}`);
-}
 
 function secretsOf(options: AlertmanagerServiceConfig, service: ServiceInstance<unknown>): string[] {
   const out = [...(service.secrets ?? [])];

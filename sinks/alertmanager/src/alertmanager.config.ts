@@ -1,7 +1,5 @@
-import { durationSchema, secret, z } from '@herald/plugin-sdk';
-
-// YAML writes an empty option (`scheme:` with nothing after it) as null; Go's decoder takes that as unset.
-const unsetIfNull = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === null ? undefined : value), schema);
+import { secret, z } from '@herald/plugin-sdk';
+import { transportOptionsShape, unsetIfNull } from '@herald/plugin-http';
 
 /**
  * Options of one `service.alertmanager[.<name>]` entry: Argo's alertmanager options, unchanged (its HTTP
@@ -16,18 +14,9 @@ export const alertmanagerServiceConfigSchema = z.strictObject({
   /** Takes precedence over `bearerToken` when both are set, as in Argo. */
   basicAuth: unsetIfNull(z.strictObject({ username: z.string(), password: secret(z.string()) }).optional()),
   bearerToken: unsetIfNull(secret(z.string()).optional()),
-  /** Seconds each target has to answer (Argo: an integer, default 3). */
+  ...transportOptionsShape,
+  /** Seconds each target has to answer (Argo: an integer, default 3), not a duration as in Argo's other services. */
   timeout: unsetIfNull(z.number().int().nonnegative().default(3)).transform((seconds) => (seconds === 0 ? 3 : seconds)),
-  /** Skip TLS certificate verification for this service only. */
-  insecureSkipVerify: unsetIfNull(z.boolean().default(false)),
-  /** Argo transport option: most connections open to one target (0: no limit). */
-  maxConnsPerHost: unsetIfNull(z.number().int().nonnegative().default(0)),
-  /** Argo transport option: how long an idle kept-alive connection stays open. */
-  idleConnTimeout: unsetIfNull(durationSchema().optional()),
-  /** Argo transport option; accepted for compatibility, no effect (connections are pooled per service). */
-  maxIdleConns: unsetIfNull(z.number().int().nonnegative().optional()),
-  /** Argo transport option; accepted for compatibility, no effect. */
-  maxIdleConnsPerHost: unsetIfNull(z.number().int().nonnegative().optional()),
 });
 
 export type AlertmanagerServiceConfig = z.output<typeof alertmanagerServiceConfigSchema>;
@@ -36,6 +25,9 @@ export type AlertmanagerServiceConfigInput = z.input<typeof alertmanagerServiceC
 /** The alertmanager plugin has no options of its own. */
 export const alertmanagerPluginConfigSchema = z.strictObject({});
 
+/** Argo's default `generatorURL`: where an Argo CD Application's source lives. */
+export const DEFAULT_GENERATOR_URL = '{{.app.spec.source.repoURL}}';
+
 /**
  * The `alertmanager` block of a `template.<name>` entry, Argo's fields: every string is template text until
  * rendered. Argo requires at least one label; `alertname` defaults to the template's name.
@@ -43,6 +35,10 @@ export const alertmanagerPluginConfigSchema = z.strictObject({});
 export const alertmanagerTemplateSchema = z.strictObject({
   labels: z.record(z.string(), z.string()).refine((labels) => Object.keys(labels).length > 0, 'at least one label is required'),
   annotations: z.record(z.string(), z.string()).optional(),
-  generatorURL: z.string().optional(),
+  /** Argo's default, for an empty or absent one: the Argo CD Application's repository URL. */
+  generatorURL: z
+    .string()
+    .optional()
+    .transform((url) => url || DEFAULT_GENERATOR_URL),
   startsAt: z.string().optional(),
 });

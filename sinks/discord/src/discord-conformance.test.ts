@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runSinkConformance, type RemoteFailure } from '@herald/plugin-testing';
+import { behaviourRemote, runSinkConformance, SINK_CONFORMANCE_CHECKS, type RemoteFailure } from '@herald/plugin-testing';
 import { startFakeDiscord, type FakeDiscord, type DiscordBehaviour } from '@herald/test-harness';
 import discord from './discord-sink.ts';
 
@@ -24,21 +24,7 @@ it('passes the sink conformance kit against a local Discord webhook API', async 
     secrets: [url, url.split('/').at(-1)!],
     notification: { destination: { service: 'discord', serviceType: 'discord', recipient: 'ops' }, rendered: { message: 'Pod web-1 is ready', discord: { username: 'Herald' } } },
     templateBlock: { valid: { content: 'x', embeds: '[]', username: 'u', avatarUrl: 'https://a/b.png' }, invalid: { avatar_url: 'x' } },
-    remote: {
-      reset: () => api.reset(),
-      failNext: (kind, options) => api.behave(behaviours[kind](options?.retryAfterMs)),
-      accepted: () => api.accepted(),
-    },
+    remote: behaviourRemote(api, behaviours),
   });
-  expect(report.passed).toEqual([
-    'template-schema',
-    'first-send-delivers',
-    'retryable-failure',
-    'permanent-failure',
-    'retry-after',
-    'abort-on-hang',
-    'delivers-after-failures',
-    'stop-idempotent',
-    'no-secret-leak',
-  ]);
+  expect(report.passed).toEqual(SINK_CONFORMANCE_CHECKS);
 });

@@ -1,38 +1,29 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { recordingLogger, sampleNotification } from '@herald/plugin-testing';
+import { rejectionOf, sampleNotificationTo, startTestSink, type TestSink } from '@herald/plugin-testing';
 import { startFakeDiscord, startRecordingServer, type DiscordBehaviour, type FakeDiscord } from '@herald/test-harness';
-import type { DeliveryError, NotificationData, SinkHandle } from '@herald/plugin-sdk';
+import type { NotificationData } from '@herald/plugin-sdk';
 import discord from './discord-sink.ts';
-import { discordPluginConfigSchema, discordServiceConfigSchema, type DiscordServiceConfig, type DiscordServiceConfigInput } from './discord.config.ts';
+import { discordServiceConfigSchema, type DiscordServiceConfigInput } from './discord.config.ts';
 
 let api: FakeDiscord;
-let handle: SinkHandle<DiscordServiceConfig>;
-const logger = recordingLogger();
+let sink: TestSink<typeof discordServiceConfigSchema>;
 
 beforeAll(async () => {
   api = await startFakeDiscord();
-  handle = await discord.init({ config: discordPluginConfigSchema.parse({}), logger, signal: new AbortController().signal });
+  sink = await startTestSink(discord);
 });
 afterAll(async () => {
-  await handle?.stop();
+  await sink?.handle.stop();
   await api?.close();
 });
 afterEach(() => api.reset());
 
 const notification = (rendered: Record<string, unknown>, recipient = 'deploys'): NotificationData =>
-  sampleNotification({ destination: { serviceType: 'discord', service: 'discord', recipient }, template: 'app-synced', rendered });
+  sampleNotificationTo('discord', recipient, rendered, { template: 'app-synced' });
 
-const send = (n: NotificationData, service: DiscordServiceConfigInput = { webhooks: { deploys: api.webhookUrl('deploys') } }) =>
-  handle.send(n, { attempt: 1, signal: new AbortController().signal, service: { type: 'discord', name: 'discord', config: discordServiceConfigSchema.parse(service), secrets: [] } });
+const send = (n: NotificationData, service: DiscordServiceConfigInput = { webhooks: { deploys: api.webhookUrl('deploys') } }) => sink.send(n, service, { secrets: [] });
 
-async function refusal(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as DeliveryError;
-  }
-  throw new Error('expected the send to fail');
-}
+const refusal = rejectionOf;
 
 describe('discord sink: the request', () => {
   it('executes the recipient’s webhook with ?wait=true and the discord block as Discord’s fields', async () => {
@@ -88,7 +79,7 @@ describe('discord sink: what Discord answers', () => {
     const err = await refusal(send(notification({ message: 'm' }), { webhooks: { deploys: url } }));
     expect(err.retryable).toBe(false);
     expect(err.message).toContain('Discord answered HTTP 401: Invalid Webhook Token (code 50027)');
-    const seen = [err.message, logger.text()].join('\n');
+    const seen = [err.message, sink.logger.text()].join('\n');
     for (const part of ['wr0ngT0kenValue_abcdefghijklmnop', new URL(url).pathname.split('/')[3]!]) expect(seen).not.toContain(part);
   });
 
@@ -116,7 +107,7 @@ describe('discord sink: what Discord answers', () => {
       const url = `${echo.origin}/api/webhooks/1180000000000000777/EchoT0kenSecretValue-abcdefghijklmnopqrstuvwxyz`;
       const err = await refusal(send(notification({ message: 'm' }), { webhooks: { deploys: url } }));
       expect(err.message).toContain('Discord answered HTTP 400: no webhook at ***');
-      for (const part of ['EchoT0kenSecretValue', '1180000000000000777']) expect([err.message, logger.text()].join('\n')).not.toContain(part);
+      for (const part of ['EchoT0kenSecretValue', '1180000000000000777']) expect([err.message, sink.logger.text()].join('\n')).not.toContain(part);
     } finally {
       await echo.close();
     }

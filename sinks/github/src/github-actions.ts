@@ -76,11 +76,14 @@ export async function createDeploymentStatus(octokit: Octokit, t: Target, d: Non
 /**
  * A comment on every pull request that contains the revision (Argo's). With a `commentTag`, the comment
  * carrying the tag's marker is updated in place, on whichever page of the PR's comments it is (Argo reads
- * only the first 30); without one, a new comment each time.
+ * only the first 30); without one, a new comment each time. The body is the engine's: its templater ends
+ * the content with the marker, its send cuts that to GitHub's 65,536 characters and appends the marker
+ * again (so the marker survives the cut). Argo appends once more for each further PR it creates a comment
+ * on; Herald posts every PR the same body.
  */
 export async function commentOnPullRequests(octokit: Octokit, t: Target, c: NonNullable<Rendered['pullRequestComment']>): Promise<void> {
   const marker = c.commentTag ? commentMarker(c.commentTag) : undefined;
-  const content = truncate(c.content ?? '', 65_536);
+  const content = truncate(marker ? `${c.content ?? ''}\n${marker}` : (c.content ?? ''), 65_536);
   const body = marker ? `${content}\n${marker}` : content;
   t.step(`list pull requests of ${t.owner}/${t.repo}@${t.revision}`);
   const { data: pulls } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner: t.owner, repo: t.repo, commit_sha: t.revision, request: { signal: t.signal } });

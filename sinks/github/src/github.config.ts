@@ -79,6 +79,7 @@ export const githubTemplateSchema = z.strictObject({
       reference: z.string().optional(),
     })
     .optional(),
+  /** `commentTag` is no template in Argo: the notification config keeps it as written. */
   pullRequestComment: z.strictObject({ content: z.string().optional(), commentTag: z.string().optional() }).optional(),
   checkRun: z
     .strictObject({

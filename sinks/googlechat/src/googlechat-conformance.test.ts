@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runSinkConformance, type RemoteFailure } from '@herald/plugin-testing';
+import { behaviourRemote, runSinkConformance, SINK_CONFORMANCE_CHECKS, type RemoteFailure } from '@herald/plugin-testing';
 import { startFakeGoogleChat, type FakeGoogleChat, type GoogleChatBehaviour } from '@herald/test-harness';
 import googlechat from './googlechat-sink.ts';
 
@@ -24,21 +24,7 @@ it('passes the sink conformance kit against a local Google Chat webhook API', as
     secrets: [url, new URL(url).searchParams.get('token')!, new URL(url).searchParams.get('key')!],
     notification: { destination: { service: 'googlechat', serviceType: 'googlechat', recipient: 'ops' }, rendered: { message: 'Pod web-1 is ready', googlechat: { threadKey: 'web-1' } } },
     templateBlock: { valid: { cardsV2: '[]', threadKey: 'x' }, invalid: { threadkey: 'x' } },
-    remote: {
-      reset: () => api.reset(),
-      failNext: (kind, options) => api.behave(behaviours[kind](options?.retryAfterMs)),
-      accepted: () => api.accepted(),
-    },
+    remote: behaviourRemote(api, behaviours),
   });
-  expect(report.passed).toEqual([
-    'template-schema',
-    'first-send-delivers',
-    'retryable-failure',
-    'permanent-failure',
-    'retry-after',
-    'abort-on-hang',
-    'delivers-after-failures',
-    'stop-idempotent',
-    'no-secret-leak',
-  ]);
+  expect(report.passed).toEqual(SINK_CONFORMANCE_CHECKS);
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DeliveryError, type NotificationData } from '@herald/plugin-sdk';
 import { parse } from 'yaml';
-import { goEscape, sortedKeys } from '@herald/core-http';
+import { goEscape, sortedKeys } from '@herald/plugin-http';
 
 /** The rendered `googlechat` block: Argo's fields, each template text; an empty one counts as unset. */
 export interface GoogleChatBlock {

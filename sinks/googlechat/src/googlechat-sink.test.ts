@@ -1,38 +1,29 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { recordingLogger, sampleNotification } from '@herald/plugin-testing';
+import { rejectionOf, sampleNotificationTo, startTestSink, type TestSink } from '@herald/plugin-testing';
 import { startFakeGoogleChat, startRecordingServer, type FakeGoogleChat, type GoogleChatBehaviour } from '@herald/test-harness';
-import type { DeliveryError, NotificationData, SinkHandle } from '@herald/plugin-sdk';
+import type { NotificationData } from '@herald/plugin-sdk';
 import googlechat from './googlechat-sink.ts';
-import { googleChatPluginConfigSchema, googleChatServiceConfigSchema, type GoogleChatServiceConfig, type GoogleChatServiceConfigInput } from './googlechat.config.ts';
+import { googleChatServiceConfigSchema, type GoogleChatServiceConfigInput } from './googlechat.config.ts';
 
 let api: FakeGoogleChat;
-let handle: SinkHandle<GoogleChatServiceConfig>;
-const logger = recordingLogger();
+let sink: TestSink<typeof googleChatServiceConfigSchema>;
 
 beforeAll(async () => {
   api = await startFakeGoogleChat();
-  handle = await googlechat.init({ config: googleChatPluginConfigSchema.parse({}), logger, signal: new AbortController().signal });
+  sink = await startTestSink(googlechat);
 });
 afterAll(async () => {
-  await handle?.stop();
+  await sink?.handle.stop();
   await api?.close();
 });
 afterEach(() => api.reset());
 
 const notification = (rendered: Record<string, unknown>, recipient = 'ops'): NotificationData =>
-  sampleNotification({ destination: { serviceType: 'googlechat', service: 'googlechat', recipient }, template: 'app-synced', rendered });
+  sampleNotificationTo('googlechat', recipient, rendered, { template: 'app-synced' });
 
-const send = (n: NotificationData, service: GoogleChatServiceConfigInput = { webhooks: { ops: api.webhookUrl('ops') } }) =>
-  handle.send(n, { attempt: 1, signal: new AbortController().signal, service: { type: 'googlechat', name: 'googlechat', config: googleChatServiceConfigSchema.parse(service), secrets: [] } });
+const send = (n: NotificationData, service: GoogleChatServiceConfigInput = { webhooks: { ops: api.webhookUrl('ops') } }) => sink.send(n, service, { secrets: [] });
 
-async function refusal(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as DeliveryError;
-  }
-  throw new Error('expected the send to fail');
-}
+const refusal = rejectionOf;
 
 const CARDS_V2 = `
 - header:
@@ -124,7 +115,7 @@ describe('googlechat sink: what Google answers', () => {
     const err = await refusal(send(notification({ message: 'm' }), { webhooks: { ops: url } }));
     expect(err.retryable).toBe(false);
     expect(err.message).toContain('Google Chat answered HTTP 401: UNAUTHENTICATED: Request had invalid authentication credentials.');
-    const seen = [err.message, logger.text()].join('\n');
+    const seen = [err.message, sink.logger.text()].join('\n');
     for (const part of ['wr0ng-t0ken-value', new URL(url).searchParams.get('key')!, new URL(url).pathname.split('/')[3]!]) expect(seen).not.toContain(part);
   });
 
@@ -134,7 +125,7 @@ describe('googlechat sink: what Google answers', () => {
       const url = `${echo.origin}/v1/spaces/AAAAxY12abc/messages?key=AIzaSyEchoKey0123456789&token=t0k3n-echo-s3cret%3D`;
       const err = await refusal(send(notification({ message: 'm', googlechat: { threadKey: 'web' } }), { webhooks: { ops: url } }));
       expect(err.message).toContain('Google Chat answered HTTP 400: INVALID_ARGUMENT: bad request to ***');
-      for (const part of ['AIzaSyEchoKey0123456789', 't0k3n-echo-s3cret', 'AAAAxY12abc']) expect([err.message, logger.text()].join('\n')).not.toContain(part);
+      for (const part of ['AIzaSyEchoKey0123456789', 't0k3n-echo-s3cret', 'AAAAxY12abc']) expect([err.message, sink.logger.text()].join('\n')).not.toContain(part);
     } finally {
       await echo.close();
     }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runSinkConformance, type RemoteFailure } from '@herald/plugin-testing';
+import { behaviourRemote, runSinkConformance, type RemoteFailure } from '@herald/plugin-testing';
 import { startFakeGrafana, type FakeGrafana, type GrafanaBehaviour } from '@herald/test-harness';
 import grafana from './grafana-sink.ts';
 
@@ -22,11 +22,7 @@ it('passes the sink conformance kit against a local Grafana annotations API', as
     service: { type: 'grafana', name: 'grafana', config: { apiUrl: api.apiUrl, apiKey: api.apiKey } },
     secrets: [api.apiKey],
     notification: { destination: { service: 'grafana', serviceType: 'grafana', recipient: 'argocd|web' }, rendered: { message: 'Pod web-1 is ready' } },
-    remote: {
-      reset: () => api.reset(),
-      failNext: (kind, options) => api.behave(behaviours[kind](options?.retryAfterMs)),
-      accepted: () => api.accepted(),
-    },
+    remote: behaviourRemote(api, behaviours),
   });
   expect(report.passed).toEqual(['first-send-delivers', 'retryable-failure', 'permanent-failure', 'retry-after', 'abort-on-hang', 'delivers-after-failures', 'stop-idempotent', 'no-secret-leak']);
 });

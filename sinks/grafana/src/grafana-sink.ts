@@ -1,8 +1,8 @@
-import { coreServices, DeliveryError, defineSink, isDeliveryError, maskErrorSecrets, maskSecrets, type ServiceInstance } from '@herald/plugin-sdk';
+import { coreServices, DeliveryError, defineSink, isDeliveryError, maskErrorSecrets, maskSecrets } from '@herald/plugin-sdk';
 import { answerError } from './errors.ts';
-import { AgentPool, callApi } from '@herald/plugin-http';
+import { callApi, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
 import { annotationsUrl, buildAnnotation } from './grafana-annotation.ts';
-import { grafanaPluginConfigSchema, grafanaServiceConfigSchema, type GrafanaServiceConfig } from './grafana.config.ts';
+import { grafanaPluginConfigSchema, grafanaServiceConfigSchema } from './grafana.config.ts';
 
 /**
  * Argo's grafana service: one `POST <apiUrl>/annotations` per `send`, an annotation tagged with the
@@ -18,25 +18,8 @@ export default defineSink({
   serviceConfigSchema: grafanaServiceConfigSchema,
   deps: { logger: coreServices.logger, clock: coreServices.clock },
   async init({ config, logger, clock }) {
-    const agents = new AgentPool();
-    const stopping = new AbortController();
-    let stopped: Promise<void> | undefined;
-    const parsed = new WeakMap<object, GrafanaServiceConfig>();
-
-    // Herald parses service options when the config loads; parsing again here (once per options object)
-    // keeps the sink safe from options that did not come through that path. Messages name keys, not values.
-    const serviceConfig = (service: ServiceInstance<unknown>): GrafanaServiceConfig => {
-      const raw = service.config;
-      const known = typeof raw === 'object' && raw !== null ? parsed.get(raw) : undefined;
-      if (known) return known;
-      const result = grafanaServiceConfigSchema.safeParse(raw);
-      if (!result.success) {
-        const issues = result.error.issues.map((issue) => `${['service', service.type, ...issue.path].join('.')}: ${issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.join(', ')}` : 'invalid'}`);
-        throw DeliveryError.permanent(`grafana "${service.name}": invalid service options: ${issues.join('; ')}`);
-      }
-      if (typeof raw === 'object' && raw !== null) parsed.set(raw, result.data);
-      return result.data;
-    };
+    const connections = new SinkConnections('grafana');
+    const serviceConfig = serviceOptionsReader('grafana', grafanaServiceConfigSchema);
 
     return {
       async send(notification, { signal, service }) {
@@ -44,21 +27,21 @@ export default defineSink({
         const what = `grafana "${service.name}": annotation tagged ${tags || '(none)'}`;
         const secrets = [...(service.secrets ?? [])];
         try {
-          if (stopping.signal.aborted) throw DeliveryError.transient(`${what}: the sink is stopped`, { cause: stopping.signal.reason });
+          const bound = connections.signal(signal, what);
           const options = serviceConfig(service);
           secrets.push(options.apiKey);
           const annotation = buildAnnotation(notification, clock.now().getTime());
           // Argo sends an empty text anyway (Grafana refuses it, 400); say why in the log.
           if (!annotation.text) logger.warn({ service: service.name, template: notification.template }, 'grafana annotation text is empty: the template renders no message');
           const answer = await callApi(
-            agents.get(options.insecureSkipVerify),
+            connections.agents.get(options, service.name),
             {
               url: annotationsUrl(options.apiUrl),
               method: 'POST',
               headers: { 'content-type': 'application/json', authorization: `Bearer ${options.apiKey}` },
               body: JSON.stringify(annotation),
             },
-            { what, timeoutMs: options.timeout ?? config.timeout, signal: AbortSignal.any([signal, stopping.signal]) },
+            { what, timeoutMs: options.timeout ?? config.timeout, signal: bound },
           );
           // Argo takes only 200 as success; Grafana answers 200 to an added annotation.
           if (answer.status !== 200) throw answerError(what, answer);
@@ -70,13 +53,7 @@ export default defineSink({
         }
       },
 
-      stop() {
-        stopped ??= (async () => {
-          stopping.abort(new DOMException('grafana sink stopped', 'AbortError'));
-          await agents.close();
-        })();
-        return stopped;
-      },
+      stop: () => connections.stop(),
     };
   },
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runSinkConformance, type RemoteFailure } from '@herald/plugin-testing';
+import { behaviourRemote, runSinkConformance, SINK_CONFORMANCE_CHECKS, type RemoteFailure } from '@herald/plugin-testing';
 import { startFakeMattermost, type FakeMattermost, type MattermostBehaviour } from '@herald/test-harness';
 import mattermost from './mattermost-sink.ts';
 
@@ -23,21 +23,7 @@ it('passes the sink conformance kit against a local Mattermost API v4', async ()
     secrets: [api.token],
     notification: { destination: { service: 'mattermost', serviceType: 'mattermost', recipient: api.channelId('deploys') }, rendered: { message: 'Pod web-1 is ready' } },
     templateBlock: { valid: { attachments: '[]' }, invalid: { attachment: '[]' } },
-    remote: {
-      reset: () => api.reset(),
-      failNext: (kind, options) => api.behave(behaviours[kind](options?.retryAfterMs)),
-      accepted: () => api.accepted(),
-    },
+    remote: behaviourRemote(api, behaviours),
   });
-  expect(report.passed).toEqual([
-    'template-schema',
-    'first-send-delivers',
-    'retryable-failure',
-    'permanent-failure',
-    'retry-after',
-    'abort-on-hang',
-    'delivers-after-failures',
-    'stop-idempotent',
-    'no-secret-leak',
-  ]);
+  expect(report.passed).toEqual(SINK_CONFORMANCE_CHECKS);
 });

@@ -1,5 +1,5 @@
 import { DeliveryError, type NotificationData } from '@herald/plugin-sdk';
-import { goEscape, sortedKeys } from '@herald/core-http';
+import { goEscape, sortedKeys } from '@herald/plugin-http';
 
 /**
  * The body Argo's mattermost service posts, byte for byte: `{"channel_id","message","props":{"attachments"}}`

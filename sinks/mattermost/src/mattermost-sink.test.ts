@@ -1,38 +1,29 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { recordingLogger, sampleNotification } from '@herald/plugin-testing';
+import { rejectionOf, sampleNotificationTo, startTestSink, type TestSink } from '@herald/plugin-testing';
 import { startFakeMattermost, startRecordingServer, type FakeMattermost, type MattermostBehaviour } from '@herald/test-harness';
-import type { DeliveryError, NotificationData, SinkHandle } from '@herald/plugin-sdk';
+import type { NotificationData } from '@herald/plugin-sdk';
 import mattermost from './mattermost-sink.ts';
-import { mattermostPluginConfigSchema, mattermostServiceConfigSchema, type MattermostServiceConfig, type MattermostServiceConfigInput } from './mattermost.config.ts';
+import { mattermostServiceConfigSchema, type MattermostServiceConfigInput } from './mattermost.config.ts';
 
 let api: FakeMattermost;
-let handle: SinkHandle<MattermostServiceConfig>;
-const logger = recordingLogger();
+let sink: TestSink<typeof mattermostServiceConfigSchema>;
 
 beforeAll(async () => {
   api = await startFakeMattermost();
-  handle = await mattermost.init({ config: mattermostPluginConfigSchema.parse({}), logger, signal: new AbortController().signal });
+  sink = await startTestSink(mattermost);
 });
 afterAll(async () => {
-  await handle?.stop();
+  await sink?.handle.stop();
   await api?.close();
 });
 afterEach(() => api.reset());
 
 const notification = (rendered: Record<string, unknown>, recipient = api.channelId('deploys')): NotificationData =>
-  sampleNotification({ destination: { serviceType: 'mattermost', service: 'mattermost', recipient }, template: 'app-synced', rendered });
+  sampleNotificationTo('mattermost', recipient, rendered, { template: 'app-synced' });
 
-const send = (n: NotificationData, service: MattermostServiceConfigInput = { apiURL: api.apiUrl, token: api.token }, secrets = [api.token]) =>
-  handle.send(n, { attempt: 1, signal: new AbortController().signal, service: { type: 'mattermost', name: 'mattermost', config: mattermostServiceConfigSchema.parse(service), secrets } });
+const send = (n: NotificationData, service: MattermostServiceConfigInput = { apiURL: api.apiUrl, token: api.token }, secrets = [api.token]) => sink.send(n, service, { secrets });
 
-async function refusal(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as DeliveryError;
-  }
-  throw new Error('expected the send to fail');
-}
+const refusal = rejectionOf;
 
 describe('mattermost sink: the request Argo sends', () => {
   it('posts channel, message and attachments to /api/v4/posts with the bearer token, byte for byte', async () => {
@@ -91,7 +82,7 @@ describe('mattermost sink: what Mattermost answers', () => {
     try {
       const err = await refusal(send(notification({ message: 'm' }), { apiURL: echo.origin, token: 'inline-t0ken-not-from-a-secret' }, []));
       expect(err.message).toContain('Mattermost answered HTTP 400: bad request with Bearer ***');
-      expect([err.message, logger.text()].join('\n')).not.toContain('inline-t0ken-not-from-a-secret');
+      expect([err.message, sink.logger.text()].join('\n')).not.toContain('inline-t0ken-not-from-a-secret');
     } finally {
       await echo.close();
     }

@@ -1,9 +1,9 @@
-import { coreServices, DeliveryError, defineSink, isDeliveryError, maskSecrets, type ServiceInstance } from '@herald/plugin-sdk';
-import { AgentPool, maskedDeliveryError, postJson } from '@herald/core-http';
+import { coreServices, DeliveryError, defineSink, maskErrorSecrets, maskSecrets } from '@herald/plugin-sdk';
+import { callApi, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
 import pkg from '../package.json' with { type: 'json' };
 import { answerError } from './errors.ts';
 import { mattermostBody, postsUrl } from './mattermost-post.ts';
-import { mattermostPluginConfigSchema, mattermostServiceConfigSchema, mattermostTemplateSchema, type MattermostServiceConfig } from './mattermost.config.ts';
+import { mattermostPluginConfigSchema, mattermostServiceConfigSchema, mattermostTemplateSchema } from './mattermost.config.ts';
 
 const USER_AGENT = `herald/${pkg.version}`;
 
@@ -23,26 +23,8 @@ export default defineSink({
   limits: { perSecond: 10, burst: 100 },
   deps: { logger: coreServices.logger },
   async init({ config, logger }) {
-    const agents = new AgentPool();
-    // Aborted by stop(): later sends fail at once, requests in flight are cut.
-    const stopping = new AbortController();
-    let stopped: Promise<void> | undefined;
-    const parsed = new WeakMap<object, MattermostServiceConfig>();
-
-    // Herald parses service options when the config loads; parsing again here (once per options object)
-    // keeps the sink safe from options that did not come that way. Messages name keys, never values.
-    const serviceConfig = (service: ServiceInstance<unknown>): MattermostServiceConfig => {
-      const raw = service.config;
-      const known = typeof raw === 'object' && raw !== null ? parsed.get(raw) : undefined;
-      if (known) return known;
-      const result = mattermostServiceConfigSchema.safeParse(raw);
-      if (!result.success) {
-        const keys = result.error.issues.map((issue) => [`service.${service.type}`, ...issue.path].join('.'));
-        throw DeliveryError.permanent(`mattermost "${service.name}": invalid service options: ${keys.join(', ')}`);
-      }
-      if (typeof raw === 'object' && raw !== null) parsed.set(raw, result.data);
-      return result.data;
-    };
+    const connections = new SinkConnections('mattermost');
+    const serviceConfig = serviceOptionsReader('mattermost', mattermostServiceConfigSchema);
 
     return {
       async send(notification, { signal, service }) {
@@ -52,17 +34,14 @@ export default defineSink({
         if (!channel) throw DeliveryError.permanent(`mattermost "${service.name}": no channel (the subscription names none, e.g. mattermost:<channel id>)`);
         const url = postsUrl(options.apiURL);
         const what = `mattermost "${service.name}": POST ${url.origin}${url.pathname} to channel ${channel}`;
-        if (stopping.signal.aborted) throw DeliveryError.transient(`${what}: the sink is stopped`);
+        const bound = connections.signal(signal, what);
         const body = mattermostBody(notification, channel);
         try {
-          const answer = await postJson(url, body, {
-            dispatcher: agents.get(service.name, options),
-            signal: AbortSignal.any([signal, stopping.signal]),
-            timeoutMs: options.timeout ?? config.timeout,
-            userAgent: USER_AGENT,
-            headers: { authorization: `Bearer ${options.token}` },
-            what,
-          });
+          const answer = await callApi(
+            connections.agents.get(options, service.name),
+            { url, method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, authorization: `Bearer ${options.token}` }, body },
+            { what, timeoutMs: options.timeout ?? config.timeout, signal: bound },
+          );
           const log = { service: service.name, channel, stateKey: notification.stateKey, status: answer.status };
           if (answer.status >= 200 && answer.status <= 299) {
             logger.debug(log, 'mattermost post created');
@@ -72,18 +51,11 @@ export default defineSink({
           // Masked before the error cuts it to an excerpt: a cut secret would show its start.
           throw answerError(what, { ...answer, body: maskSecrets(answer.body, secrets) });
         } catch (err) {
-          if (!isDeliveryError(err)) throw err;
-          throw maskedDeliveryError(err, secrets);
+          throw maskErrorSecrets(err, secrets);
         }
       },
 
-      stop() {
-        stopped ??= (async () => {
-          stopping.abort(new DOMException('mattermost sink stopped', 'AbortError'));
-          await agents.close();
-        })();
-        return stopped;
-      },
+      stop: () => connections.stop(),
     };
   },
 });

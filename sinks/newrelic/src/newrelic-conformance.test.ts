@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runSinkConformance, type RemoteFailure } from '@herald/plugin-testing';
+import { behaviourRemote, runSinkConformance, type RemoteFailure } from '@herald/plugin-testing';
 import { startFakeNewrelic, type FakeNewrelic, type NewrelicBehaviour } from '@herald/test-harness';
 import newrelic from './newrelic-sink.ts';
 
@@ -23,11 +23,7 @@ it('passes the sink conformance kit against a local New Relic deployments API', 
     secrets: [api.apiKey],
     notification: { destination: { service: 'newrelic', serviceType: 'newrelic', recipient: '123456789' }, rendered: { message: 'web synced', newrelic: { revision: '2ca1a7d' } } },
     templateBlock: { valid: { revision: '{{.rev}}', changelog: 'c', description: 'd', user: 'u' }, invalid: { revison: '{{.rev}}' } },
-    remote: {
-      reset: () => api.reset(),
-      failNext: (kind, options) => api.behave(behaviours[kind](options?.retryAfterMs)),
-      accepted: () => api.accepted(),
-    },
+    remote: behaviourRemote(api, behaviours),
   });
   expect(report.passed).toEqual(['template-schema', 'first-send-delivers', 'retryable-failure', 'permanent-failure', 'retry-after', 'abort-on-hang', 'delivers-after-failures', 'stop-idempotent', 'no-secret-leak']);
 });

@@ -7,11 +7,15 @@ export interface DeploymentMarker {
 
 const FIELDS = ['revision', 'changelog', 'description', 'user'] as const;
 
+// What a Go template prints for a path that is not there: the default revision of a resource that is no
+// Argo CD Application.
+const NO_VALUE = '<no value>';
+
 /**
  * The marker from the rendered `newrelic` block: `description` defaults to the rendered `message` and empty
- * fields are left out, as Argo does. A missing revision is a permanent error naming the template: Argo
- * defaults it to Argo CD's sync revision (`.app.status.operationState.syncResult.revision`), which a
- * Herald template writes itself. New Relic refuses a marker without one.
+ * fields are left out, as Argo does. The template schema defaults `revision` to Argo CD's sync revision; a
+ * revision that rendered empty (or to `<no value>`: the resource has no such path) is a permanent error
+ * naming the template, as New Relic refuses a marker without one.
  */
 export function buildMarker(notification: NotificationData): DeploymentMarker {
   const raw = notification.rendered.newrelic;
@@ -26,7 +30,7 @@ export function buildMarker(notification: NotificationData): DeploymentMarker {
     deployment[field] = value;
   }
   if (!deployment.description && typeof notification.rendered.message === 'string' && notification.rendered.message) deployment.description = notification.rendered.message;
-  if (!deployment.revision) throw DeliveryError.permanent(`${where}: newrelic.revision is empty; New Relic needs a revision (e.g. revision: "{{.app.status.operationState.syncResult.revision}}")`);
+  if (!deployment.revision || deployment.revision === NO_VALUE) throw DeliveryError.permanent(`${where}: newrelic.revision is empty; New Relic needs a revision (e.g. revision: "{{.app.status.operationState.syncResult.revision}}")`);
   const { revision, ...rest } = deployment;
   return { deployment: { revision, ...rest } };
 }

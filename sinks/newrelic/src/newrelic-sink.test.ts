@@ -48,6 +48,17 @@ describe('the request New Relic receives', () => {
     expect(api.requests).toHaveLength(0);
   });
 
+  it("a block without revision gets Argo's: the Argo CD Application's sync revision", () => {
+    expect(newrelicTemplateSchema.parse({ changelog: 'c' })).toEqual({ revision: '{{.app.status.operationState.syncResult.revision}}', changelog: 'c' });
+    expect(newrelicTemplateSchema.parse({ revision: '{{.rev}}' }).revision).toBe('{{.rev}}');
+  });
+
+  it('the default revision of a resource that is no Application (`<no value>`) is permanent, with no request', async () => {
+    const err = await rejection(sink.send(notification(APP, 'x', { revision: '<no value>' }), service));
+    expect(err).toMatchObject({ retryable: false, message: expect.stringContaining('template "pod-ready": newrelic.revision is empty') });
+    expect(api.requests).toHaveLength(0);
+  });
+
   it('the template block is checked: a misspelt field is an error', () => {
     expect(newrelicTemplateSchema.safeParse({ revision: '{{.rev}}', changelog: 'x', description: 'y', user: 'z' }).success).toBe(true);
     expect(newrelicTemplateSchema.safeParse({ revison: '{{.rev}}' }).success).toBe(false);

@@ -1,8 +1,8 @@
-import { coreServices, DeliveryError, defineSink, isDeliveryError, maskErrorSecrets, maskSecrets, type ServiceInstance } from '@herald/plugin-sdk';
+import { coreServices, DeliveryError, defineSink, isDeliveryError, maskErrorSecrets, maskSecrets } from '@herald/plugin-sdk';
 import { answerError } from './errors.ts';
-import { AgentPool, callApi } from '@herald/plugin-http';
+import { callApi, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
 import { buildMarker, markersUrl } from './newrelic-marker.ts';
-import { newrelicPluginConfigSchema, newrelicServiceConfigSchema, newrelicTemplateSchema, type NewrelicServiceConfig } from './newrelic.config.ts';
+import { newrelicPluginConfigSchema, newrelicServiceConfigSchema, newrelicTemplateSchema } from './newrelic.config.ts';
 
 /**
  * Argo's newrelic service: one deployment marker (`POST /v2/applications/<recipient>/deployments.json`)
@@ -19,25 +19,8 @@ export default defineSink({
   templateSchema: newrelicTemplateSchema,
   deps: { logger: coreServices.logger },
   async init({ config, logger }) {
-    const agents = new AgentPool();
-    const stopping = new AbortController();
-    let stopped: Promise<void> | undefined;
-    const parsed = new WeakMap<object, NewrelicServiceConfig>();
-
-    // Herald parses service options when the config loads; parsing again here (once per options object)
-    // keeps the sink safe from options that did not come through that path. Messages name keys, not values.
-    const serviceConfig = (service: ServiceInstance<unknown>): NewrelicServiceConfig => {
-      const raw = service.config;
-      const known = typeof raw === 'object' && raw !== null ? parsed.get(raw) : undefined;
-      if (known) return known;
-      const result = newrelicServiceConfigSchema.safeParse(raw);
-      if (!result.success) {
-        const issues = result.error.issues.map((issue) => `${['service', service.type, ...issue.path].join('.')}: ${issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.join(', ')}` : 'invalid'}`);
-        throw DeliveryError.permanent(`newrelic "${service.name}": invalid service options: ${issues.join('; ')}`);
-      }
-      if (typeof raw === 'object' && raw !== null) parsed.set(raw, result.data);
-      return result.data;
-    };
+    const connections = new SinkConnections('newrelic');
+    const serviceConfig = serviceOptionsReader('newrelic', newrelicServiceConfigSchema);
 
     return {
       async send(notification, { signal, service }) {
@@ -45,20 +28,20 @@ export default defineSink({
         const what = `newrelic "${service.name}": deployment marker for application ${application}`;
         const secrets = [...(service.secrets ?? [])];
         try {
-          if (stopping.signal.aborted) throw DeliveryError.transient(`${what}: the sink is stopped`, { cause: stopping.signal.reason });
+          const bound = connections.signal(signal, what);
           if (!application) throw DeliveryError.permanent(`${what}: no application id (the subscription names none, e.g. newrelic:123456789)`);
           const options = serviceConfig(service);
           secrets.push(options.apiKey);
           const marker = buildMarker(notification);
           const answer = await callApi(
-            agents.get(options.insecureSkipVerify),
+            connections.agents.get(options, service.name),
             {
               url: markersUrl(options.apiURL, application),
               method: 'POST',
               headers: { 'content-type': 'application/json', 'x-api-key': options.apiKey },
               body: JSON.stringify(marker),
             },
-            { what, timeoutMs: options.timeout ?? config.timeout, signal: AbortSignal.any([signal, stopping.signal]) },
+            { what, timeoutMs: options.timeout ?? config.timeout, signal: bound },
           );
           if (answer.status < 200 || answer.status > 299) throw answerError(what, answer);
           logger.debug({ service: service.name, application, stateKey: notification.stateKey }, 'newrelic deployment marker created');
@@ -69,13 +52,7 @@ export default defineSink({
         }
       },
 
-      stop() {
-        stopped ??= (async () => {
-          stopping.abort(new DOMException('newrelic sink stopped', 'AbortError'));
-          await agents.close();
-        })();
-        return stopped;
-      },
+      stop: () => connections.stop(),
     };
   },
 });

@@ -1,9 +1,8 @@
-import { coreServices, defineSink, DeliveryError, type ServiceInstance } from '@herald/plugin-sdk';
-import { Agent } from 'undici';
+import { coreServices, defineSink, DeliveryError } from '@herald/plugin-sdk';
 import { refusedError } from './errors.ts';
-import { postJson } from '@herald/plugin-http';
+import { postJson, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
 import { buildAlert } from './opsgenie-alert.ts';
-import { opsgeniePluginConfigSchema, opsgenieServiceConfigSchema, opsgenieTemplateSchema, type OpsgenieServiceConfig } from './opsgenie.config.ts';
+import { opsgeniePluginConfigSchema, opsgenieServiceConfigSchema, opsgenieTemplateSchema } from './opsgenie.config.ts';
 
 /**
  * Argo's opsgenie service: one Alert API v2 create request per `send`, with the API key of the recipient's
@@ -20,28 +19,13 @@ export default defineSink({
   templateSchema: opsgenieTemplateSchema,
   deps: { logger: coreServices.logger },
   async init({ logger }) {
-    const agents = new Map<string, Agent>();
-    const stopping = new AbortController();
-    let stopped: Promise<void> | undefined;
-
-    const agentFor = (service: string, options: OpsgenieServiceConfig): Agent => {
-      const key = JSON.stringify([service, options.insecureSkipVerify, options.maxConnsPerHost, options.idleConnTimeout ?? null]);
-      let agent = agents.get(key);
-      if (!agent) {
-        agent = new Agent({
-          ...(options.insecureSkipVerify ? { connect: { rejectUnauthorized: false } } : {}),
-          ...(options.maxConnsPerHost > 0 ? { connections: options.maxConnsPerHost } : {}),
-          ...(options.idleConnTimeout === undefined ? {} : { keepAliveTimeout: options.idleConnTimeout, keepAliveMaxTimeout: options.idleConnTimeout }),
-        });
-        agents.set(key, agent);
-      }
-      return agent;
-    };
+    const connections = new SinkConnections('opsgenie');
+    const parseOptions = serviceOptionsReader('opsgenie', opsgenieServiceConfigSchema);
 
     return {
       async send(notification, { signal, service }) {
         const what = `opsgenie "${service.name}"`;
-        if (stopping.signal.aborted) throw DeliveryError.transient(`${what}: the sink is stopped`, { cause: stopping.signal.reason });
+        const bound = connections.signal(signal, what);
         const options = parseOptions(service);
         const team = notification.destination.recipient;
         const apiKey = Object.hasOwn(options.apiKeys, team) ? options.apiKeys[team] : undefined;
@@ -52,12 +36,12 @@ export default defineSink({
         const alert = buildAlert(notification);
         const url = new URL('v2/alerts', options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`);
         const answer = await postJson({
-          dispatcher: agentFor(service.name, options),
+          dispatcher: connections.agents.get(options, service.name),
           url,
           headers: { 'content-type': 'application/json', authorization: `GenieKey ${apiKey}` },
           body: JSON.stringify(alert),
           timeoutMs: options.timeout,
-          signal: AbortSignal.any([signal, stopping.signal]),
+          signal: bound,
           what: `${what}: POST ${url.href}`,
           secrets: [...Object.values(options.apiKeys), ...(service.secrets ?? [])],
         });
@@ -65,24 +49,8 @@ export default defineSink({
         logger.debug({ service: service.name, team, stateKey: notification.stateKey, alias: alert.alias }, 'opsgenie alert accepted');
       },
 
-      stop() {
-        stopped ??= (async () => {
-          stopping.abort(new DOMException('opsgenie sink stopped', 'AbortError'));
-          const all = [...agents.values()];
-          agents.clear();
-          await Promise.all(all.map((a) => a.destroy(new Error('opsgenie sink stopped')).catch(() => undefined)));
-        })();
-        return stopped;
-      },
+      stop: () => connections.stop(),
     };
   },
 });
 
-/** The service's options, parsed again when they did not come through Herald's config loading. */
-function parseOptions(service: ServiceInstance<unknown>): OpsgenieServiceConfig {
-  const result = opsgenieServiceConfigSchema.safeParse(service.config);
-  if (result.success) return result.data;
-  // The issues name keys only, never values: API keys are among them.
-  const issues = result.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.join(', ')}` : 'invalid'}`);
-  throw DeliveryError.permanent(`opsgenie "${service.name}": invalid service options: ${issues.join('; ')}`);
-}

@@ -1,9 +1,5 @@
-import { durationSchema, secret, z } from '@herald/plugin-sdk';
-
-const HOUR = 3_600_000;
-
-// YAML writes an empty option (`apiUrl:` with nothing after it) as null; Go's decoder takes that as unset.
-const unsetIfNull = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === null ? undefined : value), schema);
+import { secret, z } from '@herald/plugin-sdk';
+import { boundedDuration, transportOptionsShape, unsetIfNull } from '@herald/plugin-http';
 
 /**
  * Argo's `apiUrl` is a host (`api.opsgenie.com`, `api.eu.opsgenie.com`) that its client prefixes with
@@ -27,18 +23,9 @@ export const opsgenieServiceConfigSchema = z.strictObject({
   apiUrl: unsetIfNull(apiUrl.default('https://api.opsgenie.com/')),
   /** API key of an API integration per team: `subscribe.<trigger>.opsgenie: <team>` picks one. */
   apiKeys: z.record(z.string(), secret(z.string().min(1, 'is required (an API integration key, usually $opsgenie-key)'))),
-  /** Skip TLS certificate verification for this service only. */
-  insecureSkipVerify: unsetIfNull(z.boolean().default(false)),
-  /** Argo transport option: most connections open to the API (0: no limit). */
-  maxConnsPerHost: unsetIfNull(z.number().int().nonnegative().default(0)),
-  /** Argo transport option: how long an idle kept-alive connection stays open. */
-  idleConnTimeout: unsetIfNull(durationSchema().optional()),
-  /** Argo transport option; accepted for compatibility, no effect. */
-  maxIdleConns: unsetIfNull(z.number().int().nonnegative().optional()),
-  /** Argo transport option; accepted for compatibility, no effect. */
-  maxIdleConnsPerHost: unsetIfNull(z.number().int().nonnegative().optional()),
-  /** Herald: bound on one request. */
-  timeout: unsetIfNull(durationSchema().refine((ms) => ms > 0 && ms <= HOUR, 'must be longer than 0 and at most 1h').default(10_000)),
+  ...transportOptionsShape,
+  /** Herald: bound on one request (the opsgenie plugin has no options, so no plugin-wide default). */
+  timeout: unsetIfNull(boundedDuration().default(10_000)),
 });
 
 export type OpsgenieServiceConfig = z.output<typeof opsgenieServiceConfigSchema>;

@@ -1,9 +1,8 @@
-import { coreServices, defineSink, DeliveryError, type ServiceInstance } from '@herald/plugin-sdk';
-import { Agent } from 'undici';
+import { coreServices, defineSink, DeliveryError } from '@herald/plugin-sdk';
 import { isOpenIncidentWithKey, refusedError } from './errors.ts';
-import { postJson } from '@herald/plugin-http';
+import { postJson, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
 import { buildIncident } from './pagerduty-incident.ts';
-import { pagerdutyPluginConfigSchema, pagerdutyServiceConfigSchema, pagerdutyTemplateSchema, type PagerDutyServiceConfig } from './pagerduty.config.ts';
+import { pagerdutyPluginConfigSchema, pagerdutyServiceConfigSchema, pagerdutyTemplateSchema } from './pagerduty.config.ts';
 
 /**
  * Argo's pagerduty service: one REST API `POST /incidents` per `send`, on the PagerDuty service the
@@ -21,21 +20,20 @@ export default defineSink({
   limits: { perSecond: 16, burst: 16 },
   deps: { logger: coreServices.logger },
   async init({ logger }) {
-    const agent = new Agent();
-    const stopping = new AbortController();
-    let stopped: Promise<void> | undefined;
+    const connections = new SinkConnections('pagerduty');
+    const parseOptions = serviceOptionsReader('pagerduty', pagerdutyServiceConfigSchema);
 
     return {
       async send(notification, { signal, service }) {
         const what = `pagerduty "${service.name}"`;
-        if (stopping.signal.aborted) throw DeliveryError.transient(`${what}: the sink is stopped`, { cause: stopping.signal.reason });
+        const bound = connections.signal(signal, what);
         const options = parseOptions(service);
         const serviceId = notification.destination.recipient || options.serviceId;
         if (!serviceId) throw DeliveryError.permanent(`${what}: no PagerDuty service id: the subscription names none (pagerduty:<service id>) and the service sets no serviceId`);
         const incident = buildIncident(notification, serviceId);
         const url = new URL('/incidents', options.apiURL);
         const answer = await postJson({
-          dispatcher: agent,
+          dispatcher: connections.agents.get(options, service.name),
           url,
           headers: {
             'content-type': 'application/json',
@@ -45,7 +43,7 @@ export default defineSink({
           },
           body: JSON.stringify(incident),
           timeoutMs: options.timeout,
-          signal: AbortSignal.any([signal, stopping.signal]),
+          signal: bound,
           what: `${what}: POST ${url.href}`,
           secrets: [options.token, ...(service.secrets ?? [])],
         });
@@ -58,22 +56,8 @@ export default defineSink({
         logger.debug(log, 'pagerduty incident created');
       },
 
-      stop() {
-        stopped ??= (async () => {
-          stopping.abort(new DOMException('pagerduty sink stopped', 'AbortError'));
-          await agent.destroy(new Error('pagerduty sink stopped')).catch(() => undefined);
-        })();
-        return stopped;
-      },
+      stop: () => connections.stop(),
     };
   },
 });
 
-/** The service's options, parsed again when they did not come through Herald's config loading. */
-function parseOptions(service: ServiceInstance<unknown>): PagerDutyServiceConfig {
-  const result = pagerdutyServiceConfigSchema.safeParse(service.config);
-  if (result.success) return result.data;
-  // The issues name keys only, never values: the token is one of them.
-  const issues = result.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.join(', ')}` : 'invalid'}`);
-  throw DeliveryError.permanent(`pagerduty "${service.name}": invalid service options: ${issues.join('; ')}`);
-}

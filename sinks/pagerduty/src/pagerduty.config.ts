@@ -1,18 +1,5 @@
-import { durationSchema, secret, z } from '@herald/plugin-sdk';
-
-const HOUR = 3_600_000;
-
-// YAML writes an empty option (`from:` with nothing after it) as null; Go's decoder takes that as unset.
-const unsetIfNull = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === null ? undefined : value), schema);
-
-const httpUrl = z.string().refine((value) => {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}, 'must be an absolute http or https URL (e.g. https://api.pagerduty.com)');
+import { secret, z } from '@herald/plugin-sdk';
+import { boundedDuration, httpUrlSchema, unsetIfNull } from '@herald/plugin-http';
 
 /**
  * Options of one `service.pagerduty[.<name>]` entry: Argo's pagerduty options, plus Herald's `apiURL` and
@@ -26,9 +13,9 @@ export const pagerdutyServiceConfigSchema = z.strictObject({
   /** Argo accepts it and uses the recipient; Herald uses it for a subscription that names no recipient. */
   serviceId: unsetIfNull(z.string().optional()),
   /** Herald: origin of the REST API (EU service region: https://api.eu.pagerduty.com). */
-  apiURL: unsetIfNull(httpUrl.default('https://api.pagerduty.com')),
+  apiURL: unsetIfNull(httpUrlSchema('e.g. https://api.pagerduty.com').default('https://api.pagerduty.com')),
   /** Herald: bound on one request. */
-  timeout: unsetIfNull(durationSchema().refine((ms) => ms > 0 && ms <= HOUR, 'must be longer than 0 and at most 1h').default(10_000)),
+  timeout: unsetIfNull(boundedDuration().default(10_000)),
 });
 
 export type PagerDutyServiceConfig = z.output<typeof pagerdutyServiceConfigSchema>;

@@ -1,9 +1,8 @@
-import { coreServices, defineSink, DeliveryError, type ServiceInstance } from '@herald/plugin-sdk';
-import { Agent } from 'undici';
+import { coreServices, defineSink, DeliveryError } from '@herald/plugin-sdk';
 import { refusedError } from './errors.ts';
-import { postJson } from '@herald/plugin-http';
+import { postJson, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
 import { buildEvent } from './pagerduty-event.ts';
-import { pagerdutyv2PluginConfigSchema, pagerdutyv2ServiceConfigSchema, pagerdutyv2TemplateSchema, type PagerDutyV2ServiceConfig } from './pagerdutyv2.config.ts';
+import { pagerdutyv2PluginConfigSchema, pagerdutyv2ServiceConfigSchema, pagerdutyv2TemplateSchema } from './pagerdutyv2.config.ts';
 
 /**
  * Argo's pagerdutyv2 service: one Events API v2 trigger event per `send`, to the routing key the recipient
@@ -21,14 +20,13 @@ export default defineSink({
   limits: { perSecond: 2, burst: 10 },
   deps: { logger: coreServices.logger },
   async init({ logger }) {
-    const agent = new Agent();
-    const stopping = new AbortController();
-    let stopped: Promise<void> | undefined;
+    const connections = new SinkConnections('pagerdutyv2');
+    const parseOptions = serviceOptionsReader('pagerdutyv2', pagerdutyv2ServiceConfigSchema);
 
     return {
       async send(notification, { signal, service }) {
         const what = `pagerdutyv2 "${service.name}"`;
-        if (stopping.signal.aborted) throw DeliveryError.transient(`${what}: the sink is stopped`, { cause: stopping.signal.reason });
+        const bound = connections.signal(signal, what);
         const options = parseOptions(service);
         const recipient = notification.destination.recipient;
         const routingKey = Object.hasOwn(options.serviceKeys, recipient) ? options.serviceKeys[recipient] : undefined;
@@ -39,12 +37,12 @@ export default defineSink({
         const event = buildEvent(notification, routingKey);
         const url = new URL('/v2/enqueue', options.apiURL);
         const answer = await postJson({
-          dispatcher: agent,
+          dispatcher: connections.agents.get(options, service.name),
           url,
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(event),
           timeoutMs: options.timeout,
-          signal: AbortSignal.any([signal, stopping.signal]),
+          signal: bound,
           what: `${what}: POST ${url.href}`,
           secrets: [...Object.values(options.serviceKeys), ...(service.secrets ?? [])],
         });
@@ -52,22 +50,8 @@ export default defineSink({
         logger.debug({ service: service.name, recipient, stateKey: notification.stateKey, dedupKey: event.dedup_key }, 'pagerduty event accepted');
       },
 
-      stop() {
-        stopped ??= (async () => {
-          stopping.abort(new DOMException('pagerdutyv2 sink stopped', 'AbortError'));
-          await agent.destroy(new Error('pagerdutyv2 sink stopped')).catch(() => undefined);
-        })();
-        return stopped;
-      },
+      stop: () => connections.stop(),
     };
   },
 });
 
-/** The service's options, parsed again when they did not come through Herald's config loading. */
-function parseOptions(service: ServiceInstance<unknown>): PagerDutyV2ServiceConfig {
-  const result = pagerdutyv2ServiceConfigSchema.safeParse(service.config);
-  if (result.success) return result.data;
-  // The issues name keys only, never values: routing keys are among them.
-  const issues = result.error.issues.map((issue) => `${issue.path.join('.') || '(options)'}: ${issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.join(', ')}` : 'invalid'}`);
-  throw DeliveryError.permanent(`pagerdutyv2 "${service.name}": invalid service options: ${issues.join('; ')}`);
-}

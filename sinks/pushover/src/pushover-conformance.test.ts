@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runSinkConformance, type RemoteFailure } from '@herald/plugin-testing';
+import { behaviourRemote, runSinkConformance, type RemoteFailure } from '@herald/plugin-testing';
 import { startFakePushover, type FakePushover, type PushoverBehaviour } from '@herald/test-harness';
 import pushover from './pushover-sink.ts';
 
@@ -22,11 +22,7 @@ it('passes the sink conformance kit against a local Pushover API', async () => {
     service: { type: 'pushover', name: 'pushover', config: { token: api.token, apiURL: api.apiUrl } },
     secrets: [api.token],
     notification: { destination: { service: 'pushover', serviceType: 'pushover', recipient: 'uQiRzpo4DXghDmr9QzzfQu27cmVRsG' }, rendered: { message: 'Pod web-1 is ready' } },
-    remote: {
-      reset: () => api.reset(),
-      failNext: (kind, options) => api.behave(behaviours[kind](options?.retryAfterMs)),
-      accepted: () => api.accepted(),
-    },
+    remote: behaviourRemote(api, behaviours),
   });
   expect(report.passed).toEqual(['first-send-delivers', 'retryable-failure', 'permanent-failure', 'retry-after', 'abort-on-hang', 'delivers-after-failures', 'stop-idempotent', 'no-secret-leak']);
 });

@@ -1,8 +1,8 @@
-import { coreServices, DeliveryError, defineSink, isDeliveryError, maskErrorSecrets, maskSecrets, type ServiceInstance } from '@herald/plugin-sdk';
+import { coreServices, DeliveryError, defineSink, isDeliveryError, maskErrorSecrets, maskSecrets } from '@herald/plugin-sdk';
 import { answerError } from './errors.ts';
-import { AgentPool, callApi } from '@herald/plugin-http';
+import { callApi, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
 import { buildMessage } from './pushover-message.ts';
-import { pushoverPluginConfigSchema, pushoverServiceConfigSchema, type PushoverServiceConfig } from './pushover.config.ts';
+import { pushoverPluginConfigSchema, pushoverServiceConfigSchema } from './pushover.config.ts';
 
 /** Pushover: "no more than two concurrent HTTP requests" from an application. */
 const MAX_CONNECTIONS = 2;
@@ -23,25 +23,8 @@ export default defineSink({
   limits: { perDestination: MAX_CONNECTIONS },
   deps: { logger: coreServices.logger },
   async init({ config, logger }) {
-    const agents = new AgentPool({ connections: MAX_CONNECTIONS });
-    const stopping = new AbortController();
-    let stopped: Promise<void> | undefined;
-    const parsed = new WeakMap<object, PushoverServiceConfig>();
-
-    // Herald parses service options when the config loads; parsing again here (once per options object)
-    // keeps the sink safe from options that did not come through that path. Messages name keys, not values.
-    const serviceConfig = (service: ServiceInstance<unknown>): PushoverServiceConfig => {
-      const raw = service.config;
-      const known = typeof raw === 'object' && raw !== null ? parsed.get(raw) : undefined;
-      if (known) return known;
-      const result = pushoverServiceConfigSchema.safeParse(raw);
-      if (!result.success) {
-        const issues = result.error.issues.map((issue) => `${['service', service.type, ...issue.path].join('.')}: ${issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.join(', ')}` : 'invalid'}`);
-        throw DeliveryError.permanent(`pushover "${service.name}": invalid service options: ${issues.join('; ')}`);
-      }
-      if (typeof raw === 'object' && raw !== null) parsed.set(raw, result.data);
-      return result.data;
-    };
+    const connections = new SinkConnections('pushover', { connections: MAX_CONNECTIONS });
+    const serviceConfig = serviceOptionsReader('pushover', pushoverServiceConfigSchema);
 
     return {
       async send(notification, { signal, service }) {
@@ -49,19 +32,19 @@ export default defineSink({
         const what = `pushover "${service.name}": message to ${user}`;
         const secrets = [...(service.secrets ?? [])];
         try {
-          if (stopping.signal.aborted) throw DeliveryError.transient(`${what}: the sink is stopped`, { cause: stopping.signal.reason });
+          const bound = connections.signal(signal, what);
           const options = serviceConfig(service);
           secrets.push(options.token);
           const message = buildMessage(notification);
           const answer = await callApi(
-            agents.get(),
+            connections.agents.get(),
             {
               url: `${options.apiURL.replace(/\/+$/, '')}/messages.json`,
               method: 'POST',
               headers: { 'content-type': 'application/x-www-form-urlencoded' },
               body: new URLSearchParams({ token: options.token, ...message }).toString(),
             },
-            { what, timeoutMs: options.timeout ?? config.timeout, signal: AbortSignal.any([signal, stopping.signal]) },
+            { what, timeoutMs: options.timeout ?? config.timeout, signal: bound },
           );
           if (answer.status !== 200 || !/"status"\s*:\s*1\b/.test(answer.body)) throw answerError(what, answer);
           logger.debug({ service: service.name, user, stateKey: notification.stateKey, remaining: answer.headers['x-limit-app-remaining'] }, 'pushover message sent');
@@ -72,13 +55,7 @@ export default defineSink({
         }
       },
 
-      stop() {
-        stopped ??= (async () => {
-          stopping.abort(new DOMException('pushover sink stopped', 'AbortError'));
-          await agents.close();
-        })();
-        return stopped;
-      },
+      stop: () => connections.stop(),
     };
   },
 });

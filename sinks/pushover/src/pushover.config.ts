@@ -1,19 +1,5 @@
-import { durationSchema, secret, z } from '@herald/plugin-sdk';
-
-const HOUR = 3_600_000;
-
-// YAML writes an empty option (`apiURL:` with nothing after it) as null; Go's decoder takes that as unset.
-const unsetIfNull = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === null ? undefined : value), schema);
-
-const bounded = () => durationSchema().refine((ms) => ms > 0 && ms <= HOUR, 'must be longer than 0 and at most 1h');
-
-const httpUrl = z.string().refine((value) => {
-  try {
-    return ['http:', 'https:'].includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
-}, 'must be an absolute http or https URL (e.g. https://api.pushover.net/1)');
+import { secret, z } from '@herald/plugin-sdk';
+import { boundedDuration, httpPluginConfigSchema, httpUrlSchema, unsetIfNull, type HttpPluginConfig } from '@herald/plugin-http';
 
 /** Options of one `service.pushover[.<name>]` entry: Argo's `token`, plus Herald's `apiURL` and `timeout`. */
 export const pushoverServiceConfigSchema = z.strictObject({
@@ -23,18 +9,15 @@ export const pushoverServiceConfigSchema = z.strictObject({
    */
   token: secret(z.string().regex(/^[A-Za-z0-9]{30}$/, 'must be a Pushover application token (30 letters and digits, usually $pushover-token)')),
   /** Herald: base URL of the API; `/messages.json` is appended. */
-  apiURL: unsetIfNull(httpUrl.default('https://api.pushover.net/1')),
+  apiURL: unsetIfNull(httpUrlSchema('e.g. https://api.pushover.net/1').default('https://api.pushover.net/1')),
   /** Herald: bound on one request. Default: the plugin's `timeout`. */
-  timeout: unsetIfNull(bounded().optional()),
+  timeout: unsetIfNull(boundedDuration().optional()),
 });
 
 export type PushoverServiceConfig = z.output<typeof pushoverServiceConfigSchema>;
 export type PushoverServiceConfigInput = z.input<typeof pushoverServiceConfigSchema>;
 
-/** Options of the pushover plugin itself (`plugins[i].options` in herald.yaml). */
-export const pushoverPluginConfigSchema = z.strictObject({
-  /** Bound on one request for services that set no `timeout`. */
-  timeout: bounded().default(10_000),
-});
+/** Options of the pushover plugin itself (`plugins[i].options` in herald.yaml): the request bound for services that set no `timeout`. */
+export const pushoverPluginConfigSchema = httpPluginConfigSchema;
 
-export type PushoverPluginConfig = z.output<typeof pushoverPluginConfigSchema>;
+export type PushoverPluginConfig = HttpPluginConfig;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runSinkConformance, type RemoteFailure } from '@herald/plugin-testing';
+import { behaviourRemote, runSinkConformance, type RemoteFailure } from '@herald/plugin-testing';
 import { startFakeRocketChat, type FakeRocketChat, type RocketChatBehaviour } from '@herald/test-harness';
 import rocketchat from './rocketchat-sink.ts';
 
@@ -23,11 +23,7 @@ it('passes the sink conformance kit against a local Rocket.Chat REST API', async
     secrets: [api.password],
     notification: { destination: { service: 'rocketchat', serviceType: 'rocketchat', recipient: '#deploys' }, rendered: { message: 'Pod web-1 is ready' } },
     templateBlock: { valid: { attachments: '[]' }, invalid: { attachements: '[]' } },
-    remote: {
-      reset: () => api.reset(),
-      failNext: (kind, options) => api.behave(behaviours[kind](options?.retryAfterMs)),
-      accepted: () => api.accepted(),
-    },
+    remote: behaviourRemote(api, behaviours),
   });
   expect(report.passed).toEqual(['template-schema', 'first-send-delivers', 'retryable-failure', 'permanent-failure', 'retry-after', 'abort-on-hang', 'delivers-after-failures', 'stop-idempotent', 'no-secret-leak']);
 });

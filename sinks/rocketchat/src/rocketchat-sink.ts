@@ -1,6 +1,6 @@
-import { coreServices, DeliveryError, defineSink, isDeliveryError, maskErrorSecrets, maskSecrets, type ServiceInstance } from '@herald/plugin-sdk';
+import { coreServices, DeliveryError, defineSink, isDeliveryError, maskErrorSecrets, maskSecrets } from '@herald/plugin-sdk';
 import { answerError } from './errors.ts';
-import { AgentPool, callApi } from '@herald/plugin-http';
+import { callApi, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
 import { buildMessage, ignoredOptions, type RocketchatMessage } from './rocketchat-message.ts';
 import { SessionCache, type Session } from './session-cache.ts';
 import { rocketchatPluginConfigSchema, rocketchatServiceConfigSchema, rocketchatTemplateSchema, type RocketchatServiceConfig } from './rocketchat.config.ts';
@@ -21,28 +21,11 @@ export default defineSink({
   limits: { perSecond: 10 / 60, burst: 10 },
   deps: { logger: coreServices.logger },
   async init({ config, logger }) {
-    const agents = new AgentPool();
+    const connections = new SinkConnections('rocketchat');
+    const serviceConfig = serviceOptionsReader('rocketchat', rocketchatServiceConfigSchema);
     const sessions = new SessionCache();
-    const stopping = new AbortController();
-    let stopped: Promise<void> | undefined;
-    const parsed = new WeakMap<object, RocketchatServiceConfig>();
     // Services whose icon/avatar were warned about: once per service and values, not per message.
     const warned = new Set<string>();
-
-    // Herald parses service options when the config loads; parsing again here (once per options object)
-    // keeps the sink safe from options that did not come through that path. Messages name keys, not values.
-    const serviceConfig = (service: ServiceInstance<unknown>): RocketchatServiceConfig => {
-      const raw = service.config;
-      const known = typeof raw === 'object' && raw !== null ? parsed.get(raw) : undefined;
-      if (known) return known;
-      const result = rocketchatServiceConfigSchema.safeParse(raw);
-      if (!result.success) {
-        const issues = result.error.issues.map((issue) => `${['service', service.type, ...issue.path].join('.')}: ${issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.join(', ')}` : 'invalid'}`);
-        throw DeliveryError.permanent(`rocketchat "${service.name}": invalid service options: ${issues.join('; ')}`);
-      }
-      if (typeof raw === 'object' && raw !== null) parsed.set(raw, result.data);
-      return result.data;
-    };
 
     return {
       async send(notification, { signal, service }) {
@@ -50,7 +33,7 @@ export default defineSink({
         const what = `rocketchat "${service.name}": chat.postMessage to ${room}`;
         const secrets = [...(service.secrets ?? [])];
         try {
-          if (stopping.signal.aborted) throw DeliveryError.transient(`${what}: the sink is stopped`, { cause: stopping.signal.reason });
+          const bound = connections.signal(signal, what);
           const options = serviceConfig(service);
           secrets.push(options.password);
           const ignored = ignoredOptions(options);
@@ -60,7 +43,7 @@ export default defineSink({
             logger.warn({ service: service.name, ignored }, 'rocketchat: icon must be an :emoji: and avatar an http(s) URL; left out of the messages');
           }
           const message = buildMessage(notification, options);
-          const call = { dispatcher: agents.get(), what, timeoutMs: options.timeout ?? config.timeout, signal: AbortSignal.any([signal, stopping.signal]) };
+          const call = { dispatcher: connections.agents.get(), what, timeoutMs: options.timeout ?? config.timeout, signal: bound };
           const post = async (session: Session) => {
             secrets.push(session.authToken);
             return callApi(call.dispatcher, postCall(options, session, message), call);
@@ -83,12 +66,8 @@ export default defineSink({
       },
 
       stop() {
-        stopped ??= (async () => {
-          stopping.abort(new DOMException('rocketchat sink stopped', 'AbortError'));
-          sessions.clear();
-          await agents.close();
-        })();
-        return stopped;
+        sessions.clear();
+        return connections.stop();
       },
     };
   },

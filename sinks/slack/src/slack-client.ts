@@ -1,7 +1,8 @@
 import { DeliveryError } from '@herald/plugin-sdk';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { transportAgent } from '@herald/plugin-http';
+import { fetch as undiciFetch, type Agent } from 'undici';
 
 import type { SlackServiceConfig } from './slack.config.ts';
 
@@ -60,12 +61,8 @@ export class ClientPool {
     const key = JSON.stringify([serviceName, config.token, config.apiURL ?? null, config.insecureSkipVerify, config.maxConnsPerHost, config.idleConnTimeout ?? null]);
     let entry = this.#entries.get(key);
     if (!entry) {
-      const agent = new Agent({
-        // Only this service's connections skip verification: the agent is its own.
-        ...(config.insecureSkipVerify ? { connect: { rejectUnauthorized: false } } : {}),
-        ...(config.maxConnsPerHost > 0 ? { connections: config.maxConnsPerHost } : {}),
-        ...(config.idleConnTimeout === undefined ? {} : { keepAliveTimeout: config.idleConnTimeout, keepAliveMaxTimeout: config.idleConnTimeout }),
-      });
+      // Only this service's connections skip verification: the agent is its own.
+      const agent = transportAgent(config);
       const fetch = ((url: string, init: RequestInit) => {
         const bound = callSignal.getStore();
         const signals = [init.signal, bound].filter((s): s is AbortSignal => s !== undefined && s !== null);

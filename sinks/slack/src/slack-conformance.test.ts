@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runSinkConformance, type RemoteFailure } from '@herald/plugin-testing';
+import { behaviourRemote, runSinkConformance, SINK_CONFORMANCE_CHECKS, type RemoteFailure } from '@herald/plugin-testing';
 import { startFakeSlack, type FakeSlack, type SlackBehaviour } from '@herald/test-harness';
 import slack from './slack-sink.ts';
 
@@ -24,21 +24,7 @@ it('passes the sink conformance kit against a local Slack Web API', async () => 
     secrets: [api.token, signingSecret],
     notification: { destination: { service: 'slack', serviceType: 'slack', recipient: 'ops' }, rendered: { message: 'Pod web-1 is ready' } },
     templateBlock: { valid: { blocks: '[]', groupingKey: 'web', deliveryPolicy: 'Post' }, invalid: { attachmnts: '[]' } },
-    remote: {
-      reset: () => api.reset(),
-      failNext: (kind, options) => api.behave(behaviours[kind](options?.retryAfterMs)),
-      accepted: () => api.accepted(),
-    },
+    remote: behaviourRemote(api, behaviours),
   });
-  expect(report.passed).toEqual([
-    'template-schema',
-    'first-send-delivers',
-    'retryable-failure',
-    'permanent-failure',
-    'retry-after',
-    'abort-on-hang',
-    'delivers-after-failures',
-    'stop-idempotent',
-    'no-secret-leak',
-  ]);
+  expect(report.passed).toEqual(SINK_CONFORMANCE_CHECKS);
 });

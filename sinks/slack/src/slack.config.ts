@@ -1,20 +1,5 @@
-import { durationSchema, secret, z } from '@herald/plugin-sdk';
-
-const HOUR = 3_600_000;
-
-// YAML writes an empty option (`username:` with nothing after it) as null; Go's decoder takes that as unset.
-const unsetIfNull = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === null ? undefined : value), schema);
-
-const bounded = (maxMs: number) => durationSchema().refine((ms) => ms > 0 && ms <= maxMs, `must be longer than 0 and at most ${maxMs / HOUR}h`);
-
-const httpUrl = z.string().refine((value) => {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}, 'must be an absolute http or https URL (e.g. https://slack.com/api/)');
+import { secret, z } from '@herald/plugin-sdk';
+import { boundedDuration, httpUrlSchema, transportOptionsShape, unsetIfNull } from '@herald/plugin-http';
 
 /**
  * Options of one `service.slack[.<name>]` entry: Argo's slack service options, unchanged (its HTTP
@@ -32,21 +17,10 @@ export const slackServiceConfigSchema = z.strictObject({
   /** Argo's bot channels; accepted for compatibility, no effect (recipients name the channels). */
   channels: unsetIfNull(z.array(z.string()).optional()),
   /** Base URL of the Web API (default https://slack.com/api/); methods are appended to it. */
-  apiURL: unsetIfNull(httpUrl.optional()),
+  apiURL: unsetIfNull(httpUrlSchema('e.g. https://slack.com/api/').optional()),
   /** Asks Slack not to unfurl links and media in the messages. */
   disableUnfurl: unsetIfNull(z.boolean().default(false)),
-  /** Skip TLS certificate verification for this service only. */
-  insecureSkipVerify: unsetIfNull(z.boolean().default(false)),
-  /** Argo transport option: most connections open to the API (0: no limit). */
-  maxConnsPerHost: unsetIfNull(z.number().int().nonnegative().default(0)),
-  /** Argo transport option: how long an idle kept-alive connection stays open. */
-  idleConnTimeout: unsetIfNull(bounded(HOUR).optional()),
-  /** Argo transport option; accepted for compatibility, no effect (connections are pooled per service). */
-  maxIdleConns: unsetIfNull(z.number().int().nonnegative().optional()),
-  /** Argo transport option; accepted for compatibility, no effect. */
-  maxIdleConnsPerHost: unsetIfNull(z.number().int().nonnegative().optional()),
-  /** Herald: bound on one API call. Default: the plugin's `timeout`. */
-  timeout: unsetIfNull(bounded(HOUR).optional()),
+  ...transportOptionsShape,
 });
 
 export type SlackServiceConfig = z.output<typeof slackServiceConfigSchema>;
@@ -55,12 +29,12 @@ export type SlackServiceConfigInput = z.input<typeof slackServiceConfigSchema>;
 /** Options of the slack plugin itself (`plugins[i].options` in herald.yaml). */
 export const slackPluginConfigSchema = z.strictObject({
   /** Bound on one API call for services that set no `timeout`. */
-  timeout: bounded(HOUR).default(10_000),
+  timeout: boundedDuration().default(10_000),
   /**
    * How long a thread parent being posted by another replica (or a process that died posting it) holds
    * the thread's key before this one takes it over.
    */
-  parentClaimTimeout: bounded(HOUR).default(30_000),
+  parentClaimTimeout: boundedDuration().default(30_000),
 });
 
 export type SlackPluginConfig = z.output<typeof slackPluginConfigSchema>;

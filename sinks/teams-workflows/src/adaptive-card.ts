@@ -1,5 +1,5 @@
 import { DeliveryError, type NotificationData } from '@herald/plugin-sdk';
-import { compactJson, goEscape, goValueText } from '@herald/core-http';
+import { compactJson, goEscape, goValueText } from '@herald/plugin-http';
 
 const FIELDS = ['template', 'title', 'summary', 'text', 'themeColor', 'facts', 'sections', 'potentialAction', 'adaptiveCard'] as const;
 type Field = (typeof FIELDS)[number];

@@ -1,5 +1,5 @@
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
-import type { HttpAnswer } from '@herald/core-http';
+import type { ApiAnswer as HttpAnswer } from '@herald/plugin-http';
 
 /** Characters of the answer kept in an error. */
 const EXCERPT = 300;

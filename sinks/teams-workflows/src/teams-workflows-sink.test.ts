@@ -1,38 +1,29 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { recordingLogger, sampleNotification } from '@herald/plugin-testing';
+import { rejectionOf, sampleNotificationTo, startTestSink, type TestSink } from '@herald/plugin-testing';
 import { startFakeTeamsWorkflows, type FakeTeamsWorkflows, type WorkflowsBehaviour } from '@herald/test-harness';
-import type { DeliveryError, NotificationData, SinkHandle } from '@herald/plugin-sdk';
+import type { NotificationData } from '@herald/plugin-sdk';
 import workflows from './teams-workflows-sink.ts';
-import { teamsWorkflowsPluginConfigSchema, teamsWorkflowsServiceConfigSchema, type TeamsWorkflowsServiceConfig, type TeamsWorkflowsServiceConfigInput } from './teams-workflows.config.ts';
+import { teamsWorkflowsServiceConfigSchema, type TeamsWorkflowsServiceConfigInput } from './teams-workflows.config.ts';
 
 let api: FakeTeamsWorkflows;
-let handle: SinkHandle<TeamsWorkflowsServiceConfig>;
-const logger = recordingLogger();
+let sink: TestSink<typeof teamsWorkflowsServiceConfigSchema>;
 
 beforeAll(async () => {
   api = await startFakeTeamsWorkflows();
-  handle = await workflows.init({ config: teamsWorkflowsPluginConfigSchema.parse({}), logger, signal: new AbortController().signal });
+  sink = await startTestSink(workflows);
 });
 afterAll(async () => {
-  await handle?.stop();
+  await sink?.handle.stop();
   await api?.close();
 });
 afterEach(() => api.reset());
 
 const notification = (rendered: Record<string, unknown>, recipient = 'ops'): NotificationData =>
-  sampleNotification({ destination: { serviceType: 'teams-workflows', service: 'teams-workflows', recipient }, template: 'app-synced', rendered });
+  sampleNotificationTo('teams-workflows', recipient, rendered, { template: 'app-synced' });
 
-const send = (n: NotificationData, service: TeamsWorkflowsServiceConfigInput = { recipientUrls: { ops: api.workflowUrl('ops') } }) =>
-  handle.send(n, { attempt: 1, signal: new AbortController().signal, service: { type: 'teams-workflows', name: 'teams-workflows', config: teamsWorkflowsServiceConfigSchema.parse(service), secrets: [] } });
+const send = (n: NotificationData, service: TeamsWorkflowsServiceConfigInput = { recipientUrls: { ops: api.workflowUrl('ops') } }) => sink.send(n, service, { secrets: [] });
 
-async function refusal(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as DeliveryError;
-  }
-  throw new Error('expected the send to fail');
-}
+const refusal = rejectionOf;
 
 const ENVELOPE = '{"type":"message","attachments":[{"contentType":"application/vnd.microsoft.card.adaptive","content":';
 
@@ -120,7 +111,7 @@ describe('teams-workflows sink: what Power Automate answers', () => {
     const err = await refusal(send(notification({ message: 'm' }), { recipientUrls: { ops: url } }));
     expect(err.retryable).toBe(false);
     expect(err.message).toContain('Power Automate answered HTTP 401: DirectApiInvalidAuthorizationSignature');
-    const seen = [err.message, logger.text()].join('\n');
+    const seen = [err.message, sink.logger.text()].join('\n');
     for (const part of ['bm90LXRoZS1yaWdodC1zaWduYXR1cmU', new URL(url).pathname.split('/')[5]!, new URL(api.workflowUrl('ops')).searchParams.get('sig')!]) expect(seen).not.toContain(part);
   });
 });

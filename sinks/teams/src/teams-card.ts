@@ -1,5 +1,5 @@
 import { DeliveryError, type NotificationData } from '@herald/plugin-sdk';
-import { goEscape, sortedKeys } from '@herald/core-http';
+import { goEscape, sortedKeys } from '@herald/plugin-http';
 
 /** The rendered `teams` block: Argo's fields, each template text; an empty one counts as unset, as in Argo. */
 export interface TeamsBlock {

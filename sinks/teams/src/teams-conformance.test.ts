@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runSinkConformance, type RemoteFailure } from '@herald/plugin-testing';
+import { behaviourRemote, runSinkConformance, SINK_CONFORMANCE_CHECKS, type RemoteFailure } from '@herald/plugin-testing';
 import { startFakeTeams, type FakeTeams, type TeamsBehaviour } from '@herald/test-harness';
 import teams from './teams-sink.ts';
 
@@ -24,21 +24,7 @@ it('passes the sink conformance kit against a local Office 365 connector', async
     secrets: [url, new URL(url).pathname],
     notification: { destination: { service: 'teams', serviceType: 'teams', recipient: 'ops' }, rendered: { message: 'Pod web-1 is ready', teams: { title: 'web-1' } } },
     templateBlock: { valid: { title: 'x', facts: '[]', potentialAction: '[]' }, invalid: { titel: 'x' } },
-    remote: {
-      reset: () => api.reset(),
-      failNext: (kind, options) => api.behave(behaviours[kind](options?.retryAfterMs)),
-      accepted: () => api.accepted(),
-    },
+    remote: behaviourRemote(api, behaviours),
   });
-  expect(report.passed).toEqual([
-    'template-schema',
-    'first-send-delivers',
-    'retryable-failure',
-    'permanent-failure',
-    'retry-after',
-    'abort-on-hang',
-    'delivers-after-failures',
-    'stop-idempotent',
-    'no-secret-leak',
-  ]);
+  expect(report.passed).toEqual(SINK_CONFORMANCE_CHECKS);
 });

@@ -1,38 +1,29 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { recordingLogger, sampleNotification } from '@herald/plugin-testing';
+import { rejectionOf, sampleNotificationTo, startTestSink, type TestSink } from '@herald/plugin-testing';
 import { startFakeTeams, startRecordingServer, type FakeTeams, type TeamsBehaviour } from '@herald/test-harness';
-import type { DeliveryError, NotificationData, SinkHandle } from '@herald/plugin-sdk';
+import type { NotificationData } from '@herald/plugin-sdk';
 import teams from './teams-sink.ts';
-import { teamsPluginConfigSchema, teamsServiceConfigSchema, type TeamsServiceConfig, type TeamsServiceConfigInput } from './teams.config.ts';
+import { teamsServiceConfigSchema, type TeamsServiceConfigInput } from './teams.config.ts';
 
 let api: FakeTeams;
-let handle: SinkHandle<TeamsServiceConfig>;
-const logger = recordingLogger();
+let sink: TestSink<typeof teamsServiceConfigSchema>;
 
 beforeAll(async () => {
   api = await startFakeTeams();
-  handle = await teams.init({ config: teamsPluginConfigSchema.parse({}), logger, signal: new AbortController().signal });
+  sink = await startTestSink(teams);
 });
 afterAll(async () => {
-  await handle?.stop();
+  await sink?.handle.stop();
   await api?.close();
 });
 afterEach(() => api.reset());
 
 const notification = (rendered: Record<string, unknown>, recipient = 'ops'): NotificationData =>
-  sampleNotification({ destination: { serviceType: 'teams', service: 'teams', recipient }, template: 'app-deployed', rendered });
+  sampleNotificationTo('teams', recipient, rendered, { template: 'app-deployed' });
 
-const send = (n: NotificationData, service: TeamsServiceConfigInput = { recipientUrls: { ops: api.webhookUrl('ops') } }, secrets: string[] = []) =>
-  handle.send(n, { attempt: 1, signal: new AbortController().signal, service: { type: 'teams', name: 'teams', config: teamsServiceConfigSchema.parse(service), secrets } });
+const send = (n: NotificationData, service: TeamsServiceConfigInput = { recipientUrls: { ops: api.webhookUrl('ops') } }, secrets: string[] = []) => sink.send(n, service, { secrets });
 
-async function refusal(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as DeliveryError;
-  }
-  throw new Error('expected the send to fail');
-}
+const refusal = rejectionOf;
 
 describe('teams sink: the request Argo sends', () => {
   it('posts the MessageCard Argo builds from the teams block, byte for byte, to the recipient’s webhook', async () => {
@@ -121,7 +112,7 @@ describe('teams sink: secrets', () => {
     try {
       const url = `${echo.origin}/webhookb2/3c1b2a90-1111-4222-8333-444455556666@tenant/IncomingWebhook/9f8e7d6c5b4a39281706f5e4d3c2b1a0/77aa88bb-cc11-4d22-8e33-ff4455667788`;
       const err = await refusal(send(notification({ message: 'm' }), { recipientUrls: { ops: url } }));
-      const seen = [err.message, String(err.cause ?? ''), logger.text()].join('\n');
+      const seen = [err.message, String(err.cause ?? ''), sink.logger.text()].join('\n');
       expect(err.message).toContain(`to ${echo.origin}: Teams answered HTTP 400: no connector at ***`);
       for (const part of ['9f8e7d6c5b4a39281706f5e4d3c2b1a0', '77aa88bb', '3c1b2a90']) expect(seen).not.toContain(part);
     } finally {

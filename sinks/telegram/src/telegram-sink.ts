@@ -1,8 +1,8 @@
-import { coreServices, DeliveryError, defineSink, isDeliveryError, maskErrorSecrets, maskSecrets, type ServiceInstance } from '@herald/plugin-sdk';
+import { coreServices, DeliveryError, defineSink, isDeliveryError, maskErrorSecrets, maskSecrets } from '@herald/plugin-sdk';
 import { answerError } from './errors.ts';
-import { AgentPool, callApi } from '@herald/plugin-http';
+import { callApi, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
 import { buildMessage } from './telegram-message.ts';
-import { telegramPluginConfigSchema, telegramServiceConfigSchema, type TelegramServiceConfig } from './telegram.config.ts';
+import { telegramPluginConfigSchema, telegramServiceConfigSchema } from './telegram.config.ts';
 
 /**
  * Argo's telegram service: one Bot API `sendMessage` per `send` (Argo's client also calls `getMe` first;
@@ -20,25 +20,8 @@ export default defineSink({
   limits: { perSecond: 1, burst: 1 },
   deps: { logger: coreServices.logger },
   async init({ config, logger }) {
-    const agents = new AgentPool();
-    const stopping = new AbortController();
-    let stopped: Promise<void> | undefined;
-    const parsed = new WeakMap<object, TelegramServiceConfig>();
-
-    // Herald parses service options when the config loads; parsing again here (once per options object)
-    // keeps the sink safe from options that did not come through that path. Messages name keys, not values.
-    const serviceConfig = (service: ServiceInstance<unknown>): TelegramServiceConfig => {
-      const raw = service.config;
-      const known = typeof raw === 'object' && raw !== null ? parsed.get(raw) : undefined;
-      if (known) return known;
-      const result = telegramServiceConfigSchema.safeParse(raw);
-      if (!result.success) {
-        const issues = result.error.issues.map((issue) => `${['service', service.type, ...issue.path].join('.')}: ${issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.join(', ')}` : 'invalid'}`);
-        throw DeliveryError.permanent(`telegram "${service.name}": invalid service options: ${issues.join('; ')}`);
-      }
-      if (typeof raw === 'object' && raw !== null) parsed.set(raw, result.data);
-      return result.data;
-    };
+    const connections = new SinkConnections('telegram');
+    const serviceConfig = serviceOptionsReader('telegram', telegramServiceConfigSchema);
 
     return {
       async send(notification, { signal, service }) {
@@ -46,21 +29,21 @@ export default defineSink({
         const what = `telegram "${service.name}": sendMessage to ${chat}`;
         const secrets = [...(service.secrets ?? [])];
         try {
-          if (stopping.signal.aborted) throw DeliveryError.transient(`${what}: the sink is stopped`, { cause: stopping.signal.reason });
+          const bound = connections.signal(signal, what);
           const options = serviceConfig(service);
           secrets.push(options.token);
           const message = buildMessage(notification);
           const body = new URLSearchParams({ chat_id: message.chat_id, text: message.text, parse_mode: message.parse_mode });
           if (message.message_thread_id !== undefined) body.set('message_thread_id', String(message.message_thread_id));
           const answer = await callApi(
-            agents.get(),
+            connections.agents.get(),
             {
               url: `${options.apiURL.replace(/\/+$/, '')}/bot${options.token}/sendMessage`,
               method: 'POST',
               headers: { 'content-type': 'application/x-www-form-urlencoded' },
               body: body.toString(),
             },
-            { what, timeoutMs: options.timeout ?? config.timeout, signal: AbortSignal.any([signal, stopping.signal]) },
+            { what, timeoutMs: options.timeout ?? config.timeout, signal: bound },
           );
           if (answer.status !== 200 || !/"ok"\s*:\s*true/.test(answer.body)) throw answerError(what, answer);
           logger.debug({ service: service.name, chat, stateKey: notification.stateKey }, 'telegram message sent');
@@ -71,13 +54,7 @@ export default defineSink({
         }
       },
 
-      stop() {
-        stopped ??= (async () => {
-          stopping.abort(new DOMException('telegram sink stopped', 'AbortError'));
-          await agents.close();
-        })();
-        return stopped;
-      },
+      stop: () => connections.stop(),
     };
   },
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runSinkConformance, type RemoteFailure } from '@herald/plugin-testing';
+import { behaviourRemote, runSinkConformance, type RemoteFailure } from '@herald/plugin-testing';
 import { startFakeWebex, type FakeWebex, type WebexBehaviour } from '@herald/test-harness';
 import webex from './webex-sink.ts';
 
@@ -22,11 +22,7 @@ it('passes the sink conformance kit against a local Webex messages API', async (
     service: { type: 'webex', name: 'webex', config: { token: api.token, apiURL: api.apiUrl } },
     secrets: [api.token],
     notification: { destination: { service: 'webex', serviceType: 'webex', recipient: 'ops@example.com' }, rendered: { message: 'Pod web-1 is ready' } },
-    remote: {
-      reset: () => api.reset(),
-      failNext: (kind, options) => api.behave(behaviours[kind](options?.retryAfterMs)),
-      accepted: () => api.accepted(),
-    },
+    remote: behaviourRemote(api, behaviours),
   });
   expect(report.passed).toEqual(['first-send-delivers', 'retryable-failure', 'permanent-failure', 'retry-after', 'abort-on-hang', 'delivers-after-failures', 'stop-idempotent', 'no-secret-leak']);
 });

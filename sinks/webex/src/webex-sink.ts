@@ -1,8 +1,8 @@
-import { coreServices, DeliveryError, defineSink, isDeliveryError, maskErrorSecrets, maskSecrets, type ServiceInstance } from '@herald/plugin-sdk';
+import { coreServices, DeliveryError, defineSink, isDeliveryError, maskErrorSecrets, maskSecrets } from '@herald/plugin-sdk';
 import { answerError } from './errors.ts';
-import { AgentPool, callApi } from '@herald/plugin-http';
+import { callApi, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
 import { buildMessage } from './webex-message.ts';
-import { webexPluginConfigSchema, webexServiceConfigSchema, type WebexServiceConfig } from './webex.config.ts';
+import { webexPluginConfigSchema, webexServiceConfigSchema } from './webex.config.ts';
 
 /**
  * Argo's webex service: one `POST /v1/messages` per `send`, the rendered `message` as markdown, to a room
@@ -18,25 +18,8 @@ export default defineSink({
   serviceConfigSchema: webexServiceConfigSchema,
   deps: { logger: coreServices.logger },
   async init({ config, logger }) {
-    const agents = new AgentPool();
-    const stopping = new AbortController();
-    let stopped: Promise<void> | undefined;
-    const parsed = new WeakMap<object, WebexServiceConfig>();
-
-    // Herald parses service options when the config loads; parsing again here (once per options object)
-    // keeps the sink safe from options that did not come through that path. Messages name keys, not values.
-    const serviceConfig = (service: ServiceInstance<unknown>): WebexServiceConfig => {
-      const raw = service.config;
-      const known = typeof raw === 'object' && raw !== null ? parsed.get(raw) : undefined;
-      if (known) return known;
-      const result = webexServiceConfigSchema.safeParse(raw);
-      if (!result.success) {
-        const issues = result.error.issues.map((issue) => `${['service', service.type, ...issue.path].join('.')}: ${issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.join(', ')}` : 'invalid'}`);
-        throw DeliveryError.permanent(`webex "${service.name}": invalid service options: ${issues.join('; ')}`);
-      }
-      if (typeof raw === 'object' && raw !== null) parsed.set(raw, result.data);
-      return result.data;
-    };
+    const connections = new SinkConnections('webex');
+    const serviceConfig = serviceOptionsReader('webex', webexServiceConfigSchema);
 
     return {
       async send(notification, { signal, service }) {
@@ -44,19 +27,19 @@ export default defineSink({
         const what = `webex "${service.name}": message to ${recipient}`;
         const secrets = [...(service.secrets ?? [])];
         try {
-          if (stopping.signal.aborted) throw DeliveryError.transient(`${what}: the sink is stopped`, { cause: stopping.signal.reason });
+          const bound = connections.signal(signal, what);
           const options = serviceConfig(service);
           secrets.push(options.token);
           const message = buildMessage(notification);
           const answer = await callApi(
-            agents.get(options.insecureSkipVerify),
+            connections.agents.get(options, service.name),
             {
               url: `${options.apiURL.replace(/\/+$/, '')}/v1/messages`,
               method: 'POST',
               headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
               body: JSON.stringify(message),
             },
-            { what, timeoutMs: options.timeout ?? config.timeout, signal: AbortSignal.any([signal, stopping.signal]) },
+            { what, timeoutMs: options.timeout ?? config.timeout, signal: bound },
           );
           // Argo takes only 200 as success; Webex answers 200 to a created message.
           if (answer.status !== 200) throw answerError(what, answer);
@@ -68,13 +51,7 @@ export default defineSink({
         }
       },
 
-      stop() {
-        stopped ??= (async () => {
-          stopping.abort(new DOMException('webex sink stopped', 'AbortError'));
-          await agents.close();
-        })();
-        return stopped;
-      },
+      stop: () => connections.stop(),
     };
   },
 });

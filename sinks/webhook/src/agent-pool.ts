@@ -1,5 +1,6 @@
 import { DeliveryError } from '@herald/plugin-sdk';
-import { Agent, type Dispatcher } from 'undici';
+import { transportAgent } from '@herald/plugin-http';
+import type { Agent, Dispatcher } from 'undici';
 
 import type { WebhookServiceConfig } from './webhook.config.ts';
 
@@ -62,12 +63,8 @@ export class AgentPool {
     const key = JSON.stringify([serviceName, config.insecureSkipVerify, config.maxConnsPerHost, config.idleConnTimeout ?? null]);
     let entry = this.#entries.get(key);
     if (!entry) {
-      const agent = new Agent({
-        // Only this service's connections skip verification: the agent is its own.
-        ...(config.insecureSkipVerify ? { connect: { rejectUnauthorized: false } } : {}),
-        ...(config.maxConnsPerHost > 0 ? { connections: config.maxConnsPerHost } : {}),
-        ...(config.idleConnTimeout === undefined ? {} : { keepAliveTimeout: config.idleConnTimeout, keepAliveMaxTimeout: config.idleConnTimeout }),
-      });
+      // Only this service's connections skip verification: the agent is its own.
+      const agent = transportAgent(config);
       // Redirects are followed by the attempt itself, which knows which ones may take the credentials along.
       entry = { agent, dispatcher: agent, inflight: 0 };
       this.#entries.set(key, entry);

@@ -43,6 +43,21 @@ export interface SinkConformanceOptions {
   abortGraceMs?: number;
 }
 
+/** Every check of the kit, in the order it runs them: what `report.passed` is when the remote can fail every way. */
+export const SINK_CONFORMANCE_CHECKS = [
+  'template-schema',
+  'first-send-delivers',
+  'retryable-failure',
+  'permanent-failure',
+  'retry-after',
+  'abort-on-hang',
+  'delivers-after-failures',
+  'stop-idempotent',
+  'no-secret-leak',
+] as const;
+
+export type SinkConformanceCheck = (typeof SINK_CONFORMANCE_CHECKS)[number];
+
 export interface SinkConformanceReport {
   /** The checks that passed, in order. */
   passed: string[];
@@ -81,7 +96,7 @@ export async function runSinkConformance(options: SinkConformanceOptions): Promi
   const fail = (check: string, message: string, cause?: unknown): never => {
     throw new SinkConformanceError(check, message, { cause });
   };
-  const pass = (check: string) => report.passed.push(check);
+  const pass = (check: SinkConformanceCheck) => report.passed.push(check);
 
   if (plugin.kind !== 'sink') fail('plugin', `expected a sink made by defineSink(), got kind ${String(plugin.kind)}`);
   if (options.secrets.some((s) => typeof s !== 'string' || s.length < 4)) fail('options', 'every secret must be a string of 4 characters or more (shorter ones match by chance)');
@@ -134,7 +149,7 @@ export async function runSinkConformance(options: SinkConformanceOptions): Promi
     }
     return fail(check, 'send resolved, but the remote side failed it');
   };
-  const delivers = async (check: string) => {
+  const delivers = async (check: SinkConformanceCheck) => {
     await remote.reset();
     const before = await remote.accepted();
     try {
@@ -147,7 +162,7 @@ export async function runSinkConformance(options: SinkConformanceOptions): Promi
     if (after !== before + 1) fail(check, `send resolved, but the remote side accepted ${after - before} notifications, not 1`);
     pass(check);
   };
-  const refused = async (check: string, kind: RemoteFailure, retryable: boolean) => {
+  const refused = async (check: SinkConformanceCheck, kind: RemoteFailure, retryable: boolean) => {
     await remote.reset();
     const before = await remote.accepted();
     await remote.failNext(kind);

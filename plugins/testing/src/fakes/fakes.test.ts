@@ -9,7 +9,7 @@ import { manualClock } from './manual-clock.ts';
 import { memoryStore } from './memory-store.ts';
 import { recordingLogger } from './recording-logger.ts';
 import { recordingPublisher } from './recording-publisher.ts';
-import { sampleNotification } from './sample-notification.ts';
+import { sampleNotification, sampleNotificationTo } from './sample-notification.ts';
 
 describe('fakes of the core services', () => {
   it('manualClock wakes a sleep only once time is moved past it', async () => {
@@ -92,5 +92,13 @@ describe('fakes of the core services', () => {
     expect(deps.clock).toBe(services.clock);
     expect(() => services.resolve({ pager: createServiceRef<unknown>('acme.pager') })).toThrow(PluginTestingError);
     expect(() => services.resolve({ pager: createServiceRef<unknown>('acme.pager') })).toThrow('deps.pager is service acme.pager, which is not a core service');
+  });
+});
+
+describe('sampleNotificationTo', () => {
+  it('addresses the sample to a recipient of a service type, the state key following the destination', () => {
+    const n = sampleNotificationTo('opsgenie', 'shop', { message: 'm', opsgenie: { priority: 'P3' } }, { idempotencyKey: 'k1' });
+    expect(n).toMatchObject({ destination: { serviceType: 'opsgenie', service: 'opsgenie', recipient: 'shop' }, rendered: { message: 'm', opsgenie: { priority: 'P3' } }, idempotencyKey: 'k1' });
+    expect(n.stateKey).toBe(`${n.trigger}:${n.conditionKey}:opsgenie:shop`);
   });
 });

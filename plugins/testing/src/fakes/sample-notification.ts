@@ -15,3 +15,12 @@ export function sampleNotification(overrides: Partial<NotificationData> = {}): N
     ...overrides,
   };
 }
+
+/**
+ * sampleNotification sent to `recipient` of the service named like its type `serviceType`, with `rendered`
+ * as the template rendered it (`message` plus the sink's block); the state key follows the destination.
+ */
+export function sampleNotificationTo(serviceType: string, recipient: string, rendered: Record<string, unknown>, overrides: Partial<NotificationData> = {}): NotificationData {
+  const base = sampleNotification({ destination: { serviceType, service: serviceType, recipient }, rendered, ...overrides });
+  return { ...base, stateKey: overrides.stateKey ?? `${base.trigger}:${base.conditionKey}:${base.destination.service}:${recipient}` };
+}

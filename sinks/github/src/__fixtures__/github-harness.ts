@@ -1,24 +1,9 @@
-import { recordingLogger, sampleNotification, type RecordingLogger } from '@herald/plugin-testing';
-import { systemClock, type NotificationData, type SinkHandle } from '@herald/plugin-sdk';
+import { sampleNotification, startTestSink } from '@herald/plugin-testing';
+import type { NotificationData } from '@herald/plugin-sdk';
 import github from '../github-sink.ts';
-import { githubPluginConfigSchema, githubServiceConfigSchema, type GithubServiceConfig, type GithubServiceConfigInput } from '../github.config.ts';
 
-export interface TestSink {
-  handle: SinkHandle<GithubServiceConfig>;
-  logger: RecordingLogger;
-  send(notification: NotificationData, service: GithubServiceConfigInput, options?: { name?: string; signal?: AbortSignal }): Promise<void>;
-}
-
-export async function startSink(config: Record<string, unknown> = {}): Promise<TestSink> {
-  const logger = recordingLogger();
-  const handle = await github.init({ config: githubPluginConfigSchema.parse(config), logger, clock: systemClock, signal: new AbortController().signal });
-  return {
-    handle,
-    logger,
-    send: (notification, service, { name = 'github', signal = new AbortController().signal } = {}) =>
-      handle.send(notification, { attempt: 1, signal, service: { type: 'github', name, config: githubServiceConfigSchema.parse(service) } }),
-  };
-}
+export const startSink = (config: Record<string, unknown> = {}) => startTestSink(github, { pluginConfig: config });
+export type TestSink = Awaited<ReturnType<typeof startSink>>;
 
 /** A notification whose rendered github block reports on acme/web at abc123 (plus `block`). */
 export function notification(block: Record<string, unknown>, message = 'Application web is Synced'): NotificationData {

@@ -1,10 +1,9 @@
 import { connect } from '@nats-io/transport-node';
 import { nkeys, usernamePasswordAuthenticator, type Msg, type NatsConnection } from '@nats-io/nats-core';
-import { recordingLogger, sampleNotification, type RecordingLogger } from '@herald/plugin-testing';
+import { sampleNotification, startTestSink } from '@herald/plugin-testing';
 import { startNats, type NatsServer } from '@herald/test-harness';
-import type { NotificationData, SinkHandle } from '@herald/plugin-sdk';
+import type { NotificationData } from '@herald/plugin-sdk';
 import nats from '../nats-sink.ts';
-import { natsPluginConfigSchema, natsServiceConfigSchema, type NatsServiceConfig, type NatsServiceConfigInput } from '../nats.config.ts';
 
 export const PASSWORD = 'correct-horse-battery-7731';
 export const READER_PASSWORD = 'reader-pw-4411';
@@ -50,22 +49,8 @@ export async function collect(nc: NatsConnection, subject: string): Promise<Msg[
   return got;
 }
 
-export interface TestSink {
-  handle: SinkHandle<NatsServiceConfig>;
-  logger: RecordingLogger;
-  send(notification: NotificationData, service: NatsServiceConfigInput, options?: { name?: string; signal?: AbortSignal }): Promise<void>;
-}
-
-export async function startSink(config: Record<string, unknown> = {}): Promise<TestSink> {
-  const logger = recordingLogger();
-  const handle = await nats.init({ config: natsPluginConfigSchema.parse(config), logger, signal: new AbortController().signal });
-  return {
-    handle,
-    logger,
-    send: (notification, service, { name = 'nats', signal = new AbortController().signal } = {}) =>
-      handle.send(notification, { attempt: 1, signal, service: { type: 'nats', name, config: natsServiceConfigSchema.parse(service) } }),
-  };
-}
+export const startSink = (config: Record<string, unknown> = {}) => startTestSink(nats, { pluginConfig: config });
+export type TestSink = Awaited<ReturnType<typeof startSink>>;
 
 /** A notification to `subject` with `message` rendered. */
 export function notification(subject: string, message: string): NotificationData {

@@ -1,37 +1,11 @@
-import type { NotificationData, SinkHandle } from '@herald/plugin-sdk';
-import { recordingLogger, sampleNotification, type RecordingLogger } from '@herald/plugin-testing';
+import type { NotificationData } from '@herald/plugin-sdk';
+import { sampleNotificationTo, startTestSink } from '@herald/plugin-testing';
 import telegram from '../telegram-sink.ts';
-import { telegramPluginConfigSchema, telegramServiceConfigSchema, type TelegramServiceConfig, type TelegramServiceConfigInput } from '../telegram.config.ts';
 
-export interface TestSink {
-  handle: SinkHandle<TelegramServiceConfig>;
-  logger: RecordingLogger;
-  /** Sends to service `telegram` configured with `service` (parsed as Herald would); `secrets` as Herald passes them. */
-  send(notification: NotificationData, service: TelegramServiceConfigInput, options?: { signal?: AbortSignal; secrets?: string[] }): Promise<void>;
-}
+export { rejectionOf as rejection } from '@herald/plugin-testing';
 
-export async function startSink(): Promise<TestSink> {
-  const logger = recordingLogger();
-  const handle = await telegram.init({ config: telegramPluginConfigSchema.parse({}), logger, signal: new AbortController().signal });
-  return {
-    handle,
-    logger,
-    send: (notification, service, { signal = new AbortController().signal, secrets } = {}) =>
-      handle.send(notification, { attempt: 1, signal, service: { type: 'telegram', name: 'telegram', config: telegramServiceConfigSchema.parse(service), ...(secrets ? { secrets } : {}) } }),
-  };
-}
+export const startSink = () => startTestSink(telegram);
+export type TestSink = Awaited<ReturnType<typeof startSink>>;
 
 /** A notification to `recipient` with the given rendered message. */
-export function notification(recipient: string, message: string): NotificationData {
-  return sampleNotification({ destination: { serviceType: 'telegram', service: 'telegram', recipient }, rendered: { message } });
-}
-
-/** The error a promise rejected with (fails when it resolved). */
-export async function rejection(promise: Promise<unknown>): Promise<Error & { retryable?: boolean; retryAfterMs?: number; code?: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection, but it resolved');
-}
+export const notification = (recipient: string, message: string): NotificationData => sampleNotificationTo('telegram', recipient, { message });

@@ -1,3 +1,5 @@
+import { DeliveryError } from '@herald/plugin-sdk';
+
 // An incoming webhook URL is its own credential (a token in the path or the query). What the sink shows of
 // one is its origin; everything else is masked wherever it could show up (errors, logs, dead letters).
 
@@ -37,4 +39,15 @@ export function shownUrl(raw: string): string {
   } catch {
     return '(an invalid URL)';
   }
+}
+
+/**
+ * The webhook URL `recipient` names in a service's map of them (`webhooks`, `recipientUrls`: `field` says
+ * which). A recipient with none is a configuration mistake no retry fixes: the error lists the names there are.
+ */
+export function webhookFor(what: string, urls: Readonly<Record<string, string>>, field: string, recipient: string): string {
+  const raw = Object.hasOwn(urls, recipient) ? urls[recipient] : undefined;
+  if (raw !== undefined) return raw;
+  const known = Object.keys(urls);
+  throw DeliveryError.permanent(`${what}: no webhook for recipient "${recipient}" in ${field} (${known.length ? `it has ${known.join(', ')}` : 'it is empty'})`);
 }
