@@ -1,4 +1,4 @@
-import { createKubeClient, leasePath, loadKubeConfig, type Lease } from '@herald/core-kube';
+import type { Lease } from '@herald/core-kube';
 import type { EngineConfig } from '@herald/core-kernel';
 
 const KUBERNETES_SOURCE = '@herald/source-kubernetes';
@@ -23,6 +23,8 @@ export async function sourceLeader(engine: EngineConfig, timeoutMs: number): Pro
   const name = options.leaderElection?.leaseName ?? 'herald-source';
   let lease = name;
   try {
+    // Loaded only here: the Kubernetes client is no cost to the commands that never reach a cluster.
+    const { createKubeClient, leasePath, loadKubeConfig } = await import('@herald/core-kube');
     const loaded = loadKubeConfig({ ...(options.kubeconfig ? { path: options.kubeconfig } : {}), ...(options.context ? { context: options.context } : {}) });
     const namespace = options.leaderElection?.namespace ?? loaded.namespace;
     lease = `${namespace}/${name}`;
