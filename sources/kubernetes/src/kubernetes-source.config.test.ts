@@ -20,6 +20,7 @@ describe('kubernetes source options', () => {
       pageSize: 500,
       backoff: { initial: 1_000, max: 30_000 },
       leaderElection: { enabled: true, leaseName: 'herald-source', leaseDuration: 15_000, renewDeadline: 10_000, retryPeriod: 2_000 },
+      ignoredAnnotations: ['notified.notifications.argoproj.io'],
     });
   });
 

@@ -79,6 +79,11 @@ export const configSchema = z.strictObject({
     .prefault({})
     .refine((b) => b.max >= b.initial, { message: 'max must not be shorter than initial', path: ['max'] }),
   leaderElection: leaderElectionSchema,
+  /**
+   * A MODIFIED that changes nothing but these annotations (and resourceVersion, managedFields) is not
+   * published. Default: Herald's own `notified` annotation, whose patch would otherwise come back as an event.
+   */
+  ignoredAnnotations: z.array(z.string().min(1)).default(['notified.notifications.argoproj.io']),
 });
 
 export type KubernetesSourceConfig = z.output<typeof configSchema>;

@@ -2,6 +2,7 @@ import { isBusClosed, isHeraldError, type BusPublisher, type Logger } from '@her
 import { gvrString, Informer, type InformerEvent, type KubeClient } from '@herald/core-kube';
 import type { KubernetesSourceConfig } from './kubernetes-source.config.ts';
 import { stripManagedFields } from './managed-fields.ts';
+import { changedBeyond } from './object-changes.ts';
 import type { PublishGate } from './publish-gate.ts';
 import { startFailure, type WatchTarget } from './resolve-resources.ts';
 import { publishEvent, type EventPublishing } from './event-publisher.ts';
@@ -68,7 +69,12 @@ function informer(target: WatchTarget, { client, config, publisher, logger, metr
   const log = logger.child({ resource: gvrString(resource), ...(namespace === undefined ? {} : { namespace }) });
 
   const publishing = { resource, publisher, metrics, log, refusedForGood, ...(tracer ? { tracer } : {}) };
+  const ignoredAnnotations = new Set(config.ignoredAnnotations);
   async function publish(event: InformerEvent, { signal }: { signal: AbortSignal }): Promise<void> {
+    if (event.previous && !changedBeyond(event.previous, event.object, ignoredAnnotations)) {
+      metrics.unchanged.add(1, attributes);
+      return;
+    }
     // Not the leader (any more): hold the event, and with it the watch, until this process leads again.
     await gate.wait(signal);
     await publishEvent(event, publishing);

@@ -137,6 +137,21 @@ describe('kubernetes source', () => {
     expect(logs.join('\n')).not.toContain(token);
   });
 
+  it('publishes no MODIFIED that changes nothing but Herald’s own notified annotation; any other change is published', async () => {
+    const namespace = await cp.createNamespace('notified');
+    await core.createNamespacedPod({ namespace, body: pod('web') });
+    const { events } = await bootHerald({ resources: [pods], namespaces: [namespace] });
+    await events.waitFor(is('ADDED', 'web'), 'web listed');
+    const annotate = (annotations: Record<string, string>) => core.patchNamespacedPod({ name: 'web', namespace, body: { metadata: { annotations } } }, mergePatch);
+
+    await annotate({ 'notified.notifications.argoproj.io': '{"on-pod-ready:[0].x:webhook:":1}' });
+    await annotate({ team: 'shop' });
+    // Events of one object come in order: once the second change is published, the first one would have been.
+    const second = await events.waitFor((e) => is('MODIFIED', 'web')(e) && (e.data.object.metadata as { annotations?: Record<string, string> }).annotations?.team === 'shop', 'the team annotation');
+    expect((second.data.object.metadata as { annotations: Record<string, string> }).annotations['notified.notifications.argoproj.io']).toBe('{"on-pod-ready:[0].x:webhook:":1}');
+    expect(events.of('web', namespace).map((e) => e.data.action)).toEqual(['ADDED', 'MODIFIED']);
+  });
+
   it('watches two resources at once, a CRD among them, each in its namespaces only', async () => {
     const [a, b] = await Promise.all([cp.createNamespace('two-a'), cp.createNamespace('two-b')]);
     const { events } = await bootHerald({ namespaces: [a], resources: [pods, { ...widgets, namespaces: [a, b] }] });

@@ -111,6 +111,8 @@ describe('informer', () => {
     await until(() => seen.length === 4, 'four events');
     expect(summary()).toEqual(['ADDED a@3', 'ADDED b@4', 'MODIFIED a@11', 'DELETED b@12']);
     expect(seen[0]!.object).toEqual({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'ns', name: 'a', uid: '1', resourceVersion: '3' } });
+    // A MODIFIED comes with the object as delivered before it.
+    expect(seen[2]!.previous).toBe(seen[0]!.object);
     expect(client.requests.slice(0, 3)).toEqual([
       { kind: 'get', path: '/api/v1/namespaces/ns/pods', query: { labelSelector: 'app=web', fieldSelector: undefined, limit: 1, continue: undefined } },
       { kind: 'get', path: '/api/v1/namespaces/ns/pods', query: { labelSelector: 'app=web', fieldSelector: undefined, limit: 1, continue: 'page-2' } },

@@ -283,7 +283,8 @@ export class Informer {
           case 'MODIFIED':
           case 'DELETED': {
             const object = this.#prepare(event.object);
-            await this.#deliver({ type: event.type, object });
+            const previous = event.type === 'MODIFIED' && object.metadata?.uid ? this.#cache.get(object.metadata.uid) : undefined;
+            await this.#deliver({ type: event.type, object, ...(previous ? { previous } : {}) });
             this.#resourceVersion = object.metadata?.resourceVersion ?? this.#resourceVersion;
             this.#watchedEvents++;
             received++;

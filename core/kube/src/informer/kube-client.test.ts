@@ -34,8 +34,7 @@ async function apiServer(): Promise<ApiServer> {
   };
 }
 
-function kubeConfig(server: string, token: string): KubeConfig {
-  const kc = new KubeConfig();
+function kubeConfig(server: string, token: string, kc = new KubeConfig()): KubeConfig {
   kc.loadFromOptions({
     clusters: [{ name: 'c', server, skipTLSVerify: true }],
     users: [{ name: 'u', token }],
@@ -68,7 +67,7 @@ describe('kube client', () => {
     const client = createKubeClient(kc);
     const signal = new AbortController().signal;
     await client.get('/api/v1/pods', {}, signal);
-    kc.getCurrentUser()!.token = 'second';
+    kubeConfig(api.url, 'second', kc);
     await client.get('/api/v1/pods', {}, signal);
     expect(api.headers.map((h) => h.authorization)).toEqual(['Bearer first', 'Bearer second']);
   });
