@@ -62,7 +62,10 @@ function refusedForGood(err: unknown): boolean {
   return isHeraldError(err) && !err.retryable && !isBusClosed(err);
 }
 
-/** An informer for one target that publishes each event, retrying (in order) until the bus takes it or dead-letters it. */
+/**
+ * An informer for one target that publishes each event, retrying until the bus takes it or dead-letters it:
+ * up to maxInFlight at once, those of one object one at a time and in order.
+ */
 function informer(target: WatchTarget, { client, config, publisher, logger, metrics, gate, tracer }: Wiring): Informer {
   const { resource, namespace } = target;
   const attributes = { group: resource.group, version: resource.version, resource: resource.resource };
@@ -87,6 +90,7 @@ function informer(target: WatchTarget, { client, config, publisher, logger, metr
     ...(resource.labelSelector ? { labelSelector: resource.labelSelector } : {}),
     ...(resource.fieldSelector ? { fieldSelector: resource.fieldSelector } : {}),
     pageSize: config.pageSize,
+    maxInFlight: config.maxInFlight,
     watchTimeoutSeconds: config.watchTimeout / 1_000,
     backoff: { baseMs: config.backoff.initial, maxMs: config.backoff.max },
     transform: stripManagedFields,

@@ -75,11 +75,13 @@ try {
   let created = 0;
   const createPods = async (upTo: number, name: (i: number) => string) => {
     await pool(upTo - created, 50, async (i) => {
-      await core.createNamespacedPod({ namespace, body: { metadata: { name: name(created + i), annotations: subscribe }, spec: { containers: [{ name: 'app', image: 'app' }] } } });
+      const body = { metadata: { name: name(created + i), annotations: subscribe }, spec: { containers: [{ name: 'app', image: 'app' }] } };
+      await retried(() => core.createNamespacedPod({ namespace, body }), (err) => (err as { code?: number }).code === 409);
     });
     created = upTo;
   };
-  const running = (name: string) => core.patchNamespacedPodStatus({ name, namespace, body: { status: { phase: 'Running' } } }, mergePatch);
+  // The API server may close a connection under load (HTTP/2 GOAWAY): a merge patch is safe to send again.
+  const running = (name: string) => retried(() => core.patchNamespacedPodStatus({ name, namespace, body: { status: { phase: 'Running' } } }, mergePatch));
 
   // 1. RSS with 50 and 1,000 Pods watched.
   await createPods(smallPods, (i) => `burst-${i}`);
@@ -257,6 +259,19 @@ async function waitFor(done: () => boolean | Promise<boolean>, what: string, tim
   while (!(await done())) {
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await delay(everyMs);
+  }
+}
+
+/** `call` again after a failure, up to 5 times; `done(err)` says a failure means it was done before. */
+async function retried<T>(call: () => Promise<T>, done: (err: unknown) => boolean = () => false): Promise<T | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (attempt > 1 && done(err)) return undefined;
+      if (attempt >= 5) throw err;
+      await delay(100 * attempt);
+    }
   }
 }
 
