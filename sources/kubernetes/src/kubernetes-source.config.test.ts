@@ -18,8 +18,10 @@ describe('kubernetes source options', () => {
       resources: [{ group: '', version: 'v1', resource: 'pods', kind: 'Pod' }],
       watchTimeout: 300_000,
       pageSize: 500,
+      maxInFlight: 128,
       backoff: { initial: 1_000, max: 30_000 },
       leaderElection: { enabled: true, leaseName: 'herald-source', leaseDuration: 15_000, renewDeadline: 10_000, retryPeriod: 2_000 },
+      ignoredAnnotations: ['notified.notifications.argoproj.io'],
     });
   });
 

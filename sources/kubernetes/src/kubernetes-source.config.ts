@@ -70,6 +70,11 @@ export const configSchema = z.strictObject({
   watchTimeout: duration.pipe(z.number().min(1_000, 'must be at least 1s')).prefault('5m'),
   /** Objects per page when listing. */
   pageSize: z.number().int().min(1).max(10_000).default(500),
+  /**
+   * Events of one watched collection published at once, each waiting for the bus's acknowledgement; the
+   * events of one object are published one at a time, in order. 1 publishes one event at a time.
+   */
+  maxInFlight: z.number().int().min(1).max(4_096).default(128),
   /** Waits between failed lists/watches and between failed publishes: doubling from `initial` up to `max`, with jitter. */
   backoff: z
     .strictObject({
@@ -79,6 +84,12 @@ export const configSchema = z.strictObject({
     .prefault({})
     .refine((b) => b.max >= b.initial, { message: 'max must not be shorter than initial', path: ['max'] }),
   leaderElection: leaderElectionSchema,
+  /**
+   * A MODIFIED that changes nothing but these annotations (and resourceVersion, managedFields) is not
+   * published. Default: Herald's own `notified` annotation, whose patch would otherwise come back as an event.
+   */
+  // eslint-disable-next-line no-restricted-syntax -- only compared, never read or written: core/dedup owns its content
+  ignoredAnnotations: z.array(z.string().min(1)).default(['notified.notifications.argoproj.io']),
 });
 
 export type KubernetesSourceConfig = z.output<typeof configSchema>;

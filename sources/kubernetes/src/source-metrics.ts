@@ -10,6 +10,8 @@ export interface SourceMetrics {
   refused: Counter;
   /** Events published without part of their object; extra attribute `reduction`. */
   reduced: Counter;
+  /** MODIFIED events not published: nothing changed but ignored annotations. */
+  unchanged: Counter;
   /** Events sent to the dead letters instead; extra attribute `reason` (`depth` or `refused`). */
   deadLettered: Counter;
   /** Lists after 410 Gone. */
@@ -34,6 +36,7 @@ export function sourceMetrics(meter: Meter): SourceMetrics {
     published: meter.createCounter('herald.source.kubernetes.events.published', { description: 'Resource events published to the bus' }),
     refused: meter.createCounter('herald.source.kubernetes.events.refused', { description: 'Resource events the bus refused as they were (then published reduced, or dead-lettered)' }),
     reduced: meter.createCounter('herald.source.kubernetes.events.reduced', { description: 'Resource events published without part of their object, to fit the bus' }),
+    unchanged: meter.createCounter('herald.source.kubernetes.events.unchanged', { description: 'MODIFIED events not published: nothing changed but the ignored annotations (Herald\'s own notified annotation), resourceVersion and managedFields' }),
     deadLettered: meter.createCounter('herald.source.kubernetes.events.dead_lettered', { description: 'Resource events sent to the dead letters instead of the events stream' }),
     relists: meter.createCounter('herald.source.kubernetes.relists', { description: 'Relists after the watched resourceVersion expired (410 Gone)' }),
     watchErrors: meter.createCounter('herald.source.kubernetes.watch.errors', { description: 'Failed lists and watches, retried with backoff' }),

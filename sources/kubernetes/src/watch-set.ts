@@ -2,6 +2,7 @@ import { isBusClosed, isHeraldError, type BusPublisher, type Logger } from '@her
 import { gvrString, Informer, type InformerEvent, type KubeClient } from '@herald/core-kube';
 import type { KubernetesSourceConfig } from './kubernetes-source.config.ts';
 import { stripManagedFields } from './managed-fields.ts';
+import { changedBeyond } from './object-changes.ts';
 import type { PublishGate } from './publish-gate.ts';
 import { startFailure, type WatchTarget } from './resolve-resources.ts';
 import { publishEvent, type EventPublishing } from './event-publisher.ts';
@@ -61,14 +62,22 @@ function refusedForGood(err: unknown): boolean {
   return isHeraldError(err) && !err.retryable && !isBusClosed(err);
 }
 
-/** An informer for one target that publishes each event, retrying (in order) until the bus takes it or dead-letters it. */
+/**
+ * An informer for one target that publishes each event, retrying until the bus takes it or dead-letters it:
+ * up to maxInFlight at once, those of one object one at a time and in order.
+ */
 function informer(target: WatchTarget, { client, config, publisher, logger, metrics, gate, tracer }: Wiring): Informer {
   const { resource, namespace } = target;
   const attributes = { group: resource.group, version: resource.version, resource: resource.resource };
   const log = logger.child({ resource: gvrString(resource), ...(namespace === undefined ? {} : { namespace }) });
 
   const publishing = { resource, publisher, metrics, log, refusedForGood, ...(tracer ? { tracer } : {}) };
+  const ignoredAnnotations = new Set(config.ignoredAnnotations);
   async function publish(event: InformerEvent, { signal }: { signal: AbortSignal }): Promise<void> {
+    if (event.previous && !changedBeyond(event.previous, event.object, ignoredAnnotations)) {
+      metrics.unchanged.add(1, attributes);
+      return;
+    }
     // Not the leader (any more): hold the event, and with it the watch, until this process leads again.
     await gate.wait(signal);
     await publishEvent(event, publishing);
@@ -81,6 +90,7 @@ function informer(target: WatchTarget, { client, config, publisher, logger, metr
     ...(resource.labelSelector ? { labelSelector: resource.labelSelector } : {}),
     ...(resource.fieldSelector ? { fieldSelector: resource.fieldSelector } : {}),
     pageSize: config.pageSize,
+    maxInFlight: config.maxInFlight,
     watchTimeoutSeconds: config.watchTimeout / 1_000,
     backoff: { baseMs: config.backoff.initial, maxMs: config.backoff.max },
     transform: stripManagedFields,

@@ -137,6 +137,21 @@ describe('kubernetes source', () => {
     expect(logs.join('\n')).not.toContain(token);
   });
 
+  it('publishes no MODIFIED that changes nothing but Herald’s own notified annotation; any other change is published', async () => {
+    const namespace = await cp.createNamespace('notified');
+    await core.createNamespacedPod({ namespace, body: pod('web') });
+    const { events } = await bootHerald({ resources: [pods], namespaces: [namespace] });
+    await events.waitFor(is('ADDED', 'web'), 'web listed');
+    const annotate = (annotations: Record<string, string>) => core.patchNamespacedPod({ name: 'web', namespace, body: { metadata: { annotations } } }, mergePatch);
+
+    await annotate({ 'notified.notifications.argoproj.io': '{"on-pod-ready:[0].x:webhook:":1}' });
+    await annotate({ team: 'shop' });
+    // Events of one object come in order: once the second change is published, the first one would have been.
+    const second = await events.waitFor((e) => is('MODIFIED', 'web')(e) && (e.data.object.metadata as { annotations?: Record<string, string> }).annotations?.team === 'shop', 'the team annotation');
+    expect((second.data.object.metadata as { annotations: Record<string, string> }).annotations['notified.notifications.argoproj.io']).toBe('{"on-pod-ready:[0].x:webhook:":1}');
+    expect(events.of('web', namespace).map((e) => e.data.action)).toEqual(['ADDED', 'MODIFIED']);
+  });
+
   it('watches two resources at once, a CRD among them, each in its namespaces only', async () => {
     const [a, b] = await Promise.all([cp.createNamespace('two-a'), cp.createNamespace('two-b')]);
     const { events } = await bootHerald({ namespaces: [a], resources: [pods, { ...widgets, namespaces: [a, b] }] });
@@ -269,7 +284,7 @@ describe('kubernetes source', () => {
     expect(logs.some((l) => l.includes('(410 Gone): relisting'))).toBe(true);
   });
 
-  it('keeps events while NATS is down and publishes them, in order, once it is back', async () => {
+  it('keeps events while NATS is down and publishes them, each object’s in order, once it is back', async () => {
     const namespace = await cp.createNamespace('bus-down');
     const { events } = await bootHerald({ resources: [pods], namespaces: [namespace] }, { publish: { timeout: '1s', attemptTimeout: '500ms' } });
     await core.createNamespacedPod({ namespace, body: pod('first') });
@@ -279,6 +294,7 @@ describe('kubernetes source', () => {
     await nats.kill();
     await setPhase(namespace, 'first', 'Running');
     await core.createNamespacedPod({ namespace, body: pod('second') });
+    await setPhase(namespace, 'second', 'Running');
     await eventually(async () => {
       if ((await metrics.counter('herald.source.kubernetes.publish.retries')) <= retriesBefore) throw new Error('no failed publish yet');
     });
@@ -287,10 +303,11 @@ describe('kubernetes source', () => {
     // A reader of its own: the first one's consumer went down with the server.
     const after = await readEventLog(nats.url, events.stream);
     cleanups.push(() => after.close());
-    const running = await after.waitFor((e) => is('MODIFIED', 'first')(e) && (e.data.object.status as { phase?: string }).phase === 'Running', 'first Running');
-    const second = await after.waitFor(is('ADDED', 'second'), 'second');
+    await after.waitFor((e) => is('MODIFIED', 'first')(e) && (e.data.object.status as { phase?: string }).phase === 'Running', 'first Running');
+    await after.waitFor((e) => is('MODIFIED', 'second')(e) && (e.data.object.status as { phase?: string }).phase === 'Running', 'second Running');
+    // Objects are published side by side; the events of each in the order the API server made them.
     expect(after.of('first').map((e) => e.data.action)).toEqual(['ADDED', 'MODIFIED']);
-    expect(running.seq).toBeLessThan(second.seq);
+    expect(after.of('second').map((e) => `${e.data.action} ${(e.data.object.status as { phase?: string }).phase}`)).toEqual(['ADDED Pending', 'MODIFIED Running']);
   });
 
   it('publishes nothing once stopped', async () => {

@@ -111,6 +111,8 @@ describe('informer', () => {
     await until(() => seen.length === 4, 'four events');
     expect(summary()).toEqual(['ADDED a@3', 'ADDED b@4', 'MODIFIED a@11', 'DELETED b@12']);
     expect(seen[0]!.object).toEqual({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'ns', name: 'a', uid: '1', resourceVersion: '3' } });
+    // A MODIFIED comes with the object as delivered before it.
+    expect(seen[2]!.previous).toBe(seen[0]!.object);
     expect(client.requests.slice(0, 3)).toEqual([
       { kind: 'get', path: '/api/v1/namespaces/ns/pods', query: { labelSelector: 'app=web', fieldSelector: undefined, limit: 1, continue: undefined } },
       { kind: 'get', path: '/api/v1/namespaces/ns/pods', query: { labelSelector: 'app=web', fieldSelector: undefined, limit: 1, continue: 'page-2' } },
@@ -222,6 +224,47 @@ describe('informer', () => {
     await i.start();
     await until(() => attempts.length === 6, 'all attempts');
     expect(attempts).toEqual(['ADDED@5', 'MODIFIED@11', 'MODIFIED@11', 'MODIFIED@11', 'MODIFIED@11', 'MODIFIED@12']);
+  });
+
+  it('with maxInFlight, hands over events of different objects at once, one object’s in order, each after the one before; watches again once all were taken', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('10', []));
+    client.watches.push({ events: [watchEvent('ADDED', pod('a', '1', '11')), watchEvent('ADDED', pod('b', '2', '12')), watchEvent('MODIFIED', pod('a', '1', '13'))], end: 'close' });
+    const log: string[] = [];
+    const release = new Map<string, () => void>();
+    const { informer: i } = informer(client, {
+      maxInFlight: 4,
+      onEvent: async ({ object }) => {
+        const id = `${object.metadata?.name}@${object.metadata?.resourceVersion}`;
+        log.push(`start ${id}`);
+        await new Promise<void>((resolve) => release.set(id, resolve));
+        log.push(`end ${id} (watches so far: ${client.watchQueries().length})`);
+      },
+    });
+    await i.start();
+    await until(() => release.has('a@11') && release.has('b@12'), 'a and b in flight together');
+    release.get('b@12')!();
+    release.get('a@11')!();
+    await until(() => release.has('a@13'), 'a’s second event');
+    release.get('a@13')!();
+    await until(() => client.watchQueries().length === 2, 'the next watch');
+    expect(log).toEqual(['start a@11', 'start b@12', 'end b@12 (watches so far: 1)', 'end a@11 (watches so far: 1)', 'start a@13', 'end a@13 (watches so far: 1)']);
+    expect(client.watchQueries()[1]!.resourceVersion).toBe('13');
+  });
+
+  it('with maxInFlight, is synced only once every listed object was taken', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('10', [pod('a', '1', '5'), pod('b', '2', '6')]));
+    const release: (() => void)[] = [];
+    const { informer: i } = informer(client, { maxInFlight: 4, onEvent: () => new Promise<void>((resolve) => release.push(resolve)) });
+    await i.start();
+    await until(() => release.length === 2, 'both in flight');
+    expect(i.hasSynced()).toBe(false);
+    release[0]!();
+    release[1]!();
+    await i.synced;
+    await until(() => client.watchQueries().length === 1, 'the watch');
+    expect(client.watchQueries()[0]!.resourceVersion).toBe('10');
   });
 
   it('stops while an event is being handled: waits for it, delivers nothing afterwards, and stops once', async () => {

@@ -37,10 +37,17 @@ export interface InformerOptions {
   labelSelector?: string;
   fieldSelector?: string;
   /**
-   * Called once per event, one at a time, in order. When it rejects, the same event is offered again after
-   * a backoff and nothing later is delivered before it; to skip an event, resolve.
+   * Called once per event, in order. When it rejects, the same event is offered again after a backoff and
+   * nothing later of the same object is delivered before it; to skip an event, resolve.
    */
   onEvent: EventHandler;
+  /**
+   * Events of different objects handed to `onEvent` at once (it has not resolved yet for them). Events of
+   * one object are always handed over one at a time, in order; the list or watch is read no further while
+   * this many are in flight, and a watch starts again (or a relist) only once every event before it was
+   * taken. Default 1: one event at a time.
+   */
+  maxInFlight?: number;
   /** Applied to every object before it is cached and delivered (e.g. to drop managedFields). */
   transform?: (object: KubeObject) => KubeObject;
   /** Objects per list page (`limit`). Default 500. */
@@ -90,6 +97,9 @@ export class Informer {
   readonly #backoff: BackoffPolicy;
   readonly #abort = new AbortController();
   readonly #cache = new Map<string, KubeObject>();
+  /** Deliveries not finished yet, each never rejecting; by object (the last one of each), and all of them. */
+  readonly #lastOfObject = new Map<string, Promise<void>>();
+  readonly #inFlight = new Set<Promise<void>>();
   readonly #synced: Promise<void>;
   #markSynced: (error?: Error) => void = noop;
   #hasSynced = false;
@@ -221,7 +231,11 @@ export class Informer {
     const events = reconcile(this.#cache, items);
     this.#options.observer?.listed?.({ relist, objects: items.length, events: events.length });
     this.#log.info({ objects: items.length, events: events.length, resourceVersion, relist }, `listed ${this.description}`);
-    for (const event of events) await this.#deliver(event);
+    try {
+      for (const event of events) await this.#deliver(event);
+    } finally {
+      await this.#drain();
+    }
     this.#resourceVersion = resourceVersion;
     if (!this.#hasSynced) {
       this.#hasSynced = true;
@@ -283,7 +297,8 @@ export class Informer {
           case 'MODIFIED':
           case 'DELETED': {
             const object = this.#prepare(event.object);
-            await this.#deliver({ type: event.type, object });
+            const previous = event.type === 'MODIFIED' && object.metadata?.uid ? this.#cache.get(object.metadata.uid) : undefined;
+            await this.#deliver({ type: event.type, object, ...(previous ? { previous } : {}) });
             this.#resourceVersion = object.metadata?.resourceVersion ?? this.#resourceVersion;
             this.#watchedEvents++;
             received++;
@@ -297,6 +312,9 @@ export class Informer {
       if (isGone(err)) return 'gone';
       if (deadline.aborted && !this.#abort.signal.aborted) return 'stalled';
       throw err;
+    } finally {
+      // The next watch resumes after the last event read: each before it must have been taken.
+      await this.#drain();
     }
     return received === 0 && Date.now() - started < shortWatchMs ? 'short' : 'closed';
   }
@@ -307,14 +325,51 @@ export class Informer {
     return this.#options.transform ? this.#options.transform(typed) : typed;
   }
 
-  /** Hands one event to onEvent until it is taken, then records it. */
+  /**
+   * Records one event and hands it to onEvent (until taken) after the object's events before it; resolves
+   * once fewer than maxInFlight events are in flight. With maxInFlight 1, once this one is taken.
+   */
   async #deliver(event: InformerEvent): Promise<void> {
+    const signal = this.#abort.signal;
+    signal.throwIfAborted();
+    const { metadata } = event.object;
+    // Recorded now, not once taken: the next event of the object is compared with this one (`previous`),
+    // and each event is offered until it is taken or the informer stops, when the cache is of no more use.
+    if (metadata?.uid) {
+      if (event.type === 'DELETED') this.#cache.delete(metadata.uid);
+      else this.#cache.set(metadata.uid, event.object);
+    }
+    const key = metadata?.uid ?? nameOf(event.object);
+    const before = this.#lastOfObject.get(key);
+    const delivery: Promise<void> = (async () => {
+      await before;
+      await this.#offer(event);
+    })()
+      .catch(noop)
+      .finally(() => {
+        this.#inFlight.delete(delivery);
+        if (this.#lastOfObject.get(key) === delivery) this.#lastOfObject.delete(key);
+      });
+    this.#inFlight.add(delivery);
+    this.#lastOfObject.set(key, delivery);
+    while (this.#inFlight.size >= (this.#options.maxInFlight ?? 1)) await Promise.race(this.#inFlight);
+    signal.throwIfAborted();
+  }
+
+  /** Waits until every event handed over was taken; rejects if the informer stopped meanwhile. */
+  async #drain(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.race(this.#inFlight);
+    this.#abort.signal.throwIfAborted();
+  }
+
+  /** Hands one event to onEvent until it is taken; rejects only when the informer stops. */
+  async #offer(event: InformerEvent): Promise<void> {
     const signal = this.#abort.signal;
     for (let attempt = 1; ; attempt++) {
       signal.throwIfAborted();
       try {
         await this.#options.onEvent(event, { signal });
-        break;
+        return;
       } catch (err) {
         signal.throwIfAborted();
         const delay = backoffDelay(attempt, this.#backoff, this.#random);
@@ -322,11 +377,6 @@ export class Informer {
         this.#log.warn({ err: describeError(err), attempt, retryInMs: delay }, `handling ${event.type} of ${nameOf(event.object)} failed: retrying in ${delay} ms`);
         await sleepFor(delay, undefined, { signal });
       }
-    }
-    const { metadata } = event.object;
-    if (metadata?.uid) {
-      if (event.type === 'DELETED') this.#cache.delete(metadata.uid);
-      else this.#cache.set(metadata.uid, event.object);
     }
   }
 }

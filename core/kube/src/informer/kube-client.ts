@@ -45,9 +45,14 @@ export interface KubeClientOptions {
 // Error bodies are short Status objects; anything longer is not worth reading whole.
 const maxErrorBody = 64 * 1024;
 
+// A connection the server may have closed meanwhile is not reused after this long idle (Go's servers keep
+// idle connections 90 s or more).
+const idleSocketMs = 30_000;
+
 /**
  * A small HTTP client over a loaded KubeConfig: its TLS settings, proxy, token, client certificate or exec
- * credentials apply to every request (re-applied each time, so rotated tokens are picked up).
+ * credentials apply to every request (re-applied each time, so rotated tokens are picked up). Requests share
+ * keep-alive connections: one TLS handshake per connection, not per request, for the client and the server.
  */
 export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}): KubeClient {
   const cluster = kc.getCurrentCluster();
@@ -55,6 +60,8 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
   const server = cluster.server.replace(/\/+$/, '');
   const requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
   const maxLineBytes = options.maxLineBytes ?? 64 * 1024 * 1024;
+  const agents = keepAliveAgents();
+  const proxied = Boolean(cluster.proxyUrl);
 
   async function open(path: string, query: Query, signal: AbortSignal, send?: { method: string; contentType: string; body: string }): Promise<IncomingMessage> {
     const url = new URL(server + path);
@@ -64,14 +71,22 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
     const request: https.RequestOptions = { headers };
     await kc.applyToHTTPSOptions(request);
     signal.throwIfAborted();
+    // client-node's agent (one per cluster and user) does not keep connections alive; a proxy's agent is kept as is.
+    if (!proxied) request.agent = agents.for(url.protocol, request);
     const transport = url.protocol === 'http:' ? http : https;
-    return new Promise((resolve, reject) => {
-      const req = transport.request(url, { ...request, method: send?.method ?? 'GET', signal }, resolve);
-      req.on('error', reject);
-      // A watch can sit idle for minutes: keepalive probes notice a peer that vanished without closing.
-      req.on('socket', (socket: Socket) => socket.setKeepAlive(true, 30_000));
-      req.end(send?.body);
-    });
+    const attempt = (): Promise<IncomingMessage> =>
+      new Promise((resolve, reject) => {
+        const req = transport.request(url, { ...request, method: send?.method ?? 'GET', signal }, resolve);
+        req.on('error', (err: NodeJS.ErrnoException) => {
+          // A kept-alive connection the server closed just as it was reused: the request never reached it.
+          if (req.reusedSocket && err.code === 'ECONNRESET' && !signal.aborted) resolve(attempt());
+          else reject(err);
+        });
+        // A watch can sit idle for minutes: keepalive probes notice a peer that vanished without closing.
+        req.on('socket', (socket: Socket) => socket.setKeepAlive(true, 30_000));
+        req.end(send?.body);
+      });
+    return attempt();
   }
 
   async function readJson<T>(res: IncomingMessage): Promise<T> {
@@ -145,4 +160,32 @@ export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}
       if (buffer.trim()) yield JSON.parse(buffer);
     },
   };
+}
+
+/** The TLS settings an agent's connections are made with, as client-node sets them on a request. */
+const tlsKeys = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
+
+/**
+ * One keep-alive agent per protocol, made again only when the kubeconfig's TLS settings change (a rotated
+ * client certificate): connections made with the old ones finish their requests and close when idle.
+ */
+function keepAliveAgents() {
+  let httpAgent: http.Agent | undefined;
+  let httpsAgent: { agent: https.Agent; tls: readonly unknown[] } | undefined;
+  return {
+    for(protocol: string, request: https.RequestOptions): http.Agent {
+      if (protocol === 'http:') return (httpAgent ??= new http.Agent({ keepAlive: true, timeout: idleSocketMs }));
+      const tls = tlsKeys.map((key) => request[key]);
+      if (!httpsAgent || !tls.every((value, i) => same(value, httpsAgent!.tls[i]))) {
+        const settings = Object.fromEntries(tlsKeys.filter((key) => request[key] !== undefined).map((key) => [key, request[key]]));
+        httpsAgent = { agent: new https.Agent({ ...settings, keepAlive: true, timeout: idleSocketMs }), tls };
+      }
+      return httpsAgent.agent;
+    },
+  };
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  return a === b;
 }

@@ -34,6 +34,8 @@ export interface InformerEvent {
    * is the last state it knew (client-go's DeletedFinalStateUnknown).
    */
   finalStateUnknown?: boolean;
+  /** For a MODIFIED: the object as the informer last delivered it, when it had (after `transform`). */
+  previous?: KubeObject;
 }
 
 /** `apps/v1`, or `v1` for the core group. */

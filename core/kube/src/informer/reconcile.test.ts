@@ -30,6 +30,11 @@ describe('reconcile after a relist', () => {
     expect(summary(reconcile(known, listed))).toEqual(expected);
   });
 
+  it('hands a MODIFIED the object as known before it', () => {
+    const before = obj('a', '1', '10');
+    expect(reconcile(cache(before), [obj('a', '1', '15')])[0]!.previous).toBe(before);
+  });
+
   it('skips listed objects without a UID and does not change the cache it was given', () => {
     const known = cache(obj('a', '1', '10'));
     expect(summary(reconcile(known, [{ metadata: { name: 'odd' } }, obj('a', '1', '10')]))).toEqual([]);

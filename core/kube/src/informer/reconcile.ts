@@ -17,7 +17,7 @@ export function reconcile(known: ReadonlyMap<string, KubeObject>, listed: readon
     listedUids.add(uid);
     const before = known.get(uid);
     if (!before) changes.push({ type: 'ADDED', object });
-    else if (before.metadata?.resourceVersion !== object.metadata?.resourceVersion) changes.push({ type: 'MODIFIED', object });
+    else if (before.metadata?.resourceVersion !== object.metadata?.resourceVersion) changes.push({ type: 'MODIFIED', object, previous: before });
   }
   const deletions: InformerEvent[] = [];
   for (const [uid, object] of known) {
