@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type PubAck } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { connect, credsAuthenticator, headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { connect, headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { backoffDelay, EventTypes, sleepUnlessAborted, type Channel, type DeadLetterData } from '@herald/plugin-sdk';
 import type { BusOptions } from './bus.ts';
+import { natsConnectOptions } from './connection-options.ts';
 import { decodeEnvelope } from './envelope.ts';
 import { BusError, BusErrorCodes } from './errors.ts';
 import { JetStreamKvStore, type KvStore } from './kv-store.ts';
@@ -73,7 +73,7 @@ export function retryHeaders(data: DeadLetterData, msgId: string): MsgHdrs {
   return h;
 }
 
-export interface DeadLetterConnectOptions extends Pick<BusOptions, 'servers' | 'auth' | 'topology'> {
+export interface DeadLetterConnectOptions extends Pick<BusOptions, 'servers' | 'auth' | 'tls' | 'topology'> {
   name?: string;
   /** Bound on connecting and on each request: a command fails rather than wait for a server. */
   timeoutMs: number;
@@ -102,15 +102,7 @@ export class DeadLetterStore {
     const where = redactServerUrls(options.servers.join(', '));
     let nc: NatsConnection;
     try {
-      const connecting = connect({
-        servers: options.servers,
-        name: options.name ?? 'herald-dlq',
-        timeout: options.timeoutMs,
-        reconnect: false,
-        ...(options.auth?.token ? { token: options.auth.token } : {}),
-        ...(options.auth?.user ? { user: options.auth.user, pass: options.auth.password ?? '' } : {}),
-        ...(options.auth?.credsFile ? { authenticator: credsAuthenticator(readFileSync(options.auth.credsFile)) } : {}),
-      });
+      const connecting = connect(natsConnectOptions({ ...options, name: options.name ?? 'herald-dlq' }, { timeout: options.timeoutMs, reconnect: false }));
       nc = await withTimeout(connecting, options.timeoutMs, () => void connecting.then((c) => c.close(), () => undefined));
     } catch (cause) {
       throw new BusError(BusErrorCodes.connect, redactServerUrls(`cannot connect to NATS at ${where}: ${messageOf(cause)}`), { cause, retryable: true });
