@@ -16,6 +16,8 @@ import { defaultPublisherOptions, JetStreamPublisher, type PublisherOptions } fr
 import { defaultSubscriberOptions, JetStreamSubscriber, type SubscriberOptions } from './subscriber.ts';
 import { defaultTopology, Topology, type TopologyOptions } from './topology.ts';
 
+const PING_INTERVAL_MS = 5_000;
+
 export interface BusOptions extends NatsConnectionOptions {
   topology?: TopologyOptions;
   publisher?: Omit<PublisherOptions, 'source'>;
@@ -71,9 +73,12 @@ export class Bus {
   static async connect(options: BusOptions, logger: Logger): Promise<Bus> {
     let nc: NatsConnection;
     // With waitOnFirstConnect the client keeps trying until the server is up (NATS may start after Herald).
+    // A server cut off by the network sends no FIN: only missed pings tell, after pingInterval × (maxPingOut
+    // + 1). At 5 s × 3 a process whose member was partitioned away moves to another within about 15 s (the
+    // client's 2 min default, and our earlier 10 s, left publishes stalled for half a minute).
     logger.info({ servers: options.servers.map(redactServerUrls) }, 'connecting to NATS');
     try {
-      nc = await connect(natsConnectOptions(options, { maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true, pingInterval: 10_000 }));
+      nc = await connect(natsConnectOptions(options, { maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true, pingInterval: PING_INTERVAL_MS, maxPingOut: 2 }));
     } catch (cause) {
       throw new BusError(BusErrorCodes.connect, redactServerUrls(`cannot connect to NATS at ${options.servers.join(', ')}: ${String(cause)}`), { cause, retryable: true });
     }
