@@ -101,11 +101,12 @@ export const clusterScenarios: readonly FaultScenario[] = [
         const beside = ctx.fleet.live().filter((m) => m.host === host);
         ctx.note(`partition: host ${host} (${leader.name}, events leader; ${beside.map((m) => m.id).join(', ')}) cut off at ${(ctx.driver.progress * 100).toFixed(0)}%`);
         leader.host.cut();
+        const healAt = Date.now() + partitionMs;
         await delay(Math.min(5_000, partitionMs / 3));
         // A process of the cut side dies while cut off; its replacement is scheduled on a host that is not.
         const victim = beside.find((m) => m.running());
         if (victim) await ctx.killAndReplace(victim.group, 0, host);
-        await delay(Math.max(0, partitionMs - Math.min(5_000, partitionMs / 3)));
+        await delay(Math.max(0, healAt - Date.now()));
         leader.host.heal();
         const healed = Date.now();
         ctx.note(`partition healed`);

@@ -28,7 +28,8 @@ export interface EventIndex {
  * published per Pod. It reads by sequence and has no consumer, so "settled" never waits for it. The driver waits on it: a state is "persisting" once it is on the bus.
  */
 export async function followEvents(servers: string | string[], stream: string): Promise<EventIndex> {
-  const nc = await connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  // Short pings: on the cluster, a member cut off by a partition is noticed in seconds, as Herald does.
+  const nc = await connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 250, pingInterval: 2_000, maxPingOut: 2 });
   const byPod = new Map<string, IndexedEvent[]>();
   const markers = new Map<string, Set<string>>();
   let last = 0;

@@ -149,7 +149,7 @@ export async function runScenario(world: FaultWorld, scenario: FaultScenario, si
   const startIn = (group: Group, preferred?: number): Promise<Member> => fleet.start(group.name, group.roles, placement(group, preferred));
   const poisoned: Poison[] = [];
   let events: Awaited<ReturnType<typeof followEvents>> | undefined;
-  const monitor = await connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  const monitor = await connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 250, pingInterval: 2_000, maxPingOut: 2 });
   try {
     // One process first creates the streams; the others join them.
     const [first, ...rest] = scenario.groups.flatMap((g) => Array.from({ length: g.replicas }, () => g));
