@@ -220,20 +220,14 @@ async function ensureBucket(nc: NatsConnection, jsm: JetStreamManager, name: str
   let was: number | undefined;
   try {
     const placement = placementConfig(limits.placement);
-    // Replicated, a bucket answers gets from the stream leader only. With direct gets any replica answers,
-    // a follower that is behind (or was just cut off) with an old value: an evaluator read a claim its own
-    // release had deleted, judged the object notified and lost a notification (cluster `partition` run).
-    const direct = limits.replicas === 1;
-    const options = { history: 1, max_bytes: limits.maxBytes, replicas: limits.replicas, storage: StorageType.File, allow_direct: direct, ...placement, ...(ttl === undefined ? {} : { ttl }) };
-    await new Kvm(nc).create(name, options);
+    const kv = await new Kvm(nc).create(name, { history: 1, max_bytes: limits.maxBytes, replicas: limits.replicas, storage: StorageType.File, ...placement, ...(ttl === undefined ? {} : { ttl }) });
     const current = await jsm.streams.info(stream);
     was = current.config.num_replicas;
     const samePlacement = JSON.stringify(placementConfig(current.config.placement ?? undefined)) === JSON.stringify(placement);
-    if (current.config.max_bytes !== limits.maxBytes || current.config.num_replicas !== limits.replicas || current.config.allow_direct !== direct || !samePlacement) {
-      await jsm.streams.update(stream, { ...current.config, max_bytes: limits.maxBytes, num_replicas: limits.replicas, allow_direct: direct, ...placement });
+    if (current.config.max_bytes !== limits.maxBytes || current.config.num_replicas !== limits.replicas || !samePlacement) {
+      await jsm.streams.update(stream, { ...current.config, max_bytes: limits.maxBytes, num_replicas: limits.replicas, ...placement });
     }
-    // Opened after the update, so the handle reads the way the bucket is now configured.
-    return await new Kvm(nc).open(name, { allow_direct: direct });
+    return kv;
   } catch (err) {
     const change = was === undefined ? replicasHint(err, limits.replicas, 'nats.state.replicas') : replicasChange(was, limits.replicas, 'nats.state.replicas');
     throw new BusError(BusErrorCodes.topology, `cannot create or update KV bucket ${name} (stream ${stream}, max bytes ${limits.maxBytes})${change}: ${String(err)}`, { cause: err, retryable: !isReplicasRefusal(err) });
