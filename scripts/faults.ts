@@ -2,8 +2,8 @@
 // small, with 700 Pods × 3 rounds (2,100 notifications) per scenario by default. Ends with the table of
 // summary lines, one per scenario: scenario, N, received, duplicates, dead-lettered, lost.
 //
-// Usage: node scripts/faults.ts [--pods N] [--rounds N] [--faults N] [--only a,b] [--seed N] [--fuzz N]
-// (--fuzz: cases per hostile-input fuzz property, run first; default 5000)
+// Usage: node scripts/faults.ts [--cluster] [--pods N] [--rounds N] [--faults N] [--only a,b] [--seed N] [--fuzz N]
+// (--fuzz: cases per hostile-input fuzz property, run first; default 5000; --cluster: the cluster suite, three nats-servers R3 on network namespaces, as root)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     seed: { type: 'string' },
     fuzz: { type: 'string' },
+    cluster: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -42,7 +43,8 @@ const fuzz = spawnSync('node_modules/.bin/vitest', ['run', '--project', 'unit', 
 console.log(`\n=== hostile-input fuzz, ${fuzzRuns} cases per property: ${fuzz.status === 0 ? 'passed' : 'FAILED'} ===\n`);
 
 const started = Date.now();
-const run = spawnSync('node_modules/.bin/vitest', ['run', '--project', 'e2e', 'test/e2e/src/faults'], { stdio: 'inherit', env });
+const suite = values.cluster ? 'test/e2e/src/faults/cluster-fault-suite.e2e.test.ts' : 'test/e2e/src/faults/fault-suite.e2e.test.ts';
+const run = spawnSync('node_modules/.bin/vitest', ['run', '--project', 'e2e', suite], { stdio: 'inherit', env });
 let summary = '';
 try {
   summary = readFileSync(report, 'utf8');
@@ -50,5 +52,5 @@ try {
   summary = '(no scenario finished)\n';
 }
 rmSync(dir, { recursive: true, force: true });
-console.log(`\n=== fault suite, large (${((Date.now() - started) / 60_000).toFixed(1)} min) ===\n${summary}`);
+console.log(`\n=== ${values.cluster ? 'cluster ' : ''}fault suite, large (${((Date.now() - started) / 60_000).toFixed(1)} min) ===\n${summary}`);
 process.exit(fuzz.status === 0 ? (run.status ?? 1) : 1);

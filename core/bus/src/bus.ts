@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
-import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger, PluginStore, Subscription } from '@herald/plugin-sdk';
+import { natsConnectOptions, type NatsConnectionOptions } from './connection-options.ts';
 import { BusError, BusErrorCodes } from './errors.ts';
 import { redactServerUrls } from './server-url.ts';
 import { AttemptsLedger } from './attempts-ledger.ts';
@@ -17,11 +17,9 @@ import { defaultPublisherOptions, JetStreamPublisher, type PublisherOptions } fr
 import { defaultSubscriberOptions, JetStreamSubscriber, type SubscriberOptions } from './subscriber.ts';
 import { defaultTopology, Topology, type TopologyOptions } from './topology.ts';
 
-export interface BusOptions {
-  servers: string[];
-  /** Connection name shown by the server (`nats server report connections`). */
-  name: string;
-  auth?: { token?: string; user?: string; password?: string; credsFile?: string };
+const PING_INTERVAL_MS = 5_000;
+
+export interface BusOptions extends NatsConnectionOptions {
   topology?: TopologyOptions;
   publisher?: Omit<PublisherOptions, 'source'>;
   subscriber?: SubscriberOptions;
@@ -76,19 +74,12 @@ export class Bus {
   static async connect(options: BusOptions, logger: Logger): Promise<Bus> {
     let nc: NatsConnection;
     // With waitOnFirstConnect the client keeps trying until the server is up (NATS may start after Herald).
+    // A server cut off by the network sends no FIN: only missed pings tell, after pingInterval × (maxPingOut
+    // + 1). At 5 s × 3 a process whose member was partitioned away moves to another within about 15 s (the
+    // client's 2 min default, and our earlier 10 s, left publishes stalled for half a minute).
     logger.info({ servers: options.servers.map(redactServerUrls) }, 'connecting to NATS');
     try {
-      nc = await connect({
-        servers: options.servers,
-        name: options.name,
-        maxReconnectAttempts: -1,
-        reconnectTimeWait: 500,
-        waitOnFirstConnect: true,
-        pingInterval: 10_000,
-        ...(options.auth?.token ? { token: options.auth.token } : {}),
-        ...(options.auth?.user ? { user: options.auth.user, pass: options.auth.password ?? '' } : {}),
-        ...(options.auth?.credsFile ? { authenticator: credsAuthenticator(readFileSync(options.auth.credsFile)) } : {}),
-      });
+      nc = await connect(natsConnectOptions(options, { maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true, pingInterval: PING_INTERVAL_MS, maxPingOut: 2 }));
     } catch (cause) {
       throw new BusError(BusErrorCodes.connect, redactServerUrls(`cannot connect to NATS at ${options.servers.join(', ')}: ${String(cause)}`), { cause, retryable: true });
     }

@@ -72,7 +72,7 @@ export function retryHeaders(data: DeadLetterData, msgId: string): MsgHdrs {
   return h;
 }
 
-export interface DeadLetterConnectOptions extends Pick<BusOptions, 'servers' | 'auth' | 'topology'> {
+export interface DeadLetterConnectOptions extends Pick<BusOptions, 'servers' | 'auth' | 'tls' | 'topology'> {
   name?: string;
   /** Bound on connecting and on each request: a command fails rather than wait for a server. */
   timeoutMs: number;

@@ -1,12 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { BusOptions } from './bus.ts';
+import { natsConnectOptions } from './connection-options.ts';
 import { BusError, BusErrorCodes } from './errors.ts';
 import { redactServerUrls } from './server-url.ts';
 
 /** Where an operator's command connects: the bus's servers and auth, and a bound on every wait. */
-export interface OperatorConnectOptions extends Pick<BusOptions, 'servers' | 'auth'> {
+export interface OperatorConnectOptions extends Pick<BusOptions, 'servers' | 'auth' | 'tls'> {
   name: string;
   /** Bound on connecting and on each request: a command fails rather than wait for a server. */
   timeoutMs: number;
@@ -20,15 +20,7 @@ export async function connectOperator(options: OperatorConnectOptions): Promise<
   const where = redactServerUrls(options.servers.join(', '));
   let nc: NatsConnection;
   try {
-    const connecting = connect({
-      servers: options.servers,
-      name: options.name,
-      timeout: options.timeoutMs,
-      reconnect: false,
-      ...(options.auth?.token ? { token: options.auth.token } : {}),
-      ...(options.auth?.user ? { user: options.auth.user, pass: options.auth.password ?? '' } : {}),
-      ...(options.auth?.credsFile ? { authenticator: credsAuthenticator(readFileSync(options.auth.credsFile)) } : {}),
-    });
+    const connecting = connect(natsConnectOptions(options, { timeout: options.timeoutMs, reconnect: false }));
     nc = await withTimeout(connecting, options.timeoutMs, () => void connecting.then((c) => c.close(), () => undefined));
   } catch (cause) {
     throw new BusError(BusErrorCodes.connect, redactServerUrls(`cannot connect to NATS at ${where}: ${messageOf(cause)}`), { cause, retryable: true });

@@ -1,6 +1,7 @@
 import { AckPolicy, DeliverPolicy, JetStreamApiError, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { Logger, Subscription } from '@herald/plugin-sdk';
 import { decodeKvGroup } from './kv-store.ts';
+import { PULL_EXPIRES_MS } from './pull-expiry.ts';
 
 export interface StateChangeOptions {
   js: JetStreamClient;
@@ -66,7 +67,7 @@ export async function consumeStateChanges(options: StateChangeOptions, handler: 
     for (let delay = 250; !stopping && !closed(); delay = Math.min(delay * 2, 10_000)) {
       try {
         const consumer = await js.consumers.get(stream, durable);
-        const messages = await consumer.consume({ max_messages: concurrency });
+        const messages = await consumer.consume({ max_messages: concurrency, expires: PULL_EXPIRES_MS });
         current = messages;
         if (stopping) messages.stop();
         // Without this the client keeps pulling from a consumer that no longer exists, forever.

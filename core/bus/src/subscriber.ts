@@ -10,6 +10,7 @@ import { MessageProcessor } from './message-processor.ts';
 import { PartitionShare } from './partition-share.ts';
 import type { JetStreamPublisher } from './publisher.ts';
 import type { Topology } from './topology.ts';
+import { PULL_EXPIRES_MS } from './pull-expiry.ts';
 
 const channelType: Record<Channel, EventType> = {
   events: EventTypes.resource,
@@ -186,7 +187,7 @@ export class JetStreamSubscriber implements BusSubscriber {
     const consumeOnce = async (config: (typeof consumerConfigs)[number], index: number): Promise<void> => {
       const name = config.durable_name;
       const consumer = await this.#js.consumers.get(stream, name);
-      const messages = await consumer.consume({ max_messages: Math.min(maxAckPending, 256), ...(partitioned ? { group: PIN_GROUP } : {}) });
+      const messages = await consumer.consume({ max_messages: Math.min(maxAckPending, 256), expires: PULL_EXPIRES_MS, ...(partitioned ? { group: PIN_GROUP } : {}) });
       current.add(messages);
       live.set(index, messages);
       if (stopping || !owns(index)) messages.stop();

@@ -27,6 +27,13 @@ export interface TopologyOptions {
   state: { maxBytes: number; replicas: number };
   /** The plugins' own keys (PluginStore). Default: 64 MiB (at most the state bucket's size), the state bucket's replicas. */
   plugins?: { maxBytes: number; replicas: number };
+  /** Where in a NATS cluster (or super-cluster) the streams and buckets are placed: a cluster name, server tags. */
+  placement?: Placement;
+}
+
+export interface Placement {
+  cluster?: string;
+  tags?: string[];
 }
 
 const MiB = 1024 * 1024;
@@ -47,6 +54,14 @@ export const defaultTopology: TopologyOptions = {
     deadLetters: { maxAgeMs: 30 * 24 * hour, maxBytes: 1024 * MiB, maxMsgSize: 8 * MiB, replicas: 1 },
   },
   state: { maxBytes: 256 * MiB, replicas: 1 },
+};
+
+/** The herald.yaml key that sets a stream's replicas, for messages an operator can act on. */
+const replicasKey: Record<Channel, string> = {
+  events: 'nats.streams.events.replicas',
+  notifications: 'nats.streams.notifications.replicas',
+  results: 'nats.streams.results.replicas',
+  deadLetters: 'nats.streams.deadLetters.replicas',
 };
 
 const subjectToken: Record<Channel, string> = {
@@ -154,6 +169,7 @@ export class Topology {
       num_replicas: limits.replicas,
       duplicate_window: this.options.duplicateWindowMs * 1_000_000,
       allow_direct: true,
+      ...placementConfig(this.options.placement),
     };
   }
 
@@ -168,43 +184,77 @@ export class Topology {
       try {
         await jsm.streams.add(config);
       } catch (err) {
-        // "stream name already in use with a different configuration" (older limits, or discard old from an
-        // older Herald): bring it up to date.
+        // "stream name already in use with a different configuration" (older limits, other replicas or
+        // placement, or discard old from an older Herald): bring it up to date. JetStream scales a clustered
+        // stream's replicas up or down in place; what it cannot do is said with the key to change.
         if (err instanceof JetStreamApiError && err.code === 10058) {
+          const current = await jsm.streams.info(config.name).catch(() => undefined);
           await jsm.streams.update(config.name, config).catch((cause: unknown) => {
-            throw new BusError(BusErrorCodes.topology, `cannot update stream ${config.name}: ${String(cause)}`, { cause });
+            throw new BusError(BusErrorCodes.topology, `cannot update stream ${config.name}${replicasChange(current?.config.num_replicas, limitsOf(this, channel).replicas, replicasKey[channel])}: ${String(cause)}`, { cause });
           });
         } else {
-          throw new BusError(BusErrorCodes.topology, `cannot create stream ${config.name}: ${String(err)}`, { cause: err, retryable: true });
+          throw new BusError(BusErrorCodes.topology, `cannot create stream ${config.name}${replicasHint(err, limitsOf(this, channel).replicas, replicasKey[channel])}: ${String(err)}`, { cause: err, retryable: !isReplicasRefusal(err) });
         }
       }
     }
     const { maxBytes, replicas } = this.options.state;
-    const kv = await ensureBucket(nc, jsm, this.stateBucket, this.options.state);
-    const plugins = await ensureBucket(nc, jsm, this.pluginsBucket, this.options.plugins ?? { maxBytes: Math.min(64 * MiB, maxBytes), replicas });
+    const { placement } = this.options;
+    const kv = await ensureBucket(nc, jsm, this.stateBucket, { ...this.options.state, placement });
+    const plugins = await ensureBucket(nc, jsm, this.pluginsBucket, { ...(this.options.plugins ?? { maxBytes: Math.min(64 * MiB, maxBytes), replicas }), placement });
     // Entries outlive no message: they expire with the longest-lived stream.
     const ttl = Math.max(...Object.values(this.options.streams).map((l) => l.maxAgeMs));
     // Bookkeeping buckets, sized within the state bucket's limit: a small configured store reserves no more.
-    const attempts = await ensureBucket(nc, jsm, this.attemptsBucket, { maxBytes: Math.min(64 * MiB, maxBytes), replicas }, ttl);
-    const members = await ensureBucket(nc, jsm, this.membersBucket, { maxBytes: Math.min(8 * MiB, maxBytes), replicas }, MEMBER_TTL_MS);
+    const attempts = await ensureBucket(nc, jsm, this.attemptsBucket, { maxBytes: Math.min(64 * MiB, maxBytes), replicas, placement }, ttl);
+    const members = await ensureBucket(nc, jsm, this.membersBucket, { maxBytes: Math.min(8 * MiB, maxBytes), replicas, placement }, MEMBER_TTL_MS);
     return { state: kv, plugins, attempts, members };
   }
 }
 
 /**
- * A KV bucket of history 1 with these limits; an existing one has its size brought up to date, like the
- * streams. A failure names the bucket and its stream (e.g. `insufficient storage resources`).
+ * A KV bucket of history 1 with these limits; an existing one has its size, replicas and placement brought
+ * up to date, like the streams. A failure names the bucket and its stream (e.g. `insufficient storage
+ * resources`), and the key to change when the replicas are what the servers refuse.
  */
-async function ensureBucket(nc: NatsConnection, jsm: JetStreamManager, name: string, limits: { maxBytes: number; replicas: number }, ttl?: number): Promise<KV> {
+async function ensureBucket(nc: NatsConnection, jsm: JetStreamManager, name: string, limits: { maxBytes: number; replicas: number; placement: Placement | undefined }, ttl?: number): Promise<KV> {
   const stream = `KV_${name}`;
+  let was: number | undefined;
   try {
-    const kv = await new Kvm(nc).create(name, { history: 1, max_bytes: limits.maxBytes, replicas: limits.replicas, storage: StorageType.File, ...(ttl === undefined ? {} : { ttl }) });
+    const placement = placementConfig(limits.placement);
+    const kv = await new Kvm(nc).create(name, { history: 1, max_bytes: limits.maxBytes, replicas: limits.replicas, storage: StorageType.File, ...placement, ...(ttl === undefined ? {} : { ttl }) });
     const current = await jsm.streams.info(stream);
-    if (current.config.max_bytes !== limits.maxBytes) await jsm.streams.update(stream, { ...current.config, max_bytes: limits.maxBytes });
+    was = current.config.num_replicas;
+    const samePlacement = JSON.stringify(placementConfig(current.config.placement ?? undefined)) === JSON.stringify(placement);
+    if (current.config.max_bytes !== limits.maxBytes || current.config.num_replicas !== limits.replicas || !samePlacement) {
+      await jsm.streams.update(stream, { ...current.config, max_bytes: limits.maxBytes, num_replicas: limits.replicas, ...placement });
+    }
     return kv;
   } catch (err) {
-    throw new BusError(BusErrorCodes.topology, `cannot create or update KV bucket ${name} (stream ${stream}, max bytes ${limits.maxBytes}): ${String(err)}`, { cause: err, retryable: true });
+    const change = was === undefined ? replicasHint(err, limits.replicas, 'nats.state.replicas') : replicasChange(was, limits.replicas, 'nats.state.replicas');
+    throw new BusError(BusErrorCodes.topology, `cannot create or update KV bucket ${name} (stream ${stream}, max bytes ${limits.maxBytes})${change}: ${String(err)}`, { cause: err, retryable: !isReplicasRefusal(err) });
   }
+}
+
+function limitsOf(topology: Topology, channel: Channel): StreamLimits {
+  return topology.options.streams[channel];
+}
+
+/** `placement` of a stream config; nothing when unset, so an unplaced stream compares equal to the server's. */
+function placementConfig(placement: Placement | undefined): { placement?: { cluster: string; tags: string[] } } {
+  if (!placement || (!placement.cluster && !placement.tags?.length)) return {};
+  return { placement: { cluster: placement.cluster ?? '', tags: placement.tags ?? [] } };
+}
+
+/** Errors of a server that cannot hold this many replicas: a single server, or a cluster with too few peers. */
+function isReplicasRefusal(err: unknown): boolean {
+  return /replicas|insufficient resources|no suitable peers/i.test(String(err));
+}
+
+function replicasHint(err: unknown, replicas: number, key: string): string {
+  return isReplicasRefusal(err) ? ` with ${replicas} replica(s) (${key}: the servers cannot hold R${replicas}; a single server holds only 1)` : '';
+}
+
+function replicasChange(was: number | undefined, now: number, key: string): string {
+  return was === undefined || was === now ? '' : ` from ${was} to ${now} replica(s) (${key})`;
 }
 
 /** A subject token may not hold separators or wildcards. */

@@ -9,6 +9,7 @@ export function toBusOptions(config: EngineConfig): BusOptions {
     servers: nats.servers,
     name: nats.name,
     ...(nats.auth ? { auth: nats.auth } : {}),
+    ...(nats.tls ? { tls: nats.tls } : {}),
     topology: {
       subjectPrefix: nats.subjectPrefix,
       namePrefix: nats.streamPrefix,
@@ -21,6 +22,7 @@ export function toBusOptions(config: EngineConfig): BusOptions {
         deadLetters: limits(nats.streams.deadLetters),
       },
       state: nats.state,
+      ...(nats.placement ? { placement: nats.placement } : {}),
     },
     publisher: { publishTimeoutMs: nats.publish.timeout, attemptTimeoutMs: nats.publish.attemptTimeout, maxInflight: nats.publish.maxInflight },
     subscriber: { ackWaitMs: nats.consume.ackWait, backoffBaseMs: nats.consume.backoffBase, backoffMaxMs: nats.consume.backoffMax },

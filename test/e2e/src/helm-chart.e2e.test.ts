@@ -69,6 +69,16 @@ const valueSets: Record<string, Record<string, unknown>> = {
     podAnnotations: { team: 'platform' },
     tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'herald', effect: 'NoSchedule' }],
   },
+  // An external JetStream cluster with mutual TLS (a cert-manager client certificate), an nkey, R3 and placement tags.
+  cluster: {
+    nats: {
+      servers: ['tls://nats-0.nats:4222', 'tls://nats-1.nats:4222', 'tls://nats-2.nats:4222'],
+      auth: { existingSecret: 'nats-auth', nkeyKey: 'herald.nk' },
+      tls: { caSecret: 'herald-nats-client', clientSecret: 'herald-nats-client' },
+      replicas: 3,
+      placement: { tags: ['ssd'] },
+    },
+  },
   'no-mirror-no-lease': { state: { mirrorAnnotations: false }, watch: { leaderElection: { enabled: false } }, roles: { allInOne: { podDisruptionBudget: { enabled: true } } } },
 };
 
@@ -117,12 +127,12 @@ describe('the Helm chart deploy/helm/herald', () => {
   });
 
   it("renders a herald.yaml that Herald's own check accepts (herald config check)", async () => {
-    for (const name of ['defaults', 'no-mirror-no-lease']) {
+    for (const name of ['defaults', 'no-mirror-no-lease', 'cluster']) {
       const objects = await template('r', 'herald', [valuesFile(name, valueSets[name]!)]);
       const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === 'r-herald-config') as unknown as { data: Record<string, string> };
       const path = join(valuesDir, `${name}.herald.yaml`);
       writeFileSync(path, config.data['herald.yaml']!);
-      const { code, output } = await node([heraldMain, 'config', 'check', '-c', path]);
+      const { code, output } = await node(['--conditions=herald-source', heraldMain, 'config', 'check', '-c', path]);
       expect({ name, code, output }).toMatchObject({ name, code: 0 });
     }
   });

@@ -103,6 +103,7 @@ async function withStore(opts: CommonFlags, io: Io, fn: (store: DeadLetterStore,
       servers: bus.servers,
       name: `${bus.name}-dlq`,
       ...(bus.auth ? { auth: bus.auth } : {}),
+      ...(bus.tls ? { tls: bus.tls } : {}),
       topology: bus.topology!,
       timeoutMs: TIMEOUT_MS,
     });

@@ -14,5 +14,5 @@ export function engineConfigFor(path: string | undefined): { config: EngineConfi
 /** A read-only look at the bus the engine config names (`herald status`, `replay`, `route test`). */
 export function inspectBus(config: EngineConfig, timeoutMs: number, name: string): Promise<BusInspector> {
   const bus = toBusOptions(config);
-  return BusInspector.connect({ servers: bus.servers, name: `${bus.name}-${name}`, ...(bus.auth ? { auth: bus.auth } : {}), topology: bus.topology!, timeoutMs });
+  return BusInspector.connect({ servers: bus.servers, name: `${bus.name}-${name}`, ...(bus.auth ? { auth: bus.auth } : {}), ...(bus.tls ? { tls: bus.tls } : {}), topology: bus.topology!, timeoutMs });
 }

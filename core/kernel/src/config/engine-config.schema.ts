@@ -19,14 +19,32 @@ const natsSchema = z
     /** Server URLs; the client fails over between them. */
     servers: z.array(z.string().regex(/^(nats|tls|wss?):\/\//, 'must be a nats://, tls:// or ws(s):// URL')).min(1).default(['nats://127.0.0.1:4222']),
     name: z.string().min(1).default('herald'),
+    /** One way of proving who Herald is: a token, a user and password, a `.creds` file, or an nkey seed file. */
     auth: z
       .strictObject({
         token: z.string().min(1).optional(),
         user: z.string().min(1).optional(),
         password: z.string().optional(),
         credsFile: z.string().min(1).optional(),
+        nkeySeedFile: z.string().min(1).optional(),
       })
+      .refine((a) => a.credsFile === undefined || a.nkeySeedFile === undefined, 'set credsFile or nkeySeedFile, not both (a .creds file holds its own seed)')
       .optional(),
+    /**
+     * TLS to the servers (PEM file paths, read again on every reconnect): `ca` trusts a private CA, `cert`
+     * and `key` present a client certificate to servers that verify clients (mTLS).
+     */
+    tls: z
+      .strictObject({
+        ca: z.string().min(1).optional(),
+        cert: z.string().min(1).optional(),
+        key: z.string().min(1).optional(),
+        handshakeFirst: z.boolean().optional(),
+      })
+      .refine((t) => (t.cert === undefined) === (t.key === undefined), 'cert and key go together')
+      .optional(),
+    /** Where in a NATS cluster or super-cluster streams and buckets live: a cluster name and/or server tags. */
+    placement: z.strictObject({ cluster: z.string().min(1).optional(), tags: z.array(z.string().min(1)).optional() }).optional(),
     subjectPrefix: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/).default('herald'),
     streamPrefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('HERALD'),
     partitions: z.number().int().min(1).max(1024).default(16),

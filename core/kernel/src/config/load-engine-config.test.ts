@@ -94,6 +94,23 @@ describe('engine config (herald.yaml)', () => {
     expect(config.nats.auth).toEqual({ password: 'abc #1', token: '0123', user: "'quoted'" });
   });
 
+  it('reads a cluster connection: mTLS files, an nkey seed file and placement tags', () => {
+    const config = loadEngineConfig({
+      path: file('nats:\n  servers: [tls://a:4222, tls://b:4222, tls://c:4222]\n  tls: { ca: /tls/ca.crt, cert: /tls/tls.crt, key: /tls/tls.key }\n  auth: { nkeySeedFile: /nkey/seed }\n  placement: { tags: [ssd] }\n  state: { replicas: 3 }\n'),
+    });
+    expect(config.nats.tls).toEqual({ ca: '/tls/ca.crt', cert: '/tls/tls.crt', key: '/tls/tls.key' });
+    expect(config.nats.auth).toEqual({ nkeySeedFile: '/nkey/seed' });
+    expect(config.nats.placement).toEqual({ tags: ['ssd'] });
+    expect(config.nats.state.replicas).toBe(3);
+  });
+
+  it.each([
+    ['a client certificate without its key', 'nats:\n  tls: { cert: /tls/tls.crt }\n', 'nats.tls: cert and key go together'],
+    ['two credential files', 'nats:\n  auth: { credsFile: /a.creds, nkeySeedFile: /seed }\n', 'nats.auth: set credsFile or nkeySeedFile, not both'],
+  ])('refuses %s', (_what, yaml, message) => {
+    expect(issuesOf(yaml).join('\n')).toContain(message);
+  });
+
   it('names the environment variable when an override is wrong', () => {
     expect(issuesOf('', { HERALD__NATS__PARTITIONS: 'lots' })).toContain(
       'env HERALD__NATS__PARTITIONS: nats.partitions: Invalid input: expected number, received string',

@@ -71,6 +71,17 @@ app.kubernetes.io/part-of: herald
 {{- range $v.plugins.extra }}{{ $plugins = append $plugins . }}{{ end -}}
 {{- $nats := dict "servers" $v.nats.servers "name" $v.nats.name "subjectPrefix" $v.nats.subjectPrefix "streamPrefix" $v.nats.streamPrefix -}}
 {{- if and $v.nats.auth.existingSecret $v.nats.auth.credsKey }}{{ $_ := set $nats "auth" (dict "credsFile" "/etc/herald/nats/creds") }}{{ end -}}
+{{- if and $v.nats.auth.existingSecret $v.nats.auth.nkeyKey }}{{ $_ := set $nats "auth" (dict "nkeySeedFile" "/etc/herald/nats/nkey") }}{{ end -}}
+{{- $tls := dict -}}
+{{- if $v.nats.tls.caSecret }}{{ $_ := set $tls "ca" (printf "/etc/herald/nats-ca/%s" $v.nats.tls.caKey) }}{{ end -}}
+{{- if $v.nats.tls.clientSecret }}{{ $_ := set $tls "cert" (printf "/etc/herald/nats-tls/%s" $v.nats.tls.certKey) }}{{ $_ := set $tls "key" (printf "/etc/herald/nats-tls/%s" $v.nats.tls.keyKey) }}{{ end -}}
+{{- if $tls }}{{ $_ := set $nats "tls" $tls }}{{ end -}}
+{{- if ne (int $v.nats.replicas) 1 -}}
+{{- $r := dict "replicas" (int $v.nats.replicas) -}}
+{{- $_ := set $nats "streams" (dict "events" $r "notifications" $r "results" $r "deadLetters" $r) -}}
+{{- $_ := set $nats "state" $r -}}
+{{- end -}}
+{{- with $v.nats.placement }}{{ $_ := set $nats "placement" . }}{{ end -}}
 {{- $notifications := dict "configMap" $v.notifications.configMap.name "namespace" .Release.Namespace "annotationPrefix" $v.notifications.annotationPrefix -}}
 {{- if $v.notifications.secret.name }}{{ $_ := set $notifications "secret" $v.notifications.secret.name }}{{ end -}}
 {{- $chart := dict

@@ -14,7 +14,7 @@ export interface DeadLetter {
 }
 
 /** Reads the whole dead-letter stream of one Herald installation. */
-export async function readDeadLetters(servers: string, stream: string): Promise<DeadLetter[]> {
+export async function readDeadLetters(servers: string | string[], stream: string): Promise<DeadLetter[]> {
   const nc = await connect({ servers });
   try {
     const jsm = await jetstreamManager(nc);

@@ -5,6 +5,8 @@ import { connect } from '@nats-io/transport-node';
 /** One resource event as the source published it: which Pod, in which phase, with which round marker. */
 export interface IndexedEvent {
   seq: number;
+  /** When the stream stored it (epoch ms). */
+  at: number;
   action: string;
   phase: string | undefined;
   marker: string | undefined;
@@ -25,15 +27,16 @@ export interface EventIndex {
  * Follows a Herald events stream from its start, across nats-server restarts, and indexes what the source
  * published per Pod. It reads by sequence and has no consumer, so "settled" never waits for it. The driver waits on it: a state is "persisting" once it is on the bus.
  */
-export async function followEvents(servers: string, stream: string): Promise<EventIndex> {
-  const nc = await connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+export async function followEvents(servers: string | string[], stream: string): Promise<EventIndex> {
+  // Short pings: on the cluster, a member cut off by a partition is noticed in seconds, as Herald does.
+  const nc = await connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 250, pingInterval: 2_000, maxPingOut: 2 });
   const byPod = new Map<string, IndexedEvent[]>();
   const markers = new Map<string, Set<string>>();
   let last = 0;
   let count = 0;
   let closing = false;
 
-  const record = (seq: number, text: string) => {
+  const record = (seq: number, at: number, text: string) => {
     count++;
     let event: { data?: { action?: string; ref?: { name?: string }; resourceVersion?: string; object?: { status?: { phase?: string; message?: string } } } };
     try {
@@ -44,7 +47,7 @@ export async function followEvents(servers: string, stream: string): Promise<Eve
     const name = event.data?.ref?.name;
     if (typeof name !== 'string') return;
     const status = event.data?.object?.status;
-    const entry: IndexedEvent = { seq, action: String(event.data?.action), phase: status?.phase, marker: status?.message, resourceVersion: event.data?.resourceVersion };
+    const entry: IndexedEvent = { seq, at, action: String(event.data?.action), phase: status?.phase, marker: status?.message, resourceVersion: event.data?.resourceVersion };
     let list = byPod.get(name);
     if (!list) byPod.set(name, (list = []));
     list.push(entry);
@@ -68,7 +71,7 @@ export async function followEvents(servers: string, stream: string): Promise<Eve
           }
           for await (const m of await jsm.direct.getBatch(stream, { seq: last + 1, batch: 256 })) {
             last = m.seq;
-            record(m.seq, m.string());
+            record(m.seq, m.time.getTime(), m.string());
           }
         }
       } catch {

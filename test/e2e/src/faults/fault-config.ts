@@ -1,5 +1,5 @@
 import { CoreV1Api } from '@kubernetes/client-node';
-import type { ControlPlane, NatsServer } from '@herald/test-harness';
+import type { ControlPlane } from '@herald/test-harness';
 import { conditionKey, notifiedOf } from '../support/scenario.ts';
 import type { FaultSize } from './fault-run.ts';
 
@@ -33,12 +33,13 @@ const leaderElection = { leaseDuration: '4s', renewDeadline: '3s', retryPeriod: 
 // No per-destination limits: this suite is about faults, not throttling.
 const unthrottled = { rateLimit: { perSecond: 0 }, circuitBreaker: { failures: 0 }, concurrency: { perDestination: 16 }, backoff: { base: '500ms', max: '5s' } };
 
-export function engineConfig(nats: NatsServer, prefix: string, namespace: string, size: FaultSize): Record<string, unknown> {
+/** `replicas`: of every stream and bucket (3 on the cluster). */
+export function engineConfig(servers: readonly string[], prefix: string, namespace: string, size: FaultSize, replicas = 1): Record<string, unknown> {
   const big = size.pods > 200;
-  const limit = (maxBytes: string) => ({ maxBytes });
+  const limit = (maxBytes: string) => ({ maxBytes, replicas });
   return {
     nats: {
-      servers: [nats.url],
+      servers,
       subjectPrefix: prefix.toLowerCase(),
       streamPrefix: prefix,
       streams: {
@@ -47,7 +48,7 @@ export function engineConfig(nats: NatsServer, prefix: string, namespace: string
         results: limit(big ? '128MiB' : '16MiB'),
         deadLetters: limit('32MiB'),
       },
-      state: { maxBytes: big ? '128MiB' : '16MiB' },
+      state: { maxBytes: big ? '128MiB' : '16MiB', replicas },
       // A killed process's messages come back after the ack wait: 5 s rather than 30 keeps runs short.
       consume: { ackWait: '5s', backoffBase: '500ms', backoffMax: '5s' },
     },

@@ -1,3 +1,4 @@
+import type { NatsServer } from '@herald/test-harness';
 import type { FaultContext, FaultScenario, Group } from './fault-run.ts';
 
 /** Every role in processes of its own: one source (the others would stand by), two evaluators sharing the partitions, two sinks, two state services. */
@@ -7,6 +8,12 @@ const split: readonly Group[] = [
   { name: 'sink', roles: ['sink'], replicas: 2 },
   { name: 'state', roles: ['state'], replicas: 2 },
 ];
+
+/** The single-server suite's nats-server. */
+function server(ctx: FaultContext): NatsServer {
+  if (!ctx.nats) throw new Error('this scenario runs on the single nats-server suite');
+  return ctx.nats;
+}
 
 const killing = (group: string) => (ctx: FaultContext) => ctx.atRandomMoments(ctx.size.faults, () => ctx.killAndReplace(group, ctx.random.int(0, 1_000)));
 
@@ -77,16 +84,16 @@ export const scenarios: readonly FaultScenario[] = [
     name: 'restart-nats',
     summary: 'Restart nats-server (SIGTERM, same store) at random moments while everything runs',
     groups: split,
-    inject: natsFaults('restarting nats-server', (ctx) => ctx.nats.restart()),
+    inject: natsFaults('restarting nats-server', (ctx) => server(ctx).restart()),
   },
   {
     name: 'kill-nats',
     summary: 'SIGKILL nats-server at random moments (a crash: unflushed consumer state may be lost) and start it again on the same store',
     groups: split,
     inject: natsFaults('SIGKILL nats-server', async (ctx) => {
-      await ctx.nats.kill();
+      await server(ctx).kill();
       await new Promise((r) => setTimeout(r, ctx.random.int(200, 1_000)));
-      await ctx.nats.start();
+      await server(ctx).start();
     }),
   },
   {
@@ -137,7 +144,7 @@ export const scenarios: readonly FaultScenario[] = [
         ctx.atRandomMoments(ctx.size.faults, () => ctx.killAndReplace('source', ctx.random.int(200, 2_000))),
         ctx.atRandomMoments(1, async () => {
           ctx.note('restarting nats-server');
-          await ctx.nats.restart();
+          await server(ctx).restart();
           ctx.note('nats-server is back');
         }),
         injectPoison(ctx),

@@ -23,9 +23,16 @@ export interface Member {
   readonly group: string;
   readonly pid: number;
   readonly logFile: string;
+  /** The cluster host (network namespace) it runs in; undefined: the test's own. */
+  readonly host: number | undefined;
   running(): boolean;
   /** SIGKILL, as a crash would; resolves once the process is gone. */
   kill(): Promise<void>;
+}
+
+export interface Placement {
+  host: number;
+  wrap(argv: readonly string[]): string[];
 }
 
 export interface UnexpectedExit {
@@ -42,11 +49,14 @@ export interface LoggedProblem {
 }
 
 export interface Fleet {
-  /** Starts a process running `roles` in `group` and waits until it reports running. */
-  start(group: string, roles: readonly Role[] | 'all'): Promise<Member>;
+  /**
+   * Starts a process running `roles` in `group` and waits until it reports running; with `on`, inside a
+   * cluster host (`wrap` turns the command line into one run there).
+   */
+  start(group: string, roles: readonly Role[] | 'all', on?: Placement): Promise<Member>;
   live(group?: string): Member[];
-  /** SIGKILLs one live member of the group chosen at random (none live: undefined). */
-  killOne(group: string, random: Random): Promise<Member | undefined>;
+  /** SIGKILLs one live member of the group (of those `where` accepts) chosen at random (none live: undefined). */
+  killOne(group: string, random: Random, where?: (m: Member) => boolean): Promise<Member | undefined>;
   /** Processes that ended without the test asking them to. */
   readonly unexpectedExits: readonly UnexpectedExit[];
   readonly problems: readonly LoggedProblem[];
@@ -70,14 +80,15 @@ export function heraldFleet(options: { dir: string; config: Record<string, unkno
   const counters = new Map<string, number>();
   let kills = 0;
 
-  async function start(group: string, roles: readonly Role[] | 'all'): Promise<Member> {
+  async function start(group: string, roles: readonly Role[] | 'all', on?: Placement): Promise<Member> {
     const n = (counters.get(group) ?? 0) + 1;
     counters.set(group, n);
     const id = `${group}#${n}`;
     const logFile = join(options.dir, `${group}-${n}.log`);
     const log = createWriteStream(logFile);
-    const args = ['--conditions=herald-source', main, 'run', '-c', configPath, '-o', 'json', ...(roles === 'all' ? [] : ['--role', roles.join(',')])];
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = [process.execPath, '--conditions=herald-source', main, 'run', '-c', configPath, '-o', 'json', ...(roles === 'all' ? [] : ['--role', roles.join(',')])];
+    const [command, ...args] = on ? on.wrap(argv) : argv;
+    const child = spawn(command!, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let out = '';
     let partial = '';
@@ -109,6 +120,7 @@ export function heraldFleet(options: { dir: string; config: Record<string, unkno
       group,
       pid: child.pid!,
       logFile,
+      host: on?.host,
       expected: false,
       running: () => child.exitCode === null && child.signalCode === null,
       async kill() {
@@ -132,8 +144,8 @@ export function heraldFleet(options: { dir: string; config: Record<string, unkno
   return {
     start,
     live: (group) => members.filter((m) => m.running() && !m.expected && (group === undefined || m.group === group)),
-    async killOne(group, random) {
-      const candidates = members.filter((m) => m.group === group && m.running() && !m.expected);
+    async killOne(group, random, where) {
+      const candidates = members.filter((m) => m.group === group && m.running() && !m.expected && (where?.(m) ?? true));
       if (candidates.length === 0) return undefined;
       const victim = random.pick(candidates);
       kills++;

@@ -6,7 +6,7 @@ import { connect } from '@nats-io/transport-node';
  * Waits until every durable consumer of the given streams has nothing pending and nothing unacknowledged
  * for a moment: whatever Herald was going to do about the messages so far, it has done.
  */
-export async function waitForSettled(servers: string, streams: readonly string[], timeoutMs = 60_000): Promise<void> {
+export async function waitForSettled(servers: string | string[], streams: readonly string[], timeoutMs = 60_000): Promise<void> {
   const nc = await connect({ servers });
   try {
     const jsm = await jetstreamManager(nc);
