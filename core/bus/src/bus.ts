@@ -111,8 +111,8 @@ export class Bus {
         nc,
         jsm,
         topology,
-        state: new JetStreamKvStore(buckets.state, jsm, topology.stateBucket),
-        plugins: new JetStreamKvStore(buckets.plugins, jsm, topology.pluginsBucket),
+        state: new JetStreamKvStore(buckets.state, jsm, topology.stateBucket, { leaderReads: topology.options.state.replicas > 1 }),
+        plugins: new JetStreamKvStore(buckets.plugins, jsm, topology.pluginsBucket, { leaderReads: (topology.options.plugins ?? topology.options.state).replicas > 1 }),
         attempts: new AttemptsLedger(buckets.attempts), members: buckets.members, link, options, logger });
     } catch (err) {
       await nc.close();

@@ -44,16 +44,35 @@ export class JetStreamKvStore implements KvStore {
   readonly #jsm: JetStreamManager;
   readonly #bucket: string;
 
-  constructor(kv: KV, jsm: JetStreamManager, bucket: string) {
+  readonly #leaderReads: boolean;
+
+  /**
+   * `leaderReads`: read single keys from the bucket's leader. With replicas, a direct get may be answered by a
+   * follower that is behind (after a partition heals, for seconds): it can show a claim already released, and
+   * the evaluator would then skip a notification as "already notified". Claims decide what is sent, so their
+   * reads must be current; group reads (`entries`) stay direct, their users tolerate a lagging view.
+   */
+  constructor(kv: KV, jsm: JetStreamManager, bucket: string, options: { leaderReads?: boolean } = {}) {
     this.#kv = kv;
     this.#jsm = jsm;
     this.#bucket = bucket;
+    this.#leaderReads = options.leaderReads ?? false;
   }
 
   async get(group: string, key: string): Promise<StoreEntry | undefined> {
+    if (this.#leaderReads) return this.#getFromLeader(encodeKvKey(group, key));
     const entry = await this.#kv.get(encodeKvKey(group, key));
     if (!entry || entry.operation !== 'PUT') return undefined;
     return { value: entry.string(), revision: entry.revision };
+  }
+
+  /** The last message of the key's subject, through the stream's leader (the JetStream API, not a direct get). */
+  async #getFromLeader(kvKey: string): Promise<StoreEntry | undefined> {
+    const m = await this.#jsm.streams.getMessage(`KV_${this.#bucket}`, { last_by_subj: `$KV.${this.#bucket}.${kvKey}` });
+    if (!m) return undefined;
+    const operation = m.header?.get('KV-Operation');
+    if (operation === 'DEL' || operation === 'PURGE') return undefined;
+    return { value: m.string(), revision: m.seq };
   }
 
   async create(group: string, key: string, value: string): Promise<number | undefined> {

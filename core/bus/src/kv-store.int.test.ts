@@ -1,0 +1,38 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNats, type NatsServer } from '@herald/test-harness';
+import { JetStreamKvStore } from './kv-store.ts';
+
+let nats: NatsServer;
+let nc: NatsConnection;
+
+beforeAll(async () => {
+  nats = await startNats();
+  nc = await connect({ servers: nats.url });
+}, 60_000);
+
+afterAll(async () => {
+  await nc?.close();
+  await nats?.stop();
+});
+
+async function storeOf(bucket: string, leaderReads: boolean): Promise<JetStreamKvStore> {
+  const kv = await new Kvm(nc).create(bucket, { allow_direct: true });
+  return new JetStreamKvStore(kv, await jetstreamManager(nc), bucket, { leaderReads });
+}
+
+describe.each([false, true])('a key read with leaderReads=%s', (leaderReads) => {
+  it('is absent, then the value and revision written, then absent once deleted or purged', async () => {
+    const store = await storeOf(`READS_${String(leaderReads).toUpperCase()}`, leaderReads);
+    expect(await store.get('uid-1', 'claim')).toBeUndefined();
+    const revision = await store.create('uid-1', 'claim', 'pending');
+    expect(await store.get('uid-1', 'claim')).toEqual({ value: 'pending', revision });
+    const updated = await store.update('uid-1', 'claim', 'sent', revision!);
+    expect(await store.get('uid-1', 'claim')).toEqual({ value: 'sent', revision: updated });
+    expect(await store.get('uid-2', 'claim')).toBeUndefined();
+    expect(await store.delete('uid-1', 'claim', updated)).toBe(true);
+    expect(await store.get('uid-1', 'claim')).toBeUndefined();
+  });
+});
