@@ -3,6 +3,13 @@ import type { FunctionStatus } from './go-parser.ts';
 import type { FunctionTable, TemplateFunction } from './function-types.ts';
 import { sprigCollectionFunctions } from './sprig-collections.ts';
 import { sprigDateFunctions } from './sprig-dates.ts';
+import { sprigDictFunctions } from './sprig-dicts.ts';
+import { sprigFloatFunctions } from './sprig-floats.ts';
+import { sprigListFunctions } from './sprig-lists.ts';
+import { sprigPathFunctions } from './sprig-paths.ts';
+import { sprigRandomFunctions } from './sprig-random.ts';
+import { sprigReflectionFunctions } from './sprig-reflection.ts';
+import { sprigTextFunctions } from './sprig-text.ts';
 import { sprigEncodingFunctions } from './sprig-encoding.ts';
 import { sprigNumberFunctions } from './sprig-numbers.ts';
 import { sprigRegexFunctions } from './sprig-regex.ts';
@@ -19,6 +26,13 @@ export const templateFunctions: FunctionTable = Object.freeze(
     sprigEncodingFunctions,
     sprigDateFunctions,
     sprigRegexFunctions,
+    sprigTextFunctions,
+    sprigListFunctions,
+    sprigDictFunctions,
+    sprigFloatFunctions,
+    sprigReflectionFunctions,
+    sprigPathFunctions,
+    sprigRandomFunctions,
   ),
 );
 
