@@ -55,6 +55,8 @@ describe('builtin functions', () => {
     ['bitshl(1, 4)', 16],
     ['bitshr(16, 2)', 4],
     ['bitshr(-16, 2)', -4],
+    [`sortBy([{'n': 2}, {'n': 1}], .n)`, [{ n: 1 }, { n: 2 }]],
+    ['groupBy([1, 2, 3], # % 2)', { 0: [2], 1: [1, 3] }],
     ['values({a: 1, b: 2})', [1, 2]],
     ['keys(pod.metadata.labels)', ['app', 'app.kubernetes.io/name']],
     ['abs(-5)', 5],

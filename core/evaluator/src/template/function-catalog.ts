@@ -44,7 +44,7 @@ const ALIASES: Readonly<Record<string, string>> = {
   mustInitial: 'initial', mustMerge: 'merge', mustMergeOverwrite: 'mergeOverwrite', mustPrepend: 'prepend',
   mustRegexFind: 'regexFind', mustRegexFindAll: 'regexFindAll', mustRegexReplaceAll: 'regexReplaceAll',
   mustRegexReplaceAllLiteral: 'regexReplaceAllLiteral', mustRegexSplit: 'regexSplit', mustRest: 'rest',
-  mustReverse: 'reverse', mustSlice: 'slice', mustUniq: 'uniq', mustWithout: 'without', tuple: 'list',
+  mustReverse: 'reverse', mustSlice: 'slice', mustUniq: 'uniq', mustWithout: 'without', tuple: 'list', trimall: 'trimAll',
 };
 for (const [alias, name] of Object.entries(ALIASES)) if (provided[name] !== undefined) provided[alias] = provided[name];
 
@@ -57,8 +57,8 @@ export const templateFunctions: FunctionTable = Object.freeze(provided);
  */
 const ARGO_FUNCTION_NAMES = `
 bcrypt buildCustomCert decryptAES derivePassword encryptAES env expandenv genCA genCAWithKey genPrivateKey
-genSelfSignedCert genSelfSignedCertWithKey genSignedCert genSignedCertWithKey getHostByName hello htpasswd
-mustFromJson mustRegexMatch toDecimal trimall slackUserByEmail slackChannel slackUserGroup
+genSelfSignedCert genSelfSignedCertWithKey genSignedCert genSignedCertWithKey getHostByName htpasswd
+hello toDecimal slackUserByEmail slackChannel slackUserGroup
 `;
 
 /** Helm's own template functions (neither sprig's nor Argo's): people copy them from charts. */

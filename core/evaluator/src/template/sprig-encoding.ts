@@ -150,6 +150,16 @@ export const sprigEncodingFunctions: FunctionTable = {
   adler32sum: { params: ['string'], fn: ([text]) => String(adler32(utf8Bytes(s(text)))) },
   b32enc: { params: ['string'], fn: ([text]) => encodeBase32(utf8Bytes(s(text))) },
   b32dec: { params: ['string'], fn: ([text]) => decodeBase32(s(text)) },
+  mustFromJson: {
+    params: ['string'],
+    fn: ([text]) => {
+      try {
+        return JSON.parse(s(text)) as unknown;
+      } catch (error) {
+        throw new FunctionError((error as Error).message);
+      }
+    },
+  },
   mustToJson: { params: ['any'], fn: ([value]) => mustEncode(value, { escapeHtml: true }) },
   mustToPrettyJson: { params: ['any'], fn: ([value]) => mustEncode(value, { escapeHtml: true, indent: '  ' }) },
   mustToRawJson: { params: ['any'], fn: ([value]) => mustEncode(value, { escapeHtml: false }) },

@@ -54,7 +54,7 @@ const reference: ReadonlyArray<readonly [source: string, data: Record<string, un
   ['{{ dateInZone "15:04" (toDate "2006-01-02" "2024-03-01") "UTC" }} {{ unixEpoch (toDate "2006-01-02" "2024-03-01") }} {{ dateModify "1h" (toDate "2006-01-02" "2024-03-01") }} {{ durationRound "2h10m5s" }} {{ durationRound "800h" }}', {  }, '00:00 1709251200 2024-03-01 01:00:00 +0000 UTC 2h 1mo'],
   ['{{ semver "1.2.3" }} {{ (semver "v1.2.3-rc.1+b5").Major }} {{ (semver "1.2").Patch }} {{ (semver "1.2.3-rc.1").Prerelease }}', {  }, '1.2.3 1 0 rc.1'],
   ['{{ semverCompare ">=1.2.0" "1.2.3" }} {{ semverCompare "^1.2" "2.0.0" }} {{ semverCompare "~1.2.0" "1.2.9" }} {{ semverCompare "1.x" "1.9.0" }} {{ semverCompare ">1.0 <2.0 || 3.0.0" "3.0.0" }} {{ semverCompare ">=1.0" "1.5.0-beta" }}', {  }, 'true false true true true false'],
-  ['{{ mustRegexFind "a." "xab" }} {{ tuple 1 2 }} {{ mustUniq (list 1 1) }}', {  }, 'ab [1 2] [1]'],
+  ['{{ mustRegexFind "a." "xab" }} {{ tuple 1 2 }} {{ mustUniq (list 1 1) }} {{ mustRegexMatch "^a" "ab" }} {{ (mustFromJson "{\\"a\\":1}").a }} {{ trimall "/" "/x/" }}', {  }, 'ab [1 2] [1] true 1 x'],
 ];
 
 /** Where Herald differs from sprig on purpose (documented in the template layer's README). */

@@ -142,6 +142,11 @@ function compiled(pattern: unknown, text: unknown): RE2JS {
 }
 
 export const sprigRegexFunctions: FunctionTable = {
+  mustRegexMatch: {
+    params: ['string', 'string'],
+    pattern: 0,
+    fn: ([pattern, text]) => compiled(pattern, text).test(text as string),
+  },
   regexFind: { params: ['string', 'string'], pattern: 0, fn: ([pattern, text]) => findAll(compiled(pattern, text), text as string, 1)[0] ?? '' },
   regexFindAll: { params: ['string', 'string', 'int'], pattern: 0, fn: ([pattern, text, n]) => findAll(compiled(pattern, text), text as string, n as number) },
   regexSplit: { params: ['string', 'string', 'int'], pattern: 0, fn: ([pattern, text, n]) => split(compiled(pattern, text), pattern as string, text as string, n as number) },
