@@ -67,6 +67,7 @@ export class PartIssues {
       return { ok: false };
     }
     endBlockScalarsAsGo(doc, text);
+    readYaml11Booleans(doc);
     try {
       return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) };
     } catch (err) {
@@ -82,6 +83,26 @@ export class PartIssues {
     const line = pos ? (innerLine === undefined ? pos.line : pos.valueLine + innerLine - 1) : undefined;
     return { ...(file === undefined ? {} : { file }), ...(line === undefined ? {} : { line }) };
   }
+}
+
+/** The plain words go-yaml v2 (YAML 1.1, which Argo reads the ConfigMap with) reads as booleans beyond true/false. */
+const YAML11_BOOLEANS: ReadonlyMap<string, boolean> = new Map([
+  ...['y', 'Y', 'yes', 'Yes', 'YES', 'on', 'On', 'ON'].map((word) => [word, true] as const),
+  ...['n', 'N', 'no', 'No', 'NO', 'off', 'Off', 'OFF'].map((word) => [word, false] as const),
+]);
+
+/**
+ * An unquoted `yes`, `on`, `n`… value is a boolean to Argo's YAML 1.1 reader, where the JS parser (YAML 1.2)
+ * reads text: `message: yes` renders `true` in Argo, `note: n` renders `false`. Keys stay text.
+ */
+function readYaml11Booleans(doc: Document): void {
+  visit(doc, {
+    Scalar(key, node) {
+      if (key === 'key' || node.type !== 'PLAIN' || typeof node.value !== 'string') return;
+      const value = YAML11_BOOLEANS.get(node.value);
+      if (value !== undefined) node.value = value;
+    },
+  });
 }
 
 /**

@@ -84,6 +84,8 @@ export function parseTemplate(
   }
   const definition = canonicalizeKeys(value, templateShape) as Record<string, unknown>;
   const sinkBlocks = templateSchemas ? new Set(templateSchemas.keys()) : undefined;
+  // Argo's reader (sigs.k8s.io/yaml) turns an unquoted number or boolean into text where the field is text.
+  if (typeof definition.message === 'number' || typeof definition.message === 'boolean') definition.message = goScalarText(definition.message);
   if (definition.message !== undefined && definition.message !== null && typeof definition.message !== 'string') {
     issues.error(`${key}.message`, `must be a string, got ${describe(definition.message)} (quote it)`);
   }
@@ -93,6 +95,8 @@ export function parseTemplate(
     const schema = templateSchemas?.get(block);
     if (!schema) continue;
     let canonical = canonicalizeKeys(body, keyShapeOfSchema(schema));
+    // As Argo's reader: unquoted numbers and booleans are text where the block takes text (opsgenie `note: n`).
+    canonical = scalarsAsTextWhereText(schema, canonical);
     let checked = schema.safeParse(canonical);
     if (!checked.success) {
       // Keys the block does not have are ignored, as the engine ignores them (never compiled); other problems refuse.
@@ -276,6 +280,41 @@ function optionalString(issues: PartIssues, key: string, value: unknown): string
     return undefined;
   }
   return value;
+}
+
+/** `value` with each number or boolean the schema wants as a string turned into text, as sigs.k8s.io/yaml does. */
+function scalarsAsTextWhereText(schema: z.ZodType, value: unknown): unknown {
+  const checked = schema.safeParse(value);
+  if (checked.success) return value;
+  let out = value;
+  for (const issue of checked.error.issues) {
+    if (issue.code !== 'invalid_type' || issue.expected !== 'string') continue;
+    out = replaceAt(out, issue.path, (leaf) => (typeof leaf === 'number' || typeof leaf === 'boolean' ? goScalarText(leaf) : leaf));
+  }
+  return out;
+}
+
+/** A copy of `value` with the leaf at `path` replaced. */
+function replaceAt(value: unknown, path: readonly PropertyKey[], replace: (leaf: unknown) => unknown): unknown {
+  if (path.length === 0) return replace(value);
+  const [head, ...rest] = path;
+  if (Array.isArray(value) && typeof head === 'number') return value.map((v, i) => (i === head ? replaceAt(v, rest, replace) : v));
+  if (isObject(value) && typeof head === 'string' && Object.hasOwn(value, head)) return { ...value, [head]: replaceAt(value[head], rest, replace) };
+  return value;
+}
+
+/** sigs.k8s.io/yaml's text for a number or boolean read into a string field: floats as float32 `%g`. */
+export function goScalarText(value: number | boolean): string {
+  if (typeof value === 'boolean' || Number.isInteger(value)) return String(value);
+  if (!Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : value > 0 ? '+Inf' : '-Inf';
+  const single = Math.fround(value);
+  let digits = 1;
+  while (digits < 9 && Math.fround(Number(single.toPrecision(digits))) !== single) digits++;
+  const [mantissa = '0', exp = '0'] = Number(single.toPrecision(digits)).toExponential().split('e');
+  const exponent = Number(exp);
+  const significant = mantissa.replace(/[-.]/g, '').length;
+  if (exponent < -4 || exponent >= Math.max(significant, 1)) return `${mantissa}e${exponent < 0 ? '-' : '+'}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  return String(Number(single.toPrecision(digits)));
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -97,6 +97,20 @@ describe('notification config: what Argo accepts', () => {
     expect(config!.templates.get('u')!.render(vars)).toEqual({ message: 'hello\n' });
   });
 
+  it("reads unquoted yes/on/n as Argo's YAML 1.1 does, and an unquoted number or boolean message as its text", () => {
+    const schemas = new Map<string, z.ZodType>([['opsgenie', z.object({ note: z.string().optional(), flag: z.boolean().optional() })]]);
+    const { config, issues } = parseNotificationConfig(
+      { data: { 'template.t': 'message: yes', 'template.u': 'message: 42', 'template.v': 'message: 1.5\nopsgenie:\n  note: n\n  flag: on', 'template.w': 'message: "yes"' } },
+      { templateSchemas: schemas },
+    );
+    expect(issues).toEqual([]);
+    const render = (name: string) => config!.templates.get(name)!.render({});
+    expect(render('t')).toEqual({ message: 'true' });
+    expect(render('u')).toEqual({ message: '42' });
+    expect(render('v')).toEqual({ message: '1.5', opsgenie: { note: 'false', flag: true } });
+    expect(render('w')).toEqual({ message: 'yes' });
+  });
+
   it('parses the fields the engine parses only at render time (gcppubsub attributes) when rendering, and an unknown key not at all', () => {
     const { config, issues } = parse({ 'template.t': 'message: hi\ngcppubsub:\n  attributes:\n    app: "{{.app.x"\nbody: "{{.app.x"' });
     expect(issues).toEqual([expect.objectContaining({ severity: 'warning', key: 'template.t.body' })]);

@@ -2,6 +2,8 @@ import { GoDuration, parseGoDuration } from '../host/go-duration.ts';
 import { GoTime, parseDateText } from '../host/go-time.ts';
 import { replaceAll } from '../host/replace-all.ts';
 import { typeName } from '../host/type-name.ts';
+import { ARRAY_BUILTINS } from './array-builtins.ts';
+import { BITWISE_BUILTINS } from './bitwise-builtins.ts';
 import { formatGoValue } from './go-value-format.ts';
 import { runtimeError } from './runtime-error.ts';
 import { getOrNil, isBlockedName, isNil, isPlainMap } from './value-access.ts';
@@ -38,7 +40,8 @@ function map(fn: string, value: unknown): Readonly<Record<string, unknown>> {
   return value;
 }
 
-const dataKeys = (m: Readonly<Record<string, unknown>>): string[] => Object.keys(m).filter((k) => !isBlockedName(k));
+// Go visits map keys in random order; sorted is one of its orders and a stable one.
+const dataKeys = (m: Readonly<Record<string, unknown>>): string[] => Object.keys(m).filter((k) => !isBlockedName(k)).sort();
 
 function len(value: unknown): number {
   if (typeof value === 'string') return Array.from(value).length;
@@ -127,6 +130,24 @@ function date(value: unknown): unknown {
   return parsed;
 }
 
+/** Go's `strings.SplitAfterN`: as split, but each part keeps its separator. */
+function splitAfter(s: unknown, separator: unknown, n: unknown = -1): string[] {
+  const str = text('splitAfter', s);
+  const sep = text('splitAfter', separator, 2);
+  const limit = int('splitAfter', n);
+  if (limit === 0) return [];
+  const pieces = sep === '' ? Array.from(str) : str.split(sep).map((part, i, all) => (i < all.length - 1 ? part + sep : part));
+  if (limit < 0 || pieces.length <= limit) return pieces;
+  return [...pieces.slice(0, limit - 1), pieces.slice(limit - 1).join('')];
+}
+
+/** Go's base64.StdEncoding.DecodeString: padded standard alphabet only, anything else an error. */
+function fromBase64(s: unknown): string {
+  const str = text('fromBase64', s);
+  if (str.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(str)) throw runtimeError(`fromBase64(): illegal base64 data in ${JSON.stringify(str)}`);
+  return Buffer.from(str, 'base64').toString('utf8');
+}
+
 const b = (min: number, max: number, fn: (...args: never[]) => unknown): Builtin => ({ min, max, fn: fn as (...args: unknown[]) => unknown });
 
 /** By name, with their arity; checked when an expression compiles. */
@@ -138,6 +159,7 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map([
   ['trimPrefix', b(2, 2, (s: unknown, p: unknown) => { const str = text('trimPrefix', s); const pre = text('trimPrefix', p, 2); return str.startsWith(pre) ? str.slice(pre.length) : str; })],
   ['trimSuffix', b(2, 2, (s: unknown, p: unknown) => { const str = text('trimSuffix', s); const suf = text('trimSuffix', p, 2); return suf !== '' && str.endsWith(suf) ? str.slice(0, -suf.length) : str; })],
   ['split', b(2, 3, split)],
+  ['splitAfter', b(2, 3, splitAfter)],
   ['join', b(1, 2, (a: unknown, sep: unknown = '') => list('join', a).map((v, i) => text('join', v, i + 1)).join(text('join', sep, 2)))],
   ['replace', b(3, 3, (s: unknown, o: unknown, n: unknown) => {
     const [str, old, value] = [text('replace', s), text('replace', o, 2), text('replace', n, 3)];
@@ -172,4 +194,8 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map([
   ['fromJSON', b(1, 1, fromJSON)],
   ['duration', b(1, 1, (s: unknown) => parseGoDuration(text('duration', s)))],
   ['date', b(1, 1, date)],
+  ['toBase64', b(1, 1, (s: unknown) => Buffer.from(text('toBase64', s), 'utf8').toString('base64'))],
+  ['fromBase64', b(1, 1, fromBase64)],
+  ...ARRAY_BUILTINS,
+  ...BITWISE_BUILTINS,
 ]);

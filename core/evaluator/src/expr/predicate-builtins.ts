@@ -85,6 +85,27 @@ function indexes(items: readonly unknown[]): number[] {
   return Array.from(items, (_, i) => i);
 }
 
+/** expr-lang's sortBy: elements in ascending order of the predicate's value (numbers or strings), stable. */
+function sortBy(items: readonly unknown[], test: Test): unknown[] {
+  const keyed = items.map((item, i) => ({ item, key: test(i) }));
+  const kind = typeof keyed[0]?.key;
+  if (keyed.some(({ key }) => typeof key !== kind || (kind !== 'number' && kind !== 'string'))) {
+    throw runtimeError('sortBy(): the predicate must give numbers or strings, all of one kind');
+  }
+  return keyed.sort((a, b) => ((a.key as number | string) < (b.key as number | string) ? -1 : (a.key as number | string) > (b.key as number | string) ? 1 : 0)).map(({ item }) => item);
+}
+
+/** expr-lang's groupBy: a map from each predicate value (as text, Herald's maps being text-keyed) to its elements. */
+function groupBy(items: readonly unknown[], test: Test): Record<string, unknown[]> {
+  const groups = Object.create(null) as Record<string, unknown[]>;
+  items.forEach((item, i) => {
+    const key = test(i);
+    if (key !== null && typeof key === 'object') throw runtimeError(`groupBy(): cannot group by ${typeName(key)}`);
+    (groups[String(key ?? '<nil>')] ??= []).push(item);
+  });
+  return groups;
+}
+
 /** expr-lang builtins whose second argument is a predicate, evaluated once per element. */
 export const PREDICATE_BUILTINS: ReadonlyMap<string, PredicateBuiltin> = new Map<string, PredicateBuiltin>([
   ['all', { optionalPredicate: false, run: (items, test, name) => indexes(items).every(holds(test, name)) }],
@@ -121,6 +142,8 @@ export const PREDICATE_BUILTINS: ReadonlyMap<string, PredicateBuiltin> = new Map
   ['findIndex', { optionalPredicate: false, run: (items, test, name) => findFrom(items, test, name, false) }],
   ['findLast', { optionalPredicate: false, run: (items, test, name) => items[findFrom(items, test, name, true)] }],
   ['findLastIndex', { optionalPredicate: false, run: (items, test, name) => findFrom(items, test, name, true) }],
+  ['sortBy', { optionalPredicate: false, run: (items, test) => sortBy(items, test) }],
+  ['groupBy', { optionalPredicate: false, run: (items, test) => groupBy(items, test) }],
 ]);
 
 /** Runs predicate builtin `name` over the array operand, pushing each element as `#` while the body runs. */

@@ -68,16 +68,16 @@ interface Fields {
   zone: string;
 }
 
-interface Std {
+export interface Std {
   readonly code: string;
   /** Fractional seconds: separator and digit count. */
   readonly sep?: string;
   readonly digits?: number;
 }
-type Chunk = string | Std;
+export type Chunk = string | Std;
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+export const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+export const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const ZONE_CODES = ['Z070000', 'Z07:00:00', 'Z0700', 'Z07:00', 'Z07'];
 const NUM_ZONE_CODES = ['-070000', '-07:00:00', '-0700', '-07:00', '-07'];
 
@@ -133,7 +133,8 @@ function formatOffset(code: string, offsetSeconds: number): string {
 const chunkCache = new Map<string, readonly Chunk[]>();
 const CHUNK_CACHE_LIMIT = 256;
 
-function chunksOf(layout: string): readonly Chunk[] {
+/** A layout split into literal text and Go's elements (cached). */
+export function chunksOf(layout: string): readonly Chunk[] {
   const cached = chunkCache.get(layout);
   if (cached !== undefined) return cached;
   const chunks = splitLayout(layout);

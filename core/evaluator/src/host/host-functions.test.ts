@@ -32,6 +32,12 @@ describe('createHostFunctions', () => {
     expect(() => time.Format('2024-01-01T00:00:00Z' as never)).toThrow(TypeError);
   });
 
+  it("gives Go's layout constants, as Argo CD's time does", () => {
+    expect(time.Parse('2024-03-01T10:00:00Z').Format(time.RFC1123)).toBe('Fri, 01 Mar 2024 10:00:00 UTC');
+    expect(time.Parse('2024-03-01T15:04:00Z').Format(time.Kitchen)).toBe('3:04PM');
+    expect(time.RFC3339).toBe('2006-01-02T15:04:05Z07:00');
+  });
+
   it('gives duration constants and constructors', () => {
     expect(time.Minute.Nanoseconds()).toBe(60e9);
     expect(new GoDuration(time.Minute.valueOf() * 5).String()).toBe('5m0s');

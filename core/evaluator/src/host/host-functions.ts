@@ -28,6 +28,23 @@ export interface HostTime {
   readonly Second: GoDuration;
   readonly Minute: GoDuration;
   readonly Hour: GoDuration;
+  /** Go's layout constants (`time.RFC1123`…), which Argo CD's `time` gives. */
+  readonly Layout: string;
+  readonly ANSIC: string;
+  readonly UnixDate: string;
+  readonly RubyDate: string;
+  readonly RFC822: string;
+  readonly RFC822Z: string;
+  readonly RFC850: string;
+  readonly RFC1123: string;
+  readonly RFC1123Z: string;
+  readonly RFC3339: string;
+  readonly RFC3339Nano: string;
+  readonly Kitchen: string;
+  readonly Stamp: string;
+  readonly StampMilli: string;
+  readonly StampMicro: string;
+  readonly StampNano: string;
 }
 
 /** The `strings` object. Argo's hosts give `ReplaceAll`, `ToUpper`, `ToLower`; the rest are Herald extensions. */
@@ -107,6 +124,26 @@ const hostStrings: HostStrings = hostNamespace({
  * The `time` and `strings` objects given to expressions and templates: frozen, null-prototype, so nothing
  * reaches `Object.prototype` through them. One `time` per clock; `strings` is shared.
  */
+/** Go's time package layout constants. */
+const GO_LAYOUTS = {
+  Layout: '01/02 03:04:05PM \'06 -0700',
+  ANSIC: 'Mon Jan _2 15:04:05 2006',
+  UnixDate: 'Mon Jan _2 15:04:05 MST 2006',
+  RubyDate: 'Mon Jan 02 15:04:05 -0700 2006',
+  RFC822: '02 Jan 06 15:04 MST',
+  RFC822Z: '02 Jan 06 15:04 -0700',
+  RFC850: 'Monday, 02-Jan-06 15:04:05 MST',
+  RFC1123: 'Mon, 02 Jan 2006 15:04:05 MST',
+  RFC1123Z: 'Mon, 02 Jan 2006 15:04:05 -0700',
+  RFC3339: '2006-01-02T15:04:05Z07:00',
+  RFC3339Nano: '2006-01-02T15:04:05.999999999Z07:00',
+  Kitchen: '3:04PM',
+  Stamp: 'Jan _2 15:04:05',
+  StampMilli: 'Jan _2 15:04:05.000',
+  StampMicro: 'Jan _2 15:04:05.000000',
+  StampNano: 'Jan _2 15:04:05.000000000',
+} as const;
+
 export function createHostFunctions(clock: HostClock = systemClock): HostFunctions {
   const now = (): GoTime => new GoTime(clock.now().getTime());
   const hostTime: HostTime = hostNamespace({
@@ -125,6 +162,7 @@ export function createHostFunctions(clock: HostClock = systemClock): HostFunctio
     Second: SECOND,
     Minute: MINUTE,
     Hour: HOUR,
+    ...GO_LAYOUTS,
   });
   const functions = Object.assign(Object.create(null) as object, { time: hostTime, strings: hostStrings });
   return Object.freeze(functions) as HostFunctions;

@@ -7,7 +7,8 @@
 export { GoDuration, parseGoDuration } from './go-duration.ts';
 export { GoTime, formatRfc3339, parseDateText, parseRfc3339 } from './go-time.ts';
 export type { GoLocation } from './go-time.ts';
-export { formatGoLayout } from './go-layout.ts';
+export { formatGoLayout, formatZoned } from './go-layout.ts';
+export { parseGoLayout } from './go-layout-parse.ts';
 export type { FormatGoLayoutOptions } from './go-layout.ts';
 export { createHostFunctions, isHostNamespace } from './host-functions.ts';
 export type { HostClock, HostFunctions, HostStrings, HostTime } from './host-functions.ts';

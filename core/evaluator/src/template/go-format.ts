@@ -1,5 +1,6 @@
 import { GoDuration, GoTime } from '../host/index.ts';
 import { formatFloat } from './go-float.ts';
+import { GoSemver } from './sprig-semver.ts';
 import { isGoMap, isInteger, sortedKeys } from './template-values.ts';
 
 /**
@@ -33,7 +34,7 @@ export function goSprint(value: unknown): string {
     default:
       if (value === null) return '<nil>';
       if (Array.isArray(value)) return `[${value.map(goSprint).join(' ')}]`;
-      if (value instanceof GoTime || value instanceof GoDuration) return value.String();
+      if (value instanceof GoTime || value instanceof GoDuration || value instanceof GoSemver) return value.String();
       if (value instanceof Date) return Number.isNaN(value.getTime()) ? '<invalid time>' : GoTime.fromDate(value).String();
       if (isGoMap(value)) return `map[${sortedKeys(value).map((k) => `${k}:${goSprint(value[k])}`).join(' ')}]`;
       return '<unknown>';

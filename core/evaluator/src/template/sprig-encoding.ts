@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FunctionTable } from './function-types.ts';
-import { encodeGoJson } from './go-json.ts';
+import { encodeGoJson, type GoJsonOptions } from './go-json.ts';
+import { FunctionError } from './template-errors.ts';
 import { decodeUtf8, utf8Bytes } from './utf8-text.ts';
 
 /** sprig's JSON, base64 and digest functions. */
@@ -62,8 +63,70 @@ function fromJson(text: string): unknown {
   }
 }
 
-function digest(algorithm: 'sha1' | 'sha256', text: string): string {
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** base32.StdEncoding.EncodeToString */
+function encodeBase32(bytes: Uint8Array): string {
+  let out = '';
+  let bits = 0;
+  let buffer = 0;
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(buffer >> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    buffer &= (1 << bits) - 1;
+  }
+  if (bits > 0) out += BASE32[(buffer << (5 - bits)) & 31];
+  return out.padEnd(Math.ceil(out.length / 8) * 8, '=');
+}
+
+/** base32.StdEncoding.DecodeString (CR and LF ignored, padding required); Go's error text for bad input, as sprig returns it. */
+function decodeBase32(text: string): string {
+  const src = text.replace(/[\r\n]/g, '');
+  const bad = (at: number): string => `illegal base32 data at input byte ${at}`;
+  if (src.length % 8 !== 0) return bad(Math.floor(src.length / 8) * 8);
+  const padding = /=*$/.exec(src)?.[0].length ?? 0;
+  if (![0, 1, 3, 4, 6].includes(padding)) return bad(src.length - padding);
+  const body = src.slice(0, src.length - padding);
+  const out: number[] = [];
+  let bits = 0;
+  let buffer = 0;
+  for (const [i, ch] of Array.from(body).entries()) {
+    const value = BASE32.indexOf(ch);
+    if (value < 0) return bad(i);
+    buffer = ((buffer << 5) | value) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((buffer >> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return decodeUtf8(Uint8Array.from(out));
+}
+
+/** hash/adler32.Checksum */
+function adler32(bytes: Uint8Array): number {
+  let a = 1;
+  let b = 0;
+  for (const byte of bytes) {
+    a = (a + byte) % 65521;
+    b = (b + a) % 65521;
+  }
+  return b * 65536 + a;
+}
+
+function digest(algorithm: 'sha1' | 'sha256' | 'sha512', text: string): string {
   return createHash(algorithm).update(text, 'utf8').digest('hex');
+}
+
+/** The must- variants: an error where Go's encoder fails, not an empty string. */
+function mustEncode(value: unknown, options: GoJsonOptions): string {
+  const text = encodeGoJson(value, options);
+  if (text === undefined) throw new FunctionError('json: unsupported value');
+  return text;
 }
 
 const s = (value: unknown): string => value as string;
@@ -83,4 +146,21 @@ export const sprigEncodingFunctions: FunctionTable = {
   },
   sha1sum: { params: ['string'], fn: ([text]) => digest('sha1', s(text)) },
   sha256sum: { params: ['string'], fn: ([text]) => digest('sha256', s(text)) },
+  sha512sum: { params: ['string'], fn: ([text]) => digest('sha512', s(text)) },
+  adler32sum: { params: ['string'], fn: ([text]) => String(adler32(utf8Bytes(s(text)))) },
+  b32enc: { params: ['string'], fn: ([text]) => encodeBase32(utf8Bytes(s(text))) },
+  b32dec: { params: ['string'], fn: ([text]) => decodeBase32(s(text)) },
+  mustFromJson: {
+    params: ['string'],
+    fn: ([text]) => {
+      try {
+        return JSON.parse(s(text)) as unknown;
+      } catch (error) {
+        throw new FunctionError((error as Error).message);
+      }
+    },
+  },
+  mustToJson: { params: ['any'], fn: ([value]) => mustEncode(value, { escapeHtml: true }) },
+  mustToPrettyJson: { params: ['any'], fn: ([value]) => mustEncode(value, { escapeHtml: true, indent: '  ' }) },
+  mustToRawJson: { params: ['any'], fn: ([value]) => mustEncode(value, { escapeHtml: false }) },
 };

@@ -92,7 +92,71 @@ function replaceAll(regex: RE2JS, text: string, template: string): string {
   return out + text.slice(lastEnd);
 }
 
+/** Go's Regexp.FindAllStringIndex: at most n matches (all when n < 0), an empty match right after the previous one skipped. */
+function findAllIndex(regex: RE2JS, text: string, n: number): [number, number][] {
+  const matcher = regex.matcher(text);
+  const out: [number, number][] = [];
+  let previousEnd = -1;
+  let searchFrom = 0;
+  while ((n < 0 || out.length < n) && searchFrom <= text.length && matcher.find(searchFrom)) {
+    const start = matcher.start();
+    const end = matcher.end();
+    if (!(start === end && start === previousEnd)) out.push([start, end]);
+    previousEnd = end;
+    const width = (text.codePointAt(searchFrom) ?? 0) > 0xffff ? 2 : 1;
+    searchFrom = searchFrom + width > end ? searchFrom + width : end;
+  }
+  return out;
+}
+
+function findAll(regex: RE2JS, text: string, n: number): string[] {
+  return findAllIndex(regex, text, n).map(([start, end]) => text.slice(start, end));
+}
+
+/** Go's Regexp.Split: the text between matches; n > 0 gives at most n parts, n == 0 none. */
+function split(regex: RE2JS, pattern: string, text: string, n: number): string[] {
+  if (n === 0) return [];
+  if (pattern !== '' && text === '') return [''];
+  const out: string[] = [];
+  let beg = 0;
+  let end = 0;
+  for (const [start, stop] of findAllIndex(regex, text, n)) {
+    if (n > 0 && out.length === n - 1) break;
+    end = start;
+    if (stop !== 0) out.push(text.slice(beg, end));
+    beg = stop;
+  }
+  if (end !== text.length) out.push(text.slice(beg));
+  return out;
+}
+
+/** regexp.QuoteMeta */
+function quoteMeta(text: string): string {
+  return text.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
+}
+
+function compiled(pattern: unknown, text: unknown): RE2JS {
+  const regex = compile(pattern as string);
+  spendMatch(text as string);
+  return regex;
+}
+
 export const sprigRegexFunctions: FunctionTable = {
+  mustRegexMatch: {
+    params: ['string', 'string'],
+    pattern: 0,
+    fn: ([pattern, text]) => compiled(pattern, text).test(text as string),
+  },
+  regexFind: { params: ['string', 'string'], pattern: 0, fn: ([pattern, text]) => findAll(compiled(pattern, text), text as string, 1)[0] ?? '' },
+  regexFindAll: { params: ['string', 'string', 'int'], pattern: 0, fn: ([pattern, text, n]) => findAll(compiled(pattern, text), text as string, n as number) },
+  regexSplit: { params: ['string', 'string', 'int'], pattern: 0, fn: ([pattern, text, n]) => split(compiled(pattern, text), pattern as string, text as string, n as number) },
+  regexReplaceAllLiteral: {
+    params: ['string', 'string', 'string'],
+    pattern: 0,
+    // A literal replacement: `$` stands for itself, which `$$` gives through Go's expansion.
+    fn: ([pattern, text, replacement]) => replaceAll(compiled(pattern, text), text as string, (replacement as string).replaceAll('$', '$$$$')),
+  },
+  regexQuoteMeta: { params: ['string'], fn: ([text]) => quoteMeta(text as string) },
   regexMatch: {
     params: ['string', 'string'],
     pattern: 0,

@@ -24,7 +24,7 @@ const compileErrors: ReadonlyArray<readonly [string, string, number, number, str
   ['{{range .l}}{{continue}}{{end}}', UNSUPPORTED, 1, 13, '{{continue}} is not supported'],
   ['{{toYaml .x}}', UNSUPPORTED, 1, 3, 'function "toYaml" is not supported by Herald'],
   ['x {{ .a | slackChannel }}', UNSUPPORTED, 1, 11, 'function "slackChannel" is not supported by Herald'],
-  ['{{ uuidv4 }}', UNSUPPORTED, 1, 4, 'function "uuidv4" is not supported by Herald'],
+  ['{{ getHostByName "x" }}', UNSUPPORTED, 1, 4, 'function "getHostByName" is not supported by Herald'],
   ['{{1i}}', UNSUPPORTED, 1, 3, 'complex and hexadecimal floating-point constants are not supported'],
   ['{{> partial}}', UNSUPPORTED, 1, 1, 'partials'],
   ['{{#each items}}{{> row}}{{/each}}', UNSUPPORTED, 1, 16, 'partials'],

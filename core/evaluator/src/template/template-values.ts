@@ -1,4 +1,5 @@
 import { GoDuration, GoTime, isHostNamespace } from '../host/index.ts';
+import { GoSemver } from './sprig-semver.ts';
 
 /**
  * How template values map onto Go's: `undefined` is Go's "no value" (a missing map key), `null` is nil,
@@ -41,6 +42,7 @@ export function goTypeName(value: unknown): string {
       if (Array.isArray(value)) return '[]interface {}';
       if (value instanceof GoTime) return 'time.Time';
       if (value instanceof GoDuration) return 'time.Duration';
+      if (value instanceof GoSemver) return '*semver.Version';
       return isGoMap(value) ? 'map[string]interface {}' : 'object';
   }
 }
@@ -107,9 +109,9 @@ export function mapIndex(map: GoMap, key: string): unknown {
  * Go method names of host values: exported (upper-case) functions of the class itself, so `constructor`,
  * `valueOf` and everything on Object.prototype are out of reach.
  */
-function hostMethod(value: GoTime | GoDuration, name: string): ((...args: unknown[]) => unknown) | undefined {
+function hostMethod(value: GoTime | GoDuration | GoSemver, name: string): ((...args: unknown[]) => unknown) | undefined {
   if (!/^[A-Z]/.test(name)) return undefined;
-  const proto: unknown = value instanceof GoTime ? GoTime.prototype : GoDuration.prototype;
+  const proto: unknown = value instanceof GoTime ? GoTime.prototype : value instanceof GoDuration ? GoDuration.prototype : GoSemver.prototype;
   const descriptor = Object.getOwnPropertyDescriptor(proto, name);
   return typeof descriptor?.value === 'function' ? (descriptor.value as (...args: unknown[]) => unknown) : undefined;
 }
@@ -122,7 +124,7 @@ export type FieldResult = { readonly value: unknown } | { readonly error: string
  */
 export function evalField(receiver: unknown, name: string, args: readonly unknown[] | undefined): FieldResult {
   if (receiver === undefined) return { value: undefined };
-  if (receiver instanceof GoTime || receiver instanceof GoDuration) {
+  if (receiver instanceof GoTime || receiver instanceof GoDuration || receiver instanceof GoSemver) {
     const method = hostMethod(receiver, name);
     if (method === undefined) return { error: `can't evaluate field ${name} in type ${goTypeName(receiver)}` };
     return { value: Reflect.apply(method, receiver, (args ?? []).map((a) => (a === undefined ? null : a))) };
