@@ -1,10 +1,11 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { stringify as toYaml } from 'yaml';
 import type { BusInspector } from '@herald/core-bus';
 import { ConfigError } from '@herald/core-kernel';
 import { NotificationConfigErrorCodes } from '@herald/core-notification-config';
 import { isHeraldError, parseDuration } from '@herald/plugin-sdk';
 import { ExitCode } from '../exit-codes.ts';
-import { printError, type Output, type OutputFormat } from '../output.ts';
+import { printError, type Output } from '../output.ts';
 import { formatIssue } from './notification-inputs.ts';
 import { loadReplayConfigs } from './replay-inputs.ts';
 import { replayText, type ReplayReport } from './replay-report.ts';
@@ -24,7 +25,7 @@ interface ReplayFlags {
   current?: string;
   currentSecret?: string;
   config?: string;
-  output: OutputFormat;
+  output: 'text' | 'json' | 'yaml';
 }
 
 function parseSince(value: string): number {
@@ -54,7 +55,7 @@ export function registerReplayCommand(program: Command, io: Io, setExit: (code: 
     .option('--current <file>', 'the ConfigMap in force (default: the engine config\'s notifications.files.configMap)')
     .option('--current-secret <file>', 'the Secret in force')
     .option('-c, --config <file>', 'engine config: nats, annotationPrefix, variables (default: $HERALD_CONFIG, else ./herald.yaml if present)')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
     .action(async (opts: ReplayFlags, cmd: Command) => {
       if ((opts.since === undefined) === (opts.from === undefined)) cmd.error('error: give the window with --since or with --from (and --to), not both', { exitCode: ExitCode.usage });
       if (opts.since !== undefined && opts.to) cmd.error('error: --to goes with --from', { exitCode: ExitCode.usage });
@@ -63,7 +64,7 @@ export function registerReplayCommand(program: Command, io: Io, setExit: (code: 
 }
 
 async function replay(opts: ReplayFlags, io: Io): Promise<ExitCode> {
-  const out: Output = { ...io, format: opts.output };
+  const out = { ...io, format: opts.output };
   let inspector: BusInspector | undefined;
   try {
     const engine = engineConfigFor(opts.config).config;
@@ -100,6 +101,7 @@ async function replay(opts: ReplayFlags, io: Io): Promise<ExitCode> {
       ...diffSends(current, candidate),
     };
     if (opts.output === 'json') io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else if (opts.output === 'yaml') io.stdout.write(toYaml(report));
     else io.stdout.write(replayText(report));
     return ExitCode.ok;
   } catch (err) {

@@ -1,9 +1,10 @@
 import { Option, type Command } from 'commander';
+import { stringify as toYaml } from 'yaml';
 import type { BusInspector } from '@herald/core-bus';
 import { ConfigError } from '@herald/core-kernel';
 import { isHeraldError } from '@herald/plugin-sdk';
 import { ExitCode } from '../exit-codes.ts';
-import { printError, type Output, type OutputFormat } from '../output.ts';
+import { printError, type Output } from '../output.ts';
 import { engineConfigFor, inspectBus } from './status-bus.ts';
 import { sourceLeader } from './status-leader.ts';
 import { durableStatus, processStatus, statusText, type StatusReport } from './status-report.ts';
@@ -11,6 +12,7 @@ import { durableStatus, processStatus, statusText, type StatusReport } from './s
 const TIMEOUT_MS = 5_000;
 
 type Io = Omit<Output, 'format'>;
+type StatusFormat = 'text' | 'json' | 'yaml';
 
 /** `herald status`: what runs, and how far behind it is. */
 export function registerStatusCommand(program: Command, io: Io, setExit: (code: ExitCode) => void): void {
@@ -18,12 +20,12 @@ export function registerStatusCommand(program: Command, io: Io, setExit: (code: 
     .command('status')
     .description('what runs where (per role and replica), NATS and its streams, consumer lag per durable, dead letters, the notification config in force and the source leader')
     .option('-c, --config <file>', 'engine config: nats, and the Kubernetes source whose Lease names the leader (default: $HERALD_CONFIG, else ./herald.yaml if present)')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (opts: { config?: string; output: OutputFormat }) => setExit(await status(opts, io)));
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
+    .action(async (opts: { config?: string; output: StatusFormat }) => setExit(await status(opts, io)));
 }
 
-async function status(opts: { config?: string; output: OutputFormat }, io: Io): Promise<ExitCode> {
-  const out: Output = { ...io, format: opts.output };
+async function status(opts: { config?: string; output: StatusFormat }, io: Io): Promise<ExitCode> {
+  const out = { ...io, format: opts.output };
   let inspector: BusInspector | undefined;
   try {
     const { config } = engineConfigFor(opts.config);
@@ -41,6 +43,7 @@ async function status(opts: { config?: string; output: OutputFormat }, io: Io): 
       sourceLeader: leader ?? null,
     };
     if (opts.output === 'json') io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else if (opts.output === 'yaml') io.stdout.write(toYaml(report));
     else io.stdout.write(statusText(report, now));
     const missing = streams.filter((s) => !s.exists);
     if (missing.length && opts.output === 'text') io.stderr.write(`herald: missing stream(s) ${missing.map((s) => s.name).join(', ')}: has Herald run against this server, with these nats prefixes?\n`);

@@ -7,7 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1ConfigMap, type V1Pod } from '@kubernetes/client-node';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify as toYaml } from 'yaml';
+import { parse as fromYaml, stringify as toYaml } from 'yaml';
 import { startControlPlane, startNats, testNatsLimits, type ControlPlane, type NatsServer } from '@herald/test-harness';
 import { waitForSettled } from '../support/bus-settled.ts';
 import { applyHeraldRbac, createConfigMap } from '../support/cluster-setup.ts';
@@ -181,6 +181,10 @@ describe('herald route test, status and replay on a running Herald (real kube-ap
     expect(report.durables).toContainEqual(expect.objectContaining({ durable: 'herald-evaluator', stream: `${prefix}_EVENTS`, consumers: 16, lag: 0 }));
     expect(report.deadLetters).toEqual({ total: 1, byChannel: { events: 1 } });
 
+    const yaml = await herald('status', '-c', engineConfig, '-o', 'yaml');
+    expect(yaml.code).toBe(0);
+    expect(fromYaml(yaml.stdout)).toMatchObject({ deadLetters: { total: 1, byChannel: { events: 1 } }, sourceLeader: { lease: `${namespace}/herald-source` } });
+
     const text = await herald('status', '-c', engineConfig);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^Processes:\nPROCESS\s+ROLES\s+STATE\s+READY\s+UP\s+CONFIG\s+LEADER\s+PLUGINS\n/m);
@@ -202,8 +206,8 @@ describe('herald route test, status and replay on a running Herald (real kube-ap
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^Would be sent, and was not \(candidate only\):\nTRIGGER\s+DESTINATION\s+COUNT\s+OBJECTS\non-pod-pending\s+webhook:\s+1\s+Pod ops-\S+\/web-1\n/m);
     expect(text.stdout).toMatch(/^Was sent, and would not be \(current only\):\nTRIGGER\s+DESTINATION\s+COUNT\s+OBJECTS\non-pod-failed\s+webhook:\s+1\s+Pod ops-\S+\/web-2\n/m);
-    // The same replay twice: nothing was claimed by the first.
-    expect(JSON.parse((await herald('replay', '--since', '1h', '--config-map', candidate, '--current', current, '-c', engineConfig, '-o', 'json')).stdout)).toEqual({ ...report, window: expect.any(Object) });
+    // The same replay twice (as YAML this time): nothing was claimed by the first.
+    expect(fromYaml((await herald('replay', '--since', '1h', '--config-map', candidate, '--current', current, '-c', engineConfig, '-o', 'yaml')).stdout)).toEqual({ ...report, window: expect.any(Object) });
     expect(receiver.requests.length).toBe(before);
     expect((await herald('replay', '--config-map', candidate, '-c', engineConfig)).code).toBe(2);
   });
