@@ -1,5 +1,8 @@
 import type { Writable } from 'node:stream';
 import { stringify as toYaml } from 'yaml';
+import { ConfigError } from '@herald/core-kernel';
+import { isHeraldError } from '@herald/plugin-sdk';
+import { ExitCode } from './exit-codes.ts';
 
 export type OutputFormat = 'text' | 'json';
 
@@ -29,4 +32,15 @@ export function printError(out: { format: string; stdout: Writable; stderr: Writ
   if (out.format === 'json') out.stdout.write(`${JSON.stringify(doc)}\n`);
   else if (out.format === 'yaml') out.stdout.write(toYaml(doc));
   else out.stderr.write(`herald: ${error.message}\n`);
+}
+
+/**
+ * A command's expected failure (a bad herald.yaml, an unreachable server: a ConfigError or HeraldError) printed
+ * as its error document, exit 1; anything else is a bug and is thrown on.
+ */
+export function printFailure(out: { format: string; stdout: Writable; stderr: Writable }, err: unknown): ExitCode {
+  if (err instanceof ConfigError) printError(out, { code: err.code, message: err.message, issues: err.issues });
+  else if (isHeraldError(err)) printError(out, { code: err.code, message: err.message });
+  else throw err;
+  return ExitCode.failure;
 }

@@ -1,11 +1,10 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import type { BusInspector } from '@herald/core-bus';
-import { ConfigError } from '@herald/core-kernel';
 import { NotificationConfigErrorCodes } from '@herald/core-notification-config';
-import { isHeraldError, parseDuration } from '@herald/plugin-sdk';
+import { parseDuration } from '@herald/plugin-sdk';
 import { ExitCode } from '../exit-codes.ts';
-import { printError, type Output } from '../output.ts';
+import { printError, printFailure, type Output } from '../output.ts';
 import { formatIssue } from './notification-inputs.ts';
 import { loadReplayConfigs } from './replay-inputs.ts';
 import { replayText, type ReplayReport } from './replay-report.ts';
@@ -105,10 +104,7 @@ async function replay(opts: ReplayFlags, io: Io): Promise<ExitCode> {
     else io.stdout.write(replayText(report));
     return ExitCode.ok;
   } catch (err) {
-    if (err instanceof ConfigError) printError(out, { code: err.code, message: err.message, issues: err.issues });
-    else if (isHeraldError(err)) printError(out, { code: err.code, message: err.message });
-    else throw err;
-    return ExitCode.failure;
+    return printFailure(out, err);
   } finally {
     await inspector?.close();
   }

@@ -1,11 +1,10 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import { Dedup, notifiedAnnotationEntries, type NotifiedEntry } from '@herald/core-dedup';
-import { ConfigError, type EngineConfig } from '@herald/core-kernel';
+import type { EngineConfig } from '@herald/core-kernel';
 import { NotificationConfigErrorCodes } from '@herald/core-notification-config';
-import { isHeraldError } from '@herald/plugin-sdk';
 import { ExitCode } from '../exit-codes.ts';
-import { printError, type Output } from '../output.ts';
+import { printError, printFailure, type Output } from '../output.ts';
 import { formatIssue } from './notification-inputs.ts';
 import { loadRouteTestInputs } from './route-test-inputs.ts';
 import { checkExpected, objectRef, routeReport, routeReportText, type DedupSource } from './route-test-report.ts';
@@ -75,10 +74,7 @@ async function routeTest(resource: string, opts: RouteTestFlags, io: Io): Promis
     else io.stdout.write(routeReportText(report));
     return report.expect && !report.expect.ok ? ExitCode.failure : ExitCode.ok;
   } catch (err) {
-    if (err instanceof ConfigError) printError(out, { code: err.code, message: err.message, issues: err.issues });
-    else if (isHeraldError(err)) printError(out, { code: err.code, message: err.message });
-    else throw err;
-    return ExitCode.failure;
+    return printFailure(out, err);
   }
 }
 

@@ -1,10 +1,8 @@
 import { Option, type Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
 import type { BusInspector } from '@herald/core-bus';
-import { ConfigError } from '@herald/core-kernel';
-import { isHeraldError } from '@herald/plugin-sdk';
 import { ExitCode } from '../exit-codes.ts';
-import { printError, type Output } from '../output.ts';
+import { printFailure, type Output } from '../output.ts';
 import { engineConfigFor, inspectBus } from './status-bus.ts';
 import { sourceLeader } from './status-leader.ts';
 import { durableStatus, processStatus, statusText, type StatusReport } from './status-report.ts';
@@ -49,10 +47,7 @@ async function status(opts: { config?: string; output: StatusFormat }, io: Io): 
     if (missing.length && opts.output === 'text') io.stderr.write(`herald: missing stream(s) ${missing.map((s) => s.name).join(', ')}: has Herald run against this server, with these nats prefixes?\n`);
     return missing.length ? ExitCode.failure : ExitCode.ok;
   } catch (err) {
-    if (err instanceof ConfigError) printError(out, { code: err.code, message: err.message, issues: err.issues });
-    else if (isHeraldError(err)) printError(out, { code: err.code, message: err.message });
-    else throw err;
-    return ExitCode.failure;
+    return printFailure(out, err);
   } finally {
     await inspector?.close();
   }
