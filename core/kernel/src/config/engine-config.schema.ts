@@ -169,8 +169,12 @@ const sinkSchema = z
      * declares its API's limit (`defineSink({ limits })`); `byType.<type>.rateLimit` overrides both.
      */
     rateLimit: z.strictObject({ perSecond: sinkLimits.perSecond.default(0), burst: sinkLimits.burst.default(20), maxWait: duration.prefault('100ms') }).prefault({}),
-    /** Sends in flight per destination, unless the sink declares its own. */
-    concurrency: z.strictObject({ perDestination: sinkLimits.perDestination.default(4) }).prefault({}),
+    /**
+     * Sends in flight per destination, unless the sink declares its own. High by default: a notification
+     * over the cap steps aside through the bus (a delayed redelivery per turn), so a low cap, not the
+     * destination, set the pace of a burst (4 held a fast webhook to ~5/s, docs/benchmarks.md).
+     */
+    concurrency: z.strictObject({ perDestination: sinkLimits.perDestination.default(64) }).prefault({}),
     /** Opens after `failures` consecutive failures of a destination (0: never) for `coolDown`, doubled per failed trial up to `maxCoolDown`. */
     circuitBreaker: z
       .strictObject({ failures: sinkLimits.failures.default(3), coolDown: duration.prefault('30s'), maxCoolDown: duration.prefault('5m') })

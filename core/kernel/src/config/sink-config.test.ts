@@ -11,7 +11,7 @@ describe('engine config `sink` read as a delivery policy', () => {
       maxAckPending: 1_000,
       backoff: { baseMs: 1_000, maxMs: 60_000, jitter: 'equal' },
       rateLimit: undefined,
-      perDestination: 4,
+      perDestination: 64,
       circuitBreaker: { failures: 3, coolDownMs: 30_000, maxCoolDownMs: 300_000 },
     });
   });
