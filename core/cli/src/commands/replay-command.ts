@@ -23,6 +23,9 @@ interface ReplayFlags {
   secret?: string;
   current?: string;
   currentSecret?: string;
+  namespace?: string;
+  kubeconfig?: string;
+  context?: string;
   config?: string;
   output: 'text' | 'json' | 'yaml';
 }
@@ -51,8 +54,11 @@ export function registerReplayCommand(program: Command, io: Io, setExit: (code: 
     .option('--to <time>', 'the window\'s end (RFC 3339; default: now)', parseTime)
     .addOption(new Option('--config-map <file>', 'the candidate notification ConfigMap manifest (YAML)').makeOptionMandatory())
     .option('--secret <file>', 'the candidate\'s Secret manifest')
-    .option('--current <file>', 'the ConfigMap in force (default: the engine config\'s notifications.files.configMap)')
-    .option('--current-secret <file>', 'the Secret in force')
+    .option('--current <file>', 'the ConfigMap in force (default: the engine config\'s notifications.files.configMap, else the ConfigMap it names, read from the cluster)')
+    .option('--current-secret <file>', 'the Secret in force (:empty for none)')
+    .option('-n, --namespace <namespace>', 'the namespace of the ConfigMap in force, read from the cluster (default: herald.yaml\'s notifications.namespace, else the kubeconfig context\'s)')
+    .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, else in-cluster, else ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context (default: the current one)')
     .option('-c, --config <file>', 'engine config: nats, annotationPrefix, variables (default: $HERALD_CONFIG, else ./herald.yaml if present)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
     .action(async (opts: ReplayFlags, cmd: Command) => {
@@ -67,7 +73,7 @@ async function replay(opts: ReplayFlags, io: Io): Promise<ExitCode> {
   let inspector: BusInspector | undefined;
   try {
     const engine = engineConfigFor(opts.config).config;
-    const configs = loadReplayConfigs(opts, engine);
+    const configs = await loadReplayConfigs(opts, engine);
     for (const [which, loaded, file] of [['candidate', configs.candidate, opts.configMap], ['current', configs.current, configs.current.from]] as const) {
       if (loaded.config) continue;
       const issues = loaded.issues.filter((i) => i.severity === 'error').map(formatIssue);
