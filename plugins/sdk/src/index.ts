@@ -21,7 +21,7 @@ export {
   type PluginOptions,
   type Branded,
 } from './define-plugin.ts';
-export { backoffDelay, sleepUnlessAborted, retryAfterOf, parseRetryAfter, isRetryableStatus, type BackoffPolicy, type Jitter } from './retry.ts';
+export { backoffDelay, sleepUnlessAborted, untilAborted, retryAfterOf, parseRetryAfter, isRetryableStatus, type BackoffPolicy, type Jitter } from './retry.ts';
 export { createServiceRef, coreServices, type ServiceRef, type ServiceRefs, type ResolvedDeps } from './service-ref.ts';
 export type { Logger, Clock } from './services.ts';
 export { systemClock } from './clock.ts';

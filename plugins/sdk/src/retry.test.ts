@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, isRetryableStatus, parseRetryAfter, retryAfterOf, sleepUnlessAborted, type Jitter } from './retry.ts';
+import { backoffDelay, isRetryableStatus, parseRetryAfter, retryAfterOf, sleepUnlessAborted, untilAborted, type Jitter } from './retry.ts';
 
 const policy = (jitter: Jitter) => ({ baseMs: 1_000, maxMs: 10_000, jitter });
 
@@ -76,5 +76,20 @@ describe('HTTP retry rules', () => {
 
   it('retries 408, 425, 429 and 5xx but 501', () => {
     expect([200, 400, 404, 408, 425, 429, 499, 500, 501, 503, 599, 600].filter(isRetryableStatus)).toEqual([408, 425, 429, 500, 503, 599]);
+  });
+});
+
+describe('untilAborted', () => {
+  it('gives the promise\'s value or error while the signal has not aborted', async () => {
+    await expect(untilAborted(Promise.resolve(7), new AbortController().signal)).resolves.toBe(7);
+    await expect(untilAborted(Promise.reject(new Error('refused')), new AbortController().signal)).rejects.toThrow('refused');
+  });
+
+  it('rejects with the signal\'s reason when it aborts first, or has already', async () => {
+    const controller = new AbortController();
+    const pending = untilAborted(new Promise<never>(() => undefined), controller.signal);
+    controller.abort(new Error('send deadline'));
+    await expect(pending).rejects.toThrow('send deadline');
+    await expect(untilAborted(Promise.resolve(1), controller.signal)).rejects.toThrow('send deadline');
   });
 });

@@ -28,6 +28,29 @@ export function backoffDelay(failures: number, policy: BackoffPolicy, random: ()
   return ceiling;
 }
 
+/**
+ * The promise's outcome, or a rejection with the signal's reason once the signal aborts first: bounds a
+ * call into a client library that takes no AbortSignal (a Pub/Sub publish, a NATS flush) by the send's.
+ * The call itself goes on; its late outcome is ignored.
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err as Error);
+      },
+    );
+  });
+}
+
 /** Sleeps `ms`; resolves true when the time is up, false at once when `signal` aborts first. Never rejects. */
 export function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);

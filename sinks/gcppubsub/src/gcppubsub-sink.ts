@@ -1,29 +1,10 @@
-import { coreServices, defineSink, DeliveryError, isDeliveryError, maskErrorSecrets, type ServiceInstance } from '@herald/plugin-sdk';
+import { coreServices, defineSink, DeliveryError, isDeliveryError, maskErrorSecrets, untilAborted, type ServiceInstance } from '@herald/plugin-sdk';
 import { ClientPool } from './client-pool.ts';
 import { abortedError, pubsubError } from './errors.ts';
 import { gcppubsubPluginConfigSchema, gcppubsubServiceConfigSchema, gcppubsubTemplateSchema, type GcppubsubServiceConfig } from './gcppubsub.config.ts';
 
 /** The header-like attribute carrying the notification's idempotency key, for a subscriber to drop a resend. */
 export const IDEMPOTENCY_ATTRIBUTE = 'herald-idempotency-key';
-
-/** The promise's outcome, or a rejection with the signal's reason once it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err as Error);
-      },
-    );
-  });
-}
 
 /**
  * Argo's gcppubsub service: the rendered message published to the topic (the recipient, else the

@@ -1,4 +1,4 @@
-import { coreServices, defineSink, DeliveryError, isDeliveryError, maskErrorSecrets, type ServiceInstance } from '@herald/plugin-sdk';
+import { coreServices, defineSink, DeliveryError, isDeliveryError, maskErrorSecrets, untilAborted, type ServiceInstance } from '@herald/plugin-sdk';
 import { ClientPool } from './client-pool.ts';
 import { abortedError, githubError } from './errors.ts';
 import { commentOnPullRequests, createCheckRun, createDeploymentStatus, createStatus, dispatch, type Target } from './github-actions.ts';
@@ -8,25 +8,6 @@ import { repoFullName } from './repo-url.ts';
 /** What of a private key must never be shown: the whole PEM and each line of its body. */
 function keySecrets(privateKey: string): string[] {
   return [privateKey, ...privateKey.split(/\r?\n/).filter((line) => line.length >= 16 && !line.startsWith('-----'))];
-}
-
-/** The promise's outcome, or a rejection with the signal's reason once it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err as Error);
-      },
-    );
-  });
 }
 
 /**

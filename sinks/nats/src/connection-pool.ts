@@ -1,3 +1,4 @@
+import { untilAborted } from '@herald/plugin-sdk';
 import { errors as natsErrors, nkeyAuthenticator, nkeys, usernamePasswordAuthenticator, type Authenticator, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { NatsServiceConfig } from './nats.config.ts';
@@ -125,21 +126,3 @@ async function dial(options: NatsServiceConfig, timeoutMs: number): Promise<Nats
   });
 }
 
-/** The promise's outcome, or a rejection with the signal's reason once it aborts. */
-export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
-}

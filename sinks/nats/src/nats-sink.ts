@@ -1,6 +1,6 @@
-import { coreServices, defineSink, DeliveryError, isDeliveryError, maskErrorSecrets, type NotificationData, type ServiceInstance } from '@herald/plugin-sdk';
+import { coreServices, defineSink, DeliveryError, isDeliveryError, maskErrorSecrets, untilAborted, type NotificationData, type ServiceInstance } from '@herald/plugin-sdk';
 import { headers as natsHeaders } from '@nats-io/nats-core';
-import { ConnectionPool, untilAborted } from './connection-pool.ts';
+import { ConnectionPool } from './connection-pool.ts';
 import { abortedError, deniedError, natsError } from './errors.ts';
 import { natsPluginConfigSchema, natsServiceConfigSchema, type NatsServiceConfig } from './nats.config.ts';
 
