@@ -16,3 +16,4 @@ export { sortedKeys, goEscape, compactJson, goValueText } from './go-json.ts';
 export type { Dispatcher } from 'undici';
 export { serviceOptionsReader } from './service-options.ts';
 export { SinkConnections } from './sink-connections.ts';
+export { deliveryFailure } from './delivery-failure.ts';

@@ -1,6 +1,6 @@
-import { coreServices, DeliveryError, defineSink, isDeliveryError, maskErrorSecrets, maskSecrets } from '@herald/plugin-sdk';
+import { coreServices, defineSink } from '@herald/plugin-sdk';
 import { answerError } from './errors.ts';
-import { callApi, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
+import { callApi, serviceOptionsReader, SinkConnections, deliveryFailure } from '@herald/plugin-http';
 import { annotationsUrl, buildAnnotation } from './grafana-annotation.ts';
 import { grafanaPluginConfigSchema, grafanaServiceConfigSchema } from './grafana.config.ts';
 
@@ -47,9 +47,7 @@ export default defineSink({
           if (answer.status !== 200) throw answerError(what, answer);
           logger.debug({ service: service.name, tags, stateKey: notification.stateKey }, 'grafana annotation added');
         } catch (err) {
-          const masked = maskErrorSecrets(err, secrets);
-          if (isDeliveryError(masked)) throw masked;
-          throw DeliveryError.transient(maskSecrets(`${what}: ${String(masked)}`, secrets), { cause: masked });
+          throw deliveryFailure(err, what, secrets);
         }
       },
 

@@ -1,6 +1,6 @@
-import { coreServices, DeliveryError, defineSink, isDeliveryError, maskErrorSecrets, maskSecrets } from '@herald/plugin-sdk';
+import { coreServices, DeliveryError, defineSink } from '@herald/plugin-sdk';
 import { answerError } from './errors.ts';
-import { callApi, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
+import { callApi, serviceOptionsReader, SinkConnections, deliveryFailure } from '@herald/plugin-http';
 import { buildMarker, markersUrl } from './newrelic-marker.ts';
 import { newrelicPluginConfigSchema, newrelicServiceConfigSchema, newrelicTemplateSchema } from './newrelic.config.ts';
 
@@ -46,9 +46,7 @@ export default defineSink({
           if (answer.status < 200 || answer.status > 299) throw answerError(what, answer);
           logger.debug({ service: service.name, application, stateKey: notification.stateKey }, 'newrelic deployment marker created');
         } catch (err) {
-          const masked = maskErrorSecrets(err, secrets);
-          if (isDeliveryError(masked)) throw masked;
-          throw DeliveryError.transient(maskSecrets(`${what}: ${String(masked)}`, secrets), { cause: masked });
+          throw deliveryFailure(err, what, secrets);
         }
       },
 

@@ -1,6 +1,6 @@
-import { coreServices, DeliveryError, defineSink, isDeliveryError, maskErrorSecrets, maskSecrets } from '@herald/plugin-sdk';
+import { coreServices, defineSink } from '@herald/plugin-sdk';
 import { answerError } from './errors.ts';
-import { callApi, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
+import { callApi, serviceOptionsReader, SinkConnections, deliveryFailure } from '@herald/plugin-http';
 import { buildMessage, ignoredOptions, type RocketchatMessage } from './rocketchat-message.ts';
 import { SessionCache, type Session } from './session-cache.ts';
 import { rocketchatPluginConfigSchema, rocketchatServiceConfigSchema, rocketchatTemplateSchema, type RocketchatServiceConfig } from './rocketchat.config.ts';
@@ -59,9 +59,7 @@ export default defineSink({
           if (answer.status !== 200 || !/"success"\s*:\s*true/.test(answer.body)) throw answerError(what, answer);
           logger.debug({ service: service.name, room, stateKey: notification.stateKey }, 'rocketchat message posted');
         } catch (err) {
-          const masked = maskErrorSecrets(err, secrets);
-          if (isDeliveryError(masked)) throw masked;
-          throw DeliveryError.transient(maskSecrets(`${what}: ${String(masked)}`, secrets), { cause: masked });
+          throw deliveryFailure(err, what, secrets);
         }
       },
 

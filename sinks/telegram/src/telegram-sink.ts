@@ -1,6 +1,6 @@
-import { coreServices, DeliveryError, defineSink, isDeliveryError, maskErrorSecrets, maskSecrets } from '@herald/plugin-sdk';
+import { coreServices, defineSink } from '@herald/plugin-sdk';
 import { answerError } from './errors.ts';
-import { callApi, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
+import { callApi, serviceOptionsReader, SinkConnections, deliveryFailure } from '@herald/plugin-http';
 import { buildMessage } from './telegram-message.ts';
 import { telegramPluginConfigSchema, telegramServiceConfigSchema } from './telegram.config.ts';
 
@@ -48,9 +48,7 @@ export default defineSink({
           if (answer.status !== 200 || !/"ok"\s*:\s*true/.test(answer.body)) throw answerError(what, answer);
           logger.debug({ service: service.name, chat, stateKey: notification.stateKey }, 'telegram message sent');
         } catch (err) {
-          const masked = maskErrorSecrets(err, secrets);
-          if (isDeliveryError(masked)) throw masked;
-          throw DeliveryError.transient(maskSecrets(`${what}: ${String(masked)}`, secrets), { cause: masked });
+          throw deliveryFailure(err, what, secrets);
         }
       },
 

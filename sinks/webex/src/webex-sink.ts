@@ -1,6 +1,6 @@
-import { coreServices, DeliveryError, defineSink, isDeliveryError, maskErrorSecrets, maskSecrets } from '@herald/plugin-sdk';
+import { coreServices, defineSink } from '@herald/plugin-sdk';
 import { answerError } from './errors.ts';
-import { callApi, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
+import { callApi, serviceOptionsReader, SinkConnections, deliveryFailure } from '@herald/plugin-http';
 import { buildMessage } from './webex-message.ts';
 import { webexPluginConfigSchema, webexServiceConfigSchema } from './webex.config.ts';
 
@@ -45,9 +45,7 @@ export default defineSink({
           if (answer.status !== 200) throw answerError(what, answer);
           logger.debug({ service: service.name, recipient, stateKey: notification.stateKey }, 'webex message sent');
         } catch (err) {
-          const masked = maskErrorSecrets(err, secrets);
-          if (isDeliveryError(masked)) throw masked;
-          throw DeliveryError.transient(maskSecrets(`${what}: ${String(masked)}`, secrets), { cause: masked });
+          throw deliveryFailure(err, what, secrets);
         }
       },
 
