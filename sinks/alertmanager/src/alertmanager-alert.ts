@@ -8,10 +8,10 @@ export interface PostableAlert {
   startsAt: string;
 }
 
-/** A `git@host:org/repo` source URL as the https URL a browser opens, as Argo turns it. */
 // What a Go template prints for a path that is not there.
 const NO_VALUE = '<no value>';
 
+/** A `git@host:org/repo` source URL as the https URL a browser opens, as Argo's templater turns it. */
 export function httpGeneratorUrl(url: string): string {
   if (!url.startsWith('git@')) return url;
   return `https://${url.slice('git@'.length).replace(':', '/')}`;

@@ -6,4 +6,4 @@ export {
   type AlertmanagerServiceConfig,
   type AlertmanagerServiceConfigInput,
 } from './alertmanager.config.ts';
-export { buildAlert, type PostableAlert } from './alertmanager-alert.ts';
+export { buildAlert, httpGeneratorUrl, type PostableAlert } from './alertmanager-alert.ts';

@@ -6,6 +6,15 @@ import { truncate } from './repo-url.ts';
 /** Argo's marker of a tagged PR comment, found again to update the comment. */
 export const commentMarker = (tag: string) => `<!-- argocd-notifications ${tag} -->`;
 
+/**
+ * The comment's content as the engine's templater leaves it: with a `commentTag`, the rendered content
+ * then a line with the tag's marker (Argo appends it when it renders, before its send cuts and appends again).
+ */
+export function pullRequestCommentContent(comment: { content?: string | undefined; commentTag?: string | undefined }): string {
+  const content = comment.content ?? '';
+  return comment.commentTag ? `${content}\n${commentMarker(comment.commentTag)}` : content;
+}
+
 /** Where the calls go and what they carry: the repository, the revision, the notification's message. */
 export interface Target {
   owner: string;
@@ -83,7 +92,7 @@ export async function createDeploymentStatus(octokit: Octokit, t: Target, d: Non
  */
 export async function commentOnPullRequests(octokit: Octokit, t: Target, c: NonNullable<Rendered['pullRequestComment']>): Promise<void> {
   const marker = c.commentTag ? commentMarker(c.commentTag) : undefined;
-  const content = truncate(marker ? `${c.content ?? ''}\n${marker}` : (c.content ?? ''), 65_536);
+  const content = truncate(pullRequestCommentContent(c), 65_536);
   const body = marker ? `${content}\n${marker}` : content;
   t.step(`list pull requests of ${t.owner}/${t.repo}@${t.revision}`);
   const { data: pulls } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner: t.owner, repo: t.repo, commit_sha: t.revision, request: { signal: t.signal } });

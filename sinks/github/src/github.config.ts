@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { durationSchema, secret, z } from '@herald/plugin-sdk';
 
 const HOUR = 3_600_000;
@@ -10,6 +11,15 @@ const bounded = (maxMs: number) => durationSchema().refine((ms) => ms > 0 && ms 
 /** Argo casts the IDs with cast.ToInt64E: a number, or a string of digits. */
 const numericId = (what: string) =>
   z.union([z.number().int().positive(), z.string().regex(/^\d+$/, `must be the ${what} (digits)`)]).transform((v) => Number(v));
+
+/** What Argo's GitHub App transport takes (jwt.ParseRSAPrivateKeyFromPEM): an RSA key, PEM, PKCS#1 or PKCS#8. */
+function isRsaPrivateKey(pem: string): boolean {
+  try {
+    return createPrivateKey({ key: pem, format: 'pem' }).asymmetricKeyType === 'rsa';
+  } catch {
+    return false;
+  }
+}
 
 const httpUrl = z.string().refine((value) => {
   try {
@@ -29,8 +39,11 @@ export const githubServiceConfigSchema = z.strictObject({
   appID: numericId('GitHub App ID'),
   /** The App installation's ID. */
   installationID: numericId('installation ID'),
-  /** The App's private key (PEM), usually `$github-privateKey` from the notifications Secret. */
-  privateKey: secret(z.string().min(1, 'is required (the GitHub App private key, PEM)')),
+  /**
+   * The App's private key (PEM), usually `$github-privateKey` from the notifications Secret. Argo parses it
+   * when it loads the service and refuses one it cannot parse; so does Herald (the message never quotes it).
+   */
+  privateKey: secret(z.string().min(1, 'is required (the GitHub App private key, PEM)').refine(isRsaPrivateKey, 'is not a GitHub App private key: it must be a PEM encoded PKCS1 or PKCS8 RSA key')),
   /** GitHub Enterprise Server's API URL (https://github.example.com/api/v3); default https://api.github.com. */
   enterpriseBaseURL: unsetIfNull(httpUrl.optional()),
   /** Argo transport option; accepted for compatibility, no effect (Node's TLS verification stays on). */

@@ -10,4 +10,4 @@ export {
   type GithubPluginConfig,
   type GithubTemplate,
 } from './github.config.ts';
-export { commentMarker } from './github-actions.ts';
+export { commentMarker, pullRequestCommentContent } from './github-actions.ts';
