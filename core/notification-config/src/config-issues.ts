@@ -1,4 +1,4 @@
-import { isCollection, parseDocument, visit, type Document } from 'yaml';
+import { isCollection, isScalar, parseDocument, visit, type Document } from 'yaml';
 import type { ConfigIssue } from './notification-config.ts';
 
 /** Where a ConfigMap key sits in its file: the key's line and the line its value's text starts on. */
@@ -40,8 +40,9 @@ export class PartIssues {
 
   /** The value's YAML; invalid YAML is an error of the key. */
   yaml(text: string): { ok: true; value: unknown } | { ok: false } {
-    // logLevel: YAML warnings become issues here rather than process warnings on stderr.
-    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, logLevel: 'silent' });
+    // logLevel: YAML warnings become issues here rather than process warnings on stderr. uniqueKeys: Argo's
+    // reader (go-yaml v2) takes a key written twice, the last one winning; the JS parser does too without it.
+    const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: true, logLevel: 'silent' });
     const first = (m: string) => m.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     // The first error says where it went wrong; the ones after it mostly follow from it.
     const e = doc.errors[0];
@@ -66,6 +67,9 @@ export class PartIssues {
       this.error(this.#key, 'invalid YAML: a mapping or a list used as a key: an unquoted "{{…}}" is a YAML mapping, not a template; quote it (message: "{{.app.metadata.name}}")', line);
       return { ok: false };
     }
+    for (const { key, offset } of duplicateKeys(doc)) {
+      this.warn(this.#key, `YAML: key "${key}" is written twice in one mapping; the last one is used, as Argo uses it`, text.slice(0, offset).split('\n').length);
+    }
     endBlockScalarsAsGo(doc, text);
     readYaml11Booleans(doc);
     try {
@@ -83,6 +87,22 @@ export class PartIssues {
     const line = pos ? (innerLine === undefined ? pos.line : pos.valueLine + innerLine - 1) : undefined;
     return { ...(file === undefined ? {} : { file }), ...(line === undefined ? {} : { line }) };
   }
+}
+
+/** The keys written more than once in one mapping (each repeat, where it is written). */
+function duplicateKeys(doc: Document): { key: string; offset: number }[] {
+  const found: { key: string; offset: number }[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        if (seen.has(pair.key.value)) found.push({ key: String(pair.key.value), offset: pair.key.range?.[0] ?? 0 });
+        seen.add(pair.key.value);
+      }
+    },
+  });
+  return found;
 }
 
 /** The plain words go-yaml v2 (YAML 1.1, which Argo reads the ConfigMap with) reads as booleans beyond true/false. */

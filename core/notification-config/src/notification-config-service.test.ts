@@ -153,6 +153,19 @@ describe('each part keeps its last good version', () => {
   });
 });
 
+describe('YAML as Argo reads it', () => {
+  it('a key written twice in one mapping loads, the last one winning as in Argo, with a warning naming it', () => {
+    const { config } = service({ compilers: spyCompilers().compilers, eager: true });
+    const issues = config.reload({ data: { ...v1, 'template.ready': 'message: one\nmessage: two', 'trigger.on-ready': '- when: a\n  when: b\n  send: [ready]' } });
+    expect(issues).toEqual([
+      expect.objectContaining({ severity: 'warning', key: 'trigger.on-ready', message: 'YAML: key "when" is written twice in one mapping; the last one is used, as Argo uses it' }),
+      expect.objectContaining({ severity: 'warning', key: 'template.ready', message: 'YAML: key "message" is written twice in one mapping; the last one is used, as Argo uses it' }),
+    ]);
+    expect(message(config, 'ready')).toBe('two');
+    expect(config.current()!.triggers.get('on-ready')!.conditions[0]!.when).toBe('b');
+  });
+});
+
 describe('template blocks checked by the schema a sink declares', () => {
   const templateSchemas = new Map<string, z.ZodType>([['slack', z.strictObject({ attachments: z.string().optional(), blocks: z.string().optional() })]]);
 
@@ -177,6 +190,21 @@ describe('template blocks checked by the schema a sink declares', () => {
     expect(compiled.templates).toHaveLength(2);
     ready.render({}, new Set(['message', 'body']));
     expect(compiled.templates).toContain('template.ready: body');
+  });
+
+  it('a top-level key no delivered service has is a warning naming it, never compiled and never rendered, as the engine ignores it', () => {
+    const { compilers, compiled } = spyCompilers();
+    const { config } = service({ compilers, eager: true, templateSchemas, deliveredServiceTypes: new Set(['webhook', 'slack', 'pager']) });
+    const issues = config.reload({ data: { ...v1, 'template.ready': 'message: hi\nbody: "{{broken"\npager: "{{broken"' } });
+    expect(issues).toEqual([
+      expect.objectContaining({ severity: 'warning', key: 'template.ready.body', message: 'unknown key: no service Herald knows has a "body" block; ignored' }),
+      // A sink outside Herald delivers `pager` and reads its own block: kept, compiled when rendered for it.
+      expect.objectContaining({ severity: 'warning', key: 'template.ready.pager', message: expect.stringMatching(/rendered only for a service of type "pager"$/) }),
+    ]);
+    const ready = config.current()!.templates.get('ready')!;
+    expect(ready.blocks).toEqual(['message', 'pager']);
+    expect(() => ready.render({}, new Set(['message', 'pager']))).toThrow();
+    expect(compiled.templates.filter((t) => t.includes('body'))).toEqual([]);
   });
 
   it("a field the block leaves out takes the schema's default, rendered as template text (github's repoURLPath)", () => {

@@ -145,7 +145,7 @@ export class NotificationConfigService implements NotificationConfigProvider {
           case 'trigger':
             return parseTrigger(name, text, issues, this.#compilers(key), (t) => templateNames.has(t));
           case 'template':
-            return parseTemplate(name, text, issues, this.#compilers(key), this.#options.templateSchemas);
+            return parseTemplate(name, text, issues, this.#compilers(key), this.#options.templateSchemas, this.#options.deliveredServiceTypes);
           case 'service':
             return parseService(key, text, issues, { secrets, serviceSchemas: this.#options.serviceSchemas, deliveredServiceTypes: this.#options.deliveredServiceTypes, secretSource: this.#options.secretSource, definedBy });
           case 'subscriptions':

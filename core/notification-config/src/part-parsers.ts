@@ -63,8 +63,10 @@ export function parseTrigger(name: string, text: string, issues: PartIssues, com
 /**
  * `template.<name>`: every string the engine parses at load compiled. A block of a service type whose sink
  * declared a template schema (`templateSchemas`) is checked against it; a key it does not have
- * (`slack.attachmnts`) is a warning naming it and is ignored, as the engine ignores it. A top-level key
- * no service has, and fields the engine parses only when rendering (gcppubsub `attributes`), are compiled
+ * (`slack.attachmnts`) is a warning naming it and is ignored, as the engine ignores it. A top-level key no
+ * service has is a warning and is ignored too (never compiled, never rendered), unless it is a service type
+ * a sink delivers without a schema (a sink outside Herald reads its own block) or no delivered types are
+ * given: then it, and fields the engine parses only when rendering (gcppubsub `attributes`), are compiled
  * when first rendered, so their errors fail that send alone.
  */
 export function parseTemplate(
@@ -73,6 +75,7 @@ export function parseTemplate(
   issues: PartIssues,
   compilers: ConfigCompilers,
   templateSchemas: ReadonlyMap<string, z.ZodType> | undefined,
+  deliveredServiceTypes?: ReadonlySet<string>,
 ): NotificationTemplate | undefined {
   const key = `template.${name}`;
   const parsed = issues.yaml(text);
@@ -90,8 +93,15 @@ export function parseTemplate(
     issues.error(`${key}.message`, `must be a string, got ${describe(definition.message)} (quote it)`);
   }
   for (const [block, body] of Object.entries(definition)) {
-    // As the engine, which ignores keys it does not know: no check at load; rendered only for a service of that type.
-    if (!isKnownBlock(block, sinkBlocks)) issues.warn(`${key}.${block}`, `unknown key: no service Herald knows has a "${block}" block; it is not checked at load and is rendered only for a service of type "${block}"`);
+    if (!isKnownBlock(block, sinkBlocks)) {
+      // As the engine, which ignores keys it does not know: never compiled, so never a reason to refuse.
+      if (deliveredServiceTypes && !deliveredServiceTypes.has(block)) {
+        issues.warn(`${key}.${block}`, `unknown key: no service Herald knows has a "${block}" block; ignored`);
+        delete definition[block];
+        continue;
+      }
+      issues.warn(`${key}.${block}`, `unknown key: no service Herald knows has a "${block}" block; it is not checked at load and is rendered only for a service of type "${block}"`);
+    }
     const schema = templateSchemas?.get(block);
     if (!schema) continue;
     let canonical = canonicalizeKeys(body, keyShapeOfSchema(schema));
