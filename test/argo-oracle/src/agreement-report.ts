@@ -7,9 +7,9 @@ import { argoOraclePath } from './argo-oracle.ts';
 import type { Disagreement } from './compare.ts';
 import { loadCorpus } from './corpus.ts';
 import { loadDeviations } from './deviations.ts';
-import { agreementTable, runDifferential } from './differential.ts';
+import { agreementTable, builtInSinks, runDifferential } from './differential.ts';
 
-const results = runDifferential(argoOraclePath(), loadCorpus());
+const results = runDifferential(argoOraclePath(), loadCorpus(), await builtInSinks());
 if (process.argv.includes('--todo')) {
   const listed = loadDeviations();
   const todo: Record<string, { todo: string }> = {};

@@ -2,14 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { argoOraclePath } from './argo-oracle.ts';
 import { loadCorpus } from './corpus.ts';
 import { deviationHeadings, loadDeviations } from './deviations.ts';
-import { agreementTable, runDifferential } from './differential.ts';
+import { agreementTable, builtInSinks, runDifferential } from './differential.ts';
 
 // Herald against the real notifications-engine on every case of the corpus: load accept/refuse, every
 // trigger's conditions (triggered, key, oncePer) and every field of every rendered notification.
+// Herald's side loads the config with its built-in sinks, as `herald template notify` does without a herald.yaml.
+const sinks = await builtInSinks();
+
 describe('Argo fidelity: Herald and the real notifications-engine on the corpus', () => {
   const cases = loadCorpus();
   const deviations = loadDeviations();
-  const results = runDifferential(argoOraclePath(), cases);
+  const results = runDifferential(argoOraclePath(), cases, sinks);
   process.stdout.write(`\nAgreement with notifications-engine (test/argo-oracle):\n${agreementTable(results)}\n`);
 
   it('every corpus part has cases', () => {

@@ -1,16 +1,24 @@
+import { sinkSchemas } from '@herald/core-cli';
 import { runArgoOracle } from './argo-oracle.ts';
 import { compareOutcomes, type Comparison } from './compare.ts';
 import { PARTS } from './corpus.ts';
-import { runHerald } from './herald-side.ts';
+import { runHerald, type HeraldSinks } from './herald-side.ts';
 import type { OracleCase } from './outcome.ts';
 
 export interface CaseResult extends Comparison {
   case: OracleCase;
 }
 
-export function runDifferential(binary: string, cases: readonly OracleCase[]): CaseResult[] {
+/** Every case through the engine and through Herald (with `sinks`' schemas: see runHerald), compared. */
+export function runDifferential(binary: string, cases: readonly OracleCase[], sinks?: HeraldSinks): CaseResult[] {
   const engine = runArgoOracle(binary, cases);
-  return cases.map((c, i) => ({ case: c, ...compareOutcomes(engine[i]!, runHerald(c)) }));
+  return cases.map((c, i) => ({ case: c, ...compareOutcomes(engine[i]!, runHerald(c, sinks)) }));
+}
+
+/** Herald's built-in sinks' schemas, as `herald template notify` loads them without a herald.yaml. */
+export async function builtInSinks(): Promise<HeraldSinks> {
+  const { serviceSchemas, templateSchemas, deliveredServiceTypes } = await sinkSchemas(undefined);
+  return { serviceSchemas, templateSchemas, deliveredServiceTypes };
 }
 
 /** Agreement per corpus part: whole cases, and single checks (load, each trigger, each rendered notification). */
