@@ -100,9 +100,9 @@ describe('destination limiter', () => {
     expect(room.seated).toBe(1);
   });
 
-  it('bounds the waiting: as many per destination as it has slots, and the room’s seats in the process; the rest step aside', () => {
+  it('bounds the waiting: a quarter of maxAckPending per destination, and the room’s seats in the process; the rest step aside', () => {
     const room = new WaitingRoom(3);
-    const { limiter } = setup(policy({ perDestination: 2 }), room);
+    const { limiter } = setup(policy({ perDestination: 2, maxAckPending: 8 }), room);
     for (const key of ['a', 'a', 'b', 'b']) sent(limiter.admit(key));
     expect(['a', 'a', 'a'].map((key) => limiter.admit(key).kind)).toEqual(['wait', 'wait', 'aside']);
     expect(['b', 'b'].map((key) => limiter.admit(key).kind)).toEqual(['wait', 'aside']);

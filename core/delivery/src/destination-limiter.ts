@@ -81,8 +81,8 @@ const FORGET_AFTER_MS = 10 * 60_000;
  * holds no timer: it answers at once with send (after a wait for a token due within MAX_TOKEN_WAIT_MS), wait
  * (for a send slot, handed over when a send ends), step aside (with a delay that gives the destination's
  * notifications turns one service interval apart), or open. Waiting in the process is bounded per
- * destination (as many waiting as slots) and per process (the waiting room); past either, a notification
- * steps aside through the bus, so a busy destination never holds more of its consumer's messages than that.
+ * destination (a quarter of its consumer's maxAckPending) and per process (the waiting room); past either, a
+ * notification steps aside through the bus, so a busy destination never holds most of its consumer's messages.
  * Destinations idle long enough are forgotten, so memory follows the destinations in use. Time comes from
  * `clock` (the shared system clock unless a test moves its own).
  */
@@ -163,10 +163,10 @@ export class DestinationLimiter {
 
   /**
    * Every slot is taken: the notification waits in the process for one, behind those already waiting, while
-   * the destination has fewer waiting than slots and the process's room has a seat. Otherwise it steps aside.
+   * fewer than #maxWaiting wait for the destination and the process's room has a seat. Otherwise it steps aside.
    */
   #wait(d: Destination, now: number): Admission {
-    if (d.waiters.length >= this.#slots(d) || !this.#room.enter()) {
+    if (d.waiters.length >= this.#maxWaiting(d) || !this.#room.enter()) {
       return this.#aside(d, now, 'busy', (this.#expectedMs(d, now) * (1 + d.waiters.length / this.#slots(d))) / this.#policy.perDestination);
     }
     const { promise, resolve } = Promise.withResolvers<Admission>();
@@ -194,6 +194,15 @@ export class DestinationLimiter {
       this.#room.leave();
       waiter.admit(this.#admitNow(d, now));
     }
+  }
+
+  /**
+   * Notifications that may wait for the destination's slots: a quarter of its consumer's ack-pending
+   * messages (at least its slots), so the other destinations of the type always have most of them; one
+   * while it is failing (with a breaker), so a destination going down holds up hardly any.
+   */
+  #maxWaiting(d: Destination): number {
+    return d.failing > 0 && d.breaker ? 1 : Math.max(this.#policy.perDestination, Math.floor(this.#policy.maxAckPending / 4));
   }
 
   /** Sends the destination may have in flight: one while its last send failed (with a breaker). */
