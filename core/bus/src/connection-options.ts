@@ -42,6 +42,9 @@ export function natsConnectOptions(options: NatsConnectionOptions, extra: Omit<N
   return {
     servers: options.servers,
     name: options.name,
+    // nats.js otherwise builds an Error (a stack trace) per request, ack and KV read, only to append it to a
+    // failure's stack: ~5 % of the CPU of a burst. Herald's errors say what failed without it.
+    noAsyncTraces: true,
     ...extra,
     ...(auth?.token ? { token: auth.token } : {}),
     ...(auth?.user ? { user: auth.user, pass: auth.password ?? '' } : {}),

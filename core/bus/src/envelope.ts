@@ -3,6 +3,10 @@ import type { z } from 'zod';
 
 export const CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
 
+// One of each per process, not one per message.
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
 export interface EnvelopeInput<T> {
   id: string;
   type: EventType;
@@ -24,7 +28,7 @@ export function encodeEnvelope<T>(input: EnvelopeInput<T>): Uint8Array {
     datacontenttype: 'application/json',
     data: input.data,
   };
-  return new TextEncoder().encode(JSON.stringify(event));
+  return encoder.encode(JSON.stringify(event));
 }
 
 export type DecodeResult<T> = { ok: true; event: CloudEvent<T> } | { ok: false; reason: string };
@@ -33,7 +37,7 @@ export type DecodeResult<T> = { ok: true; event: CloudEvent<T> } | { ok: false; 
 export function decodeEnvelope<T>(payload: Uint8Array, expected: EventType): DecodeResult<T> {
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+    value = JSON.parse(decoder.decode(payload));
   } catch (err) {
     return { ok: false, reason: `not a JSON document: ${(err as Error).message}` };
   }

@@ -78,7 +78,16 @@ export class MessageProcessor {
         const delivery: Delivery<unknown> = { event: decoded.event, subject: m.subject, deliveryCount: attempt, traceparent: headers.traceparent, headers };
         try {
           await context.with(trace.setSpan(parent, span), () => this.#o.handler(delivery));
-          await m.ackAck().catch((err: unknown) => log.warn({ err, subject: m.subject }, 'acknowledgement not confirmed; the message may come again'));
+          // Not ackAck: waiting for the server's word costs a request per message (an inbox reply, a timer, an
+          // Error nats.js builds per request) and changes nothing: the handler's work is done either way, and an
+          // acknowledgement lost on the way (the connection dropped) brings the message again after the ack
+          // wait, as an unconfirmed ackAck did. Acknowledgements go out in order on the connection.
+          try {
+            m.ack();
+          } catch (err) {
+            // The connection is closed or draining: the server redelivers after the ack wait.
+            log.warn({ err, subject: m.subject }, 'acknowledgement not sent; the message may come again');
+          }
           if (redelivered || attempt > 1) await ledger.clear(key).catch(() => undefined);
           return;
         } catch (err) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DeliveryPolicy } from './delivery-policy.ts';
-import { DestinationLimiter, MAX_ASIDE_MS, type Admission, type Permit } from './destination-limiter.ts';
+import { DestinationLimiter, MAX_ASIDE_MS, MAX_TOKEN_WAIT_MS, type Admission, type Permit } from './destination-limiter.ts';
+import { WaitingRoom } from './waiting-room.ts';
 
 function policy(overrides: Partial<DeliveryPolicy> = {}): DeliveryPolicy {
   return {
@@ -14,10 +15,22 @@ function policy(overrides: Partial<DeliveryPolicy> = {}): DeliveryPolicy {
   };
 }
 
-function setup(p: DeliveryPolicy) {
+function setup(p: DeliveryPolicy, room = new WaitingRoom(100)) {
   const clock = { now: 0 };
-  const limiter = new DestinationLimiter(p, { clock: { now: () => new Date(clock.now) } });
-  return { clock, limiter };
+  const limiter = new DestinationLimiter(p, { clock: { now: () => new Date(clock.now) }, room });
+  return { clock, limiter, room };
+}
+
+function waiting(admission: Admission): Extract<Admission, { kind: 'wait' }> {
+  if (admission.kind !== 'wait') throw new Error(`expected a wait, got ${JSON.stringify(admission)}`);
+  return admission;
+}
+
+/** What each settled waiter was admitted with, in the order they were admitted. */
+function track(waits: Extract<Admission, { kind: 'wait' }>[]) {
+  const admitted: [number, Admission][] = [];
+  waits.forEach((w, i) => void w.ready.then((a) => admitted.push([i, a])));
+  return admitted;
 }
 
 function sent(admission: Admission): Permit {
@@ -26,8 +39,8 @@ function sent(admission: Admission): Permit {
 }
 
 describe('destination limiter', () => {
-  it('sends a destination’s burst at once, waits in-process for a token due soon, and steps the rest aside', () => {
-    const { limiter } = setup(policy({ rateLimit: { perSecond: 10, burst: 2, maxWaitMs: 100 } }));
+  it('with no seat to wait in, sends a destination’s burst at once, waits for a token due within maxWait, and steps the rest aside', () => {
+    const { limiter } = setup(policy({ rateLimit: { perSecond: 10, burst: 2, maxWaitMs: 100 } }), new WaitingRoom(0));
     const admissions = Array.from({ length: 6 }, () => limiter.admit('chat'));
     expect(admissions.map((a) => (a.kind === 'send' ? ['send', a.waitMs] : a.kind === 'aside' ? [a.reason, a.delayMs] : [a.kind]))).toEqual([
       ['send', 0],
@@ -41,7 +54,7 @@ describe('destination limiter', () => {
   });
 
   it('gives stepped-aside notifications their turns: coming back then, each finds its token', () => {
-    const { clock, limiter } = setup(policy({ rateLimit: { perSecond: 5, burst: 1, maxWaitMs: 0 } }));
+    const { clock, limiter } = setup(policy({ rateLimit: { perSecond: 5, burst: 1, maxWaitMs: 0 } }), new WaitingRoom(0));
     sent(limiter.admit('chat')).done({ kind: 'success' });
     const turns = Array.from({ length: 4 }, () => {
       const a = limiter.admit('chat');
@@ -55,7 +68,7 @@ describe('destination limiter', () => {
   });
 
   it('keeps at most perDestination sends in flight per destination, and other destinations unaffected', () => {
-    const { limiter } = setup(policy({ perDestination: 2 }));
+    const { limiter } = setup(policy({ perDestination: 2 }), new WaitingRoom(0));
     const slow = [sent(limiter.admit('slow')), sent(limiter.admit('slow'))];
     const third = limiter.admit('slow');
     expect(third).toMatchObject({ kind: 'aside', reason: 'busy' });
@@ -66,8 +79,86 @@ describe('destination limiter', () => {
     expect(limiter.admit('slow')).toMatchObject({ kind: 'aside', reason: 'busy' });
   });
 
-  it('with a breaker, sends one at a time to a destination whose last send failed, until one succeeds', () => {
+  it('lets a notification for a busy destination wait in the process and hands it the next free slot, first come first served', async () => {
+    const { limiter, room } = setup(policy({ perDestination: 2 }));
+    const slow = [sent(limiter.admit('slow')), sent(limiter.admit('slow'))];
+    const waits = [waiting(limiter.admit('slow')), waiting(limiter.admit('slow'))];
+    const admitted = track(waits);
+    expect(room.seated).toBe(2);
+    // Another destination is not held up by them.
+    sent(limiter.admit('other')).done({ kind: 'success' });
+
+    slow[1]!.done({ kind: 'success' });
+    await Promise.resolve();
+    expect(admitted.map(([i, a]) => [i, a.kind])).toEqual([[0, 'send']]);
+    // The slot went to the one waiting, not to a newcomer: it waits behind the second.
+    const newcomer = waiting(limiter.admit('slow'));
+    slow[0]!.done({ kind: 'success' });
+    await Promise.resolve();
+    expect(admitted.map(([i, a]) => [i, a.kind])).toEqual([[0, 'send'], [1, 'send']]);
+    expect(await Promise.race([newcomer.ready.then(() => 'admitted'), Promise.resolve('still waiting')])).toBe('still waiting');
+    expect(room.seated).toBe(1);
+  });
+
+  it('bounds the waiting: a quarter of maxAckPending per destination, and the room’s seats in the process; the rest step aside', () => {
+    const room = new WaitingRoom(3);
+    const { limiter } = setup(policy({ perDestination: 2, maxAckPending: 8 }), room);
+    for (const key of ['a', 'a', 'b', 'b']) sent(limiter.admit(key));
+    expect(['a', 'a', 'a'].map((key) => limiter.admit(key).kind)).toEqual(['wait', 'wait', 'aside']);
+    expect(['b', 'b'].map((key) => limiter.admit(key).kind)).toEqual(['wait', 'aside']);
+    expect(room.seated).toBe(3);
+  });
+
+  it('gives a waiter’s place up when it is cancelled; one already handed a slot is not cancelled', async () => {
+    const { limiter, room } = setup(policy({ perDestination: 2 }));
+    const [first] = [sent(limiter.admit('slow')), sent(limiter.admit('slow'))];
+    const [a, b] = [waiting(limiter.admit('slow')), waiting(limiter.admit('slow'))];
+    expect(a.cancel()).toBe(true);
+    expect(room.seated).toBe(1);
+    first!.done({ kind: 'success' });
+    expect(b.cancel()).toBe(false);
+    const admitted = await b.ready;
+    sent(admitted).done({ kind: 'called off' });
+    expect(room.seated).toBe(0);
+    expect(limiter.admit('slow').kind).toBe('send');
+  });
+
+  it('tells the waiters the breaker opened while they waited: each fails at once, as on coming back through the bus', async () => {
+    const { limiter } = setup(policy({ perDestination: 2, circuitBreaker: { failures: 1, coolDownMs: 5_000, maxCoolDownMs: 5_000 } }));
+    const sends = [sent(limiter.admit('dead')), sent(limiter.admit('dead'))];
+    const waits = [waiting(limiter.admit('dead')), waiting(limiter.admit('dead'))];
+    sends[0]!.done({ kind: 'failure', error: 'timeout' });
+    // The breaker is open: the slot that freed is not used, every waiter is told.
+    expect(await Promise.all(waits.map((w) => w.ready))).toEqual([
+      { kind: 'open', retryInMs: 5_000, failures: 1, lastError: 'timeout' },
+      { kind: 'open', retryInMs: 5_000, failures: 1, lastError: 'timeout' },
+    ]);
+  });
+
+  it('while a destination is failing, one waits behind its single send and the next steps aside', async () => {
     const { limiter } = setup(policy({ perDestination: 4, circuitBreaker: { failures: 5, coolDownMs: 1_000, maxCoolDownMs: 1_000 } }));
+    sent(limiter.admit('flaky')).done({ kind: 'failure', error: '503' });
+    const trial = sent(limiter.admit('flaky'));
+    const next = waiting(limiter.admit('flaky'));
+    expect(limiter.admit('flaky')).toMatchObject({ kind: 'aside', reason: 'busy' });
+    trial.done({ kind: 'success' });
+    expect((await next.ready).kind).toBe('send');
+  });
+
+  it('waits in the process for a token due within MAX_TOKEN_WAIT_MS while the room has a seat; later ones step aside', () => {
+    const room = new WaitingRoom(2);
+    const { limiter } = setup(policy({ rateLimit: { perSecond: 1, burst: 1, maxWaitMs: 0 } }), room);
+    const waits = Array.from({ length: 4 }, () => limiter.admit('chat')).map((a) => (a.kind === 'send' ? ['send', a.waitMs] : [a.kind]));
+    expect(waits).toEqual([['send', 0], ['send', 1_000], ['send', 2_000], ['aside']]);
+    expect(room.seated).toBe(2);
+    const { limiter: roomy } = setup(policy({ rateLimit: { perSecond: 1, burst: 1, maxWaitMs: 0 } }));
+    const spans = Array.from({ length: 13 }, () => roomy.admit('chat')).map((a) => (a.kind === 'send' ? a.waitMs : a.kind));
+    expect(spans.filter((w) => typeof w === 'number').at(-1)).toBeLessThanOrEqual(MAX_TOKEN_WAIT_MS);
+    expect(spans.at(-1)).toBe('aside');
+  });
+
+  it('with a breaker, sends one at a time to a destination whose last send failed, until one succeeds', () => {
+    const { limiter } = setup(policy({ perDestination: 4, circuitBreaker: { failures: 5, coolDownMs: 1_000, maxCoolDownMs: 1_000 } }), new WaitingRoom(0));
     const first = [sent(limiter.admit('flaky')), sent(limiter.admit('flaky'))];
     first[0]!.done({ kind: 'failure', error: '503' });
     // One still in flight: no second one while the destination is failing.
@@ -78,7 +169,7 @@ describe('destination limiter', () => {
   });
 
   it('spaces busy step-asides by the time a send takes, longer while a send hangs', () => {
-    const { clock, limiter } = setup(policy({ perDestination: 1 }));
+    const { clock, limiter } = setup(policy({ perDestination: 1 }), new WaitingRoom(0));
     sent(limiter.admit('dead'));
     clock.now = 10_000;
     const first = limiter.admit('dead');

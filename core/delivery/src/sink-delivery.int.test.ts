@@ -122,7 +122,7 @@ describe('sink delivery per destination', () => {
     }
   });
 
-  it('keeps at most perDestination sends in flight to one destination; the others step aside without counting an attempt', async () => {
+  it('keeps at most perDestination sends in flight to one destination; the others wait without counting an attempt', async () => {
     await publish('isolated', Array.from({ length: 12 }, () => 'slow-a'));
     await until('the slow destination’s notifications', () => resultsFor((r) => r === 'slow-a').length === 12);
     expect(resultsFor((r) => r === 'slow-a').every((r) => r.succeeded && r.attempts === 1)).toBe(true);

@@ -173,6 +173,35 @@ describe('sink runner at shutdown and failed starts', () => {
     }
   });
 
+  it('hands a notification waiting for a busy destination’s slot back at shutdown, with the one being sent: both sent once by the next process', async () => {
+    const settings = sinkSettings({ maxDeliver: 1, concurrency: { perDestination: 1 } });
+    const queued = (n: number) => ({ ...notification('one-slot', 'slow'), stateKey: `one-slot:${n}`, idempotencyKey: `one-slot-${n}` });
+    const firstBus = await connectBus(nats.url, 'waiting', logger);
+    const first = await runSink({ bus: firstBus, plugin: slow, pluginOptions: { delayMs: 1_500 }, services: [service('slow')], settings, logger, telemetry });
+    const publisher = firstBus.publisher('herald/test', telemetry.tracer('test'));
+    await publisher.notification(queued(1));
+    await publisher.notification(queued(2));
+    await new Promise((r) => setTimeout(r, 300));
+    await first.stop();
+    await firstBus.drain();
+    expect(slowSent.filter((r) => r === 'one-slot')).toEqual([]);
+    const secondBus = await connectBus(nats.url, 'waiting', logger);
+    const second = await runSink({ bus: secondBus, plugin: slow, pluginOptions: { delayMs: 10 }, services: [service('slow')], settings, logger, telemetry });
+    try {
+      const results = await collect<DeliveryResultData>(secondBus, 'results', 'waiting-results', 2);
+      expect(results.map((r) => [r.stateKey, r.succeeded, r.attempts]).sort()).toEqual([
+        ['one-slot:1', true, 1],
+        ['one-slot:2', true, 1],
+      ]);
+      expect(slowSent.filter((r) => r === 'one-slot')).toEqual(['one-slot', 'one-slot']);
+      const dlq = await secondBus.jsm.streams.info('WAITING_DEAD_LETTERS');
+      expect(dlq.state.messages).toBe(0);
+    } finally {
+      await second.stop();
+      await secondBus.drain();
+    }
+  });
+
   it('stops the service types a sink already subscribed when a later one fails', async () => {
     const twoBus = await connectBus(nats.url, 'twotypes', logger);
     try {

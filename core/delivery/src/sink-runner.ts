@@ -6,6 +6,7 @@ import {
   maskErrorSecrets,
   retryAfterOf,
   sleepUnlessAborted,
+  untilAborted,
   type BusPublisher,
   type BusSubscriber,
   type Delivery,
@@ -80,9 +81,10 @@ export interface SinkRunnerOptions {
  * type's maxDeliver) is spent; then it is dead-lettered. One delivery result is published per final outcome.
  *
  * Each destination (service, recipient) gets its own limits: a token bucket, a bound on sends in flight and
- * a circuit breaker, which see every attempt. A notification its destination cannot take now steps aside
- * (back to the bus, to come again later, no attempt counted), so a slow or failing destination never holds
- * up the others.
+ * a circuit breaker, which see every attempt. A notification whose destination has every send slot taken
+ * waits in the process for one (a bounded number of them: see DestinationLimiter); one its destination
+ * cannot take soon steps aside (back to the bus, to come again later, no attempt counted), so a slow or
+ * failing destination never holds up the others.
  */
 export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subscription[]> {
   const { sink, handle, publisher, logger } = options;
@@ -246,7 +248,12 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
       return failed(err as DeliveryError);
     }
 
-    const admission = limiter.admit(`${n.destination.service}\u0000${n.destination.recipient}`);
+    let admission = limiter.admit(`${n.destination.service}\u0000${n.destination.recipient}`);
+    if (admission.kind === 'wait') {
+      admissions?.add(1, { 'herald.service_type': serviceType, 'herald.admission': 'waiting' });
+      span.setAttribute('herald.waited', true);
+      admission = await waitForSlot(admission, where);
+    }
     admissions?.add(1, { 'herald.service_type': serviceType, 'herald.admission': admissionName(admission) });
     span.setAttribute('herald.admission', admissionName(admission));
     if (admission.kind === 'aside') {
@@ -286,6 +293,22 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
     permit.done({ kind: 'success' });
     logger.info({ destination: where, stateKey: n.stateKey, object: objectKey(n), attempt }, 'sent');
     await report({ ...result, succeeded: true });
+  }
+  /**
+   * Waits in the process for a send slot of a busy destination (the subscriber keeps the message's ack wait
+   * from running out meanwhile). At shutdown the notification goes back to the bus: its place in the queue
+   * given up, or the slot it was just handed given back.
+   */
+  async function waitForSlot(wait: Extract<Admission, { kind: 'wait' }>, where: string): Promise<Exclude<Admission, { kind: 'wait' }>> {
+    try {
+      return (await untilAborted(wait.ready, options.shutdown)) as Exclude<Admission, { kind: 'wait' }>;
+    } catch {
+      if (!wait.cancel()) {
+        const admitted = await wait.ready;
+        if (admitted.kind === 'send') admitted.permit.done({ kind: 'called off' });
+      }
+      throw new HandBackError(`wait for a send slot of ${where} called off by shutdown`);
+    }
   }
 }
 
