@@ -36,6 +36,7 @@ const reference: ReadonlyArray<readonly [source: string, data: Record<string, un
   ['{{ untitle "Hello World" }} {{ initials "First Try" }} {{ abbrevboth 5 10 "1234 5678 9123" }} {{ plural "one" "many" 2 }} {{ plural "one" "many" 1 }}', {  }, 'hello world FT ...5678... many one'],
   ['{{ wrap 5 "hello world foo" }}|{{ wrapWith 5 "\t" "hello world" }}', {  }, 'hello\nworld\nfoo|hello\tworld'],
   ['{{ snakecase "FirstName" }} {{ camelcase "http_server" }} {{ kebabcase "FirstName" }} {{ swapcase "Hello" }} {{ shuffle "" }}|{{ shuffle "a" }}', {  }, 'first_name HttpServer first-name hELLO |a'],
+  ['{{ camelcase "https://github.com/acme/new-app.git" }}|{{ camelcase "GOLANG_IS_GREAT" }}|{{ camelcase "_complex__case_" }}|{{ camelcase "_" }}|{{ camelcase "a  b" }}|{{ camelcase "HTTPServer-x" }}|{{ camelcase "aBC_DEF" }}', {  }, 'Https://github.com/acme/newApp.git|GolangIsGreat|_Complex_Case_|__|A B|HttpserverX|ABCDef'],
   ['{{ splitn "," 2 "a,b,c" }} {{ toStrings (list 1 nil "a") }} {{ sortAlpha (list "b" "a" 3) }}', {  }, 'map[_0:a _1:b,c] [1 a] [3 a b]'],
   ['{{ regexFind "a." "xxabc" }} {{ regexFindAll "a." "abacad" -1 }} {{ regexFindAll "a." "abacad" 2 }} {{ regexSplit "z+" "pizza" -1 }} {{ regexReplaceAllLiteral "a" "aa" "$1" }} {{ regexQuoteMeta "1.2" }}', {  }, 'ab [ab ac ad] [ab ac] [pi a] $1$1 1\\.2'],
   ['{{ b32enc "hi" }} {{ b32dec "NBUQ====" }} {{ adler32sum "a" }} {{ sha512sum "a" | trunc 16 }} {{ mustToJson (list 1) }}', {  }, 'NBUQ==== hi 6422626 1f40fc92da241694 [1]'],
