@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { FunctionTable } from './function-types.ts';
+import { camelCaseToLowerCase } from './sprig-case-words.ts';
 import { FunctionError } from './template-errors.ts';
 import { GO_SPACE, mapCase } from './utf8-text.ts';
 
@@ -83,20 +84,6 @@ function swapcase(text: string): string {
   return out;
 }
 
-/** xstrings' words: runs of letters and digits, a new word where a capital follows a lower-case letter or starts a capitalised word after capitals. */
-function words(text: string): string[] {
-  const out: string[] = [];
-  for (const run of text.split(/[^\p{L}\p{N}]+/u)) {
-    if (run === '') continue;
-    const parts = run.split(/(?<=[\p{Ll}\p{N}])(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/u);
-    out.push(...parts.filter((part) => part !== ''));
-  }
-  return out;
-}
-
-const lowerWords = (text: string, separator: string): string => words(text).map((word) => mapCase(word, false)).join(separator);
-
-/** xstrings.ToPascalCase: separators removed, the letter after each upper-cased. */
 const CONNECTOR = /^[-_\p{White_Space}]$/u;
 const UPPER = /^\p{Lu}$/u;
 
@@ -167,8 +154,8 @@ export const sprigTextFunctions: FunctionTable = {
   wrapWith: { params: ['int', 'string', 'string'], fn: ([width, newLine, text]) => wrap(s(text), n(width), s(newLine)) },
   plural: { params: ['string', 'string', 'int'], fn: ([one, many, count]) => (count === 1 ? one : many) },
   swapcase: { params: ['string'], fn: ([text]) => swapcase(s(text)) },
-  snakecase: { params: ['string'], fn: ([text]) => lowerWords(s(text), '_') },
-  kebabcase: { params: ['string'], fn: ([text]) => lowerWords(s(text), '-') },
+  snakecase: { params: ['string'], fn: ([text]) => camelCaseToLowerCase(s(text), '_') },
+  kebabcase: { params: ['string'], fn: ([text]) => camelCaseToLowerCase(s(text), '-') },
   camelcase: { params: ['string'], fn: ([text]) => pascal(s(text)) },
   shuffle: { params: ['string'], fn: ([text]) => shuffle(s(text)) },
   splitn: {
