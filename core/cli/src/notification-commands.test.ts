@@ -135,7 +135,7 @@ describe('herald config validate', () => {
       '  trigger.on-x: |',
       '    when: "true"',
       '  template.t: |',
-      '    message: "{{define \\"x\\"}}{{end}}"',
+      '    message: "{{range .l}}{{break}}{{end}}"',
       '  service.a.b.c: "url: x"',
     ].join('\n'));
     const result = await herald('config', 'validate', cm);
@@ -143,7 +143,7 @@ describe('herald config validate', () => {
     const lines = result.stdout.trim().split('\n');
     expect(lines).toEqual([
       expect.stringMatching(new RegExp(`^${cm}:5: error: trigger\\.on-x: must be a YAML list`)),
-      expect.stringMatching(new RegExp(`^${cm}:7: error: template\\.t: .*define`)),
+      expect.stringMatching(new RegExp(`^${cm}:7: error: template\\.t: .*break`)),
       expect.stringMatching(new RegExp(`^${cm}:9: error: service\\.a\\.b\\.c: must be service`)),
       '3 error(s)',
     ]);

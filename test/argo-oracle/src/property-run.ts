@@ -51,7 +51,12 @@ const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
 })).e;
 
 const field = fc.constantFrom(...paths.map((p) => `.${p}`), '.app.metadata.missing', '.context.argocdUrl', '.recipient');
-const pipe = fc.constantFrom('upper', 'lower', 'trim', 'quote', 'squote', 'title', 'b64enc', 'toJson', 'len', 'default "dflt"', 'trunc 4', 'replace "a" "b"', 'printf "%v"', 'empty');
+const pipe = fc.constantFrom(
+  'upper', 'lower', 'trim', 'quote', 'squote', 'title', 'b64enc', 'toJson', 'len', 'default "dflt"', 'trunc 4', 'replace "a" "b"', 'printf "%v"', 'empty',
+  'kebabcase', 'snakecase', 'camelcase', 'swapcase', 'initials', 'nospace', 'sha256sum', 'b32enc', 'abbrev 6', 'trimPrefix "g"', 'repeat 2', 'splitList "-"', 'indent 2',
+);
+// A few template names, so that generated definitions sometimes clash (both sides must refuse) or are missing.
+const tname = fc.constantFrom('d0', 'd1', 'd2', 't');
 const action: fc.Arbitrary<string> = fc.oneof(
   field.map((f) => `{{${f}}}`),
   fc.tuple(field, fc.array(pipe, { maxLength: 2 })).map(([f, ps]) => `{{ ${[f, ...ps].join(' | ')} }}`),
@@ -60,6 +65,9 @@ const action: fc.Arbitrary<string> = fc.oneof(
   fc.constant('{{ range .app.status.history }}{{ .id }}@{{ .revision }};{{ end }}'),
   fc.constant('{{ with .app.status.operationState }}{{ .phase }}{{ end }}'),
   num.map((n) => `{{ ${n} }}`),
+  fc.tuple(tname, fc.array(pipe, { maxLength: 2 }), field).map(([n, ps, f]) => `{{ define "${n}" }}[{{ ${['.', ...ps].join(' | ')} }}]{{ end }}{{ template "${n}" ${f} }}`),
+  fc.tuple(tname, field, field).map(([n, f, g]) => `{{ block "${n}" ${f} }}<{{ . }}|{{ $ }}>{{ end }}{{ template "${n}" ${g} }}`),
+  tname.map((n) => `{{ template "${n}" .app.metadata }}`),
   fc.tuple(fc.constantFrom('add', 'sub', 'mul', 'max', 'min'), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: 9 })).map(([f, a, b]) => `{{ ${f} ${a} ${b} }}`),
 );
 const template = fc.array(fc.oneof(action, fc.constantFrom('App ', ' is ', '\n', ': ', '-', '')), { minLength: 1, maxLength: 6 }).map((parts) => parts.join(''));

@@ -33,7 +33,7 @@ describe('notification config: errors name the key', () => {
     ['send not a list', trigger('- when: "true"\n  send: t'), 'trigger.on-x[0].send', /list of strings/],
     ['invalid YAML', trigger('- when: "a\n  send: [t'), 'trigger.on-x', /invalid YAML/],
     ['a template that is not a mapping', { 'template.t': '- a' }, 'template.t', /must be a mapping/],
-    ['an unsupported template construct', { 'template.t': 'message: \'{{define "x"}}y{{end}}\'' }, 'template.t', /define/],
+    ['an unsupported template construct', { 'template.t': 'message: \'{{range .l}}{{break}}{{end}}\'' }, 'template.t', /break/],
     ['a four-part service key', { 'service.webhook.a.b': 'url: http://x' }, 'service.webhook.a.b', /service\.<type> or service\.<type>\.<name>/],
     ['a service that is not a mapping', { 'service.slack': 'token' }, 'service.slack', /mapping of the service's options/],
     ['a duplicate service name', { 'service.slack': 'token: a', 'service.webhook.slack': 'url: http://x' }, 'service.webhook.slack', /already defined by service\.slack/],

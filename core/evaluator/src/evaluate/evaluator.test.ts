@@ -163,7 +163,7 @@ describe('evaluator: the variables Argo CD gives an Application', () => {
     kind: 'Application',
     metadata: { name: 'guestbook', namespace: 'argocd', uid: 'u-app', annotations: { 'notifications.argoproj.io/subscribe.on-deployed.hook': '' } },
     spec: { project: 'default', source: { repoURL: 'git@github.com:argoproj/argocd-example-apps.git' } },
-    status: { sync: { status: 'Synced' } },
+    status: { sync: { status: 'Synced', revision: 'abc123' } },
   };
   const { config, issues } = parseNotificationConfig({
     data: {

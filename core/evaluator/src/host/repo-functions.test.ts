@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { render } from '../template/__fixtures__/render-fixture.ts';
 import { hostRepo } from './repo-functions.ts';
 
 // Argo CD's repo.* functions, with what they return in Argo CD (chainguard-dev/git-urls over Go's net/url).
@@ -22,5 +23,12 @@ describe('repo functions (Argo CD)', () => {
   it('GetCommitMetadata and GetAppDetails fail naming the function: they need Argo CD\'s repo server', () => {
     expect(() => hostRepo.GetCommitMetadata('abc')).toThrow(/^repo\.GetCommitMetadata reads the Git repository through Argo CD's repo server/);
     expect(() => hostRepo.GetAppDetails()).toThrow(/^repo\.GetAppDetails reads the Git repository through Argo CD's repo server/);
+  });
+
+  it('GetCommitMetadata of no revision fails on its argument first, as Go\'s call checks it (a just-created Application)', () => {
+    const app = { status: { sync: { status: 'Unknown' } } };
+    expect(() => render('{{(call .repo.GetCommitMetadata .app.status.sync.revision).Message}}', { app, repo: hostRepo })).toThrow(
+      /executing at <call \.repo\.GetCommitMetadata \.app\.status\.sync\.revision>: error calling call: repo\.GetCommitMetadata: argument must be a string, got nil$/,
+    );
   });
 });

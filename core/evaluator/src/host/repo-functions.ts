@@ -34,6 +34,10 @@ export const hostRepo: HostRepo = hostNamespace({
     return parts.length >= 2 ? parts.slice(0, 2).join('/') : path;
   },
   QueryEscape: (value: string) => queryEscape(text('QueryEscape', value)),
-  GetCommitMetadata: (_sha: string) => needsRepoServer('GetCommitMetadata'),
+  // The argument is checked first, as Go's `call` checks it against the parameter's type before calling.
+  GetCommitMetadata: (sha: string) => {
+    text('GetCommitMetadata', sha);
+    return needsRepoServer('GetCommitMetadata');
+  },
   GetAppDetails: () => needsRepoServer('GetAppDetails'),
 });

@@ -2,10 +2,13 @@ import { TemplateError } from '../errors.ts';
 import { systemClock } from '@herald/plugin-sdk';
 import type { HostClock } from '../host/index.ts';
 import { functionStatus } from './function-catalog.ts';
-import { PipelineCompiler } from './go-evaluator.ts';
+import type { CallContext } from './function-types.ts';
+import type { GoTemplateSet } from './go-ast.ts';
+import { PipelineCompiler, type TemplateLookup } from './go-evaluator.ts';
 import { buildGoHandlebarsProgram } from './go-handlebars-program.ts';
-import { compileGoHandlebars } from './go-handlebars-runtime.ts';
+import { compileGoHandlebars, type GoRender } from './go-handlebars-runtime.ts';
 import { parseGoTemplate } from './go-parser.ts';
+import { goTemplateName } from './go-template-name.ts';
 import { compileNativeHandlebars } from './native-handlebars.ts';
 import { checkOutput, RenderLimitError, startRender } from './render-budget.ts';
 import { detectSyntax, type TemplateSyntax } from './syntax-detection.ts';
@@ -69,12 +72,22 @@ export function compileTemplate(source: string, name: string, options: CompileTe
     if (typeof source !== 'string') throw errors.syntax(`template source must be a string, got ${typeof source}`, 0);
     const syntax = detectSyntax(source, errors, (fn) => functionStatus(fn) !== 'unknown');
     if (syntax === 'handlebars') return new Template(name, source, syntax, compileNativeHandlebars(source, errors, context), errors);
-    const tree = parseGoTemplate(source, errors, functionStatus);
-    const program = buildGoHandlebarsProgram(tree, new PipelineCompiler(errors, context));
-    return new Template(name, source, syntax, compileGoHandlebars(program), errors);
+    const set = parseGoTemplate(source, errors, functionStatus, goTemplateName(name));
+    return new Template(name, source, syntax, compileGoTemplateSet(set, errors, context), errors);
   } catch (error) {
     if (error instanceof TemplateError) throw error;
     // A template nested deeply enough to overflow the parser's stack is refused like a syntax error.
     throw errors.syntax(`template cannot be compiled: ${errorMessage(error)}`, 0, error);
   }
+}
+
+/** Compiles every template of the set, each able to call the others (and itself) by name; returns the main one. */
+function compileGoTemplateSet(set: GoTemplateSet, errors: TemplateErrors, context: CallContext): GoRender {
+  const renders = new Map<string, GoRender>();
+  const lookup: TemplateLookup = (templateName) => renders.get(templateName);
+  const compile = (tree: GoTemplateSet['main'], templateName?: string): GoRender =>
+    compileGoHandlebars(buildGoHandlebarsProgram(tree, new PipelineCompiler(errors, context, tree === set.text ? undefined : templateName), lookup));
+  for (const [templateName, tree] of set.defined) renders.set(templateName, compile(tree, templateName));
+  const main = [...set.defined].find(([, tree]) => tree === set.main);
+  return main === undefined ? compile(set.main) : (renders.get(main[0]) ?? compile(set.main));
 }

@@ -6,6 +6,7 @@ import { sprigDateFunctions } from './sprig-dates.ts';
 import { sprigDictFunctions } from './sprig-dicts.ts';
 import { sprigFloatFunctions } from './sprig-floats.ts';
 import { sprigListFunctions } from './sprig-lists.ts';
+import { sprigPasswordFunctions } from './sprig-password.ts';
 import { sprigPathFunctions } from './sprig-paths.ts';
 import { sprigRandomFunctions } from './sprig-random.ts';
 import { sprigReflectionFunctions } from './sprig-reflection.ts';
@@ -32,6 +33,7 @@ const provided: Record<string, TemplateFunction> = Object.assign(
   sprigReflectionFunctions,
   sprigPathFunctions,
   sprigRandomFunctions,
+  sprigPasswordFunctions,
   sprigSemverFunctions,
 );
 
@@ -56,7 +58,7 @@ export const templateFunctions: FunctionTable = Object.freeze(provided);
  * not provide: naming one, or one of Helm's, is a "not supported" error at load rather than "not defined".
  */
 const ARGO_FUNCTION_NAMES = `
-bcrypt buildCustomCert decryptAES derivePassword encryptAES env expandenv genCA genCAWithKey genPrivateKey
+bcrypt buildCustomCert decryptAES encryptAES env expandenv genCA genCAWithKey genPrivateKey
 genSelfSignedCert genSelfSignedCertWithKey genSignedCert genSignedCertWithKey getHostByName htpasswd
 hello toDecimal slackUserByEmail slackChannel slackUserGroup
 `;

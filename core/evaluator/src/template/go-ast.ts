@@ -3,7 +3,7 @@
  * `text` is the source of the node, for error messages (`at <.pod.status.x>`).
  */
 
-export type GoNode = TextNode | ActionNode | ControlNode;
+export type GoNode = TextNode | ActionNode | ControlNode | TemplateNode;
 
 export interface TextNode {
   readonly kind: 'text';
@@ -24,6 +24,19 @@ export interface ControlNode {
   readonly pipe: Pipe;
   readonly list: readonly GoNode[];
   readonly elseList: readonly GoNode[] | undefined;
+}
+
+/**
+ * `{{template "name" pipeline}}` (and the call a `{{block}}` makes where it stands): runs the template of that
+ * name, looked up when it runs (as Go does), with the pipeline's value as its dot and `$`.
+ */
+export interface TemplateNode {
+  readonly kind: 'template';
+  readonly pos: number;
+  /** `{{template "x" .}}`, for error messages. */
+  readonly text: string;
+  readonly name: string;
+  readonly pipe: Pipe | undefined;
 }
 
 export interface Pipe {
@@ -60,4 +73,16 @@ export interface GoTemplateTree {
   readonly nodes: readonly GoNode[];
   /** How many variable slots a render needs. */
   readonly slotCount: number;
+}
+
+/**
+ * What one template source parses to, as Go's `template.New(name).Parse(source)`: the templates it
+ * defines (`{{define}}`, `{{block}}`), by name, and the one that renders (`main`: the source's own text,
+ * or the definition of its own name when the text around the definitions is empty).
+ */
+export interface GoTemplateSet {
+  readonly main: GoTemplateTree;
+  /** The source's own text (outside its definitions): `main` unless a definition of its name took over. */
+  readonly text: GoTemplateTree;
+  readonly defined: ReadonlyMap<string, GoTemplateTree>;
 }

@@ -1,9 +1,9 @@
 import { TemplateError } from '../errors.ts';
-import type { Command, Operand, Pipe } from './go-ast.ts';
+import type { Command, Operand, Pipe, TemplateNode } from './go-ast.ts';
 import { goSprint } from './go-format.ts';
 import { lookupFunction } from './function-catalog.ts';
 import { checkArgCount, convertArg, kindAt, MAX_GENERATED_LENGTH, type CallContext } from './function-types.ts';
-import { RenderLimitError, spendCall, spendResult, spendSteps } from './render-budget.ts';
+import { enterTemplate, leaveTemplate, MAX_TEMPLATE_DEPTH, RenderLimitError, spendCall, spendResult, spendSteps } from './render-budget.ts';
 import { checkPattern } from './sprig-regex.ts';
 import { errorMessage, type TemplateErrors } from './template-errors.ts';
 import { evalField, isGoMap, isInteger, sortedKeys } from './template-values.ts';
@@ -21,6 +21,8 @@ export interface Frame {
 }
 
 export type Evaluate = (frame: Frame) => unknown;
+/** Runs a template of the set by name with `dot`; undefined when the set has no template of that name. */
+export type TemplateLookup = (name: string) => ((dot: unknown) => string) | undefined;
 type CommandEval = (frame: Frame, final: unknown) => unknown;
 
 /** Go's "missingVal": no previous command in the pipeline. */
@@ -29,10 +31,33 @@ const NO_FINAL: unique symbol = Symbol('no final value');
 export class PipelineCompiler {
   readonly #errors: TemplateErrors;
   readonly #context: CallContext;
+  /** `executing at ` in the source's own text, `executing "x" at ` in a template it defines (as Go names it). */
+  readonly #executing: string;
 
-  constructor(errors: TemplateErrors, context: CallContext) {
+  constructor(errors: TemplateErrors, context: CallContext, templateName?: string) {
     this.#errors = errors;
     this.#context = context;
+    this.#executing = templateName === undefined ? 'executing at ' : `executing ${JSON.stringify(templateName)} at `;
+  }
+
+  /**
+   * `{{template "x" pipeline}}`: the pipeline's value (no value without one) becomes the called template's
+   * dot and `$`; it sees none of the caller's variables. Looked up when it runs, as Go does, so a name no
+   * `{{define}}` gives is a render error; nesting stops at MAX_TEMPLATE_DEPTH (render-budget.ts).
+   */
+  templateCall(node: TemplateNode, lookup: TemplateLookup): (frame: Frame) => string {
+    const evaluate = node.pipe === undefined ? undefined : this.pipe(node.pipe);
+    return (frame) => {
+      const run = lookup(node.name);
+      if (run === undefined) throw this.#errors.runtime(`${this.#executing}<${node.text}>: template ${JSON.stringify(node.name)} not defined`, node.pos);
+      const dot = evaluate === undefined ? undefined : evaluate(frame);
+      if (!enterTemplate()) throw this.#errors.runtime(`${this.#executing}<${node.text}>: exceeded maximum template depth (${MAX_TEMPLATE_DEPTH})`, node.pos);
+      try {
+        return run(dot);
+      } finally {
+        leaveTemplate();
+      }
+    };
   }
 
   /** The pipeline's value; with `assign`, it is also stored into the declared variables. */
@@ -71,7 +96,7 @@ export class PipelineCompiler {
       const value = evaluate(frame);
       if (typeof value === 'string') return value;
       if (value === undefined || value === null) return '<no value>';
-      if (typeof value === 'function') throw this.#errors.runtime(`executing at <${pipe.text}>: can't print ${pipe.text} of type func`, pipe.pos);
+      if (typeof value === 'function') throw this.#errors.runtime(`${this.#executing}<${pipe.text}>: can't print ${pipe.text} of type func`, pipe.pos);
       return goSprint(value);
     };
   }
@@ -82,12 +107,12 @@ export class PipelineCompiler {
     if (Array.isArray(value)) return value.map((item: unknown, i) => [i, item] as const);
     if (isGoMap(value)) return sortedKeys(value).map((key) => [key, value[key]] as const);
     if (isInteger(value)) {
-      if (pipe.decl.length > 1) throw this.#errors.runtime(`executing at <${pipe.text}>: can't use ${value} to iterate over more than one variable`, pipe.pos);
-      if (value > MAX_GENERATED_LENGTH) throw this.#errors.runtime(`executing at <${pipe.text}>: range over ${value} is too long (more than ${MAX_GENERATED_LENGTH})`, pipe.pos);
+      if (pipe.decl.length > 1) throw this.#errors.runtime(`${this.#executing}<${pipe.text}>: can't use ${value} to iterate over more than one variable`, pipe.pos);
+      if (value > MAX_GENERATED_LENGTH) throw this.#errors.runtime(`${this.#executing}<${pipe.text}>: range over ${value} is too long (more than ${MAX_GENERATED_LENGTH})`, pipe.pos);
       spendSteps(Math.max(value, 0));
       return Array.from({ length: Math.max(value, 0) }, (_, i) => [i, i] as const);
     }
-    throw this.#errors.runtime(`executing at <${pipe.text}>: range can't iterate over ${goSprint(value)}`, pipe.pos);
+    throw this.#errors.runtime(`${this.#executing}<${pipe.text}>: range can't iterate over ${goSprint(value)}`, pipe.pos);
   }
 
   #command(command: Command, hasFinal: boolean): CommandEval {
@@ -105,7 +130,7 @@ export class PipelineCompiler {
     if (rest.length > 0 || hasFinal) throw this.#errors.syntax(`can't give argument to non-function ${head.text}`, head.pos);
     if (head.kind === 'nil') {
       return () => {
-        throw this.#errors.runtime('executing at <nil>: nil is not a command', head.pos);
+        throw this.#errors.runtime(`${this.#executing}<nil>: nil is not a command`, head.pos);
       };
     }
     const value = this.#arg(head);
@@ -132,9 +157,9 @@ export class PipelineCompiler {
       try {
         result = evalField(value, name, i === last ? callArgs : undefined);
       } catch (error) {
-        throw this.#errors.runtime(`executing at <${operand.text}>: error calling ${name}: ${errorMessage(error)}`, operand.pos, error);
+        throw this.#errors.runtime(`${this.#executing}<${operand.text}>: error calling ${name}: ${errorMessage(error)}`, operand.pos, error);
       }
-      if ('error' in result) throw this.#errors.runtime(`executing at <${operand.text}>: ${result.error}`, operand.pos);
+      if ('error' in result) throw this.#errors.runtime(`${this.#executing}<${operand.text}>: ${result.error}`, operand.pos);
       value = result.value;
     }
     return value;
@@ -191,7 +216,7 @@ export class PipelineCompiler {
     }
     const fail = (error: unknown): never => {
       if (error instanceof TemplateError || error instanceof RenderLimitError) throw error;
-      throw this.#errors.runtime(`executing at <${command.text}>: error calling ${name}: ${errorMessage(error)}`, command.pos, error);
+      throw this.#errors.runtime(`${this.#executing}<${command.text}>: error calling ${name}: ${errorMessage(error)}`, command.pos, error);
     };
     const context = this.#context;
     if (definition.lazy === true) {

@@ -1,9 +1,9 @@
 import type { ControlNode, GoNode, GoTemplateTree, Pipe } from './go-ast.ts';
-import type { Evaluate, Frame, PipelineCompiler } from './go-evaluator.ts';
+import type { Evaluate, Frame, PipelineCompiler, TemplateLookup } from './go-evaluator.ts';
 
 /**
  * Translates a parsed Go template into a handlebars program: text stays text, every Go action becomes a
- * `{{_act N}}` mustache and every control structure a `{{#_if N}}`/`{{#_with N}}`/`{{#_range N}}` block,
+ * `{{_act N}}` mustache (a `{{template}}` call too) and every control structure a `{{#_if N}}`/`{{#_with N}}`/`{{#_range N}}` block,
  * where N indexes the compiled Go pipelines. Handlebars runs the structure; the helpers run Go's semantics.
  * The program is built as an AST, so no text of the template is ever parsed as handlebars.
  */
@@ -44,7 +44,7 @@ function idParam(id: number): hbs.AST.NumberLiteral {
   return { type: 'NumberLiteral', value: id, original: id, loc: LOC };
 }
 
-export function buildGoHandlebarsProgram(tree: GoTemplateTree, compiler: PipelineCompiler): GoHandlebarsProgram {
+export function buildGoHandlebarsProgram(tree: GoTemplateTree, compiler: PipelineCompiler, lookup: TemplateLookup): GoHandlebarsProgram {
   const entries: ProgramEntry[] = [];
   const add = (entry: ProgramEntry): number => entries.push(entry) - 1;
 
@@ -71,14 +71,19 @@ export function buildGoHandlebarsProgram(tree: GoTemplateTree, compiler: Pipelin
     items: (value) => compiler.rangeItems(pipe, value),
   });
 
+  const action = (print: (frame: Frame) => string): hbs.AST.MustacheStatement => {
+    const mustache = { type: 'MustacheStatement', path: helperPath('_act'), params: [idParam(add({ kind: 'action', print }))], escaped: false, strip: NO_STRIP, loc: LOC };
+    return mustache as unknown as hbs.AST.MustacheStatement;
+  };
+
   const statement = (node: GoNode): hbs.AST.Statement => {
     switch (node.kind) {
       case 'text':
         return { type: 'ContentStatement', value: node.text, original: node.text, loc: LOC } as unknown as hbs.AST.ContentStatement;
-      case 'action': {
-        const mustache = { type: 'MustacheStatement', path: helperPath('_act'), params: [idParam(add({ kind: 'action', print: compiler.action(node.pipe) }))], escaped: false, strip: NO_STRIP, loc: LOC };
-        return mustache as unknown as hbs.AST.MustacheStatement;
-      }
+      case 'action':
+        return action(compiler.action(node.pipe));
+      case 'template':
+        return action(compiler.templateCall(node, lookup));
       default:
         return control(node);
     }

@@ -1,4 +1,4 @@
-import type { Command, ControlNode, GoNode, GoTemplateTree, Operand, Pipe } from './go-ast.ts';
+import type { Command, ControlNode, GoNode, GoTemplateSet, GoTemplateTree, Operand, Pipe, TemplateNode } from './go-ast.ts';
 import { lexGoTemplate, type Token } from './go-lexer.ts';
 import { TokenCursor } from './go-token-cursor.ts';
 import { literalOperand } from './go-literals.ts';
@@ -12,15 +12,35 @@ export type FunctionStatus = 'provided' | 'unsupported' | 'helm' | 'unknown';
 
 type Terminator = { readonly kind: 'end' | 'else' | 'eof'; readonly pos: number };
 type ControlKind = ControlNode['kind'];
+type PipelineContext = 'command' | 'parenthesized' | ControlKind | 'template clause' | 'block clause';
+
+/** What Go keeps per template being parsed: a `{{define}}` or `{{block}}` body starts with only `$`. */
+interface TreeScope {
+  slotCount: number;
+  rangeDepth: number;
+  /** Variables in scope, innermost last; `$` (the data) is slot 0. */
+  readonly vars: Array<{ readonly name: string; readonly slot: number }>;
+}
+
+function newScope(): TreeScope {
+  return { slotCount: 1, rangeDepth: 0, vars: [{ name: '$', slot: 0 }] };
+}
+
+/** Go's parse.IsEmptyTree: only whitespace text (comments are gone already). */
+function isEmptyTree(tree: GoTemplateTree): boolean {
+  return tree.nodes.every((node) => node.kind === 'text' && node.text.trim() === '');
+}
 
 /**
- * Parses Go text/template source into a tree, with Go's checks: undefined variables and functions,
- * misplaced `{{else}}`/`{{end}}`, empty commands. Variables are resolved to numbered slots here, since Go
- * scopes them lexically (to the end of the enclosing control structure).
+ * Parses Go text/template source into its templates, as `template.New(name).Parse(source)` does, with Go's
+ * checks: undefined variables and functions, misplaced `{{else}}`/`{{end}}`, empty commands, a template
+ * defined twice. Variables are resolved to numbered slots here, since Go scopes them lexically (to the end
+ * of the enclosing control structure). `name` is the name the engine gives the source (goTemplateName);
+ * without one, the source's own text cannot be called by name.
  */
-export function parseGoTemplate(source: string, errors: TemplateErrors, functionStatus: (name: string) => FunctionStatus): GoTemplateTree {
+export function parseGoTemplate(source: string, errors: TemplateErrors, functionStatus: (name: string) => FunctionStatus, name?: string): GoTemplateSet {
   const parser = new GoParser(source, lexGoTemplate(source, errors), errors, functionStatus);
-  return parser.parse();
+  return parser.parse(name);
 }
 
 class GoParser {
@@ -28,10 +48,8 @@ class GoParser {
   readonly #cursor: TokenCursor;
   readonly #errors: TemplateErrors;
   readonly #functionStatus: (name: string) => FunctionStatus;
-  #slotCount = 1;
-  #rangeDepth = 0;
-  /** Variables in scope, innermost last; `$` (the data) is slot 0. */
-  readonly #vars: Array<{ readonly name: string; readonly slot: number }> = [{ name: '$', slot: 0 }];
+  #scope = newScope();
+  readonly #defined = new Map<string, GoTemplateTree>();
 
   constructor(source: string, tokens: Token[], errors: TemplateErrors, functionStatus: (name: string) => FunctionStatus) {
     this.#source = source;
@@ -40,14 +58,76 @@ class GoParser {
     this.#functionStatus = functionStatus;
   }
 
-  parse(): GoTemplateTree {
-    const { nodes, end } = this.#itemList();
+  parse(name: string | undefined): GoTemplateSet {
+    const { nodes, end } = this.#itemList(true);
     if (end.kind !== 'eof') throw this.#errors.syntax(`unexpected {{${end.kind}}}`, end.pos);
-    return { nodes, slotCount: this.#slotCount };
+    const text: GoTemplateTree = { nodes, slotCount: this.#scope.slotCount };
+    if (name === undefined) return { main: text, text, defined: this.#defined };
+    // Go adds the source's own tree last, under its name: empty text leaves a definition of that name in place.
+    this.#add(name, text, 0);
+    return { main: this.#defined.get(name) ?? text, text, defined: this.#defined };
   }
 
-  /** Nodes up to `{{end}}`, `{{else}}` or the end of input, whichever comes first. */
-  #itemList(): { nodes: GoNode[]; end: Terminator } {
+  /** Go's Tree.add: a name is defined once, but an empty definition gives way to (and never replaces) a full one. */
+  #add(name: string, tree: GoTemplateTree, pos: number): void {
+    const existing = this.#defined.get(name);
+    if (existing === undefined || isEmptyTree(existing)) {
+      this.#defined.set(name, tree);
+      return;
+    }
+    if (!isEmptyTree(tree)) throw this.#errors.syntax(`template: multiple definition of template ${JSON.stringify(name)}`, pos);
+  }
+
+  /** Parses a `{{define}}` or `{{block}}` body as its own template: its own variables, `$` its dot. */
+  #body(context: 'define clause' | 'block clause'): GoTemplateTree {
+    const outer = this.#scope;
+    this.#scope = newScope();
+    try {
+      const { nodes, end } = this.#itemList(false);
+      if (end.kind === 'eof') throw this.#errors.syntax('unexpected EOF', end.pos);
+      if (end.kind !== 'end') throw this.#errors.syntax(`unexpected {{${end.kind}}} in ${context}`, end.pos);
+      return { nodes, slotCount: this.#scope.slotCount };
+    } finally {
+      this.#scope = outer;
+    }
+  }
+
+  /** The quoted name after `define`, `template` or `block`. */
+  #templateName(context: string): string {
+    const token = this.#cursor.skipSpace();
+    if (token.type !== 'string' && token.type !== 'raw') throw this.#cursor.unexpected(token, context);
+    this.#cursor.next();
+    const name = literalOperand(token, this.#errors);
+    if (name.kind !== 'string') throw this.#cursor.unexpected(token, context);
+    return name.value;
+  }
+
+  /** `{{define "name"}}…{{end}}`: only at the top level of the source, as in Go. */
+  #definition(pos: number): void {
+    const name = this.#templateName('define clause');
+    this.#cursor.expectRight('define clause');
+    this.#add(name, this.#body('define clause'), pos);
+  }
+
+  /** `{{template "name"}}` or `{{template "name" pipeline}}`; the pipeline's variables stay in scope, as in Go. */
+  #templateCall(pos: number): TemplateNode {
+    const name = this.#templateName('template clause');
+    let pipe: Pipe | undefined;
+    if (this.#cursor.skipSpace().type === 'right') this.#cursor.next();
+    else pipe = this.#pipeline('template clause', 'right');
+    return templateNode(pos, name, pipe);
+  }
+
+  /** `{{block "name" pipeline}}…{{end}}`: defines the template and calls it where it stands. */
+  #block(pos: number): TemplateNode {
+    const name = this.#templateName('block clause');
+    const pipe = this.#pipeline('block clause', 'right');
+    this.#add(name, this.#body('block clause'), pos);
+    return templateNode(pos, name, pipe);
+  }
+
+  /** Nodes up to `{{end}}`, `{{else}}` or the end of input, whichever comes first; `{{define}}` only at the top level. */
+  #itemList(topLevel: boolean): { nodes: GoNode[]; end: Terminator } {
     const nodes: GoNode[] = [];
     for (;;) {
       const token = this.#cursor.next();
@@ -70,12 +150,22 @@ class GoParser {
           case 'range':
             nodes.push(this.#control(word.value, token.pos));
             continue;
+          case 'define':
+            if (!topLevel) throw this.#errors.syntax('unexpected <define> in command', word.pos);
+            this.#definition(token.pos);
+            continue;
+          case 'template':
+            nodes.push(this.#templateCall(token.pos));
+            continue;
+          case 'block':
+            nodes.push(this.#block(token.pos));
+            continue;
           case 'break':
           case 'continue':
-            if (this.#rangeDepth === 0) throw this.#errors.syntax(`{{${word.value}}} outside {{range}}`, token.pos);
+            if (this.#scope.rangeDepth === 0) throw this.#errors.syntax(`{{${word.value}}} outside {{range}}`, token.pos);
             throw this.#errors.unsupported(`{{${word.value}}} is not supported`, token.pos);
           default:
-            throw this.#errors.unsupported(`{{${word.value}}} is not supported: Herald templates cannot define or include other templates`, token.pos);
+            throw this.#errors.syntax(`unexpected <${word.value}> in command`, word.pos);
         }
       }
       const pipe = this.#pipeline('command', 'right');
@@ -84,14 +174,15 @@ class GoParser {
   }
 
   #control(kind: ControlKind, pos: number): ControlNode {
-    const mark = this.#vars.length;
+    const scope = this.#scope;
+    const mark = scope.vars.length;
     const pipe = this.#pipeline(kind, 'right');
-    const afterPipe = this.#vars.length;
-    if (kind === 'range') this.#rangeDepth++;
-    const { nodes: list, end } = this.#itemList();
-    if (kind === 'range') this.#rangeDepth--;
+    const afterPipe = scope.vars.length;
+    if (kind === 'range') scope.rangeDepth++;
+    const { nodes: list, end } = this.#itemList(false);
+    if (kind === 'range') scope.rangeDepth--;
     // Variables declared in the body end with it; only the pipeline's own reach the else branch.
-    this.#vars.length = afterPipe;
+    scope.vars.length = afterPipe;
     let elseList: GoNode[] | undefined;
     if (end.kind === 'eof') throw this.#errors.syntax('unexpected EOF', end.pos);
     if (end.kind === 'else') {
@@ -103,18 +194,18 @@ class GoParser {
         elseList = [this.#control(kind, end.pos)];
       } else {
         this.#cursor.expectRight('else');
-        const rest = this.#itemList();
+        const rest = this.#itemList(false);
         if (rest.end.kind !== 'end') {
           throw rest.end.kind === 'eof' ? this.#errors.syntax('unexpected EOF', rest.end.pos) : this.#errors.syntax('expected {{end}}; found {{else}}', rest.end.pos);
         }
         elseList = rest.nodes;
       }
     }
-    this.#vars.length = mark;
+    scope.vars.length = mark;
     return { kind, pos, pipe, list, elseList };
   }
 
-  #pipeline(context: 'command' | 'parenthesized' | ControlKind, end: 'right' | 'rparen'): Pipe {
+  #pipeline(context: PipelineContext, end: 'right' | 'rparen'): Pipe {
     const start = this.#cursor.skipSpace().pos;
     const declNames: Token[] = [];
     let isAssign = false;
@@ -162,8 +253,8 @@ class GoParser {
     // Declared names come into scope after the pipeline, so `{{$x := $x}}` reads the outer `$x`.
     const decl = declNames.map((name) => {
       if (isAssign) return this.#lookupVar(name);
-      const slot = this.#slotCount++;
-      this.#vars.push({ name: name.value, slot });
+      const slot = this.#scope.slotCount++;
+      this.#scope.vars.push({ name: name.value, slot });
       return slot;
     });
     return { pos: start, text, decl, isAssign, commands };
@@ -255,10 +346,15 @@ class GoParser {
   }
 
   #lookupVar(token: Token): number {
-    for (let i = this.#vars.length - 1; i >= 0; i--) {
-      const entry = this.#vars[i];
+    const vars = this.#scope.vars;
+    for (let i = vars.length - 1; i >= 0; i--) {
+      const entry = vars[i];
       if (entry?.name === token.value) return entry.slot;
     }
     throw this.#errors.syntax(`undefined variable ${JSON.stringify(token.value)}`, token.pos);
   }
+}
+
+function templateNode(pos: number, name: string, pipe: Pipe | undefined): TemplateNode {
+  return { kind: 'template', pos, name, pipe, text: `{{template ${JSON.stringify(name)}${pipe === undefined ? '' : ` ${pipe.text}`}}}` };
 }

@@ -8,6 +8,12 @@
 export const MAX_RENDER_STEPS = 1_000_000;
 /** The output bound: a rendered notification travels as one bus message (1 MB by default). */
 export const MAX_RENDER_OUTPUT = 1_000_000;
+/**
+ * How deep `{{template}}` calls nest. Go stops at 100,000; a level here takes a dozen JavaScript frames
+ * and more with the controls around the call (the stack holds about 500 plain levels), so Herald stops
+ * at 100: a template that calls itself fails with Go's message, not a stack overflow.
+ */
+export const MAX_TEMPLATE_DEPTH = 100;
 const CHARACTERS_PER_STEP = 32;
 
 /** Thrown when a bound is reached; the compiled template turns it into a TemplateError naming itself. */
@@ -20,9 +26,23 @@ export class RenderLimitError extends Error {
 
 // Rendering is synchronous and a render never starts another, so one counter serves every template.
 let remaining = MAX_RENDER_STEPS;
+let depth = 0;
 
 export function startRender(): void {
   remaining = MAX_RENDER_STEPS;
+  depth = 0;
+}
+
+/** A `{{template}}` call: one step, one level deeper (false, and no deeper, at MAX_TEMPLATE_DEPTH); leaveTemplate when it returns or throws. */
+export function enterTemplate(): boolean {
+  if (depth >= MAX_TEMPLATE_DEPTH) return false;
+  spendSteps(1);
+  depth++;
+  return true;
+}
+
+export function leaveTemplate(): void {
+  depth--;
 }
 
 export function spendSteps(steps: number): void {

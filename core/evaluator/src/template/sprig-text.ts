@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { FunctionTable } from './function-types.ts';
+import { camelCaseToLowerCase } from './sprig-case-words.ts';
 import { FunctionError } from './template-errors.ts';
 import { GO_SPACE, mapCase } from './utf8-text.ts';
 
@@ -83,25 +84,43 @@ function swapcase(text: string): string {
   return out;
 }
 
-/** xstrings' words: runs of letters and digits, a new word where a capital follows a lower-case letter or starts a capitalised word after capitals. */
-function words(text: string): string[] {
-  const out: string[] = [];
-  for (const run of text.split(/[^\p{L}\p{N}]+/u)) {
-    if (run === '') continue;
-    const parts = run.split(/(?<=[\p{Ll}\p{N}])(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/u);
-    out.push(...parts.filter((part) => part !== ''));
-  }
-  return out;
-}
+const CONNECTOR = /^[-_\p{White_Space}]$/u;
+const UPPER = /^\p{Lu}$/u;
 
-const lowerWords = (text: string, separator: string): string => words(text).map((word) => mapCase(word, false)).join(separator);
-
-/** xstrings.ToPascalCase: separators removed, the letter after each upper-cased. */
+/**
+ * sprig's `camelcase`, xstrings.ToPascalCase: a connector (`-`, `_`, a space) is dropped and the rune after it
+ * upper-cased, a run of connectors keeps all but the last, leading and trailing ones stay; in a word that
+ * starts upper-case, the upper-case runes right after the first are lowered (`GOLANG_IS` → `GolangIs`);
+ * anything else stays as it is (`https://a.b/new-app` → `Https://a.b/newApp`). Checked against Go.
+ */
 function pascal(text: string): string {
-  return text
-    .split(/[^\p{L}\p{N}]+/u)
-    .map((part) => (part === '' ? '' : mapCase(part.charAt(0), true) + part.slice(1)))
-    .join('');
+  const runes = Array.from(text);
+  let out = '';
+  let i = 0;
+  for (; i < runes.length && CONNECTOR.test(runes[i] ?? ''); i++) out += runes[i];
+  // Only connectors: xstrings writes the last one twice (`_` → `__`).
+  if (i === runes.length) return out + (runes.at(-1) ?? '');
+  let current = runes[i] ?? '';
+  let wordStartsUpper = UPPER.test(current);
+  current = mapCase(current, true);
+  for (i++; i < runes.length; i++) {
+    const previous = current;
+    current = runes[i] ?? '';
+    const previousConnects = CONNECTOR.test(previous);
+    if (previousConnects && CONNECTOR.test(current)) {
+      out += previous;
+    } else if (previousConnects) {
+      wordStartsUpper = UPPER.test(current);
+      current = mapCase(current, true);
+    } else {
+      if (wordStartsUpper) {
+        if (UPPER.test(current)) current = mapCase(current, false);
+        else wordStartsUpper = false;
+      }
+      out += previous;
+    }
+  }
+  return out + current;
 }
 
 /** xstrings.Shuffle: the runes in a random order. */
@@ -135,8 +154,8 @@ export const sprigTextFunctions: FunctionTable = {
   wrapWith: { params: ['int', 'string', 'string'], fn: ([width, newLine, text]) => wrap(s(text), n(width), s(newLine)) },
   plural: { params: ['string', 'string', 'int'], fn: ([one, many, count]) => (count === 1 ? one : many) },
   swapcase: { params: ['string'], fn: ([text]) => swapcase(s(text)) },
-  snakecase: { params: ['string'], fn: ([text]) => lowerWords(s(text), '_') },
-  kebabcase: { params: ['string'], fn: ([text]) => lowerWords(s(text), '-') },
+  snakecase: { params: ['string'], fn: ([text]) => camelCaseToLowerCase(s(text), '_') },
+  kebabcase: { params: ['string'], fn: ([text]) => camelCaseToLowerCase(s(text), '-') },
   camelcase: { params: ['string'], fn: ([text]) => pascal(s(text)) },
   shuffle: { params: ['string'], fn: ([text]) => shuffle(s(text)) },
   splitn: {

@@ -17,9 +17,8 @@ function thrown(action: () => unknown): TemplateError {
 
 /** Refused at compile time: [source, code, line, column, message fragment]. */
 const compileErrors: ReadonlyArray<readonly [string, string, number, number, string]> = [
-  ['{{define "x"}}{{end}}', UNSUPPORTED, 1, 1, '{{define}} is not supported'],
-  ['a\n{{template "x"}}', UNSUPPORTED, 2, 1, '{{template}} is not supported'],
-  ['{{block "b" .}}{{end}}', UNSUPPORTED, 1, 1, '{{block}} is not supported'],
+  ['a\n{{if 1}}{{define "x"}}{{end}}{{end}}', SYNTAX, 2, 11, 'unexpected <define> in command'],
+  ['{{define "x"}}a{{end}}\n{{block "x" .}}b{{end}}', SYNTAX, 2, 1, 'template: multiple definition of template "x"'],
   ['{{range .l}}\n  {{break}}{{end}}', UNSUPPORTED, 2, 3, '{{break}} is not supported'],
   ['{{range .l}}{{continue}}{{end}}', UNSUPPORTED, 1, 13, '{{continue}} is not supported'],
   ['{{toYaml .x}}', UNSUPPORTED, 1, 3, 'function "toYaml" is not supported by Herald'],
