@@ -13,6 +13,8 @@ writeFileSync(join(dir, 'pki', 'ca.crt'), 'CA FROM FILE');
 writeFileSync(join(dir, 'pki', 'client.crt'), 'CERT FROM FILE');
 writeFileSync(join(dir, 'pki', 'client.key'), 'KEY FROM FILE');
 writeFileSync(join(dir, 'token'), 'token-from-file');
+// Fresh Node processes, each loading Herald from sources: seconds on a loaded machine.
+const childProcessTimeout = 60_000;
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
 function kubeconfig(name: string, cluster: Record<string, unknown>, user: Record<string, unknown>): string {
@@ -118,7 +120,7 @@ describe('kubeconfig credentials', () => {
     const exec = kubeconfig('with-client-node', {}, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'true' } });
     expect(clientNodeLoaded(token)).toEqual({ authorization: 'Bearer abc', loaded: false });
     expect(clientNodeLoaded(exec).loaded).toBe(true);
-  });
+  }, childProcessTimeout);
 });
 
 /**

@@ -23,23 +23,26 @@ function packagesLoaded(env: Record<string, string>, options: { prometheus?: boo
 
 const exporterPackages = /exporter-trace-otlp|otlp-exporter-base|otlp-transformer|grpc|protobufjs/;
 
+// Fresh Node processes, each loading the SDK from sources: seconds on a loaded machine.
+const childProcessTimeout = 60_000;
+
 describe('what telemetry loads', () => {
   it('loads no trace exporter, metrics SDK or Prometheus exporter when nothing is exported or served', () => {
     const loaded = packagesLoaded({});
     expect(loaded).toContain('@opentelemetry/sdk-trace-base');
     expect(loaded.filter((p) => exporterPackages.test(p) || /sdk-metrics|exporter-prometheus|sdk-node/.test(p))).toEqual([]);
-  });
+  }, childProcessTimeout);
 
   it('loads the metrics SDK and Prometheus exporter when metrics are served, still no trace exporter', () => {
     const loaded = packagesLoaded({}, { prometheus: true });
     expect(loaded).toEqual(expect.arrayContaining(['@opentelemetry/sdk-metrics', '@opentelemetry/exporter-prometheus']));
     expect(loaded.filter((p) => exporterPackages.test(p))).toEqual([]);
-  });
+  }, childProcessTimeout);
 
   it('loads the OTLP exporter of the protocol asked for, and only that one', () => {
     const loaded = packagesLoaded({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_BSP_EXPORT_TIMEOUT: '100' });
     expect(loaded).toContain('@opentelemetry/exporter-trace-otlp-grpc');
     expect(loaded).not.toContain('@opentelemetry/exporter-trace-otlp-proto');
     expect(loaded).not.toContain('@opentelemetry/exporter-trace-otlp-http');
-  });
+  }, childProcessTimeout);
 });
