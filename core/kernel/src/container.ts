@@ -6,10 +6,7 @@ import { coreServices, systemClock, type BusSubscriber, type Logger } from '@her
 import type { Bus } from '@herald/core-bus';
 import type { Telemetry } from '@herald/core-telemetry';
 import type { EngineConfig, Role } from './config/engine-config.schema.ts';
-import { EvaluatorRole } from './roles/evaluator-role.ts';
 import { KubeConnection } from './roles/kube-connection.ts';
-import { NotificationConfigRole } from './roles/notification-config-role.ts';
-import { StateRole } from './roles/state-role.ts';
 import { pluginLogger } from './plugins/plugin-logger.ts';
 import { CoreTokens, tokenFor } from './tokens.ts';
 import { TrackedSubscriber } from './tracked-subscriber.ts';
@@ -36,8 +33,29 @@ export function createRootContainer(parts: RootParts): DependencyContainer {
   root.register(CoreTokens.telemetry, { useValue: parts.telemetry });
   root.register(CoreTokens.rootLogger, { useValue: parts.logger });
   root.register(tokenFor(coreServices.clock), { useValue: systemClock });
-  for (const role of [KubeConnection, NotificationConfigRole, StateRole, EvaluatorRole] as const) root.registerSingleton(role as never);
+  root.registerSingleton(KubeConnection);
   return root;
+}
+
+/** The classes of the core roles a process runs; a role it does not run is absent. */
+export interface CoreRoleClasses {
+  NotificationConfigRole?: typeof import('./roles/notification-config-role.ts').NotificationConfigRole;
+  StateRole?: typeof import('./roles/state-role.ts').StateRole;
+  EvaluatorRole?: typeof import('./roles/evaluator-role.ts').EvaluatorRole;
+}
+
+/**
+ * Imports the core roles this process runs and registers each as a singleton of the root: a source-only or
+ * state-only process never loads the evaluator's expression and template engines (docs/benchmarks.md,
+ * "Memory (third wave)"). The notification config serves the evaluator and the sinks.
+ */
+export async function registerCoreRoles(root: DependencyContainer, roles: readonly Role[]): Promise<CoreRoleClasses> {
+  const classes: CoreRoleClasses = {};
+  if (roles.includes('evaluator') || roles.includes('sink')) classes.NotificationConfigRole = (await import('./roles/notification-config-role.ts')).NotificationConfigRole;
+  if (roles.includes('state')) classes.StateRole = (await import('./roles/state-role.ts')).StateRole;
+  if (roles.includes('evaluator')) classes.EvaluatorRole = (await import('./roles/evaluator-role.ts')).EvaluatorRole;
+  for (const role of Object.values(classes)) if (!root.isRegistered(role)) root.registerSingleton(role as never);
+  return classes;
 }
 
 /** What the loaded sinks declare, which the notification config reads services and templates with. */

@@ -2,9 +2,7 @@ import type { DependencyContainer } from 'tsyringe';
 import type { NotificationConfigProvider } from '@herald/core-notification-config';
 import type { Logger } from '@herald/plugin-sdk';
 import type { Role } from './config/engine-config.schema.ts';
-import { EvaluatorRole } from './roles/evaluator-role.ts';
-import { NotificationConfigRole } from './roles/notification-config-role.ts';
-import { StateRole } from './roles/state-role.ts';
+import { registerCoreRoles } from './container.ts';
 import { CoreTokens } from './tokens.ts';
 
 export interface CoreRoles {
@@ -28,9 +26,10 @@ export async function startCoreRoles(container: DependencyContainer): Promise<Co
   const logger = container.resolve<Logger>(CoreTokens.rootLogger);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tsyringe's constructor token type
   const wanted: (new (...args: any[]) => CoreRole)[] = [];
-  if (roles.includes('evaluator') || roles.includes('sink')) wanted.push(NotificationConfigRole);
-  if (roles.includes('state')) wanted.push(StateRole);
-  if (roles.includes('evaluator')) wanted.push(EvaluatorRole);
+  const { NotificationConfigRole, StateRole, EvaluatorRole } = await registerCoreRoles(container, roles);
+  if (NotificationConfigRole) wanted.push(NotificationConfigRole);
+  if (StateRole) wanted.push(StateRole);
+  if (EvaluatorRole) wanted.push(EvaluatorRole);
 
   const started: CoreRole[] = [];
   const stop = async () => {
@@ -46,6 +45,6 @@ export async function startCoreRoles(container: DependencyContainer): Promise<Co
     await stop();
     throw err;
   }
-  const notifications = roles.includes('evaluator') || roles.includes('sink') ? container.resolve(NotificationConfigRole).provider : undefined;
+  const notifications = NotificationConfigRole ? container.resolve(NotificationConfigRole).provider : undefined;
   return { notifications, stop };
 }

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { KubeConfigError } from './errors.ts';
+import { KubeconfigCredentials } from './kubeconfig-credentials.ts';
+import { inClusterDocument, mergeDocuments, readKubeconfigFile, type KubeconfigDocument } from './kubeconfig-document.ts';
 
 export interface LoadKubeConfigOptions {
   /** The `kubeconfig` option. */
@@ -16,7 +17,8 @@ export interface LoadKubeConfigOptions {
 }
 
 export interface LoadedKubeConfig {
-  kc: KubeConfig;
+  /** Hand it to createKubeClient. */
+  kc: KubeconfigCredentials;
   /** Where it came from, for logs: a path or `in-cluster service account`. */
   origin: string;
   /**
@@ -35,39 +37,27 @@ const serviceAccountDir = '/var/run/secrets/kubernetes.io/serviceaccount';
  */
 export function loadKubeConfig(options: LoadKubeConfigOptions = {}): LoadedKubeConfig {
   const env = options.env ?? process.env;
-  const kc = new KubeConfig();
+  let doc: KubeconfigDocument;
   let origin: string;
   const files = options.path ? [options.path] : (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
   const saDir = options.serviceAccountDir ?? serviceAccountDir;
   const homeConfig = join(options.home ?? homedir(), '.kube', 'config');
   if (files.length) {
     origin = files.join(delimiter);
-    for (const [index, file] of files.entries()) {
-      const part = index === 0 ? kc : new KubeConfig();
-      try {
-        part.loadFromFile(file);
-      } catch (cause) {
-        throw new KubeConfigError(`cannot load kubeconfig ${file}: ${(cause as Error).message}`, { cause });
-      }
-      if (part !== kc) kc.mergeConfig(part, true);
-    }
+    doc = readFile(files[0]!);
+    for (const file of files.slice(1)) mergeDocuments(doc, readFile(file));
   } else if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT && existsSync(join(saDir, 'token'))) {
     origin = 'in-cluster service account';
-    const prefix = saDir === serviceAccountDir ? '' : saDir.slice(0, -serviceAccountDir.length);
-    // loadFromCluster reads env itself; the token file is re-read when it rotates.
-    kc.loadFromCluster(prefix);
+    doc = inClusterDocument(saDir, env);
   } else if (existsSync(homeConfig)) {
     origin = homeConfig;
-    try {
-      kc.loadFromFile(homeConfig);
-    } catch (cause) {
-      throw new KubeConfigError(`cannot load kubeconfig ${homeConfig}: ${(cause as Error).message}`, { cause });
-    }
+    doc = readFile(homeConfig);
   } else {
     throw new KubeConfigError(
       'no kubeconfig found: set the kubeconfig option or $KUBECONFIG, run in a cluster with a service account, or create ~/.kube/config',
     );
   }
+  const kc = new KubeconfigCredentials(doc);
   if (options.context !== undefined) {
     if (!kc.getContextObject(options.context)) {
       const known = kc.getContexts().map((c) => `"${c.name}"`).join(', ') || 'none';
@@ -80,4 +70,13 @@ export function loadKubeConfig(options: LoadKubeConfigOptions = {}): LoadedKubeC
   }
   const namespace = env.POD_NAMESPACE || kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
   return { kc, origin, namespace };
+}
+
+function readFile(file: string): KubeconfigDocument {
+  try {
+    return readKubeconfigFile(file);
+  } catch (cause) {
+    if (cause instanceof KubeConfigError) throw cause;
+    throw new KubeConfigError(`cannot load kubeconfig ${file}: ${(cause as Error).message}`, { cause });
+  }
 }

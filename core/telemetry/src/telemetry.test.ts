@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { propagation, context, trace } from '@opentelemetry/api';
 import { createLogger } from './logger.ts';
@@ -47,6 +47,26 @@ describe('startTelemetry', () => {
     expect(span?.resource.attributes['host.name']).toBeTypeOf('string');
     expect(span?.resource.attributes['process.pid']).toBe(process.pid);
     expect(headers.traceparent).toContain(span!.spanContext().traceId);
+  });
+
+  it('propagates in the formats OTEL_PROPAGATORS names, B3 among them, and in none with none', () => {
+    const injected = (propagators: string) => {
+      vi.stubEnv('OTEL_PROPAGATORS', propagators);
+      try {
+        telemetry = startTelemetry({ serviceName: 'test', serviceVersion: '0.0.0', env: {} });
+        const headers: Record<string, string> = {};
+        telemetry.tracer('t').startActiveSpan('work', (span) => {
+          propagation.inject(context.active(), headers);
+          span.end();
+        });
+        return Object.keys(headers).sort();
+      } finally {
+        vi.unstubAllEnvs();
+      }
+    };
+    expect(injected('b3multi,tracecontext')).toEqual(['traceparent', 'x-b3-sampled', 'x-b3-spanid', 'x-b3-traceid']);
+    expect(injected('b3')).toEqual(['b3']);
+    expect(injected('none')).toEqual([]);
   });
 
   it('gives one warning for unusable OTEL_* values and exports nothing', () => {

@@ -1,17 +1,25 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { context, metrics, propagation, trace, type Meter, type Tracer } from '@opentelemetry/api';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
-import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { defaultResource, envDetector, hostDetector, processDetector, resourceFromAttributes } from '@opentelemetry/resources';
-import type { IMetricReader } from '@opentelemetry/sdk-metrics';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, NoopSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { createRequire } from 'node:module';
+import { context, diag, DiagConsoleLogger, metrics, propagation, trace, type Meter, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, diagLogLevelFromString, getBooleanFromEnv, getStringFromEnv, getStringListFromEnv, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { defaultResource, detectResources, envDetector, hostDetector, processDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import type { IMetricReader, MeterProvider } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, BatchSpanProcessor, NoopSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { containerDetector } from './container-detector.ts';
 import { kubernetesDetector } from './kubernetes-detector.ts';
 import { checkOtelEnv, type OtlpProtocol } from './otel-env.ts';
+
+/**
+ * Parts of the SDK a process may not need are required only when it does: the OTLP exporters (gRPC and
+ * protobuf among them) when traces are exported, the metrics SDK and Prometheus exporter when metrics are
+ * served, the B3 and Jaeger propagators when OTEL_PROPAGATORS names them. Synchronously, so startTelemetry
+ * stays synchronous. Why: @opentelemetry/sdk-node loads all of them (and the logs SDK, Zipkin, the
+ * instrumentation loader) at import, about 35 MiB of RSS measured (docs/benchmarks.md "Memory (third wave)").
+ */
+const load = createRequire(import.meta.url);
 
 export interface TelemetryOptions {
   serviceName: string;
@@ -41,20 +49,43 @@ export interface Telemetry {
 
 function otlpExporter(protocol: OtlpProtocol): SpanExporter {
   // Each exporter reads its endpoint, headers, timeout and compression from the standard variables.
-  if (protocol === 'grpc') return new OtlpGrpcExporter();
-  if (protocol === 'http/json') return new OtlpJsonExporter();
-  return new OtlpProtoExporter();
+  type Exporters = { OTLPTraceExporter: new () => SpanExporter };
+  if (protocol === 'grpc') return new (load('@opentelemetry/exporter-trace-otlp-grpc') as Exporters).OTLPTraceExporter();
+  if (protocol === 'http/json') return new (load('@opentelemetry/exporter-trace-otlp-http') as Exporters).OTLPTraceExporter();
+  return new (load('@opentelemetry/exporter-trace-otlp-proto') as Exporters).OTLPTraceExporter();
+}
+
+/** OTEL_PROPAGATORS, as the Node SDK reads it: unset means W3C trace context and baggage; `none` means no propagation. */
+function propagatorFromEnv(): TextMapPropagator | undefined {
+  const names = getStringListFromEnv('OTEL_PROPAGATORS');
+  if (names === undefined) return new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
+  if (names.includes('none')) return undefined;
+  const b3 = () => load('@opentelemetry/propagator-b3') as typeof import('@opentelemetry/propagator-b3');
+  const factories: Record<string, () => TextMapPropagator> = {
+    tracecontext: () => new W3CTraceContextPropagator(),
+    baggage: () => new W3CBaggagePropagator(),
+    b3: () => new (b3().B3Propagator)(),
+    b3multi: () => new (b3().B3Propagator)({ injectEncoding: b3().B3InjectEncoding.MULTI_HEADER }),
+    jaeger: () => new (load('@opentelemetry/propagator-jaeger') as typeof import('@opentelemetry/propagator-jaeger')).JaegerPropagator(),
+  };
+  const propagators: TextMapPropagator[] = [];
+  for (const name of new Set(names)) {
+    const make = factories[name];
+    if (make) propagators.push(make());
+    else diag.warn(`Propagator "${name}" requested through environment variable is unavailable.`);
+  }
+  return propagators.length > 0 ? new CompositePropagator({ propagators }) : undefined;
 }
 
 /**
- * Starts the OpenTelemetry Node SDK, configured by the standard OTEL_* variables: the sampler, the
- * propagators, the resource (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, host, process, container and
- * the pod from the downward API) and OTLP export of traces. Spans are always recorded, so trace context
- * travels across the bus even with no exporter; they leave the process only when an endpoint is set.
- * Unusable OTEL_* values give one warning and no export: Herald runs on. OTEL_SDK_DISABLED=true turns
- * all of it off (no spans, no context on the bus, no metrics).
+ * Starts OpenTelemetry the way its Node SDK would, configured by the standard OTEL_* variables: the sampler
+ * and span limits, the propagators, the resource (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, host, process,
+ * container and the pod from the downward API) and OTLP export of traces. Spans are always recorded, so
+ * trace context travels across the bus even with no exporter; they leave the process only when an endpoint
+ * is set. Unusable OTEL_* values give one warning and no export: Herald runs on. OTEL_SDK_DISABLED=true
+ * turns all of it off (no spans, no context on the bus, no metrics).
  *
- * The SDK registers the process-wide OpenTelemetry API; the last call wins (several kernels in one test).
+ * It registers the process-wide OpenTelemetry API; the last call wins (several kernels in one test).
  */
 export function startTelemetry(options: TelemetryOptions): Telemetry {
   const env = options.env ?? process.env;
@@ -72,36 +103,49 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   if (check.disabled) {
     return { tracer: (name) => trace.getTracer(name), meter: (name) => metrics.getMeter(name), exporting: false, shutdown: () => Promise.resolve() };
   }
+  const logLevel = getStringFromEnv('OTEL_LOG_LEVEL');
+  if (logLevel) diag.setLogger(new DiagConsoleLogger(), { logLevel: diagLogLevelFromString(logLevel) });
 
-  const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
-  if (check.exportTraces) spanProcessors.push(new BatchSpanProcessor(otlpExporter(check.protocol)));
-  // The SDK registers a tracer provider only when it has a processor; one that drops spans keeps them recorded.
-  if (spanProcessors.length === 0) spanProcessors.push(new NoopSpanProcessor());
+  const contextManager = new AsyncLocalStorageContextManager();
+  contextManager.enable();
+  context.setGlobalContextManager(contextManager);
+  const propagator = propagatorFromEnv();
+  if (propagator) propagation.setGlobalPropagator(propagator);
+
+  const nameFromEnv = env.OTEL_SERVICE_NAME !== undefined || /(^|,)\s*service\.name\s*=/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? '');
+  const resource = defaultResource()
+    .merge(resourceFromAttributes({
+      [ATTR_SERVICE_VERSION]: options.serviceVersion,
+      ...(options.roles ? { 'herald.roles': options.roles.join(',') } : {}),
+    }))
+    .merge(detectResources({ detectors: [envDetector, hostDetector, processDetector, containerDetector, kubernetesDetector(env)] }))
+    // Herald's service name wins over the detected one only when the operator named none.
+    .merge(nameFromEnv ? null : resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }));
 
   const readers: IMetricReader[] = [...(options.metricReaders ?? [])];
   let prometheus: PrometheusExporter | undefined;
   if (options.prometheus) {
     // Served by Herald's own telemetry server, beside /healthz and /readyz.
+    const { PrometheusExporter } = load('@opentelemetry/exporter-prometheus') as typeof import('@opentelemetry/exporter-prometheus');
     prometheus = new PrometheusExporter({ preventServerStart: true });
     readers.push(prometheus);
   }
+  let meterProvider: MeterProvider | undefined;
+  // No reader, no meter provider: the API's no-op meters cost nothing (and nothing is pushed anywhere).
+  if (readers.length > 0) {
+    const { MeterProvider } = load('@opentelemetry/sdk-metrics') as typeof import('@opentelemetry/sdk-metrics');
+    meterProvider = new MeterProvider({ resource, readers, sdkMetricsEnabled: getBooleanFromEnv('OTEL_NODE_EXPERIMENTAL_SDK_METRICS') });
+    metrics.setGlobalMeterProvider(meterProvider);
+  }
 
-  const nameFromEnv = env.OTEL_SERVICE_NAME !== undefined || /(^|,)\s*service\.name\s*=/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? '');
-  const sdk = new NodeSDK({
-    resource: defaultResource().merge(resourceFromAttributes({
-      [ATTR_SERVICE_VERSION]: options.serviceVersion,
-      ...(options.roles ? { 'herald.roles': options.roles.join(',') } : {}),
-    })),
-    resourceDetectors: [envDetector, hostDetector, processDetector, containerDetector, kubernetesDetector(env)],
-    // The SDK's serviceName wins over OTEL_SERVICE_NAME: give Herald's only when the operator named none.
-    ...(nameFromEnv ? {} : { serviceName: options.serviceName }),
-    spanProcessors,
-    // Always a list, maybe empty: with none the SDK would push metrics over OTLP to localhost by default.
-    metricReaders: readers,
-    // Herald logs through pino; the SDK must not start its own log export.
-    logRecordProcessors: [],
-  });
-  sdk.start();
+  const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
+  if (check.exportTraces) spanProcessors.push(new BatchSpanProcessor(otlpExporter(check.protocol)));
+  // A provider whose processor drops spans keeps them recorded, so context still travels.
+  if (spanProcessors.length === 0) spanProcessors.push(new NoopSpanProcessor());
+  // The sampler (OTEL_TRACES_SAMPLER, _ARG) and span limits (OTEL_SPAN_*) come from the environment.
+  const tracerProvider = new BasicTracerProvider({ resource, spanProcessors });
+  trace.setGlobalTracerProvider(tracerProvider);
+
   if (prometheus) {
     // Prometheus' convention, and never an empty scrape (the exporter ends one without its last newline).
     metrics
@@ -115,6 +159,6 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     meter: (name) => metrics.getMeter(name, options.serviceVersion),
     metricsHandler: prometheus ? (request, response) => prometheus.getMetricsRequestHandler(request, response) : undefined,
     exporting: check.exportTraces,
-    shutdown: () => (stopped ??= sdk.shutdown().catch(() => undefined)),
+    shutdown: () => (stopped ??= Promise.all([tracerProvider.shutdown(), meterProvider?.shutdown()]).then(() => undefined, () => undefined)),
   };
 }

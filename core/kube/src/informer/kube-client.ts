@@ -1,7 +1,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeCredentials } from '../kube-credentials.ts';
 import { KubeApiError, type KubeStatus } from './kube-api-error.ts';
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -50,11 +50,11 @@ const maxErrorBody = 64 * 1024;
 const idleSocketMs = 30_000;
 
 /**
- * A small HTTP client over a loaded KubeConfig: its TLS settings, proxy, token, client certificate or exec
+ * A small HTTP client over a loaded kubeconfig: its TLS settings, proxy, token, client certificate or exec
  * credentials apply to every request (re-applied each time, so rotated tokens are picked up). Requests share
  * keep-alive connections: one TLS handshake per connection, not per request, for the client and the server.
  */
-export function createKubeClient(kc: KubeConfig, options: KubeClientOptions = {}): KubeClient {
+export function createKubeClient(kc: KubeCredentials, options: KubeClientOptions = {}): KubeClient {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error(`the kubeconfig has no cluster for context "${kc.getCurrentContext()}"`);
   const server = cluster.server.replace(/\/+$/, '');
