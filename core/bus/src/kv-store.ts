@@ -17,8 +17,16 @@ export interface KvStore {
   put(group: string, key: string, value: string): Promise<number>;
   /** Deletes the key (only at `revision` when given); returns false on a revision conflict. */
   delete(group: string, key: string, revision?: number): Promise<boolean>;
-  /** Every key of the group, with its value. */
-  entries(group: string): Promise<Map<string, StoreEntry>>;
+  /**
+   * Every key of the group, with its value. `atLeast`: the read must include every change of the group up to
+   * that revision (the bucket's stream sequence of a change the caller reacts to); a copy that is behind is
+   * not good enough, the bucket's leader answers then.
+   */
+  entries(group: string, options?: GroupReadOptions): Promise<Map<string, StoreEntry>>;
+}
+
+export interface GroupReadOptions {
+  atLeast?: number;
 }
 
 /**
@@ -95,27 +103,64 @@ export class JetStreamKvStore implements KvStore {
     return done !== undefined;
   }
 
-  async entries(group: string): Promise<Map<string, StoreEntry>> {
-    const out = new Map<string, StoreEntry>();
+  async entries(group: string, options: GroupReadOptions = {}): Promise<Map<string, StoreEntry>> {
     const prefix = `$KV.${this.#bucket}.${encodeToken(group)}.`;
-    // A direct "last message per subject" read: no consumer is created (kv.keys() leaves one behind per call).
+    const direct = await this.#directEntries(prefix);
+    // The direct read may come from any replica. One that has the change at `atLeast` shows it, or a later
+    // change of that key, at that sequence or above (a delete too: its marker is the key's last message).
+    if (options.atLeast === undefined || direct.revision >= options.atLeast) return direct.entries;
+    return (await this.#leaderEntries(prefix)).entries;
+  }
+
+  /** A "last message per subject" direct read: no consumer is created (kv.keys() leaves one behind per call). */
+  async #directEntries(prefix: string): Promise<GroupRead> {
+    const read = new GroupRead(prefix);
     let messages;
     try {
       messages = await this.#jsm.direct.getLastMessagesFor(`KV_${this.#bucket}`, { multi_last: [`${prefix}>`] });
     } catch (err) {
-      if (isNoMessages(err)) return out;
+      if (isNoMessages(err)) return read;
       throw err;
     }
     try {
-      for await (const m of messages) {
-        const operation = m.header?.get('KV-Operation');
-        if (operation === 'DEL' || operation === 'PURGE') continue;
-        out.set(Buffer.from(m.subject.slice(prefix.length), 'base64url').toString('utf8'), { value: m.string(), revision: m.seq });
-      }
+      for await (const m of messages) read.add(m.subject, m.seq, m.header?.get('KV-Operation'), () => m.string());
     } catch (err) {
       if (!isNoMessages(err)) throw err;
     }
-    return out;
+    return read;
+  }
+
+  /**
+   * The same read through the stream's leader (the JetStream API answers from the leader only): the group's
+   * subjects from the stream's info, then each one's last message. A round trip per key, so only when a
+   * direct read was behind.
+   */
+  async #leaderEntries(prefix: string): Promise<GroupRead> {
+    const read = new GroupRead(prefix);
+    const stream = `KV_${this.#bucket}`;
+    const info = await this.#jsm.streams.info(stream, { subjects_filter: `${prefix}>` });
+    for (const subject of Object.keys(info.state.subjects ?? {})) {
+      const m = await this.#jsm.streams.getMessage(stream, { last_by_subj: subject });
+      if (m) read.add(m.subject, m.seq, m.header?.get('KV-Operation'), () => m.string());
+    }
+    return read;
+  }
+}
+
+/** What a group read found: the live keys, and the newest sequence among all its keys' last messages (deletes too). */
+class GroupRead {
+  readonly entries = new Map<string, StoreEntry>();
+  revision = 0;
+  readonly #prefix: string;
+
+  constructor(prefix: string) {
+    this.#prefix = prefix;
+  }
+
+  add(subject: string, seq: number, operation: string | undefined, value: () => string): void {
+    this.revision = Math.max(this.revision, seq);
+    if (operation === 'DEL' || operation === 'PURGE') return;
+    this.entries.set(Buffer.from(subject.slice(this.#prefix.length), 'base64url').toString('utf8'), { value: value(), revision: seq });
   }
 }
 
