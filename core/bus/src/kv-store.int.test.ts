@@ -34,6 +34,11 @@ describe.each([false, true])('a key read with leaderReads=%s', (leaderReads) => 
     expect(await store.get('uid-2', 'claim')).toBeUndefined();
     expect(await store.delete('uid-1', 'claim', updated)).toBe(true);
     expect(await store.get('uid-1', 'claim')).toBeUndefined();
+    // Released, then claimed again (the next round), once: a second create finds it taken.
+    const again = await store.create('uid-1', 'claim', 'pending again');
+    expect(again).toBeGreaterThan(updated!);
+    expect(await store.create('uid-1', 'claim', 'other')).toBeUndefined();
+    expect(await store.get('uid-1', 'claim')).toEqual({ value: 'pending again', revision: again });
   });
 });
 

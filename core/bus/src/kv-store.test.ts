@@ -24,7 +24,7 @@ function msg(subj: string, m: { seq: number; value: string; operation?: 'DEL' })
   } as unknown as StoredMsg;
 }
 
-function twoCopies(follower: Copy, leader: Copy) {
+function twoCopies(follower: Copy, leader: Copy, kv: Partial<KV> = {}) {
   const reads = { direct: 0, leader: 0 };
   const jsm = {
     direct: {
@@ -52,7 +52,7 @@ function twoCopies(follower: Copy, leader: Copy) {
       },
     },
   } as unknown as JetStreamManager;
-  return { store: new JetStreamKvStore({} as KV, jsm, bucket), reads };
+  return { store: new JetStreamKvStore(kv as KV, jsm, bucket, { leaderReads: true }), reads };
 }
 
 describe('a group read on a bucket whose answering replica is behind', () => {
@@ -106,5 +106,32 @@ describe('a group read on a bucket whose answering replica is behind', () => {
       ]),
     );
     expect(reads).toEqual({ direct: 1, leader: 0 });
+  });
+});
+
+describe('a key created again after its delete, on a bucket whose answering replica is behind', () => {
+  it('is created on the delete marker the leader has, where the replica still shows the old value', async () => {
+    const key = encodeKvKey('uid-1', 'r1');
+    const follower: Copy = { last: new Map([[subject('uid-1', 'r1'), { seq: 11, value: 'sent' }]]) };
+    const leader: Copy = { last: new Map([[subject('uid-1', 'r1'), { seq: 13, value: '', operation: 'DEL' }]]) };
+    const puts: { key: string; expected: number | undefined }[] = [];
+    const kv: Partial<KV> = {
+      // The server's compare-and-set: the key's last sequence must be the one expected.
+      async put(k: string, _value: unknown, options?: { previousSeq?: number }) {
+        puts.push({ key: k, expected: options?.previousSeq });
+        if (options?.previousSeq !== 13) throw Object.assign(new Error('wrong last sequence: 13'), { code: 10071 });
+        return 14;
+      },
+      // What the KV client's own create reads the marker with: the replica's old value.
+      get: async () => {
+        throw new Error('a direct get of the key: the replica behind would answer it');
+      },
+    };
+    const { store } = twoCopies(follower, leader, kv);
+    expect(await store.create('uid-1', 'r1', 'pending')).toBe(14);
+    expect(puts).toEqual([
+      { key, expected: 0 },
+      { key, expected: 13 },
+    ]);
   });
 });

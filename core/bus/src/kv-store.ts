@@ -68,23 +68,42 @@ export class JetStreamKvStore implements KvStore {
   }
 
   async get(group: string, key: string): Promise<StoreEntry | undefined> {
-    if (this.#leaderReads) return this.#getFromLeader(encodeKvKey(group, key));
-    const entry = await this.#kv.get(encodeKvKey(group, key));
-    if (!entry || entry.operation !== 'PUT') return undefined;
-    return { value: entry.string(), revision: entry.revision };
+    const last = await this.#last(encodeKvKey(group, key));
+    return last && !last.deleted ? { value: last.value, revision: last.revision } : undefined;
   }
 
-  /** The last message of the key's subject, through the stream's leader (the JetStream API, not a direct get). */
-  async #getFromLeader(kvKey: string): Promise<StoreEntry | undefined> {
+  /**
+   * The key's last message, a delete's marker too. With `leaderReads`, through the stream's leader (the
+   * JetStream message-get API, not a direct get).
+   */
+  async #last(kvKey: string): Promise<{ value: string; revision: number; deleted: boolean } | undefined> {
+    if (!this.#leaderReads) {
+      const entry = await this.#kv.get(kvKey);
+      return entry ? { value: entry.string(), revision: entry.revision, deleted: entry.operation !== 'PUT' } : undefined;
+    }
     const m = await this.#jsm.streams.getMessage(`KV_${this.#bucket}`, { last_by_subj: `$KV.${this.#bucket}.${kvKey}` });
     if (!m) return undefined;
     const operation = m.header?.get('KV-Operation');
-    if (operation === 'DEL' || operation === 'PURGE') return undefined;
-    return { value: m.string(), revision: m.seq };
+    return { value: m.string(), revision: m.seq, deleted: operation === 'DEL' || operation === 'PURGE' };
   }
 
+  /**
+   * Not the KV client's create: when the key was deleted before, that one looks the delete marker up with a
+   * direct get, which a replica that is behind may answer with the value from before the delete. Create
+   * then reports "exists", and a released claim cannot be claimed again: a notification lost after a
+   * partition healed. Here the marker is read like any key (see `leaderReads`).
+   */
   async create(group: string, key: string, value: string): Promise<number | undefined> {
-    return casOrUndefined(() => this.#kv.create(encodeKvKey(group, key), value));
+    const kvKey = encodeKvKey(group, key);
+    let expected = 0;
+    for (let attempt = 1; ; attempt++) {
+      const revision = await casOrUndefined(() => this.#kv.put(kvKey, value, { previousSeq: expected }));
+      if (revision !== undefined) return revision;
+      const last = await this.#last(kvKey);
+      // A live value is there; or the key keeps changing under us (deleted, written, deleted…): say it exists.
+      if ((last && !last.deleted) || attempt >= 3) return undefined;
+      expected = last?.revision ?? 0;
+    }
   }
 
   async update(group: string, key: string, value: string, revision: number): Promise<number | undefined> {
