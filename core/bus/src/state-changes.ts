@@ -28,8 +28,8 @@ const STREAM_NOT_FOUND = 10059;
 
 /**
  * Hands the group of every changed key of a KV bucket (see kv-store.ts; an object's UID in the state
- * bucket), with the change's revision (its stream sequence), to `handler`, from a durable consumer on the bucket's stream: changes made while no process was
- * listening are handled when one starts. A change is acknowledged once `handler` resolved; when it rejects,
+ * bucket), with the change's revision (its stream sequence), to `handler`, from a durable consumer on the
+ * bucket's stream: changes made while no process was listening are handled when one starts. A change is acknowledged once `handler` resolved; when it rejects,
  * the change comes back after a delay. The consumer is created again when it disappears (a server restarted
  * with an empty store, someone deleted it), like the bus's other consumers; a consumer created (first start,
  * or again) begins with the last value of every key, so every group in the bucket is handed over once:

@@ -200,7 +200,8 @@ export class JetStreamSubscriber implements BusSubscriber {
             messages.stop();
           } else if (stalled(status, this.#connected())) {
             // Started again from scratch (the consumer looked up, a new pull), rather than waiting for the
-            // client's re-pulls to be answered; what this process held unacknowledged comes back after the ack wait.
+            // client's re-pulls to be answered. Messages being handled finish; any received but not yet handed
+            // out come back after the ack wait (as the pin, if this process held one, expires then).
             log.warn({ status: status.type, count: status.count, consumer: name }, 'no heartbeats from the server while connected; consuming again');
             messages.stop();
           }
