@@ -162,8 +162,8 @@ export class Bus {
     this.nc.publish(this.topology.systemSubject(name), JSON.stringify(event));
   }
 
-  /** Calls `handler` with the group (object UID) of each changed key of the state bucket (see consumeStateChanges). */
-  stateChanges(durable: string, logger: Logger, handler: (group: string) => Promise<void>): Promise<Subscription> {
+  /** Calls `handler` with the group (object UID) and revision of each changed key of the state bucket (see consumeStateChanges). */
+  stateChanges(durable: string, logger: Logger, handler: (group: string, revision: number) => Promise<void>): Promise<Subscription> {
     const maxPayload = this.nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
     return consumeStateChanges(
       {
@@ -173,6 +173,7 @@ export class Bus {
         durable,
         logger,
         closed: () => this.nc.isClosed(),
+        connected: () => this.#link.connected,
         recreateTopology: async () => {
           await this.topology.ensure(this.nc, this.jsm, maxPayload);
         },

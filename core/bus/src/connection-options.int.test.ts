@@ -5,7 +5,7 @@ import { nkeys } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@herald/core-telemetry';
 import { isHeraldError } from '@herald/plugin-sdk';
-import { generateNatsPki, startNats, startNatsCluster, type NatsPki, type NatsServer } from '@herald/test-harness';
+import { generateNatsAccounts, generateNatsPki, startNats, startNatsCluster, type NatsPki, type NatsServer } from '@herald/test-harness';
 import { Bus, type BusOptions } from './bus.ts';
 import { BusErrorCodes } from './errors.ts';
 import { DeadLetterStore } from './dead-letters.ts';
@@ -89,6 +89,15 @@ describe('NATS connection: TLS and every kind of credential, against a real nats
     const otherFile = join(dir, 'other.nk');
     writeFileSync(otherFile, new TextDecoder().decode(nkeys.createUser().getSeed()));
     expect(await refusal({ servers: [s.url], auth: { nkeySeedFile: otherFile } })).toBe(BusErrorCodes.connect);
+  });
+
+  it('a .creds file (operator, account and user JWTs, memory resolver); a user of an unknown account, or the JWT with another seed, is refused', async () => {
+    const accounts = await generateNatsAccounts(join(dir, 'accounts'));
+    const s = await server(accounts.config);
+    await engineConnects({ servers: [s.url], auth: { credsFile: accounts.credsFile } });
+    expect(await refusal({ servers: [s.url], auth: { credsFile: accounts.strangerCredsFile } })).toBe(BusErrorCodes.connect);
+    expect(await refusal({ servers: [s.url], auth: { credsFile: accounts.mismatchedCredsFile } })).toBe(BusErrorCodes.connect);
+    expect(await refusal({ servers: [s.url] })).toBe(BusErrorCodes.connect);
   });
 });
 

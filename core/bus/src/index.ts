@@ -5,7 +5,7 @@ export { BusError, BusErrorCodes } from './errors.ts';
 export { Topology, defaultTopology, type TopologyOptions, type StreamLimits, type Placement } from './topology.ts';
 export { JetStreamPublisher, defaultPublisherOptions, type PublisherOptions } from './publisher.ts';
 export { JetStreamSubscriber, defaultSubscriberOptions, type SubscriberOptions } from './subscriber.ts';
-export { JetStreamKvStore, encodeKvKey, scopedStore, type KvStore } from './kv-store.ts';
+export { JetStreamKvStore, encodeKvKey, scopedStore, type GroupReadOptions, type KvStore } from './kv-store.ts';
 export { encodeEnvelope, decodeEnvelope, CONTENT_TYPE } from './envelope.ts';
 export { injectTraceContext, extractTraceContext } from './trace-headers.ts';
 export { HandBackError, isHandBack, isLastAttempt } from './hand-back.ts';

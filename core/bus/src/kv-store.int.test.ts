@@ -34,5 +34,30 @@ describe.each([false, true])('a key read with leaderReads=%s', (leaderReads) => 
     expect(await store.get('uid-2', 'claim')).toBeUndefined();
     expect(await store.delete('uid-1', 'claim', updated)).toBe(true);
     expect(await store.get('uid-1', 'claim')).toBeUndefined();
+    // Released, then claimed again (the next round), once: a second create finds it taken.
+    const again = await store.create('uid-1', 'claim', 'pending again');
+    expect(again).toBeGreaterThan(updated!);
+    expect(await store.create('uid-1', 'claim', 'other')).toBeUndefined();
+    expect(await store.get('uid-1', 'claim')).toEqual({ value: 'pending again', revision: again });
+  });
+});
+
+describe('a group read with a floor', () => {
+  it('answers the live keys of the group, directly when the floor is reached and through the leader when not', async () => {
+    const store = await storeOf('GROUP_FLOOR', false);
+    await store.create('uid-1', '~object', 'marker');
+    const kept = await store.create('uid-1', 'r2', 'sent');
+    const gone = await store.create('uid-1', 'r1', 'sent');
+    expect(await store.delete('uid-1', 'r1', gone)).toBe(true);
+    // Another group's change is newer than anything of uid-1: as a floor, no copy of uid-1 can reach it,
+    // so this read goes through the stream's leader (here, the only server).
+    const later = await store.put('uid-2', 'r1', 'sent');
+    const expected = new Map([
+      ['~object', { value: 'marker', revision: kept! - 1 }],
+      ['r2', { value: 'sent', revision: kept }],
+    ]);
+    expect(await store.entries('uid-1', { atLeast: gone! + 1 })).toEqual(expected);
+    expect(await store.entries('uid-1', { atLeast: later })).toEqual(expected);
+    expect(await store.entries('uid-3', { atLeast: later })).toEqual(new Map());
   });
 });

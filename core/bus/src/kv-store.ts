@@ -17,8 +17,16 @@ export interface KvStore {
   put(group: string, key: string, value: string): Promise<number>;
   /** Deletes the key (only at `revision` when given); returns false on a revision conflict. */
   delete(group: string, key: string, revision?: number): Promise<boolean>;
-  /** Every key of the group, with its value. */
-  entries(group: string): Promise<Map<string, StoreEntry>>;
+  /**
+   * Every key of the group, with its value. `atLeast`: the read must include every change of the group up to
+   * that revision (the bucket's stream sequence of a change the caller reacts to); a copy that is behind is
+   * not good enough, the bucket's leader answers then.
+   */
+  entries(group: string, options?: GroupReadOptions): Promise<Map<string, StoreEntry>>;
+}
+
+export interface GroupReadOptions {
+  atLeast?: number;
 }
 
 /**
@@ -60,23 +68,42 @@ export class JetStreamKvStore implements KvStore {
   }
 
   async get(group: string, key: string): Promise<StoreEntry | undefined> {
-    if (this.#leaderReads) return this.#getFromLeader(encodeKvKey(group, key));
-    const entry = await this.#kv.get(encodeKvKey(group, key));
-    if (!entry || entry.operation !== 'PUT') return undefined;
-    return { value: entry.string(), revision: entry.revision };
+    const last = await this.#last(encodeKvKey(group, key));
+    return last && !last.deleted ? { value: last.value, revision: last.revision } : undefined;
   }
 
-  /** The last message of the key's subject, through the stream's leader (the JetStream API, not a direct get). */
-  async #getFromLeader(kvKey: string): Promise<StoreEntry | undefined> {
+  /**
+   * The key's last message, a delete's marker too. With `leaderReads`, through the stream's leader (the
+   * JetStream message-get API, not a direct get).
+   */
+  async #last(kvKey: string): Promise<{ value: string; revision: number; deleted: boolean } | undefined> {
+    if (!this.#leaderReads) {
+      const entry = await this.#kv.get(kvKey);
+      return entry ? { value: entry.string(), revision: entry.revision, deleted: entry.operation !== 'PUT' } : undefined;
+    }
     const m = await this.#jsm.streams.getMessage(`KV_${this.#bucket}`, { last_by_subj: `$KV.${this.#bucket}.${kvKey}` });
     if (!m) return undefined;
     const operation = m.header?.get('KV-Operation');
-    if (operation === 'DEL' || operation === 'PURGE') return undefined;
-    return { value: m.string(), revision: m.seq };
+    return { value: m.string(), revision: m.seq, deleted: operation === 'DEL' || operation === 'PURGE' };
   }
 
+  /**
+   * Not the KV client's create: when the key was deleted before, that one looks the delete marker up with a
+   * direct get, which a replica that is behind may answer with the value from before the delete. Create
+   * then reports "exists", and a released claim cannot be claimed again: a notification lost after a
+   * partition healed. Here the marker is read like any key (see `leaderReads`).
+   */
   async create(group: string, key: string, value: string): Promise<number | undefined> {
-    return casOrUndefined(() => this.#kv.create(encodeKvKey(group, key), value));
+    const kvKey = encodeKvKey(group, key);
+    let expected = 0;
+    for (let attempt = 1; ; attempt++) {
+      const revision = await casOrUndefined(() => this.#kv.put(kvKey, value, { previousSeq: expected }));
+      if (revision !== undefined) return revision;
+      const last = await this.#last(kvKey);
+      // A live value is there; or the key keeps changing under us (deleted, written, deleted…): say it exists.
+      if ((last && !last.deleted) || attempt >= 3) return undefined;
+      expected = last?.revision ?? 0;
+    }
   }
 
   async update(group: string, key: string, value: string, revision: number): Promise<number | undefined> {
@@ -95,27 +122,64 @@ export class JetStreamKvStore implements KvStore {
     return done !== undefined;
   }
 
-  async entries(group: string): Promise<Map<string, StoreEntry>> {
-    const out = new Map<string, StoreEntry>();
+  async entries(group: string, options: GroupReadOptions = {}): Promise<Map<string, StoreEntry>> {
     const prefix = `$KV.${this.#bucket}.${encodeToken(group)}.`;
-    // A direct "last message per subject" read: no consumer is created (kv.keys() leaves one behind per call).
+    const direct = await this.#directEntries(prefix);
+    // The direct read may come from any replica. One that has the change at `atLeast` shows it, or a later
+    // change of that key, at that sequence or above (a delete too: its marker is the key's last message).
+    if (options.atLeast === undefined || direct.revision >= options.atLeast) return direct.entries;
+    return (await this.#leaderEntries(prefix)).entries;
+  }
+
+  /** A "last message per subject" direct read: no consumer is created (kv.keys() leaves one behind per call). */
+  async #directEntries(prefix: string): Promise<GroupRead> {
+    const read = new GroupRead(prefix);
     let messages;
     try {
       messages = await this.#jsm.direct.getLastMessagesFor(`KV_${this.#bucket}`, { multi_last: [`${prefix}>`] });
     } catch (err) {
-      if (isNoMessages(err)) return out;
+      if (isNoMessages(err)) return read;
       throw err;
     }
     try {
-      for await (const m of messages) {
-        const operation = m.header?.get('KV-Operation');
-        if (operation === 'DEL' || operation === 'PURGE') continue;
-        out.set(Buffer.from(m.subject.slice(prefix.length), 'base64url').toString('utf8'), { value: m.string(), revision: m.seq });
-      }
+      for await (const m of messages) read.add(m.subject, m.seq, m.header?.get('KV-Operation'), () => m.string());
     } catch (err) {
       if (!isNoMessages(err)) throw err;
     }
-    return out;
+    return read;
+  }
+
+  /**
+   * The same read through the stream's leader (the JetStream API answers from the leader only): the group's
+   * subjects from the stream's info, then each one's last message. A round trip per key, so only when a
+   * direct read was behind.
+   */
+  async #leaderEntries(prefix: string): Promise<GroupRead> {
+    const read = new GroupRead(prefix);
+    const stream = `KV_${this.#bucket}`;
+    const info = await this.#jsm.streams.info(stream, { subjects_filter: `${prefix}>` });
+    for (const subject of Object.keys(info.state.subjects ?? {})) {
+      const m = await this.#jsm.streams.getMessage(stream, { last_by_subj: subject });
+      if (m) read.add(m.subject, m.seq, m.header?.get('KV-Operation'), () => m.string());
+    }
+    return read;
+  }
+}
+
+/** What a group read found: the live keys, and the newest sequence among all its keys' last messages (deletes too). */
+class GroupRead {
+  readonly entries = new Map<string, StoreEntry>();
+  revision = 0;
+  readonly #prefix: string;
+
+  constructor(prefix: string) {
+    this.#prefix = prefix;
+  }
+
+  add(subject: string, seq: number, operation: string | undefined, value: () => string): void {
+    this.revision = Math.max(this.revision, seq);
+    if (operation === 'DEL' || operation === 'PURGE') return;
+    this.entries.set(Buffer.from(subject.slice(this.#prefix.length), 'base64url').toString('utf8'), { value: value(), revision: seq });
   }
 }
 

@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, JetStreamApiError, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { Logger, Subscription } from '@herald/plugin-sdk';
 import { decodeKvGroup } from './kv-store.ts';
-import { PULL_EXPIRES_MS } from './pull-expiry.ts';
+import { PULL_EXPIRES_MS, stalled } from './pull-expiry.ts';
 
 export interface StateChangeOptions {
   js: JetStreamClient;
@@ -11,6 +11,8 @@ export interface StateChangeOptions {
   durable: string;
   logger: Logger;
   closed: () => boolean;
+  /** True while the connection is up (not reconnecting); absent: always. */
+  connected?: () => boolean;
   /** Creates the streams and buckets again when the server lost them (a store wiped). */
   recreateTopology?: () => Promise<void>;
   /** Changes handled at once. */
@@ -26,15 +28,16 @@ const STREAM_NOT_FOUND = 10059;
 
 /**
  * Hands the group of every changed key of a KV bucket (see kv-store.ts; an object's UID in the state
- * bucket) to `handler`, from a durable consumer on the bucket's stream: changes made while no process was
- * listening are handled when one starts. A change is acknowledged once `handler` resolved; when it rejects,
+ * bucket), with the change's revision (its stream sequence), to `handler`, from a durable consumer on the
+ * bucket's stream: changes made while no process was listening are handled when one starts. A change is acknowledged once `handler` resolved; when it rejects,
  * the change comes back after a delay. The consumer is created again when it disappears (a server restarted
  * with an empty store, someone deleted it), like the bus's other consumers; a consumer created (first start,
  * or again) begins with the last value of every key, so every group in the bucket is handed over once:
  * nothing changed while it was missing is skipped.
  */
-export async function consumeStateChanges(options: StateChangeOptions, handler: (group: string) => Promise<void>): Promise<Subscription> {
+export async function consumeStateChanges(options: StateChangeOptions, handler: (group: string, revision: number) => Promise<void>): Promise<Subscription> {
   const { js, jsm, bucket, durable, logger, closed } = options;
+  const connected = options.connected ?? (() => true);
   const stream = `KV_${bucket}`;
   const prefix = `$KV.${bucket}.`;
   const concurrency = options.concurrency ?? 64;
@@ -76,13 +79,17 @@ export async function consumeStateChanges(options: StateChangeOptions, handler: 
             if (status.type === 'consumer_deleted' || status.type === 'consumer_not_found' || status.type === 'stream_not_found') {
               logger.warn({ status: status.type, durable }, 'the state-change consumer is gone; creating it again');
               messages.stop();
+            } else if (stalled(status, !closed() && connected())) {
+              // As the bus's other consumers (see RESTART_AFTER_MISSED_HEARTBEATS).
+              logger.warn({ status: status.type, count: status.count, durable }, 'no heartbeats from the server while connected; consuming state changes again');
+              messages.stop();
             }
           }
         })();
         for await (const m of messages) {
           delay = 250;
           const uid = decodeKvGroup(m.subject.slice(prefix.length));
-          const work = (uid === undefined ? Promise.resolve() : handler(uid)).then(
+          const work = (uid === undefined ? Promise.resolve() : handler(uid, m.seq)).then(
             () => m.ack(),
             (err: unknown) => {
               logger.warn({ err, group: uid }, 'state change not handled; it comes back later');

@@ -10,7 +10,7 @@ import { MessageProcessor } from './message-processor.ts';
 import { PartitionShare } from './partition-share.ts';
 import type { JetStreamPublisher } from './publisher.ts';
 import type { Topology } from './topology.ts';
-import { PULL_EXPIRES_MS } from './pull-expiry.ts';
+import { PULL_EXPIRES_MS, stalled } from './pull-expiry.ts';
 
 const channelType: Record<Channel, EventType> = {
   events: EventTypes.resource,
@@ -198,8 +198,12 @@ export class JetStreamSubscriber implements BusSubscriber {
           else if (status.type === 'consumer_deleted' || status.type === 'consumer_not_found' || status.type === 'stream_not_found') {
             log.warn({ status: status.type }, 'the durable consumer is gone; creating it again');
             messages.stop();
-          } else if (status.type === 'heartbeats_missed') {
-            log.warn({ status: status.type }, 'no heartbeats from the server; the client keeps pulling');
+          } else if (stalled(status, this.#connected())) {
+            // Started again from scratch (the consumer looked up, a new pull), rather than waiting for the
+            // client's re-pulls to be answered. Messages being handled finish; any received but not yet handed
+            // out come back after the ack wait (as the pin, if this process held one, expires then).
+            log.warn({ status: status.type, count: status.count, consumer: name }, 'no heartbeats from the server while connected; consuming again');
+            messages.stop();
           }
         }
       })();

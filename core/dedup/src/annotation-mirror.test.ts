@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KubeApiError, type KubeClient } from '@herald/core-kube';
+import type { KvStore } from '@herald/core-bus';
 import type { ObjectRef } from '@herald/plugin-sdk';
 import { encodeClaim, encodeMarker, OBJECT_MARKER_KEY, type Claim } from './claim-codec.ts';
 import { AnnotationMirror } from './annotation-mirror.ts';
@@ -105,5 +106,37 @@ describe('the notified annotation mirror', () => {
       '{"a:[0].x:webhook:":100}',
       '{"a:[0].x:webhook:":101}',
     ]);
+  });
+
+  it('writes from a read that has the change it reacts to, though the copy answering first is behind (a cluster member back from a partition)', async () => {
+    const kv = await seeded({ 'a:[0].x:webhook:': { status: 'pending', at: 100, event: 'e' } });
+    // The copy answering group reads stopped here: the claim still pending.
+    const behind = await kv.entries(ref.uid);
+    const behindRevision = Math.max(...[...behind.values()].map((e) => e.revision));
+    const settled = await kv.update(ref.uid, 'a:[0].x:webhook:', encodeClaim({ status: 'sent', at: 100 }), behindRevision);
+    const floors: (number | undefined)[] = [];
+    const lagging: KvStore = {
+      ...kv,
+      async entries(group, options) {
+        floors.push(options?.atLeast);
+        // What a lagging replica does: answers its old copy unless asked for something newer than it has.
+        return (options?.atLeast ?? 0) > behindRevision ? kv.entries(group) : new Map(behind);
+      },
+    };
+    const { client, patches } = kube();
+    await new AnnotationMirror({ kv: lagging, kube: client, logger: logger().log, annotationPrefix: 'notifications.argoproj.io', coalesceMs: 0 }).sync(ref.uid, settled);
+    expect(patches.map((p) => (p.body as { metadata: { annotations: Record<string, string> } }).metadata.annotations['notified.notifications.argoproj.io'])).toEqual(['{"a:[0].x:webhook:":100}']);
+    // The check after the write asks for nothing older than what was written.
+    expect(floors).toEqual([settled, settled]);
+  });
+
+  it('coalesced changes are written from a read that has the newest of them', async () => {
+    const kv = await seeded({});
+    const floors: (number | undefined)[] = [];
+    const recording: KvStore = { ...kv, entries: async (group, options) => (floors.push(options?.atLeast), kv.entries(group)) };
+    const { client } = kube();
+    const mirror = new AnnotationMirror({ kv: recording, kube: client, logger: logger().log, annotationPrefix: 'notifications.argoproj.io', coalesceMs: 5 });
+    await Promise.all([mirror.sync(ref.uid, 7), mirror.sync(ref.uid, 9), mirror.sync(ref.uid, 8)]);
+    expect(floors[0]).toBe(9);
   });
 });

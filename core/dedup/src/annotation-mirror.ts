@@ -29,6 +29,8 @@ export class AnnotationMirror {
   readonly #options: AnnotationMirrorOptions;
   readonly #scheduled = new Map<string, Promise<void>>();
   readonly #running = new Map<string, Promise<void>>();
+  /** The newest change each scheduled patch must include (bucket revision), by object UID. */
+  readonly #floors = new Map<string, number>();
   readonly #stop = new AbortController();
   readonly #forbidden = new Set<string>();
   readonly #annotation: string;
@@ -38,8 +40,13 @@ export class AnnotationMirror {
     this.#annotation = notifiedAnnotationName(options.annotationPrefix);
   }
 
-  /** Resolves once a patch that includes every change made before this call is done. */
-  sync(objectUid: string): Promise<void> {
+  /**
+   * Resolves once a patch that includes every change made before this call is done. `revision`: the state
+   * bucket's revision of the change this call reacts to; the patch is written from a read that has it (on a
+   * cluster, a follower just back from a partition may answer a read with what it had before).
+   */
+  sync(objectUid: string, revision?: number): Promise<void> {
+    if (revision !== undefined) this.#floors.set(objectUid, Math.max(revision, this.#floors.get(objectUid) ?? 0));
     const pending = this.#scheduled.get(objectUid);
     if (pending) return pending;
     const previous = this.#running.get(objectUid) ?? Promise.resolve();
@@ -49,7 +56,9 @@ export class AnnotationMirror {
       .then(() => {
         // From here on, new changes need another patch.
         this.#scheduled.delete(objectUid);
-        const run = this.#write(objectUid);
+        const floor = this.#floors.get(objectUid);
+        this.#floors.delete(objectUid);
+        const run = this.#write(objectUid, floor);
         this.#running.set(objectUid, run);
         return run.finally(() => {
           if (this.#running.get(objectUid) === run) this.#running.delete(objectUid);
@@ -67,14 +76,17 @@ export class AnnotationMirror {
    * Writes the annotation from the claims, then reads the claims again: several state processes share the
    * mirror's consumer, so another one may have written from an older read after this one read, or this
    * one's patch may land after a newer one. Writing until what was written is still what the claims say
-   * leaves the annotation matching the bucket, whoever writes last.
+   * leaves the annotation matching the bucket, whoever writes last. Every read is at least as new as the
+   * change being mirrored and as the previous read's claims, so no round writes from an older view.
    */
-  async #write(objectUid: string): Promise<void> {
-    let entries = await this.#options.kv.entries(objectUid);
+  async #write(objectUid: string, floor: number | undefined): Promise<void> {
+    const read = async (atLeast: number | undefined) => this.#options.kv.entries(objectUid, atLeast === undefined ? {} : { atLeast });
+    let entries = await read(floor);
     for (let round = 1; ; round++) {
       const written = await this.#patch(objectUid, entries);
       if (written === undefined) return;
-      entries = await this.#options.kv.entries(objectUid);
+      floor = Math.max(floor ?? 0, ...[...entries.values()].map((e) => e.revision));
+      entries = await read(floor);
       if (notifiedValue(entries)?.value === written) return;
       // Still changing after a few rounds: the change comes back through the consumer (see sync's caller).
       if (round >= MAX_WRITE_ROUNDS) {

@@ -11,7 +11,7 @@ export interface StateRoleOptions {
   kv: KvStore;
   logger: Logger;
   /** Feed of objects whose claims changed (the bus's state-bucket consumer). */
-  stateChanges: (durable: string, handler: (objectUid: string) => Promise<void>) => Promise<Subscription>;
+  stateChanges: (durable: string, handler: (objectUid: string, revision: number) => Promise<void>) => Promise<Subscription>;
   /** Absent: no annotation mirror (no cluster, or turned off). */
   kube: KubeClient | undefined;
   annotationPrefix: string;
@@ -35,7 +35,7 @@ export async function startStateRole(options: StateRoleOptions): Promise<{ stop(
   const mirror = options.kube ? new AnnotationMirror({ kv, kube: options.kube, logger, annotationPrefix, coalesceMs: options.coalesceMs }) : undefined;
   try {
     subscriptions.push(await options.subscriber.subscribe('results', { durable: 'herald-state' }, async (delivery) => settle(delivery.event.data)));
-    if (mirror) subscriptions.push(await options.stateChanges('herald-state-mirror', (uid) => mirrorTraced(mirror, uid)));
+    if (mirror) subscriptions.push(await options.stateChanges('herald-state-mirror', (uid, revision) => mirrorTraced(mirror, uid, revision)));
   } catch (err) {
     await Promise.all(subscriptions.map((s) => s.stop()));
     throw err;
@@ -52,15 +52,15 @@ export async function startStateRole(options: StateRoleOptions): Promise<{ stop(
    * waiting for it, linked to the other settles it covers (one patch can carry several). A change of claims no
    * settle caused (an evaluator's claim) is patched untraced.
    */
-  function mirrorTraced(m: AnnotationMirror, uid: string): Promise<void> {
+  function mirrorTraced(m: AnnotationMirror, uid: string, revision: number): Promise<void> {
     const waiting = settled.get(uid);
-    if (!waiting) return m.sync(uid);
+    if (!waiting) return m.sync(uid, revision);
     settled.delete(uid);
     const parent = trace.setSpanContext(context.active(), waiting[0]!);
     const links = waiting.slice(1).map((ctx) => ({ context: ctx }));
     return tracer.startActiveSpan('patch annotation', { kind: SpanKind.CLIENT, links, attributes: { 'herald.object_uid': uid, 'herald.settles': waiting.length } }, parent, async (span) => {
       try {
-        await m.sync(uid);
+        await m.sync(uid, revision);
       } finally {
         span.end();
       }

@@ -4,6 +4,7 @@ export { toolPath } from './tools.ts';
 export { startNats, type NatsServer, type StartNatsOptions } from './nats/nats-server.ts';
 export { startNatsCluster, type NatsCluster, type NatsClusterMember, type NatsHost } from './nats/nats-cluster.ts';
 export { generateNatsPki, type NatsPki } from './nats/nats-pki.ts';
+export { generateNatsAccounts, type NatsAccounts } from './nats/nats-accounts.ts';
 export { testNatsLimits } from './nats/stream-limits.ts';
 export * from './controlplane/index.ts';
 export { startHelm, type Helm, type HelmResult } from './helm/helm.ts';

@@ -102,9 +102,12 @@ export async function startNatsCluster(options: { size?: number; readyTimeoutMs?
   const links: { a: number | 'root'; b: number; ifA: string; ifB: string; routes: string[][] }[] = [];
   const created: string[] = [];
   const relays = new Set<Server>();
+  // The relays inside hosts are processes: deleting their namespace does not end them.
+  const relayProcesses = new Set<ChildProcess>();
 
   const teardown = () => {
     for (const relay of relays) relay.close();
+    for (const child of relayProcesses) child.kill('SIGKILL');
     for (const n of created) {
       try {
         ip('netns', 'del', n);
@@ -187,8 +190,11 @@ export async function startNatsCluster(options: { size?: number; readyTimeoutMs?
         relays.add(await relay({ host: gateway, port }, { host: '127.0.0.1', port }));
         const child = spawn('ip', ['netns', 'exec', ns(i), process.execPath, '-e', RELAY_SCRIPT, '127.0.0.1', String(port), gateway, String(port)], { stdio: 'ignore' });
         live.add(child);
-        child.once('exit', () => live.delete(child));
-        cleanups.add(() => child.kill('SIGKILL'));
+        relayProcesses.add(child);
+        child.once('exit', () => {
+          live.delete(child);
+          relayProcesses.delete(child);
+        });
         await waitInside(ns(i), port, readyTimeoutMs);
       },
       cut() {
