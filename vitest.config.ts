@@ -21,6 +21,9 @@ export default defineConfig({
           name: 'unit',
           include: roots.map((r) => `${r}/*.test.ts`),
           exclude: ['**/node_modules/**', integration, e2e, deploy],
+          // Property tests run thousands of cases (under a second here); on two cores shared with other builds
+          // they took over vitest's default 5 s. A unit test that hangs still fails, 20 s later.
+          testTimeout: 20_000,
         },
       },
       {
