@@ -3,6 +3,8 @@
 // agreement rate is printed with examples of disagreements. A bench entry (scripts/dev bench), not a test:
 // today's Herald is known to disagree (see deviations.yaml).
 //   node --conditions=herald-source test/argo-oracle/src/property-run.ts [runs per kind, default 1000] [seed]
+// CAUSES=1 prints every disagreement grouped by cause (the first disagreement's message, its types and
+// positions blanked out), most frequent first, to pick what to fix next.
 import fc from 'fast-check';
 import { argoOraclePath } from './argo-oracle.ts';
 import { loadCorpus } from './corpus.ts';
@@ -86,5 +88,21 @@ function report(kind: string, results: CaseResult[]): void {
   for (const r of results.filter((x) => x.disagreements.length > 0).slice(0, 5)) {
     const d = r.disagreements[0]!;
     process.stdout.write(`  ${r.case.id}\n    ${d.where}\n      engine: ${d.engine.slice(0, 200)}\n      herald: ${d.herald.slice(0, 200)}\n`);
+  }
+  if (process.env['CAUSES'] !== undefined) printCauses(results);
+}
+
+/** Disagreements grouped by a rough cause: where they are, and the engine's first line with types, numbers and positions blanked. */
+function printCauses(results: CaseResult[]): void {
+  const groups = new Map<string, string[]>();
+  for (const r of results) {
+    const d = r.disagreements[0];
+    if (d === undefined) continue;
+    const side = (text: string) => text.split('\n')[0]!.replace(/\(\d+:\d+\)/g, '').replace(/type [^ )]+( \{\})?/g, 'type T').replace(/-?\d+(\.\d+)?/g, 'N').slice(0, 120);
+    const key = `${d.where.split(' ')[0]}: engine ${side(d.engine)} / herald ${side(d.herald)}`;
+    groups.set(key, [...(groups.get(key) ?? []), r.case.id]);
+  }
+  for (const [key, ids] of [...groups].sort((a, b) => b[1].length - a[1].length)) {
+    process.stdout.write(`${String(ids.length).padStart(4)}  ${key}\n        e.g. ${ids.slice(0, 2).join('\n             ')}\n`);
   }
 }

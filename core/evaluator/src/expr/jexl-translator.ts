@@ -36,6 +36,8 @@ export function translateToJexl(source: string, root: ExprNode): JexlTranslation
   const constants: unknown[] = [];
   const constantSlots = new Map<unknown, number>();
   const variables: string[] = [];
+  // The `let` names in scope where emit is, outermost first; a binding is read by its index here.
+  const lets: string[] = [];
   let depth = 0;
 
   const constant = (value: unknown): string => {
@@ -69,12 +71,26 @@ export function translateToJexl(source: string, root: ExprNode): JexlTranslation
     switch (node.type) {
       case 'literal':
         return typeof node.value === 'boolean' ? String(node.value) : constant(node.value);
-      case 'name':
-        return variable(node.name);
+      case 'name': {
+        const binding = lets.lastIndexOf(node.name);
+        return binding >= 0 ? `l_get(${constant(binding)})` : variable(node.name);
+      }
       case 'pointer':
         if (node.name === '') return 'p_item()';
         if (node.name === 'index') return 'p_index()';
-        return fail(node, `unsupported construct "#${node.name}"`);
+        if (node.name === 'acc') return 'p_acc()';
+        return fail(node, `unknown pointer "#${node.name}"`);
+      case 'let': {
+        const value = emit(node.value);
+        lets.push(node.name);
+        try {
+          return `((${value}) @let (${emit(node.body)}))`;
+        } finally {
+          lets.pop();
+        }
+      }
+      case 'sequence':
+        return `x_seq(${node.nodes.map(emit).join(', ')})`;
       case 'member':
         return emitMember(node);
       case 'chain':
@@ -125,10 +141,11 @@ export function translateToJexl(source: string, root: ExprNode): JexlTranslation
   const emitCall = (node: Extract<ExprNode, { type: 'call' }>): string => {
     const predicate = PREDICATE_BUILTINS.get(node.name);
     if (predicate !== undefined) {
-      const [array, body] = node.args;
+      const [array, body, extra] = node.args;
       if (array === undefined) return fail(node, `${node.name}() needs an array`);
       const bodyText = body?.type === 'predicate' ? emit(body.body) : 'p_item()';
-      return `((${emit(array)}) @${node.name} (${bodyText}))`;
+      const operand = extra === undefined ? emit(array) : `x_with(${emit(array)}, ${emit(extra)})`;
+      return `((${operand}) @${node.name} (${bodyText}))`;
     }
     if (node.name === 'now') {
       if (node.args.length > 0) fail(node, 'now() takes no arguments');
