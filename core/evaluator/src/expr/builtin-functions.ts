@@ -44,7 +44,8 @@ function map(fn: string, value: unknown): Readonly<Record<string, unknown>> {
 const dataKeys = (m: Readonly<Record<string, unknown>>): string[] => Object.keys(m).filter((k) => !isBlockedName(k)).sort();
 
 function len(value: unknown): number {
-  if (typeof value === 'string') return Array.from(value).length;
+  // Go's len of a string is its UTF-8 byte count.
+  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
   if (Array.isArray(value)) return value.length;
   if (isPlainMap(value)) return dataKeys(value).length;
   throw runtimeError(`invalid argument for len (type ${typeName(value)})`);

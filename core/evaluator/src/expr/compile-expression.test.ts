@@ -123,7 +123,10 @@ describe('member access', () => {
     ['pod.spec.containers[pod.index].name', 'sidecar'],
     ['len(pod.spec.containers[1:])', 1],
     [`'hello'[1:3]`, 'el'],
-    [`pod.metadata.name[-1]`, '1'],
+    // A string's element is a byte, as in Go: '1' is 49.
+    [`pod.metadata.name[-1]`, 49],
+    [`pod.metadata.name[0] == 'w'`, false],
+    [`'héllo'[1:3]`, 'é'],
     ['[1, 2, 3, 4][:2]', [1, 2]],
     ['[1, 2, 3, 4][-2:]', [3, 4]],
     ['[1, 2, 3, 4][2:1]', []],

@@ -65,7 +65,7 @@ describe('load-time type errors', () => {
 
   // Object fields are of unknown type to the engine: these load and fail (or not) when they run.
   it.each<[string, unknown]>([
-    ['pod.metadata.name[-1]', '1'],
+    ['pod.metadata.name[-1]', 49],
     ['len(pod.metadata.name)', 5],
     ['pod.x ?? 1', 1],
     ['first(pod.spec.containers).name', 'web'],
