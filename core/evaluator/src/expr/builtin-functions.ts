@@ -44,8 +44,8 @@ function map(fn: string, value: unknown): Readonly<Record<string, unknown>> {
 const dataKeys = (m: Readonly<Record<string, unknown>>): string[] => Object.keys(m).filter((k) => !isBlockedName(k)).sort();
 
 function len(value: unknown): number {
-  // Go's len of a string is its UTF-8 byte count.
-  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
+  // expr-lang's len of a string counts runes (code points), though its indexes and slices are bytes.
+  if (typeof value === 'string') return Array.from(value).length;
   if (Array.isArray(value)) return value.length;
   if (isPlainMap(value)) return dataKeys(value).length;
   throw runtimeError(`invalid argument for len (type ${typeName(value)})`);
@@ -184,8 +184,9 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map([
   ['round', b(1, 1, (n: unknown) => { const x = num('round', n); return Math.sign(x) * Math.round(Math.abs(x)); })],
   ['min', b(1, Infinity, (...args: unknown[]) => extreme('min', args))],
   ['max', b(1, Infinity, (...args: unknown[]) => extreme('max', args))],
-  ['first', b(1, 1, (a: unknown) => (isNil(a) ? undefined : list('first', a)[0]))],
-  ['last', b(1, 1, (a: unknown) => (isNil(a) ? undefined : list('last', a).at(-1)))],
+  // expr-lang fetches element 0 (-1) and makes any failure nil: a string's first byte, nil for an empty list or a map.
+  ['first', b(1, 1, (a: unknown) => getOrNil(a, 0))],
+  ['last', b(1, 1, (a: unknown) => getOrNil(a, -1))],
   ['get', b(2, 2, getOrNil)],
   ['type', b(1, 1, typeName)],
   ['string', b(1, 1, (v: unknown) => formatGoValue(v))],

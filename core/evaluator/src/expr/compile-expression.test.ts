@@ -259,3 +259,37 @@ describe('compiled expressions', () => {
     expect(expression.evaluate({})).toEqual([1, [2]]);
   });
 });
+
+// expr-lang's optimizer folds these before anything runs; Argo's engine gives the folded value.
+describe('and/or with a constant side, as expr-lang folds them', () => {
+  it.each<[string, unknown]>([
+    ['pod.metadata.name and true', 'web-1'],
+    ['true and pod.metadata.name', 'web-1'],
+    ['pod.metadata.name or false', 'web-1'],
+    ['pod.missing or true', true],
+    ['pod.missing.deeper or true', true],
+    ['false and pod.missing.deeper', false],
+    ['(true and false) or pod.metadata.name', 'web-1'],
+    ['not false and pod.metadata.name', 'web-1'],
+  ])('%s is %j', (source, expected) => {
+    expect(run(source)).toEqual(expected);
+  });
+});
+
+describe('nil operands that expr-lang tolerates', () => {
+  it.each<[string, unknown]>([
+    [`pod.missing contains 'a'`, false],
+    [`'abc' startsWith pod.missing`, false],
+    [`pod.missing endsWith 'c'`, false],
+    [`pod.missing matches 'a'`, false],
+    [`'abc' matches pod.missing`, false],
+    // first and last fetch element 0 or -1 and give nil where that fails: a string's byte, nil for a number.
+    ['first(pod.metadata.name)', 119],
+    ['last(pod.metadata.name)', 49],
+    ['first(pod.status.containerStatuses[0].restartCount)', null],
+    ['last(pod.missing)', null],
+    ['first(pod.metadata.labels)', null],
+  ])('%s is %j', (source, expected) => {
+    expect(run(source)).toEqual(expected);
+  });
+});

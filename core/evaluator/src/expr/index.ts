@@ -29,8 +29,8 @@
  *   error, except that `?.` on nil ends its whole chain as nil.
  * - Only own data properties of plain maps are visible; `__proto__`, `constructor`, `prototype` and the
  *   `__define/lookup{G,S}etter__` names are always nil; functions found in data are nil and never called.
- * - Numbers are JS doubles (ints exact to 2^53). Strings index, slice and count by UTF-8 bytes, as in Go
- *   (a slice inside a character decodes as U+FFFD). Regexes are
+ * - Numbers are JS doubles (ints exact to 2^53). Strings index and slice by UTF-8 bytes, as expr-lang
+ *   (a slice inside a character decodes as U+FFFD); `len` counts code points, as expr-lang. Regexes are
  *   Go's RE2 (re2js): Go's syntax and refusals, linear time.
  * - Every evaluation is bounded: 1,000,000 steps (evaluation-budget.ts), then a runtime error.
  * - `time.Now()`/`now()` are UTC at millisecond precision; `date()` takes one argument (RFC 3339,

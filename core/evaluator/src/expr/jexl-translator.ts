@@ -161,6 +161,11 @@ export function translateToJexl(source: string, root: ExprNode): JexlTranslation
   };
 
   const emitBinary = (node: Extract<ExprNode, { type: 'binary' }>): string => {
+    const logic = LOGIC.get(node.op);
+    if (logic !== undefined) {
+      const folded = foldLogic(logic, node.left, node.right);
+      if (folded !== undefined) return typeof folded === 'boolean' ? String(folded) : emit(folded);
+    }
     if (node.op === 'matches' && node.right.type === 'literal' && typeof node.right.value === 'string') {
       let regex: GoRegex;
       try {
@@ -178,6 +183,37 @@ export function translateToJexl(source: string, root: ExprNode): JexlTranslation
 
   const text = emit(root);
   return { text, constants, variables };
+}
+
+const LOGIC: ReadonlyMap<string, 'and' | 'or'> = new Map([['and', 'and'], ['&&', 'and'], ['or', 'or'], ['||', 'or']]);
+
+/**
+ * expr-lang's optimizer folds `and`/`or` with a constant bool side before anything runs: `x and true` is
+ * `x` (whatever x is, bool or not), `x or true` is `true` (x never runs), `false and x` is `false`…
+ * Returns the folded node or bool, or undefined when neither side is constant.
+ */
+function foldLogic(op: 'and' | 'or', left: ExprNode, right: ExprNode): ExprNode | boolean | undefined {
+  const a = boolConstant(left);
+  const b = boolConstant(right);
+  const identity = op === 'and';
+  if (a === identity) return b ?? right;
+  if (b === identity) return a ?? left;
+  if (a === !identity || b === !identity) return !identity;
+  return undefined;
+}
+
+/** The bool a node folds to, as expr-lang's optimizer sees it: `true`, `not false`, `x or true`… */
+function boolConstant(node: ExprNode): boolean | undefined {
+  if (node.type === 'literal') return typeof node.value === 'boolean' ? node.value : undefined;
+  if (node.type === 'unary' && (node.op === 'not' || node.op === '!')) {
+    const inner = boolConstant(node.operand);
+    return inner === undefined ? undefined : !inner;
+  }
+  if (node.type !== 'binary') return undefined;
+  const logic = LOGIC.get(node.op);
+  if (logic === undefined) return undefined;
+  const folded = foldLogic(logic, node.left, node.right);
+  return typeof folded === 'boolean' ? folded : folded === undefined ? undefined : boolConstant(folded);
 }
 
 function isConstant(node: ExprNode): boolean {

@@ -33,7 +33,7 @@ export function endChain(value: unknown): unknown {
   return value === CHAIN_ENDED ? undefined : value;
 }
 
-/** A string as Go holds it: its UTF-8 bytes, which is what expr-lang indexes, slices and counts. */
+/** A string as Go holds it: its UTF-8 bytes, which is what expr-lang indexes and slices. */
 function utf8Bytes(text: string): Uint8Array {
   return Buffer.from(text, 'utf8');
 }
