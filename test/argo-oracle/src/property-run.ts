@@ -49,6 +49,18 @@ const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
     fc.tuple(fc.constantFrom('len', 'upper', 'lower', 'trim', 'string', 'abs', 'first', 'last', 'int', 'float', 'type'), tie('e')).map(([f, a]) => `${f}(${a})`),
     fc.tuple(tie('e'), tie('e')).map(([a, b]) => `[${a}, ${b}]`),
     fc.constantFrom(...paths).map((p) => p.replaceAll('.', '?.').replace('app?.', 'app.')),
+    // expr-lang v1.17's constructs beyond operators: indexes and slices, predicates, reduce, let, if.
+    fc.tuple(tie('e'), fc.constantFrom('0', '-1', '1', "'name'")).map(([a, i]) => `(${a})[${i}]`),
+    fc.tuple(tie('e'), fc.constantFrom('[1:]', '[:2]', '[0:1]')).map(([a, s]) => `(${a})${s}`),
+    fc.tuple(fc.constantFrom('all', 'any', 'none', 'one', 'filter', 'map', 'count', 'find', 'findIndex'), tie('e'), tie('e')).map(
+      ([f, a, p]) => `${f}(${a}, ${p.replaceAll('app.', '#.')})`,
+    ),
+    fc.tuple(fc.constantFrom('app.status.history', '[1, 2, 3]', "['a', 'b']", 'app.status.summary.images'), fc.constantFrom('#acc + #', '#acc + 1', '#acc + #index', "#acc + '-'", '#'), fc.option(fc.constantFrom('0', "''", 'nil'), { nil: undefined })).map(
+      ([a, body, init]) => `reduce(${a}, ${body}${init === undefined ? '' : `, ${init}`})`,
+    ),
+    fc.tuple(tie('e'), tie('e')).map(([v, body]) => `(let x = ${v}; ${body.replace(/app\.metadata\.name\b/, 'x')})`),
+    fc.tuple(tie('e'), tie('e'), tie('e')).map(([c, a, b]) => `(if ${c} { ${a} } else { ${b} })`),
+    fc.tuple(fc.constantFrom('keys', 'values', 'toJSON', 'reverse', 'uniq', 'flatten', 'ceil', 'round', 'max', 'mean'), tie('e')).map(([f, a]) => `${f}(${a})`),
   ),
 })).e;
 

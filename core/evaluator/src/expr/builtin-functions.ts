@@ -77,11 +77,28 @@ function trim(s: unknown, cutset?: unknown): string {
 
 const MAX_REPEAT_LENGTH = 1_000_000;
 
-function extreme(fn: 'min' | 'max', args: unknown[]): number {
-  const values = args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
-  if (values.length === 0) throw runtimeError(`${fn}(): no values`);
-  const numbers = values.map((v) => num(fn, v));
-  return fn === 'min' ? Math.min(...numbers) : Math.max(...numbers);
+/**
+ * expr-lang's min/max: over numbers and arrays of numbers (nested arrays too); no number at all is nil; a
+ * single argument that is neither a number nor an array is returned as it is (`max('abc')` is 'abc').
+ */
+function extreme(fn: 'min' | 'max', args: readonly unknown[], depth = 0): unknown {
+  if (depth > 32) throw runtimeError(`${fn}(): value nested too deeply`);
+  let best: number | undefined;
+  const consider = (value: unknown): void => {
+    if (typeof value === 'number' && (best === undefined || (fn === 'max' ? value > best : value < best))) best = value;
+  };
+  for (const arg of args) {
+    if (typeof arg === 'number') consider(arg);
+    else if (Array.isArray(arg)) {
+      for (const item of arg as unknown[]) {
+        if (typeof item === 'number') consider(item);
+        else if (Array.isArray(item)) consider(extreme(fn, [item], depth + 1));
+        else throw runtimeError(`invalid argument for ${fn} (type ${typeName(item)})`);
+      }
+    } else if (args.length === 1) return arg;
+    else throw runtimeError(`invalid argument for ${fn} (type ${typeName(arg)})`);
+  }
+  return best;
 }
 
 function toInt(value: unknown): number {

@@ -93,6 +93,9 @@ describe('runtime errors', () => {
     [`'x' in pod.metadata.name`, 'operator "in" not defined on string'],
     ['1..2000000', 'range 1..2000000 is longer than 1000000'],
     ['[1, 2][pod.half:]', 'slice bounds must be integers'],
+    ['pod.missing[1:]', 'cannot slice <nil>'],
+    ['pod.one[0]', 'cannot fetch 0 from int'],
+    ['pod.metadata.name[0][1]', 'cannot fetch 1 from int'],
     [`upper(pod.metadata)`, 'upper(): argument 1 must be a string, got map'],
   ])('%s: %s', (source, message) => {
     const expression = compileExpression(source);

@@ -59,6 +59,8 @@ export function getMember(object: unknown, key: unknown, optional = false): unkn
   }
   if (typeof key !== 'number' || !Number.isInteger(key)) return undefined;
   const items: ArrayLike<unknown> | undefined = Array.isArray(object) ? object : typeof object === 'string' ? utf8Bytes(object) : undefined;
+  // A number or a bool has no elements: expr-lang cannot fetch from it.
+  if (items === undefined && typeof object !== 'object') throw runtimeError(`cannot fetch ${key} from ${typeName(object)}`);
   if (items === undefined) return undefined;
   const index = key < 0 ? items.length + key : key;
   if (index < 0 || index >= items.length) throw runtimeError(`index out of range: ${index} (array length is ${items.length})`);
@@ -94,7 +96,7 @@ export function getPath(object: unknown, keys: readonly (string | number)[], opt
  */
 export function slice(object: unknown, from: unknown, to: unknown): unknown {
   if (object === CHAIN_ENDED) return CHAIN_ENDED;
-  if (isNil(object)) return undefined;
+  if (isNil(object)) throw runtimeError('cannot slice <nil>');
   const items: { readonly length: number; slice(start: number, end: number): unknown } | undefined = Array.isArray(object) ? object : typeof object === 'string' ? Buffer.from(object, 'utf8') : undefined;
   if (items === undefined) throw runtimeError(`cannot slice a ${typeof object === 'object' ? 'map' : typeof object}`);
   const bound = (value: unknown, fallback: number): number => {
