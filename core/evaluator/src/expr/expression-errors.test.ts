@@ -95,6 +95,7 @@ describe('runtime errors', () => {
     ['[1, 2][pod.half:]', 'slice bounds must be integers'],
     ['pod.missing[1:]', 'cannot slice <nil>'],
     ['pod.one[0]', 'cannot fetch 0 from int'],
+    ['pod.metadata[0]', 'cannot fetch 0 from map'],
     ['pod.metadata.name[0][1]', 'cannot fetch 1 from int'],
     [`upper(pod.metadata)`, 'upper(): argument 1 must be a string, got map'],
   ])('%s: %s', (source, message) => {

@@ -31,6 +31,8 @@ describe('load-time type errors', () => {
     ['true contains pod.x', 'invalid operation: contains (mismatched types bool and unknown)'],
     [`'x' in 'xyz'`, 'invalid operation: in (mismatched types string and string)'],
     [`'a' in [1, 2]`, 'cannot use string as type int in array'],
+    ['{a: 1}[0]', 'cannot use int to get an element from map[string]interface {}'],
+    ['1 in {a: 1}', 'cannot use int as type string in map key'],
     ['1.5 % 2', 'invalid operation: % (mismatched types float64 and int)'],
     [`['a', 'b'][0] + 1`, 'mismatched types string and int'],
     ['nil ? 1 : 2', 'non-bool expression (type nil) used as condition at column 1'],

@@ -22,6 +22,8 @@ interface Nature {
   readonly name: string;
   /** An array literal's element type, when all its elements are of one kind. */
   readonly elem?: Nature;
+  /** A map's key type (a map literal's is string). */
+  readonly key?: Nature;
 }
 
 const n = (kind: Nature['kind'], name: string): Nature => ({ kind, name });
@@ -36,7 +38,8 @@ const TIME = n('time', 'time.Time');
 const DURATION = n('duration', 'time.Duration');
 const ARRAY = n('array', '[]interface {}');
 const STRINGS: Nature = { kind: 'array', name: '[]string', elem: STRING };
-const MAP = n('map', 'map[interface {}]interface {}');
+const MAP: Nature = { kind: 'map', name: 'map[string]interface {}', key: STRING };
+const GROUPS: Nature = { kind: 'map', name: 'map[interface {}][]interface {}', key: ANY };
 
 const isUnknown = (t: Nature): boolean => t.kind === 'unknown' || t.kind === 'any';
 // time.Duration is an int64 to the checker.
@@ -250,7 +253,11 @@ class TypeChecker {
     const name = node.property.type === 'literal' && typeof node.property.value === 'string' ? node.property.value : undefined;
     if (name !== undefined && base.kind === 'nil') return this.#fail(node, `type nil has no field ${name}`);
     if (base.kind === 'time' || base.kind === 'duration') return UNKNOWN; // their methods, as values
-    if (base.kind === 'map') return ANY;
+    if (base.kind === 'map') {
+      const key = base.key ?? ANY;
+      if (!assignable(prop, key) && !isUnknown(prop)) return this.#fail(node.property, `cannot use ${prop.name} to get an element from ${base.name}`);
+      return ANY;
+    }
     if (base.kind === 'array') {
       if (!isInteger(prop) && !isUnknown(prop)) return this.#fail(node.property, `array elements can only be selected using an integer (got ${prop.name})`);
       return element(base);
@@ -386,7 +393,7 @@ class TypeChecker {
       case 'filter': case 'map': case 'sortBy':
         return ARRAY;
       case 'groupBy':
-        return MAP;
+        return GROUPS;
       case 'find': case 'findLast':
         return isUnknown(collection) ? UNKNOWN : element(collection);
       case 'reduce':
@@ -426,7 +433,10 @@ function binaryResult(op: string, l: Nature, r: Nature): Nature | string | undef
       if ((l.kind === 'time' && r.kind === 'duration') || (l.kind === 'duration' && r.kind === 'time')) return TIME;
       return maybe(l, r, 'number', 'string', 'time', 'duration') ? UNKNOWN : undefined;
     case 'in':
-      if (r.kind === 'map') return BOOL;
+      if (r.kind === 'map') {
+        const key = r.key ?? ANY;
+        return isUnknown(l) || assignable(l, key) ? BOOL : `cannot use ${l.name} as type ${key.name} in map key`;
+      }
       if (r.kind === 'array') return comparable(l, element(r)) ? BOOL : `cannot use ${l.name} as type ${element(r).name} in array`;
       if (isUnknown(l) && is(r, ['string', 'array', 'map'])) return BOOL;
       return isUnknown(r) ? BOOL : undefined;

@@ -58,6 +58,8 @@ export function getMember(object: unknown, key: unknown, optional = false): unkn
     return undefined;
   }
   if (typeof key !== 'number' || !Number.isInteger(key)) return undefined;
+  // expr-lang's maps are keyed by strings: an integer key cannot be looked up in one.
+  if (isPlainMap(object)) throw runtimeError(`cannot fetch ${key} from map`);
   const items: ArrayLike<unknown> | undefined = Array.isArray(object) ? object : typeof object === 'string' ? utf8Bytes(object) : undefined;
   // A number or a bool has no elements: expr-lang cannot fetch from it.
   if (items === undefined && typeof object !== 'object') throw runtimeError(`cannot fetch ${key} from ${typeName(object)}`);
