@@ -21,6 +21,9 @@ describe('reduce', () => {
     ['[1, 2, 3] | reduce(#acc * #, 1)', 6],
     [`reduce(pod.spec.containers, #acc + .name, '')`, 'websidecar'],
     [`reduce(pod.status.containerStatuses, #acc + #.restartCount, 0)`, 2],
+    // A string is iterated as its bytes, as expr-lang does.
+    [`reduce(pod.metadata.name, #acc + 1, 0)`, 5],
+    [`map(pod.metadata.name, #)`, [119, 101, 98, 45, 49]],
   ])('%s is %j', (source, expected) => {
     expect(run(source)).toEqual(expected);
   });

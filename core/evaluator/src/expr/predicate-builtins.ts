@@ -204,7 +204,10 @@ export function runPredicate(name: string, array: LazyOperand, body: LazyOperand
   if (builtin === undefined) throw runtimeError(`unknown builtin ${name}()`);
   const operand = force(array.eval());
   const extra: ExtraArgument = operand instanceof WithExtraArgument ? { value: operand.extra } : undefined;
-  const items = operand instanceof WithExtraArgument ? operand.items : operand;
+  const given = operand instanceof WithExtraArgument ? operand.items : operand;
+  // expr-lang iterates a string as its UTF-8 bytes (numbers), like an array.
+  const items: unknown = typeof given === 'string' ? Array.from(Buffer.from(given, 'utf8')) : given;
+  spend(typeof given === 'string' ? given.length : 0);
   if (!Array.isArray(items)) throw runtimeError(`${name}(): argument 1 must be an array, got ${typeName(items)}`);
   const scope: Scope = { item: undefined, index: 0, acc: undefined };
   scopes.push(scope);
