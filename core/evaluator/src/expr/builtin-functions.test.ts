@@ -9,6 +9,7 @@ const run = (source: string): unknown => compileExpression(source).evaluate(vars
 describe('builtin functions', () => {
   it.each<[string, unknown]>([
     ['len([1, 2, 3])', 3],
+    // expr-lang counts runes here (its indexes and slices count bytes).
     [`len('héllo')`, 5],
     ['len({a: 1, b: 2})', 2],
     ['len(pod.spec.containers)', 2],
@@ -67,6 +68,10 @@ describe('builtin functions', () => {
     ['min(5, 7, 3)', 3],
     ['max(5, 7, 3)', 7],
     ['max([1, 9, 4])', 9],
+    ['max([1, [9, [12]]], 4)', 12],
+    ['min([])', null],
+    ['max(pod.metadata.name)', 'web-1'],
+    ['max(pod.missing)', null],
     ['first([1, 2, 3])', 1],
     ['last([1, 2, 3])', 3],
     ['first([])', null],

@@ -44,6 +44,7 @@ function map(fn: string, value: unknown): Readonly<Record<string, unknown>> {
 const dataKeys = (m: Readonly<Record<string, unknown>>): string[] => Object.keys(m).filter((k) => !isBlockedName(k)).sort();
 
 function len(value: unknown): number {
+  // expr-lang's len of a string counts runes (code points), though its indexes and slices are bytes.
   if (typeof value === 'string') return Array.from(value).length;
   if (Array.isArray(value)) return value.length;
   if (isPlainMap(value)) return dataKeys(value).length;
@@ -76,11 +77,28 @@ function trim(s: unknown, cutset?: unknown): string {
 
 const MAX_REPEAT_LENGTH = 1_000_000;
 
-function extreme(fn: 'min' | 'max', args: unknown[]): number {
-  const values = args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
-  if (values.length === 0) throw runtimeError(`${fn}(): no values`);
-  const numbers = values.map((v) => num(fn, v));
-  return fn === 'min' ? Math.min(...numbers) : Math.max(...numbers);
+/**
+ * expr-lang's min/max: over numbers and arrays of numbers (nested arrays too); no number at all is nil; a
+ * single argument that is neither a number nor an array is returned as it is (`max('abc')` is 'abc').
+ */
+function extreme(fn: 'min' | 'max', args: readonly unknown[], depth = 0): unknown {
+  if (depth > 32) throw runtimeError(`${fn}(): value nested too deeply`);
+  let best: number | undefined;
+  const consider = (value: unknown): void => {
+    if (typeof value === 'number' && (best === undefined || (fn === 'max' ? value > best : value < best))) best = value;
+  };
+  for (const arg of args) {
+    if (typeof arg === 'number') consider(arg);
+    else if (Array.isArray(arg)) {
+      for (const item of arg as unknown[]) {
+        if (typeof item === 'number') consider(item);
+        else if (Array.isArray(item)) consider(extreme(fn, [item], depth + 1));
+        else throw runtimeError(`invalid argument for ${fn} (type ${typeName(item)})`);
+      }
+    } else if (args.length === 1) return arg;
+    else throw runtimeError(`invalid argument for ${fn} (type ${typeName(arg)})`);
+  }
+  return best;
 }
 
 function toInt(value: unknown): number {
@@ -183,8 +201,9 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map([
   ['round', b(1, 1, (n: unknown) => { const x = num('round', n); return Math.sign(x) * Math.round(Math.abs(x)); })],
   ['min', b(1, Infinity, (...args: unknown[]) => extreme('min', args))],
   ['max', b(1, Infinity, (...args: unknown[]) => extreme('max', args))],
-  ['first', b(1, 1, (a: unknown) => (isNil(a) ? undefined : list('first', a)[0]))],
-  ['last', b(1, 1, (a: unknown) => (isNil(a) ? undefined : list('last', a).at(-1)))],
+  // expr-lang fetches element 0 (-1) and makes any failure nil: a string's first byte, nil for an empty list or a map.
+  ['first', b(1, 1, (a: unknown) => getOrNil(a, 0))],
+  ['last', b(1, 1, (a: unknown) => getOrNil(a, -1))],
   ['get', b(2, 2, getOrNil)],
   ['type', b(1, 1, typeName)],
   ['string', b(1, 1, (v: unknown) => formatGoValue(v))],

@@ -58,7 +58,7 @@ describe('operators', () => {
     ['3 > 2.5', true],
     ['3 >= 4', false],
     ['1 == 1.0', true],
-    [`'1' == 1`, false],
+    [`pod.metadata.name == 1`, false],
     ['nil == nil', true],
     ['pod.missing == nil', true],
     ['pod.missing != nil', false],
@@ -75,15 +75,15 @@ describe('operators', () => {
     ['!false', true],
     ['not (1 == 2)', true],
     ['not true == false', true],
-    ['false and len(nil) > 0', false],
-    ['true or len(nil) > 0', true],
+    ['false and len(pod.missing) > 0', false],
+    ['true or len(pod.missing) > 0', true],
     [`'Running' in ['Running', 'Pending']`, true],
     [`'x' not in ['a']`, true],
     [`'phase' in pod.status`, true],
     [`'nope' in pod.status`, false],
     ['2 in [1, 2.0]', true],
     ['nil in [nil]', true],
-    [`'a' in nil`, false],
+    [`'a' in pod.missing`, false],
     [`'foobar' contains 'oba'`, true],
     [`'foobar' not contains 'x'`, true],
     [`'foobar' startsWith 'foo'`, true],
@@ -123,7 +123,10 @@ describe('member access', () => {
     ['pod.spec.containers[pod.index].name', 'sidecar'],
     ['len(pod.spec.containers[1:])', 1],
     [`'hello'[1:3]`, 'el'],
-    [`'hello'[-1]`, 'o'],
+    // A string's element is a byte, as in Go: '1' is 49.
+    [`pod.metadata.name[-1]`, 49],
+    [`pod.metadata.name[0] == 'w'`, false],
+    [`'héllo'[1:3]`, 'é'],
     ['[1, 2, 3, 4][:2]', [1, 2]],
     ['[1, 2, 3, 4][-2:]', [3, 4]],
     ['[1, 2, 3, 4][2:1]', []],
@@ -254,5 +257,39 @@ describe('compiled expressions', () => {
     expect(Object.isFrozen(first)).toBe(true);
     expect(Object.isFrozen(first[1])).toBe(true);
     expect(expression.evaluate({})).toEqual([1, [2]]);
+  });
+});
+
+// expr-lang's optimizer folds these before anything runs; Argo's engine gives the folded value.
+describe('and/or with a constant side, as expr-lang folds them', () => {
+  it.each<[string, unknown]>([
+    ['pod.metadata.name and true', 'web-1'],
+    ['true and pod.metadata.name', 'web-1'],
+    ['pod.metadata.name or false', 'web-1'],
+    ['pod.missing or true', true],
+    ['pod.missing.deeper or true', true],
+    ['false and pod.missing.deeper', false],
+    ['(true and false) or pod.metadata.name', 'web-1'],
+    ['not false and pod.metadata.name', 'web-1'],
+  ])('%s is %j', (source, expected) => {
+    expect(run(source)).toEqual(expected);
+  });
+});
+
+describe('nil operands that expr-lang tolerates', () => {
+  it.each<[string, unknown]>([
+    [`pod.missing contains 'a'`, false],
+    [`'abc' startsWith pod.missing`, false],
+    [`pod.missing endsWith 'c'`, false],
+    [`pod.missing matches 'a'`, false],
+    [`'abc' matches pod.missing`, false],
+    // first and last fetch element 0 or -1 and give nil where that fails: a string's byte, nil for a number.
+    ['first(pod.metadata.name)', 119],
+    ['last(pod.metadata.name)', 49],
+    ['first(pod.status.containerStatuses[0].restartCount)', null],
+    ['last(pod.missing)', null],
+    ['first(pod.metadata.labels)', null],
+  ])('%s is %j', (source, expected) => {
+    expect(run(source)).toEqual(expected);
   });
 });

@@ -5,6 +5,7 @@ import { translateToJexl } from './jexl-translator.ts';
 import { compileJexl, runJexl } from './jexl-runtime.ts';
 import { defaultHost } from './method-call.ts';
 import { toExpressionError } from './runtime-error.ts';
+import { checkTypes } from './type-check.ts';
 import { isBlockedName, isPlainMap } from './value-access.ts';
 
 export interface CompiledExpression {
@@ -20,7 +21,8 @@ const ALWAYS_FALSE = (source: string): CompiledExpression => Object.freeze({ sou
 
 /**
  * Compiles an Argo `when`/`oncePer` expression (expr-lang syntax) once. Throws an ExpressionError
- * (`HERALD_ERR_EXPR_SYNTAX`) naming the problem and its column. Empty or blank source is `false`, as in Argo.
+ * (`HERALD_ERR_EXPR_SYNTAX`) naming the problem and its column: a syntax error, or a type error expr-lang's
+ * checker finds at load (type-check.ts). Empty or blank source is `false`, as in Argo.
  */
 export function compileExpression(source: string): CompiledExpression {
   if (typeof source !== 'string') throw new ExpressionError(EvaluatorErrorCodes.expressionSyntax, 'expression must be a string');
@@ -49,6 +51,7 @@ function build(source: string) {
     const ast = parseExpression(source);
     if (ast === undefined) return undefined;
     const translation = translateToJexl(source, ast);
+    checkTypes(source, ast);
     return { translation, jexlExpression: compileJexl(translation.text) };
   } catch (error) {
     if (error instanceof ExpressionError) throw error;

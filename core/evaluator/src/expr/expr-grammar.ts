@@ -16,5 +16,5 @@ export const COMPARISON = 20;
 export const UNARY: ReadonlyMap<string, number> = new Map([['not', 50], ['!', 50], ['-', 90], ['+', 90]]);
 /** Operators that take a `not` prefix: `not in`, `not matches`… */
 export const NEGATABLE: ReadonlySet<string> = new Set(['in', 'matches', 'contains', 'startsWith', 'endsWith']);
-/** Tokens of expr-lang constructs Herald does not support (`let`, `if`, `::`…), reported by name. */
-export const UNSUPPORTED: ReadonlySet<string> = new Set(['let', 'if', 'else', '::', '...', ';', '=']);
+/** Tokens of expr-lang constructs Herald does not support (`::` calls, `...`), reported by name. */
+export const UNSUPPORTED: ReadonlySet<string> = new Set(['::', '...']);

@@ -23,15 +23,58 @@ class Parser {
 
   parse(): ExprNode | undefined {
     if (this.#t.current.kind === 'eof') return undefined;
-    const node = this.#expression(0);
+    const node = this.#sequence();
     const rest = this.#t.current;
     if (rest.kind !== 'eof') throw this.#t.unexpected(rest);
     return node;
   }
 
+  /** `a; b; c` (a trailing `;` allowed at the end of the source), where expr-lang takes one: the whole source, `( … )`, a `let` body, an `if` branch. */
+  #sequence(): ExprNode {
+    const first = this.#t.current;
+    const nodes = [this.#expression(0)];
+    while (this.#t.is(';')) {
+      this.#t.next();
+      if (this.#t.current.kind === 'eof') break;
+      nodes.push(this.#expression(0));
+    }
+    return nodes.length === 1 ? (nodes[0] as ExprNode) : { type: 'sequence', nodes, pos: first.pos };
+  }
+
+  /** `let name = value; body`, as expr-lang v1.17: the body runs to the end of the enclosing sequence. */
+  #let(): ExprNode {
+    this.#t.expect('let');
+    const name = this.#t.next();
+    if (name.kind !== 'name') throw this.#t.unexpected(name);
+    this.#t.expect('=');
+    const value = this.#expression(0);
+    this.#t.expect(';');
+    return { type: 'let', name: name.value, value, body: this.#sequence(), pos: name.pos };
+  }
+
+  /** `if cond { a } else { b }` (and `else if …`): a conditional whose branches are sequences. */
+  #if(): ExprNode {
+    const start = this.#t.expect('if');
+    const test = this.#expression(0);
+    this.#t.expect('{');
+    const then = this.#sequence();
+    this.#t.expect('}');
+    this.#t.expect('else');
+    let otherwise: ExprNode;
+    if (this.#t.is('if')) otherwise = this.#if();
+    else {
+      this.#t.expect('{');
+      otherwise = this.#sequence();
+      this.#t.expect('}');
+    }
+    return { type: 'conditional', test, then, otherwise, pos: start.pos };
+  }
+
   #expression(precedence: number): ExprNode {
     if (++this.#depth > MAX_DEPTH) throw this.#t.error(this.#t.current, 'expression nested too deeply');
     try {
+      if (precedence === 0 && this.#t.is('let')) return this.#let();
+      if (precedence === 0 && this.#t.is('if')) return this.#if();
       let left = this.#primary();
       let previous = '';
       for (;;) {
@@ -116,13 +159,13 @@ class Parser {
         this.#t.next();
         const operand = this.#expression(unary);
         if (token.value === '-' && operand.type === 'literal' && typeof operand.value === 'number') {
-          return this.#postfix({ type: 'literal', value: -operand.value, pos: token.pos });
+          return this.#postfix({ type: 'literal', value: -operand.value, ...(operand.float === true && { float: true }), pos: token.pos });
         }
         return this.#postfix({ type: 'unary', op: token.value, operand, pos: token.pos });
       }
       if (token.value === '(') {
         this.#t.next();
-        const inner = this.#expression(0);
+        const inner = this.#sequence();
         this.#t.expect(')');
         return this.#postfix(inner);
       }
@@ -131,7 +174,7 @@ class Parser {
         let name = '';
         if (token.value === '#') {
           this.#t.next();
-          if (this.#t.current.kind === 'name' && this.#t.current.pos === token.pos + 1) name = this.#t.next().value;
+          if (this.#t.current.kind === 'name') name = this.#t.next().value;
         }
         return this.#postfix({ type: 'pointer', name, pos: token.pos });
       }
@@ -147,8 +190,11 @@ class Parser {
         if (token.value === 'nil') return { type: 'literal', value: null, pos: token.pos };
         if (this.#t.is('(')) return this.#postfix(this.#call(token, []));
         return this.#postfix({ type: 'name', name: token.value, pos: token.pos });
-      case 'number':
-        return { type: 'literal', value: token.number ?? 0, pos: token.pos };
+      case 'number': {
+        // As expr-lang: hex is an int; otherwise a `.` or an exponent makes a float.
+        const float = !/^0[xX]/.test(token.value) && /[.eE]/.test(token.value);
+        return { type: 'literal', value: token.number ?? 0, ...(float && { float: true }), pos: token.pos };
+      }
       case 'string':
         return this.#postfix({ type: 'literal', value: token.value, pos: token.pos });
       default:
@@ -168,6 +214,11 @@ class Parser {
     if (!(predicate.optionalPredicate && this.#t.is(')'))) {
       if (args.length > 1 || leading.length === 0) this.#t.expect(',');
       args.push(this.#predicate());
+    }
+    // reduce's initial value, sortBy's order.
+    if (predicate.extraArgument && this.#t.is(',') && !this.#t.is(')', this.#t.peek())) {
+      this.#t.next();
+      args.push(this.#expression(0));
     }
     if (this.#t.is(',') && this.#t.is(')', this.#t.peek())) this.#t.next();
     this.#t.expect(')');

@@ -20,6 +20,8 @@ const CACHE_LIMIT = 128;
 
 /** `text matches pattern` (Go's `regexp.MatchString`: a match anywhere in the text). */
 export function matches(text: unknown, pattern: unknown): boolean {
+  // expr-lang's VM: nil on either side does not match (no error).
+  if (text === null || text === undefined || pattern === null || pattern === undefined) return false;
   if (typeof text !== 'string') throw runtimeError(`invalid operation: matches (mismatched types ${text === null || text === undefined ? 'nil' : typeof text} and string)`);
   // An automaton over the text: two steps a character (see evaluation-budget.ts), still linear.
   spend(16 + 2 * text.length);

@@ -1,6 +1,7 @@
 /**
- * Trigger expressions: Argo's `when`/`oncePer` in expr-lang syntax, parsed here, translated to jexl, and
- * evaluated by jexl with a grammar that has expr-lang's semantics.
+ * Trigger expressions: Argo's `when`/`oncePer` in expr-lang syntax, parsed here, type-checked as expr-lang's
+ * checker does at load (type-check.ts), translated to jexl, and evaluated by jexl with a grammar that has
+ * expr-lang's semantics.
  *
  * Language (as expr-lang):
  * - Literals: `'…'` and `"…"` with Go escapes (`\n \t \\ \' \" \xFF \u1234 \U0001F600 \101`), raw `` `…` ``,
@@ -10,8 +11,10 @@
  *   contains startsWith endsWith` (each but the first six also as `not in`, `not matches`…; chained
  *   comparisons `a < b < c` mean `a < b and b < c`), `..` integer range, `+ -`, `* / %`, `** ^` (right),
  *   `??`; unary `not ! - +`. Member access `a.b`, `a?.b`, `a[k]`, `a?.[k]`, `a[-1]`, slices `a[1:3]`.
- * - Predicates: `all any none one filter map count find findIndex findLast findLastIndex sum` take
- *   `{…}` or a bare expression, with `#` the element, `.f` its field, `#index` its index.
+ * - Predicates: `all any none one filter map count find findIndex findLast findLastIndex sum sortBy groupBy
+ *   reduce` take `{…}` or a bare expression, with `#` the element, `.f` its field; `#index` its index in
+ *   `map` and `reduce`, `#acc` reduce's accumulator; `reduce` and `sortBy` take a third argument.
+ * - `let x = v; body`, sequences `a; b`, `if c { a } else { b }`.
  * - Builtins: `len upper lower trim trimPrefix trimSuffix split join replace repeat indexOf lastIndexOf
  *   hasPrefix hasSuffix keys values abs ceil floor round min max first last get type string int float
  *   toJSON fromJSON duration date now`.
@@ -26,13 +29,13 @@
  *   error, except that `?.` on nil ends its whole chain as nil.
  * - Only own data properties of plain maps are visible; `__proto__`, `constructor`, `prototype` and the
  *   `__define/lookup{G,S}etter__` names are always nil; functions found in data are nil and never called.
- * - Numbers are JS doubles (ints exact to 2^53). `len` and string indexes count code points. Regexes are
+ * - Numbers are JS doubles (ints exact to 2^53). Strings index and slice by UTF-8 bytes, as expr-lang
+ *   (a slice inside a character decodes as U+FFFD); `len` counts code points, as expr-lang. Regexes are
  *   Go's RE2 (re2js): Go's syntax and refusals, linear time.
  * - Every evaluation is bounded: 1,000,000 steps (evaluation-budget.ts), then a runtime error.
  * - `time.Now()`/`now()` are UTC at millisecond precision; `date()` takes one argument (RFC 3339,
  *   `2006-01-02`, `2006-01-02 15:04:05`).
- * - Not supported: `let`, `if/else`, `#acc`, `reduce groupBy sortBy sort reverse uniq concat flatten take
- *   median mean toPairs fromPairs toBase64 fromBase64 splitAfter bit*`, `::`-calls — compile errors.
+ * - Not supported: `toPairs fromPairs`, `::`-calls — compile errors.
  */
 export { compileExpression, evaluateCondition } from './compile-expression.ts';
 export type { CompiledExpression } from './compile-expression.ts';

@@ -5,7 +5,8 @@ import { resetBudget, spend, spendText } from './evaluation-budget.ts';
 import { matches } from './go-regex.ts';
 import { callMethod, defaultHost } from './method-call.ts';
 import * as ops from './operators.ts';
-import { currentIndex, currentItem, force, PREDICATE_BUILTINS, runPredicate, scopeDepth, unwindScopes, type LazyOperand } from './predicate-builtins.ts';
+import { bindingDepth, boundValue, runLet, unwindBindings } from './let-bindings.ts';
+import { currentAcc, currentIndex, currentItem, force, PREDICATE_BUILTINS, runPredicate, scopeDepth, unwindScopes, WithExtraArgument, type LazyOperand } from './predicate-builtins.ts';
 import { toExpressionError } from './runtime-error.ts';
 import { endChain, getMember, getPath, makeMap, slice } from './value-access.ts';
 
@@ -66,6 +67,7 @@ const LAZY: ReadonlyArray<readonly [string, (a: LazyOperand, b: LazyOperand) => 
   ['&&', (a, b) => ops.bool(force(a.eval()), 'and') && ops.bool(force(b.eval()), 'and')],
   ['||', (a, b) => ops.bool(force(a.eval()), 'or') || ops.bool(force(b.eval()), 'or')],
   ['??', (a, b) => force(a.eval()) ?? force(b.eval())],
+  ['@let', runLet],
   ...[...PREDICATE_BUILTINS.keys()].map((name) => [`@${name}`, (a: LazyOperand, b: LazyOperand) => runPredicate(name, a, b)] as const),
 ];
 
@@ -92,6 +94,9 @@ const functions: Record<string, Fn> = {
   x_slice: slice,
   x_call: charged((receiver, name, optional, ...args) => callMethod(receiver, name, optional, ...args)),
   x_map: makeMap,
+  x_seq: (...values) => values.at(-1),
+  x_with: (items, extra) => new WithExtraArgument(items, extra),
+  l_get: boundValue,
   u_not: ops.not,
   u_neg: ops.negate,
   u_pos: ops.plus,
@@ -104,6 +109,7 @@ const functions: Record<string, Fn> = {
   i_now: (time) => (isHostNamespace(time) && typeof time.Now === 'function' ? (time.Now as Fn)() : defaultHost.time.Now()),
   p_item: currentItem,
   p_index: currentIndex,
+  p_acc: currentAcc,
 };
 for (const [name, builtin] of BUILTINS) functions[`b_${name}`] = charged(builtin.fn);
 engine.addFunctions(Object.fromEntries(Object.entries(functions).map(([name, fn]) => [name, guarded(fn)])));
@@ -118,6 +124,7 @@ export function compileJexl(text: string): JexlExpression {
  */
 export function runJexl(expression: JexlExpression, context: object): unknown {
   const depth = scopeDepth();
+  const bound = bindingDepth();
   firstError = undefined;
   resetBudget();
   try {
@@ -128,5 +135,6 @@ export function runJexl(expression: JexlExpression, context: object): unknown {
   } finally {
     firstError = undefined;
     unwindScopes(depth);
+    unwindBindings(bound);
   }
 }

@@ -36,6 +36,8 @@ export function translateToJexl(source: string, root: ExprNode): JexlTranslation
   const constants: unknown[] = [];
   const constantSlots = new Map<unknown, number>();
   const variables: string[] = [];
+  // The `let` names in scope where emit is, outermost first; a binding is read by its index here.
+  const lets: string[] = [];
   let depth = 0;
 
   const constant = (value: unknown): string => {
@@ -69,12 +71,26 @@ export function translateToJexl(source: string, root: ExprNode): JexlTranslation
     switch (node.type) {
       case 'literal':
         return typeof node.value === 'boolean' ? String(node.value) : constant(node.value);
-      case 'name':
-        return variable(node.name);
+      case 'name': {
+        const binding = lets.lastIndexOf(node.name);
+        return binding >= 0 ? `l_get(${constant(binding)})` : variable(node.name);
+      }
       case 'pointer':
         if (node.name === '') return 'p_item()';
         if (node.name === 'index') return 'p_index()';
-        return fail(node, `unsupported construct "#${node.name}"`);
+        if (node.name === 'acc') return 'p_acc()';
+        return fail(node, `unknown pointer "#${node.name}"`);
+      case 'let': {
+        const value = emit(node.value);
+        lets.push(node.name);
+        try {
+          return `((${value}) @let (${emit(node.body)}))`;
+        } finally {
+          lets.pop();
+        }
+      }
+      case 'sequence':
+        return `x_seq(${node.nodes.map(emit).join(', ')})`;
       case 'member':
         return emitMember(node);
       case 'chain':
@@ -125,10 +141,11 @@ export function translateToJexl(source: string, root: ExprNode): JexlTranslation
   const emitCall = (node: Extract<ExprNode, { type: 'call' }>): string => {
     const predicate = PREDICATE_BUILTINS.get(node.name);
     if (predicate !== undefined) {
-      const [array, body] = node.args;
+      const [array, body, extra] = node.args;
       if (array === undefined) return fail(node, `${node.name}() needs an array`);
       const bodyText = body?.type === 'predicate' ? emit(body.body) : 'p_item()';
-      return `((${emit(array)}) @${node.name} (${bodyText}))`;
+      const operand = extra === undefined ? emit(array) : `x_with(${emit(array)}, ${emit(extra)})`;
+      return `((${operand}) @${node.name} (${bodyText}))`;
     }
     if (node.name === 'now') {
       if (node.args.length > 0) fail(node, 'now() takes no arguments');
@@ -144,6 +161,11 @@ export function translateToJexl(source: string, root: ExprNode): JexlTranslation
   };
 
   const emitBinary = (node: Extract<ExprNode, { type: 'binary' }>): string => {
+    const logic = LOGIC.get(node.op);
+    if (logic !== undefined) {
+      const folded = foldLogic(logic, node.left, node.right);
+      if (folded !== undefined) return typeof folded === 'boolean' ? String(folded) : emit(folded);
+    }
     if (node.op === 'matches' && node.right.type === 'literal' && typeof node.right.value === 'string') {
       let regex: GoRegex;
       try {
@@ -161,6 +183,37 @@ export function translateToJexl(source: string, root: ExprNode): JexlTranslation
 
   const text = emit(root);
   return { text, constants, variables };
+}
+
+const LOGIC: ReadonlyMap<string, 'and' | 'or'> = new Map([['and', 'and'], ['&&', 'and'], ['or', 'or'], ['||', 'or']]);
+
+/**
+ * expr-lang's optimizer folds `and`/`or` with a constant bool side before anything runs: `x and true` is
+ * `x` (whatever x is, bool or not), `x or true` is `true` (x never runs), `false and x` is `false`…
+ * Returns the folded node or bool, or undefined when neither side is constant.
+ */
+function foldLogic(op: 'and' | 'or', left: ExprNode, right: ExprNode): ExprNode | boolean | undefined {
+  const a = boolConstant(left);
+  const b = boolConstant(right);
+  const identity = op === 'and';
+  if (a === identity) return b ?? right;
+  if (b === identity) return a ?? left;
+  if (a === !identity || b === !identity) return !identity;
+  return undefined;
+}
+
+/** The bool a node folds to, as expr-lang's optimizer sees it: `true`, `not false`, `x or true`… */
+function boolConstant(node: ExprNode): boolean | undefined {
+  if (node.type === 'literal') return typeof node.value === 'boolean' ? node.value : undefined;
+  if (node.type === 'unary' && (node.op === 'not' || node.op === '!')) {
+    const inner = boolConstant(node.operand);
+    return inner === undefined ? undefined : !inner;
+  }
+  if (node.type !== 'binary') return undefined;
+  const logic = LOGIC.get(node.op);
+  if (logic === undefined) return undefined;
+  const folded = foldLogic(logic, node.left, node.right);
+  return typeof folded === 'boolean' ? folded : folded === undefined ? undefined : boolConstant(folded);
 }
 
 function isConstant(node: ExprNode): boolean {

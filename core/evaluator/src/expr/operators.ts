@@ -150,15 +150,19 @@ function strings(op: string, a: unknown, b: unknown): [string, string] {
   return [a, b];
 }
 
+/** `contains`, `startsWith`, `endsWith`: false when either side is nil (expr-lang's VM), else both must be strings. */
 export const contains = (a: unknown, b: unknown): boolean => {
+  if (isNil(a) || isNil(b)) return false;
   const [s, sub] = strings('contains', a, b);
   return s.includes(sub);
 };
 export const startsWith = (a: unknown, b: unknown): boolean => {
+  if (isNil(a) || isNil(b)) return false;
   const [s, prefix] = strings('startsWith', a, b);
   return s.startsWith(prefix);
 };
 export const endsWith = (a: unknown, b: unknown): boolean => {
+  if (isNil(a) || isNil(b)) return false;
   const [s, suffix] = strings('endsWith', a, b);
   return s.endsWith(suffix);
 };

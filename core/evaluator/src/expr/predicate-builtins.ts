@@ -34,6 +34,8 @@ export function force(pending: unknown): unknown {
 interface Scope {
   item: unknown;
   index: number;
+  /** reduce's accumulator, `#acc`. */
+  acc: unknown;
 }
 
 // Evaluation is synchronous, so one stack serves every expression: the innermost predicate is on top.
@@ -53,6 +55,13 @@ export function currentIndex(): number {
   return scope.index;
 }
 
+/** `#acc` of the innermost predicate (a reduce's accumulator). */
+export function currentAcc(): unknown {
+  const scope = scopes.at(-1);
+  if (scope === undefined) throw runtimeError('"#acc" used outside a predicate');
+  return scope.acc;
+}
+
 /** Drops scopes an aborted evaluation left behind. */
 export function unwindScopes(depth: number): void {
   scopes.length = depth;
@@ -67,7 +76,26 @@ type Test = (index: number) => unknown;
 interface PredicateBuiltin {
   /** `count(arr)` and `sum(arr)` may leave the predicate out: it is then `#`. */
   readonly optionalPredicate: boolean;
-  run(items: readonly unknown[], test: Test, name: string): unknown;
+  /** Takes an optional third argument after the predicate: reduce's initial value, sortBy's order. */
+  readonly extraArgument?: boolean;
+  run(items: readonly unknown[], test: Test, name: string, extra: ExtraArgument, scope: Scope): unknown;
+}
+
+/** The third argument, when one was written. */
+type ExtraArgument = { readonly value: unknown } | undefined;
+
+/**
+ * The array operand of a builtin that took a third argument (evaluated, as in expr-lang, after the array
+ * and before the predicate runs).
+ */
+export class WithExtraArgument {
+  readonly items: unknown;
+  readonly extra: unknown;
+  constructor(items: unknown, extra: unknown) {
+    this.items = items;
+    this.extra = extra;
+    Object.freeze(this);
+  }
 }
 
 const holds = (test: Test, name: string) => (i: number): boolean => bool(test(i), `the predicate of ${name}()`);
@@ -85,8 +113,31 @@ function indexes(items: readonly unknown[]): number[] {
   return Array.from(items, (_, i) => i);
 }
 
-/** expr-lang's sortBy: elements in ascending order of the predicate's value (numbers or strings), stable. */
-function sortBy(items: readonly unknown[], test: Test): unknown[] {
+/** expr-lang's sortBy: elements in order of the predicate's value (numbers or strings), stable; `asc` unless the third argument says `desc`. */
+function sortBy(items: readonly unknown[], test: Test, extra: ExtraArgument): unknown[] {
+  const order = extra === undefined ? 'asc' : extra.value;
+  if (order !== 'asc' && order !== 'desc') throw runtimeError(`sortBy(): unknown order ${typeof order === 'string' ? JSON.stringify(order) : typeName(order)}, use asc or desc`);
+  const sorted = sortAscending(items, test);
+  return order === 'desc' ? sorted.reverse() : sorted;
+}
+
+/**
+ * expr-lang's reduce: `#acc` starts as the initial value, or as the first element (the loop then starts at
+ * the second, `#index` 1); each element's predicate value becomes the next `#acc`; the last one is the result.
+ */
+function reduce(items: readonly unknown[], test: Test, extra: ExtraArgument, scope: Scope): unknown {
+  let start = 0;
+  if (extra !== undefined) scope.acc = extra.value;
+  else {
+    if (items.length === 0) throw runtimeError('reduce of empty array with no initial value');
+    scope.acc = items[0];
+    start = 1;
+  }
+  for (let i = start; i < items.length; i += 1) scope.acc = test(i);
+  return scope.acc;
+}
+
+function sortAscending(items: readonly unknown[], test: Test): unknown[] {
   const keyed = items.map((item, i) => ({ item, key: test(i) }));
   const kind = typeof keyed[0]?.key;
   if (keyed.some(({ key }) => typeof key !== kind || (kind !== 'number' && kind !== 'string'))) {
@@ -142,7 +193,8 @@ export const PREDICATE_BUILTINS: ReadonlyMap<string, PredicateBuiltin> = new Map
   ['findIndex', { optionalPredicate: false, run: (items, test, name) => findFrom(items, test, name, false) }],
   ['findLast', { optionalPredicate: false, run: (items, test, name) => items[findFrom(items, test, name, true)] }],
   ['findLastIndex', { optionalPredicate: false, run: (items, test, name) => findFrom(items, test, name, true) }],
-  ['sortBy', { optionalPredicate: false, run: (items, test) => sortBy(items, test) }],
+  ['sortBy', { optionalPredicate: false, extraArgument: true, run: (items, test, _name, extra) => sortBy(items, test, extra) }],
+  ['reduce', { optionalPredicate: false, extraArgument: true, run: (items, test, _name, extra, scope) => reduce(items, test, extra, scope) }],
   ['groupBy', { optionalPredicate: false, run: (items, test) => groupBy(items, test) }],
 ]);
 
@@ -150,9 +202,14 @@ export const PREDICATE_BUILTINS: ReadonlyMap<string, PredicateBuiltin> = new Map
 export function runPredicate(name: string, array: LazyOperand, body: LazyOperand): unknown {
   const builtin = PREDICATE_BUILTINS.get(name);
   if (builtin === undefined) throw runtimeError(`unknown builtin ${name}()`);
-  const items = force(array.eval());
+  const operand = force(array.eval());
+  const extra: ExtraArgument = operand instanceof WithExtraArgument ? { value: operand.extra } : undefined;
+  const given = operand instanceof WithExtraArgument ? operand.items : operand;
+  // expr-lang iterates a string as its UTF-8 bytes (numbers), like an array.
+  const items: unknown = typeof given === 'string' ? Array.from(Buffer.from(given, 'utf8')) : given;
+  spend(typeof given === 'string' ? given.length : 0);
   if (!Array.isArray(items)) throw runtimeError(`${name}(): argument 1 must be an array, got ${typeName(items)}`);
-  const scope: Scope = { item: undefined, index: 0 };
+  const scope: Scope = { item: undefined, index: 0, acc: undefined };
   scopes.push(scope);
   try {
     const test: Test = (i) => {
@@ -161,7 +218,7 @@ export function runPredicate(name: string, array: LazyOperand, body: LazyOperand
       scope.index = i;
       return force(body.eval());
     };
-    return builtin.run(items, test, name);
+    return builtin.run(items, test, name, extra, scope);
   } finally {
     scopes.pop();
   }

@@ -33,9 +33,15 @@ export function endChain(value: unknown): unknown {
   return value === CHAIN_ENDED ? undefined : value;
 }
 
+/** A string as Go holds it: its UTF-8 bytes, which is what expr-lang indexes and slices. */
+function utf8Bytes(text: string): Uint8Array {
+  return Buffer.from(text, 'utf8');
+}
+
 /**
  * `object[key]` as expr-lang fetches it: own data properties of maps (a missing key is nil), integer
- * indexes of arrays and strings (negative counts from the end; out of range is an error). Fetching from
+ * indexes of arrays and strings (a string's element is a byte, a number: `'abc'[0]` is 97; negative
+ * counts from the end; out of range is an error). Fetching from
  * nil is an error unless written `?.` (`optional`); so is a name on a scalar or an array. Prototype
  * members and functions are nil, never reached; fields of host values (times, durations) are nil.
  */
@@ -52,7 +58,11 @@ export function getMember(object: unknown, key: unknown, optional = false): unkn
     return undefined;
   }
   if (typeof key !== 'number' || !Number.isInteger(key)) return undefined;
-  const items: readonly unknown[] | undefined = Array.isArray(object) ? object : typeof object === 'string' ? Array.from(object) : undefined;
+  // expr-lang's maps are keyed by strings: an integer key cannot be looked up in one.
+  if (isPlainMap(object)) throw runtimeError(`cannot fetch ${key} from map`);
+  const items: ArrayLike<unknown> | undefined = Array.isArray(object) ? object : typeof object === 'string' ? utf8Bytes(object) : undefined;
+  // A number or a bool has no elements: expr-lang cannot fetch from it.
+  if (items === undefined && typeof object !== 'object') throw runtimeError(`cannot fetch ${key} from ${typeName(object)}`);
   if (items === undefined) return undefined;
   const index = key < 0 ? items.length + key : key;
   if (index < 0 || index >= items.length) throw runtimeError(`index out of range: ${index} (array length is ${items.length})`);
@@ -82,11 +92,14 @@ export function getPath(object: unknown, keys: readonly (string | number)[], opt
   return value;
 }
 
-/** `a[from:to]` on arrays and strings: missing bounds are the ends, negative ones count from the end, out-of-range ones are clamped. */
+/**
+ * `a[from:to]` on arrays and strings (by bytes, as Go; a cut inside a character decodes as U+FFFD): missing
+ * bounds are the ends, negative ones count from the end, out-of-range ones are clamped.
+ */
 export function slice(object: unknown, from: unknown, to: unknown): unknown {
   if (object === CHAIN_ENDED) return CHAIN_ENDED;
-  if (isNil(object)) return undefined;
-  const items: readonly unknown[] | undefined = Array.isArray(object) ? object : typeof object === 'string' ? Array.from(object) : undefined;
+  if (isNil(object)) throw runtimeError('cannot slice <nil>');
+  const items: { readonly length: number; slice(start: number, end: number): unknown } | undefined = Array.isArray(object) ? object : typeof object === 'string' ? Buffer.from(object, 'utf8') : undefined;
   if (items === undefined) throw runtimeError(`cannot slice a ${typeof object === 'object' ? 'map' : typeof object}`);
   const bound = (value: unknown, fallback: number): number => {
     if (isNil(value)) return fallback;
@@ -95,7 +108,8 @@ export function slice(object: unknown, from: unknown, to: unknown): unknown {
   };
   const start = bound(from, 0);
   const end = Math.max(bound(to, items.length), start);
-  return typeof object === 'string' ? items.slice(start, end).join('') : items.slice(start, end);
+  const part = items.slice(start, end);
+  return part instanceof Buffer ? part.toString('utf8') : part;
 }
 
 /** A null-prototype map built by a map literal, so a `__proto__` key is just a key. */
