@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ExpressionError } from '../errors.ts';
 import { varsFixture } from './__fixtures__/expr-vars.ts';
+import { compileError } from './__fixtures__/compile-error.ts';
 import { compileExpression, evaluateCondition } from './compile-expression.ts';
-
-function compileError(source: string): ExpressionError {
-  try {
-    compileExpression(source);
-  } catch (error) {
-    if (error instanceof ExpressionError) return error;
-    throw error;
-  }
-  throw new Error(`compiled: ${source}`);
-}
 
 describe('syntax errors', () => {
   it.each<[string, string, number]>([

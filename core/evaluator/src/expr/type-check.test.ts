@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseNotificationConfig } from '../config/parse-notification-config.ts';
-import { ExpressionError } from '../errors.ts';
 import { varsFixture } from './__fixtures__/expr-vars.ts';
+import { compileError } from './__fixtures__/compile-error.ts';
 import { compileExpression } from './compile-expression.ts';
-
-function compileError(source: string): ExpressionError {
-  try {
-    compileExpression(source);
-  } catch (error) {
-    if (error instanceof ExpressionError) return error;
-    throw error;
-  }
-  throw new Error(`compiled: ${source}`);
-}
 
 // What Argo's engine (expr-lang v1.17's checker, compiling without an environment) refuses when the config
 // loads: only what has a type known before any object is seen.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EvaluatorErrorCodes, TemplateError } from '../errors.ts';
-import { render, TEMPLATE_NAME } from './__fixtures__/render-fixture.ts';
+import { EvaluatorErrorCodes } from '../errors.ts';
+import { render, TEMPLATE_NAME, thrown } from './__fixtures__/render-fixture.ts';
 import { compileTemplate } from './compile-template.ts';
 import { goTemplateName } from './go-template-name.ts';
 import { MAX_TEMPLATE_DEPTH } from './render-budget.ts';
@@ -37,16 +37,6 @@ const cases: ReadonlyArray<readonly [source: string, expected: string]> = [
   ['{{define "x"}}{{if lt . 5}}{{.}},{{template "x" (add1 .)}}{{end}}{{end}}{{template "x" 0}}', '0,1,2,3,4,'],
   ['{{- define "x" -}}\n  X\n{{- end -}}\n{{template "x"}}', 'X'],
 ];
-
-function thrown(action: () => unknown): TemplateError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof TemplateError) return error;
-    throw new Error(`expected a TemplateError, got ${String(error)}`);
-  }
-  throw new Error('expected a TemplateError, nothing was thrown');
-}
 
 /** Refused at load, as the engine refuses them: [source, message fragment]. */
 const compileErrors: ReadonlyArray<readonly [string, string]> = [

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { EvaluatorErrorCodes, TemplateError } from '../errors.ts';
-import { render, TEMPLATE_NAME } from './__fixtures__/render-fixture.ts';
+import { EvaluatorErrorCodes } from '../errors.ts';
+import { render, TEMPLATE_NAME, thrown } from './__fixtures__/render-fixture.ts';
 import { compileTemplate } from './compile-template.ts';
 
 const { templateSyntax: SYNTAX, templateUnsupported: UNSUPPORTED, templateRuntime: RUNTIME } = EvaluatorErrorCodes;
-
-function thrown(action: () => unknown): TemplateError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof TemplateError) return error;
-    throw new Error(`expected a TemplateError, got ${String(error)}`);
-  }
-  throw new Error('expected a TemplateError, nothing was thrown');
-}
 
 /** Refused at compile time: [source, code, line, column, message fragment]. */
 const compileErrors: ReadonlyArray<readonly [string, string, number, number, string]> = [
