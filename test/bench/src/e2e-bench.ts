@@ -31,7 +31,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { parseAllDocuments } from 'yaml';
 import { freePort, startControlPlane, startNats, testNatsLimits, toolPath, type NatsServer } from '@herald/test-harness';
-import { latencyChart, percentile, rssChart, sideBySideTable, type EngineColumn, type EngineRun, type RateRun } from './side-by-side-report.ts';
+import { latencyChart, percentile, rssChart, settingLabels, sideBySideTable, type EngineColumn, type EngineRun, type RateRun } from './side-by-side-report.ts';
 
 const list = (v: string) => v.split(',').map(Number).filter((n) => n > 0);
 const qpsOf = (v: string) => v.split('/').map(Number) as [number, number];
@@ -100,11 +100,14 @@ const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port
 
 const cp = await startControlPlane();
 const core = cp.adminKubeConfig.makeApiClient(CoreV1Api);
-const settings: Setting[] = [
-  { key: 'herald', label: 'Herald, defaults', rates, start: startHerald },
-  { key: 'go-seed', label: `Go engine, seed QPS ${seedQps[0]}`, rates: seedRates, start: (ns: string) => startGoEngine(ns, seedQps) },
-  { key: 'go-raised', label: `Go engine, QPS ${raisedQps[0]}`, rates, start: (ns: string) => startGoEngine(ns, raisedQps) },
-].filter((s) => engines.includes(s.key));
+const how: Record<string, Pick<Setting, 'rates' | 'start'>> = {
+  herald: { rates, start: startHerald },
+  'go-seed': { rates: seedRates, start: (ns) => startGoEngine(ns, seedQps) },
+  'go-raised': { rates, start: (ns) => startGoEngine(ns, raisedQps) },
+};
+const settings: Setting[] = settingLabels(seedQps[0], raisedQps[0])
+  .filter((s) => engines.includes(s.key))
+  .map((s) => ({ ...s, ...how[s.key]! }));
 const columns: EngineColumn[] = settings.map((s) => ({ label: s.label, runs: [] }));
 const results: Record<string, unknown> = {
   machine: { cpus: cpus().length, node: process.version },

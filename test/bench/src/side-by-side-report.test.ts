@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { figure, formatSpread, latencyChart, lineChartSvg, percentile, ratio, rssChart, sideBySideTable, spread, ticks, type EngineColumn, type EngineRun } from './side-by-side-report.ts';
+import { columnsFromResults, figure, formatSpread, latencyChart, lineChartSvg, percentile, ratio, rssChart, sideBySideTable, spread, ticks, type EngineColumn, type EngineRun } from './side-by-side-report.ts';
 
 const MiB = 1024 * 1024;
 
@@ -124,5 +124,23 @@ describe('SVG plots', () => {
     const rss = rssChart(columns);
     for (const name of ['Herald', 'Herald + nats-server', 'Go']) expect(rss).toContain(`>${name}<`);
     expect(rss).not.toContain('NaN');
+  });
+});
+
+describe('columnsFromResults', () => {
+  it('reads the benchmark JSON back in alternation order, a latency that fell behind (null in JSON) as Infinity', () => {
+    const saved = JSON.parse(
+      JSON.stringify({
+        sizes: { seedQps: [5, 10], raisedQps: [500, 1000] },
+        runs: [
+          { engine: 'go-raised', ...run() },
+          { engine: 'herald', ...run({ p99: Infinity, behind: 10 }) },
+        ],
+      }),
+    ) as Parameters<typeof columnsFromResults>[0];
+    const columns = columnsFromResults(saved);
+    expect(columns.map((c) => c.label)).toEqual(['Herald, defaults', 'Go engine, QPS 500']);
+    expect(columns[0]!.runs[0]!.rates[1]!.p99Ms).toBe(Infinity);
+    expect(sideBySideTable(columns)).toContain('falls behind (10 of 1,000 undelivered after the drain)');
   });
 });

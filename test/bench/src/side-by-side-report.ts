@@ -167,6 +167,31 @@ export function sideBySideTable(columns: readonly EngineColumn[]): string {
   return lines.join('\n');
 }
 
+/** The engine settings in the order the benchmark alternates them, with the table's labels. */
+export function settingLabels(seedQps: number, raisedQps: number): { key: string; label: string }[] {
+  return [
+    { key: 'herald', label: 'Herald, defaults' },
+    { key: 'go-seed', label: `Go engine, seed QPS ${seedQps}` },
+    { key: 'go-raised', label: `Go engine, QPS ${raisedQps}` },
+  ];
+}
+
+/**
+ * The columns back from the benchmark's JSON (`runs`: one entry per run with its `engine` key), for re-drawing
+ * the table and plots of a run that was cut short. JSON has no Infinity: a latency that fell behind is null.
+ */
+export function columnsFromResults(results: { sizes: { seedQps: [number, number]; raisedQps: [number, number] }; runs: ({ engine: string } & EngineRun)[] }): EngineColumn[] {
+  const revive = (v: number | null) => v ?? Infinity;
+  return settingLabels(results.sizes.seedQps[0], results.sizes.raisedQps[0])
+    .map(({ key, label }) => ({
+      label,
+      runs: results.runs
+        .filter((r) => r.engine === key)
+        .map((r) => ({ ...r, rates: r.rates.map((x) => ({ ...x, p50Ms: revive(x.p50Ms), p99Ms: revive(x.p99Ms) })) })),
+    }))
+    .filter((c) => c.runs.length > 0);
+}
+
 export interface Series {
   name: string;
   points: readonly (readonly [number, number])[];
