@@ -143,7 +143,9 @@ export function sideBySideTable(columns: readonly EngineColumn[]): string {
     cell: (idle, runs) => {
       const synced = spread(runs.map((r) => r.startup.syncedMs));
       const cpu = spread(runs.map((r) => r.startup.cpuSeconds));
-      return `${formatSpread(synced, 's', 1000)} → ${formatSpread(idle, 's', 1000)}, ${formatSpread(cpu, 'CPU-s')}`;
+      // The Go engine at the seed's QPS runs fewer rates, so it restarts with fewer Pods: say so.
+      const pods = runs[0]!.startup.pods === first.startup.pods ? '' : ` (${figure(runs[0]!.startup.pods)} Pods)`;
+      return `${formatSpread(synced, 's', 1000)} → ${formatSpread(idle, 's', 1000)}, ${formatSpread(cpu, 'CPU-s')}${pods}`;
     },
   });
   const exactlyOnce = (runs: EngineRun[]) => {
