@@ -1,225 +1,322 @@
 /**
- * `scripts/dev bench` (or `node --conditions=herald-source test/bench/src/e2e-bench.ts`): Herald end to end on
- * real parts, the seed scenario at scale. A kube-apiserver, a nats-server, a loopback HTTP receiver and one
- * `herald run` (every role in one process, defaults but for small stream limits) reading the seed ConfigMap
- * unchanged but for the webhook URL. Figures, never assertions; written to BENCH_E2E_OUT (default
- * bench-e2e-results.json) and printed as the rows of issue 19's table.
+ * `scripts/dev bench` (or `node --conditions=herald-source test/bench/src/e2e-bench.ts`): Herald and Argo's Go
+ * engine side by side, end to end on real parts, the seed scenario at scale. One kube-apiserver and one loopback
+ * HTTP receiver; the engines take turns (Herald, Go engine at the seed's client QPS, Go engine with QPS raised,
+ * Herald, …, BENCH_REPEAT rounds), each run on a fresh namespace holding the seed ConfigMap unchanged but for the
+ * webhook URL:
+ * - Herald: one `herald run` (every role in one process, defaults but for small stream limits) on its own fresh
+ *   nats-server;
+ * - the Go engine: test/argo-engine (HERALD_ARGO_ENGINE, built by scripts/dev), the real notifications-engine
+ *   hosted as the seed article hosts it (Pod informer, 10 workers), client QPS/Burst from BENCH_GO_QPS
+ *   (client-go's 5/10, what the seed runs with) or BENCH_GO_RAISED_QPS.
  *
- * 1. RSS steady with 50 and 1,000 Pods watched (subscribed, Pending: nothing to send);
- * 2. burst: those 1,000 Pods → Running at once; time to the 1,000th webhook; CPU per notification (Herald and
- *    nats-server, from /proc);
- * 3. rate: fresh Pods → Running at BENCH_RATE changes/s for BENCH_RATE_SECONDS; latency patch → receipt;
- * 4. RSS steady with BENCH_BIG_PODS (10,000) Pods watched;
- * 5. start → synced (/readyz) → idle (CPU quiet) of a new `herald run` with those Pods.
- *
- * Every notification is checked delivered exactly once: each Pod's webhook body counted.
+ * Each run: RSS steady at each BENCH_WATCHED count up to the burst size; burst (BENCH_BURST_PODS → Running at
+ * once; time to the last webhook; CPU per notification from /proc, Herald's nats-server too); RSS at the larger
+ * watched counts; rate (fresh Pods → Running at each of BENCH_RATES changes/s for BENCH_RATE_SECONDS; latency
+ * patch → receipt); start → synced → idle of a new process with every Pod there. Every Pod that went Running must
+ * have had exactly one webhook. Figures, never assertions: the JSON goes to BENCH_E2E_OUT, the table to stdout,
+ * the plots (SVG) to BENCH_PLOT_DIR (default docs/benchmarks).
  */
-import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { parseAllDocuments } from 'yaml';
-import { freePort, startControlPlane, startNats, testNatsLimits } from '@herald/test-harness';
+import { freePort, startControlPlane, startNats, testNatsLimits, toolPath, type NatsServer } from '@herald/test-harness';
+import { latencyChart, percentile, rssChart, settingLabels, sideBySideTable, type EngineColumn, type EngineRun, type RateRun } from './side-by-side-report.ts';
 
+const list = (v: string) => v.split(',').map(Number).filter((n) => n > 0);
+const qpsOf = (v: string) => v.split('/').map(Number) as [number, number];
+const repeat = Number(process.env.BENCH_REPEAT ?? 3);
 const burstPods = Number(process.env.BENCH_BURST_PODS ?? 1_000);
-const smallPods = 50;
-const bigPods = Number(process.env.BENCH_BIG_PODS ?? 10_000);
-const rate = Number(process.env.BENCH_RATE ?? 100);
-const rateSeconds = Number(process.env.BENCH_RATE_SECONDS ?? 30);
+const watched = list(process.env.BENCH_WATCHED ?? '50,1000,10000').sort((a, b) => a - b);
+const rates = list(process.env.BENCH_RATES ?? '25,50,100,200');
+const rateSeconds = Number(process.env.BENCH_RATE_SECONDS ?? 10);
+/** How long to wait after the last patch of a rate before counting what is still undelivered as behind. */
+const drainMs = Number(process.env.BENCH_DRAIN_SECONDS ?? 30) * 1000;
+/** How much longer to wait for the rest before counting it missing (a dead-lettered notification never comes). */
+const restMs = Number(process.env.BENCH_REST_SECONDS ?? 300) * 1000;
+const seedQps = qpsOf(process.env.BENCH_GO_QPS ?? '5/10');
+const raisedQps = qpsOf(process.env.BENCH_GO_RAISED_QPS ?? '500/1000');
+// At the seed's 5 requests/s the engine patches 5 Pods/s: every rate above falls behind, each by rate × seconds /
+// 5 s of drain. The lowest rate shows it; more would only make the run longer.
+const seedRates = list(process.env.BENCH_GO_SEED_RATES ?? String(rates[0] ?? ''));
+const engines = (process.env.BENCH_ENGINES ?? 'herald,go-seed,go-raised').split(',');
 const outPath = process.env.BENCH_E2E_OUT ?? 'bench-e2e-results.json';
+const repo = new URL('../../../', import.meta.url);
+const plotDir = process.env.BENCH_PLOT_DIR ?? fileURLToPath(new URL('docs/benchmarks/', repo));
 /** Extra node flags for the Herald process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
 const nodeFlags = (process.env.BENCH_HERALD_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const out = (line: string) => process.stdout.write(`${line}\n`);
-const repo = new URL('../../../', import.meta.url);
 const cliMain = fileURLToPath(new URL('core/cli/src/main.ts', repo));
+const configMapName = 'pod-notifications-cm';
+const secretName = 'pod-notifications-secret';
 const subscribe = { 'notifications.argoproj.io/subscribe.on-pod-ready.webhook': '' };
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const clockTicks = 100; // USER_HZ on Linux
+const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 
-// The receiver: each body is "Pod <name> is ready!"; its arrival stamped on the clock the patches are timed with.
-const arrivals = new Map<string, number>();
-const counts = new Map<string, number>();
-const receiver = createServer((req, res) => {
-  let body = '';
-  req.setEncoding('utf8');
-  req.on('data', (c: string) => (body += c));
-  req.on('end', () => {
-    const name = /^Pod (\S+) is ready!/.exec(body.trim())?.[1] ?? body.trim();
-    counts.set(name, (counts.get(name) ?? 0) + 1);
-    if (!arrivals.has(name)) arrivals.set(name, performance.now());
-    res.writeHead(200).end('ok');
-  });
-});
-await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-
-const [cp, nats] = await Promise.all([startControlPlane(), startNats()]);
-const core = cp.adminKubeConfig.makeApiClient(CoreV1Api);
-const namespace = await cp.createNamespace('bench');
-const prefix = 'BENCH';
-const streams = [`${prefix}_EVENTS`, `${prefix}_NOTIFICATIONS`, `${prefix}_RESULTS`];
-const natsPid = findPid('nats-server', String(nats.port));
-const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version } };
-let herald: Herald | undefined;
-
-try {
-  await core.createNamespacedConfigMap({ namespace, body: seedConfigMap() });
-  let created = 0;
-  const createPods = async (upTo: number, name: (i: number) => string) => {
-    await pool(upTo - created, 50, async (i) => {
-      const body = { metadata: { name: name(created + i), annotations: subscribe }, spec: { containers: [{ name: 'app', image: 'app' }] } };
-      await retried(() => core.createNamespacedPod({ namespace, body }), (err) => (err as { code?: number }).code === 409);
-    });
-    created = upTo;
-  };
-  // The API server may close a connection under load (HTTP/2 GOAWAY): a merge patch is safe to send again.
-  const running = (name: string) => retried(() => core.patchNamespacedPodStatus({ name, namespace, body: { status: { phase: 'Running' } } }, mergePatch));
-
-  // 1. RSS with 50 and 1,000 Pods watched.
-  await createPods(smallPods, (i) => `burst-${i}`);
-  herald = await startHerald();
-  await settled();
-  await delay(3_000);
-  const rss50 = memory(herald.pid);
-  await createPods(burstPods, (i) => `burst-${i}`);
-  await settled();
-  await delay(3_000);
-  const rss1000 = memory(herald.pid);
-  out(`RSS steady, ${smallPods} / ${burstPods} Pods watched: ${mib(rss50.rss)} / ${mib(rss1000.rss)} MiB (peak ${mib(rss1000.hwm)}; nats-server ${mib(memory(natsPid).rss)})`);
-  results.rss = { [smallPods]: rss50, [burstPods]: rss1000 };
-
-  // 2. Burst: every Pod → Running at once.
-  const burstNames = Array.from({ length: burstPods }, (_, i) => `burst-${i}`);
-  let cpu = { herald: cpuSeconds(herald.pid), nats: cpuSeconds(natsPid) };
-  const burstStart = performance.now();
-  await pool(burstPods, 100, (i) => running(burstNames[i]!));
-  const patched = performance.now() - burstStart;
-  await waitFor(() => burstNames.every((n) => arrivals.has(n)), `${burstPods} webhooks`, 600_000);
-  const lastWebhook = Math.max(...burstNames.map((n) => arrivals.get(n)!)) - burstStart;
-  await settled();
-  cpu = { herald: cpuSeconds(herald.pid) - cpu.herald, nats: cpuSeconds(natsPid) - cpu.nats };
-  const burst = {
-    pods: burstPods,
-    patchedMs: patched,
-    lastWebhookMs: lastWebhook,
-    perSecond: burstPods / (lastWebhook / 1000),
-    cpuMsPerNotification: { herald: (cpu.herald * 1000) / burstPods, nats: (cpu.nats * 1000) / burstPods },
-  };
-  out(`burst: ${burstPods} Pods → Running (patched in ${(patched / 1000).toFixed(1)} s): ${(lastWebhook / 1000).toFixed(1)} s to the last webhook (${burst.perSecond.toFixed(0)}/s)`);
-  out(`  CPU per notification (burst, until settled): Herald ${burst.cpuMsPerNotification.herald.toFixed(2)} ms + nats-server ${burst.cpuMsPerNotification.nats.toFixed(2)} ms`);
-  results.burst = burst;
-
-  // 3. Rate: fresh Pods, one → Running every 1/rate s, for rateSeconds.
-  const rateCount = rate * rateSeconds;
-  const rateNames = Array.from({ length: rateCount }, (_, i) => `rate-${i}`);
-  await createPods(created + rateCount, (i) => `rate-${i - burstPods}`);
-  await settled();
-  const sentAt = new Map<string, number>();
-  const rateStart = performance.now();
-  const inFlight: Promise<unknown>[] = [];
-  for (let i = 0; i < rateCount; i++) {
-    const due = rateStart + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await delay(wait);
-    const name = rateNames[i]!;
-    sentAt.set(name, performance.now());
-    inFlight.push(running(name));
-  }
-  await Promise.all(inFlight);
-  const lagAtEnd = rateNames.filter((n) => !arrivals.has(n)).length;
-  await waitFor(() => rateNames.every((n) => arrivals.has(n)), `${rateCount} webhooks`, 600_000);
-  const latencies = rateNames.map((n) => arrivals.get(n)! - sentAt.get(n)!).sort((a, b) => a - b);
-  const rateResult = { rate, seconds: rateSeconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: latencies.at(-1)!, undeliveredWhenPatchingEnded: lagAtEnd };
-  out(`rate: ${rate} changes/s for ${rateSeconds} s: latency patch → webhook p50 ${rateResult.p50Ms.toFixed(1)} ms, p99 ${rateResult.p99Ms.toFixed(1)} ms, max ${rateResult.maxMs.toFixed(0)} ms (${lagAtEnd} not yet delivered when the last patch was sent)`);
-  results.rate = rateResult;
-  await settled();
-
-  // 4. RSS with bigPods watched.
-  if (bigPods > created) await createPods(bigPods, (i) => `idle-${i}`);
-  await settled(300_000);
-  await delay(3_000);
-  const rssBig = memory(herald.pid);
-  out(`RSS steady, ${bigPods} Pods watched: ${mib(rssBig.rss)} MiB (peak ${mib(rssBig.hwm)}; nats-server ${mib(memory(natsPid).rss)})`);
-  (results.rss as Record<number, unknown>)[bigPods] = rssBig;
-
-  // Exactly once: one webhook per Pod that went Running, none for the others.
-  const expected = new Set([...burstNames, ...rateNames]);
-  const missing = [...expected].filter((n) => !counts.has(n));
-  const duplicated = [...counts].filter(([, c]) => c > 1).map(([n]) => n);
-  const unexpected = [...counts.keys()].filter((n) => !expected.has(n));
-  results.delivery = { expected: expected.size, missing: missing.length, duplicated: duplicated.length, unexpected: unexpected.length };
-  out(`delivered: ${expected.size - missing.length} of ${expected.size}, ${duplicated.length} duplicated, ${unexpected.length} unexpected`);
-
-  // 5. A new Herald with bigPods there: start → synced → idle.
-  await herald.stop();
-  const startedAt = performance.now();
-  herald = await startHerald();
-  const runningMs = performance.now() - startedAt;
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${herald!.port}/readyz`).catch(() => undefined))?.ok === true, 'ready', 300_000, 20);
-  const syncedMs = performance.now() - startedAt;
-  // Idle: a whole second in which the process used under 2 % of a core.
-  for (;;) {
-    const before = cpuSeconds(herald.pid);
-    await delay(1_000);
-    if (cpuSeconds(herald.pid) - before <= 0.02) break;
-  }
-  const idleMs = performance.now() - startedAt - 1_000;
-  const startCpu = cpuSeconds(herald.pid);
-  results.startup = { pods: bigPods, runningMs, syncedMs, idleMs, cpuSeconds: startCpu, rss: memory(herald.pid) };
-  out(`start with ${bigPods} Pods: running ${(runningMs / 1000).toFixed(1)} s → synced ${(syncedMs / 1000).toFixed(1)} s → idle ${(idleMs / 1000).toFixed(1)} s, ${startCpu.toFixed(1)} CPU-s; RSS ${mib(memory(herald.pid).rss)} MiB`);
-  if (missing.length + duplicated.length + unexpected.length > 0) process.exitCode = 1;
-} finally {
-  if (herald) await herald.stop();
-  receiver.close();
-  await Promise.all([cp.stop(), nats.stop()]);
-  writeFileSync(outPath, `${JSON.stringify(results, null, 2)}\n`);
+/** One column of the table: how an engine is started. */
+interface Setting {
+  key: string;
+  label: string;
+  rates: number[];
+  start(namespace: string): Promise<Engine>;
 }
 
-interface Herald {
+/** A running engine process (and Herald's nats-server, which lives as long as the run, not the process). */
+interface Engine {
   pid: number;
-  port: number;
+  natsPid?: number;
+  /** ms from spawn to synced: Herald's /readyz answering 200, the Go host's `synced` line. */
+  syncedMs: number;
+  /** Resolves once the engine has nothing in progress that the figures should wait for. */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** `herald run` as a user runs it (every role), from sources, logs kept for a failure. */
-async function startHerald(): Promise<Herald> {
+// The receiver (its own process): arrivals stamped on the wall clock, the clock the patches are timed with here.
+const now = () => performance.timeOrigin + performance.now();
+const arrivals = new Map<string, number>();
+const counts = new Map<string, number>();
+const receiver = fork(fileURLToPath(new URL('webhook-receiver.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const receiverUrl = await new Promise<string>((resolve, reject) => {
+  receiver.once('exit', (code) => reject(new Error(`the webhook receiver exited ${code}`)));
+  receiver.on('message', (m: { port?: number; arrivals?: [string, number][] }) => {
+    if (m.port) resolve(`http://127.0.0.1:${m.port}`);
+    for (const [name, at] of m.arrivals ?? []) {
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      if (!arrivals.has(name)) arrivals.set(name, at);
+    }
+  });
+});
+
+const cp = await startControlPlane();
+const core = cp.adminKubeConfig.makeApiClient(CoreV1Api);
+const how: Record<string, Pick<Setting, 'rates' | 'start'>> = {
+  herald: { rates, start: startHerald },
+  'go-seed': { rates: seedRates, start: (ns) => startGoEngine(ns, seedQps) },
+  'go-raised': { rates, start: (ns) => startGoEngine(ns, raisedQps) },
+};
+const settings: Setting[] = settingLabels(seedQps[0], raisedQps[0])
+  .filter((s) => engines.includes(s.key))
+  .map((s) => ({ ...s, ...how[s.key]! }));
+const columns: EngineColumn[] = settings.map((s) => ({ label: s.label, runs: [] }));
+const results: Record<string, unknown> = {
+  machine: { cpus: cpus().length, node: process.version },
+  sizes: { repeat, burstPods, watched, rates, rateSeconds, drainMs, seedQps, raisedQps, seedRates },
+  runs: [] as unknown[],
+};
+const currentNats: { server?: NatsServer } = {};
+
+try {
+  for (let round = 1; round <= repeat; round++) {
+    for (const [i, setting] of settings.entries()) {
+      const load = loadavg()[0]!;
+      out(`\n== round ${round}/${repeat}: ${setting.label} (load average ${load.toFixed(1)}) ==`);
+      const run = await runOnce(setting, `${setting.key}-${round}`);
+      columns[i]!.runs.push(run);
+      (results.runs as unknown[]).push({ engine: setting.key, round, loadAverage: [load, loadavg()[0]], ...run });
+      writeFileSync(outPath, `${JSON.stringify(results, null, 2)}\n`);
+    }
+  }
+} finally {
+  receiver.disconnect();
+  await cp.stop();
+  writeFileSync(outPath, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+const table = sideBySideTable(columns);
+results.table = table;
+writeFileSync(outPath, `${JSON.stringify(results, null, 2)}\n`);
+out(`\n${table}\n`);
+mkdirSync(plotDir, { recursive: true });
+writeFileSync(join(plotDir, 'latency-vs-rate.svg'), latencyChart(columns));
+writeFileSync(join(plotDir, 'rss-vs-watched.svg'), rssChart(columns));
+out(`plots: ${join(plotDir, 'latency-vs-rate.svg')}, ${join(plotDir, 'rss-vs-watched.svg')}`);
+if (columns.some((c) => c.runs.some((r) => r.delivery.missing + r.delivery.duplicated + r.delivery.unexpected > 0))) process.exitCode = 1;
+
+/** Every scenario against one engine setting on a fresh namespace; the Pods are deleted afterwards. */
+async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
+  const namespace = await cp.createNamespace(`bench-${setting.key}`);
+  await core.createNamespacedConfigMap({ namespace, body: seedConfigMap(namespace) });
+  await core.createNamespacedSecret({ namespace, body: { metadata: { name: secretName } } });
+  const podName = (i: number) => `${tag}-${i}`;
+  let created = 0;
+  const createPods = async (upTo: number) => {
+    await pool(upTo - created, 50, async (i) => {
+      const body = { metadata: { name: podName(created + i), annotations: subscribe }, spec: { containers: [{ name: 'app', image: 'app' }] } };
+      await retried(() => core.createNamespacedPod({ namespace, body }), (err) => (err as { code?: number }).code === 409);
+    });
+    created = Math.max(created, upTo);
+  };
+  // The API server may close a connection under load (HTTP/2 GOAWAY): a merge patch is safe to send again.
+  const running = (name: string) => retried(() => core.patchNamespacedPodStatus({ name, namespace, body: { status: { phase: 'Running' } } }, mergePatch));
+  const expected: string[] = [];
+  const rss: EngineRun['rss'] = [];
+  let engine: Engine | undefined;
+  try {
+    const measureRss = async (count: number) => {
+      await createPods(count);
+      await idle(engine!);
+      const m = { watched: count, rss: memory(engine!.pid).rss, natsRss: engine!.natsPid ? memory(engine!.natsPid).rss : undefined };
+      rss.push(m);
+      out(`RSS steady, ${count} Pods watched: ${mib(m.rss)} MiB${m.natsRss ? ` (+ nats-server ${mib(m.natsRss)})` : ''}`);
+    };
+
+    // RSS at the watched counts up to the burst's size.
+    await createPods(watched[0] ?? 1);
+    engine = await setting.start(namespace);
+    for (const count of watched.filter((n) => n <= burstPods)) await measureRss(count);
+    await createPods(burstPods);
+    await idle(engine);
+
+    // Burst: the first burstPods Pods → Running at once.
+    const burstNames = Array.from({ length: burstPods }, (_, i) => podName(i));
+    expected.push(...burstNames);
+    const cpuBefore = { engine: cpuSeconds(engine.pid), nats: engine.natsPid ? cpuSeconds(engine.natsPid) : 0 };
+    const burstStart = now();
+    await pool(burstPods, 100, (i) => running(burstNames[i]!));
+    await waitFor(() => burstNames.every((n) => arrivals.has(n)), `${burstPods} webhooks`, restMs + burstPods * 250, 20).catch(() => out(`  ${burstNames.filter((n) => !arrivals.has(n)).length} never arrived`));
+    const lastWebhookMs = Math.max(...burstNames.map((n) => arrivals.get(n) ?? Infinity)) - burstStart;
+    await idle(engine);
+    const cpuMs = (seconds: number) => (seconds * 1000) / burstPods;
+    const burst: EngineRun['burst'] = {
+      pods: burstPods,
+      lastWebhookMs,
+      cpuMsPerNotification: cpuMs(cpuSeconds(engine.pid) - cpuBefore.engine),
+      natsCpuMsPerNotification: engine.natsPid ? cpuMs(cpuSeconds(engine.natsPid) - cpuBefore.nats) : undefined,
+    };
+    out(`burst: ${burstPods} Pods → Running: ${(lastWebhookMs / 1000).toFixed(1)} s to the last webhook; CPU per notification ${burst.cpuMsPerNotification.toFixed(2)} ms${burst.natsCpuMsPerNotification === undefined ? '' : ` + nats-server ${burst.natsCpuMsPerNotification.toFixed(2)} ms`}`);
+
+    // RSS at the larger watched counts (Pending Pods: nothing to send); the rates below run with them watched.
+    for (const count of watched.filter((n) => n > burstPods)) await measureRss(count);
+
+    // Rate: fresh Pods, one → Running every 1/rate s, for rateSeconds; each rate after the previous drained.
+    const rateRuns: RateRun[] = [];
+    for (const rate of setting.rates) {
+      const count = Math.round(rate * rateSeconds);
+      const first = created;
+      const names = Array.from({ length: count }, (_, i) => podName(first + i));
+      await createPods(first + count);
+      await idle(engine);
+      expected.push(...names);
+      const sentAt = new Map<string, number>();
+      const start = now();
+      const inFlight: Promise<unknown>[] = [];
+      for (let i = 0; i < count; i++) {
+        const wait = start + (i * 1000) / rate - now();
+        if (wait > 1) await delay(wait);
+        sentAt.set(names[i]!, now());
+        inFlight.push(running(names[i]!));
+      }
+      await Promise.all(inFlight);
+      await waitFor(() => names.every((n) => arrivals.has(n)), 'the drain', drainMs, 20).catch(() => undefined);
+      const latencies = names.map((n) => (arrivals.get(n) ?? Infinity) - sentAt.get(n)!).sort((a, b) => a - b);
+      const r: RateRun = { rate, seconds: rateSeconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), behind: latencies.filter((l) => l === Infinity).length, count };
+      rateRuns.push(r);
+      out(`rate ${rate}/s for ${rateSeconds} s: p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.behind} of ${count} undelivered ${drainMs / 1000} s after the last patch`);
+      // What fell behind has to arrive (exactly once) before the next figure; what never does counts as missing.
+      await waitFor(() => names.every((n) => arrivals.has(n)), `${count} webhooks`, restMs, 50).catch(() => out(`  ${names.filter((n) => !arrivals.has(n)).length} never arrived`));
+      await idle(engine);
+    }
+
+    // Exactly once: one webhook per Pod that went Running, none for this run's other Pods.
+    const wanted = new Set(expected);
+    const ours = [...counts.keys()].filter((n) => n.startsWith(`${tag}-`));
+    const delivery: EngineRun['delivery'] = {
+      expected: wanted.size,
+      missing: expected.filter((n) => !counts.has(n)).length,
+      duplicated: ours.filter((n) => counts.get(n)! > 1).length,
+      unexpected: ours.filter((n) => !wanted.has(n)).length,
+    };
+    out(`delivered: ${delivery.expected - delivery.missing} of ${delivery.expected}, ${delivery.duplicated} twice, ${delivery.unexpected} unexpected`);
+
+    // A new process with every Pod there: start → synced → idle.
+    await engine.stop();
+    const startedAt = performance.now();
+    engine = await setting.start(namespace);
+    await idle(engine);
+    const startup: EngineRun['startup'] = { pods: created, syncedMs: engine.syncedMs, idleMs: performance.now() - startedAt - 1_000, cpuSeconds: cpuSeconds(engine.pid) };
+    out(`start with ${created} Pods: synced ${(startup.syncedMs / 1000).toFixed(1)} s → idle ${(startup.idleMs / 1000).toFixed(1)} s, ${startup.cpuSeconds.toFixed(1)} CPU-s`);
+    return { burst, rates: rateRuns, rss, startup, delivery };
+  } finally {
+    await engine?.stop();
+    await currentNats.server?.stop();
+    currentNats.server = undefined;
+    // Pods never scheduled are deleted at once: the next run's apiserver and etcd are not slowed by this one's.
+    await core.deleteCollectionNamespacedPod({ namespace }).catch(() => undefined);
+  }
+}
+
+/** `herald run` as a user runs it (every role), from sources, on the run's nats-server (started with the run). */
+async function startHerald(namespace: string): Promise<Engine> {
+  currentNats.server ??= await startNats();
+  const nats = currentNats.server;
+  const prefix = 'BENCH';
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   const port = await freePort();
   const config = {
     nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: prefix.toLowerCase(), streamPrefix: prefix },
-    notifications: { namespace, configMap: 'herald-notifications-cm' },
+    notifications: { namespace, configMap: configMapName },
     telemetry: { port, host: '127.0.0.1' },
     plugins: [{ name: '@herald/source-kubernetes', options: { resources: [{ version: 'v1', resource: 'pods', kind: 'Pod' }], namespaces: [namespace] } }, { name: '@herald/sink-webhook' }],
   };
   writeFileSync(join(dir, 'herald.yaml'), JSON.stringify(config));
-  let log = '';
-  const child: ChildProcess = spawn(process.execPath, ['--conditions=herald-source', ...nodeFlags, cliMain, 'run', '-c', join(dir, 'herald.yaml'), '-o', 'json'], {
+  const startedAt = performance.now();
+  const child = spawn(process.execPath, ['--conditions=herald-source', ...nodeFlags, cliMain, 'run', '-c', join(dir, 'herald.yaml'), '-o', 'json'], {
     env: { ...process.env, KUBECONFIG: cp.adminKubeconfigPath, POD_NAMESPACE: namespace },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let ready = false;
-  const keep = (d: Buffer) => {
-    log = (log + d.toString()).slice(-20_000);
-    if (log.includes('"event":"running"')) ready = true;
+  const proc = watchProcess(child, 'herald');
+  await waitFor(async () => {
+    proc.check();
+    return (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok === true;
+  }, 'herald synced', 300_000, 20);
+  const streams = [`${prefix}_EVENTS`, `${prefix}_NOTIFICATIONS`, `${prefix}_RESULTS`];
+  return {
+    pid: child.pid!,
+    natsPid: findPid('nats-server', String(nats.port)),
+    syncedMs: performance.now() - startedAt,
+    settled: () => busSettled(nats.url, streams),
+    stop: proc.stop,
   };
+}
+
+/** The Go host (test/argo-engine) on the namespace, client QPS/Burst as given. */
+async function startGoEngine(namespace: string, [qps, burst]: [number, number]): Promise<Engine> {
+  const binary = toolPath('HERALD_ARGO_ENGINE', 'argo-engine', 'argo-engine');
+  const startedAt = performance.now();
+  const child = spawn(binary, ['--kubeconfig', cp.adminKubeconfigPath, '--namespace', namespace, '--configmap', configMapName, '--secret', secretName, '--qps', String(qps), '--burst', String(burst)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const proc = watchProcess(child, 'argo-engine');
+  await waitFor(() => {
+    proc.check();
+    return proc.log().includes('{"event":"synced"}');
+  }, 'argo-engine synced', 300_000, 5);
+  // The Go engine has no queue of its own that outlives a delivery: once idle, it is settled.
+  return { pid: child.pid!, syncedMs: performance.now() - startedAt, settled: async () => undefined, stop: proc.stop };
+}
+
+/** Keeps a child's last output for a failure and stops it with SIGTERM. */
+function watchProcess(child: ChildProcess, name: string) {
+  let log = '';
+  const keep = (d: Buffer) => (log = (log + d.toString()).slice(-20_000));
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  await waitFor(() => {
-    if (child.exitCode !== null) throw new Error(`herald exited ${child.exitCode}:\n${log}`);
-    return ready;
-  }, 'herald running', 120_000, 20);
   return {
-    pid: child.pid!,
-    port,
+    log: () => log,
+    check() {
+      if (child.exitCode !== null) throw new Error(`${name} exited ${child.exitCode}:\n${log}`);
+    },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
@@ -227,16 +324,29 @@ async function startHerald(): Promise<Herald> {
   };
 }
 
-function seedConfigMap(): V1ConfigMap {
+/** Settled, then a whole second in which the engine (and its nats-server) used under 2 % of a core. */
+async function idle(engine: Engine): Promise<void> {
+  await engine.settled();
+  const pids = [engine.pid, ...(engine.natsPid ? [engine.natsPid] : [])];
+  const total = () => pids.reduce((s, p) => s + cpuSeconds(p), 0);
+  const deadline = performance.now() + 120_000;
+  for (;;) {
+    const before = total();
+    await delay(1_000);
+    if (total() - before <= 0.02 || performance.now() > deadline) return;
+  }
+}
+
+function seedConfigMap(namespace: string): V1ConfigMap {
   const docs = parseAllDocuments(readFileSync(new URL('test/fixtures/reference-scenario.yaml', repo), 'utf8')).map((d) => d.toJS() as V1ConfigMap);
   const cm = docs.find((d) => d.kind === 'ConfigMap')!;
   const data = Object.fromEntries(Object.entries(cm.data ?? {}).map(([k, v]) => [k, v.replace('http://webhook.default:8080', receiverUrl)]));
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'herald-notifications-cm', namespace }, data };
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configMapName, namespace }, data };
 }
 
 /** Every durable consumer of the pipeline's streams idle for half a second. */
-async function settled(timeoutMs = 120_000): Promise<void> {
-  const nc = await connect({ servers: nats.url });
+async function busSettled(url: string, streams: string[], timeoutMs = 300_000): Promise<void> {
+  const nc = await connect({ servers: url });
   try {
     const jsm = await jetstreamManager(nc);
     let quietSince: number | undefined;
@@ -278,13 +388,9 @@ async function retried<T>(call: () => Promise<T>, done: (err: unknown) => boolea
 /** Runs task(0..count-1), `width` at a time. */
 async function pool(count: number, width: number, task: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(width, count) }, async () => {
+  await Promise.all(Array.from({ length: Math.max(0, Math.min(width, count)) }, async () => {
     while (next < count) await task(next++);
   }));
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 function cpuSeconds(pid: number): number {
@@ -297,10 +403,6 @@ function memory(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]) * 1024;
   return { rss: kib('VmRSS'), hwm: kib('VmHWM') };
-}
-
-function mib(bytes: number): string {
-  return (bytes / 1024 / 1024).toFixed(0);
 }
 
 /** The pid of the process whose command line has `binary` and `arg` (the nats-server on our port). */
