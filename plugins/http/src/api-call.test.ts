@@ -2,6 +2,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentPool, callApi, type ApiCall } from './index.ts';
+import { rejectionOf as rejection } from '@herald/plugin-testing';
 
 const TOKEN = '123456:AAsecret-token-in-the-path';
 let server: Server;
@@ -27,15 +28,6 @@ afterAll(async () => {
 
 const call = (path: string, base = origin): ApiCall => ({ url: `${base}/bot${TOKEN}${path}`, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
 const options = (signal = new AbortController().signal, timeoutMs = 5_000) => ({ what: 'api "x": send', timeoutMs, signal });
-
-async function rejection(promise: Promise<unknown>): Promise<Error & { retryable?: boolean }> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection, but it resolved');
-}
 
 describe('callApi', () => {
   it('resolves with any HTTP answer: status, headers and body, for the sink to judge', async () => {

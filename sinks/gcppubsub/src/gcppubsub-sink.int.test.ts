@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PubSub, type Message } from '@google-cloud/pubsub';
-import { recordingLogger, sampleNotification } from '@herald/plugin-testing';
+import { recordingLogger, sampleNotification, rejectionOf as rejection } from '@herald/plugin-testing';
 import { eventually, freePort, startPubsubFake, type PubsubFake } from '@herald/test-harness';
 import type { NotificationData, SinkHandle } from '@herald/plugin-sdk';
 import gcppubsub from './gcppubsub-sink.ts';
@@ -29,15 +29,6 @@ async function topicWithSubscriber(name: string): Promise<Message[]> {
 const send = (n: NotificationData, config: GcppubsubServiceConfigInput, signal = new AbortController().signal, name = 'gcppubsub') =>
   handle.send(n, { attempt: 1, signal, service: { type: 'gcppubsub', name, config: gcppubsubServiceConfigSchema.parse(config) } });
 const notification = (topic: string, rendered: Record<string, unknown>) => sampleNotification({ destination: { serviceType: 'gcppubsub', service: 'gcppubsub', recipient: topic }, rendered });
-
-async function rejection(promise: Promise<unknown>): Promise<Error & { retryable?: boolean }> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection, but it resolved');
-}
 
 beforeAll(async () => {
   fake = await startPubsubFake();

@@ -4,6 +4,9 @@ import type { NotificationData, SinkHandle } from '@herald/plugin-sdk';
 import awssqs from '../awssqs-sink.ts';
 import { awssqsPluginConfigSchema, awssqsServiceConfigSchema, type AwssqsServiceConfig, type AwssqsServiceConfigInput } from '../awssqs.config.ts';
 
+/** The error a promise rejected with (fails when it resolved): the kit's `rejectionOf`. */
+export { rejectionOf as rejection } from '@herald/plugin-testing';
+
 export const KEY = 'AKIDHERALDTEST1234';
 export const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY';
 
@@ -51,12 +54,3 @@ export function notification(queue: string, rendered: Record<string, unknown>): 
   return sampleNotification({ destination: { serviceType: 'awssqs', service: 'awssqs', recipient: queue }, rendered });
 }
 
-/** The error a promise rejected with (fails when it resolved). */
-export async function rejection(promise: Promise<unknown>): Promise<Error & { retryable?: boolean; retryAfterMs?: number; code?: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection, but it resolved');
-}

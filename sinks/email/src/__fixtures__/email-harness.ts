@@ -4,6 +4,9 @@ import { recordingLogger, sampleNotification, type RecordingLogger } from '@hera
 import email from '../email-sink.ts';
 import { emailPluginConfigSchema, emailServiceConfigSchema, type EmailServiceConfig, type EmailServiceConfigInput } from '../email.config.ts';
 
+/** The error a promise rejected with (fails when it resolved): the kit's `rejectionOf`. */
+export { rejectionOf as rejection } from '@herald/plugin-testing';
+
 export interface TestSink {
   handle: SinkHandle<EmailServiceConfig>;
   logger: RecordingLogger;
@@ -27,12 +30,3 @@ export function notification(recipient: string, rendered: Record<string, unknown
   return sampleNotification({ destination: { serviceType: 'email', service: 'email', recipient }, stateKey: `on-pod-ready:[0].c3VjY2Vzcw:email:${recipient}`, rendered, ...overrides });
 }
 
-/** The error a promise rejected with (fails when it resolved). */
-export async function rejection(promise: Promise<unknown>): Promise<Error & { retryable?: boolean; code?: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection, but it resolved');
-}

@@ -2,6 +2,9 @@ import { sampleNotification, startTestSink } from '@herald/plugin-testing';
 import type { NotificationData } from '@herald/plugin-sdk';
 import github from '../github-sink.ts';
 
+/** The error a promise rejected with (fails when it resolved): the kit's `rejectionOf`. */
+export { rejectionOf as rejection } from '@herald/plugin-testing';
+
 export const startSink = (config: Record<string, unknown> = {}) => startTestSink(github, { pluginConfig: config });
 export type TestSink = Awaited<ReturnType<typeof startSink>>;
 
@@ -13,12 +16,3 @@ export function notification(block: Record<string, unknown>, message = 'Applicat
   });
 }
 
-/** The error a promise rejected with (fails when it resolved). */
-export async function rejection(promise: Promise<unknown>): Promise<Error & { retryable?: boolean; retryAfterMs?: number; code?: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection, but it resolved');
-}

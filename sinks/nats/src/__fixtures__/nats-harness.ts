@@ -5,6 +5,9 @@ import { startNats, type NatsServer } from '@herald/test-harness';
 import type { NotificationData } from '@herald/plugin-sdk';
 import nats from '../nats-sink.ts';
 
+/** The error a promise rejected with (fails when it resolved): the kit's `rejectionOf`. */
+export { rejectionOf as rejection } from '@herald/plugin-testing';
+
 export const PASSWORD = 'correct-horse-battery-7731';
 export const READER_PASSWORD = 'reader-pw-4411';
 
@@ -57,12 +60,3 @@ export function notification(subject: string, message: string): NotificationData
   return sampleNotification({ destination: { serviceType: 'nats', service: 'nats', recipient: subject }, rendered: { message } });
 }
 
-/** The error a promise rejected with (fails when it resolved). */
-export async function rejection(promise: Promise<unknown>): Promise<Error & { retryable?: boolean; retryAfterMs?: number; code?: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection, but it resolved');
-}

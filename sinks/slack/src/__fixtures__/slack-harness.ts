@@ -2,6 +2,9 @@ import { systemClock, type Logger, type NotificationData, type PluginStore, type
 import slack from '../slack-sink.ts';
 import { slackPluginConfigSchema, slackServiceConfigSchema, type SlackServiceConfig, type SlackServiceConfigInput } from '../slack.config.ts';
 
+/** The error a promise rejected with (fails when it resolved): the kit's `rejectionOf`. */
+export { rejectionOf as rejection } from '@herald/plugin-testing';
+
 /** A logger that keeps every line, to check what would reach the logs. */
 export function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -83,12 +86,3 @@ export function notification(channel: string, rendered: Record<string, unknown>,
   };
 }
 
-/** The error a promise rejected with (fails when it resolved). */
-export async function rejection(promise: Promise<unknown>): Promise<Error & { retryable?: boolean; retryAfterMs?: number; code?: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection, but it resolved');
-}

@@ -3,6 +3,9 @@ import type { Logger, NotificationData, SinkHandle } from '@herald/plugin-sdk';
 import webhook from '../webhook-sink.ts';
 import { webhookPluginConfigSchema, webhookServiceConfigSchema, type WebhookServiceConfig, type WebhookServiceConfigInput } from '../webhook.config.ts';
 
+/** The error a promise rejected with (fails when it resolved): the kit's `rejectionOf`. */
+export { rejectionOf as rejection } from '@herald/plugin-testing';
+
 /** A logger that keeps every line, to check what would reach the logs. */
 export function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -47,16 +50,6 @@ export function notification(rendered: Record<string, unknown>, overrides: Parti
     rendered,
     ...overrides,
   };
-}
-
-/** The error a promise rejected with (fails when it resolved). */
-export async function rejection(promise: Promise<unknown>): Promise<Error & { retryable?: boolean; retryAfterMs?: number; code?: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection, but it resolved');
 }
 
 /** Every error in a cause chain. */
