@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connectNats } from '@herald/plugin-nats';
+import { untilTopology, type TopologyWaitOptions } from './topology-wait.ts';
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger, PluginStore, Subscription } from '@herald/plugin-sdk';
 import { natsConnectOptions, type NatsConnectionOptions } from './connection-options.ts';
@@ -23,6 +25,8 @@ export interface BusOptions extends NatsConnectionOptions {
   topology?: TopologyOptions;
   publisher?: Omit<PublisherOptions, 'source'>;
   subscriber?: SubscriberOptions;
+  /** Pacing of the tries while JetStream does not answer at start (default: 0.5 s doubling to 5 s). */
+  topologyWait?: TopologyWaitOptions;
 }
 
 /**
@@ -79,7 +83,7 @@ export class Bus {
     // client's 2 min default, and our earlier 10 s, left publishes stalled for half a minute).
     logger.info({ servers: options.servers.map(redactServerUrls) }, 'connecting to NATS');
     try {
-      nc = await connect(natsConnectOptions(options, { maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true, pingInterval: PING_INTERVAL_MS, maxPingOut: 2 }));
+      nc = await connectNats(natsConnectOptions(options, { maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true, pingInterval: PING_INTERVAL_MS, maxPingOut: 2 }));
     } catch (cause) {
       throw new BusError(BusErrorCodes.connect, redactServerUrls(`cannot connect to NATS at ${options.servers.join(', ')}: ${String(cause)}`), { cause, retryable: true });
     }
@@ -98,7 +102,6 @@ export class Bus {
       }
     })();
     try {
-      const jsm = await jetstreamManager(nc);
       const topology = new Topology(options.topology ?? defaultTopology);
       const maxPayload = nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
       for (const [channel, limits] of Object.entries(topology.options.streams)) {
@@ -106,7 +109,10 @@ export class Bus {
           logger.warn({ channel, maxMsgSize: limits.maxMsgSize, serverMaxPayload: maxPayload }, 'stream message size capped at the server max_payload');
         }
       }
-      const buckets = await topology.ensure(nc, jsm, maxPayload);
+      const { jsm, buckets } = await untilTopology(async () => {
+        const jsm = await jetstreamManager(nc);
+        return { jsm, buckets: await topology.ensure(nc, jsm, maxPayload) };
+      }, logger, options.topologyWait);
       return new Bus({
         nc,
         jsm,

@@ -1,5 +1,6 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connectNats } from '@herald/plugin-nats';
 import type { BusOptions } from './bus.ts';
 import { natsConnectOptions } from './connection-options.ts';
 import { BusError, BusErrorCodes } from './errors.ts';
@@ -20,7 +21,7 @@ export async function connectOperator(options: OperatorConnectOptions): Promise<
   const where = redactServerUrls(options.servers.join(', '));
   let nc: NatsConnection;
   try {
-    const connecting = connect(natsConnectOptions(options, { timeout: options.timeoutMs, reconnect: false }));
+    const connecting = connectNats(natsConnectOptions(options, { timeout: options.timeoutMs, reconnect: false }));
     nc = await withTimeout(connecting, options.timeoutMs, () => void connecting.then((c) => c.close(), () => undefined));
   } catch (cause) {
     throw new BusError(BusErrorCodes.connect, redactServerUrls(`cannot connect to NATS at ${where}: ${messageOf(cause)}`), { cause, retryable: true });

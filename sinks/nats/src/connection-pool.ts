@@ -1,6 +1,6 @@
 import { untilAborted } from '@herald/plugin-sdk';
 import { errors as natsErrors, nkeyAuthenticator, nkeys, usernamePasswordAuthenticator, type Authenticator, type NatsConnection } from '@nats-io/nats-core';
-import { connect } from '@nats-io/transport-node';
+import { connectNats } from '@herald/plugin-nats';
 import type { NatsServiceConfig } from './nats.config.ts';
 
 /** A publish waiting for the server's answer; `denied` is set when the server refused it. */
@@ -115,7 +115,7 @@ export function authenticators(options: NatsServiceConfig): Authenticator[] {
 }
 
 async function dial(options: NatsServiceConfig, timeoutMs: number): Promise<NatsConnection> {
-  return await connect({
+  return await connectNats({
     servers: options.url.split(',').map((u) => u.trim()),
     authenticator: authenticators(options),
     name: 'herald',
