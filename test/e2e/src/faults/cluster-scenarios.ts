@@ -102,12 +102,16 @@ export const clusterScenarios: readonly FaultScenario[] = [
         ctx.note(`partition: host ${host} (${leader.name}, events leader; ${beside.map((m) => m.id).join(', ')}) cut off at ${(ctx.driver.progress * 100).toFixed(0)}%`);
         leader.host.cut();
         const healAt = Date.now() + partitionMs;
-        await delay(Math.min(5_000, partitionMs / 3));
-        // A process of the cut side dies while cut off; its replacement is scheduled on a host that is not.
-        const victim = beside.find((m) => m.running());
-        if (victim) await ctx.killAndReplace(victim.group, 0, host);
-        await delay(Math.max(0, healAt - Date.now()));
-        leader.host.heal();
+        try {
+          await delay(Math.min(5_000, partitionMs / 3));
+          // A process of the cut side dies while cut off; its replacement is scheduled on a host that is not.
+          const victim = beside.find((m) => m.running());
+          if (victim) await ctx.killAndReplace(victim.group, 0, host);
+          await delay(Math.max(0, healAt - Date.now()));
+        } finally {
+          // Healed even when the replacement fails to start: the rest of the run then reports what it saw.
+          leader.host.heal();
+        }
         const healed = Date.now();
         ctx.note(`partition healed`);
         await cluster.healthy(120_000);
