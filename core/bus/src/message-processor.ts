@@ -6,7 +6,7 @@ import { decodeEnvelope } from './envelope.ts';
 import { isHandBack, isLastAttempt } from './hand-back.ts';
 import { BusErrorCodes } from './errors.ts';
 import { isBackPressure } from './stream-full.ts';
-import { extractTraceContext } from './trace-headers.ts';
+import { extractTraceContext, headerRecord } from './trace-headers.ts';
 
 export interface MessageProcessorOptions {
   channel: Channel;
@@ -49,7 +49,8 @@ export class MessageProcessor {
 
   async process(m: JsMsg): Promise<void> {
     const { tracer, durable, maxDeliver, logger: log, attempts: ledger } = this.#o;
-    const parent = extractTraceContext(m.headers);
+    const headers = headerRecord(m.headers);
+    const parent = extractTraceContext(headers);
     const span = tracer.startSpan(
       `process ${m.subject}`,
       { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': m.subject, 'messaging.consumer.group.name': durable } },
@@ -71,8 +72,6 @@ export class MessageProcessor {
         return await ledger.clear(key);
       }
       if (redelivered) await ledger.put(key, { failed: prior.failed, unfinished: prior.unfinished + 1 });
-      const headers: Record<string, string> = {};
-      for (const k of m.headers?.keys() ?? []) headers[k] = m.headers!.get(k);
       let waits = 0;
       for (let attempt = prior.failed + 1; ; attempt++) {
         const delivery: Delivery<unknown> = { event: decoded.event, subject: m.subject, deliveryCount: attempt, traceparent: headers.traceparent, headers };

@@ -13,7 +13,9 @@ import { startNats, type NatsServer } from '@herald/test-harness';
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'herald-dlq-'));
 const logger = createLogger('dlq-test', { level: 'silent' });
-const telemetry = startTelemetry({ serviceName: 'dlq-test', serviceVersion: '0.0.0' });
+// Spans recorded (taken by a processor that drops them), as in a process that exports: events carry a traceparent.
+const dropSpans = { onStart: () => undefined, onEnd: () => undefined, forceFlush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
+const telemetry = startTelemetry({ serviceName: 'dlq-test', serviceVersion: '0.0.0', spanProcessors: [dropSpans] });
 const MiB = 1024 * 1024;
 
 interface Run {

@@ -49,16 +49,46 @@ describe('startTelemetry', () => {
     expect(headers.traceparent).toContain(span!.spanContext().traceId);
   });
 
+  it('records no span with no exporter, yet carries an incoming traceparent through the process unchanged', () => {
+    telemetry = startTelemetry({ serviceName: 'test', serviceVersion: '0.0.0', env: {} });
+    const incoming = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
+    const parent = propagation.extract(context.active(), incoming);
+    const outgoing: Record<string, string> = {};
+    const span = telemetry.tracer('t').startSpan('process', {}, parent);
+    context.with(trace.setSpan(parent, span), () => {
+      // A second hop inside the process, as a publish under a consumer's span.
+      telemetry!.tracer('t').startActiveSpan('publish', (inner) => {
+        expect(inner.isRecording()).toBe(false);
+        propagation.inject(context.active(), outgoing);
+        inner.end();
+      });
+    });
+    span.end();
+    expect(span.isRecording()).toBe(false);
+    expect(outgoing.traceparent).toBe(incoming.traceparent);
+    // A change observed with no trace context starts none.
+    const fresh: Record<string, string> = {};
+    telemetry.tracer('t').startActiveSpan('observe', (root) => {
+      propagation.inject(context.active(), fresh);
+      root.end();
+    });
+    expect(fresh).toEqual({});
+  });
+
   it('propagates in the formats OTEL_PROPAGATORS names, B3 among them, and in none with none', () => {
     const injected = (propagators: string) => {
       vi.stubEnv('OTEL_PROPAGATORS', propagators);
       try {
         telemetry = startTelemetry({ serviceName: 'test', serviceVersion: '0.0.0', env: {} });
         const headers: Record<string, string> = {};
-        telemetry.tracer('t').startActiveSpan('work', (span) => {
-          propagation.inject(context.active(), headers);
-          span.end();
-        });
+        // The context a message came with: what the process passes on.
+        const incoming = trace.setSpanContext(context.active(), { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1, isRemote: true });
+        context.with(incoming, () =>
+          telemetry!.tracer('t').startActiveSpan('work', (span) => {
+            propagation.inject(context.active(), headers);
+            span.end();
+          }),
+        );
         return Object.keys(headers).sort();
       } finally {
         vi.unstubAllEnvs();
@@ -140,7 +170,7 @@ describe('startTelemetryServer', () => {
 
 describe('createLogger', () => {
   it('puts trace_id and span_id on the lines written inside a span, and only there', () => {
-    telemetry = startTelemetry({ serviceName: 'test', serviceVersion: '0.0.0', env: {} });
+    telemetry = startTelemetry({ serviceName: 'test', serviceVersion: '0.0.0', env: {}, spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] });
     const lines: Record<string, unknown>[] = [];
     const destination = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>), done()) });
     const logger = createLogger('test', { destination });

@@ -4,17 +4,17 @@ import { context, diag, DiagConsoleLogger, metrics, propagation, trace, type Met
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, diagLogLevelFromString, getBooleanFromEnv, getStringFromEnv, getStringListFromEnv, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { defaultResource, detectResources, envDetector, hostDetector, processDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { defaultResource, detectResources, envDetector, hostDetector, processDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { IMetricReader, MeterProvider } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor, NoopSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { BasicTracerProvider, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { containerDetector } from './container-detector.ts';
 import { kubernetesDetector } from './kubernetes-detector.ts';
 import { checkOtelEnv, type OtlpProtocol } from './otel-env.ts';
 
 /**
- * Parts of the SDK a process may not need are required only when it does: the OTLP exporters (gRPC and
- * protobuf among them) when traces are exported, the metrics SDK and Prometheus exporter when metrics are
+ * Parts of the SDK a process may not need are required only when it does: the trace SDK and the OTLP
+ * exporters (gRPC and protobuf among them) when traces are exported, the metrics SDK and Prometheus exporter when metrics are
  * served, the B3 and Jaeger propagators when OTEL_PROPAGATORS names them. Synchronously, so startTelemetry
  * stays synchronous. Why: @opentelemetry/sdk-node loads all of them (and the logs SDK, Zipkin, the
  * instrumentation loader) at import, about 35 MiB of RSS measured (docs/benchmarks.md "Memory (third wave)").
@@ -80,10 +80,13 @@ function propagatorFromEnv(): TextMapPropagator | undefined {
 /**
  * Starts OpenTelemetry the way its Node SDK would, configured by the standard OTEL_* variables: the sampler
  * and span limits, the propagators, the resource (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, host, process,
- * container and the pod from the downward API) and OTLP export of traces. Spans are always recorded, so
- * trace context travels across the bus even with no exporter; they leave the process only when an endpoint
- * is set. Unusable OTEL_* values give one warning and no export: Herald runs on. OTEL_SDK_DISABLED=true
- * turns all of it off (no spans, no context on the bus, no metrics).
+ * container and the pod from the downward API) and OTLP export of traces. Spans are recorded only when
+ * something takes them (an OTLP endpoint is set, or `spanProcessors` are given): otherwise the API's no-op
+ * tracer stands in, whose span under an incoming trace context carries that context on unchanged, so a
+ * `traceparent` still travels through the process (and a process downstream that exports sees its parent)
+ * at the cost of nothing recorded; a change observed with no trace context starts none. Unusable OTEL_*
+ * values give one warning and no export: Herald runs on. OTEL_SDK_DISABLED=true turns all of it off (no
+ * spans, no context on the bus, no metrics).
  *
  * It registers the process-wide OpenTelemetry API; the last call wins (several kernels in one test).
  */
@@ -113,14 +116,17 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   if (propagator) propagation.setGlobalPropagator(propagator);
 
   const nameFromEnv = env.OTEL_SERVICE_NAME !== undefined || /(^|,)\s*service\.name\s*=/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? '');
-  const resource = defaultResource()
-    .merge(resourceFromAttributes({
-      [ATTR_SERVICE_VERSION]: options.serviceVersion,
-      ...(options.roles ? { 'herald.roles': options.roles.join(',') } : {}),
-    }))
-    .merge(detectResources({ detectors: [envDetector, hostDetector, processDetector, containerDetector, kubernetesDetector(env)] }))
-    // Herald's service name wins over the detected one only when the operator named none.
-    .merge(nameFromEnv ? null : resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }));
+  // Detected only when a provider needs it (spans recorded or metrics read).
+  let detected: Resource | undefined;
+  const resource = () =>
+    (detected ??= defaultResource()
+      .merge(resourceFromAttributes({
+        [ATTR_SERVICE_VERSION]: options.serviceVersion,
+        ...(options.roles ? { 'herald.roles': options.roles.join(',') } : {}),
+      }))
+      .merge(detectResources({ detectors: [envDetector, hostDetector, processDetector, containerDetector, kubernetesDetector(env)] }))
+      // Herald's service name wins over the detected one only when the operator named none.
+      .merge(nameFromEnv ? null : resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName })));
 
   const readers: IMetricReader[] = [...(options.metricReaders ?? [])];
   let prometheus: PrometheusExporter | undefined;
@@ -134,17 +140,21 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   // No reader, no meter provider: the API's no-op meters cost nothing (and nothing is pushed anywhere).
   if (readers.length > 0) {
     const { MeterProvider } = load('@opentelemetry/sdk-metrics') as typeof import('@opentelemetry/sdk-metrics');
-    meterProvider = new MeterProvider({ resource, readers, sdkMetricsEnabled: getBooleanFromEnv('OTEL_NODE_EXPERIMENTAL_SDK_METRICS') });
+    meterProvider = new MeterProvider({ resource: resource(), readers, sdkMetricsEnabled: getBooleanFromEnv('OTEL_NODE_EXPERIMENTAL_SDK_METRICS') });
     metrics.setGlobalMeterProvider(meterProvider);
   }
 
   const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
-  if (check.exportTraces) spanProcessors.push(new BatchSpanProcessor(otlpExporter(check.protocol)));
-  // A provider whose processor drops spans keeps them recorded, so context still travels.
-  if (spanProcessors.length === 0) spanProcessors.push(new NoopSpanProcessor());
-  // The sampler (OTEL_TRACES_SAMPLER, _ARG) and span limits (OTEL_SPAN_*) come from the environment.
-  const tracerProvider = new BasicTracerProvider({ resource, spanProcessors });
-  trace.setGlobalTracerProvider(tracerProvider);
+  let tracerProvider: BasicTracerProvider | undefined;
+  if (check.exportTraces || spanProcessors.length > 0) {
+    const sdk = load('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+    if (check.exportTraces) spanProcessors.push(new sdk.BatchSpanProcessor(otlpExporter(check.protocol)));
+    // The sampler (OTEL_TRACES_SAMPLER, _ARG) and span limits (OTEL_SPAN_*) come from the environment.
+    tracerProvider = new sdk.BasicTracerProvider({ resource: resource(), spanProcessors });
+    trace.setGlobalTracerProvider(tracerProvider);
+  }
+  // Otherwise no provider: recording spans nobody takes cost 4–6 % of the CPU of a busy process
+  // (docs/benchmarks.md "Fourth wave"), and the no-op tracer carries an incoming context on just the same.
 
   if (prometheus) {
     // Prometheus' convention, and never an empty scrape (the exporter ends one without its last newline).
@@ -159,6 +169,6 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     meter: (name) => metrics.getMeter(name, options.serviceVersion),
     metricsHandler: prometheus ? (request, response) => prometheus.getMetricsRequestHandler(request, response) : undefined,
     exporting: check.exportTraces,
-    shutdown: () => (stopped ??= Promise.all([tracerProvider.shutdown(), meterProvider?.shutdown()]).then(() => undefined, () => undefined)),
+    shutdown: () => (stopped ??= Promise.all([tracerProvider?.shutdown(), meterProvider?.shutdown()]).then(() => undefined, () => undefined)),
   };
 }
