@@ -1,3 +1,4 @@
+import { JetStreamApiError } from '@nats-io/jetstream';
 import { errors as natsErrors } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '@herald/plugin-sdk';
@@ -27,8 +28,8 @@ describe('setting up streams and buckets while JetStream does not answer', () =>
   it('tries again, waiting longer each time up to the bound, while a cluster elects leaders', async () => {
     const { logger, warnings } = recordingLogger();
     const waits: number[] = [];
-    const timeout = new BusError(BusErrorCodes.topology, 'cannot create or update KV bucket X: TimeoutError: timeout', { retryable: true });
-    const { attempt, calls } = attempts([timeout, new natsErrors.TimeoutError(), new Error('request failed', { cause: new natsErrors.NoRespondersError('$JS.API.INFO') }), timeout, timeout]);
+    const timeout = new BusError(BusErrorCodes.topology, 'cannot create or update KV bucket X: TimeoutError: timeout', { cause: new natsErrors.TimeoutError(), retryable: true });
+    const { attempt, calls } = attempts([timeout, new natsErrors.TimeoutError(), new Error('request failed', { cause: new natsErrors.NoRespondersError('$JS.API.INFO') }), new JetStreamApiError({ code: 503, err_code: 10008, description: 'JetStream system temporarily unavailable' }), timeout]);
     const result = await untilTopology(attempt, logger, { initialMs: 500, maxMs: 2_000, sleep: async (ms) => void waits.push(ms) });
     expect(result).toBe('topology');
     expect(calls()).toBe(6);
@@ -38,7 +39,7 @@ describe('setting up streams and buckets while JetStream does not answer', () =>
 
   it('fails at once on what trying again cannot change', async () => {
     const { logger, warnings } = recordingLogger();
-    const refusal = new BusError(BusErrorCodes.topology, 'cannot create stream H_EVENTS with 3 replicas (nats.streams.events.replicas): insufficient resources', { retryable: false });
+    const refusal = new BusError(BusErrorCodes.topology, 'cannot create stream H_EVENTS: insufficient storage resources available', { cause: new Error('insufficient storage resources available'), retryable: true });
     const { attempt, calls } = attempts([refusal]);
     await expect(untilTopology(attempt, logger, { initialMs: 1, maxMs: 1, sleep: async () => undefined })).rejects.toBe(refusal);
     expect(calls()).toBe(1);

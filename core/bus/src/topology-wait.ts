@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { errors as natsErrors } from '@nats-io/transport-node';
-import { isHeraldError, type Logger } from '@herald/plugin-sdk';
+import { JetStreamApiError } from '@nats-io/jetstream';
+import type { Logger } from '@herald/plugin-sdk';
 
 /** How long to wait between tries: doubling from `initialMs` up to `maxMs`. */
 export interface TopologyWaitOptions {
@@ -35,11 +36,18 @@ export async function untilTopology<T>(attempt: () => Promise<T>, logger: Logger
   }
 }
 
-/** Herald's errors say whether they are; nats.js's request errors carry the timeout or "no responders" as their cause. */
+/** JetStream's "system temporarily unavailable": no meta leader yet, or a member not caught up. */
+const TEMPORARILY_UNAVAILABLE = 10008;
+
+/**
+ * Whether waiting can help: a request nobody answered in time or at all, or JetStream saying it is not
+ * available yet, found on the error or its causes (Herald's errors carry the client's as their cause).
+ * A refusal — no room for the stream's max bytes, replicas the cluster cannot place — is not.
+ */
 function isTransient(err: unknown): boolean {
-  if (isHeraldError(err)) return err.retryable;
   for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
     if (e instanceof natsErrors.TimeoutError || e instanceof natsErrors.NoRespondersError) return true;
+    if (e instanceof JetStreamApiError && e.code === TEMPORARILY_UNAVAILABLE) return true;
   }
   return false;
 }
