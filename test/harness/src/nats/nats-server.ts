@@ -91,7 +91,22 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
       if (child === c) child = undefined;
     });
     child = c;
-    await waitForPort(port, readyTimeoutMs);
+    // Ready when this process says so: the port alone could be answered by another server that took it
+    // while this one was stopped.
+    let said = '';
+    const ready = new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        said = (said + chunk.toString('utf8')).slice(-4096);
+        if (said.includes('Server is ready')) {
+          c.stderr?.off('data', onData);
+          resolve();
+        }
+      };
+      c.stderr?.on('data', onData);
+      c.once('exit', (code, sig) => reject(new Error(`nats-server on port ${port} exited at start (${sig ?? `code ${code}`}): ${said.trim().split('\n').slice(-3).join(' | ')}`)));
+      setTimeout(() => reject(new Error(`nats-server on port ${port} did not say it is ready within ${readyTimeoutMs} ms: ${said.trim().split('\n').slice(-3).join(' | ')}`)), readyTimeoutMs).unref();
+    });
+    await Promise.all([waitForPort(port, readyTimeoutMs), ready]);
   }
 
   async function signal(sig: NodeJS.Signals): Promise<void> {
