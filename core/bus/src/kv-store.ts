@@ -27,6 +27,12 @@ export interface KvStore {
 
 export interface GroupReadOptions {
   atLeast?: number;
+  /**
+   * The read must be as current as `get`: through the bucket's leader where single-key reads are (see
+   * `leaderReads`). For a reader that decides from the group's keys what a `get` per key would have decided
+   * (dedup reading an object's marker and claims in one round trip instead of one per key).
+   */
+  current?: boolean;
 }
 
 /**
@@ -41,6 +47,11 @@ export function encodeKvKey(group: string, key: string): string {
 export function decodeKvGroup(kvKey: string): string | undefined {
   const token = kvKey.split('.', 1)[0];
   return token ? Buffer.from(token, 'base64url').toString('utf8') : undefined;
+}
+
+/** The key of a KV key within its group (see encodeKvKey). */
+export function decodeKvKey(kvKey: string): string {
+  return Buffer.from(kvKey.slice(kvKey.indexOf('.') + 1), 'base64url').toString('utf8');
 }
 
 function encodeToken(value: string): string {
@@ -58,7 +69,8 @@ export class JetStreamKvStore implements KvStore {
    * `leaderReads`: read single keys from the bucket's leader. With replicas, a direct get may be answered by a
    * follower that is behind (after a partition heals, for seconds): it can show a claim already released, and
    * the evaluator would then skip a notification as "already notified". Claims decide what is sent, so their
-   * reads must be current; group reads (`entries`) stay direct, their users tolerate a lagging view.
+   * reads must be current; group reads (`entries`) stay direct, their users tolerate a lagging view, unless
+   * they ask for a `current` one.
    */
   constructor(kv: KV, jsm: JetStreamManager, bucket: string, options: { leaderReads?: boolean } = {}) {
     this.#kv = kv;
@@ -124,6 +136,8 @@ export class JetStreamKvStore implements KvStore {
 
   async entries(group: string, options: GroupReadOptions = {}): Promise<Map<string, StoreEntry>> {
     const prefix = `$KV.${this.#bucket}.${encodeToken(group)}.`;
+    // A follower that is behind could show a claim already released; single-key reads avoid it the same way.
+    if (options.current && this.#leaderReads) return (await this.#leaderEntries(prefix)).entries;
     const direct = await this.#directEntries(prefix);
     // The direct read may come from any replica. One that has the change at `atLeast` shows it, or a later
     // change of that key, at that sequence or above (a delete too: its marker is the key's last message).
