@@ -40,6 +40,22 @@ describe.each([false, true])('a key read with leaderReads=%s', (leaderReads) => 
     expect(await store.create('uid-1', 'claim', 'other')).toBeUndefined();
     expect(await store.get('uid-1', 'claim')).toEqual({ value: 'pending again', revision: again });
   });
+
+  it('a current read of the group answers what a read of each key answers, deletes left out', async () => {
+    const store = await storeOf(`GROUP_${String(leaderReads).toUpperCase()}`, leaderReads);
+    expect(await store.entries('uid-1', { current: true })).toEqual(new Map());
+    const marker = await store.create('uid-1', '~object', 'marker');
+    const claim = await store.create('uid-1', 'a:[0].x:webhook:', 'pending');
+    const gone = await store.create('uid-1', 'b:[0].y:webhook:', 'sent');
+    expect(await store.delete('uid-1', 'b:[0].y:webhook:', gone)).toBe(true);
+    await store.create('uid-2', 'a:[0].x:webhook:', 'other object');
+    expect(await store.entries('uid-1', { current: true })).toEqual(
+      new Map([
+        ['~object', { value: 'marker', revision: marker }],
+        ['a:[0].x:webhook:', { value: 'pending', revision: claim }],
+      ]),
+    );
+  });
 });
 
 describe('a group read with a floor', () => {

@@ -124,6 +124,13 @@ describe('evaluator worker: plan, claim, render, publish under redelivery and co
     expect(w.sent[1]).not.toHaveProperty('observedAt');
   });
 
+  it('the notification carries its claim\'s time and state, as the claim records them (the result settles from them)', async () => {
+    const w = await worker();
+    await w.deliver('e1', 'Running', '10');
+    const claim = (await w.claim())!;
+    expect(w.sent[0]).toMatchObject({ claimRevision: claim.revision, claim: { at: claim.at, rv: '10' } });
+  });
+
   it('a Pending evaluated again after the Running that followed it does not release that Running\'s claim', async () => {
     const w = await worker();
     await w.deliver('e1', 'Pending', '10');
