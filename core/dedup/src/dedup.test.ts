@@ -26,8 +26,10 @@ function countReads(kv: KvStore): () => number {
   let reads = 0;
   const get = kv.get.bind(kv);
   const entries = kv.entries.bind(kv);
+  const readGroup = kv.readGroup.bind(kv);
   kv.get = (group, k) => (reads++, get(group, k));
   kv.entries = (group, options) => (reads++, entries(group, options));
+  kv.readGroup = (group, options) => (reads++, readGroup(group, options));
   return () => reads;
 }
 
@@ -77,6 +79,19 @@ describe('reads: one per object and event', () => {
     expect((await claims.release('other', '10')).outcome).toBe('released');
     expect((await claims.claim(key, { rv: '10', eventId: 'e1' })).outcome).toBe('claimed');
     expect(reads()).toBe(1);
+  });
+
+  it('a claim made again after a release expects the release\'s delete: no read to find it out', async () => {
+    const { kv, dedup } = setup({}, {});
+    const { claims } = await dedup.adopt(ref, {});
+    expect((await claims.claim(key, { rv: '10', eventId: 'e1' })).outcome).toBe('claimed');
+    expect((await claims.release(key, '20')).outcome).toBe('released');
+    const creates: (number | undefined)[] = [];
+    const create = kv.create.bind(kv);
+    kv.create = (group, k, value, deletedAt) => (creates.push(deletedAt), create(group, k, value, deletedAt));
+    const next = (await dedup.adopt(ref, {})).claims;
+    expect((await next.claim(key, { rv: '30', eventId: 'e3' })).outcome).toBe('claimed');
+    expect(creates).toEqual([expect.any(Number)]);
   });
 
   it('a claim made since the read is read again and decides: another event\'s holds', async () => {

@@ -98,8 +98,9 @@ export class Dedup {
    */
   async adopt(ref: ObjectRef, object: Readonly<Record<string, unknown>>, signal: AbortSignal = AbortSignal.timeout(30_000)): Promise<Adoption> {
     // The marker and every claim of the object in one read (see ObjectClaims): as current as a read per key.
-    const keys = await this.#kv.entries(ref.uid, { current: true });
-    if (keys.has(OBJECT_MARKER_KEY)) return { claims: await ObjectClaims.open(this.#kv, ref, this.#now, keys), adopted: 0 };
+    const read = await this.#kv.readGroup(ref.uid, { current: true });
+    const keys = read.entries;
+    if (keys.has(OBJECT_MARKER_KEY)) return { claims: await ObjectClaims.open(this.#kv, ref, this.#now, read), adopted: 0 };
     const annotations = (object.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations;
     const carried = annotations?.[this.annotation];
     const live = this.#kube ? await readLiveAnnotation(this.#kube, ref, this.annotation, signal) : undefined;
@@ -107,12 +108,12 @@ export class Dedup {
     const { state: notified, problem } = parseNotifiedAnnotation(typeof value === 'string' ? value : undefined);
     for (const [key, at] of notified) {
       const adopted = encodeClaim({ status: 'adopted', at });
-      const revision = await this.#kv.create(ref.uid, key, adopted);
+      const revision = await this.#kv.create(ref.uid, key, adopted, read.deleted.get(key));
       // One already there (made since the read) is left as it is; the claim reads it again when it needs it.
       if (revision !== undefined) keys.set(key, { value: adopted, revision });
     }
     // The read found no marker: ObjectClaims creates it without reading it again.
-    return { claims: await ObjectClaims.open(this.#kv, ref, this.#now, keys), adopted: notified.size, ...(problem ? { problem } : {}) };
+    return { claims: await ObjectClaims.open(this.#kv, ref, this.#now, read), adopted: notified.size, ...(problem ? { problem } : {}) };
   }
 
   /** Gives back a claim whose notification was never published (at its revision only). */

@@ -21,6 +21,12 @@ export interface ClaimOrigin {
   rv: string;
 }
 
+/** An object's keys as one read found them: the live ones, and the revision of each one deleted. */
+export interface ObjectRead {
+  entries: ReadonlyMap<string, StoreEntry>;
+  deleted: ReadonlyMap<string, number>;
+}
+
 interface MarkerEntry {
   value: ObjectMarker;
   revision: number;
@@ -43,24 +49,26 @@ export class ObjectClaims {
   readonly #ref: ObjectRef;
   readonly #now: () => number;
   readonly #claims: Map<string, StoreEntry>;
+  /** Revision of each released claim's delete, as the read found them (a claim made again expects it). */
+  readonly #released: ReadonlyMap<string, number>;
   #marker: MarkerEntry;
 
-  private constructor(kv: KvStore, ref: ObjectRef, marker: MarkerEntry, claims: Map<string, StoreEntry>, now: () => number) {
+  private constructor(kv: KvStore, ref: ObjectRef, marker: MarkerEntry, read: ObjectRead, now: () => number) {
     this.#kv = kv;
     this.#ref = ref;
     this.#marker = marker;
-    this.#claims = claims;
+    this.#claims = new Map(read.entries);
+    this.#claims.delete(OBJECT_MARKER_KEY);
+    this.#released = read.deleted;
     this.#now = now;
   }
 
   /**
-   * The object's claims from `keys`, a current read of its whole group (marker included); an absent (purged)
+   * The object's claims from `read`, a current read of its whole group (marker included); an absent (purged)
    * or unreadable marker is written afresh.
    */
-  static async open(kv: KvStore, ref: ObjectRef, now: () => number, keys: ReadonlyMap<string, StoreEntry>): Promise<ObjectClaims> {
-    const claims = new Map(keys);
-    claims.delete(OBJECT_MARKER_KEY);
-    return new ObjectClaims(kv, ref, await readMarker(kv, ref, keys.get(OBJECT_MARKER_KEY)), claims, now);
+  static async open(kv: KvStore, ref: ObjectRef, now: () => number, read: ObjectRead): Promise<ObjectClaims> {
+    return new ObjectClaims(kv, ref, await readMarker(kv, ref, read.entries.get(OBJECT_MARKER_KEY)), read, now);
   }
 
   /** Claims `key` for a notification (compare-and-set: of two evaluators, one gets it). */
@@ -74,7 +82,9 @@ export class ObjectClaims {
     if (olderVersion(origin.rv, released)) return { outcome: 'stale', newer: released! };
     const at = this.#seconds();
     const value = encodeClaim({ status: 'pending', at, event: origin.eventId, rv: origin.rv });
-    const revision = await this.#kv.create(uid, key, value);
+    // A claim released before (the condition's previous edge): its delete is the key's last change, and the
+    // create expects it rather than finding it out (two more round trips per notification that fires again).
+    const revision = await this.#kv.create(uid, key, value, this.#released.get(key));
     if (revision !== undefined) {
       this.#claims.set(key, { value, revision });
       return { outcome: 'claimed', revision, claim: { at, rv: origin.rv } };

@@ -80,10 +80,10 @@ async function worker(o: WorkerOptions = {}) {
   let afterClaimRead: (() => Promise<void>) | undefined;
   const get = kv.get.bind(kv);
   // The evaluator reads an object's claims in one read of its keys.
-  const entries = kv.entries.bind(kv);
-  kv.entries = async (uid, options) => {
-    const read = await entries(uid, options);
-    if (read.has(stateKey) && afterClaimRead) {
+  const readGroup = kv.readGroup.bind(kv);
+  kv.readGroup = async (uid, options) => {
+    const read = await readGroup(uid, options);
+    if (read.entries.has(stateKey) && afterClaimRead) {
       const hook = afterClaimRead;
       afterClaimRead = undefined;
       await hook();
