@@ -40,6 +40,38 @@ describe.each([false, true])('a key read with leaderReads=%s', (leaderReads) => 
     expect(await store.create('uid-1', 'claim', 'other')).toBeUndefined();
     expect(await store.get('uid-1', 'claim')).toEqual({ value: 'pending again', revision: again });
   });
+
+  it('creates a deleted key expecting its delete as a group read found it, and never over a value written since', async () => {
+    const store = await storeOf(`RECREATE_${String(leaderReads).toUpperCase()}`, leaderReads);
+    const first = await store.create('uid-1', 'claim', 'pending');
+    expect(await store.delete('uid-1', 'claim', first)).toBe(true);
+    const deletedAt = (await store.readGroup('uid-1', { current: true })).deleted.get('claim');
+    expect(deletedAt).toBeGreaterThan(first!);
+    const again = await store.create('uid-1', 'claim', 'pending again', deletedAt);
+    expect(await store.get('uid-1', 'claim')).toEqual({ value: 'pending again', revision: again });
+    // The same delete's revision once the key was written since: it exists.
+    expect(await store.create('uid-1', 'claim', 'other', deletedAt)).toBeUndefined();
+    // Deleted again since: the create finds the newer delete and creates.
+    expect(await store.delete('uid-1', 'claim', again)).toBe(true);
+    const third = await store.create('uid-1', 'claim', 'third', deletedAt);
+    expect(await store.get('uid-1', 'claim')).toEqual({ value: 'third', revision: third });
+  });
+
+  it('a current read of the group answers what a read of each key answers, deletes left out', async () => {
+    const store = await storeOf(`GROUP_${String(leaderReads).toUpperCase()}`, leaderReads);
+    expect(await store.entries('uid-1', { current: true })).toEqual(new Map());
+    const marker = await store.create('uid-1', '~object', 'marker');
+    const claim = await store.create('uid-1', 'a:[0].x:webhook:', 'pending');
+    const gone = await store.create('uid-1', 'b:[0].y:webhook:', 'sent');
+    expect(await store.delete('uid-1', 'b:[0].y:webhook:', gone)).toBe(true);
+    await store.create('uid-2', 'a:[0].x:webhook:', 'other object');
+    expect(await store.entries('uid-1', { current: true })).toEqual(
+      new Map([
+        ['~object', { value: 'marker', revision: marker }],
+        ['a:[0].x:webhook:', { value: 'pending', revision: claim }],
+      ]),
+    );
+  });
 });
 
 describe('a group read with a floor', () => {

@@ -9,8 +9,12 @@ import type { PluginStore, StoreEntry } from '@herald/plugin-sdk';
  */
 export interface KvStore {
   get(group: string, key: string): Promise<StoreEntry | undefined>;
-  /** Creates the key if absent; returns its revision, or undefined when it already exists. */
-  create(group: string, key: string, value: string): Promise<number | undefined>;
+  /**
+   * Creates the key if absent; returns its revision, or undefined when it already exists. `deletedAt`: the
+   * revision of the key's delete, when a read found it deleted (see readGroup): the write expects it, saving
+   * the round trips that would find it out.
+   */
+  create(group: string, key: string, value: string, deletedAt?: number): Promise<number | undefined>;
   /** Replaces the value if the revision still matches; returns the new revision, or undefined on conflict. */
   update(group: string, key: string, value: string, revision: number): Promise<number | undefined>;
   /** Writes the value whatever is there; returns its revision. */
@@ -23,10 +27,24 @@ export interface KvStore {
    * not good enough, the bucket's leader answers then.
    */
   entries(group: string, options?: GroupReadOptions): Promise<Map<string, StoreEntry>>;
+  /** The same read as `entries`, with the revision of each key of the group whose last change was a delete. */
+  readGroup(group: string, options?: GroupReadOptions): Promise<GroupSnapshot>;
+}
+
+export interface GroupSnapshot {
+  entries: Map<string, StoreEntry>;
+  /** Revision of the delete (or purge) of each deleted key, by key. */
+  deleted: Map<string, number>;
 }
 
 export interface GroupReadOptions {
   atLeast?: number;
+  /**
+   * The read must be as current as `get`: through the bucket's leader where single-key reads are (see
+   * `leaderReads`). For a reader that decides from the group's keys what a `get` per key would have decided
+   * (dedup reading an object's marker and claims in one round trip instead of one per key).
+   */
+  current?: boolean;
 }
 
 /**
@@ -41,6 +59,11 @@ export function encodeKvKey(group: string, key: string): string {
 export function decodeKvGroup(kvKey: string): string | undefined {
   const token = kvKey.split('.', 1)[0];
   return token ? Buffer.from(token, 'base64url').toString('utf8') : undefined;
+}
+
+/** The key of a KV key within its group (see encodeKvKey). */
+export function decodeKvKey(kvKey: string): string {
+  return Buffer.from(kvKey.slice(kvKey.indexOf('.') + 1), 'base64url').toString('utf8');
 }
 
 function encodeToken(value: string): string {
@@ -58,7 +81,8 @@ export class JetStreamKvStore implements KvStore {
    * `leaderReads`: read single keys from the bucket's leader. With replicas, a direct get may be answered by a
    * follower that is behind (after a partition heals, for seconds): it can show a claim already released, and
    * the evaluator would then skip a notification as "already notified". Claims decide what is sent, so their
-   * reads must be current; group reads (`entries`) stay direct, their users tolerate a lagging view.
+   * reads must be current; group reads (`entries`) stay direct, their users tolerate a lagging view, unless
+   * they ask for a `current` one.
    */
   constructor(kv: KV, jsm: JetStreamManager, bucket: string, options: { leaderReads?: boolean } = {}) {
     this.#kv = kv;
@@ -93,9 +117,12 @@ export class JetStreamKvStore implements KvStore {
    * then reports "exists", and a released claim cannot be claimed again: a notification lost after a
    * partition healed. Here the marker is read like any key (see `leaderReads`).
    */
-  async create(group: string, key: string, value: string): Promise<number | undefined> {
+  async create(group: string, key: string, value: string, deletedAt?: number): Promise<number | undefined> {
     const kvKey = encodeKvKey(group, key);
-    let expected = 0;
+    // Expecting the delete's revision: the write succeeds only while that delete is still the key's last
+    // change, that is while the key is absent, as creating requires. Anything written since makes it fail,
+    // and the key is read as below.
+    let expected = deletedAt ?? 0;
     for (let attempt = 1; ; attempt++) {
       const revision = await casOrUndefined(() => this.#kv.put(kvKey, value, { previousSeq: expected }));
       if (revision !== undefined) return revision;
@@ -123,12 +150,18 @@ export class JetStreamKvStore implements KvStore {
   }
 
   async entries(group: string, options: GroupReadOptions = {}): Promise<Map<string, StoreEntry>> {
+    return (await this.readGroup(group, options)).entries;
+  }
+
+  async readGroup(group: string, options: GroupReadOptions = {}): Promise<GroupSnapshot> {
     const prefix = `$KV.${this.#bucket}.${encodeToken(group)}.`;
+    // A follower that is behind could show a claim already released; single-key reads avoid it the same way.
+    if (options.current && this.#leaderReads) return this.#leaderEntries(prefix);
     const direct = await this.#directEntries(prefix);
     // The direct read may come from any replica. One that has the change at `atLeast` shows it, or a later
     // change of that key, at that sequence or above (a delete too: its marker is the key's last message).
-    if (options.atLeast === undefined || direct.revision >= options.atLeast) return direct.entries;
-    return (await this.#leaderEntries(prefix)).entries;
+    if (options.atLeast === undefined || direct.revision >= options.atLeast) return direct;
+    return this.#leaderEntries(prefix);
   }
 
   /** A "last message per subject" direct read: no consumer is created (kv.keys() leaves one behind per call). */
@@ -167,8 +200,9 @@ export class JetStreamKvStore implements KvStore {
 }
 
 /** What a group read found: the live keys, and the newest sequence among all its keys' last messages (deletes too). */
-class GroupRead {
+class GroupRead implements GroupSnapshot {
   readonly entries = new Map<string, StoreEntry>();
+  readonly deleted = new Map<string, number>();
   revision = 0;
   readonly #prefix: string;
 
@@ -178,8 +212,9 @@ class GroupRead {
 
   add(subject: string, seq: number, operation: string | undefined, value: () => string): void {
     this.revision = Math.max(this.revision, seq);
-    if (operation === 'DEL' || operation === 'PURGE') return;
-    this.entries.set(Buffer.from(subject.slice(this.#prefix.length), 'base64url').toString('utf8'), { value: value(), revision: seq });
+    const key = Buffer.from(subject.slice(this.#prefix.length), 'base64url').toString('utf8');
+    if (operation === 'DEL' || operation === 'PURGE') this.deleted.set(key, seq);
+    else this.entries.set(key, { value: value(), revision: seq });
   }
 }
 

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@herald/core-telemetry';
 import { startNats, type NatsServer } from '@herald/test-harness';
 import { Bus } from './bus.ts';
@@ -58,6 +58,25 @@ describe('break 5: after the NATS store is lost, the notified annotation is neve
     await until(async () => (await bus.jsm.streams.info(`KV_${bus.topology.stateBucket}`).then(() => true, () => false)), 'the state bucket created again');
     await until(async () => (await bus.state.put('after-loss', 'k', 'v').then(() => true, () => false)), 'a write after the loss');
     await until(() => seen.has('after-loss'), 'a change after the loss');
+    await sub.stop();
+  });
+});
+
+describe('what a change hands over', () => {
+  it('hands over each change with its key and what was written (nothing for a delete)', async () => {
+    const changes: { group: string; key: string; value: string | undefined }[] = [];
+    const sub = await bus.stateChanges('with-values', logger, async (group, _revision, change?: { key: string; value: string | undefined }) => {
+      if (group === 'obj-v' && change) changes.push({ group, ...change });
+    });
+    const revision = await bus.state.put('obj-v', 'a:[0].x:webhook:', '{"status":"pending"}');
+    // One at a time: a consumer that starts after both would hand over the key's last change only.
+    await until(() => changes.length === 1, 'the write');
+    await bus.state.delete('obj-v', 'a:[0].x:webhook:', revision);
+    await until(() => changes.length === 2, 'the delete');
+    expect(changes).toEqual([
+      { group: 'obj-v', key: 'a:[0].x:webhook:', value: '{"status":"pending"}' },
+      { group: 'obj-v', key: 'a:[0].x:webhook:', value: undefined },
+    ]);
     await sub.stop();
   });
 });

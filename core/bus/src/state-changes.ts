@@ -1,6 +1,6 @@
 import { AckPolicy, DeliverPolicy, JetStreamApiError, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { Logger, Subscription } from '@herald/plugin-sdk';
-import { decodeKvGroup } from './kv-store.ts';
+import { decodeKvGroup, decodeKvKey } from './kv-store.ts';
 import { PULL_EXPIRES_MS, stalled } from './pull-expiry.ts';
 
 export interface StateChangeOptions {
@@ -20,6 +20,12 @@ export interface StateChangeOptions {
   ackWaitMs?: number;
 }
 
+/** One changed key of a group: its name and what was written (undefined: deleted or purged). */
+export interface StateChange {
+  key: string;
+  value: string | undefined;
+}
+
 /** JetStream's "consumer already exists" with another configuration. */
 const CONSUMER_EXISTS = 10148;
 
@@ -28,14 +34,14 @@ const STREAM_NOT_FOUND = 10059;
 
 /**
  * Hands the group of every changed key of a KV bucket (see kv-store.ts; an object's UID in the state
- * bucket), with the change's revision (its stream sequence), to `handler`, from a durable consumer on the
+ * bucket), with the change's revision (its stream sequence) and the change itself, to `handler`, from a durable consumer on the
  * bucket's stream: changes made while no process was listening are handled when one starts. A change is acknowledged once `handler` resolved; when it rejects,
  * the change comes back after a delay. The consumer is created again when it disappears (a server restarted
  * with an empty store, someone deleted it), like the bus's other consumers; a consumer created (first start,
  * or again) begins with the last value of every key, so every group in the bucket is handed over once:
  * nothing changed while it was missing is skipped.
  */
-export async function consumeStateChanges(options: StateChangeOptions, handler: (group: string, revision: number) => Promise<void>): Promise<Subscription> {
+export async function consumeStateChanges(options: StateChangeOptions, handler: (group: string, revision: number, change?: StateChange) => Promise<void>): Promise<Subscription> {
   const { js, jsm, bucket, durable, logger, closed } = options;
   const connected = options.connected ?? (() => true);
   const stream = `KV_${bucket}`;
@@ -88,8 +94,11 @@ export async function consumeStateChanges(options: StateChangeOptions, handler: 
         })();
         for await (const m of messages) {
           delay = 250;
-          const uid = decodeKvGroup(m.subject.slice(prefix.length));
-          const work = (uid === undefined ? Promise.resolve() : handler(uid, m.seq)).then(
+          const kvKey = m.subject.slice(prefix.length);
+          const uid = decodeKvGroup(kvKey);
+          const operation = m.headers?.get('KV-Operation');
+          const change = { key: decodeKvKey(kvKey), value: operation === 'DEL' || operation === 'PURGE' ? undefined : m.string() };
+          const work = (uid === undefined ? Promise.resolve() : handler(uid, m.seq, change)).then(
             () => m.ack(),
             (err: unknown) => {
               logger.warn({ err, group: uid }, 'state change not handled; it comes back later');

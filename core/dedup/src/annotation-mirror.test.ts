@@ -3,7 +3,7 @@ import { KubeApiError, type KubeClient } from '@herald/core-kube';
 import type { KvStore } from '@herald/core-bus';
 import type { ObjectRef } from '@herald/plugin-sdk';
 import { encodeClaim, encodeMarker, OBJECT_MARKER_KEY, type Claim } from './claim-codec.ts';
-import { AnnotationMirror } from './annotation-mirror.ts';
+import { AnnotationMirror, changesAnnotation } from './annotation-mirror.ts';
 import { DedupErrorCodes } from './errors.ts';
 import { memoryKvStore } from './testing/memory-kv-store.ts';
 
@@ -138,5 +138,18 @@ describe('the notified annotation mirror', () => {
     const mirror = new AnnotationMirror({ kv: recording, kube: client, logger: logger().log, annotationPrefix: 'notifications.argoproj.io', coalesceMs: 5 });
     await Promise.all([mirror.sync(ref.uid, 7), mirror.sync(ref.uid, 9), mirror.sync(ref.uid, 8)]);
     expect(floors[0]).toBe(9);
+  });
+});
+
+describe('which changes of the claims the annotation follows', () => {
+  it.each([
+    ['a pending claim made: not (pending claims are not in the annotation)', { key: 'a:[0].x:webhook:', value: encodeClaim({ status: 'pending', at: 1, event: 'e1', rv: '10' }) }, false],
+    ['a claim settled as sent', { key: 'a:[0].x:webhook:', value: encodeClaim({ status: 'sent', at: 1, rv: '10' }) }, true],
+    ['a claim adopted from Argo', { key: 'a:[0].x:webhook:', value: encodeClaim({ status: 'adopted', at: 1 }) }, true],
+    ['a claim released (deleted)', { key: 'a:[0].x:webhook:', value: undefined }, true],
+    ['an unreadable claim (it reads as sent)', { key: 'a:[0].x:webhook:', value: 'not json' }, true],
+    ['the object marker written', { key: OBJECT_MARKER_KEY, value: encodeMarker({ ref }) }, true],
+  ] as const)('%s', (_, change, expected) => {
+    expect(changesAnnotation(change)).toBe(expected);
   });
 });

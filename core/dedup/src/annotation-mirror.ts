@@ -133,6 +133,27 @@ export class AnnotationMirror {
   }
 }
 
+/** One changed key of an object's claims (the marker's too): what was written, undefined when deleted. */
+export interface ClaimChange {
+  key: string;
+  value: string | undefined;
+}
+
+/**
+ * Whether a change of an object's keys can change its annotation. The annotation follows the sent and
+ * adopted claims and the marker (see notifiedValue); a pending claim is not in it. A pending claim is
+ * written only where there was none or a pending one (an evaluator's claim, a retry taking over the failed
+ * send's claim): a claim that stopped being sent or adopted was deleted first, and that delete is a change
+ * of its own. So a pending claim written changes nothing the annotation shows, and skipping it saves a
+ * read of the claims and a patch per notification; every other change (a settle, a release, the marker,
+ * an unreadable value) is mirrored.
+ */
+export function changesAnnotation(change: ClaimChange): boolean {
+  if (change.key === OBJECT_MARKER_KEY || change.value === undefined) return true;
+  // An unreadable value reads as a sent claim: mirrored.
+  return decodeClaim(change.value).status !== 'pending';
+}
+
 /** The annotation the claims call for (null: none), and where it goes; undefined without an object marker. */
 function notifiedValue(entries: Map<string, StoreEntry>): { ref: ObjectRef; value: string | null; keys: number } | undefined {
   const markerEntry = entries.get(OBJECT_MARKER_KEY);

@@ -99,8 +99,14 @@ describe('the claim protocol on a real state bucket', () => {
       await publisher.deliveryResult(result('failed', await claimOf('failed'), false));
       expect(await until(async () => (await dedup.read('uid-settled', key('ok')))?.status === 'sent' || undefined, 'the claim sent')).toBe(true);
       expect(await until(async () => ((await dedup.read('uid-settled', key('failed'))) ? undefined : true), 'the claim released')).toBe(true);
-      // Released, the condition's next edge claims again.
-      expect((await claims.claim(key('failed'), { rv: '30', eventId: 'e-again' })).outcome).toBe('claimed');
+      // Released, the condition's next edge (a new event: the object's claims read again) claims again.
+      const next = (await dedup.adopt(ref('settled'), {})).claims;
+      expect((await next.claim(key('failed'), { rv: '30', eventId: 'e-again' })).outcome).toBe('claimed');
+      // A result carrying its claim's time and state settles from them, through the bus, without reading the
+      // claim: the sent claim records what the result says (here a time unlike the claim's, to tell).
+      await publisher.deliveryResult({ ...result('carried', await claimOf('carried'), true), claim: { at: 12_345, rv: '10' } });
+      expect(await until(async () => (await dedup.read('uid-settled', key('carried')))?.status === 'sent' || undefined, 'the carried claim sent')).toBe(true);
+      expect(await dedup.read('uid-settled', key('carried'))).toMatchObject({ status: 'sent', at: 12_345, rv: '10' });
     } finally {
       await role.stop();
     }

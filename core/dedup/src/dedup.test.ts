@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { KvStore } from '@herald/core-bus';
 import { KubeApiError, type KubeClient } from '@herald/core-kube';
 import type { DeliveryResultData, NotificationData, ObjectRef } from '@herald/plugin-sdk';
 import { decodeMarker, encodeClaim, encodeMarker, OBJECT_MARKER_KEY, type Claim } from './claim-codec.ts';
@@ -18,6 +19,18 @@ function setup(claims: Record<string, Claim | string> = {}, marker?: { released?
   };
   const markerNow = () => decodeMarker(kv.raw.get(`${ref.uid}/${OBJECT_MARKER_KEY}`)!.value);
   return { kv, dedup, seed, markerNow };
+}
+
+/** Counts the store's reads from now on (single keys and groups). */
+function countReads(kv: KvStore): () => number {
+  let reads = 0;
+  const get = kv.get.bind(kv);
+  const entries = kv.entries.bind(kv);
+  const readGroup = kv.readGroup.bind(kv);
+  kv.get = (group, k) => (reads++, get(group, k));
+  kv.entries = (group, options) => (reads++, entries(group, options));
+  kv.readGroup = (group, options) => (reads++, readGroup(group, options));
+  return () => reads;
 }
 
 function result(claimRevision: number, succeeded: boolean): DeliveryResultData {
@@ -56,6 +69,46 @@ describe('claim: which state of the object may send', () => {
   });
 });
 
+describe('reads: one per object and event', () => {
+  it('an object seen before: its marker and claims in one read, then only the writes a claim and a release need', async () => {
+    const { kv, dedup, seed } = setup({ other: { status: 'sent', at: 1, rv: '5' } }, {});
+    await seed();
+    const reads = countReads(kv);
+    const { claims } = await dedup.adopt(ref, {});
+    expect((await claims.claim(key, { rv: '10', eventId: 'e1' })).outcome).toBe('claimed');
+    expect((await claims.release('other', '10')).outcome).toBe('released');
+    expect((await claims.claim(key, { rv: '10', eventId: 'e1' })).outcome).toBe('claimed');
+    expect(reads()).toBe(1);
+  });
+
+  it('a claim made again after a release expects the release\'s delete: no read to find it out', async () => {
+    const { kv, dedup } = setup({}, {});
+    const { claims } = await dedup.adopt(ref, {});
+    expect((await claims.claim(key, { rv: '10', eventId: 'e1' })).outcome).toBe('claimed');
+    expect((await claims.release(key, '20')).outcome).toBe('released');
+    const creates: (number | undefined)[] = [];
+    const create = kv.create.bind(kv);
+    kv.create = (group, k, value, deletedAt) => (creates.push(deletedAt), create(group, k, value, deletedAt));
+    const next = (await dedup.adopt(ref, {})).claims;
+    expect((await next.claim(key, { rv: '30', eventId: 'e3' })).outcome).toBe('claimed');
+    expect(creates).toEqual([expect.any(Number)]);
+  });
+
+  it('a claim made since the read is read again and decides: another event\'s holds', async () => {
+    const { kv, dedup } = setup();
+    const { claims } = await dedup.adopt(ref, {});
+    await kv.create(ref.uid, key, encodeClaim({ status: 'pending', at: 1, event: 'e0', rv: '9' }));
+    expect((await claims.claim(key, { rv: '10', eventId: 'e1' })).outcome).toBe('held');
+  });
+
+  it('a claim made since the read by an earlier handling of this very event is claimed again', async () => {
+    const { kv, dedup } = setup();
+    const { claims } = await dedup.adopt(ref, {});
+    const revision = await kv.create(ref.uid, key, encodeClaim({ status: 'pending', at: 1, event: 'e1', rv: '10' }));
+    expect(await claims.claim(key, { rv: '10', eventId: 'e1' })).toEqual({ outcome: 'claimed', revision, claim: { at: 1, rv: '10' } });
+  });
+});
+
 describe('release: a condition that turned false', () => {
   it.each([
     ['no claim: absent', {}, '20', 'absent', undefined],
@@ -86,15 +139,15 @@ describe('release: a condition that turned false', () => {
     const { claims } = await dedup.adopt(ref, {});
     const claimed = await claims.claim(key, { rv: '10', eventId: 'e1' });
     if (claimed.outcome !== 'claimed') throw new Error('not claimed');
-    const get = kv.get.bind(kv);
+    // The release decides from the claim as read (pending); the result settles it before the delete.
+    const remove = kv.delete.bind(kv);
     let settled = false;
-    kv.get = async (group, k) => {
-      const entry = await get(group, k);
+    kv.delete = async (group, k, revision) => {
       if (k === key && !settled) {
         settled = true;
         expect(await dedup.settle(result(claimed.revision, true))).toBe('sent');
       }
-      return entry;
+      return remove(group, k, revision);
     };
     expect((await claims.release(key, '20')).outcome).toBe('released');
     expect(await dedup.read(ref.uid, key)).toBeUndefined();
@@ -170,6 +223,29 @@ describe('settle: a sink\'s result', () => {
     if (outcome === 'sent') expect(now!.event).toBeUndefined();
   });
 
+  it.each([
+    ['a success at the claim\'s revision: sent, with the time and state the result carries', true, 0, 'sent', { status: 'sent', at: 5, rv: '10' }],
+    ['a success about an older claim: nothing changes', true, -1, 'outdated', { status: 'pending', event: 'e1' }],
+    ['a failure about an older claim: nothing changes', false, -1, 'outdated', { status: 'pending', event: 'e1' }],
+  ] as const)('carrying the claim (one compare-and-set, no read): %s', async (_, succeeded, offset, outcome, after) => {
+    const { kv, dedup } = setup();
+    const revision = (await kv.create(ref.uid, key, encodeClaim({ status: 'pending', at: 5, event: 'e1', rv: '10' })))!;
+    const reads = countReads(kv);
+    expect(await dedup.settle({ ...result(revision + offset, succeeded), claim: { at: 5, rv: '10' } })).toBe(outcome);
+    expect(reads()).toBe(0);
+    expect(await dedup.read(ref.uid, key)).toMatchObject(after);
+  });
+
+  it('a result handled again after it settled the claim is outdated, and the claim stays sent', async () => {
+    const { kv, dedup } = setup();
+    const revision = (await kv.create(ref.uid, key, encodeClaim({ status: 'pending', at: 5, event: 'e1', rv: '10' })))!;
+    const settled = { ...result(revision, true), claim: { at: 5, rv: '10' } };
+    expect(await dedup.settle(settled)).toBe('sent');
+    expect(await dedup.settle(settled)).toBe('outdated');
+    expect(await dedup.settle({ ...settled, succeeded: false })).toBe('outdated');
+    expect(await dedup.read(ref.uid, key)).toMatchObject({ status: 'sent', at: 5, rv: '10' });
+  });
+
   it('a result whose claim was cleared is outdated', async () => {
     const { dedup } = setup();
     expect(await dedup.settle(result(3, true))).toBe('outdated');
@@ -204,7 +280,7 @@ describe('retakeForRetry: a dead-lettered notification sent again', () => {
     const { kv, dedup } = setup();
     const failed = (await kv.create(ref.uid, key, encodeClaim({ status: 'pending', at: 1, event: 'e1' })))!;
     const first = await dedup.retakeForRetry(n(failed), letter, 120_000);
-    expect(first).toEqual({ outcome: 'claimed', revision: expect.any(Number) });
+    expect(first).toEqual({ outcome: 'claimed', revision: expect.any(Number), claim: { at: NOW / 1000 } });
     const again = await dedup.retakeForRetry(n(failed), letter, 120_000);
     expect(again).toEqual(first);
   });

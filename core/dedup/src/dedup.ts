@@ -1,7 +1,7 @@
 import type { KvStore } from '@herald/core-bus';
 import type { KubeClient } from '@herald/core-kube';
-import { systemClock, type Clock, type DeliveryResultData, type NotificationData, type ObjectRef } from '@herald/plugin-sdk';
-import { encodeClaim, OBJECT_MARKER_KEY } from './claim-codec.ts';
+import { systemClock, type ClaimStamp, type Clock, type DeliveryResultData, type NotificationData, type ObjectRef } from '@herald/plugin-sdk';
+import { encodeClaim, OBJECT_MARKER_KEY, type Claim } from './claim-codec.ts';
 import { viewClaim, type ClaimView } from './claim-view.ts';
 import { readLiveAnnotation } from './live-annotation.ts';
 import { notifiedAnnotationName, parseNotifiedAnnotation } from './notified-annotation.ts';
@@ -62,7 +62,7 @@ export type SettleOutcome = 'sent' | 'released' | 'outdated';
  * twice; `conflict`: the claim kept changing under us.
  */
 export type RetakeOutcome =
-  | { outcome: 'claimed'; revision: number }
+  | { outcome: 'claimed'; revision: number; claim: ClaimStamp }
   | { outcome: 'skip'; reason: string; revision: number }
   | { outcome: 'refuse'; reason: string }
   | { outcome: 'conflict'; reason: string };
@@ -97,15 +97,23 @@ export class Dedup {
    * was gone) carries none, and adopting from it would send again what the object says was sent.
    */
   async adopt(ref: ObjectRef, object: Readonly<Record<string, unknown>>, signal: AbortSignal = AbortSignal.timeout(30_000)): Promise<Adoption> {
-    const seen = await this.#kv.get(ref.uid, OBJECT_MARKER_KEY);
-    if (seen) return { claims: await ObjectClaims.open(this.#kv, ref, this.#now, seen), adopted: 0 };
+    // The marker and every claim of the object in one read (see ObjectClaims): as current as a read per key.
+    const read = await this.#kv.readGroup(ref.uid, { current: true });
+    const keys = read.entries;
+    if (keys.has(OBJECT_MARKER_KEY)) return { claims: await ObjectClaims.open(this.#kv, ref, this.#now, read), adopted: 0 };
     const annotations = (object.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations;
     const carried = annotations?.[this.annotation];
     const live = this.#kube ? await readLiveAnnotation(this.#kube, ref, this.annotation, signal) : undefined;
     const value = live ? live.value : carried;
     const { state: notified, problem } = parseNotifiedAnnotation(typeof value === 'string' ? value : undefined);
-    for (const [key, at] of notified) await this.#kv.create(ref.uid, key, encodeClaim({ status: 'adopted', at }));
-    return { claims: await ObjectClaims.open(this.#kv, ref, this.#now), adopted: notified.size, ...(problem ? { problem } : {}) };
+    for (const [key, at] of notified) {
+      const adopted = encodeClaim({ status: 'adopted', at });
+      const revision = await this.#kv.create(ref.uid, key, adopted, read.deleted.get(key));
+      // One already there (made since the read) is left as it is; the claim reads it again when it needs it.
+      if (revision !== undefined) keys.set(key, { value: adopted, revision });
+    }
+    // The read found no marker: ObjectClaims creates it without reading it again.
+    return { claims: await ObjectClaims.open(this.#kv, ref, this.#now, read), adopted: notified.size, ...(problem ? { problem } : {}) };
   }
 
   /** Gives back a claim whose notification was never published (at its revision only). */
@@ -113,41 +121,49 @@ export class Dedup {
     return this.#kv.delete(ref.uid, key, revision);
   }
 
-  /** A sink's result settles the claim it carries: a success marks it `sent`, a final failure releases it. */
+  /**
+   * A sink's result settles the claim it carries: a success marks it `sent`, a final failure releases it.
+   * Both are a compare-and-set on the claim's revision the result carries, with no read first: a claim
+   * cleared (the condition went false) or made again since has another revision (a delete is a write of its
+   * own), so the write fails and the result is `outdated`, which is what a read comparing the revision
+   * decided. A redelivered result finds the revision its first handling wrote and is outdated too. Writing
+   * `sent` needs the claim's time and state (the annotation shows the one, a stale redelivery of an older
+   * state may not release a claim made by a newer one), which the result carries from the notification; a
+   * result published before results carried them reads the claim first, as it always did.
+   */
   async settle(result: DeliveryResultData): Promise<SettleOutcome> {
     const uid = result.ref.uid;
-    const entry = await this.#kv.get(uid, result.stateKey);
-    // The claim was cleared (condition went false) or made again since: this result is about an old one.
-    if (!entry || entry.revision !== result.claimRevision) return 'outdated';
-    const claim = viewClaim(entry);
-    if (result.succeeded) {
-      await this.#kv.update(uid, result.stateKey, encodeClaim({ status: 'sent', at: claim.at, ...(claim.rv ? { rv: claim.rv } : {}) }), entry.revision);
-      return 'sent';
+    if (!result.succeeded) return (await this.#kv.delete(uid, result.stateKey, result.claimRevision)) ? 'released' : 'outdated';
+    let claim: Pick<Claim, 'at' | 'rv'> | undefined = result.claim;
+    if (!claim) {
+      const entry = await this.#kv.get(uid, result.stateKey);
+      // The claim was cleared (condition went false) or made again since: this result is about an old one.
+      if (!entry || entry.revision !== result.claimRevision) return 'outdated';
+      claim = viewClaim(entry);
     }
-    await this.#kv.delete(uid, result.stateKey, entry.revision);
-    return 'released';
+    const sent = encodeClaim({ status: 'sent', at: claim.at, ...(claim.rv ? { rv: claim.rv } : {}) });
+    return (await this.#kv.update(uid, result.stateKey, sent, result.claimRevision)) === undefined ? 'outdated' : 'sent';
   }
 
   /**
    * Claims a dead-lettered notification again before it is put back on its subject (see decideRetryClaim).
-   * `letter` names the dead letter: claims made by retrying it carry that name.
+   * `letter` names the dead letter: claims made by retrying it carry that name. The notification goes out
+   * with the revision and `claim` of the claim retaken, not the letter's.
    */
   async retakeForRetry(n: NotificationData, letter: { stream: string; id: number }, duplicateWindowMs: number): Promise<RetakeOutcome> {
     const uid = n.ref.uid;
     const marker = `dlq-retry:${letter.stream}:${letter.id}`;
-    const pending = encodeClaim({ status: 'pending', at: Math.floor(this.#now() / 1000), event: marker });
+    const at = Math.floor(this.#now() / 1000);
+    const pending = encodeClaim({ status: 'pending', at, event: marker });
     // Compare-and-set: an evaluator or the state role may change the claim meanwhile; decide again then.
     for (let round = 0; round < 5; round++) {
-      const decision = decideRetryClaim(await this.read(uid, n.stateKey), n.claimRevision, marker, this.#now(), duplicateWindowMs);
+      const current = await this.read(uid, n.stateKey);
+      const decision = decideRetryClaim(current, n.claimRevision, marker, this.#now(), duplicateWindowMs);
       if (decision.action === 'refuse') return { outcome: 'refuse', reason: decision.reason };
       if (decision.action === 'skip') return { outcome: 'skip', reason: decision.reason, revision: decision.revision };
-      const revision =
-        decision.action === 'create'
-          ? await this.#kv.create(uid, n.stateKey, pending)
-          : decision.action === 'take-over'
-            ? await this.#kv.update(uid, n.stateKey, pending, decision.revision)
-            : decision.revision;
-      if (revision !== undefined) return { outcome: 'claimed', revision };
+      if (decision.action === 'resume') return { outcome: 'claimed', revision: decision.revision, claim: { at: current!.at } };
+      const revision = decision.action === 'create' ? await this.#kv.create(uid, n.stateKey, pending) : await this.#kv.update(uid, n.stateKey, pending, decision.revision);
+      if (revision !== undefined) return { outcome: 'claimed', revision, claim: { at } };
     }
     return { outcome: 'conflict', reason: `the claim of ${n.stateKey} kept changing; try again` };
   }

@@ -2,7 +2,7 @@ import { context, SpanKind, trace, type SpanContext } from '@opentelemetry/api';
 import type { KvStore } from '@herald/core-bus';
 import type { KubeClient } from '@herald/core-kube';
 import { systemClock, type BusSubscriber, type Clock, type DeliveryResultData, type Logger, type Subscription } from '@herald/plugin-sdk';
-import { AnnotationMirror } from './annotation-mirror.ts';
+import { AnnotationMirror, changesAnnotation, type ClaimChange } from './annotation-mirror.ts';
 import { Dedup } from './dedup.ts';
 
 export interface StateRoleOptions {
@@ -11,7 +11,7 @@ export interface StateRoleOptions {
   kv: KvStore;
   logger: Logger;
   /** Feed of objects whose claims changed (the bus's state-bucket consumer). */
-  stateChanges: (durable: string, handler: (objectUid: string, revision: number) => Promise<void>) => Promise<Subscription>;
+  stateChanges: (durable: string, handler: (objectUid: string, revision: number, change?: ClaimChange) => Promise<void>) => Promise<Subscription>;
   /** Absent: no annotation mirror (no cluster, or turned off). */
   kube: KubeClient | undefined;
   annotationPrefix: string;
@@ -35,7 +35,15 @@ export async function startStateRole(options: StateRoleOptions): Promise<{ stop(
   const mirror = options.kube ? new AnnotationMirror({ kv, kube: options.kube, logger, annotationPrefix, coalesceMs: options.coalesceMs }) : undefined;
   try {
     subscriptions.push(await options.subscriber.subscribe('results', { durable: 'herald-state' }, async (delivery) => settle(delivery.event.data)));
-    if (mirror) subscriptions.push(await options.stateChanges('herald-state-mirror', (uid, revision) => mirrorTraced(mirror, uid, revision)));
+    if (mirror) {
+      subscriptions.push(
+        await options.stateChanges('herald-state-mirror', async (uid, revision, change) => {
+          // A claim made (pending) leaves the annotation as it is: no read of the claims, no patch.
+          if (change && !changesAnnotation(change)) return;
+          await mirrorTraced(mirror, uid, revision);
+        }),
+      );
+    }
   } catch (err) {
     await Promise.all(subscriptions.map((s) => s.stop()));
     throw err;

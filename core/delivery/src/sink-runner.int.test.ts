@@ -24,6 +24,7 @@ function notification(recipient: string, serviceType = 'flaky'): NotificationDat
     stateKey: `on-pod-ready:[0].jS5fTrIQi8Q4Q5uceLlcAF3t4Go:flaky:${recipient}`,
     idempotencyKey: `key-${recipient}`,
     claimRevision: 1,
+    claim: { at: 1_700_000_000, rv: '42' },
     ref: { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespace: 'default', name: 'web-1', uid: 'uid-web-1' },
     rendered: { message: `for ${recipient}` },
   };
@@ -58,7 +59,8 @@ describe('sink runner', () => {
 
     const results = await collect<DeliveryResultData>(bus, 'results', 'results-watch', 4);
     const byRecipient = Object.fromEntries(results.map((r) => [r.destination.recipient, r]));
-    expect(byRecipient.ok).toMatchObject({ succeeded: true, attempts: 1, idempotencyKey: 'key-ok' });
+    // The claim travels on, for the state role to settle it without reading it.
+    expect(byRecipient.ok).toMatchObject({ succeeded: true, attempts: 1, idempotencyKey: 'key-ok', claim: { at: 1_700_000_000, rv: '42' } });
     expect(byRecipient.once).toMatchObject({ succeeded: true, attempts: 2 });
     expect(byRecipient.never).toMatchObject({
       succeeded: false,

@@ -223,7 +223,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
   async function attemptDelivery(delivery: Delivery<NotificationData>, serviceType: string, limiter: DestinationLimiter, retries: (service: ServiceInstance | undefined) => NotificationRetry, span: Span): Promise<void> {
     const n = delivery.event.data;
     const attempt = delivery.deliveryCount;
-    const result = { idempotencyKey: n.idempotencyKey, claimRevision: n.claimRevision, stateKey: n.stateKey, trigger: n.trigger, destination: n.destination, ref: n.ref, attempts: attempt };
+    const result = { idempotencyKey: n.idempotencyKey, claimRevision: n.claimRevision, ...(n.claim ? { claim: n.claim } : {}), stateKey: n.stateKey, trigger: n.trigger, destination: n.destination, ref: n.ref, attempts: attempt };
     const where = `${serviceType}/${n.destination.service}/${n.destination.recipient}`;
     let service: ServiceInstance | undefined;
 

@@ -65,6 +65,18 @@ export const destinationSchema = z.object({
   secretRefs: z.record(z.string(), secretRefSchema).optional(),
 });
 
+/**
+ * The dedup claim as the evaluator made it, carried to the sink's result so that the state role settles the
+ * claim with one compare-and-set on `claimRevision`, without reading it first. Absent (a result from a sink
+ * outside Herald that does not copy it): the claim is read.
+ */
+export const claimStampSchema = z.object({
+  /** Unix seconds of the decision: the time the `notified` annotation shows. */
+  at: z.number().nonnegative(),
+  /** resourceVersion of the object state that made the claim. */
+  rv: z.string().optional(),
+});
+
 export const notificationDataSchema = z.object({
   trigger: z.string().min(1),
   /** Argo condition key `[<index>].<hash of when>`. */
@@ -80,6 +92,8 @@ export const notificationDataSchema = z.object({
    * gets a new claim, so `idempotencyKey:claimRevision` tells a legitimate re-send from a duplicate.
    */
   claimRevision: z.number().int().nonnegative(),
+  /** The claim's time and object state (see claimStampSchema); sinks copy it into their result. */
+  claim: claimStampSchema.optional(),
   ref: objectRefSchema,
   /** The rendered notification: `message` plus the block of this service type (e.g. `webhook`, `email`). */
   rendered: z.record(z.string(), z.unknown()),
@@ -90,6 +104,8 @@ export const notificationDataSchema = z.object({
 export const deliveryResultDataSchema = z.object({
   idempotencyKey: z.string().min(1),
   claimRevision: z.number().int().nonnegative(),
+  /** The notification's `claim`, when it had one. */
+  claim: claimStampSchema.optional(),
   stateKey: z.string().min(1),
   trigger: z.string().min(1),
   destination: destinationSchema,
@@ -145,6 +161,7 @@ export type ObjectRef = z.infer<typeof objectRefSchema>;
 export type ResourceEventData = z.infer<typeof resourceEventDataSchema>;
 export type Destination = z.infer<typeof destinationSchema>;
 export type SecretRef = z.infer<typeof secretRefSchema>;
+export type ClaimStamp = z.infer<typeof claimStampSchema>;
 export type NotificationData = z.infer<typeof notificationDataSchema>;
 export type DeliveryResultData = z.infer<typeof deliveryResultDataSchema>;
 export type DeadLetterData = z.infer<typeof deadLetterDataSchema>;

@@ -29,6 +29,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { parseAllDocuments } from 'yaml';
 import { freePort, startControlPlane, startNats, testNatsLimits, toolPath, type NatsServer } from '@herald/test-harness';
+import { NatsTrafficMeter } from './nats-traffic.ts';
 import { latencyChart, percentile, rssChart, settingLabels, sideBySideTable, type EngineColumn, type EngineRun, type RateRun } from './side-by-side-report.ts';
 
 const list = (v: string) => v.split(',').map(Number).filter((n) => n > 0);
@@ -53,6 +54,8 @@ const repo = new URL('../../../', import.meta.url);
 const plotDir = process.env.BENCH_PLOT_DIR ?? fileURLToPath(new URL('docs/benchmarks/', repo));
 /** Extra node flags for the Herald process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
 const nodeFlags = (process.env.BENCH_HERALD_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+/** Tap every request on Herald's nats-server during the burst and sort them by kind (costs nats-server CPU). */
+const natsTap = process.env.BENCH_NATS_TAP === '1';
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const cliMain = fileURLToPath(new URL('core/cli/src/main.ts', repo));
 const configMapName = 'pod-notifications-cm';
@@ -180,6 +183,8 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
     // Burst: the first burstPods Pods → Running at once.
     const burstNames = Array.from({ length: burstPods }, (_, i) => podName(i));
     expected.push(...burstNames);
+    const traffic = currentNats.server?.monitorUrl ? await NatsTrafficMeter.start(currentNats.server.monitorUrl, currentNats.server.url, natsTap) : undefined;
+    await traffic?.begin();
     const cpuBefore = { engine: cpuSeconds(engine.pid), nats: engine.natsPid ? cpuSeconds(engine.natsPid) : 0 };
     const burstStart = now();
     await pool(burstPods, 100, (i) => running(burstNames[i]!));
@@ -193,6 +198,14 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
       cpuMsPerNotification: cpuMs(cpuSeconds(engine.pid) - cpuBefore.engine),
       natsCpuMsPerNotification: engine.natsPid ? cpuMs(cpuSeconds(engine.natsPid) - cpuBefore.nats) : undefined,
     };
+    const nats = await traffic?.end();
+    await traffic?.close();
+    if (nats) {
+      burst.nats = nats;
+      const per = (n: number) => (n / burstPods).toFixed(1);
+      out(`burst NATS traffic per notification: ${per(nats.heraldMessages)} messages from Herald, ${per(nats.jsApiCalls)} JetStream API calls`);
+      if (nats.requests) for (const [kind, n] of Object.entries(nats.requests)) out(`  ${per(n).padStart(6)}  ${kind}`);
+    }
     out(`burst: ${burstPods} Pods → Running: ${(lastWebhookMs / 1000).toFixed(1)} s to the last webhook; CPU per notification ${burst.cpuMsPerNotification.toFixed(2)} ms${burst.natsCpuMsPerNotification === undefined ? '' : ` + nats-server ${burst.natsCpuMsPerNotification.toFixed(2)} ms`}`);
 
     // RSS at the larger watched counts (Pending Pods: nothing to send); the rates below run with them watched.
@@ -257,7 +270,7 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
 
 /** `herald run` as a user runs it (every role), from sources, on the run's nats-server (started with the run). */
 async function startHerald(namespace: string): Promise<Engine> {
-  currentNats.server ??= await startNats();
+  currentNats.server ??= await startNats({ monitor: true });
   const nats = currentNats.server;
   const prefix = 'BENCH';
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));

@@ -3,10 +3,11 @@
  * runs summarised as median [min–max], the issue 19 table with a ratio column per Go engine setting, and the
  * two SVG plots. Pure functions, no I/O, so that a unit test can check them.
  */
+import type { NatsTraffic } from './nats-traffic.ts';
 
 /** What one run of one engine measured; times in ms, memory in bytes, CPU in ms. */
 export interface EngineRun {
-  burst: { pods: number; lastWebhookMs: number; cpuMsPerNotification: number; natsCpuMsPerNotification?: number };
+  burst: { pods: number; lastWebhookMs: number; cpuMsPerNotification: number; natsCpuMsPerNotification?: number; nats?: NatsTraffic };
   rates: RateRun[];
   rss: { watched: number; rss: number; natsRss?: number }[];
   startup: { pods: number; syncedMs: number; idleMs: number; cpuSeconds: number };

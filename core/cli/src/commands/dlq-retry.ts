@@ -1,6 +1,6 @@
 import { BusErrorCodes, decodeEnvelope, originalPayload, retryMessageId, type DeadLetter, type DeadLetterStore } from '@herald/core-bus';
 import type { Dedup } from '@herald/core-dedup';
-import { EventTypes, isHeraldError, type DeadLetterData, type NotificationData } from '@herald/plugin-sdk';
+import { EventTypes, isHeraldError, type ClaimStamp, type DeadLetterData, type NotificationData } from '@herald/plugin-sdk';
 
 /**
  * What became of one letter. `retried`: the original is back on its subject and the letter deleted;
@@ -72,18 +72,18 @@ async function retryNotification(letter: DeadLetter & { data: DeadLetterData }, 
       return { ...base, outcome: 'skipped', reason: [retake.reason, kept.reason].filter(Boolean).join('; '), claimRevision: retake.revision };
     }
     case 'claimed':
-      return publishNotification(letter, ctx, dedup, retake.revision);
+      return publishNotification(letter, ctx, dedup, retake.revision, retake.claim);
   }
 }
 
-async function publishNotification(letter: DeadLetter & { data: DeadLetterData }, ctx: RetryContext, dedup: Dedup, revision: number): Promise<RetryOutcome> {
+async function publishNotification(letter: DeadLetter & { data: DeadLetterData }, ctx: RetryContext, dedup: Dedup, revision: number, claim: ClaimStamp): Promise<RetryOutcome> {
   const base = { id: letter.id, channel: letter.channel };
   const data = letter.data;
   // Rebuilt from the original JSON, so attributes and fields this version does not know travel on.
   const envelope = JSON.parse(new TextDecoder().decode(originalPayload(data))) as { data: NotificationData } & Record<string, unknown>;
   const n = envelope.data;
   const msgId = `${n.idempotencyKey}:${revision}`;
-  const payload = new TextEncoder().encode(JSON.stringify({ ...envelope, id: msgId, data: { ...n, claimRevision: revision } }));
+  const payload = new TextEncoder().encode(JSON.stringify({ ...envelope, id: msgId, data: { ...n, claimRevision: revision, claim } }));
   try {
     await ctx.store.republish(data, payload, msgId);
   } catch (err) {

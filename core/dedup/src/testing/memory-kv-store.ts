@@ -7,8 +7,11 @@ import type { StoreEntry } from '@herald/plugin-sdk';
  */
 export function memoryKvStore(): KvStore & { raw: Map<string, StoreEntry> } {
   const raw = new Map<string, StoreEntry>();
+  // Keys deleted, with the revision their value had (what a group read reports as the delete's).
+  const deletedAt = new Map<string, number>();
   let revision = 0;
   const id = (group: string, key: string) => `${group}/${key}`;
+  const inGroup = <T>(group: string, from: Map<string, T>) => new Map([...from].filter(([k]) => k.startsWith(`${group}/`)).map(([k, v]) => [k.slice(group.length + 1), v]));
   return {
     raw,
     get: async (group, key) => raw.get(id(group, key)),
@@ -27,11 +30,18 @@ export function memoryKvStore(): KvStore & { raw: Map<string, StoreEntry> } {
       return revision;
     },
     async delete(group, key, expected) {
-      if (expected !== undefined && raw.get(id(group, key))?.revision !== expected) return false;
+      const current = raw.get(id(group, key));
+      if (expected !== undefined && current?.revision !== expected) return false;
+      if (current) deletedAt.set(id(group, key), current.revision);
       return raw.delete(id(group, key));
     },
     async entries(group) {
-      return new Map([...raw].filter(([k]) => k.startsWith(`${group}/`)).map(([k, v]) => [k.slice(group.length + 1), v]));
+      return inGroup(group, raw);
+    },
+    async readGroup(group) {
+      const deleted = inGroup(group, deletedAt);
+      for (const key of inGroup(group, raw).keys()) deleted.delete(key);
+      return { entries: inGroup(group, raw), deleted };
     },
   };
 }

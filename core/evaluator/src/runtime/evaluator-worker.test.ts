@@ -79,14 +79,16 @@ async function worker(o: WorkerOptions = {}) {
   };
   let afterClaimRead: (() => Promise<void>) | undefined;
   const get = kv.get.bind(kv);
-  kv.get = async (uid, key) => {
-    const entry = await get(uid, key);
-    if (key === stateKey && afterClaimRead) {
+  // The evaluator reads an object's claims in one read of its keys.
+  const readGroup = kv.readGroup.bind(kv);
+  kv.readGroup = async (uid, options) => {
+    const read = await readGroup(uid, options);
+    if (read.entries.has(stateKey) && afterClaimRead) {
       const hook = afterClaimRead;
       afterClaimRead = undefined;
       await hook();
     }
-    return entry;
+    return read;
   };
   /** What the state role does with a successful result: the claim becomes `sent`. */
   const settle = async () => {
@@ -120,6 +122,13 @@ describe('evaluator worker: plan, claim, render, publish under redelivery and co
     await w.deliver('e2', 'Pending', '20');
     await w.deliver('e3', 'Running', '30');
     expect(w.sent[1]).not.toHaveProperty('observedAt');
+  });
+
+  it('the notification carries its claim\'s time and state, as the claim records them (the result settles from them)', async () => {
+    const w = await worker();
+    await w.deliver('e1', 'Running', '10');
+    const claim = (await w.claim())!;
+    expect(w.sent[0]).toMatchObject({ claimRevision: claim.revision, claim: { at: claim.at, rv: '10' } });
   });
 
   it('a Pending evaluated again after the Running that followed it does not release that Running\'s claim', async () => {

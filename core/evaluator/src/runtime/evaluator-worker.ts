@@ -156,6 +156,8 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
         stateKey: d.stateKey,
         idempotencyKey: idempotencyKey(ref.uid, d.stateKey),
         claimRevision: claimed.revision,
+        // The claim's time and state travel to the result, which settles the claim without reading it.
+        claim: claimed.claim,
         ref,
         rendered: {},
         // Carried along so the sink measures delivery latency from the change, not from this publish.
