@@ -13,7 +13,7 @@ import { AttemptsLedger } from './attempts-ledger.ts';
 import { BusMetrics } from './bus-metrics.ts';
 import { ProcessRegistry } from './process-registry.ts';
 import { JetStreamKvStore, scopedStore, type KvStore } from './kv-store.ts';
-import { consumeStateChanges } from './state-changes.ts';
+import { consumeStateChanges, type StateChange } from './state-changes.ts';
 import { purgeAcknowledged } from './stream-room.ts';
 import { defaultPublisherOptions, JetStreamPublisher, type PublisherOptions } from './publisher.ts';
 import { defaultSubscriberOptions, JetStreamSubscriber, type SubscriberOptions } from './subscriber.ts';
@@ -168,8 +168,8 @@ export class Bus {
     this.nc.publish(this.topology.systemSubject(name), JSON.stringify(event));
   }
 
-  /** Calls `handler` with the group (object UID) and revision of each changed key of the state bucket (see consumeStateChanges). */
-  stateChanges(durable: string, logger: Logger, handler: (group: string, revision: number) => Promise<void>): Promise<Subscription> {
+  /** Calls `handler` with the group (object UID), revision and change (key, value) of each changed key of the state bucket (see consumeStateChanges). */
+  stateChanges(durable: string, logger: Logger, handler: (group: string, revision: number, change?: StateChange) => Promise<void>): Promise<Subscription> {
     const maxPayload = this.nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
     return consumeStateChanges(
       {
