@@ -50,6 +50,12 @@ export interface InformerOptions {
   maxInFlight?: number;
   /** Applied to every object before it is cached and delivered (e.g. to drop managedFields). */
   transform?: (object: KubeObject) => KubeObject;
+  /**
+   * What the informer keeps of each object it delivered: the next event's `previous`, and the `object` of the
+   * DELETED a relist finds. Must keep metadata.uid and metadata.resourceVersion (a relist compares them). Default:
+   * the object whole; a few fields and a fingerprint keep the memory per watched object small.
+   */
+  keep?: (object: KubeObject) => KubeObject;
   /** Objects per list page (`limit`). Default 500. */
   pageSize?: number;
   /** Server-side watch timeout; each watch asks for a random value between this and twice this. Default 300 s. */
@@ -142,7 +148,7 @@ export class Informer {
     return this.#hasSynced;
   }
 
-  /** The objects as last delivered. */
+  /** The objects as last delivered (what `keep` kept of them). */
   objects(): KubeObject[] {
     return [...this.#cache.values()];
   }
@@ -224,43 +230,71 @@ export class Informer {
     await sleepFor(delay, undefined, { signal: this.#abort.signal }).catch(noop);
   }
 
-  /** Lists everything, then delivers what changed against the cache (everything, the first time). */
+  /**
+   * Lists everything and delivers what changed against the cache. The first list (nothing known yet: every
+   * object is an ADDED) hands each page over while the next one is fetched; a relist delivers once listed,
+   * the DELETED of what is gone first (see `reconcile`).
+   */
   async #relist(firstPage: ObjectList | undefined): Promise<void> {
     const relist = this.#hasSynced;
-    const { items, resourceVersion } = await this.#listAll(firstPage);
-    const events = reconcile(this.#cache, items);
-    this.#options.observer?.listed?.({ relist, objects: items.length, events: events.length });
-    this.#log.info({ objects: items.length, events: events.length, resourceVersion, relist }, `listed ${this.description}`);
+    let streamed = 0;
+    const addAll = async (page: readonly KubeObject[]) => {
+      for (const object of page) {
+        if (!object.metadata?.uid) continue;
+        streamed++;
+        await this.#deliver({ type: 'ADDED', object });
+      }
+    };
+    let listedVersion: string | undefined;
     try {
+      const { items, objects, resourceVersion } = await this.#listAll(firstPage, this.#cache.size === 0 ? addAll : undefined);
+      listedVersion = resourceVersion;
+      // `items` is undefined when each page was handed over; a list that had to start over is reconciled with them.
+      const events = items ? reconcile(this.#cache, items) : [];
+      this.#options.observer?.listed?.({ relist, objects, events: streamed + events.length });
+      this.#log.info({ objects, events: streamed + events.length, resourceVersion, relist }, `listed ${this.description}`);
       for (const event of events) await this.#deliver(event);
     } finally {
       await this.#drain();
     }
-    this.#resourceVersion = resourceVersion;
+    this.#resourceVersion = listedVersion;
     if (!this.#hasSynced) {
       this.#hasSynced = true;
       this.#markSynced();
     }
   }
 
-  async #listAll(firstPage: ObjectList | undefined): Promise<{ items: KubeObject[]; resourceVersion: string | undefined }> {
+  /**
+   * Every page of the list. With `onPage`, each page goes to it (while the next one is fetched) and `items` is
+   * undefined, unless the list has to start over: then `items` holds the whole list and `onPage` saw part of it.
+   */
+  async #listAll(firstPage: ObjectList | undefined, onPage?: (items: KubeObject[]) => Promise<void>): Promise<{ items: KubeObject[] | undefined; objects: number; resourceVersion: string | undefined }> {
     let paged = true;
     for (;;) {
       const items: KubeObject[] = [];
+      let objects = 0;
       let page = firstPage ?? (await this.#listPage(undefined, paged));
       firstPage = undefined;
       try {
         for (;;) {
-          for (const item of page.items ?? []) items.push(this.#prepare(item, page));
           const token = page.metadata?.continue;
-          if (!token) return { items, resourceVersion: page.metadata?.resourceVersion };
-          page = await this.#listPage(token, true);
+          const next = token ? this.#listPage(token, true) : undefined;
+          // Awaited below; a failure while this page is handed over must not go unhandled meanwhile.
+          next?.catch(noop);
+          const prepared = (page.items ?? []).map((item) => this.#prepare(item, page));
+          objects += prepared.length;
+          if (onPage) await onPage(prepared);
+          else for (const item of prepared) items.push(item);
+          if (!next) return { items: onPage ? undefined : items, objects, resourceVersion: page.metadata?.resourceVersion };
+          page = await next;
         }
       } catch (err) {
-        // The continue token expired (the list took longer than etcd keeps history): one list, unpaged.
+        // The continue token expired (the list took longer than etcd keeps history): one list, unpaged, reconciled
+        // with what the pages before were delivered as.
         if (!isGone(err)) throw err;
         this.#log.info({}, `continue token of ${this.description} expired: listing again without pages`);
         paged = false;
+        onPage = undefined;
       }
     }
   }
@@ -337,7 +371,7 @@ export class Informer {
     // and each event is offered until it is taken or the informer stops, when the cache is of no more use.
     if (metadata?.uid) {
       if (event.type === 'DELETED') this.#cache.delete(metadata.uid);
-      else this.#cache.set(metadata.uid, event.object);
+      else this.#cache.set(metadata.uid, this.#options.keep ? this.#options.keep(event.object) : event.object);
     }
     const key = metadata?.uid ?? nameOf(event.object);
     const before = this.#lastOfObject.get(key);
