@@ -12,9 +12,9 @@ const FINGERPRINT = 'heraldFingerprint';
  *
  * The informer keeps of each object only what `keep` returns: its tombstone (which object it was, for a DELETED
  * a relist finds) and a fingerprint (SHA-256) of the rest, a few hundred bytes instead of the whole object. The
- * fingerprint hashes the object's JSON in the order the API server wrote it: the server writes an object's
- * fields in one order, so a reordering could only make an unchanged object look changed (one more event
- * published), never hide a change.
+ * fingerprint hashes the object's JSON with its top-level and metadata fields sorted, deeper ones in the order
+ * the API server wrote them: the server writes them in one order, so a reordering could only make an unchanged
+ * object look changed (one more event published), never hide a change.
  */
 export class ObjectChanges {
   readonly #ignored: ReadonlySet<string>;
@@ -42,25 +42,34 @@ export class ObjectChanges {
     return fingerprint;
   }
 
-  /** The object without what does not count as a change. */
-  #comparable(object: KubeObject): KubeObject {
-    const metadata = object.metadata;
-    if (!metadata) return object;
+  /**
+   * The object without what does not count as a change, its top-level and metadata fields in sorted order: a
+   * list's items get apiVersion and kind put first (see the informer), while a watch writes a typed object's
+   * `kind` before its `apiVersion`. Below those two levels the API server writes the same way every time.
+   */
+  #comparable(object: KubeObject): Record<string, unknown> {
+    const metadata = object.metadata ?? {};
     let annotations = metadata.annotations as Record<string, unknown> | undefined;
     if (annotations && Object.keys(annotations).some((key) => this.#ignored.has(key))) {
       annotations = Object.fromEntries(Object.entries(annotations).filter(([key]) => !this.#ignored.has(key)));
     }
     // No annotations and none left but ignored ones are the same.
     if (annotations && Object.keys(annotations).length === 0) annotations = undefined;
-    // JSON.stringify leaves the undefined fields out.
-    return { ...object, metadata: { ...metadata, resourceVersion: undefined, managedFields: undefined, annotations } };
+    const comparableMetadata: Record<string, unknown> = {};
+    for (const key of Object.keys(metadata).sort()) {
+      if (key !== 'resourceVersion' && key !== 'managedFields' && key !== 'annotations') comparableMetadata[key] = metadata[key];
+    }
+    if (annotations) comparableMetadata.annotations = annotations;
+    const comparable: Record<string, unknown> = {};
+    for (const key of Object.keys(object).sort()) comparable[key] = key === 'metadata' ? comparableMetadata : object[key];
+    return comparable;
   }
 }
 
 let unique = 0;
 
 /** SHA-256 of the JSON; one no other object has when there is no JSON (too deep: the publisher dead-letters it). */
-function fingerprintOf(object: KubeObject): string {
+function fingerprintOf(object: Record<string, unknown>): string {
   try {
     return hash('sha256', JSON.stringify(object), 'base64');
   } catch {
