@@ -14,7 +14,7 @@ const withMeta = (metadata: Record<string, unknown>, rest: Record<string, unknow
 /** Whether `next` is a change against `previous` as the informer kept it. */
 const changed = (previous: KubeObject, next: KubeObject, ignored: string[] = [notified]) => {
   const changes = new ObjectChanges(ignored);
-  return changes.changed(changes.keep(previous), next);
+  return changes.changed(changes.keep(previous), changes.keep(next));
 };
 
 describe('ObjectChanges', () => {

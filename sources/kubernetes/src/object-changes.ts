@@ -18,28 +18,17 @@ const FINGERPRINT = 'heraldFingerprint';
  */
 export class ObjectChanges {
   readonly #ignored: ReadonlySet<string>;
-  /** Each object is fingerprinted once: when the informer keeps it, then when its event is published. */
-  readonly #fingerprints = new WeakMap<KubeObject, string>();
 
   constructor(ignoredAnnotations: Iterable<string>) {
     this.#ignored = new Set(ignoredAnnotations);
   }
 
   /** What the informer keeps of an object: its tombstone and its fingerprint. */
-  readonly keep = (object: KubeObject): KubeObject => ({ ...tombstone(object), [FINGERPRINT]: this.#fingerprint(object) });
+  readonly keep = (object: KubeObject): KubeObject => ({ ...tombstone(object), [FINGERPRINT]: fingerprintOf(this.#comparable(object)) });
 
-  /** Whether `next` changed beyond the ignored parts since `previous` (as `keep` kept it). */
+  /** Whether an object changed beyond the ignored parts between two of what `keep` kept of it. */
   changed(previous: KubeObject, next: KubeObject): boolean {
-    return previous[FINGERPRINT] !== this.#fingerprint(next);
-  }
-
-  #fingerprint(object: KubeObject): string {
-    let fingerprint = this.#fingerprints.get(object);
-    if (fingerprint === undefined) {
-      fingerprint = fingerprintOf(this.#comparable(object));
-      this.#fingerprints.set(object, fingerprint);
-    }
-    return fingerprint;
+    return previous[FINGERPRINT] !== next[FINGERPRINT];
   }
 
   /**

@@ -75,7 +75,7 @@ function informer(target: WatchTarget, { client, config, publisher, logger, metr
   const publishing = { resource, publisher, metrics, log, refusedForGood, ...(tracer ? { tracer } : {}) };
   const changes = new ObjectChanges(config.ignoredAnnotations);
   async function publish(event: InformerEvent, { signal }: { signal: AbortSignal }): Promise<void> {
-    if (event.previous && !changes.changed(event.previous, event.object)) {
+    if (event.previous && !changes.changed(event.previous, event.kept ?? changes.keep(event.object))) {
       metrics.unchanged.add(1, attributes);
       return;
     }

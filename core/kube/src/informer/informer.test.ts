@@ -201,7 +201,7 @@ describe('informer', () => {
     expect(i.resourceVersion).toBe('12');
   });
 
-  it('keeps what `keep` returns of each object: the next MODIFIED’s previous, and the DELETED a relist finds', async () => {
+  it('keeps what `keep` returns of each object: handed over with its event, the next MODIFIED’s previous, and the DELETED a relist finds', async () => {
     const client = new ScriptedClient();
     client.lists.push(list('10', [pod('a', '1', '5', { spec: { size: 1 } }), pod('b', '2', '6', { spec: { size: 1 } })]));
     client.watches.push({ events: [watchEvent('MODIFIED', pod('a', '1', '11', { spec: { size: 2 } })), gone] });
@@ -214,6 +214,7 @@ describe('informer', () => {
     // Every event carries its object whole; what came before it is what was kept.
     expect(seen[2]!.object.spec).toEqual({ size: 2 });
     expect(seen[2]!.previous).toEqual({ metadata: { uid: '1', name: 'a', resourceVersion: '5' } });
+    expect(seen[2]!.kept).toEqual({ metadata: { uid: '1', name: 'a', resourceVersion: '11' } });
     expect(seen[3]!.object).toEqual({ metadata: { uid: '2', name: 'b', resourceVersion: '6' } });
     expect(i.objects()).toEqual([{ metadata: { uid: '1', name: 'a', resourceVersion: '11' } }]);
   });

@@ -370,8 +370,14 @@ export class Informer {
     // Recorded now, not once taken: the next event of the object is compared with this one (`previous`),
     // and each event is offered until it is taken or the informer stops, when the cache is of no more use.
     if (metadata?.uid) {
-      if (event.type === 'DELETED') this.#cache.delete(metadata.uid);
-      else this.#cache.set(metadata.uid, this.#options.keep ? this.#options.keep(event.object) : event.object);
+      if (event.type === 'DELETED') {
+        this.#cache.delete(metadata.uid);
+      } else if (this.#options.keep) {
+        event.kept = this.#options.keep(event.object);
+        this.#cache.set(metadata.uid, event.kept);
+      } else {
+        this.#cache.set(metadata.uid, event.object);
+      }
     }
     const key = metadata?.uid ?? nameOf(event.object);
     const before = this.#lastOfObject.get(key);
