@@ -160,7 +160,7 @@ export class Informer {
   async start(): Promise<void> {
     if (this.#loop) throw new Error(`informer for ${this.description} already started`);
     const signal = this.#abort.signal;
-    const first = await this.#listPage(undefined, true);
+    const first = { page: await this.#listPage(undefined, true) };
     this.#loop = this.#run(first).catch((err: unknown) => {
       if (!signal.aborted) this.#log.warn({ err }, `informer for ${this.description} stopped on an unexpected error`);
     });
@@ -175,9 +175,11 @@ export class Informer {
     })());
   }
 
-  async #run(first: ObjectList): Promise<void> {
+  /** `first.page` is taken out: a parameter of a loop that runs for good would keep the page (whole objects) for good. */
+  async #run(first: { page?: ObjectList }): Promise<void> {
     const signal = this.#abort.signal;
-    let firstPage: ObjectList | undefined = first;
+    let firstPage = first.page;
+    first.page = undefined;
     let mustList = true;
     let failures = 0;
     let relistsWithoutProgress = 0;
