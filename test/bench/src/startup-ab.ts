@@ -32,21 +32,25 @@ const seed = docs.find((d) => d.kind === 'ConfigMap')!;
 await core.createNamespacedConfigMap({ namespace, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pod-notifications-cm', namespace }, data: seed.data ?? {} } });
 await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'pod-notifications-secret' } } });
 let next = 0;
+let created = 0;
 await Promise.all(Array.from({ length: 50 }, async () => {
   while (next < pods) {
     const i = next++;
-    for (let a = 0; ; a++) {
+    // A fresh namespace refuses Pods until its default service account exists; the API server may shed load.
+    for (let attempt = 1; ; attempt++) {
       try {
         await core.createNamespacedPod({ namespace, body: { metadata: { name: `p-${i}`, annotations: subscribe }, spec: { containers: [{ name: 'app', image: 'app' }] } } });
+        created++;
         break;
       } catch (err) {
-        if ((err as { code?: number }).code === 409 || a > 5) break;
-        await delay(100);
+        if ((err as { code?: number }).code === 409) break;
+        if (attempt >= 50) throw err;
+        await delay(200);
       }
     }
   }
 }));
-out(`${pods} Pods created`);
+out(`${created} Pods created`);
 const cpuSeconds = (pid: number) => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
