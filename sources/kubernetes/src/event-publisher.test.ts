@@ -73,8 +73,13 @@ class BusStandIn implements BusPublisher {
   }
 }
 
-/** An API server with one list and one watch: the watch's events, then open until the informer stops. */
-function apiServer(listed: KubeObject[], watched: { type: string; object: KubeObject }[]): KubeClient {
+/**
+ * An API server with one list and one watch: the watch's events, then open until the informer stops. Lists after
+ * the first answer `relisted`, watches after the first stay open without an event.
+ */
+function apiServer(listed: KubeObject[], watched: { type: string; object: KubeObject }[], relisted = listed): KubeClient {
+  let lists = 0;
+  let watches = 0;
   const hang = (signal: AbortSignal) =>
     new Promise<never>((_, reject) => {
       if (signal.aborted) reject(signal.reason as Error);
@@ -82,9 +87,9 @@ function apiServer(listed: KubeObject[], watched: { type: string; object: KubeOb
     });
   return {
     server: 'https://kube.test',
-    get: async <T>() => ({ apiVersion: 'example.com/v1', kind: 'WidgetList', metadata: { resourceVersion: '10' }, items: listed }) as T,
+    get: async <T>() => ({ apiVersion: 'example.com/v1', kind: 'WidgetList', metadata: { resourceVersion: '10' }, items: lists++ === 0 ? listed : relisted }) as T,
     async *stream(_path, _query, signal) {
-      yield* watched;
+      if (watches++ === 0) yield* watched;
       await hang(signal);
     },
     patch: () => Promise.reject(new Error('no patch')),
@@ -96,7 +101,7 @@ function apiServer(listed: KubeObject[], watched: { type: string; object: KubeOb
 function counters() {
   const counts: Record<string, { value: number; attributes: Record<string, unknown> }[]> = {};
   const counter = (name: string) => ({ add: (value: number, attributes: Record<string, unknown> = {}) => void (counts[name] ??= []).push({ value, attributes }) });
-  const metrics = Object.fromEntries(['published', 'refused', 'reduced', 'deadLettered', 'relists', 'watchErrors', 'publishRetries'].map((n) => [n, counter(n)])) as unknown as SourceMetrics;
+  const metrics = Object.fromEntries(['published', 'refused', 'reduced', 'deadLettered', 'relists', 'watchErrors', 'publishRetries', 'unchanged', 'watchRestarts'].map((n) => [n, counter(n)])) as unknown as SourceMetrics;
   return { metrics, counts };
 }
 
@@ -222,5 +227,31 @@ describe('objectDepth', () => {
     ['the deepest branch counts', { a: { b: {} }, c: {} }, 3],
   ])('%s', (_, value, depth) => {
     expect(objectDepth(value)).toBe(depth);
+  });
+});
+
+describe('what the source keeps of each object', () => {
+  it('publishes no MODIFIED that only adds the notified annotation, and a DELETED a relist finds as the tombstone of the object', async () => {
+    const bus = new BusStandIn();
+    const labelled = (resourceVersion: string, annotations: Record<string, string> = {}) =>
+      widget('w', 'u-w', resourceVersion, { metadata: { namespace: 'ns', name: 'w', uid: 'u-w', resourceVersion, labels: { app: 'shop' }, annotations: { team: 'a', ...annotations } } });
+    const gone = { kind: 'Status', status: 'Failure', message: 'too old resource version', reason: 'Expired', code: 410 } as KubeObject;
+    const client = apiServer(
+      [labelled('11')],
+      [
+        { type: 'MODIFIED', object: labelled('12', { 'notified.notifications.argoproj.io': '{"x":1}' }) },
+        { type: 'MODIFIED', object: labelled('13', { 'notified.notifications.argoproj.io': '{"x":1}', team: 'b' }) },
+        { type: 'ERROR', object: gone },
+      ],
+      [],
+    );
+    const { counts } = await watch(client, bus);
+    await bus.until(() => bus.events.length === 3);
+
+    expect(bus.events.map(summary)).toEqual(['ADDED w@11', 'MODIFIED w@13', 'DELETED w@13']);
+    expect(counts.unchanged).toEqual([{ value: 1, attributes: gvr }]);
+    // The informer kept which object it was, not its labels, annotations or spec.
+    expect(bus.events[2]!.object).toEqual(tombstone(labelled('13')));
+    expect(bus.events[2]!.object).toEqual({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { namespace: 'ns', name: 'w', uid: 'u-w', resourceVersion: '13' } });
   });
 });

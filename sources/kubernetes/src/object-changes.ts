@@ -1,44 +1,67 @@
+import { hash } from 'node:crypto';
 import type { KubeObject } from '@herald/core-kube';
+import { tombstone } from './object-reductions.ts';
+
+/** Where the fingerprint sits in what the informer keeps of an object (a DELETED found by a relist is published as the tombstone alone). */
+const FINGERPRINT = 'heraldFingerprint';
 
 /**
- * Whether `next` differs from `previous` in more than its `metadata.resourceVersion`, its
- * `metadata.managedFields` and the given annotations. Herald's own `notified` annotation patch makes a
- * MODIFIED that changes nothing else: publishing it would only evaluate the object again for nothing.
+ * Tells a MODIFIED that changes something from one that changes nothing but `metadata.resourceVersion`,
+ * `metadata.managedFields` and the ignored annotations: Herald's own `notified` annotation patch makes such a
+ * MODIFIED, and publishing it would only evaluate the object again for nothing.
+ *
+ * The informer keeps of each object only what `keep` returns: its tombstone (which object it was, for a DELETED
+ * a relist finds) and a fingerprint (SHA-256) of the rest, a few hundred bytes instead of the whole object. The
+ * fingerprint hashes the object's JSON with its top-level and metadata fields sorted, deeper ones in the order
+ * the API server wrote them: the server writes them in one order, so a reordering could only make an unchanged
+ * object look changed (one more event published), never hide a change.
  */
-export function changedBeyond(previous: KubeObject, next: KubeObject, ignoredAnnotations: ReadonlySet<string>): boolean {
-  for (const key of keysOf(previous, next)) {
-    if (key !== 'metadata' && !deepEqual(previous[key], next[key])) return true;
+export class ObjectChanges {
+  readonly #ignored: ReadonlySet<string>;
+
+  constructor(ignoredAnnotations: Iterable<string>) {
+    this.#ignored = new Set(ignoredAnnotations);
   }
-  const before = (previous.metadata ?? {}) as Record<string, unknown>;
-  const after = (next.metadata ?? {}) as Record<string, unknown>;
-  for (const key of keysOf(before, after)) {
-    if (key === 'resourceVersion' || key === 'managedFields' || key === 'annotations') continue;
-    if (!deepEqual(before[key], after[key])) return true;
+
+  /** What the informer keeps of an object: its tombstone and its fingerprint. */
+  readonly keep = (object: KubeObject): KubeObject => ({ ...tombstone(object), [FINGERPRINT]: fingerprintOf(this.#comparable(object)) });
+
+  /** Whether an object changed beyond the ignored parts between two of what `keep` kept of it. */
+  changed(previous: KubeObject, next: KubeObject): boolean {
+    return previous[FINGERPRINT] !== next[FINGERPRINT];
   }
-  const annotationsBefore = (before.annotations ?? {}) as Record<string, unknown>;
-  const annotationsAfter = (after.annotations ?? {}) as Record<string, unknown>;
-  for (const key of keysOf(annotationsBefore, annotationsAfter)) {
-    if (!ignoredAnnotations.has(key) && annotationsBefore[key] !== annotationsAfter[key]) return true;
+
+  /**
+   * The object without what does not count as a change, its top-level and metadata fields in sorted order: a
+   * list's items get apiVersion and kind put first (see the informer), while a watch writes a typed object's
+   * `kind` before its `apiVersion`. Below those two levels the API server writes the same way every time.
+   */
+  #comparable(object: KubeObject): Record<string, unknown> {
+    const metadata = object.metadata ?? {};
+    let annotations = metadata.annotations as Record<string, unknown> | undefined;
+    if (annotations && Object.keys(annotations).some((key) => this.#ignored.has(key))) {
+      annotations = Object.fromEntries(Object.entries(annotations).filter(([key]) => !this.#ignored.has(key)));
+    }
+    // No annotations and none left but ignored ones are the same.
+    if (annotations && Object.keys(annotations).length === 0) annotations = undefined;
+    const comparableMetadata: Record<string, unknown> = {};
+    for (const key of Object.keys(metadata).sort()) {
+      if (key !== 'resourceVersion' && key !== 'managedFields' && key !== 'annotations') comparableMetadata[key] = metadata[key];
+    }
+    if (annotations) comparableMetadata.annotations = annotations;
+    const comparable: Record<string, unknown> = {};
+    for (const key of Object.keys(object).sort()) comparable[key] = key === 'metadata' ? comparableMetadata : object[key];
+    return comparable;
   }
-  return false;
 }
 
-function keysOf(a: object, b: object): Set<string> {
-  return new Set([...Object.keys(a), ...Object.keys(b)]);
-}
+let unique = 0;
 
-/** JSON values (what the API server sends) equal in value; key order does not matter. */
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const other = b as unknown[];
-    return a.length === other.length && a.every((item, i) => deepEqual(item, other[i]));
+/** SHA-256 of the JSON; one no other object has when there is no JSON (too deep: the publisher dead-letters it). */
+function fingerprintOf(object: Record<string, unknown>): string {
+  try {
+    return hash('sha256', JSON.stringify(object), 'base64');
+  } catch {
+    return `unfingerprinted ${++unique}`;
   }
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  const keys = Object.keys(x);
-  if (keys.length !== Object.keys(y).length) return false;
-  return keys.every((key) => Object.hasOwn(y, key) && deepEqual(x[key], y[key]));
 }

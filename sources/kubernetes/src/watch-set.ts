@@ -2,7 +2,8 @@ import { isBusClosed, isHeraldError, type BusPublisher, type Logger } from '@her
 import { gvrString, Informer, type InformerEvent, type KubeClient } from '@herald/core-kube';
 import type { KubernetesSourceConfig } from './kubernetes-source.config.ts';
 import { stripManagedFields } from './managed-fields.ts';
-import { changedBeyond } from './object-changes.ts';
+import { ObjectChanges } from './object-changes.ts';
+import { tombstone } from './object-reductions.ts';
 import type { PublishGate } from './publish-gate.ts';
 import { startFailure, type WatchTarget } from './resolve-resources.ts';
 import { publishEvent, type EventPublishing } from './event-publisher.ts';
@@ -72,15 +73,16 @@ function informer(target: WatchTarget, { client, config, publisher, logger, metr
   const log = logger.child({ resource: gvrString(resource), ...(namespace === undefined ? {} : { namespace }) });
 
   const publishing = { resource, publisher, metrics, log, refusedForGood, ...(tracer ? { tracer } : {}) };
-  const ignoredAnnotations = new Set(config.ignoredAnnotations);
+  const changes = new ObjectChanges(config.ignoredAnnotations);
   async function publish(event: InformerEvent, { signal }: { signal: AbortSignal }): Promise<void> {
-    if (event.previous && !changedBeyond(event.previous, event.object, ignoredAnnotations)) {
+    if (event.previous && !changes.changed(event.previous, event.kept ?? changes.keep(event.object))) {
       metrics.unchanged.add(1, attributes);
       return;
     }
     // Not the leader (any more): hold the event, and with it the watch, until this process leads again.
     await gate.wait(signal);
-    await publishEvent(event, publishing);
+    // A DELETED found by a relist carries what the informer kept of the object: which object it was.
+    await publishEvent(event.finalStateUnknown ? { ...event, object: tombstone(event.object) } : event, publishing);
   }
 
   return new Informer({
@@ -94,6 +96,7 @@ function informer(target: WatchTarget, { client, config, publisher, logger, metr
     watchTimeoutSeconds: config.watchTimeout / 1_000,
     backoff: { baseMs: config.backoff.initial, maxMs: config.backoff.max },
     transform: stripManagedFields,
+    keep: changes.keep,
     onEvent: publish,
     logger: log,
     observer: {

@@ -179,6 +179,46 @@ describe('informer', () => {
     expect(client.requests.filter((r) => r.kind === 'get').map((r) => r.query.limit)).toEqual([1, 1, undefined]);
   });
 
+  it('hands each page of the first list over while the next one is still being fetched', async () => {
+    const client = new ScriptedClient();
+    // The second page never comes.
+    client.lists.push(list('10', [pod('a', '1', '5'), pod('b', '2', '6')], 'page-2'));
+    const { informer: i, summary } = informer(client, { pageSize: 2 });
+    await i.start();
+    await until(() => summary().length === 2, 'the first page');
+    expect(summary()).toEqual(['ADDED a@5', 'ADDED b@6']);
+    expect(client.requests.map((r) => r.query.continue)).toEqual([undefined, 'page-2']);
+    expect(i.hasSynced()).toBe(false);
+  });
+
+  it('when the continue token of the first list expires, reconciles the list without pages with the pages handed over: no repeats, DELETED for what went', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('10', [pod('a', '1', '5'), pod('gone', '3', '6')], 'old-token'), new KubeApiError(410, 'continue too old', { reason: 'Expired' }), list('12', [pod('a', '1', '5'), pod('b', '2', '11')]));
+    const { informer: i, summary } = informer(client, { pageSize: 2 });
+    await i.start();
+    await i.synced;
+    expect(summary()).toEqual(['ADDED a@5', 'ADDED gone@6', 'DELETED gone@6?', 'ADDED b@11']);
+    expect(i.resourceVersion).toBe('12');
+  });
+
+  it('keeps what `keep` returns of each object: handed over with its event, the next MODIFIED’s previous, and the DELETED a relist finds', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('10', [pod('a', '1', '5', { spec: { size: 1 } }), pod('b', '2', '6', { spec: { size: 1 } })]));
+    client.watches.push({ events: [watchEvent('MODIFIED', pod('a', '1', '11', { spec: { size: 2 } })), gone] });
+    client.lists.push(list('30', [pod('a', '1', '11', { spec: { size: 2 } })]));
+    const keep = (object: KubeObject): KubeObject => ({ metadata: { uid: object.metadata?.uid, name: object.metadata?.name, resourceVersion: object.metadata?.resourceVersion } });
+    const { informer: i, seen, summary } = informer(client, { keep });
+    await i.start();
+    await until(() => client.watchQueries().length === 2, 'the watch after the relist');
+    expect(summary()).toEqual(['ADDED a@5', 'ADDED b@6', 'MODIFIED a@11', 'DELETED b@6?']);
+    // Every event carries its object whole; what came before it is what was kept.
+    expect(seen[2]!.object.spec).toEqual({ size: 2 });
+    expect(seen[2]!.previous).toEqual({ metadata: { uid: '1', name: 'a', resourceVersion: '5' } });
+    expect(seen[2]!.kept).toEqual({ metadata: { uid: '1', name: 'a', resourceVersion: '11' } });
+    expect(seen[3]!.object).toEqual({ metadata: { uid: '2', name: 'b', resourceVersion: '6' } });
+    expect(i.objects()).toEqual([{ metadata: { uid: '1', name: 'a', resourceVersion: '11' } }]);
+  });
+
   it('retries a failed watch (network, ERROR event, HTTP error) with backoff and resumes from the last resourceVersion, without relisting', async () => {
     const client = new ScriptedClient();
     client.lists.push(list('10', []));

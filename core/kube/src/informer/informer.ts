@@ -50,6 +50,12 @@ export interface InformerOptions {
   maxInFlight?: number;
   /** Applied to every object before it is cached and delivered (e.g. to drop managedFields). */
   transform?: (object: KubeObject) => KubeObject;
+  /**
+   * What the informer keeps of each object it delivered: the next event's `previous`, and the `object` of the
+   * DELETED a relist finds. Must keep metadata.uid and metadata.resourceVersion (a relist compares them). Default:
+   * the object whole; a few fields and a fingerprint keep the memory per watched object small.
+   */
+  keep?: (object: KubeObject) => KubeObject;
   /** Objects per list page (`limit`). Default 500. */
   pageSize?: number;
   /** Server-side watch timeout; each watch asks for a random value between this and twice this. Default 300 s. */
@@ -142,7 +148,7 @@ export class Informer {
     return this.#hasSynced;
   }
 
-  /** The objects as last delivered. */
+  /** The objects as last delivered (what `keep` kept of them). */
   objects(): KubeObject[] {
     return [...this.#cache.values()];
   }
@@ -154,7 +160,7 @@ export class Informer {
   async start(): Promise<void> {
     if (this.#loop) throw new Error(`informer for ${this.description} already started`);
     const signal = this.#abort.signal;
-    const first = await this.#listPage(undefined, true);
+    const first = { page: await this.#listPage(undefined, true) };
     this.#loop = this.#run(first).catch((err: unknown) => {
       if (!signal.aborted) this.#log.warn({ err }, `informer for ${this.description} stopped on an unexpected error`);
     });
@@ -169,9 +175,11 @@ export class Informer {
     })());
   }
 
-  async #run(first: ObjectList): Promise<void> {
+  /** `first.page` is taken out: a parameter of a loop that runs for good would keep the page (whole objects) for good. */
+  async #run(first: { page?: ObjectList }): Promise<void> {
     const signal = this.#abort.signal;
-    let firstPage: ObjectList | undefined = first;
+    let firstPage = first.page;
+    first.page = undefined;
     let mustList = true;
     let failures = 0;
     let relistsWithoutProgress = 0;
@@ -224,43 +232,71 @@ export class Informer {
     await sleepFor(delay, undefined, { signal: this.#abort.signal }).catch(noop);
   }
 
-  /** Lists everything, then delivers what changed against the cache (everything, the first time). */
+  /**
+   * Lists everything and delivers what changed against the cache. The first list (nothing known yet: every
+   * object is an ADDED) hands each page over while the next one is fetched; a relist delivers once listed,
+   * the DELETED of what is gone first (see `reconcile`).
+   */
   async #relist(firstPage: ObjectList | undefined): Promise<void> {
     const relist = this.#hasSynced;
-    const { items, resourceVersion } = await this.#listAll(firstPage);
-    const events = reconcile(this.#cache, items);
-    this.#options.observer?.listed?.({ relist, objects: items.length, events: events.length });
-    this.#log.info({ objects: items.length, events: events.length, resourceVersion, relist }, `listed ${this.description}`);
+    let streamed = 0;
+    const addAll = async (page: readonly KubeObject[]) => {
+      for (const object of page) {
+        if (!object.metadata?.uid) continue;
+        streamed++;
+        await this.#deliver({ type: 'ADDED', object });
+      }
+    };
+    let listedVersion: string | undefined;
     try {
+      const { items, objects, resourceVersion } = await this.#listAll(firstPage, this.#cache.size === 0 ? addAll : undefined);
+      listedVersion = resourceVersion;
+      // `items` is undefined when each page was handed over; a list that had to start over is reconciled with them.
+      const events = items ? reconcile(this.#cache, items) : [];
+      this.#options.observer?.listed?.({ relist, objects, events: streamed + events.length });
+      this.#log.info({ objects, events: streamed + events.length, resourceVersion, relist }, `listed ${this.description}`);
       for (const event of events) await this.#deliver(event);
     } finally {
       await this.#drain();
     }
-    this.#resourceVersion = resourceVersion;
+    this.#resourceVersion = listedVersion;
     if (!this.#hasSynced) {
       this.#hasSynced = true;
       this.#markSynced();
     }
   }
 
-  async #listAll(firstPage: ObjectList | undefined): Promise<{ items: KubeObject[]; resourceVersion: string | undefined }> {
+  /**
+   * Every page of the list. With `onPage`, each page goes to it (while the next one is fetched) and `items` is
+   * undefined, unless the list has to start over: then `items` holds the whole list and `onPage` saw part of it.
+   */
+  async #listAll(firstPage: ObjectList | undefined, onPage?: (items: KubeObject[]) => Promise<void>): Promise<{ items: KubeObject[] | undefined; objects: number; resourceVersion: string | undefined }> {
     let paged = true;
     for (;;) {
       const items: KubeObject[] = [];
+      let objects = 0;
       let page = firstPage ?? (await this.#listPage(undefined, paged));
       firstPage = undefined;
       try {
         for (;;) {
-          for (const item of page.items ?? []) items.push(this.#prepare(item, page));
           const token = page.metadata?.continue;
-          if (!token) return { items, resourceVersion: page.metadata?.resourceVersion };
-          page = await this.#listPage(token, true);
+          const next = token ? this.#listPage(token, true) : undefined;
+          // Awaited below; a failure while this page is handed over must not go unhandled meanwhile.
+          next?.catch(noop);
+          const prepared = (page.items ?? []).map((item) => this.#prepare(item, page));
+          objects += prepared.length;
+          if (onPage) await onPage(prepared);
+          else for (const item of prepared) items.push(item);
+          if (!next) return { items: onPage ? undefined : items, objects, resourceVersion: page.metadata?.resourceVersion };
+          page = await next;
         }
       } catch (err) {
-        // The continue token expired (the list took longer than etcd keeps history): one list, unpaged.
+        // The continue token expired (the list took longer than etcd keeps history): one list, unpaged, reconciled
+        // with what the pages before were delivered as.
         if (!isGone(err)) throw err;
         this.#log.info({}, `continue token of ${this.description} expired: listing again without pages`);
         paged = false;
+        onPage = undefined;
       }
     }
   }
@@ -336,8 +372,14 @@ export class Informer {
     // Recorded now, not once taken: the next event of the object is compared with this one (`previous`),
     // and each event is offered until it is taken or the informer stops, when the cache is of no more use.
     if (metadata?.uid) {
-      if (event.type === 'DELETED') this.#cache.delete(metadata.uid);
-      else this.#cache.set(metadata.uid, event.object);
+      if (event.type === 'DELETED') {
+        this.#cache.delete(metadata.uid);
+      } else if (this.#options.keep) {
+        event.kept = this.#options.keep(event.object);
+        this.#cache.set(metadata.uid, event.kept);
+      } else {
+        this.#cache.set(metadata.uid, event.object);
+      }
     }
     const key = metadata?.uid ?? nameOf(event.object);
     const before = this.#lastOfObject.get(key);

@@ -12,13 +12,14 @@ interface ApiServer {
   close(): Promise<void>;
 }
 
-/** An API server on loopback HTTP answering every request with an empty object. */
+/** An API server on loopback HTTP answering every request with an empty object, but those under /hang, never. */
 async function apiServer(): Promise<ApiServer> {
   let connections = 0;
   const headers: IncomingHttpHeaders[] = [];
   const server: Server = createServer((req, res) => {
     headers.push(req.headers);
     req.resume();
+    if (req.url?.startsWith('/hang')) return;
     req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"kind":"Pod"}'));
   });
   server.on('connection', () => connections++);
@@ -70,5 +71,16 @@ describe('kube client', () => {
     kubeConfig(api.url, 'second', kc);
     await client.get('/api/v1/pods', {}, signal);
     expect(api.headers.map((h) => h.authorization)).toEqual(['Bearer first', 'Bearer second']);
+  });
+
+  it('gives up on a request not answered within requestTimeoutMs, with a TimeoutError; one its caller aborted rejects with the caller’s reason', async () => {
+    api = await apiServer();
+    const client = createKubeClient(kubeConfig(api.url, 't'), { requestTimeoutMs: 100 });
+    const signal = new AbortController().signal;
+    await expect(client.get('/api/v1/pods', {}, signal)).resolves.toEqual({ kind: 'Pod' });
+    await expect(client.get('/hang', {}, signal)).rejects.toMatchObject({ name: 'AbortError', cause: { name: 'TimeoutError' } });
+    const caller = new AbortController();
+    caller.abort(new Error('stopping'));
+    await expect(client.patch('/hang/pod', {}, 'application/merge-patch+json', caller.signal)).rejects.toThrow('stopping');
   });
 });

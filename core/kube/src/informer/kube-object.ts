@@ -34,8 +34,13 @@ export interface InformerEvent {
    * is the last state it knew (client-go's DeletedFinalStateUnknown).
    */
   finalStateUnknown?: boolean;
-  /** For a MODIFIED: the object as the informer last delivered it, when it had (after `transform`). */
+  /**
+   * For a MODIFIED: the object as the informer last delivered it, when it had (after `transform`; what `keep`
+   * kept of it, with that option).
+   */
   previous?: KubeObject;
+  /** With the informer's `keep` option, for an ADDED or MODIFIED: what it keeps of `object` (the next event's `previous`). */
+  kept?: KubeObject;
 }
 
 /** `apps/v1`, or `v1` for the core group. */
