@@ -252,6 +252,31 @@ describe('publish and subscribe', () => {
     expect(first.seen.map((d) => d.event.data.resourceVersion)).toEqual(['1', '2', '3', '4', '5']);
     expect(second.seen.map((d) => d.event.data.resourceVersion)).toEqual(['6', '7', '8']);
   });
+
+  it("does not hold an object's events behind another object's slow one in the same partition", async () => {
+    const ordering = await isolatedBus('byobject');
+    const publisher = ordering.publisher('herald/test', tracer);
+    // Two objects of one partition: the first's first event waits until the other's has been handled.
+    const slow = 'slow';
+    const partition = ordering.topology.partitionOf(`uid-${slow}`);
+    let other = 'other-0';
+    for (let i = 1; ordering.topology.partitionOf(`uid-${other}`) !== partition; i++) other = `other-${i}`;
+    let otherHandled!: () => void;
+    const otherDone = new Promise<void>((resolve) => (otherHandled = resolve));
+    const handled: string[] = [];
+    const sub = await ordering.subscriber(tracer, logger).subscribe('events', { durable: 'by-object-test', filter: String(partition) }, async (d) => {
+      const { name } = d.event.data.ref;
+      if (name === slow && d.event.data.resourceVersion === '1') await otherDone;
+      handled.push(`${name}/${d.event.data.resourceVersion}`);
+      if (name === other) otherHandled();
+    });
+    for (let i = 1; i <= 3; i++) await publisher.resourceEvent(event(slow, String(i)));
+    await publisher.resourceEvent(event(other, '1'));
+    const deadline = Date.now() + 20_000;
+    while (handled.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await sub.stop();
+    expect(handled).toEqual([`${other}/1`, `${slow}/1`, `${slow}/2`, `${slow}/3`]);
+  });
 });
 
 describe('failures', () => {

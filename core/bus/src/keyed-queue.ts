@@ -2,32 +2,40 @@ import { Semaphore } from './semaphore.ts';
 
 /**
  * Runs tasks of the same key one after another and tasks of different keys in parallel, with at most
- * `limit` running. `push` resolves once the task has a slot, so a producer slows down when all are busy.
+ * `limit` running; tasks of several keys can be waited for together as a group. `push` resolves once the task
+ * has a slot, so a producer slows down when all are busy.
  */
 export class KeyedQueue {
   readonly #tails = new Map<string, Promise<void>>();
   readonly #slots: Semaphore;
   readonly #all = new Set<Promise<void>>();
+  readonly #groups = new Map<string, Set<Promise<void>>>();
 
   constructor(limit: number) {
     this.#slots = new Semaphore(limit);
   }
 
-  async push(key: string, task: () => Promise<void>): Promise<void> {
+  /** Runs `task` after the tasks pushed before with the same `key`; `group` (default: the key) is what `idle` waits for. */
+  async push(key: string, task: () => Promise<void>, group = key): Promise<void> {
     const release = await this.#slots.acquire();
     const previous = this.#tails.get(key) ?? Promise.resolve();
     const run = previous.then(task).catch(() => undefined).finally(release);
     this.#tails.set(key, run);
     this.#all.add(run);
+    let members = this.#groups.get(group);
+    if (!members) this.#groups.set(group, (members = new Set()));
+    members.add(run);
     void run.finally(() => {
       this.#all.delete(run);
       if (this.#tails.get(key) === run) this.#tails.delete(key);
+      members.delete(run);
+      if (members.size === 0 && this.#groups.get(group) === members) this.#groups.delete(group);
     });
   }
 
-  /** Waits for the tasks of one key pushed so far. */
-  async idle(key: string): Promise<void> {
-    for (let tail = this.#tails.get(key); tail; tail = this.#tails.get(key)) await tail;
+  /** Waits for the tasks of one group pushed so far (those pushed meanwhile too). */
+  async idle(group: string): Promise<void> {
+    for (let members = this.#groups.get(group); members?.size; members = this.#groups.get(group)) await Promise.all([...members]);
   }
 
   /** Waits for every task pushed so far. */

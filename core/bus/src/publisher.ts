@@ -26,6 +26,7 @@ import { Semaphore } from './semaphore.ts';
 import { isStreamFull } from './stream-full.ts';
 import type { Topology } from './topology.ts';
 import { injectTraceContext } from './trace-headers.ts';
+import { ORDER_KEY_HEADER } from './order-key.ts';
 
 export interface PublisherOptions {
   /** CloudEvents `source` of what this publisher sends, e.g. `herald/source/kubernetes`. */
@@ -71,6 +72,8 @@ interface PublishRequest {
   id: string;
   ceSubject?: string;
   data: unknown;
+  /** Events: the object's UID, so ordered subscribers keep one object's events in order (ORDER_KEY_HEADER). */
+  orderKey?: string;
 }
 
 /**
@@ -140,7 +143,7 @@ export class JetStreamPublisher implements BusPublisher {
     if (channel === 'events') {
       const { ref, resourceVersion, action } = data as ResourceEventData;
       const ceSubject = ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name;
-      return { channel, subject: this.#topology.eventSubject(ref.uid), type: EventTypes.resource, id: options?.id ?? `${ref.uid}:${resourceVersion}:${action}`, ceSubject, data };
+      return { channel, subject: this.#topology.eventSubject(ref.uid), type: EventTypes.resource, id: options?.id ?? `${ref.uid}:${resourceVersion}:${action}`, ceSubject, data, orderKey: ref.uid };
     }
     if (channel === 'notifications') {
       const n = data as NotificationData;
@@ -171,6 +174,7 @@ export class JetStreamPublisher implements BusPublisher {
       const headers = natsHeaders();
       headers.set('Nats-Msg-Id', request.id);
       headers.set('Content-Type', CONTENT_TYPE);
+      if (request.orderKey) headers.set(ORDER_KEY_HEADER, request.orderKey);
       injectTraceContext(trace.setSpan(context.active(), span), headers);
       const payload = this.#encode(request);
       this.#checkSize(request, payload);

@@ -7,6 +7,7 @@ import type { AttemptsLedger } from './attempts-ledger.ts';
 import type { BusMetrics } from './bus-metrics.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { MessageProcessor } from './message-processor.ts';
+import { orderKeyOf } from './order-key.ts';
 import { PartitionShare } from './partition-share.ts';
 import type { JetStreamPublisher } from './publisher.ts';
 import type { Topology } from './topology.ts';
@@ -212,10 +213,16 @@ export class JetStreamSubscriber implements BusSubscriber {
         // Messages still buffered or queued when the subscription stops are handed back, not handled.
         // Only ordered subscriptions keep a partition's messages one after another; elsewhere a slow one must
         // not hold up the others queued behind it.
-        await queue.push(ordered ? m.subject : `${m.info.stream}:${m.seq}`, () =>
-          (stopping ? handBack(m) : processor.process(m))
-            .catch((err: unknown) => log.error({ err, subject: m.subject }, 'message left unacknowledged; it will be redelivered'))
-            .finally(heartbeat),
+        // Ordered: one object's messages one after another (its key in the ORDER_KEY_HEADER), different
+        // objects of a partition in parallel; a message without the header waits for its whole partition.
+        // Hand-over of a partition (unpin) waits for the partition as a group.
+        await queue.push(
+          ordered ? orderKeyOf(m) : `${m.info.stream}:${m.seq}`,
+          () =>
+            (stopping ? handBack(m) : processor.process(m))
+              .catch((err: unknown) => log.error({ err, subject: m.subject }, 'message left unacknowledged; it will be redelivered'))
+              .finally(heartbeat),
+          ordered ? m.subject : undefined,
         );
       }
       current.delete(messages);
