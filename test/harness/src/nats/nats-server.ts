@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '../eventually.ts';
 import { freePort, waitForPort } from '../free-port.ts';
+import { PAUSABLE } from '../pausable.ts';
 import { toolPath } from '../tools.ts';
 
 export interface StartNatsOptions {
@@ -80,9 +81,8 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
   async function start(): Promise<void> {
     if (child) return;
     const log = createWriteStream(logPath, { flags: 'a' });
-    const c = spawn(binary, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // In a session of its own (see PAUSABLE in ../pausable.ts): a pause must hold.
+    const c = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], ...PAUSABLE });
     c.stdout?.pipe(log);
     c.stderr?.pipe(log);
     live.add(c);

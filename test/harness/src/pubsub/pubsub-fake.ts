@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort, waitForPort } from '../free-port.ts';
+import { PAUSABLE } from '../pausable.ts';
 import { toolPath } from '../tools.ts';
 
 export interface PubsubFake {
@@ -24,7 +25,7 @@ process.once('exit', () => {
 export async function startPubsubFake(options: { readyTimeoutMs?: number } = {}): Promise<PubsubFake> {
   const binary = toolPath('HERALD_PUBSUB_FAKE', 'pubsub-fake', 'pubsub-fake');
   const port = await freePort();
-  const child = spawn(binary, ['-port', String(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(binary, ['-port', String(port)], { stdio: ['ignore', 'ignore', 'inherit'], ...PAUSABLE });
   live.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   void exited.then(() => live.delete(child));
