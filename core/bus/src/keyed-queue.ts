@@ -15,21 +15,27 @@ export class KeyedQueue {
     this.#slots = new Semaphore(limit);
   }
 
-  /** Runs `task` after the tasks pushed before with the same `key`; `group` (default: the key) is what `idle` waits for. */
-  async push(key: string, task: () => Promise<void>, group = key): Promise<void> {
+  /** Runs `task` after the tasks pushed before with the same `key`; `idle(group)` waits for it when a group is given. */
+  async push(key: string, task: () => Promise<void>, group?: string): Promise<void> {
     const release = await this.#slots.acquire();
     const previous = this.#tails.get(key) ?? Promise.resolve();
     const run = previous.then(task).catch(() => undefined).finally(release);
     this.#tails.set(key, run);
     this.#all.add(run);
-    let members = this.#groups.get(group);
-    if (!members) this.#groups.set(group, (members = new Set()));
-    members.add(run);
+    // Only grouped tasks are tracked by group: an unordered subscription pushes one key per message.
+    let members: Set<Promise<void>> | undefined;
+    if (group !== undefined) {
+      members = this.#groups.get(group);
+      if (!members) this.#groups.set(group, (members = new Set()));
+      members.add(run);
+    }
     void run.finally(() => {
       this.#all.delete(run);
       if (this.#tails.get(key) === run) this.#tails.delete(key);
-      members.delete(run);
-      if (members.size === 0 && this.#groups.get(group) === members) this.#groups.delete(group);
+      if (members && group !== undefined) {
+        members.delete(run);
+        if (members.size === 0 && this.#groups.get(group) === members) this.#groups.delete(group);
+      }
     });
   }
 
