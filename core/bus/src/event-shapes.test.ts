@@ -15,11 +15,11 @@ const data: Record<EventType, unknown[]> = {
   ],
   [EventTypes.notification]: [
     { trigger: 'on-ready', conditionKey: '[0].abc', template: 't', destination, stateKey: 'k', idempotencyKey: 'i', claimRevision: 0, ref, rendered: { message: 'hi' } },
-    { trigger: 'on-ready', conditionKey: '[0].abc', template: 't', destination: externalDestination, stateKey: 'k', idempotencyKey: 'i', claimRevision: 7, ref, rendered: {}, observedAt: '2026-02-28T23:59:59+01:00' },
+    { trigger: 'on-ready', conditionKey: '[0].abc', template: 't', destination: externalDestination, stateKey: 'k', idempotencyKey: 'i', claimRevision: 7, claim: { at: 1767225600, rv: '42' }, ref, rendered: {}, observedAt: '2026-02-28T23:59:59+01:00' },
   ],
   [EventTypes.deliveryResult]: [
     { idempotencyKey: 'i', claimRevision: 3, stateKey: 'k', trigger: 'on-ready', destination, ref, succeeded: true, attempts: 1 },
-    { idempotencyKey: 'i', claimRevision: 3, stateKey: 'k', trigger: 'on-ready', destination, ref, succeeded: false, attempts: 5, error: { code: 'E', message: 'm', retryable: false } },
+    { idempotencyKey: 'i', claimRevision: 3, claim: { at: 1767225600 }, stateKey: 'k', trigger: 'on-ready', destination, ref, succeeded: false, attempts: 5, error: { code: 'E', message: 'm', retryable: false } },
   ],
   [EventTypes.deadLetter]: [
     { reason: 'r', code: 'c', consumer: 'evaluator', deliveryCount: 0, original: { stream: 'S', subject: 's', sequence: 0, headers: { a: 'b' }, payload: '{}', encoding: 'utf8' } },

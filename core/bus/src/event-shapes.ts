@@ -67,6 +67,8 @@ const actions = new Set(['ADDED', 'MODIFIED', 'DELETED']);
 const isResourceEventData = (d: Obj) =>
   actions.has(d.action as string) && isRef(d.ref) && isText(d.resourceVersion) && isObj(d.object) && isOptional(d.observedAt, isDatetime);
 
+const isClaimStamp = (c: unknown) => isObj(c) && typeof c.at === 'number' && c.at >= 0 && isOptional(c.rv, isString);
+
 const isNotificationData = (d: Obj) =>
   isText(d.trigger) &&
   isText(d.conditionKey) &&
@@ -75,6 +77,7 @@ const isNotificationData = (d: Obj) =>
   isText(d.stateKey) &&
   isText(d.idempotencyKey) &&
   isCount(d.claimRevision) &&
+  isOptional(d.claim, isClaimStamp) &&
   isRef(d.ref) &&
   isObj(d.rendered) &&
   isOptional(d.observedAt, isDatetime);
@@ -84,6 +87,7 @@ const isDeliveryError = (e: unknown) => isObj(e) && typeof e.code === 'string' &
 const isDeliveryResultData = (d: Obj) =>
   isText(d.idempotencyKey) &&
   isCount(d.claimRevision) &&
+  isOptional(d.claim, isClaimStamp) &&
   isText(d.stateKey) &&
   isText(d.trigger) &&
   isDestination(d.destination) &&
