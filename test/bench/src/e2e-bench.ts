@@ -22,10 +22,10 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { parseAllDocuments } from 'yaml';
 import { freePort, startControlPlane, startNats, testNatsLimits, toolPath, type NatsServer } from '@herald/test-harness';
@@ -52,12 +52,25 @@ const engines = (process.env.BENCH_ENGINES ?? 'herald,go-seed,go-raised').split(
 const outPath = process.env.BENCH_E2E_OUT ?? 'bench-e2e-results.json';
 const repo = new URL('../../../', import.meta.url);
 const plotDir = process.env.BENCH_PLOT_DIR ?? fileURLToPath(new URL('docs/benchmarks/', repo));
+/**
+ * How Herald runs: `dist` (the default) is the built JavaScript the image runs (`node core/cli/dist/main.js`),
+ * built here first (`scripts/build.ts`, incremental); `sources` is the TypeScript sources with type stripping, as
+ * development and the tests run it (about 15 MiB more RSS for the stripping).
+ */
+const heraldFrom = process.env.BENCH_HERALD_FROM ?? 'dist';
+if (heraldFrom !== 'dist' && heraldFrom !== 'sources') throw new Error(`BENCH_HERALD_FROM is "dist" or "sources", not "${heraldFrom}"`);
+/** Messages published to a stream like Herald's event stream to measure the raw JetStream publish rate. */
+const rawPublishCount = Number(process.env.BENCH_RAW_PUBLISH_COUNT ?? 20_000);
 /** Extra node flags for the Herald process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
 const nodeFlags = (process.env.BENCH_HERALD_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 /** Tap every request on Herald's nats-server during the burst and sort them by kind (costs nats-server CPU). */
 const natsTap = process.env.BENCH_NATS_TAP === '1';
 const out = (line: string) => process.stdout.write(`${line}\n`);
-const cliMain = fileURLToPath(new URL('core/cli/src/main.ts', repo));
+const cliMain = fileURLToPath(new URL(heraldFrom === 'dist' ? 'core/cli/dist/main.js' : 'core/cli/src/main.ts', repo));
+if (heraldFrom === 'dist' && engines.includes('herald')) {
+  const build = spawnSync(process.execPath, [fileURLToPath(new URL('scripts/build.ts', repo))], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error(`building Herald for the benchmark failed (${build.status ?? build.signal})`);
+}
 const configMapName = 'pod-notifications-cm';
 const secretName = 'pod-notifications-secret';
 const subscribe = { 'notifications.argoproj.io/subscribe.on-pod-ready.webhook': '' };
@@ -207,6 +220,10 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
       if (nats.requests) for (const [kind, n] of Object.entries(nats.requests)) out(`  ${per(n).padStart(6)}  ${kind}`);
     }
     out(`burst: ${burstPods} Pods → Running: ${(lastWebhookMs / 1000).toFixed(1)} s to the last webhook; CPU per notification ${burst.cpuMsPerNotification.toFixed(2)} ms${burst.natsCpuMsPerNotification === undefined ? '' : ` + nats-server ${burst.natsCpuMsPerNotification.toFixed(2)} ms`}`);
+    if (currentNats.server) {
+      burst.rawPublish = await rawPublishRate(currentNats.server.url, 'BENCH_EVENTS', rawPublishCount);
+      out(`raw JetStream publish on the same nats-server: ${burst.rawPublish.perSecond.toFixed(0)} messages/s of ${burst.rawPublish.bytes} B; the burst delivered ${((burstPods * 1000) / lastWebhookMs).toFixed(0)}/s`);
+    }
 
     // RSS at the larger watched counts (Pending Pods: nothing to send); the rates below run with them watched.
     for (const count of watched.filter((n) => n > burstPods)) await measureRss(count);
@@ -283,7 +300,8 @@ async function startHerald(namespace: string): Promise<Engine> {
   };
   writeFileSync(join(dir, 'herald.yaml'), JSON.stringify(config));
   const startedAt = performance.now();
-  const child = spawn(process.execPath, ['--conditions=herald-source', ...nodeFlags, cliMain, 'run', '-c', join(dir, 'herald.yaml'), '-o', 'json'], {
+  const conditions = heraldFrom === 'sources' ? ['--conditions=herald-source'] : [];
+  const child = spawn(process.execPath, [...conditions, ...nodeFlags, cliMain, 'run', '-c', join(dir, 'herald.yaml'), '-o', 'json'], {
     env: { ...process.env, KUBECONFIG: cp.adminKubeconfigPath, POD_NAMESPACE: namespace },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -355,6 +373,37 @@ function seedConfigMap(namespace: string): V1ConfigMap {
   const cm = docs.find((d) => d.kind === 'ConfigMap')!;
   const data = Object.fromEntries(Object.entries(cm.data ?? {}).map(([k, v]) => [k, v.replace('http://webhook.default:8080', receiverUrl)]));
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configMapName, namespace }, data };
+}
+
+/**
+ * The raw JetStream publish rate on `url`: `count` messages of the average size of `like`'s messages (Herald's
+ * event stream after the burst) published to a new stream of `like`'s configuration, 256 acks awaited at a time
+ * from one connection (what one well-pipelined publisher gets from this nats-server), then the stream deleted.
+ */
+async function rawPublishRate(url: string, like: string, count: number): Promise<{ perSecond: number; bytes: number; count: number }> {
+  const nc = await connect({ servers: url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const { config, state } = await jsm.streams.info(like);
+    const bytes = state.messages > 0 ? Math.round(state.bytes / state.messages) : 1_024;
+    const name = 'BENCH_RAW_PUBLISH';
+    await jsm.streams.add({ ...config, name, subjects: ['bench.raw.publish'], max_bytes: -1 });
+    const js: JetStreamClient = jsm.jetstream();
+    const payload = new Uint8Array(bytes).fill(0x78);
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(Array.from({ length: 256 }, async () => {
+      while (next < count) {
+        next++;
+        await js.publish('bench.raw.publish', payload);
+      }
+    }));
+    const perSecond = count / ((performance.now() - started) / 1000);
+    await jsm.streams.delete(name);
+    return { perSecond, bytes, count };
+  } finally {
+    await nc.close();
+  }
 }
 
 /** Every durable consumer of the pipeline's streams idle for half a second. */

@@ -3,9 +3,9 @@ import { columnsFromResults, figure, formatSpread, latencyChart, lineChartSvg, p
 
 const MiB = 1024 * 1024;
 
-function run(overrides: { lastWebhookMs?: number; cpu?: number; nats?: number; rss?: number; p99?: number; behind?: number; duplicated?: number } = {}): EngineRun {
+function run(overrides: { lastWebhookMs?: number; cpu?: number; nats?: number; rss?: number; p99?: number; behind?: number; duplicated?: number; raw?: number } = {}): EngineRun {
   return {
-    burst: { pods: 1000, lastWebhookMs: overrides.lastWebhookMs ?? 4000, cpuMsPerNotification: overrides.cpu ?? 1.2, natsCpuMsPerNotification: overrides.nats },
+    burst: { pods: 1000, lastWebhookMs: overrides.lastWebhookMs ?? 4000, cpuMsPerNotification: overrides.cpu ?? 1.2, natsCpuMsPerNotification: overrides.nats, rawPublish: overrides.raw === undefined ? undefined : { perSecond: overrides.raw, bytes: 1500, count: 20_000 } },
     rates: [
       { rate: 50, seconds: 10, p50Ms: 4, p99Ms: 20, behind: 0, count: 500 },
       { rate: 100, seconds: 10, p50Ms: 5, p99Ms: overrides.p99 ?? 40, behind: overrides.behind ?? 0, count: 1000 },
@@ -58,7 +58,7 @@ describe('spread and its formatting', () => {
 
 describe('sideBySideTable', () => {
   const columns: EngineColumn[] = [
-    { label: 'Herald, defaults', runs: [run({ lastWebhookMs: 9000, cpu: 6.8, nats: 2.4, rss: 200 }), run({ lastWebhookMs: 8000, cpu: 7, nats: 2.5, rss: 210 }), run({ lastWebhookMs: 20_000, cpu: 7.2, nats: 2.6, rss: 205 })] },
+    { label: 'Herald, defaults', runs: [run({ lastWebhookMs: 9000, cpu: 6.8, nats: 2.4, rss: 200, raw: 10_000 }), run({ lastWebhookMs: 8000, cpu: 7, nats: 2.5, rss: 210, raw: 12_500 }), run({ lastWebhookMs: 20_000, cpu: 7.2, nats: 2.6, rss: 205, raw: 10_000 })] },
     { label: 'Go engine, seed QPS 5', runs: [run({ lastWebhookMs: 180_000, cpu: 2.4, p99: Infinity, behind: 700 })] },
     { label: 'Go engine, QPS 500', runs: [run({ lastWebhookMs: 3500 })] },
   ];
@@ -81,6 +81,11 @@ describe('sideBySideTable', () => {
     expect(row('CPU per notification')[1]).toBe('7 ms [6.8–7.2] + nats 2.5 ms [2.4–2.6]');
     expect(row('CPU per notification')[4]).toBe('×4.0');
     expect(row('RSS steady, 1,000')[1]).toBe('225 MiB [220–230] (+ nats-server 35)');
+  });
+
+  it('sets the burst’s notifications/s against the raw JetStream publish rate of the same run, for engines on a bus only', () => {
+    // 1,000 / 9 s = 111/s of 10,000/s; 125/s of 12,500/s; 50/s of 10,000/s: ratios 0.0111, 0.01, 0.005.
+    expect(row('Burst notifications/s')).toEqual(['| Burst notifications/s ÷ raw JetStream publish rate of same-size messages (same run)', '0.010 (111/s of 10,000/s)', 'no bus', 'no bus', '—', '— |']);
   });
 
   it('reports exactly-once per setting, and a duplicate as a failure', () => {

@@ -7,7 +7,15 @@ import type { NatsTraffic } from './nats-traffic.ts';
 
 /** What one run of one engine measured; times in ms, memory in bytes, CPU in ms. */
 export interface EngineRun {
-  burst: { pods: number; lastWebhookMs: number; cpuMsPerNotification: number; natsCpuMsPerNotification?: number; nats?: NatsTraffic };
+  burst: {
+    pods: number;
+    lastWebhookMs: number;
+    cpuMsPerNotification: number;
+    natsCpuMsPerNotification?: number;
+    nats?: NatsTraffic;
+    /** Messages/s one pipelined publisher gets on the same nats-server, messages the size of the events (engines on a bus). */
+    rawPublish?: { perSecond: number; bytes: number; count: number };
+  };
   rates: RateRun[];
   rss: { watched: number; rss: number; natsRss?: number }[];
   startup: { pods: number; syncedMs: number; idleMs: number; cpuSeconds: number };
@@ -80,6 +88,8 @@ interface Row {
   /** The figure of one run that the spread and the ratio are about; undefined: not measured in that run. */
   values: (run: EngineRun) => number | undefined;
   cell: (s: Spread, runs: EngineRun[]) => string;
+  /** The cell of a setting that never measures this row; "not run" when not given. */
+  absent?: string;
 }
 
 /**
@@ -125,6 +135,15 @@ export function sideBySideTable(columns: readonly EngineColumn[]): string {
       return nats.length ? `${engine} + nats ${formatSpread(spread(nats), 'ms')}` : engine;
     },
   });
+  if (all.some((r) => r.burst.rawPublish)) {
+    const throughput = (r: EngineRun) => r.burst.pods / (r.burst.lastWebhookMs / 1000);
+    rows.push({
+      label: 'Burst notifications/s ÷ raw JetStream publish rate of same-size messages (same run)',
+      values: (r) => (r.burst.rawPublish ? throughput(r) / r.burst.rawPublish.perSecond : undefined),
+      cell: (s, runs) => `${s.median.toPrecision(2)} (${figure(spread(runs.map(throughput)).median)}/s of ${figure(spread(runs.map((r) => r.burst.rawPublish!.perSecond)).median)}/s)`,
+      absent: 'no bus',
+    });
+  }
   const watched = [...new Set(all.flatMap((r) => r.rss.map((x) => x.watched)))].sort((a, b) => a - b);
   for (const count of watched) {
     const of = (r: EngineRun) => r.rss.find((x) => x.watched === count);
@@ -162,7 +181,7 @@ export function sideBySideTable(columns: readonly EngineColumn[]): string {
   for (const row of rows) {
     const measured = columns.map((c) => c.runs.filter((r) => row.values(r) !== undefined));
     const spreads = measured.map((runs) => (runs.length ? spread(runs.map((r) => row.values(r)!)) : undefined));
-    const cells = spreads.map((s, i) => (s ? row.cell(s, measured[i]!) : 'not run'));
+    const cells = spreads.map((s, i) => (s ? row.cell(s, measured[i]!) : (row.absent ?? 'not run')));
     const ratios = others.map((_, i) => (spreads[0] && spreads[i + 1] ? ratio(spreads[0], spreads[i + 1]!) : '—'));
     lines.push(`| ${[row.label, ...cells, ...ratios].join(' | ')} |`);
   }
