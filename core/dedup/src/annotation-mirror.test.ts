@@ -149,6 +149,10 @@ describe('which changes of the claims the annotation follows', () => {
     ['a claim released (deleted)', { key: 'a:[0].x:webhook:', value: undefined }, true],
     ['an unreadable claim (it reads as sent)', { key: 'a:[0].x:webhook:', value: 'not json' }, true],
     ['the object marker written', { key: OBJECT_MARKER_KEY, value: encodeMarker({ ref }) }, true],
+    ['the marker of an object that had no annotation when first seen: not (nothing of it to write)', { key: OBJECT_MARKER_KEY, value: encodeMarker({ ref, unannotated: true }) }, false],
+    ['that marker\'s watermark raised: not', { key: OBJECT_MARKER_KEY, value: encodeMarker({ ref, released: '20', unannotated: true }) }, false],
+    ['an unreadable marker', { key: OBJECT_MARKER_KEY, value: 'not json' }, true],
+    ['the marker deleted (the object\'s state purged)', { key: OBJECT_MARKER_KEY, value: undefined }, true],
   ] as const)('%s', (_, change, expected) => {
     expect(changesAnnotation(change)).toBe(expected);
   });

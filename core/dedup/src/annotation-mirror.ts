@@ -145,11 +145,18 @@ export interface ClaimChange {
  * written only where there was none or a pending one (an evaluator's claim, a retry taking over the failed
  * send's claim): a claim that stopped being sent or adopted was deleted first, and that delete is a change
  * of its own. So a pending claim written changes nothing the annotation shows, and skipping it saves a
- * read of the claims and a patch per notification; every other change (a settle, a release, the marker,
- * an unreadable value) is mirrored.
+ * read of the claims and a patch per notification.
+ *
+ * The marker of an object that had no annotation when Herald first saw it (`unannotated`) changes nothing
+ * either: there was nothing of Argo's to rewrite or remove, and whatever the mirror wrote since came from a
+ * claim sent or adopted, whose changes (a release's delete too) are mirrored on their own. That skips a read,
+ * a patch with nothing to write and a read again for each object Herald sees for the first time (every
+ * object at the first start). Every other change (a settle, a release, any other marker write, an unreadable
+ * value) is mirrored.
  */
 export function changesAnnotation(change: ClaimChange): boolean {
-  if (change.key === OBJECT_MARKER_KEY || change.value === undefined) return true;
+  if (change.value === undefined) return true;
+  if (change.key === OBJECT_MARKER_KEY) return decodeMarker(change.value)?.unannotated !== true;
   // An unreadable value reads as a sent claim: mirrored.
   return decodeClaim(change.value).status !== 'pending';
 }

@@ -26,6 +26,13 @@ export interface ObjectMarker {
    * of the object that comes again (a redelivery whose acknowledgement the server lost) may not claim.
    */
   released?: string;
+  /**
+   * The object had no `notified` annotation when Herald first saw it (see Dedup.adopt). Its annotation then
+   * holds only what the mirror wrote from claims sent or adopted since, each a change the mirror follows on its
+   * own: the marker's writes need no patch. Absent (a marker written before this was kept, or written afresh
+   * over an unreadable one): every marker write is mirrored, as before.
+   */
+  unannotated?: true;
 }
 
 /** Key of the object marker: never an Argo state key, which always has several colons. */

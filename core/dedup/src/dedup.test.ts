@@ -199,6 +199,25 @@ describe('adopt: the first sight of an object', () => {
     expect(adoption.adopted).toBe(1);
   });
 
+  it('notes on the marker that the object had no annotation (the mirror has nothing to write for it), and keeps that through a release', async () => {
+    const { dedup, markerNow } = setup();
+    const { claims } = await dedup.adopt(ref, { metadata: { annotations: { other: 'x' } } });
+    expect(markerNow()).toEqual({ ref, unannotated: true });
+    await claims.claim(key, { rv: '10', eventId: 'e1' });
+    await claims.release(key, '20');
+    expect(markerNow()).toEqual({ ref, released: '20', unannotated: true });
+  });
+
+  it.each([
+    ['Argo\'s keys', `{"${key}":1645078598}`],
+    ['nothing readable', 'not json'],
+    ['an empty value', ''],
+  ])('an object whose annotation holds %s has a plain marker: the mirror rewrites or removes what is there', async (_, value) => {
+    const { dedup, markerNow } = setup();
+    await dedup.adopt(ref, argo(value));
+    expect(markerNow()).toEqual({ ref });
+  });
+
   it('writes a fresh marker over an unreadable one (the object is then known)', async () => {
     const { kv, dedup, markerNow } = setup();
     await kv.create(ref.uid, OBJECT_MARKER_KEY, 'garbage');
@@ -319,12 +338,14 @@ describe('break 5: after the NATS store is lost, adoption reads the notified ann
     const { client, gets } = kubeWith(answer);
     const dedup = new Dedup({ kv, annotationPrefix: 'notifications.argoproj.io', clock: { now: () => new Date(NOW) }, kube: client });
     const adoption = await dedup.adopt(ref, carried);
-    return { adoption, gets, claim: await adoption.claims.claim(key, { rv: '10', eventId: 'e1' }), read: () => dedup.read(ref.uid, key) };
+    const claim = await adoption.claims.claim(key, { rv: '10', eventId: 'e1' });
+    return { adoption, gets, claim, read: () => dedup.read(ref.uid, key), marker: async () => decodeMarker((await kv.get(ref.uid, OBJECT_MARKER_KEY))!.value) };
   };
 
   it('holds a key the mirror wrote after the event was published (the event carries no annotation)', async () => {
-    const { adoption, gets, claim, read } = await adoptWith(() => ({ metadata: { uid: ref.uid, annotations: { [annotation]: `{"${key}":1700000000}` } } }));
+    const { adoption, gets, claim, read, marker } = await adoptWith(() => ({ metadata: { uid: ref.uid, annotations: { [annotation]: `{"${key}":1700000000}` } } }));
     expect(gets).toEqual(['/api/v1/namespaces/default/pods/web-1']);
+    expect(await marker()).toEqual({ ref });
     expect(adoption.adopted).toBe(1);
     expect(claim.outcome).toBe('held');
     expect(await read()).toMatchObject({ status: 'adopted', at: 1700000000 });
@@ -338,6 +359,13 @@ describe('break 5: after the NATS store is lost, adoption reads the notified ann
     const { adoption, claim } = await adoptWith(answer, { metadata: { annotations: { [annotation]: `{"${key}":1600000000}` } } });
     expect(adoption.adopted).toBe(1);
     expect(claim.outcome).toBe('held');
+  });
+
+  it('goes by the object as it is now when the event carried an annotation the object no longer has: nothing adopted, nothing to mirror', async () => {
+    const { adoption, claim, marker } = await adoptWith(() => ({ metadata: { uid: ref.uid, annotations: {} } }), { metadata: { annotations: { [annotation]: `{"${key}":1600000000}` } } });
+    expect(adoption.adopted).toBe(0);
+    expect(claim.outcome).toBe('claimed');
+    expect(await marker()).toEqual({ ref, unannotated: true });
   });
 
   it('fails, to be retried, while the apiserver cannot answer', async () => {

@@ -112,8 +112,10 @@ export class Dedup {
       // One already there (made since the read) is left as it is; the claim reads it again when it needs it.
       if (revision !== undefined) keys.set(key, { value: adopted, revision });
     }
-    // The read found no marker: ObjectClaims creates it without reading it again.
-    return { claims: await ObjectClaims.open(this.#kv, ref, this.#now, read), adopted: notified.size, ...(problem ? { problem } : {}) };
+    // The read found no marker: ObjectClaims creates it without reading it again. Without an annotation now,
+    // the marker says so: the mirror then has nothing to write for it (see changesAnnotation).
+    const fresh = value === undefined ? { unannotated: true as const } : {};
+    return { claims: await ObjectClaims.open(this.#kv, ref, this.#now, read, fresh), adopted: notified.size, ...(problem ? { problem } : {}) };
   }
 
   /** Gives back a claim whose notification was never published (at its revision only). */

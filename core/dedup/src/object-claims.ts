@@ -65,10 +65,10 @@ export class ObjectClaims {
 
   /**
    * The object's claims from `read`, a current read of its whole group (marker included); an absent (purged)
-   * or unreadable marker is written afresh.
+   * or unreadable marker is written afresh, as `fresh` says when it was absent (see Dedup.adopt).
    */
-  static async open(kv: KvStore, ref: ObjectRef, now: () => number, read: ObjectRead): Promise<ObjectClaims> {
-    return new ObjectClaims(kv, ref, await readMarker(kv, ref, read.entries.get(OBJECT_MARKER_KEY)), read, now);
+  static async open(kv: KvStore, ref: ObjectRef, now: () => number, read: ObjectRead, fresh: Omit<ObjectMarker, 'ref'> = {}): Promise<ObjectClaims> {
+    return new ObjectClaims(kv, ref, await readMarker(kv, ref, read.entries.get(OBJECT_MARKER_KEY), fresh), read, now);
   }
 
   /** Claims `key` for a notification (compare-and-set: of two evaluators, one gets it). */
@@ -150,12 +150,15 @@ export class ObjectClaims {
   }
 }
 
-/** The marker from `first` (what a read found: absent too), else read now; written afresh when absent or unreadable. */
-async function readMarker(kv: KvStore, ref: ObjectRef, first: StoreEntry | undefined | null = null): Promise<MarkerEntry> {
+/**
+ * The marker from `first` (what a read found: absent too), else read now; written afresh when absent (with
+ * `absent`'s fields) or unreadable (bare: nothing is known of what the object's annotation held).
+ */
+async function readMarker(kv: KvStore, ref: ObjectRef, first: StoreEntry | undefined | null = null, absent: Omit<ObjectMarker, 'ref'> = {}): Promise<MarkerEntry> {
   for (let entry = first === null ? await kv.get(ref.uid, OBJECT_MARKER_KEY) : first; ; entry = await kv.get(ref.uid, OBJECT_MARKER_KEY)) {
     const value = entry ? decodeMarker(entry.value) : undefined;
     if (entry && value) return { value, revision: entry.revision };
-    const fresh: ObjectMarker = { ref };
+    const fresh: ObjectMarker = entry ? { ref } : { ref, ...absent };
     const revision = entry ? await kv.update(ref.uid, OBJECT_MARKER_KEY, encodeMarker(fresh), entry.revision) : await kv.create(ref.uid, OBJECT_MARKER_KEY, encodeMarker(fresh));
     if (revision !== undefined) return { value: fresh, revision };
   }

@@ -38,7 +38,8 @@ export async function startStateRole(options: StateRoleOptions): Promise<{ stop(
     if (mirror) {
       subscriptions.push(
         await options.stateChanges('herald-state-mirror', async (uid, revision, change) => {
-          // A claim made (pending) leaves the annotation as it is: no read of the claims, no patch.
+          // A claim made (pending), or the marker of an object found without the annotation, leaves the
+          // annotation as it is: no read of the claims, no patch.
           if (change && !changesAnnotation(change)) return;
           await mirrorTraced(mirror, uid, revision);
         }),

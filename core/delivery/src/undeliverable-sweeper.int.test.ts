@@ -78,4 +78,27 @@ describe('notifications no listed sink delivers', () => {
     expect(results[0]).toMatchObject({ stateKey: 'on-ready:[0].abc:slack:alerts', claimRevision: 3, succeeded: false, error: { code: 'HERALD_ERR_SINK_NONE_FOR_TYPE', retryable: false } });
     expect(letters.map((l) => l.original.subject)).toEqual([expect.stringContaining('.slack.')]);
   });
+
+  it('among many notifications of a delivered type, catches each of the types no sink delivers and gives nothing of the delivered type back', async () => {
+    // Past the grace period from the start (the clock is still ahead): what it catches is dead-lettered at once.
+    const publisher = bus.publisher('herald/evaluator', tracer);
+    const resultsStored = async () => (await bus.jsm.streams.info('SWEEP_RESULTS')).state.messages;
+    const [lettersBefore, resultsBefore, storedBefore] = [letters.length, results.length, await resultsStored()];
+    let last = 0;
+    for (let i = 0; i < 30; i++) {
+      last = (await publisher.notification(notification(`many-${i}`, 'webhook'))).seq;
+      if (i === 10) last = (await publisher.notification(notification('odd-1', 'teams'))).seq;
+      if (i === 20) last = (await publisher.notification(notification('odd-2', 'email'))).seq;
+    }
+    await until('both dead letters', () => letters.length === lettersBefore + 2, 30_000);
+    expect(letters.slice(lettersBefore).map((l) => l.original.subject).sort()).toEqual([expect.stringContaining('.email.'), expect.stringContaining('.teams.')]);
+    // Every notification handled (acknowledged past the last one): the delivered type's were let go, no result for them.
+    const ackFloor = async () => (await bus.jsm.consumers.info('SWEEP_NOTIFICATIONS', 'herald-undeliverable')).ack_floor.stream_seq;
+    for (const deadline = Date.now() + 30_000; (await ackFloor()) < last; await new Promise((r) => setTimeout(r, 50))) {
+      if (Date.now() > deadline) throw new Error('the sweeper never got past the last notification');
+    }
+    expect(await resultsStored()).toBe(storedBefore + 2);
+    await until('the failed results', () => results.length === resultsBefore + 2);
+    expect(results.slice(resultsBefore).map((r) => `${r.ref.name} ${r.succeeded}`).sort()).toEqual(['odd-1 false', 'odd-2 false']);
+  });
 });
