@@ -25,11 +25,11 @@ describe('frames sent to the server', () => {
     transport.send(frame('PUB a 1\r\nx\r\n'));
     await Promise.resolve();
     transport.send(frame('+ACK\r\n'));
-    setTimeout(() => transport.send(frame('PING\r\n')), 0);
     expect(log).toEqual([]);
     await nextTurn();
     expect(log).toEqual(['write PUB a 1\r\nx\r\n+ACK\r\n']);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    transport.send(frame('PING\r\n'));
+    await nextTurn();
     expect(log).toEqual(['write PUB a 1\r\nx\r\n+ACK\r\n', 'write PING\r\n']);
   });
 
