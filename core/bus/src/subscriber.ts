@@ -37,6 +37,15 @@ export function memberHeartbeatMs(ackWaitMs: number): number {
   return Math.min(2_000, Math.max(200, Math.round(ackWaitMs / 5)));
 }
 
+/**
+ * Messages one pull asks for. The server never has more than the consumer's max_ack_pending out, whatever a pull
+ * asks, so the batch only sets how often the client pulls: again once a quarter of it arrived. A batch of one
+ * (the evaluator's partitions, one event out at a time) cost a pull request per event.
+ */
+export function pullBatch(maxAckPending: number): number {
+  return Math.min(Math.max(maxAckPending, 64), 256);
+}
+
 /** Priority group of the per-partition event consumers. */
 const PIN_GROUP = 'herald';
 
@@ -188,7 +197,7 @@ export class JetStreamSubscriber implements BusSubscriber {
     const consumeOnce = async (config: (typeof consumerConfigs)[number], index: number): Promise<void> => {
       const name = config.durable_name;
       const consumer = await this.#js.consumers.get(stream, name);
-      const messages = await consumer.consume({ max_messages: Math.min(maxAckPending, 256), expires: PULL_EXPIRES_MS, ...(partitioned ? { group: PIN_GROUP } : {}) });
+      const messages = await consumer.consume({ max_messages: pullBatch(maxAckPending), expires: PULL_EXPIRES_MS, ...(partitioned ? { group: PIN_GROUP } : {}) });
       current.add(messages);
       live.set(index, messages);
       if (stopping || !owns(index)) messages.stop();
