@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, JetStreamApiError, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectNats } from '@herald/plugin-nats';
 import { untilTopology, type TopologyWaitOptions } from './topology-wait.ts';
 import type { Tracer } from '@opentelemetry/api';
-import type { Logger, PluginStore, Subscription } from '@herald/plugin-sdk';
+import type { Channel, Logger, PluginStore, Subscription } from '@herald/plugin-sdk';
 import { natsConnectOptions, type NatsConnectionOptions } from './connection-options.ts';
 import { BusError, BusErrorCodes } from './errors.ts';
 import { redactServerUrls } from './server-url.ts';
@@ -20,6 +20,9 @@ import { defaultSubscriberOptions, JetStreamSubscriber, type SubscriberOptions }
 import { defaultTopology, Topology, type TopologyOptions } from './topology.ts';
 
 const PING_INTERVAL_MS = 5_000;
+// JetStream API error codes.
+const STREAM_NOT_FOUND = 10059;
+const CONSUMER_NOT_FOUND = 10014;
 
 export interface BusOptions extends NatsConnectionOptions {
   topology?: TopologyOptions;
@@ -201,6 +204,29 @@ export class Bus {
   /** Durable keys of one plugin, apart from every other plugin's and from the dedup claims. */
   pluginStore(pluginId: string): PluginStore {
     return scopedStore(this.#plugins, pluginId);
+  }
+
+  /**
+   * The service types that have notifications in the notification stream now (its subjects'
+   * `<prefix>.notifications.<serviceType>.<partition>`), for the sweeper of types no sink delivers.
+   */
+  async notificationTypes(): Promise<string[]> {
+    const base = `${this.topology.channelSubject('notifications')}.`;
+    const info = await this.jsm.streams.info(this.topology.streamName('notifications'), { subjects_filter: `${base}>` });
+    return [...new Set(Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(base.length).split('.')[0]!))].sort();
+  }
+
+  /**
+   * Removes a durable consumer of `channel` that a newer Herald no longer uses; true when there was one.
+   * One still in use by an older process is made again by it (its subscription re-creates a durable it lost).
+   */
+  async retireConsumer(channel: Channel, durable: string): Promise<boolean> {
+    try {
+      return await this.jsm.consumers.delete(this.topology.streamName(channel), durable);
+    } catch (err) {
+      if (err instanceof JetStreamApiError && (err.code === CONSUMER_NOT_FOUND || err.code === STREAM_NOT_FOUND)) return false;
+      throw err;
+    }
   }
 
   /** Flushes what is pending and closes. Idempotent. */

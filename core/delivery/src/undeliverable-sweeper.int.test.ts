@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AckPolicy } from '@nats-io/jetstream';
 import { createLogger, startTelemetry } from '@herald/core-telemetry';
 import type { Bus } from '@herald/core-bus';
 import type { DeadLetterData, DeliveryResultData, NotificationData, Subscription } from '@herald/plugin-sdk';
@@ -43,6 +44,8 @@ beforeAll(async () => {
     publisher: bus.publisher('herald/core/delivery', tracer),
     logger,
     deliveredTypes: new Set(['webhook']),
+    typesOnBus: () => bus.notificationTypes(),
+    scanMs: 50,
     graceMs: 60_000,
     clock: { now: () => new Date(Date.now() + ahead) },
   });
@@ -60,7 +63,7 @@ describe('notifications no listed sink delivers', () => {
     await publisher.notification(notification('web-1', 'webhook'));
     const receipt = await publisher.notification(notification('web-2', 'slack'));
     // Within the grace period nothing happens (a sink may be starting): the sweeper has seen both and waits.
-    const consumer = async () => (await bus.jsm.consumers.info('SWEEP_NOTIFICATIONS', 'herald-undeliverable')).delivered.stream_seq;
+    const consumer = async () => (await bus.jsm.consumers.info('SWEEP_NOTIFICATIONS', 'herald-undeliverable-slack').catch(() => undefined))?.delivered.stream_seq ?? 0;
     for (const deadline = Date.now() + 30_000; (await consumer()) < receipt.seq; await new Promise((r) => setTimeout(r, 50))) {
       if (Date.now() > deadline) throw new Error('the sweeper never read the notifications');
     }
@@ -79,7 +82,7 @@ describe('notifications no listed sink delivers', () => {
     expect(letters.map((l) => l.original.subject)).toEqual([expect.stringContaining('.slack.')]);
   });
 
-  it('among many notifications of a delivered type, catches each of the types no sink delivers and gives nothing of the delivered type back', async () => {
+  it('among many notifications of a delivered type, catches each of the types no sink delivers (appearing while it runs) and never reads the delivered type', async () => {
     // Past the grace period from the start (the clock is still ahead): what it catches is dead-lettered at once.
     const publisher = bus.publisher('herald/evaluator', tracer);
     const resultsStored = async () => (await bus.jsm.streams.info('SWEEP_RESULTS')).state.messages;
@@ -92,13 +95,26 @@ describe('notifications no listed sink delivers', () => {
     }
     await until('both dead letters', () => letters.length === lettersBefore + 2, 30_000);
     expect(letters.slice(lettersBefore).map((l) => l.original.subject).sort()).toEqual([expect.stringContaining('.email.'), expect.stringContaining('.teams.')]);
-    // Every notification handled (acknowledged past the last one): the delivered type's were let go, no result for them.
-    const ackFloor = async () => (await bus.jsm.consumers.info('SWEEP_NOTIFICATIONS', 'herald-undeliverable')).ack_floor.stream_seq;
-    for (const deadline = Date.now() + 30_000; (await ackFloor()) < last; await new Promise((r) => setTimeout(r, 50))) {
-      if (Date.now() > deadline) throw new Error('the sweeper never got past the last notification');
-    }
+    // A consumer per undelivered type, filtered on it; none reads the delivered type's.
+    const consumers: { name: string; filter: string | undefined; delivered: number }[] = [];
+    for await (const c of bus.jsm.consumers.list('SWEEP_NOTIFICATIONS')) consumers.push({ name: c.name, filter: c.config.filter_subject, delivered: c.delivered.consumer_seq });
+    expect(consumers.filter((c) => c.name.startsWith('herald-undeliverable')).sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      { name: 'herald-undeliverable-email', filter: 'sweep.notifications.email.>', delivered: 1 },
+      { name: 'herald-undeliverable-slack', filter: 'sweep.notifications.slack.>', delivered: expect.any(Number) },
+      { name: 'herald-undeliverable-teams', filter: 'sweep.notifications.teams.>', delivered: 1 },
+    ]);
+    expect(last).toBeGreaterThan(30);
     expect(await resultsStored()).toBe(storedBefore + 2);
     await until('the failed results', () => results.length === resultsBefore + 2);
     expect(results.slice(resultsBefore).map((r) => `${r.ref.name} ${r.succeeded}`).sort()).toEqual(['odd-1 false', 'odd-2 false']);
+  });
+
+  it('an earlier Herald’s consumer of every notification is removed once, by name', async () => {
+    await bus.jsm.consumers.add('SWEEP_NOTIFICATIONS', { durable_name: 'herald-undeliverable', ack_policy: AckPolicy.Explicit, filter_subject: 'sweep.notifications.>' });
+    expect(await bus.retireConsumer('notifications', 'herald-undeliverable')).toBe(true);
+    expect(await bus.retireConsumer('notifications', 'herald-undeliverable')).toBe(false);
+    const names: string[] = [];
+    for await (const c of bus.jsm.consumers.list('SWEEP_NOTIFICATIONS')) names.push(c.name);
+    expect(names).not.toContain('herald-undeliverable');
   });
 });

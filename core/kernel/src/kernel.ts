@@ -147,7 +147,10 @@ export class Kernel {
         publisher: this.#bus.publisher('herald/core/delivery', tracer),
         logger,
         deliveredTypes: catalog.deliveredTypes(),
+        typesOnBus: () => this.#bus.notificationTypes(),
       });
+      // An earlier Herald read every notification through this one durable; each undelivered type has its own now.
+      if (await this.#bus.retireConsumer('notifications', 'herald-undeliverable')) logger.info('removed the durable consumer herald-undeliverable (a consumer per undelivered service type replaces it)');
     }
 
     for (const { entry, plugin, pluginConfig, status } of loaded) {
