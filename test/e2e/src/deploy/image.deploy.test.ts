@@ -56,7 +56,7 @@ describe('the herald image', () => {
     expect(config.Healthcheck?.Test.join(' ')).toContain('/healthz');
     expect(config.Env).toContain('HERALD_PLUGINS_PATH=/plugins');
     // V8's young generation capped (docs/operations/container-image.md, "Memory"), changeable like any variable.
-    expect(config.Env).toContain('NODE_OPTIONS=--max-semi-space-size=8');
+    expect(config.Env).toContain('NODE_OPTIONS=--max-semi-space-size=16');
     process.stdout.write(`herald image: ${(inspect!.Size / 1e6).toFixed(0)} MB\n`);
   });
 
