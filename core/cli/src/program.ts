@@ -1,28 +1,24 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ROLES, type Role } from '@herald/core-kernel';
 import { isHeraldError } from '@herald/plugin-sdk';
-import { configCheckCommand } from './commands/config-check-command.ts';
 import { registerDlqCommands } from './commands/dlq-command.ts';
-import {
-  configValidateCommand,
-  templateGetCommand,
-  templateNotifyCommand,
-  triggerGetCommand,
-  triggerRunCommand,
-  parseRecipient,
-  type InputFlags,
-  type ListFormat,
-} from './commands/notification-commands.ts';
-import { pluginNewCommand, type PluginNewFlags } from './commands/plugin-new-command.ts';
+import type { InputFlags, ListFormat } from './commands/notification-commands.ts';
+import type { PluginNewFlags } from './commands/plugin-new-command.ts';
+import { parseRecipient } from './commands/recipient.ts';
 import { registerReplayCommand } from './commands/replay-command.ts';
 import { registerRouteTestCommand } from './commands/route-test-command.ts';
-import { runCommand } from './commands/run-command.ts';
 import { COMPLETE_COMMAND, completionCandidates, completionScript, SHELLS, type Shell } from './completion.ts';
 import { CliErrorCodes } from './errors.ts';
 import { registerStatusCommand } from './commands/status-command.ts';
 import { ExitCode } from './exit-codes.ts';
 import { print, printError, type Output, type OutputFormat } from './output.ts';
 import { versionInfo } from './version.ts';
+
+/**
+ * A command's module is imported when the command runs: `herald run` (a role process above all) does not load
+ * the evaluator and the config parsers the notification commands need, nor the plugin generator.
+ */
+const notificationCommands = () => import('./commands/notification-commands.ts');
 
 const listOutputOption = () => new Option('-o, --output <format>', 'output format').choices(['text', 'wide', 'json', 'yaml']).default('text');
 const varOption = () => new Option('--var <name>', "the object's variable name in expressions and templates (default: the engine config's notifications.variables, else its lower-case kind)");
@@ -105,7 +101,7 @@ export async function runCli(argv: readonly string[], io: Omit<Output, 'format'>
     .option('-r, --role <roles>', `roles to run, comma-separated or repeated: ${ROLES.join(', ')}`, parseRoles)
     .addOption(outputOption())
     .action(async (opts: { config?: string; role?: Role[]; output: OutputFormat }) => {
-      exitCode = await runCommand({ ...(opts.config ? { config: opts.config } : {}), ...(opts.role ? { role: opts.role } : {}) }, out(opts.output));
+      exitCode = await (await import('./commands/run-command.ts')).runCommand({ ...(opts.config ? { config: opts.config } : {}), ...(opts.role ? { role: opts.role } : {}) }, out(opts.output));
     });
 
   program
@@ -123,7 +119,7 @@ export async function runCli(argv: readonly string[], io: Omit<Output, 'format'>
     .option('-c, --config <file>', 'engine config file (default: $HERALD_CONFIG)')
     .addOption(outputOption())
     .action(async (opts: { config?: string; output: OutputFormat }) => {
-      exitCode = await configCheckCommand(opts.config ? { config: opts.config } : {}, out(opts.output));
+      exitCode = await (await import('./commands/config-check-command.ts')).configCheckCommand(opts.config ? { config: opts.config } : {}, out(opts.output));
     });
 
   const trigger = program.command('trigger').description('work with the triggers of a notification config (Argo format)');
@@ -135,12 +131,12 @@ export async function runCli(argv: readonly string[], io: Omit<Output, 'format'>
     .addOption(varOption())
     .addOption(listOutputOption())
     .action(async (name: string, resource: string, opts: NotificationFlags & { output: ListFormat }) => {
-      exitCode = await triggerRunCommand(name, resource, { ...inputFlags(opts), output: opts.output }, io);
+      exitCode = await (await notificationCommands()).triggerRunCommand(name, resource, { ...inputFlags(opts), output: opts.output }, io);
     });
   addInputOptions(trigger.command('get [name]').description('list the triggers a config defines'))
     .addOption(listOutputOption())
     .action(async (name: string | undefined, opts: NotificationFlags & { output: ListFormat }) => {
-      exitCode = await triggerGetCommand(name, { ...inputFlags(opts), output: opts.output }, io);
+      exitCode = await (await notificationCommands()).triggerGetCommand(name, { ...inputFlags(opts), output: opts.output }, io);
     });
 
   const template = program.command('template').description('work with the templates of a notification config (Argo format)');
@@ -154,12 +150,12 @@ export async function runCli(argv: readonly string[], io: Omit<Output, 'format'>
     .option('--send', "deliver through the sink herald.yaml configures for the recipient's service (one attempt each; console: prints)", false)
     .addOption(new Option('-o, --output <format>', 'text: the message (and the service block); json/yaml: the whole rendered notification (with --send: what was sent)').choices(['text', 'json', 'yaml']).default('text'))
     .action(async (name: string, resource: string, opts: NotificationFlags & { recipient?: string[]; send: boolean; output: 'text' | 'json' | 'yaml' }) => {
-      exitCode = await templateNotifyCommand(name, resource, { ...inputFlags(opts), recipient: opts.recipient ?? ['console:stdout'], send: opts.send, output: opts.output }, io);
+      exitCode = await (await notificationCommands()).templateNotifyCommand(name, resource, { ...inputFlags(opts), recipient: opts.recipient ?? ['console:stdout'], send: opts.send, output: opts.output }, io);
     });
   addInputOptions(template.command('get [name]').description('list the templates a config defines'))
     .addOption(listOutputOption())
     .action(async (name: string | undefined, opts: NotificationFlags & { output: ListFormat }) => {
-      exitCode = await templateGetCommand(name, { ...inputFlags(opts), output: opts.output }, io);
+      exitCode = await (await notificationCommands()).templateGetCommand(name, { ...inputFlags(opts), output: opts.output }, io);
     });
 
   addInputOptions(
@@ -172,7 +168,7 @@ export async function runCli(argv: readonly string[], io: Omit<Output, 'format'>
   )
     .addOption(outputOption())
     .action(async (configMap: string | undefined, opts: NotificationFlags & { output: OutputFormat }) => {
-      exitCode = await configValidateCommand(configMap, { ...inputFlags(opts), output: opts.output }, io);
+      exitCode = await (await notificationCommands()).configValidateCommand(configMap, { ...inputFlags(opts), output: opts.output }, io);
     });
 
   registerDlqCommands(program, io, (code) => (exitCode = code));
@@ -191,7 +187,7 @@ export async function runCli(argv: readonly string[], io: Omit<Output, 'format'>
     .addOption(outputOption())
     .action(async (name: string, opts: PluginNewFlags & { output: OutputFormat }) => {
       const { output, ...flags } = opts;
-      exitCode = await pluginNewCommand(name, flags, out(output));
+      exitCode = await (await import('./commands/plugin-new-command.ts')).pluginNewCommand(name, flags, out(output));
     });
 
   program

@@ -7,7 +7,6 @@ import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { defaultResource, detectResources, envDetector, hostDetector, processDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { IMetricReader, MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { BasicTracerProvider, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { containerDetector } from './container-detector.ts';
 import { kubernetesDetector } from './kubernetes-detector.ts';
 import { checkOtelEnv, type OtlpProtocol } from './otel-env.ts';
@@ -20,6 +19,8 @@ import { checkOtelEnv, type OtlpProtocol } from './otel-env.ts';
  * instrumentation loader) at import, about 35 MiB of RSS measured (docs/benchmarks.md "Memory (third wave)").
  */
 const load = createRequire(import.meta.url);
+// The CommonJS copy the OpenTelemetry SDK packages require anyway: an ESM import would load the package twice.
+const { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } = load('@opentelemetry/semantic-conventions') as typeof import('@opentelemetry/semantic-conventions');
 
 export interface TelemetryOptions {
   serviceName: string;

@@ -9,6 +9,7 @@ import { printError, type Output } from '../output.ts';
 import { readClusterInputs, type ClusterInputs } from './cluster-inputs.ts';
 import { compileInputs, formatIssue, objectVariable, readEngineConfig, type ConfigSchemas, type EngineConfigFile, type VariableOptions } from './notification-inputs.ts';
 import { sinkSchemas } from './sink-schemas.ts';
+import { parseRecipient } from './recipient.ts';
 import { table } from './table.ts';
 
 export type ListFormat = 'text' | 'wide' | 'json' | 'yaml';
@@ -136,12 +137,6 @@ export function templateGetCommand(name: string | undefined, options: InputFlags
     emit(io, options.output, rows, () => table([['NAME', 'BLOCKS', 'USED BY'], ...rows.map((r) => [r.name, r.blocks.join(','), r.triggers.join(',')])]));
     return ExitCode.ok;
   });
-}
-
-/** `--recipient <service>:<recipient>`, checked as it is parsed: a malformed one is a usage error. */
-export function parseRecipient(value: string): { service: string; recipient: string } | undefined {
-  const colon = value.indexOf(':');
-  return colon <= 0 ? undefined : { service: value.slice(0, colon), recipient: value.slice(colon + 1) };
 }
 
 /**
