@@ -47,9 +47,11 @@ export async function runCommand(options: RunOptions, out: Output): Promise<Exit
   }
   // The OpenTelemetry SDK is loaded only by the command that runs Herald: the other commands start faster.
   const { createLogger, startTelemetry, startTelemetryServer } = await import('./run-telemetry.ts');
-  // Logs are JSON lines on stderr (written synchronously, so nothing is lost on exit); stdout carries the
-  // command's own output.
-  const logger = createLogger('herald', { level: config.log.level, destination: pino.destination({ dest: 2, sync: true }) });
+  // Logs are JSON lines on stderr; stdout carries the command's own output. Written asynchronously: a
+  // synchronous write to a full pipe (a slow log collector) blocks the whole process 100 ms at a time, every
+  // role's work with it (seen in a burst profile under the evaluator's per-notification line). pino writes
+  // what is still buffered synchronously when the process exits, so nothing is lost on exit.
+  const logger = createLogger('herald', { level: config.log.level, destination: pino.destination({ dest: 2, sync: false }) });
   const { stop, dispose } = stopRequested();
   // Losing NATS or a plugin misbehaving must never end the process: log it and keep serving.
   const onRejection = (err: unknown) => logger.error({ err }, 'unhandled rejection');
