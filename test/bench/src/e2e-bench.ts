@@ -59,6 +59,11 @@ const plotDir = process.env.BENCH_PLOT_DIR ?? fileURLToPath(new URL('docs/benchm
  */
 const heraldFrom = process.env.BENCH_HERALD_FROM ?? 'dist';
 if (heraldFrom !== 'dist' && heraldFrom !== 'sources') throw new Error(`BENCH_HERALD_FROM is "dist" or "sources", not "${heraldFrom}"`);
+/**
+ * The environment the image gives Herald's node (deploy/docker/Dockerfile's `ENV`: NODE_ENV, NODE_OPTIONS such as
+ * V8's young-generation cap), read from the Dockerfile so the benchmark runs what the image runs.
+ */
+const imageNodeEnv: Record<string, string> = heraldFrom === 'dist' ? imageEnv(['NODE_ENV', 'NODE_OPTIONS']) : {};
 /** Messages published to a stream like Herald's event stream to measure the raw JetStream publish rate. */
 const rawPublishCount = Number(process.env.BENCH_RAW_PUBLISH_COUNT ?? 20_000);
 /** Extra node flags for the Herald process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
@@ -127,6 +132,7 @@ const columns: EngineColumn[] = settings.map((s) => ({ label: s.label, runs: [] 
 const results: Record<string, unknown> = {
   machine: { cpus: cpus().length, node: process.version },
   sizes: { repeat, burstPods, watched, rates, rateSeconds, drainMs, seedQps, raisedQps, seedRates },
+  herald: { from: heraldFrom, env: imageNodeEnv, nodeFlags },
   runs: [] as unknown[],
 };
 const currentNats: { server?: NatsServer } = {};
@@ -302,7 +308,7 @@ async function startHerald(namespace: string): Promise<Engine> {
   const startedAt = performance.now();
   const conditions = heraldFrom === 'sources' ? ['--conditions=herald-source'] : [];
   const child = spawn(process.execPath, [...conditions, ...nodeFlags, cliMain, 'run', '-c', join(dir, 'herald.yaml'), '-o', 'json'], {
-    env: { ...process.env, KUBECONFIG: cp.adminKubeconfigPath, POD_NAMESPACE: namespace },
+    env: { ...process.env, ...imageNodeEnv, KUBECONFIG: cp.adminKubeconfigPath, POD_NAMESPACE: namespace },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const proc = watchProcess(child, 'herald');
@@ -318,6 +324,15 @@ async function startHerald(namespace: string): Promise<Engine> {
     settled: () => busSettled(nats.url, streams),
     stop: proc.stop,
   };
+}
+
+/** `names`' values in deploy/docker/Dockerfile's `ENV` lines (`NAME=value`, unquoted). */
+function imageEnv(names: string[]): Record<string, string> {
+  const dockerfile = readFileSync(new URL('deploy/docker/Dockerfile', repo), 'utf8');
+  return Object.fromEntries(names.flatMap((name) => {
+    const value = new RegExp(`^(?:ENV\\s+|\\s+)${name}=(\\S+)`, 'm').exec(dockerfile)?.[1];
+    return value === undefined ? [] : [[name, value]];
+  }));
 }
 
 /** The Go host (test/argo-engine) on the namespace, client QPS/Burst as given. */
