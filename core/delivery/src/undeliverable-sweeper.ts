@@ -58,7 +58,6 @@ export async function startUndeliverableSweeper(options: UndeliverableSweeperOpt
   const handle = async (delivery: Delivery<NotificationData>) => {
     const n = delivery.event.data;
     const type = n.destination.serviceType;
-    if (deliveredTypes.has(type)) return;
     const age = clock.now().getTime() - Date.parse(delivery.event.time);
     // A sink listed in a newer herald.yaml may be starting: give it the grace period.
     if (!(age >= graceMs)) throw new StepAsideError(`notification for service type "${type}" waits ${graceMs} ms for a sink`, Math.min(RECHECK_MS, Math.max(graceMs - (Number.isFinite(age) ? age : 0), 100)));
