@@ -1,5 +1,5 @@
-import { DiscardPolicy, StorageType } from '@nats-io/jetstream';
-import { headers as natsHeaders } from '@nats-io/transport-node';
+import { DiscardPolicy, jetstream, StorageType } from '@nats-io/jetstream';
+import { connect, headers as natsHeaders } from '@nats-io/transport-node';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -413,6 +413,43 @@ describe('consuming under pressure', () => {
     expect(handled.slice(before).map((h) => h.by)).toEqual(objects.map(() => 'b'));
     expect(inFlight).toBe(0);
     await subB.stop();
+  });
+
+  it('taking a partition over, handles what the earlier holder left unacknowledged before any later event of the same objects', async () => {
+    // A short ack wait: what the earlier holder left comes back after it.
+    const quick = { ...options(), subscriber: { ackWaitMs: 1_500, backoffBaseMs: 50, backoffMaxMs: 200 }, topology: { ...smallTopology, subjectPrefix: 'takeover', namePrefix: 'TAKEOVER' } };
+    const first = await Bus.connect(quick, logger);
+    opened.push(first);
+    const stream = first.topology.streamName('events');
+    // The durables exist (one per partition), nobody holds them.
+    await (await first.subscriber(tracer, logger).subscribe('events', { durable: 'takeover-test' }, async () => undefined)).stop();
+    const publisher = first.publisher('herald/test', tracer);
+    const objects = Array.from({ length: 6 }, (_, i) => `t${i}`);
+    for (let rv = 1; rv <= 3; rv++) await Promise.all(objects.map((o) => publisher.resourceEvent(event(o, String(rv)))));
+
+    // The earlier holder: it is handed every event so far and acknowledges none (it hangs, then its connection is
+    // gone); its pin moves on at once, as when it was cut off and another process took its partitions.
+    const holder = await connect({ servers: nats.url });
+    const js = jetstream(holder);
+    let left = 0;
+    const partitions = Map.groupBy(objects, (o) => first.topology.partitionOf(`uid-${o}`));
+    for (const [p, inPartition] of partitions) {
+      const consumer = await js.consumers.get(stream, `takeover-test-p${p}`);
+      for await (const m of await consumer.fetch({ max_messages: inPartition.length * 3, expires: 5_000, group: 'herald' })) left += m.info.deliveryCount;
+      await first.jsm.consumers.unpin(stream, `takeover-test-p${p}`, 'herald');
+    }
+    await holder.close();
+    expect(left).toBe(objects.length * 3);
+
+    // Later events of the same objects, already there when the next holder starts pulling.
+    for (let rv = 4; rv <= 5; rv++) await Promise.all(objects.map((o) => publisher.resourceEvent(event(o, String(rv)))));
+    const seen = collector<ResourceEventData>();
+    const next = await first.subscriber(tracer, logger).subscribe('events', { durable: 'takeover-test' }, seen.handler);
+    await seen.waitFor(objects.length * 5, 20_000);
+    await next.stop();
+    for (const o of objects) {
+      expect(seen.seen.filter((d) => d.event.data.ref.name === o).map((d) => d.event.data.resourceVersion)).toEqual(['1', '2', '3', '4', '5']);
+    }
   });
 
   it('creates its durable consumer again when it is deleted, and goes on', async () => {

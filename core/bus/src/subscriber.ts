@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerConfig, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerConfig, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { Tracer } from '@opentelemetry/api';
 import type { BusSubscriber, Channel, ChannelData, DeliveryHandler, EventType, Logger, SubscribeOptions, Subscription } from '@herald/plugin-sdk';
 import { backoffDelay, EventTypes, sleepUnlessAborted, isHeraldError, type DeadLetterData } from '@herald/plugin-sdk';
@@ -12,6 +12,7 @@ import { PartitionShare } from './partition-share.ts';
 import type { JetStreamPublisher } from './publisher.ts';
 import type { Topology } from './topology.ts';
 import { PULL_EXPIRES_MS, stalled } from './pull-expiry.ts';
+import { TakeoverGate } from './takeover-gate.ts';
 
 const channelType: Record<Channel, EventType> = {
   events: EventTypes.resource,
@@ -217,22 +218,46 @@ export class JetStreamSubscriber implements BusSubscriber {
           }
         }
       })();
-      for await (const m of messages) {
-        const heartbeat = processor.keepAlive(m);
-        // Messages still buffered or queued when the subscription stops are handed back, not handled.
-        // Only ordered subscriptions keep a partition's messages one after another; elsewhere a slow one must
-        // not hold up the others queued behind it.
-        // Ordered: one object's messages one after another (its key in the ORDER_KEY_HEADER), different
-        // objects of a partition in parallel; a message without the header waits for its whole partition.
-        // Hand-over of a partition (unpin) waits for the partition as a group.
-        await queue.push(
+      // Messages still buffered or queued when the subscription stops are handed back, not handled.
+      // Only ordered subscriptions keep a partition's messages one after another; elsewhere a slow one must
+      // not hold up the others queued behind it.
+      // Ordered: one object's messages one after another (its key in the ORDER_KEY_HEADER), different
+      // objects of a partition in parallel; a message without the header waits for its whole partition.
+      // Hand-over of a partition (unpin) waits for the partition as a group.
+      const enqueue = (m: JsMsg, heartbeat: () => void, done?: () => void) =>
+        queue.push(
           ordered ? orderKeyOf(m) : `${m.info.stream}:${m.seq}`,
           () =>
             (stopping ? handBack(m) : processor.process(m))
               .catch((err: unknown) => log.error({ err, subject: m.subject }, 'message left unacknowledged; it will be redelivered'))
-              .finally(heartbeat),
+              .finally(() => {
+                heartbeat();
+                done?.();
+              }),
           ordered ? m.subject : undefined,
         );
+      // Several messages out at once: what an earlier holder left unacknowledged is handled before anything later.
+      const gate = ordered ? await takeoverGate(consumer, name, log) : undefined;
+      const released = gate?.opened().then(async (held) => {
+        if (held.length) log.info({ consumer: name, held: held.length }, 'what the earlier holder left is acknowledged; going on');
+        for (const h of held) await enqueue(h.message, h.release);
+      });
+      try {
+        for await (const m of messages) {
+          const heartbeat = processor.keepAlive(m);
+          if (gate && !gate.isOpen) {
+            if (gate.mustWait(m)) gate.hold(m, heartbeat);
+            else await enqueue(m, heartbeat, () => gate.nudge());
+            continue;
+          }
+          // The gate just opened: the held messages go first.
+          await released;
+          await enqueue(m, heartbeat);
+        }
+      } finally {
+        // Never released (this process stops or lost the partition): back to the server, in order.
+        for (const h of gate?.close() ?? []) await handBack(h.message).finally(h.release);
+        await released;
       }
       current.delete(messages);
       live.delete(index);
@@ -371,6 +396,17 @@ export class JetStreamSubscriber implements BusSubscriber {
       await this.#deadLetters.publish({ ...request, data: letter(new Uint8Array()) });
     }
   }
+}
+
+/**
+ * A gate for an ordered consumer that has messages out this process did not get (an earlier holder's, or this
+ * process's own from before it started consuming again): none when nothing is out.
+ */
+async function takeoverGate(consumer: Consumer, name: string, log: Logger): Promise<TakeoverGate | undefined> {
+  const info = await consumer.info(true);
+  if (info.num_ack_pending === 0) return undefined;
+  log.info({ consumer: name, outstanding: info.num_ack_pending, through: info.delivered.stream_seq }, 'messages are still out from an earlier holder: later ones wait until those are acknowledged');
+  return new TakeoverGate({ through: info.delivered.stream_seq, ackFloor: async () => (await consumer.info()).ack_floor.stream_seq });
 }
 
 function encodePayload(bytes: Uint8Array): { payload: string; encoding: 'utf8' | 'base64' } {
