@@ -12,7 +12,7 @@ import { PartitionShare } from './partition-share.ts';
 import type { JetStreamPublisher } from './publisher.ts';
 import type { Topology } from './topology.ts';
 import { PULL_EXPIRES_MS, stalled } from './pull-expiry.ts';
-import { TakeoverGate } from './takeover-gate.ts';
+import { TakeoverGate, type Held } from './takeover-gate.ts';
 
 const channelType: Record<Channel, EventType> = {
   events: EventTypes.resource,
@@ -224,40 +224,32 @@ export class JetStreamSubscriber implements BusSubscriber {
       // Ordered: one object's messages one after another (its key in the ORDER_KEY_HEADER), different
       // objects of a partition in parallel; a message without the header waits for its whole partition.
       // Hand-over of a partition (unpin) waits for the partition as a group.
-      const enqueue = (m: JsMsg, heartbeat: () => void, done?: () => void) =>
+      const enqueue = (m: JsMsg, heartbeat: () => void) =>
         queue.push(
           ordered ? orderKeyOf(m) : `${m.info.stream}:${m.seq}`,
           () =>
             (stopping ? handBack(m) : processor.process(m))
               .catch((err: unknown) => log.error({ err, subject: m.subject }, 'message left unacknowledged; it will be redelivered'))
-              .finally(() => {
-                heartbeat();
-                done?.();
-              }),
+              .finally(heartbeat),
           ordered ? m.subject : undefined,
         );
       // Several messages out at once: what an earlier holder left unacknowledged is handled before anything later.
-      const gate = ordered ? await takeoverGate(consumer, name, log) : undefined;
-      const released = gate?.opened().then(async (held) => {
-        if (held.length) log.info({ consumer: name, held: held.length }, 'what the earlier holder left is acknowledged; going on');
-        for (const h of held) await enqueue(h.message, h.release);
-      });
+      const gate = ordered ? await takeoverGate(consumer, name, log, (h) => enqueue(h.message, h.release)) : undefined;
       try {
         for await (const m of messages) {
           const heartbeat = processor.keepAlive(m);
           if (gate && !gate.isOpen) {
-            if (gate.mustWait(m)) gate.hold(m, heartbeat);
-            else await enqueue(m, heartbeat, () => gate.nudge());
+            gate.hold(m, heartbeat);
             continue;
           }
-          // The gate just opened: the held messages go first.
-          await released;
+          // The gate just opened: what it held goes first.
+          await gate?.done();
           await enqueue(m, heartbeat);
         }
       } finally {
-        // Never released (this process stops or lost the partition): back to the server, in order.
+        // Never passed on (this process stops or lost the partition): back to the server, in order.
         for (const h of gate?.close() ?? []) await handBack(h.message).finally(h.release);
-        await released;
+        await gate?.done();
       }
       current.delete(messages);
       live.delete(index);
@@ -402,11 +394,18 @@ export class JetStreamSubscriber implements BusSubscriber {
  * A gate for an ordered consumer that has messages out this process did not get (an earlier holder's, or this
  * process's own from before it started consuming again): none when nothing is out.
  */
-async function takeoverGate(consumer: Consumer, name: string, log: Logger): Promise<TakeoverGate | undefined> {
+async function takeoverGate(consumer: Consumer, name: string, log: Logger, pass: (held: Held) => Promise<void>): Promise<TakeoverGate | undefined> {
   const info = await consumer.info(true);
   if (info.num_ack_pending === 0) return undefined;
-  log.info({ consumer: name, outstanding: info.num_ack_pending, through: info.delivered.stream_seq }, 'messages are still out from an earlier holder: later ones wait until those are acknowledged');
-  return new TakeoverGate({ through: info.delivered.stream_seq, ackFloor: async () => (await consumer.info()).ack_floor.stream_seq });
+  const through = info.delivered.stream_seq;
+  log.info({ consumer: name, outstanding: info.num_ack_pending, through }, 'messages are still out from an earlier holder: later ones wait until those are acknowledged');
+  const state = async () => {
+    const now = await consumer.info();
+    return { pending: now.num_ack_pending, floor: now.ack_floor.stream_seq };
+  };
+  const gate = new TakeoverGate({ through, state, pass });
+  void gate.done().then(() => gate.isOpen && log.info({ consumer: name }, 'what the earlier holder left is acknowledged; going on'));
+  return gate;
 }
 
 function encodePayload(bytes: Uint8Array): { payload: string; encoding: 'utf8' | 'base64' } {

@@ -3,62 +3,83 @@ import { describe, expect, it } from 'vitest';
 import { TakeoverGate } from './takeover-gate.ts';
 
 const message = (seq: number) => ({ seq }) as JsMsg;
-const settle = () => new Promise((resolve) => setImmediate(resolve));
-/** Looks at the floor only when nudged (and once at the start): no timer decides what a test sees. */
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+/** Looks at the consumer only when a message comes (and once at the start): no timer decides what a test sees. */
 const never = { min: 3_600_000, max: 3_600_000 };
 
-describe('TakeoverGate', () => {
-  it('lets what was left outstanding through, holds what came later, and releases it in order once the floor passed', async () => {
-    let floor = 10;
-    const gate = new TakeoverGate({ through: 13, ackFloor: async () => floor, pollMs: never });
-    const released: number[] = [];
-    const opened = gate.opened().then((held) => held.map((h) => (h.release(), h.message.seq)));
-
-    // 11–13 were out when this process began: they are handled; 14 and 15 wait.
-    expect([11, 12, 13].map((s) => gate.mustWait(message(s)))).toEqual([false, false, false]);
-    for (const s of [14, 15]) {
-      expect(gate.mustWait(message(s))).toBe(true);
-      gate.hold(message(s), () => released.push(s));
-    }
-    floor = 12;
-    gate.nudge();
+/** A gate over a consumer whose state the test sets; what it passed on, in order. */
+function gateOver(through: number, state: { pending: number; floor: number }) {
+  const server = { ...state, reachable: true };
+  const passed: number[] = [];
+  const gate = new TakeoverGate({
+    through,
+    state: async () => {
+      if (!server.reachable) throw new Error('disconnected');
+      return { pending: server.pending, floor: server.floor };
+    },
+    pass: async (h) => void passed.push(h.message.seq),
+    pollMs: never,
+  });
+  const hold = async (...seqs: number[]) => {
+    seqs.forEach((s) => gate.hold(message(s), () => undefined));
     await settle();
-    expect(gate.isOpen).toBe(false);
+  };
+  return { gate, server, passed, hold };
+}
 
-    floor = 13;
-    gate.nudge();
-    expect(await opened).toEqual([14, 15]);
-    expect(released).toEqual([14, 15]);
+describe('TakeoverGate', () => {
+  it('waits until everything that was out is back, then passes it on in stream order, and later messages after it', async () => {
+    // 11, 12 and 13 were out when this process began; 14 and 15 are new (all five unacknowledged at the server).
+    const { gate, passed, hold } = gateOver(13, { pending: 5, floor: 10 });
+    // 12 and 13 were handed back at once, 11 was lost on the wire and comes after the ack wait.
+    await hold(13, 14, 12, 15);
+    expect(passed).toEqual([]);
+    expect(gate.isOpen).toBe(false);
+    await hold(11);
+    expect(passed).toEqual([11, 12, 13, 14, 15]);
     expect(gate.isOpen).toBe(true);
-    expect(gate.mustWait(message(16))).toBe(false);
     expect(gate.close()).toEqual([]);
   });
 
-  it('gives back what it holds when closed before the floor passed, and releases nothing', async () => {
-    const gate = new TakeoverGate({ through: 5, ackFloor: async () => 2, pollMs: never });
-    gate.hold(message(6), () => undefined);
-    gate.hold(message(7), () => undefined);
-    await settle();
-    expect(gate.close().map((h) => h.message.seq)).toEqual([6, 7]);
-    expect(await gate.opened()).toEqual([]);
+  it('opens when what was out was acknowledged elsewhere, without coming back here', async () => {
+    const { gate, server, passed, hold } = gateOver(5, { pending: 4, floor: 3 });
+    await hold(6, 7);
+    expect(gate.isOpen).toBe(false);
+    // The earlier holder finished 4 and 5 after all.
+    Object.assign(server, { pending: 2, floor: 5 });
+    await hold(8);
+    expect(passed).toEqual([6, 7, 8]);
+    expect(gate.isOpen).toBe(true);
+  });
+
+  it('gives back everything it holds, in stream order, when closed before it opened', async () => {
+    const { gate, passed, hold } = gateOver(5, { pending: 6, floor: 2 });
+    await hold(7, 5, 6, 4);
+    expect(gate.close().map((h) => h.message.seq)).toEqual([4, 5, 6, 7]);
+    await gate.done();
+    expect(passed).toEqual([]);
     expect(gate.isOpen).toBe(false);
   });
 
-  it('stays closed while the floor cannot be read, and opens once it can', async () => {
-    let reachable = false;
+  it('passes nothing while the consumer cannot be read, and goes on once it can', async () => {
+    const server = { reachable: false };
+    const passed: number[] = [];
     const gate = new TakeoverGate({
       through: 3,
-      ackFloor: async () => {
-        if (!reachable) throw new Error('disconnected');
-        return 3;
+      state: async () => {
+        if (!server.reachable) throw new Error('disconnected');
+        return { pending: 3, floor: 0 };
       },
-      pollMs: never,
+      pass: async (h) => void passed.push(h.message.seq),
+      pollMs: { min: 1, max: 1 },
     });
-    gate.hold(message(4), () => undefined);
+    for (const s of [3, 1, 2]) gate.hold(message(s), () => undefined);
     await settle();
-    expect(gate.isOpen).toBe(false);
-    reachable = true;
-    gate.nudge();
-    expect((await gate.opened()).map((h) => h.message.seq)).toEqual([4]);
+    expect(passed).toEqual([]);
+    server.reachable = true;
+    await gate.done();
+    expect(passed).toEqual([1, 2, 3]);
   });
 });

@@ -1,85 +1,105 @@
 import type { JsMsg } from '@nats-io/jetstream';
 
-export interface TakeoverGateOptions {
-  /** The last stream sequence the consumer had delivered when this process began pulling on it. */
-  through: number;
-  /** The consumer's ack floor now (a stream sequence): every message at or below it is acknowledged. */
-  ackFloor: () => Promise<number>;
-  /** First and longest wait between two looks at the ack floor. */
-  pollMs?: { min: number; max: number };
-}
-
-interface Held {
+export interface Held {
   message: JsMsg;
   /** Stops keeping the held message alive at the server. */
   release: () => void;
 }
 
+/** What the server says of a consumer now. */
+export interface ConsumerState {
+  /** Messages delivered and not acknowledged yet (`num_ack_pending`). */
+  pending: number;
+  /** The ack floor's stream sequence: every message at or below it is acknowledged. */
+  floor: number;
+}
+
+export interface TakeoverGateOptions {
+  /** The last stream sequence the consumer had delivered when this process began pulling on it. */
+  through: number;
+  state: () => Promise<ConsumerState>;
+  /** Hands a message on to be handled; resolves once it is on its way (the next one may follow). */
+  pass: (held: Held) => Promise<void>;
+  /** First and longest wait between two looks at the consumer. */
+  pollMs?: { min: number; max: number };
+}
+
 /**
  * Keeps an ordered consumer's order when this process begins pulling on it while messages it did not get are
- * still out: a process that died (or stopped) with several events unacknowledged gets them back only after the
- * ack wait, but the server hands the next holder later events at once, up to max_ack_pending. Handled in that
- * order, an object's Running could be evaluated before its Pending (the edge lost) or a stale Running after
- * the next Pending (sent twice). So later messages (above `through`) are held, kept alive, until every message
- * at or below `through` is acknowledged (the server's ack floor passed it), whoever acknowledged it; the ones
- * left outstanding come back to this process as redeliveries and are handled meanwhile.
+ * still out (`num_ack_pending` > 0). A process that died with several events out gets them back only after the
+ * ack wait; one that stopped handed some back at once and lost those still on the wire, which come back after
+ * the ack wait too. Meanwhile the server hands the next holder later events at once, up to max_ack_pending.
+ * Handled in the order they arrive, an object's Running could be evaluated before its Pending (the edge lost)
+ * or a stale Running after the next Pending (sent twice).
+ *
+ * So every message waits here until all that are out are in this process's hands (the server counts no more
+ * unacknowledged messages than it holds), or acknowledged elsewhere (the ack floor passed `through`); then
+ * those that were out go on in stream order, whatever order they came back in, and the later ones after them
+ * in the order they came. Redeliveries are not bound by max_ack_pending, so what is out always comes back.
  */
 export class TakeoverGate {
   readonly through: number;
-  readonly #ackFloor: () => Promise<number>;
+  readonly #o: TakeoverGateOptions;
   readonly #poll: { min: number; max: number };
-  #held: Held[] = [];
+  /** Messages that were out when the gate was made. */
+  #returning: Held[] = [];
+  /** Later messages, in the order they came. */
+  #later: Held[] = [];
   #open = false;
   #closed = false;
   #delay: number;
   #wake: (() => void) | undefined;
-  readonly #opened: Promise<Held[]>;
+  readonly #done: Promise<void>;
 
   constructor(options: TakeoverGateOptions) {
     this.through = options.through;
-    this.#ackFloor = options.ackFloor;
+    this.#o = options;
     this.#poll = options.pollMs ?? { min: 50, max: 1_000 };
     this.#delay = this.#poll.min;
-    this.#opened = this.#watch();
+    this.#done = this.#watch();
   }
 
+  /** True once what was out and everything held was passed on: messages go straight on from then. */
   get isOpen(): boolean {
     return this.#open;
   }
 
-  /** A message that must wait: delivered after `through` while the gate is closed. */
-  mustWait(m: JsMsg): boolean {
-    return !this.#open && m.seq > this.through;
+  /** Resolves once the gate is open (or closed). */
+  done(): Promise<void> {
+    return this.#done;
   }
 
+  /** Takes a message that came while the gate is closed. */
   hold(message: JsMsg, release: () => void): void {
-    this.#held.push({ message, release });
-  }
-
-  /** A message left outstanding was handled: the floor may have moved, look now. */
-  nudge(): void {
+    const held = { message, release };
+    if (message.seq > this.through) this.#later.push(held);
+    else this.#returning.push(held);
+    // Maybe the last one missing: look now (a look per message, at most max_ack_pending of them).
     this.#delay = this.#poll.min;
     this.#wake?.();
   }
 
-  /** The held messages, in the order they came, once every message up to `through` is acknowledged; none if closed first. */
-  opened(): Promise<Held[]> {
-    return this.#opened;
-  }
-
-  /** Stops looking at the floor; returns what is still held (for the caller to hand back). */
+  /** Stops; returns what was not passed on, in stream order, for the caller to hand back. */
   close(): Held[] {
     this.#closed = true;
     this.#wake?.();
-    return this.#open ? [] : this.#held.splice(0);
+    return [...this.#returning.splice(0), ...this.#later.splice(0)].sort(byStreamOrder);
   }
 
-  async #watch(): Promise<Held[]> {
+  async #watch(): Promise<void> {
     while (!this.#closed) {
+      let state: ConsumerState | undefined;
       try {
-        if ((await this.#ackFloor()) >= this.through) break;
+        state = await this.#o.state();
       } catch {
-        // No answer now (reconnecting): look again later; nothing is released meanwhile.
+        // No answer now (reconnecting): look again later; nothing passes meanwhile.
+      }
+      const inHand = this.#returning.length + this.#later.length;
+      if (state && !this.#closed && (state.pending <= inHand || state.floor >= this.through)) {
+        this.#open = true;
+        for (const held of this.#returning.splice(0).sort(byStreamOrder)) await this.#o.pass(held);
+        for (const held of this.#later.splice(0)) await this.#o.pass(held);
+        return;
       }
       await new Promise<void>((resolve) => {
         const wake = () => {
@@ -92,8 +112,9 @@ export class TakeoverGate {
       });
       this.#delay = Math.min(this.#delay * 2, this.#poll.max);
     }
-    if (this.#closed) return [];
-    this.#open = true;
-    return this.#held.splice(0);
   }
+}
+
+function byStreamOrder(a: Held, b: Held): number {
+  return a.message.seq - b.message.seq;
 }
