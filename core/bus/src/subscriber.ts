@@ -233,8 +233,8 @@ export class JetStreamSubscriber implements BusSubscriber {
               .finally(heartbeat),
           ordered ? m.subject : undefined,
         );
-      // Several messages out at once: what an earlier holder left unacknowledged is handled before anything later.
-      const gate = ordered ? await takeoverGate(consumer, name, log, (h) => enqueue(h.message, h.release)) : undefined;
+      // Several messages out at once: whatever an earlier holder left out comes back here and is handled first, in order.
+      const gate = ordered ? takeoverGate(consumer, name, log, (h) => enqueue(h.message, h.release)) : undefined;
       try {
         for await (const m of messages) {
           const heartbeat = processor.keepAlive(m);
@@ -390,21 +390,12 @@ export class JetStreamSubscriber implements BusSubscriber {
   }
 }
 
-/**
- * A gate for an ordered consumer that has messages out this process did not get (an earlier holder's, or this
- * process's own from before it started consuming again): none when nothing is out.
- */
-async function takeoverGate(consumer: Consumer, name: string, log: Logger, pass: (held: Held) => Promise<void>): Promise<TakeoverGate | undefined> {
-  const info = await consumer.info(true);
-  if (info.num_ack_pending === 0) return undefined;
-  const through = info.delivered.stream_seq;
-  log.info({ consumer: name, outstanding: info.num_ack_pending, through }, 'messages are still out from an earlier holder: later ones wait until those are acknowledged');
-  const state = async () => {
-    const now = await consumer.info();
-    return { pending: now.num_ack_pending, floor: now.ack_floor.stream_seq };
-  };
-  const gate = new TakeoverGate({ through, state, pass });
-  void gate.done().then(() => gate.isOpen && log.info({ consumer: name }, 'what the earlier holder left is acknowledged; going on'));
+/** The gate of an ordered consumer: it opens once what the consumer has out is all in this process's hands. */
+function takeoverGate(consumer: Consumer, name: string, log: Logger, pass: (held: Held) => Promise<void>): TakeoverGate {
+  const gate = new TakeoverGate({ pending: async () => (await consumer.info()).num_ack_pending, pass });
+  void gate.done().then(() => {
+    if (gate.looks > 1) log.info({ consumer: name, looks: gate.looks }, 'took over a consumer with messages out: waited for them, handled them first, in order');
+  });
   return gate;
 }
 

@@ -6,18 +6,18 @@ const message = (seq: number) => ({ seq }) as JsMsg;
 const settle = async () => {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
 };
-/** Looks at the consumer only when a message comes (and once at the start): no timer decides what a test sees. */
+/** Looks at the consumer only when a message comes: no timer decides what a test sees. */
 const never = { min: 3_600_000, max: 3_600_000 };
 
-/** A gate over a consumer whose state the test sets; what it passed on, in order. */
-function gateOver(through: number, state: { pending: number; floor: number }) {
-  const server = { ...state, reachable: true };
+/** A gate over a consumer whose unacknowledged count the test sets; what it passed on, in order. */
+function gateOver(pending: number) {
+  const server = { pending, reachable: true, looks: 0 };
   const passed: number[] = [];
   const gate = new TakeoverGate({
-    through,
-    state: async () => {
+    pending: async () => {
+      server.looks++;
       if (!server.reachable) throw new Error('disconnected');
-      return { pending: server.pending, floor: server.floor };
+      return server.pending;
     },
     pass: async (h) => void passed.push(h.message.seq),
     pollMs: never,
@@ -30,9 +30,9 @@ function gateOver(through: number, state: { pending: number; floor: number }) {
 }
 
 describe('TakeoverGate', () => {
-  it('waits until everything that was out is back, then passes it on in stream order, and later messages after it', async () => {
-    // 11, 12 and 13 were out when this process began; 14 and 15 are new (all five unacknowledged at the server).
-    const { gate, passed, hold } = gateOver(13, { pending: 5, floor: 10 });
+  it('waits until everything the consumer has out is here, then passes it on in stream order, and later messages straight on', async () => {
+    // 11, 12 and 13 were out with an earlier holder; 14 and 15 are new: five unacknowledged at the server.
+    const { gate, passed, hold } = gateOver(5);
     // 12 and 13 were handed back at once, 11 was lost on the wire and comes after the ack wait.
     await hold(13, 14, 12, 15);
     expect(passed).toEqual([]);
@@ -43,19 +43,29 @@ describe('TakeoverGate', () => {
     expect(gate.close()).toEqual([]);
   });
 
-  it('opens when what was out was acknowledged elsewhere, without coming back here', async () => {
-    const { gate, server, passed, hold } = gateOver(5, { pending: 4, floor: 3 });
+  it('opens at its first message when nothing else is out, and never looks while it holds nothing', async () => {
+    const { gate, server, passed, hold } = gateOver(1);
+    await settle();
+    expect(server.looks).toBe(0);
+    await hold(1);
+    expect(passed).toEqual([1]);
+    expect(gate.isOpen).toBe(true);
+    expect(server.looks).toBe(1);
+  });
+
+  it('opens when what was out was acknowledged by the earlier holder instead of coming back', async () => {
+    const { gate, server, passed, hold } = gateOver(4);
     await hold(6, 7);
     expect(gate.isOpen).toBe(false);
-    // The earlier holder finished 4 and 5 after all.
-    Object.assign(server, { pending: 2, floor: 5 });
+    // The earlier holder finished its two after all.
+    server.pending = 3;
     await hold(8);
     expect(passed).toEqual([6, 7, 8]);
     expect(gate.isOpen).toBe(true);
   });
 
   it('gives back everything it holds, in stream order, when closed before it opened', async () => {
-    const { gate, passed, hold } = gateOver(5, { pending: 6, floor: 2 });
+    const { gate, passed, hold } = gateOver(6);
     await hold(7, 5, 6, 4);
     expect(gate.close().map((h) => h.message.seq)).toEqual([4, 5, 6, 7]);
     await gate.done();
@@ -67,10 +77,9 @@ describe('TakeoverGate', () => {
     const server = { reachable: false };
     const passed: number[] = [];
     const gate = new TakeoverGate({
-      through: 3,
-      state: async () => {
+      pending: async () => {
         if (!server.reachable) throw new Error('disconnected');
-        return { pending: 3, floor: 0 };
+        return 3;
       },
       pass: async (h) => void passed.push(h.message.seq),
       pollMs: { min: 1, max: 1 },
