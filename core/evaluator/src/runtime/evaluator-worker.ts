@@ -8,6 +8,9 @@ import { Evaluator, type Decision } from '../evaluate/evaluator.ts';
 import type { HostClock } from '../host/index.ts';
 import { WarningLimiter } from './warning-limiter.ts';
 
+/** Events out at once per partition (max_ack_pending of each partition's consumer). */
+const EVENTS_OUT_PER_PARTITION = 16;
+
 export interface EvaluatorWorkerOptions {
   subscriber: BusSubscriber;
   publisher: BusPublisher;
@@ -29,8 +32,6 @@ export interface EvaluatorWorkerOptions {
    * and where its `$secret` references live (`destination.options`, `destination.secretRefs`), never a value.
    */
   externalServiceTypes?: ReadonlySet<string>;
-  /** Events handled at once per partition (different objects; one object's always one after another). Default 16. */
-  maxInFlightPerPartition?: number;
 }
 
 /**
@@ -56,12 +57,12 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
   };
 
   // Several events out per partition, one object's one after another (the bus's keyed queue), different
-  // objects in parallel. Order across a hand-over is the bus's: a process that takes a partition over holds
-  // later events until those an earlier holder left unacknowledged came back and were handled (TakeoverGate),
-  // so an object's Running is never evaluated before its Pending, nor a stale Running after the next Pending
-  // (test/e2e/src/faults, kill-evaluator). One out at a time cost three round trips per event and made the
-  // slowest 1 % wait behind their partition.
-  const ordered = { durable: options.durable ?? 'herald-evaluator', maxAckPending: options.maxInFlightPerPartition ?? 16 };
+  // objects in parallel. Order across a hand-over is the bus's: a process that begins pulling on a partition
+  // holds what it is given until everything the partition has out is in its hands, then handles it in stream
+  // order (TakeoverGate), so an object's Running is never evaluated before its Pending, nor a stale Running
+  // after the next Pending (test/e2e/src/faults, kill-evaluator). One out at a time cost three round trips per
+  // event and made the slowest 1 % wait behind their partition (docs/benchmarks.md, sixth wave).
+  const ordered = { durable: options.durable ?? 'herald-evaluator', maxAckPending: EVENTS_OUT_PER_PARTITION };
   const tracer = trace.getTracer('@herald/core-evaluator');
   const meter = metrics.getMeter('@herald/core-evaluator');
   // Argo's name and labels: one count per condition of a trigger evaluated against an object.
