@@ -8,8 +8,15 @@ import { Evaluator, type Decision } from '../evaluate/evaluator.ts';
 import type { HostClock } from '../host/index.ts';
 import { WarningLimiter } from './warning-limiter.ts';
 
-/** Events out at once per partition (max_ack_pending of each partition's consumer). */
-const EVENTS_OUT_PER_PARTITION = 16;
+/**
+ * Events out at once per partition (max_ack_pending of each partition's consumer). One: the server then hands
+ * out a partition's events one at a time whoever pulls, which keeps an object's events in order even while two
+ * processes pull the same partition (pins lost with a stream leader, a membership that flapped). 16 cut the p99
+ * at 100 changes/s from ~100 to 36–72 ms, but lost 2 of 120 in the cluster fault suite's kill-leader, where both
+ * evaluators held events of one partition at once (docs/benchmarks.md, sixth wave); the takeover gate covers a
+ * hand-over, not two holders at the same time.
+ */
+const EVENTS_OUT_PER_PARTITION = 1;
 
 export interface EvaluatorWorkerOptions {
   subscriber: BusSubscriber;
@@ -56,12 +63,10 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
     return e;
   };
 
-  // Several events out per partition, one object's one after another (the bus's keyed queue), different
-  // objects in parallel. Order across a hand-over is the bus's: a process that begins pulling on a partition
-  // holds what it is given until everything the partition has out is in its hands, then handles it in stream
-  // order (TakeoverGate), so an object's Running is never evaluated before its Pending, nor a stale Running
-  // after the next Pending (test/e2e/src/faults, kill-evaluator). One out at a time cost three round trips per
-  // event and made the slowest 1 % wait behind their partition (docs/benchmarks.md, sixth wave).
+  // Order across a hand-over is the bus's: a process that begins pulling on a partition holds what it is given
+  // until everything the partition has out is in its hands, then handles it in stream order (TakeoverGate):
+  // an object's Running is never evaluated before its Pending, nor a stale Running after the next Pending
+  // (test/e2e/src/faults, kill-evaluator).
   const ordered = { durable: options.durable ?? 'herald-evaluator', maxAckPending: EVENTS_OUT_PER_PARTITION };
   const tracer = trace.getTracer('@herald/core-evaluator');
   const meter = metrics.getMeter('@herald/core-evaluator');
