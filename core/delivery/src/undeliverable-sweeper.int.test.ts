@@ -82,6 +82,34 @@ describe('notifications no listed sink delivers', () => {
     expect(letters.map((l) => l.original.subject)).toEqual([expect.stringContaining('.slack.')]);
   });
 
+  it('starts even when the stream cannot be looked at (the server restarting), and catches the types at a later look', async () => {
+    // The types come from the stub alone: nothing is published, so the other tests' sweeper sees none of it.
+    let looks = 0;
+    const second = await startUndeliverableSweeper({
+      subscriber: bus.subscriber(tracer, logger),
+      publisher: bus.publisher('herald/core/delivery', tracer),
+      logger,
+      deliveredTypes: new Set(['webhook']),
+      typesOnBus: async () => {
+        if (++looks === 1) throw new Error('timeout');
+        return ['pushover'];
+      },
+      durable: 'second-sweeper',
+      scanMs: 50,
+      graceMs: 60_000,
+      clock: { now: () => new Date(Date.now() + ahead) },
+    });
+    try {
+      const consumer = () => bus.jsm.consumers.info('SWEEP_NOTIFICATIONS', 'second-sweeper-pushover').catch(() => undefined);
+      for (const deadline = Date.now() + 30_000; !(await consumer()); await new Promise((r) => setTimeout(r, 50))) {
+        if (Date.now() > deadline) throw new Error('the sweeper never made a consumer for the type');
+      }
+      expect(looks).toBeGreaterThan(1);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('among many notifications of a delivered type, catches each of the types no sink delivers (appearing while it runs) and never reads the delivered type', async () => {
     // Past the grace period from the start (the clock is still ahead): what it catches is dead-lettered at once.
     const publisher = bus.publisher('herald/evaluator', tracer);

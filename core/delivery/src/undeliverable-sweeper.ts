@@ -76,12 +76,14 @@ export async function startUndeliverableSweeper(options: UndeliverableSweeperOpt
     logger.warn({ trigger: n.trigger, destination: n.destination, stateKey: n.stateKey }, message);
     throw new HeraldError(DeliveryErrorCodes.noSink, message, { retryable: false });
   };
-  let scanning: Promise<void> = scan();
+  // A scan that fails (the server restarting) is tried again at the next one; it never stops the sink role starting.
+  const scanOrWarn = () => scan().catch((err: unknown) => logger.warn({ err }, 'cannot look at the notification stream for service types no sink delivers; trying again'));
+  let scanning: Promise<void> = scanOrWarn();
   await scanning;
   let timer: NodeJS.Timeout | undefined;
   const later = () => {
     timer = setTimeout(() => {
-      scanning = scan().catch((err: unknown) => logger.warn({ err }, 'cannot look at the notification stream for service types no sink delivers; trying again'));
+      scanning = scanOrWarn();
       void scanning.then(() => stopped || later());
     }, scanMs);
     timer.unref();

@@ -150,7 +150,12 @@ export class Kernel {
         typesOnBus: () => this.#bus.notificationTypes(),
       });
       // An earlier Herald read every notification through this one durable; each undelivered type has its own now.
-      if (await this.#bus.retireConsumer('notifications', 'herald-undeliverable')) logger.info('removed the durable consumer herald-undeliverable (a consumer per undelivered service type replaces it)');
+      // Best effort: a server restarting at this moment must not stop the sink from starting (the stream keeps
+      // messages by limits, so a durable nobody reads holds nothing back); the next start tries again.
+      await this.#bus.retireConsumer('notifications', 'herald-undeliverable').then(
+        (removed) => removed && logger.info('removed the durable consumer herald-undeliverable (a consumer per undelivered service type replaces it)'),
+        (err: unknown) => logger.warn({ err }, 'cannot remove the durable consumer herald-undeliverable of an earlier Herald now; the next start tries again'),
+      );
     }
 
     for (const { entry, plugin, pluginConfig, status } of loaded) {
