@@ -63,10 +63,8 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
     return e;
   };
 
-  // Order across a hand-over is the bus's: a process that begins pulling on a partition holds what it is given
-  // until everything the partition has out is in its hands, then handles it in stream order (TakeoverGate):
-  // an object's Running is never evaluated before its Pending, nor a stale Running after the next Pending
-  // (test/e2e/src/faults, kill-evaluator).
+  // An object's Running is never evaluated before its Pending, nor a stale Running after the next Pending
+  // (test/e2e/src/faults, kill-evaluator): see EVENTS_OUT_PER_PARTITION, and the bus's TakeoverGate for a hand-over.
   const ordered = { durable: options.durable ?? 'herald-evaluator', maxAckPending: EVENTS_OUT_PER_PARTITION };
   const tracer = trace.getTracer('@herald/core-evaluator');
   const meter = metrics.getMeter('@herald/core-evaluator');
