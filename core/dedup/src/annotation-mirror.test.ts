@@ -130,6 +130,29 @@ describe('the notified annotation mirror', () => {
     expect(floors).toEqual([settled, settled]);
   });
 
+  it('a patch from a read of a copy that is behind, landing after a newer one, is written again (the check after a write reads current claims)', async () => {
+    const kv = await seeded({});
+    const claimKey = 'a:[0].x:webhook:';
+    // The claim of the round before, released: the copy answering group reads stopped here.
+    const released = await kv.put(ref.uid, claimKey, encodeClaim({ status: 'sent', at: 90 }));
+    await kv.delete(ref.uid, claimKey);
+    const behind = await kv.entries(ref.uid);
+    const sent = await kv.put(ref.uid, claimKey, encodeClaim({ status: 'sent', at: 100 }));
+    const lagging: KvStore = {
+      ...kv,
+      // A server back on its store after a kill: answers its old copy unless asked for something newer than
+      // it has, or for a current read (the leader's).
+      entries: async (group, options) => (options?.current || (options?.atLeast ?? 0) > released ? kv.entries(group) : new Map(behind)),
+    };
+    const { client, patches } = kube();
+    const options = { kv: lagging, kube: client, logger: logger().log, annotationPrefix: 'notifications.argoproj.io', coalesceMs: 0 };
+    // Two state processes: one mirrors the claim sent, then the other mirrors the release before it.
+    await new AnnotationMirror(options).sync(ref.uid, sent);
+    await new AnnotationMirror(options).sync(ref.uid, released);
+    const annotations = patches.map((p) => (p.body as { metadata: { annotations: Record<string, string | null> } }).metadata.annotations['notified.notifications.argoproj.io']);
+    expect(annotations).toEqual(['{"a:[0].x:webhook:":100}', null, '{"a:[0].x:webhook:":100}']);
+  });
+
   it('coalesced changes are written from a read that has the newest of them', async () => {
     const kv = await seeded({});
     const floors: (number | undefined)[] = [];

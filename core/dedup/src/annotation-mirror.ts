@@ -78,15 +78,22 @@ export class AnnotationMirror {
    * one's patch may land after a newer one. Writing until what was written is still what the claims say
    * leaves the annotation matching the bucket, whoever writes last. Every read is at least as new as the
    * change being mirrored and as the previous read's claims, so no round writes from an older view.
+   *
+   * The check after a write is a current read (the bucket's leader, on a cluster): it must see every change
+   * another process may have mirrored before this patch landed. A copy that is behind (a server just
+   * restarted on its store) would show this process its own older view again, and the patch that undid
+   * a newer one would stand: the cluster fault suite's kill-leader found Pods whose annotation lacked a
+   * claim sent.
    */
   async #write(objectUid: string, floor: number | undefined): Promise<void> {
-    const read = async (atLeast: number | undefined) => this.#options.kv.entries(objectUid, atLeast === undefined ? {} : { atLeast });
-    let entries = await read(floor);
+    const read = async (atLeast: number | undefined, current: boolean) =>
+      this.#options.kv.entries(objectUid, { ...(atLeast === undefined ? {} : { atLeast }), ...(current ? { current } : {}) });
+    let entries = await read(floor, false);
     for (let round = 1; ; round++) {
       const written = await this.#patch(objectUid, entries);
       if (written === undefined) return;
       floor = Math.max(floor ?? 0, ...[...entries.values()].map((e) => e.revision));
-      entries = await read(floor);
+      entries = await read(floor, true);
       if (notifiedValue(entries)?.value === written) return;
       // Still changing after a few rounds: the change comes back through the consumer (see sync's caller).
       if (round >= MAX_WRITE_ROUNDS) {
