@@ -244,20 +244,30 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
       await idle(engine);
       expected.push(...names);
       const sentAt = new Map<string, number>();
+      const answeredIn: number[] = [];
+      const answeredAt = new Map<string, number>();
       const start = now();
       const inFlight: Promise<unknown>[] = [];
       for (let i = 0; i < count; i++) {
         const wait = start + (i * 1000) / rate - now();
         if (wait > 1) await delay(wait);
-        sentAt.set(names[i]!, now());
-        inFlight.push(running(names[i]!));
+        const sent = now();
+        sentAt.set(names[i]!, sent);
+        inFlight.push(
+          running(names[i]!).then(() => {
+            answeredAt.set(names[i]!, now());
+            answeredIn.push(now() - sent);
+          }),
+        );
       }
       await Promise.all(inFlight);
+      answeredIn.sort((a, b) => a - b);
       await waitFor(() => names.every((n) => arrivals.has(n)), 'the drain', drainMs, 20).catch(() => undefined);
       const latencies = names.map((n) => (arrivals.get(n) ?? Infinity) - sentAt.get(n)!).sort((a, b) => a - b);
-      const r: RateRun = { rate, seconds: rateSeconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), behind: latencies.filter((l) => l === Infinity).length, count };
+      const afterPatch = names.map((n) => (arrivals.get(n) ?? Infinity) - answeredAt.get(n)!).sort((a, b) => a - b);
+      const r: RateRun = { rate, seconds: rateSeconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), behind: latencies.filter((l) => l === Infinity).length, count, patchP50Ms: percentile(answeredIn, 50), patchP99Ms: percentile(answeredIn, 99), afterPatchP50Ms: percentile(afterPatch, 50), afterPatchP99Ms: percentile(afterPatch, 99) };
       rateRuns.push(r);
-      out(`rate ${rate}/s for ${rateSeconds} s: p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.behind} of ${count} undelivered ${drainMs / 1000} s after the last patch`);
+      out(`rate ${rate}/s for ${rateSeconds} s: p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, ${r.behind} of ${count} undelivered ${drainMs / 1000} s after the last patch; the PATCH answered in p50 ${r.patchP50Ms!.toFixed(1)} ms, p99 ${r.patchP99Ms!.toFixed(1)} ms; its answer → webhook p50 ${r.afterPatchP50Ms!.toFixed(1)} ms, p99 ${r.afterPatchP99Ms!.toFixed(1)} ms`);
       // What fell behind has to arrive (exactly once) before the next figure; what never does counts as missing.
       await waitFor(() => names.every((n) => arrivals.has(n)), `${count} webhooks`, restMs, 50).catch(() => out(`  ${names.filter((n) => !arrivals.has(n)).length} never arrived`));
       await idle(engine);

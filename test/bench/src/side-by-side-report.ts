@@ -34,6 +34,18 @@ export interface RateRun {
   /** Notifications not delivered when the drain after the last patch ended. */
   behind: number;
   count: number;
+  /**
+   * The apiserver's part: from sending each status PATCH to its answer (written to etcd; the watch event
+   * goes out from there), p50 / p99. The same for every engine, and inside the latency above.
+   */
+  patchP50Ms?: number;
+  patchP99Ms?: number;
+  /**
+   * The engine's part: from the PATCH's answer to the webhook, per Pod, p50 / p99 (the watch event's trip
+   * included; below zero when the webhook came before the answer reached the benchmark).
+   */
+  afterPatchP50Ms?: number;
+  afterPatchP99Ms?: number;
 }
 
 export interface EngineColumn {
