@@ -255,8 +255,9 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
         sentAt.set(names[i]!, sent);
         inFlight.push(
           running(names[i]!).then(() => {
-            answeredAt.set(names[i]!, now());
-            answeredIn.push(now() - sent);
+            const at = now();
+            answeredAt.set(names[i]!, at);
+            answeredIn.push(at - sent);
           }),
         );
       }

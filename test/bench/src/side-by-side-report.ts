@@ -36,7 +36,8 @@ export interface RateRun {
   count: number;
   /**
    * The apiserver's part: from sending each status PATCH to its answer (written to etcd; the watch event
-   * goes out from there), p50 / p99. The same for every engine, and inside the latency above.
+   * goes out from there), p50 / p99. The same request for every engine (not the same time: the engine shares
+   * the machine), and inside the latency above.
    */
   patchP50Ms?: number;
   patchP99Ms?: number;
