@@ -86,8 +86,7 @@ export class AnnotationMirror {
    * claim sent.
    */
   async #write(objectUid: string, floor: number | undefined): Promise<void> {
-    const read = async (atLeast: number | undefined, current: boolean) =>
-      this.#options.kv.entries(objectUid, { ...(atLeast === undefined ? {} : { atLeast }), ...(current ? { current } : {}) });
+    const read = async (atLeast: number | undefined, current: boolean) => this.#options.kv.entries(objectUid, { ...(atLeast === undefined ? {} : { atLeast }), current });
     let entries = await read(floor, false);
     for (let round = 1; ; round++) {
       const written = await this.#patch(objectUid, entries);
