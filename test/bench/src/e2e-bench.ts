@@ -70,6 +70,15 @@ const rawPublishCount = Number(process.env.BENCH_RAW_PUBLISH_COUNT ?? 20_000);
 const nodeFlags = (process.env.BENCH_HERALD_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 /** Tap every request on Herald's nats-server during the burst and sort them by kind (costs nats-server CPU). */
 const natsTap = process.env.BENCH_NATS_TAP === '1';
+/** Idle: a whole second in which the engine and its nats-server used at most this many CPU-seconds (a CPU profile alone costs Herald ~0.03). */
+const idleCpu = Number(process.env.BENCH_IDLE_CPU ?? 0.02);
+/** Print, while waiting for idle, each second's CPU by process and thread and every durable consumer's position. */
+const debugIdle = process.env.BENCH_DEBUG_IDLE === '1';
+/**
+ * Seconds between stopping an engine and starting it again. Started again at once, the events of Pods unchanged
+ * since their last publish are dropped by Herald's bus as repeats within its duplicate window (2 minutes).
+ */
+const restartWaitMs = Number(process.env.BENCH_RESTART_WAIT_S ?? 0) * 1000;
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const cliMain = fileURLToPath(new URL(heraldFrom === 'dist' ? 'core/cli/dist/main.js' : 'core/cli/src/main.ts', repo));
 if (heraldFrom === 'dist' && engines.includes('herald')) {
@@ -279,11 +288,16 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
 
     // A new process with every Pod there: start → synced → idle.
     await engine.stop();
+    if (restartWaitMs > 0) await delay(restartWaitMs);
     const startedAt = performance.now();
     engine = await setting.start(namespace);
-    await idle(engine);
+    const { settledAt } = await idle(engine);
     const startup: EngineRun['startup'] = { pods: created, syncedMs: engine.syncedMs, idleMs: performance.now() - startedAt - 1_000, cpuSeconds: cpuSeconds(engine.pid) };
-    out(`start with ${created} Pods: synced ${(startup.syncedMs / 1000).toFixed(1)} s → idle ${(startup.idleMs / 1000).toFixed(1)} s, ${startup.cpuSeconds.toFixed(1)} CPU-s`);
+    // Herald's bus drained: every event evaluated and what it caused delivered (the check's own half second of quiet
+    // taken off). The Go engine has no queue that outlives a delivery: nothing to report.
+    if (engine.natsPid) startup.drainedMs = settledAt - startedAt - 500;
+    const drained = startup.drainedMs === undefined ? '' : ` (bus drained at ${(startup.drainedMs / 1000).toFixed(1)} s)`;
+    out(`start with ${created} Pods: synced ${(startup.syncedMs / 1000).toFixed(1)} s → idle ${(startup.idleMs / 1000).toFixed(1)} s${drained}, ${startup.cpuSeconds.toFixed(1)} CPU-s`);
     return { burst, rates: rateRuns, rss, startup, delivery };
   } finally {
     await engine?.stop();
@@ -373,16 +387,71 @@ function watchProcess(child: ChildProcess, name: string) {
   };
 }
 
-/** Settled, then a whole second in which the engine (and its nats-server) used under 2 % of a core. */
-async function idle(engine: Engine): Promise<void> {
+/**
+ * Every stream of the run's nats-server, its last sequence and each durable consumer's delivered / pending /
+ * unacknowledged / pull requests waiting (the evaluator's partitions summed into one).
+ */
+async function consumerStats(): Promise<string> {
+  const url = currentNats.server?.monitorUrl;
+  if (!url) return '';
+  type Consumer = { name: string; delivered: { stream_seq: number }; num_pending: number; num_ack_pending: number; num_waiting: number };
+  const jsz = (await (await fetch(`${url}/jsz?consumers=true`)).json()) as { account_details?: { stream_detail?: { name: string; state: { last_seq: number }; consumer_detail?: Consumer[] }[] }[] };
+  return (jsz.account_details ?? [])
+    .flatMap((a) => a.stream_detail ?? [])
+    .map((st) => {
+      const byName = new Map<string, Consumer>();
+      for (const c of st.consumer_detail ?? []) {
+        const name = c.name.replace(/-p\d+$/, '-p*');
+        const sum = byName.get(name);
+        byName.set(name, sum ? { name, delivered: { stream_seq: Math.max(sum.delivered.stream_seq, c.delivered.stream_seq) }, num_pending: sum.num_pending + c.num_pending, num_ack_pending: sum.num_ack_pending + c.num_ack_pending, num_waiting: sum.num_waiting + c.num_waiting } : { ...c, name });
+      }
+      return `${st.name}[last ${st.state.last_seq}: ${[...byName.values()].map((c) => `${c.name} ${c.delivered.stream_seq}/${c.num_pending}/${c.num_ack_pending}/${c.num_waiting}`).join(', ')}]`;
+    })
+    .join(' ');
+}
+
+/** Messages in and out of the run's nats-server so far, all connections. */
+async function natsMessages(): Promise<string> {
+  const url = currentNats.server?.monitorUrl;
+  if (!url) return '';
+  const v = (await (await fetch(`${url}/varz`)).json()) as { in_msgs: number; out_msgs: number };
+  return `nats in ${v.in_msgs} out ${v.out_msgs}`;
+}
+
+/** CPU-seconds so far of each thread of `pid`, summed by thread name (V8's GC helpers are `V8Worker`), and the main thread's system time apart. */
+function threadCpu(pid: number): string {
+  const by = new Map<string, number>();
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      by.set(name, (by.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / 100);
+      if (name === 'MainThread') by.set('MainThread-sys', Number(f[12]) / 100);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return [...by].map(([n, v]) => `${n}=${v.toFixed(2)}`).join(' ');
+}
+
+/** Settled, then a whole second in which the engine (and its nats-server) used under 2 % of a core (`idleCpu`); when it was settled. */
+async function idle(engine: Engine): Promise<{ settledAt: number }> {
+  const t0 = performance.now();
   await engine.settled();
+  const settledAt = performance.now();
+  if (debugIdle) out(`  settled after ${(settledAt - t0).toFixed(0)} ms ${await consumerStats()}`);
   const pids = [engine.pid, ...(engine.natsPid ? [engine.natsPid] : [])];
-  const total = () => pids.reduce((s, p) => s + cpuSeconds(p), 0);
   const deadline = performance.now() + 120_000;
   for (;;) {
-    const before = total();
+    const before = pids.map(cpuSeconds);
     await delay(1_000);
-    if (total() - before <= 0.02 || performance.now() > deadline) return;
+    const after = pids.map(cpuSeconds);
+    if (debugIdle) out(`  +${(performance.now() - t0).toFixed(0)} ms: CPU ${after.map((a, i) => (a - before[i]!).toFixed(2)).join(' / ')} threads ${threadCpu(engine.pid)} ${await natsMessages()}`);
+    if (after.reduce((s, a, i) => s + a - before[i]!, 0) <= idleCpu || performance.now() > deadline) {
+      if (debugIdle) out(`  idle: ${await consumerStats()}`);
+      return { settledAt };
+    }
   }
 }
 

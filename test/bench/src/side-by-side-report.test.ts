@@ -3,7 +3,7 @@ import { columnsFromResults, figure, formatSpread, latencyChart, lineChartSvg, p
 
 const MiB = 1024 * 1024;
 
-function run(overrides: { lastWebhookMs?: number; cpu?: number; nats?: number; rss?: number; p99?: number; behind?: number; duplicated?: number; raw?: number } = {}): EngineRun {
+function run(overrides: { lastWebhookMs?: number; cpu?: number; nats?: number; rss?: number; p99?: number; behind?: number; duplicated?: number; raw?: number; drained?: number } = {}): EngineRun {
   return {
     burst: { pods: 1000, lastWebhookMs: overrides.lastWebhookMs ?? 4000, cpuMsPerNotification: overrides.cpu ?? 1.2, natsCpuMsPerNotification: overrides.nats, rawPublish: overrides.raw === undefined ? undefined : { perSecond: overrides.raw, bytes: 1500, count: 20_000 } },
     rates: [
@@ -14,7 +14,7 @@ function run(overrides: { lastWebhookMs?: number; cpu?: number; nats?: number; r
       { watched: 50, rss: (overrides.rss ?? 48) * MiB, natsRss: overrides.nats === undefined ? undefined : 30 * MiB },
       { watched: 1000, rss: ((overrides.rss ?? 48) + 20) * MiB, natsRss: overrides.nats === undefined ? undefined : 35 * MiB },
     ],
-    startup: { pods: 10_000, syncedMs: 1100, idleMs: 2400, cpuSeconds: 1.3 },
+    startup: { pods: 10_000, syncedMs: 1100, idleMs: 2400, cpuSeconds: 1.3, ...(overrides.drained === undefined ? {} : { drainedMs: overrides.drained }) },
     delivery: { expected: 2500, missing: 0, duplicated: overrides.duplicated ?? 0, unexpected: 0 },
   };
 }
@@ -86,6 +86,12 @@ describe('sideBySideTable', () => {
   it('sets the burst’s notifications/s against the raw JetStream publish rate of the same run, for engines on a bus only', () => {
     // 1,000 / 9 s = 111/s of 10,000/s; 125/s of 12,500/s; 50/s of 10,000/s: ratios 0.0111, 0.01, 0.005.
     expect(row('Burst notifications/s')).toEqual(['| Burst notifications/s ÷ raw JetStream publish rate of same-size messages (same run)', '0.010 (111/s of 10,000/s)', 'no bus', 'no bus', '—', '— |']);
+  });
+
+  it('says when Herald’s bus drained during the start-up, and nothing of the kind for an engine without a bus', () => {
+    const table = sideBySideTable([{ label: 'Herald', runs: [run({ drained: 1900 }), run({ drained: 1700 }), run({ drained: 2100 })] }, { label: 'Go', runs: [run()] }]);
+    const startup = table.split('\n').find((l) => l.startsWith('| start'))!.split(' | ');
+    expect(startup.slice(1, 3)).toEqual(['1.1 s → 2.4 s (bus drained at 1.9 s [1.7–2.1]), 1.3 CPU-s', '1.1 s → 2.4 s, 1.3 CPU-s']);
   });
 
   it('reports exactly-once per setting, and a duplicate as a failure', () => {

@@ -18,7 +18,8 @@ export interface EngineRun {
   };
   rates: RateRun[];
   rss: { watched: number; rss: number; natsRss?: number }[];
-  startup: { pods: number; syncedMs: number; idleMs: number; cpuSeconds: number };
+  /** `drainedMs`: Herald's bus drained (every event evaluated, what it caused delivered); before it went idle. */
+  startup: { pods: number; syncedMs: number; idleMs: number; cpuSeconds: number; drainedMs?: number };
   delivery: { expected: number; missing: number; duplicated: number; unexpected: number };
 }
 
@@ -178,7 +179,9 @@ export function sideBySideTable(columns: readonly EngineColumn[]): string {
       const cpu = spread(runs.map((r) => r.startup.cpuSeconds));
       // The Go engine at the seed's QPS runs fewer rates, so it restarts with fewer Pods: say so.
       const pods = runs[0]!.startup.pods === first.startup.pods ? '' : ` (${figure(runs[0]!.startup.pods)} Pods)`;
-      return `${formatSpread(synced, 's', 1000)} → ${formatSpread(idle, 's', 1000)}, ${formatSpread(cpu, 'CPU-s')}${pods}`;
+      const drainedRuns = runs.flatMap((r) => r.startup.drainedMs ?? []);
+      const drained = drainedRuns.length ? ` (bus drained at ${formatSpread(spread(drainedRuns), 's', 1000)})` : '';
+      return `${formatSpread(synced, 's', 1000)} → ${formatSpread(idle, 's', 1000)}${drained}, ${formatSpread(cpu, 'CPU-s')}${pods}`;
     },
   });
   const exactlyOnce = (runs: EngineRun[]) => {
