@@ -13,9 +13,10 @@
  * Each run: RSS steady at each BENCH_WATCHED count up to the burst size; burst (BENCH_BURST_PODS → Running at
  * once; time to the last webhook; CPU per notification from /proc, Herald's nats-server too); RSS at the larger
  * watched counts; rate (fresh Pods → Running at each of BENCH_RATES changes/s for BENCH_RATE_SECONDS; latency
- * patch → receipt); start → synced → idle of a new process with every Pod there. Every Pod that went Running must
- * have had exactly one webhook. Figures, never assertions: the JSON goes to BENCH_E2E_OUT, the table to stdout,
- * the plots (SVG) to BENCH_PLOT_DIR (default docs/benchmarks).
+ * patch → receipt); start → synced → idle of a new process with every Pod there, BENCH_RESTART_WAIT_SECONDS after
+ * the stop (Herald: and when its bus drained). Every Pod that went Running must have had exactly one webhook.
+ * Figures, never assertions: the JSON goes to BENCH_E2E_OUT, the table to stdout, the plots (SVG) to
+ * BENCH_PLOT_DIR (default docs/benchmarks).
  */
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -72,13 +73,13 @@ const nodeFlags = (process.env.BENCH_HERALD_NODE_FLAGS ?? '').split(' ').filter(
 const natsTap = process.env.BENCH_NATS_TAP === '1';
 /** Idle: a whole second in which the engine and its nats-server used at most this many CPU-seconds (a CPU profile alone costs Herald ~0.03). */
 const idleCpu = Number(process.env.BENCH_IDLE_CPU ?? 0.02);
-/** Print, while waiting for idle, each second's CPU by process and thread and every durable consumer's position. */
+/** Print, while waiting for idle, each second's CPU by process and thread, nats-server's message counters and every durable consumer's position. */
 const debugIdle = process.env.BENCH_DEBUG_IDLE === '1';
 /**
  * Seconds between stopping an engine and starting it again. Started again at once, the events of Pods unchanged
  * since their last publish are dropped by Herald's bus as repeats within its duplicate window (2 minutes).
  */
-const restartWaitMs = Number(process.env.BENCH_RESTART_WAIT_S ?? 0) * 1000;
+const restartWaitMs = Number(process.env.BENCH_RESTART_WAIT_SECONDS ?? 0) * 1000;
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const cliMain = fileURLToPath(new URL(heraldFrom === 'dist' ? 'core/cli/dist/main.js' : 'core/cli/src/main.ts', repo));
 if (heraldFrom === 'dist' && engines.includes('herald')) {
