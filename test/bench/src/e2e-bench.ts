@@ -424,11 +424,9 @@ function threadCpu(pid: number): string {
   const by = new Map<string, number>();
   for (const t of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      by.set(name, (by.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / 100);
-      if (name === 'MainThread') by.set('MainThread-sys', Number(f[12]) / 100);
+      const { name, user, system } = statCpu(`/proc/${pid}/task/${t}/stat`);
+      by.set(name, (by.get(name) ?? 0) + user + system);
+      if (name === 'MainThread') by.set('MainThread-sys', system);
     } catch {
       // The thread ended between the listing and the read.
     }
@@ -544,9 +542,15 @@ async function pool(count: number, width: number, task: (i: number) => Promise<u
 }
 
 function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const { user, system } = statCpu(`/proc/${pid}/stat`);
+  return user + system;
+}
+
+/** A process's or thread's name and CPU-seconds so far (utime, stime) from its `/proc/…/stat`. */
+function statCpu(path: string): { name: string; user: number; system: number } {
+  const stat = readFileSync(path, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), user: Number(fields[11]) / clockTicks, system: Number(fields[12]) / clockTicks };
 }
 
 function memory(pid: number): { rss: number; hwm: number } {
