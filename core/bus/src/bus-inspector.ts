@@ -3,7 +3,7 @@ import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { EventTypes, type Channel, type ResourceEventData } from '@herald/plugin-sdk';
 import type { DeadLetterConnectOptions } from './dead-letters.ts';
-import { directMessages } from './direct-get.ts';
+import { directRead } from './direct-get.ts';
 import { decodeEnvelope } from './envelope.ts';
 import { JetStreamKvStore, type KvStore } from './kv-store.ts';
 import { connectOperator } from './operator-connection.ts';
@@ -145,7 +145,7 @@ export class BusInspector {
       const start = next;
       let seen = 0;
       let lastSeq = 0;
-      for await (const m of directMessages(() => this.#jsm.direct.getBatch(stream, { ...start, batch: 256 } as Parameters<JetStreamManager['direct']['getBatch']>[1]))) {
+      for (const m of await directRead(this.#jsm, stream, { ...start, batch: 256 })) {
         seen++;
         lastSeq = m.seq;
         if (m.seq > last || (window.to && m.time >= window.to)) return;

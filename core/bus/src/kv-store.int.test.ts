@@ -9,8 +9,8 @@ let nats: NatsServer;
 let nc: NatsConnection;
 
 beforeAll(async () => {
-  nats = await startNats();
-  nc = await connect({ servers: nats.url });
+  nats = await startNats({ monitor: true });
+  nc = await connect({ servers: nats.url, name: 'kv-store-test' });
 }, 60_000);
 
 afterAll(async () => {
@@ -91,5 +91,30 @@ describe('a group read with a floor', () => {
     expect(await store.entries('uid-1', { atLeast: gone! + 1 })).toEqual(expected);
     expect(await store.entries('uid-1', { atLeast: later })).toEqual(expected);
     expect(await store.entries('uid-3', { atLeast: later })).toEqual(new Map());
+  });
+});
+
+describe('a group read', () => {
+  /** The subscriptions the server holds for this test's connection. */
+  async function subscriptions(): Promise<number> {
+    await nc.flush();
+    const connz = (await (await fetch(`${nats.monitorUrl}/connz`)).json()) as { connections: { name?: string; subscriptions: number }[] };
+    const count = connz.connections.find((c) => c.name === 'kv-store-test')?.subscriptions;
+    expect(count).toBeTypeOf('number');
+    return count!;
+  }
+
+  it('leaves no subscription behind on the connection, whether the group has keys or not', async () => {
+    const store = await storeOf('GROUP_SUBS', false);
+    await store.create('uid-1', '~object', 'marker');
+    await store.create('uid-1', 'r1', 'sent');
+    await store.entries('uid-1');
+    const before = await subscriptions();
+    for (let i = 0; i < 20; i++) {
+      expect((await store.entries('uid-1')).size).toBe(2);
+      expect((await store.entries(`absent-${i}`)).size).toBe(0);
+    }
+    // nats.js keeps an iterated batch's reply subscription until its 5-s timer fires: 40 here, had it been used.
+    expect(await subscriptions()).toBe(before);
   });
 });

@@ -1,4 +1,4 @@
-import type { JetStreamManager, StoredMsg } from '@nats-io/jetstream';
+import type { BatchCallback, JetStreamManager, StoredMsg } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { describe, expect, it } from 'vitest';
 import { encodeKvKey, JetStreamKvStore } from './kv-store.ts';
@@ -28,14 +28,14 @@ function twoCopies(follower: Copy, leader: Copy, kv: Partial<KV> = {}) {
   const reads = { direct: 0, leader: 0 };
   const jsm = {
     direct: {
-      async getLastMessagesFor(name: string, query: { multi_last: string[] }) {
+      // What the client does with a callback: each message, then the end of the batch.
+      async getLastMessagesFor(name: string, query: { multi_last: string[]; callback: BatchCallback<StoredMsg> }) {
         expect(name).toBe(stream);
         reads.direct++;
         const prefix = query.multi_last[0]!.slice(0, -1);
-        const found = [...follower.last].filter(([s]) => s.startsWith(prefix));
-        return (async function* () {
-          for (const [s, m] of found) yield msg(s, m);
-        })();
+        for (const [s, m] of follower.last) if (s.startsWith(prefix)) query.callback(null, msg(s, m));
+        query.callback({}, {} as StoredMsg);
+        return (async function* () {})();
       },
     },
     streams: {

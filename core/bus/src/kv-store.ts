@@ -1,6 +1,7 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { PluginStore, StoreEntry } from '@herald/plugin-sdk';
+import { directRead } from './direct-get.ts';
 
 /**
  * A KV bucket whose keys belong to groups (an object's UID in the dedup bucket, a plugin's id in the
@@ -167,17 +168,8 @@ export class JetStreamKvStore implements KvStore {
   /** A "last message per subject" direct read: no consumer is created (kv.keys() leaves one behind per call). */
   async #directEntries(prefix: string): Promise<GroupRead> {
     const read = new GroupRead(prefix);
-    let messages;
-    try {
-      messages = await this.#jsm.direct.getLastMessagesFor(`KV_${this.#bucket}`, { multi_last: [`${prefix}>`] });
-    } catch (err) {
-      if (isNoMessages(err)) return read;
-      throw err;
-    }
-    try {
-      for await (const m of messages) read.add(m.subject, m.seq, m.header?.get('KV-Operation'), () => m.string());
-    } catch (err) {
-      if (!isNoMessages(err)) throw err;
+    for (const m of await directRead(this.#jsm, `KV_${this.#bucket}`, { multi_last: [`${prefix}>`] })) {
+      read.add(m.subject, m.seq, m.header?.get('KV-Operation'), () => m.string());
     }
     return read;
   }
@@ -240,10 +232,4 @@ async function casOrUndefined(write: () => Promise<number>): Promise<number | un
     if (code === 10071 || /wrong last sequence/i.test(String((err as Error)?.message))) return undefined;
     throw err;
   }
-}
-
-// The server answers a direct get that matches nothing with 404 "no results".
-function isNoMessages(err: unknown): boolean {
-  const e = err as { code?: number | string; status?: number; message?: string } | undefined;
-  return e?.code === 404 || e?.code === '404' || e?.status === 404 || /no (results|message found)/i.test(String(e?.message));
 }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { Logger } from '@herald/plugin-sdk';
+import { directRead } from './direct-get.ts';
 import { fnv1a32 } from './fnv1a.ts';
 
 export interface PartitionShareOptions {
@@ -91,9 +92,8 @@ export class PartitionShare {
     try {
       await kv.put(this.#key(this.member), JSON.stringify({ host: hostname(), pid: process.pid }));
       // A direct "last message per subject" read: no consumer is left behind (kv.keys() would leave one).
-      const messages = await jsm.direct.getLastMessagesFor(`KV_${bucket}`, { multi_last: [`$KV.${bucket}.${group}.>`] });
       const heard = new Map<string, number>();
-      for await (const m of messages) {
+      for (const m of await directRead(jsm, `KV_${bucket}`, { multi_last: [`$KV.${bucket}.${group}.>`] })) {
         const operation = m.header?.get('KV-Operation');
         if (operation === 'DEL' || operation === 'PURGE') continue;
         heard.set(m.subject.slice(`$KV.${bucket}.${group}.`.length), m.time.getTime());

@@ -1,6 +1,6 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
-import { directMessages } from './direct-get.ts';
+import { directRead } from './direct-get.ts';
 
 /**
  * Herald's processes announce themselves in the members bucket, one key each under `processes.`: what a
@@ -40,7 +40,7 @@ export async function readProcesses(jsm: JetStreamManager, bucket: string): Prom
   const prefix = `$KV.${bucket}.${GROUP}.`;
   const out: AnnouncedProcess[] = [];
   // No key (or no bucket yet): nobody announced anything.
-  for await (const m of directMessages(() => jsm.direct.getLastMessagesFor(`KV_${bucket}`, { multi_last: [`${prefix}>`] }))) {
+  for (const m of await directRead(jsm, `KV_${bucket}`, { multi_last: [`${prefix}>`] })) {
     const operation = m.header?.get('KV-Operation');
     if (operation === 'DEL' || operation === 'PURGE') continue;
     let record: unknown;
