@@ -145,7 +145,7 @@ export class BusInspector {
       const start = next;
       let seen = 0;
       let lastSeq = 0;
-      for (const m of await directRead(this.#jsm, stream, { ...start, batch: 256 })) {
+      for (const m of await directRead(this.#jsm, stream, { ...start, batch: 256 }, { noStream: 'empty' })) {
         seen++;
         lastSeq = m.seq;
         if (m.seq > last || (window.to && m.time >= window.to)) return;

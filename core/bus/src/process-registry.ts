@@ -40,7 +40,7 @@ export async function readProcesses(jsm: JetStreamManager, bucket: string): Prom
   const prefix = `$KV.${bucket}.${GROUP}.`;
   const out: AnnouncedProcess[] = [];
   // No key (or no bucket yet): nobody announced anything.
-  for (const m of await directRead(jsm, `KV_${bucket}`, { multi_last: [`${prefix}>`] })) {
+  for (const m of await directRead(jsm, `KV_${bucket}`, { multi_last: [`${prefix}>`] }, { noStream: 'empty' })) {
     const operation = m.header?.get('KV-Operation');
     if (operation === 'DEL' || operation === 'PURGE') continue;
     let record: unknown;
