@@ -217,6 +217,7 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
     const cpuBefore = { engine: cpuSeconds(engine.pid), nats: engine.natsPid ? cpuSeconds(engine.natsPid) : 0 };
     const burstStart = now();
     await pool(burstPods, 100, (i) => running(burstNames[i]!));
+    const lastPatchMs = now() - burstStart;
     await waitFor(() => burstNames.every((n) => arrivals.has(n)), `${burstPods} webhooks`, restMs + burstPods * 250, 20).catch(() => out(`  ${burstNames.filter((n) => !arrivals.has(n)).length} never arrived`));
     const lastWebhookMs = Math.max(...burstNames.map((n) => arrivals.get(n) ?? Infinity)) - burstStart;
     await idle(engine);
@@ -224,6 +225,7 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
     const burst: EngineRun['burst'] = {
       pods: burstPods,
       lastWebhookMs,
+      lastPatchMs,
       cpuMsPerNotification: cpuMs(cpuSeconds(engine.pid) - cpuBefore.engine),
       natsCpuMsPerNotification: engine.natsPid ? cpuMs(cpuSeconds(engine.natsPid) - cpuBefore.nats) : undefined,
     };
@@ -235,7 +237,7 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
       out(`burst NATS traffic per notification: ${per(nats.heraldMessages)} messages from Herald, ${per(nats.jsApiCalls)} JetStream API calls`);
       if (nats.requests) for (const [kind, n] of Object.entries(nats.requests)) out(`  ${per(n).padStart(6)}  ${kind}`);
     }
-    out(`burst: ${burstPods} Pods → Running: ${(lastWebhookMs / 1000).toFixed(1)} s to the last webhook; CPU per notification ${burst.cpuMsPerNotification.toFixed(2)} ms${burst.natsCpuMsPerNotification === undefined ? '' : ` + nats-server ${burst.natsCpuMsPerNotification.toFixed(2)} ms`}`);
+    out(`burst: ${burstPods} Pods → Running: ${(lastWebhookMs / 1000).toFixed(1)} s to the last webhook (the last status PATCH answered at ${(lastPatchMs / 1000).toFixed(1)} s); CPU per notification ${burst.cpuMsPerNotification.toFixed(2)} ms${burst.natsCpuMsPerNotification === undefined ? '' : ` + nats-server ${burst.natsCpuMsPerNotification.toFixed(2)} ms`}`);
     if (currentNats.server) {
       burst.rawPublish = await rawPublishRate(currentNats.server.url, 'BENCH_EVENTS', rawPublishCount);
       out(`raw JetStream publish on the same nats-server: ${burst.rawPublish.perSecond.toFixed(0)} messages/s of ${burst.rawPublish.bytes} B; the burst delivered ${((burstPods * 1000) / lastWebhookMs).toFixed(0)}/s`);

@@ -73,6 +73,21 @@ describe('sideBySideTable', () => {
     expect(row('1,000 Pods')).toEqual(['| 1,000 Pods → Running at once: until the last webhook', '9 s [8–20] (111/s)', '180 s (5.6/s)', '3.5 s (286/s)', '×0.05', '×2.6 |']);
   });
 
+  it('sets the last webhook against the last status PATCH answered, for the runs that measured it', () => {
+    const burst = (lastWebhookMs: number, lastPatchMs?: number) => {
+      const r = run({ lastWebhookMs });
+      return { ...r, burst: { ...r.burst, ...(lastPatchMs === undefined ? {} : { lastPatchMs }) } };
+    };
+    const table = sideBySideTable([
+      { label: 'Herald', runs: [burst(4400, 4200), burst(5100, 5000), burst(9000)] },
+      { label: 'Go', runs: [burst(4000, 3800)] },
+    ]);
+    const after = table.split('\n').find((l) => l.includes('after the last status PATCH'))!.split(' | ');
+    // The run without the figure is left out; of two, the median is the lower (a measured value).
+    expect(after.slice(1)).toEqual(['100 ms [100–200] (4.2 s [4.2–5])', '200 ms (3.8 s)', '×0.50 |']);
+    expect(sideBySideTable(columns)).not.toContain('after the last status PATCH');
+  });
+
   it('says a setting fell behind instead of printing a latency', () => {
     expect(row('100 changes/s')).toEqual(['| 100 changes/s for 10 s: latency patch → webhook, p50 / p99', '5 ms / 40 ms', 'falls behind (700 of 1,000 undelivered after the drain)', '5 ms / 40 ms', '—', '×1.0 |']);
   });
