@@ -107,8 +107,11 @@ interface Engine {
   natsPid?: number;
   /** ms from spawn to synced: Herald's /readyz answering 200, the Go host's `synced` line. */
   syncedMs: number;
-  /** Resolves once the engine has nothing in progress that the figures should wait for. */
-  settled(): Promise<void>;
+  /**
+   * Resolves once the engine has nothing in progress that the figures should wait for: with when it went quiet
+   * (`performance.now()`), or undefined for an engine with no queue of its own.
+   */
+  settled(): Promise<number | undefined>;
   stop(): Promise<void>;
 }
 
@@ -294,11 +297,11 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
     if (restartWaitMs > 0) await delay(restartWaitMs);
     const startedAt = performance.now();
     engine = await setting.start(namespace);
-    const { settledAt } = await idle(engine);
-    const startup: EngineRun['startup'] = { pods: created, syncedMs: engine.syncedMs, idleMs: performance.now() - startedAt - 1_000, cpuSeconds: cpuSeconds(engine.pid) };
-    // Herald's bus drained: every event evaluated and what it caused delivered (the check's own half second of quiet
-    // taken off). The Go engine has no queue that outlives a delivery: nothing to report.
-    if (engine.natsPid) startup.drainedMs = settledAt - startedAt - 500;
+    const { idleAt, quietAt } = await idle(engine);
+    const startup: EngineRun['startup'] = { pods: created, syncedMs: engine.syncedMs, idleMs: idleAt - startedAt, cpuSeconds: cpuSeconds(engine.pid) };
+    // Herald's bus drained: every event evaluated and what it caused delivered. The Go engine has no queue that
+    // outlives a delivery: nothing to report.
+    if (quietAt !== undefined) startup.drainedMs = quietAt - startedAt;
     const drained = startup.drainedMs === undefined ? '' : ` (bus drained at ${(startup.drainedMs / 1000).toFixed(1)} s)`;
     out(`start with ${created} Pods: synced ${(startup.syncedMs / 1000).toFixed(1)} s → idle ${(startup.idleMs / 1000).toFixed(1)} s${drained}, ${startup.cpuSeconds.toFixed(1)} CPU-s`);
     return { burst, rates: rateRuns, rss, startup, delivery };
@@ -436,23 +439,41 @@ function threadCpu(pid: number): string {
   return [...by].map(([n, v]) => `${n}=${v.toFixed(2)}`).join(' ');
 }
 
-/** Settled, then a whole second in which the engine (and its nats-server) used under 2 % of a core (`idleCpu`); when it was settled. */
-async function idle(engine: Engine): Promise<{ settledAt: number }> {
+/**
+ * Idle: the engine settled, then a whole second in which it (and its nats-server) used at most `idleCpu`. The
+ * second counts from when the engine went quiet: for Herald, when its bus's consumers stopped moving (the
+ * settle check needs half a second of that to say so, and that half second is not added to Herald's idle);
+ * for an engine without a bus, from now. The CPU is sampled every 100 ms meanwhile, so that a second can start
+ * back then. Returns when the first quiet second started (`idleAt`) and when the bus went quiet.
+ */
+async function idle(engine: Engine): Promise<{ idleAt: number; quietAt: number | undefined }> {
   const t0 = performance.now();
-  await engine.settled();
-  const settledAt = performance.now();
-  if (debugIdle) out(`  settled after ${(settledAt - t0).toFixed(0)} ms ${await consumerStats()}`);
   const pids = [engine.pid, ...(engine.natsPid ? [engine.natsPid] : [])];
+  const cpu = () => pids.map(cpuSeconds);
+  const samples: { at: number; cpu: number[] }[] = [{ at: performance.now(), cpu: cpu() }];
+  const sampler = setInterval(() => samples.push({ at: performance.now(), cpu: cpu() }), 100);
+  let quietAt: number | undefined;
+  try {
+    quietAt = await engine.settled();
+  } finally {
+    clearInterval(sampler);
+  }
+  if (debugIdle) out(`  settled after ${(performance.now() - t0).toFixed(0)} ms ${await consumerStats()}`);
+  // The latest sample taken when the engine was already quiet, or now.
+  const from = quietAt === undefined ? undefined : samples.findLast((x) => x.at <= quietAt!);
+  let start = from ?? { at: performance.now(), cpu: cpu() };
   const deadline = performance.now() + 120_000;
   for (;;) {
-    const before = pids.map(cpuSeconds);
-    await delay(1_000);
-    const after = pids.map(cpuSeconds);
-    if (debugIdle) out(`  +${(performance.now() - t0).toFixed(0)} ms: CPU ${after.map((a, i) => (a - before[i]!).toFixed(2)).join(' / ')} threads ${threadCpu(engine.pid)} ${await natsMessages()}`);
-    if (after.reduce((s, a, i) => s + a - before[i]!, 0) <= idleCpu || performance.now() > deadline) {
+    await delay(Math.max(0, start.at + 1_000 - performance.now()));
+    const end = { at: performance.now(), cpu: cpu() };
+    const used = end.cpu.map((c, i) => c - start.cpu[i]!);
+    if (debugIdle) out(`  +${(end.at - t0).toFixed(0)} ms: CPU ${used.map((u) => u.toFixed(2)).join(' / ')} threads ${threadCpu(engine.pid)} ${await natsMessages()}`);
+    // A window longer than a second (the settle check took its time) is held to the same CPU per second.
+    if (used.reduce((a, b) => a + b, 0) <= (idleCpu * (end.at - start.at)) / 1_000 || performance.now() > deadline) {
       if (debugIdle) out(`  idle: ${await consumerStats()}`);
-      return { settledAt };
+      return { idleAt: start.at, quietAt };
     }
+    start = end;
   }
 }
 
@@ -494,8 +515,8 @@ async function rawPublishRate(url: string, like: string, count: number): Promise
   }
 }
 
-/** Every durable consumer of the pipeline's streams idle for half a second. */
-async function busSettled(url: string, streams: string[], timeoutMs = 300_000): Promise<void> {
+/** Every durable consumer of the pipeline's streams idle for half a second; when they went idle. */
+async function busSettled(url: string, streams: string[], timeoutMs = 300_000): Promise<number> {
   const nc = await connect({ servers: url });
   try {
     const jsm = await jetstreamManager(nc);
@@ -509,6 +530,7 @@ async function busSettled(url: string, streams: string[], timeoutMs = 300_000): 
       else quietSince ??= performance.now();
       return quietSince !== undefined && performance.now() - quietSince > 500;
     }, 'the bus settled', timeoutMs, 100);
+    return quietSince!;
   } finally {
     await nc.close();
   }
