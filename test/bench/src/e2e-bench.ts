@@ -471,7 +471,8 @@ async function idle(engine: Engine): Promise<{ idleAt: number; quietAt: number |
     // A window longer than a second (the settle check took its time) is held to the same CPU per second.
     if (used.reduce((a, b) => a + b, 0) <= (idleCpu * (end.at - start.at)) / 1_000 || performance.now() > deadline) {
       if (debugIdle) out(`  idle: ${await consumerStats()}`);
-      return { idleAt: start.at, quietAt };
+      // Never before the bus went quiet: the first window starts at the sample just before it.
+      return { idleAt: Math.max(start.at, quietAt ?? start.at), quietAt };
     }
     start = end;
   }
