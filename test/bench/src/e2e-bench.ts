@@ -459,9 +459,9 @@ async function idle(engine: Engine): Promise<{ idleAt: number; quietAt: number |
     clearInterval(sampler);
   }
   if (debugIdle) out(`  settled after ${(performance.now() - t0).toFixed(0)} ms ${await consumerStats()}`);
-  // The latest sample taken when the engine was already quiet, or now.
-  const from = quietAt === undefined ? undefined : samples.findLast((x) => x.at <= quietAt!);
-  let start = from ?? { at: performance.now(), cpu: cpu() };
+  // From when the bus went quiet, with the CPU of the sample just before (never less than was used since), or now.
+  const before = quietAt === undefined ? undefined : samples.findLast((x) => x.at <= quietAt!);
+  let start = before ? { at: quietAt!, cpu: before.cpu } : { at: performance.now(), cpu: cpu() };
   const deadline = performance.now() + 120_000;
   for (;;) {
     await delay(Math.max(0, start.at + 1_000 - performance.now()));
@@ -471,8 +471,7 @@ async function idle(engine: Engine): Promise<{ idleAt: number; quietAt: number |
     // A window longer than a second (the settle check took its time) is held to the same CPU per second.
     if (used.reduce((a, b) => a + b, 0) <= (idleCpu * (end.at - start.at)) / 1_000 || performance.now() > deadline) {
       if (debugIdle) out(`  idle: ${await consumerStats()}`);
-      // Never before the bus went quiet: the first window starts at the sample just before it.
-      return { idleAt: Math.max(start.at, quietAt ?? start.at), quietAt };
+      return { idleAt: start.at, quietAt };
     }
     start = end;
   }
