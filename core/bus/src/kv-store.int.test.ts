@@ -117,4 +117,43 @@ describe('a group read', () => {
     // nats.js keeps an iterated batch's reply subscription until its 5-s timer fires: 40 here, had it been used.
     expect(await subscriptions()).toBe(before);
   });
+  it('read in the same turn go to the server as one request per 16 groups, each answered as a read of its own would be', async () => {
+    const store = await storeOf('GROUP_BATCH', false);
+    const groups = Array.from({ length: 20 }, (_, i) => `uid-${i}`);
+    for (const [i, group] of groups.entries()) {
+      await store.create(group, '~object', `marker ${i}`);
+      if (i % 2 === 0) await store.create(group, 'r1', `sent ${i}`);
+      if (i % 3 === 0) await store.delete(group, '~object');
+    }
+    const alone = [];
+    for (const group of [...groups, 'absent']) alone.push(await store.readGroup(group));
+    // Every direct get the server is asked for this bucket, seen from a connection of its own.
+    const watcher = await connect({ servers: nats.url });
+    const requests: string[][] = [];
+    const tap = watcher.subscribe('$JS.API.DIRECT.GET.KV_GROUP_BATCH', {
+      callback: (_err, m) => {
+        requests.push((m.json() as { multi_last: string[] }).multi_last);
+      },
+    });
+    await watcher.flush();
+    const together = await Promise.all([...groups, 'absent'].map((group) => store.readGroup(group)));
+    await nc.flush();
+    await watcher.flush();
+    expect(together).toEqual(alone);
+    expect(together[0]!.entries.get('r1')?.value).toBe('sent 0');
+    expect(together[3]!.deleted.has('~object')).toBe(true);
+    expect(requests.map((r) => r.length)).toEqual([16, 5]);
+    tap.unsubscribe();
+    await watcher.close();
+  });
+
+  it('read in the same turn are each read alone when together they hold more than the server sends in one answer', async () => {
+    const store = await storeOf('GROUP_BIG', false);
+    // 16 objects of 70 keys each: 1,120 messages, over the server's 1,024 per answer.
+    const groups = Array.from({ length: 16 }, (_, i) => `uid-${i}`);
+    for (const group of groups) await Promise.all(Array.from({ length: 70 }, (_, k) => store.put(group, `k${k}`, `${group} ${k}`)));
+    const together = await Promise.all(groups.map((group) => store.entries(group)));
+    expect(together.map((entries) => entries.size)).toEqual(groups.map(() => 70));
+    expect(together[15]!.get('k69')?.value).toBe('uid-15 69');
+  });
 });

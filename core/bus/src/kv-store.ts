@@ -1,7 +1,7 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { PluginStore, StoreEntry } from '@herald/plugin-sdk';
-import { directRead } from './direct-get.ts';
+import { CoalescedGroupReads } from './group-reads.ts';
 
 /**
  * A KV bucket whose keys belong to groups (an object's UID in the dedup bucket, a plugin's id in the
@@ -75,6 +75,7 @@ export class JetStreamKvStore implements KvStore {
   readonly #kv: KV;
   readonly #jsm: JetStreamManager;
   readonly #bucket: string;
+  readonly #groupReads: CoalescedGroupReads;
 
   readonly #leaderReads: boolean;
 
@@ -89,6 +90,7 @@ export class JetStreamKvStore implements KvStore {
     this.#kv = kv;
     this.#jsm = jsm;
     this.#bucket = bucket;
+    this.#groupReads = new CoalescedGroupReads(jsm, `KV_${bucket}`);
     this.#leaderReads = options.leaderReads ?? false;
   }
 
@@ -165,10 +167,13 @@ export class JetStreamKvStore implements KvStore {
     return this.#leaderEntries(prefix);
   }
 
-  /** A "last message per subject" direct read: no consumer is created (kv.keys() leaves one behind per call). */
+  /**
+   * A "last message per subject" direct read: no consumer is created (kv.keys() leaves one behind per call).
+   * Coalesced with the other groups read in the same turn of the event loop (see CoalescedGroupReads).
+   */
   async #directEntries(prefix: string): Promise<GroupRead> {
     const read = new GroupRead(prefix);
-    for (const m of await directRead(this.#jsm, `KV_${this.#bucket}`, { multi_last: [`${prefix}>`] })) {
+    for (const m of await this.#groupReads.read(prefix)) {
       read.add(m.subject, m.seq, m.header?.get('KV-Operation'), () => m.string());
     }
     return read;
