@@ -11,7 +11,8 @@
  *   (client-go's 5/10, what the seed runs with) or BENCH_GO_RAISED_QPS.
  *
  * Each run: RSS steady at each BENCH_WATCHED count up to the burst size; burst (BENCH_BURST_PODS → Running at
- * once; time to the last webhook; CPU per notification from /proc, Herald's nats-server too); RSS at the larger
+ * once; time to the last webhook; CPU per notification from /proc, Herald's nats-server too); BENCH_WARM_BURSTS
+ * (default 1) more of them on fresh Pods in the same process, for the CPU a process pays once warm; RSS at the larger
  * watched counts; rate (fresh Pods → Running at each of BENCH_RATES changes/s for BENCH_RATE_SECONDS; latency
  * patch → receipt); start → synced → idle of a new process with every Pod there, BENCH_RESTART_WAIT_SECONDS after
  * the stop (Herald: and when its bus drained). Every Pod that went Running must have had exactly one webhook.
@@ -37,6 +38,7 @@ const list = (v: string) => v.split(',').map(Number).filter((n) => n > 0);
 const qpsOf = (v: string) => v.split('/').map(Number) as [number, number];
 const repeat = Number(process.env.BENCH_REPEAT ?? 3);
 const burstPods = Number(process.env.BENCH_BURST_PODS ?? 1_000);
+const warmBursts = Number(process.env.BENCH_WARM_BURSTS ?? 1);
 const watched = list(process.env.BENCH_WATCHED ?? '50,1000,10000').sort((a, b) => a - b);
 const rates = list(process.env.BENCH_RATES ?? '25,50,100,200');
 const rateSeconds = Number(process.env.BENCH_RATE_SECONDS ?? 10);
@@ -98,6 +100,8 @@ interface Setting {
   key: string;
   label: string;
   rates: number[];
+  /** Warm bursts after the first (none at the seed's client QPS: each would be another 200 s of PATCHes at 5/s). */
+  warmBursts: number;
   start(namespace: string): Promise<Engine>;
 }
 
@@ -133,10 +137,10 @@ const receiverUrl = await new Promise<string>((resolve, reject) => {
 
 const cp = await startControlPlane();
 const core = cp.adminKubeConfig.makeApiClient(CoreV1Api);
-const how: Record<string, Pick<Setting, 'rates' | 'start'>> = {
-  herald: { rates, start: startHerald },
-  'go-seed': { rates: seedRates, start: (ns) => startGoEngine(ns, seedQps) },
-  'go-raised': { rates, start: (ns) => startGoEngine(ns, raisedQps) },
+const how: Record<string, Pick<Setting, 'rates' | 'warmBursts' | 'start'>> = {
+  herald: { rates, warmBursts, start: startHerald },
+  'go-seed': { rates: seedRates, warmBursts: 0, start: (ns) => startGoEngine(ns, seedQps) },
+  'go-raised': { rates, warmBursts, start: (ns) => startGoEngine(ns, raisedQps) },
 };
 const settings: Setting[] = settingLabels(seedQps[0], raisedQps[0])
   .filter((s) => engines.includes(s.key))
@@ -144,7 +148,7 @@ const settings: Setting[] = settingLabels(seedQps[0], raisedQps[0])
 const columns: EngineColumn[] = settings.map((s) => ({ label: s.label, runs: [] }));
 const results: Record<string, unknown> = {
   machine: { cpus: cpus().length, node: process.version },
-  sizes: { repeat, burstPods, watched, rates, rateSeconds, drainMs, seedQps, raisedQps, seedRates },
+  sizes: { repeat, burstPods, warmBursts, watched, rates, rateSeconds, drainMs, seedQps, raisedQps, seedRates },
   herald: { from: heraldFrom, env: imageNodeEnv, nodeFlags },
   runs: [] as unknown[],
 };
@@ -244,6 +248,27 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
     if (currentNats.server) {
       burst.rawPublish = await rawPublishRate(currentNats.server.url, 'BENCH_EVENTS', rawPublishCount);
       out(`raw JetStream publish on the same nats-server: ${burst.rawPublish.perSecond.toFixed(0)} messages/s of ${burst.rawPublish.bytes} B; the burst delivered ${((burstPods * 1000) / lastWebhookMs).toFixed(0)}/s`);
+    }
+
+    // The same burst again on fresh Pods, in the process that ran the first: what a long-running process pays per
+    // notification, its code compiled and optimised by then (the first burst pays for that too).
+    burst.warm = [];
+    for (let round = 0; round < setting.warmBursts; round++) {
+      const first = created;
+      const names = Array.from({ length: burstPods }, (_, i) => podName(first + i));
+      await createPods(first + burstPods);
+      await idle(engine);
+      expected.push(...names);
+      const before = { engine: cpuSeconds(engine.pid), nats: engine.natsPid ? cpuSeconds(engine.natsPid) : 0 };
+      const start = now();
+      await pool(burstPods, 100, (i) => running(names[i]!));
+      await waitFor(() => names.every((n) => arrivals.has(n)), `${burstPods} webhooks`, restMs + burstPods * 250, 20).catch(() => out(`  ${names.filter((n) => !arrivals.has(n)).length} never arrived`));
+      const warm = { lastWebhookMs: Math.max(...names.map((n) => arrivals.get(n) ?? Infinity)) - start, cpuMsPerNotification: 0, natsCpuMsPerNotification: undefined as number | undefined };
+      await idle(engine);
+      warm.cpuMsPerNotification = cpuMs(cpuSeconds(engine.pid) - before.engine);
+      if (engine.natsPid) warm.natsCpuMsPerNotification = cpuMs(cpuSeconds(engine.natsPid) - before.nats);
+      burst.warm.push(warm);
+      out(`warm burst ${round + 1}: ${burstPods} fresh Pods → Running: ${(warm.lastWebhookMs / 1000).toFixed(1)} s to the last webhook; CPU per notification ${warm.cpuMsPerNotification.toFixed(2)} ms${warm.natsCpuMsPerNotification === undefined ? '' : ` + nats-server ${warm.natsCpuMsPerNotification.toFixed(2)} ms`}`);
     }
 
     // RSS at the larger watched counts (Pending Pods: nothing to send); the rates below run with them watched.

@@ -88,6 +88,22 @@ describe('sideBySideTable', () => {
     expect(sideBySideTable(columns)).not.toContain('after the last status PATCH');
   });
 
+  it('prints the CPU of the last warm burst of each run that had one, nats-server added, and says which setting ran none', () => {
+    const warmed = (cpu: number, warm: { cpu: number; nats?: number }[]) => {
+      const r = run({ cpu });
+      return { ...r, burst: { ...r.burst, warm: warm.map((w) => ({ lastWebhookMs: 4000, cpuMsPerNotification: w.cpu, ...(w.nats === undefined ? {} : { natsCpuMsPerNotification: w.nats }) })) } };
+    };
+    const table = sideBySideTable([
+      { label: 'Herald', runs: [warmed(2.1, [{ cpu: 1.9, nats: 0.8 }, { cpu: 1.5, nats: 0.7 }]), warmed(2.2, [{ cpu: 1.7, nats: 0.8 }]), run({ cpu: 2.3 })] },
+      { label: 'Go, seed', runs: [run({ cpu: 2.4 })] },
+      { label: 'Go', runs: [warmed(1.0, [{ cpu: 0.9 }])] },
+    ]);
+    const warm = table.split('\n').find((l) => l.includes('CPU per notification, warm'))!.split(' | ');
+    // Herald: the last warm burst of each of the two runs that had one (1.5 + 0.7 and 1.7 + 0.8); ÷ the Go engine's 0.9.
+    expect(warm.slice(1)).toEqual(['1.5 ms [1.5–1.7] + nats 0.7 ms [0.7–0.8]', 'not run', '0.9 ms', '—', '×2.4 |']);
+    expect(sideBySideTable(columns)).not.toContain('CPU per notification, warm');
+  });
+
   it('says a setting fell behind instead of printing a latency', () => {
     expect(row('100 changes/s')).toEqual(['| 100 changes/s for 10 s: latency patch → webhook, p50 / p99', '5 ms / 40 ms', 'falls behind (700 of 1,000 undelivered after the drain)', '5 ms / 40 ms', '—', '×1.0 |']);
   });

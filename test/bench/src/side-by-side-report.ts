@@ -20,6 +20,11 @@ export interface EngineRun {
     nats?: NatsTraffic;
     /** Messages/s one pipelined publisher gets on the same nats-server, messages the size of the events (engines on a bus). */
     rawPublish?: { perSecond: number; bytes: number; count: number };
+    /**
+     * The same burst again on fresh Pods, in the same process, after the first: its code compiled and optimised
+     * by then, as in a process that has been running a while. Runs before this figure was kept do not have it.
+     */
+    warm?: { lastWebhookMs: number; cpuMsPerNotification: number; natsCpuMsPerNotification?: number }[];
   };
   rates: RateRun[];
   rss: { watched: number; rss: number; natsRss?: number }[];
@@ -162,6 +167,22 @@ export function sideBySideTable(columns: readonly EngineColumn[]): string {
       return nats.length ? `${engine} + nats ${formatSpread(spread(nats), 'ms')}` : engine;
     },
   });
+  const warm = (r: EngineRun) => r.burst.warm?.at(-1);
+  if (all.some((r) => warm(r))) {
+    rows.push({
+      label: 'CPU per notification, warm (the burst again on fresh Pods, the same process)',
+      values: (r) => {
+        const w = warm(r);
+        return w ? w.cpuMsPerNotification + (w.natsCpuMsPerNotification ?? 0) : undefined;
+      },
+      cell: (_total, runs) => {
+        const measured = runs.flatMap((r) => warm(r) ?? []);
+        const engine = formatSpread(spread(measured.map((w) => w.cpuMsPerNotification)), 'ms');
+        const nats = measured.flatMap((w) => (w.natsCpuMsPerNotification === undefined ? [] : [w.natsCpuMsPerNotification]));
+        return nats.length ? `${engine} + nats ${formatSpread(spread(nats), 'ms')}` : engine;
+      },
+    });
+  }
   if (all.some((r) => r.burst.rawPublish)) {
     const throughput = (r: EngineRun) => r.burst.pods / (r.burst.lastWebhookMs / 1000);
     rows.push({
