@@ -200,6 +200,26 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
   const expected: string[] = [];
   const rss: EngineRun['rss'] = [];
   let engine: Engine | undefined;
+  /**
+   * `names` → Running at once (100 PATCHes in flight): when the last PATCH was answered and the last webhook came,
+   * from the first PATCH; CPU per notification from then until idle (Herald: its nats-server apart).
+   */
+  const timedBurst = async (names: string[]) => {
+    const cpuBefore = { engine: cpuSeconds(engine!.pid), nats: engine!.natsPid ? cpuSeconds(engine!.natsPid) : 0 };
+    const start = now();
+    await pool(names.length, 100, (i) => running(names[i]!));
+    const lastPatchMs = now() - start;
+    await waitFor(() => names.every((n) => arrivals.has(n)), `${names.length} webhooks`, restMs + names.length * 250, 20).catch(() => out(`  ${names.filter((n) => !arrivals.has(n)).length} never arrived`));
+    const lastWebhookMs = Math.max(...names.map((n) => arrivals.get(n) ?? Infinity)) - start;
+    await idle(engine!);
+    const cpuMs = (seconds: number) => (seconds * 1000) / names.length;
+    return {
+      lastWebhookMs,
+      lastPatchMs,
+      cpuMsPerNotification: cpuMs(cpuSeconds(engine!.pid) - cpuBefore.engine),
+      natsCpuMsPerNotification: engine!.natsPid ? cpuMs(cpuSeconds(engine!.natsPid) - cpuBefore.nats) : undefined,
+    };
+  };
   try {
     const measureRss = async (count: number) => {
       await createPods(count);
@@ -221,21 +241,9 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
     expected.push(...burstNames);
     const traffic = currentNats.server?.monitorUrl ? await NatsTrafficMeter.start(currentNats.server.monitorUrl, currentNats.server.url, natsTap) : undefined;
     await traffic?.begin();
-    const cpuBefore = { engine: cpuSeconds(engine.pid), nats: engine.natsPid ? cpuSeconds(engine.natsPid) : 0 };
-    const burstStart = now();
-    await pool(burstPods, 100, (i) => running(burstNames[i]!));
-    const lastPatchMs = now() - burstStart;
-    await waitFor(() => burstNames.every((n) => arrivals.has(n)), `${burstPods} webhooks`, restMs + burstPods * 250, 20).catch(() => out(`  ${burstNames.filter((n) => !arrivals.has(n)).length} never arrived`));
-    const lastWebhookMs = Math.max(...burstNames.map((n) => arrivals.get(n) ?? Infinity)) - burstStart;
-    await idle(engine);
-    const cpuMs = (seconds: number) => (seconds * 1000) / burstPods;
-    const burst: EngineRun['burst'] = {
-      pods: burstPods,
-      lastWebhookMs,
-      lastPatchMs,
-      cpuMsPerNotification: cpuMs(cpuSeconds(engine.pid) - cpuBefore.engine),
-      natsCpuMsPerNotification: engine.natsPid ? cpuMs(cpuSeconds(engine.natsPid) - cpuBefore.nats) : undefined,
-    };
+    const measured = await timedBurst(burstNames);
+    const { lastWebhookMs, lastPatchMs } = measured;
+    const burst: EngineRun['burst'] = { pods: burstPods, ...measured };
     const nats = await traffic?.end();
     await traffic?.close();
     if (nats) {
@@ -259,14 +267,7 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
       await createPods(first + burstPods);
       await idle(engine);
       expected.push(...names);
-      const before = { engine: cpuSeconds(engine.pid), nats: engine.natsPid ? cpuSeconds(engine.natsPid) : 0 };
-      const start = now();
-      await pool(burstPods, 100, (i) => running(names[i]!));
-      await waitFor(() => names.every((n) => arrivals.has(n)), `${burstPods} webhooks`, restMs + burstPods * 250, 20).catch(() => out(`  ${names.filter((n) => !arrivals.has(n)).length} never arrived`));
-      const warm = { lastWebhookMs: Math.max(...names.map((n) => arrivals.get(n) ?? Infinity)) - start, cpuMsPerNotification: 0, natsCpuMsPerNotification: undefined as number | undefined };
-      await idle(engine);
-      warm.cpuMsPerNotification = cpuMs(cpuSeconds(engine.pid) - before.engine);
-      if (engine.natsPid) warm.natsCpuMsPerNotification = cpuMs(cpuSeconds(engine.natsPid) - before.nats);
+      const warm = await timedBurst(names);
       burst.warm.push(warm);
       out(`warm burst ${round + 1}: ${burstPods} fresh Pods → Running: ${(warm.lastWebhookMs / 1000).toFixed(1)} s to the last webhook; CPU per notification ${warm.cpuMsPerNotification.toFixed(2)} ms${warm.natsCpuMsPerNotification === undefined ? '' : ` + nats-server ${warm.natsCpuMsPerNotification.toFixed(2)} ms`}`);
     }
