@@ -177,6 +177,57 @@ describe('break 4: stream limits drop undelivered notifications silently', () =>
     expect((await b.jsm.streams.info(b.topology.streamName('deadLetters'))).state.messages).toBe(0);
   });
 
+  it('a handler whose write finds no server answering for its stream waits: no attempt counted, nothing dead-lettered', async () => {
+    const b = await isolatedBus('unavailable');
+    const publisher = b.publisher('herald/test', tracer);
+    await publisher.resourceEvent(event('waiting'));
+    let calls = 0;
+    const failures: string[] = [];
+    const seen = collector<ResourceEventData>();
+    // maxDeliver 1: one real failure would dead-letter it. The first three calls write to a bucket no server
+    // holds (as a claim write meets a bucket without a leader): the real server answers "no responders".
+    const sub = await b.subscriber(tracer, logger).subscribe('events', { durable: 'unavailable-test', filter: String(b.topology.partitionOf('uid-waiting')), maxDeliver: 1 }, async (d) => {
+      if (++calls <= 3) {
+        try {
+          await b.js.publish('$KV.NO_SUCH_BUCKET.a.b', 'pending');
+        } catch (err) {
+          failures.push((err as Error).name);
+          throw err;
+        }
+      }
+      await seen.handler(d);
+    });
+    await seen.waitFor(1);
+    await sub.stop();
+    expect(calls).toBe(4);
+    expect(failures).toEqual(['JetStreamNotEnabled', 'JetStreamNotEnabled', 'JetStreamNotEnabled']);
+    expect((await b.jsm.streams.info(b.topology.streamName('deadLetters'))).state.messages).toBe(0);
+  });
+
+  it("a sink's delivery failing with a NATS no-responders of its destination's is that delivery's failure: dead-lettered", async () => {
+    const b = await isolatedBus('destination');
+    await b.publisher('herald/test', tracer).notification({
+      trigger: 'on-ready',
+      conditionKey: '[0].abc',
+      template: 'ready',
+      destination: { serviceType: 'nats', service: 'bus', recipient: 'orders' },
+      stateKey: 'key-1',
+      idempotencyKey: 'idem-1',
+      claimRevision: 1,
+      ref: { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespace: 'default', name: 'p1', uid: 'uid-1' },
+      rendered: { message: 'hi' },
+    });
+    let calls = 0;
+    const sub = await b.subscriber(tracer, logger).subscribe('notifications', { durable: 'destination-test', maxDeliver: 1 }, async () => {
+      calls++;
+      await b.js.publish('orders.no-stream', 'hi');
+    });
+    const letters = await deadLetters(b, 'destination-letters', 1);
+    await sub.stop();
+    expect(calls).toBe(1);
+    expect(letters[0]!.data.reason).toBe('gave up after 1 attempts: jetstream is not enabled');
+  });
+
   it('brings a stream created with discard old (an older Herald) to discard new', async () => {
     const name = 'discardold';
     const topology = { ...smallTopology, subjectPrefix: name, namePrefix: name.toUpperCase() };

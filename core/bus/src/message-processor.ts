@@ -5,6 +5,7 @@ import { AttemptsLedger } from './attempts-ledger.ts';
 import { decodeEnvelope } from './envelope.ts';
 import { isHandBack, isLastAttempt } from './hand-back.ts';
 import { BusErrorCodes } from './errors.ts';
+import { isBusUnavailable } from './bus-unavailable.ts';
 import { isBackPressure } from './stream-full.ts';
 import { extractTraceContext, headerRecord } from './trace-headers.ts';
 
@@ -15,6 +16,12 @@ export interface MessageProcessorOptions {
   maxDeliver: number;
   /** Retry a failure in place (keeping the partition's order) instead of redelivering it later. */
   ordered: boolean;
+  /**
+   * A failure because the bus cannot answer for now (see isBusUnavailable) waits, uncounted, like a full
+   * stream. Only for handlers that are Herald's own use of the bus: a sink's delivery error may carry a NATS
+   * error of the destination's (a NATS sink's subject with no stream), which is that delivery's failure.
+   */
+  waitWhileBusUnavailable: boolean;
   handler: DeliveryHandler<unknown>;
   tracer: Tracer;
   logger: Logger;
@@ -98,13 +105,15 @@ export class MessageProcessor {
             m.nak(retryAfterOf(err));
             return;
           }
-          if (isBackPressure(err)) {
-            // A stream the handler publishes to is full: the message waits its turn, however long that takes
-            // (it was counted as started above; the ledger forgets that). Dead-lettering it would lose what
-            // the full stream protects, e.g. an evaluator's pending claim.
+          const full = isBackPressure(err);
+          if (full || (this.#o.waitWhileBusUnavailable && isBusUnavailable(err))) {
+            // A stream the handler publishes to is full, or the bus cannot answer for now (no leader; see
+            // isBusUnavailable): the message waits its turn, however long that takes (it was counted as
+            // started above; the ledger forgets that). Dead-lettering it would lose what the bus protects,
+            // e.g. an evaluator's pending claim, or a release the object's next change depends on.
             attempt--;
             const delay = this.#o.backoff(++waits);
-            log.warn({ err, subject: m.subject, delayMs: delay }, 'a stream the handler publishes to is full; waiting');
+            log.warn({ err, subject: m.subject, delayMs: delay }, full ? 'a stream the handler publishes to is full; waiting' : 'the bus is unavailable; waiting');
             if (redelivered) await ledger.put(key, prior).catch(() => undefined);
             if (!this.#o.ordered) {
               m.nak(delay);

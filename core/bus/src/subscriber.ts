@@ -153,6 +153,9 @@ export class JetStreamSubscriber implements BusSubscriber {
       // Events are evaluated in order: a failing one is retried in place, holding back the later ones of its
       // partition. Elsewhere a failure steps aside (redelivered later) and the others go on.
       ordered: options.ordered ?? channel === 'events',
+      // The evaluator's events and the state role's results: their handlers write claims. Not the sinks'
+      // notifications, whose failures are deliveries' (see MessageProcessorOptions).
+      waitWhileBusUnavailable: channel === 'events' || channel === 'results',
       handler: handler as DeliveryHandler<unknown>,
       tracer: this.#tracer,
       logger: log,
