@@ -158,31 +158,24 @@ export function sideBySideTable(columns: readonly EngineColumn[]): string {
       },
     });
   }
-  rows.push({
-    label: 'CPU per notification (burst)',
-    values: (r) => r.burst.cpuMsPerNotification + (r.burst.natsCpuMsPerNotification ?? 0),
+  // A burst's CPU per notification: the total (engine + nats-server) for the ratio, and each part's spread.
+  type Cpu = { cpuMsPerNotification: number; natsCpuMsPerNotification?: number };
+  const cpuRow = (label: string, of: (r: EngineRun) => Cpu | undefined): Row => ({
+    label,
+    values: (r) => {
+      const c = of(r);
+      return c ? c.cpuMsPerNotification + (c.natsCpuMsPerNotification ?? 0) : undefined;
+    },
     cell: (_total, runs) => {
-      const engine = formatSpread(spread(runs.map((r) => r.burst.cpuMsPerNotification)), 'ms');
-      const nats = runs.flatMap((r) => (r.burst.natsCpuMsPerNotification === undefined ? [] : [r.burst.natsCpuMsPerNotification]));
+      const measured = runs.flatMap((r) => of(r) ?? []);
+      const engine = formatSpread(spread(measured.map((c) => c.cpuMsPerNotification)), 'ms');
+      const nats = measured.flatMap((c) => (c.natsCpuMsPerNotification === undefined ? [] : [c.natsCpuMsPerNotification]));
       return nats.length ? `${engine} + nats ${formatSpread(spread(nats), 'ms')}` : engine;
     },
   });
+  rows.push(cpuRow('CPU per notification (burst)', (r) => r.burst));
   const warm = (r: EngineRun) => r.burst.warm?.at(-1);
-  if (all.some((r) => warm(r))) {
-    rows.push({
-      label: 'CPU per notification, warm (the burst again on fresh Pods, the same process)',
-      values: (r) => {
-        const w = warm(r);
-        return w ? w.cpuMsPerNotification + (w.natsCpuMsPerNotification ?? 0) : undefined;
-      },
-      cell: (_total, runs) => {
-        const measured = runs.flatMap((r) => warm(r) ?? []);
-        const engine = formatSpread(spread(measured.map((w) => w.cpuMsPerNotification)), 'ms');
-        const nats = measured.flatMap((w) => (w.natsCpuMsPerNotification === undefined ? [] : [w.natsCpuMsPerNotification]));
-        return nats.length ? `${engine} + nats ${formatSpread(spread(nats), 'ms')}` : engine;
-      },
-    });
-  }
+  if (all.some((r) => warm(r))) rows.push(cpuRow('CPU per notification, warm (the burst again on fresh Pods, the same process)', warm));
   if (all.some((r) => r.burst.rawPublish)) {
     const throughput = (r: EngineRun) => r.burst.pods / (r.burst.lastWebhookMs / 1000);
     rows.push({
