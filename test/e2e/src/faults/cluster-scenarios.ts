@@ -73,6 +73,22 @@ export const clusterScenarios: readonly FaultScenario[] = [
     }),
   },
   {
+    name: 'leader-elections',
+    summary: "Ask the leaders of every one of the installation's streams and its state bucket to step down at once, as an operator or an upgrade tool does, several times: elections while Herald writes claims",
+    groups: spread,
+    inject: (ctx) =>
+      ctx.atRandomMoments(Math.max(4, ctx.size.faults * 2), async () => {
+        const cluster = clusterOf(ctx);
+        const from = Date.now();
+        // All at once: while the state bucket elects, a claim write has no one to answer it, and while the
+        // events stream elects, an evaluator's acknowledgement and next pull wait.
+        const leaders = await Promise.all(streams(ctx).map(async (stream) => `${stream} (${await cluster.stepDown(stream)})`));
+        ctx.note(`leaders stepped down at ${(ctx.driver.progress * 100).toFixed(0)}%: ${leaders.join(', ')}`);
+        await cluster.healthy(120_000);
+        ctx.recovered('leaders stepped down', Date.now() - from);
+      }),
+  },
+  {
     name: 'rolling-restart',
     summary: 'Restart the three members one after another (SIGTERM, start, wait until healthy), as an upgrade would',
     groups: spread,
@@ -121,8 +137,9 @@ export const clusterScenarios: readonly FaultScenario[] = [
 ];
 
 /**
- * What the e2e tier runs on every CI build: a stream leader's server SIGKILLed and restarted, and a member cut
- * off with the Herald processes beside it for 30 s, then healed (about 1.5 minutes each at CI size, the
- * cluster's start shared). `scripts/dev faults --cluster` runs every scenario.
+ * What the e2e tier runs on every CI build: a stream leader's server SIGKILLed and restarted, every leader
+ * stepping down at once six times (made for claim writes to meet an election; whether one does is timing), and a member
+ * cut off with the Herald processes beside it for 30 s, then healed (about 1.5 minutes each at CI size,
+ * leader-elections under one; the cluster's start shared). `scripts/dev faults --cluster` runs every scenario.
  */
-export const ciClusterScenarios = ['kill-leader', 'partition'];
+export const ciClusterScenarios = ['kill-leader', 'leader-elections', 'partition'];

@@ -4,6 +4,7 @@ import { createServer, connect as tcpConnect, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
+import { connect } from '@nats-io/transport-node';
 import { waitForPort } from '../free-port.ts';
 import { toolPath } from '../tools.ts';
 
@@ -24,6 +25,12 @@ export interface NatsCluster {
   member(serverName: string): NatsClusterMember;
   /** Server name of the leader of a stream (or KV bucket's stream), asked of any reachable member. */
   streamLeader(stream: string): Promise<string>;
+  /**
+   * Asks the leader of a stream (or a KV bucket's stream) to step down, as an operator or an upgrade tool
+   * does: the replicas elect another, and until one leads, that stream answers nothing. Resolves once the
+   * server accepted; the server name of the leader that stepped down.
+   */
+  stepDown(stream: string): Promise<string>;
   /** Resolves once every running member reports healthy (JetStream current: /healthz). */
   healthy(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -302,6 +309,19 @@ export async function startNatsCluster(options: { size?: number; readyTimeoutMs?
         }
         if (Date.now() > deadline) throw new Error(`no member knows a leader of stream ${stream} after ${readyTimeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    async stepDown(stream) {
+      const leader = await cluster.streamLeader(stream);
+      const reachable = members.filter((m) => m.running() && !m.host.isCut).map((m) => m.url);
+      const nc = await connect({ servers: reachable, timeout: 5_000 });
+      try {
+        // JetStream's own API (no client wraps it): an empty request, a JSON answer with `success` or `error`.
+        const answer = (await nc.request(`$JS.API.STREAM.LEADER.STEPDOWN.${stream}`, undefined, { timeout: 10_000 })).json<{ success?: boolean; error?: { description?: string } }>();
+        if (!answer.success) throw new Error(`${stream}'s leader ${leader} did not step down: ${answer.error?.description ?? JSON.stringify(answer)}`);
+        return leader;
+      } finally {
+        await nc.close();
       }
     },
     async healthy(timeoutMs = 60_000) {
