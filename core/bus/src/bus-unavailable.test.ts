@@ -22,10 +22,16 @@ describe('a failure the bus is to blame for, for now', () => {
     expect(isBusUnavailable(new Error('claim failed', { cause: api(10008, 'JetStream system temporarily unavailable') }))).toBe(true);
   });
 
-  it('is not anything else: a refused compare-and-set, a full stream, a timeout, a request error of another kind, a handler error', () => {
+  it("is a request nats.js gave up waiting for, however deep in the causes", () => {
+    expect(isBusUnavailable(new TimeoutError())).toBe(true);
+    expect(isBusUnavailable(new BusError(BusErrorCodes.publishRejected, 'cannot publish', { retryable: true, cause: new TimeoutError() }))).toBe(true);
+  });
+
+  it('is not anything else: a refused compare-and-set, a full stream, a timeout of something else, a request error of another kind, a handler error', () => {
     expect(isBusUnavailable(api(10071, 'wrong last sequence: 7'))).toBe(false);
     expect(isBusUnavailable(api(10077, 'maximum bytes exceeded'))).toBe(false);
-    expect(isBusUnavailable(new TimeoutError())).toBe(false);
+    expect(isBusUnavailable(Object.assign(new Error('timeout'), { name: 'TimeoutError' }))).toBe(false);
+    expect(isBusUnavailable(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))).toBe(false);
     expect(isBusUnavailable(new RequestError('cancelled'))).toBe(false);
     expect(isBusUnavailable(new TypeError('x is undefined'))).toBe(false);
     expect(isBusUnavailable(undefined)).toBe(false);

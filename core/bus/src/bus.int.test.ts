@@ -204,6 +204,33 @@ describe('break 4: stream limits drop undelivered notifications silently', () =>
     expect((await b.jsm.streams.info(b.topology.streamName('deadLetters'))).state.messages).toBe(0);
   });
 
+  it('a handler whose request gets no answer in time waits: no attempt counted, nothing dead-lettered', async () => {
+    const b = await isolatedBus('timeouts');
+    await b.publisher('herald/test', tracer).resourceEvent(event('late'));
+    // Something listens and never answers, as a bucket's leader being elected does not.
+    const silent = b.nc.subscribe('timeouts.silent');
+    let calls = 0;
+    const failures: string[] = [];
+    const seen = collector<ResourceEventData>();
+    const sub = await b.subscriber(tracer, logger).subscribe('events', { durable: 'timeouts-test', filter: String(b.topology.partitionOf('uid-late')), maxDeliver: 1 }, async (d) => {
+      if (++calls <= 3) {
+        try {
+          await b.nc.request('timeouts.silent', 'claim', { timeout: 50 });
+        } catch (err) {
+          failures.push((err as Error).message);
+          throw err;
+        }
+      }
+      await seen.handler(d);
+    });
+    await seen.waitFor(1);
+    await sub.stop();
+    silent.unsubscribe();
+    expect(calls).toBe(4);
+    expect(failures).toEqual(['timeout', 'timeout', 'timeout']);
+    expect((await b.jsm.streams.info(b.topology.streamName('deadLetters'))).state.messages).toBe(0);
+  });
+
   it("a sink's delivery failing with a NATS no-responders of its destination's is that delivery's failure: dead-lettered", async () => {
     const b = await isolatedBus('destination');
     await b.publisher('herald/test', tracer).notification({
