@@ -25,6 +25,8 @@ describe('a failure the bus is to blame for, for now', () => {
   it("is a request nats.js gave up waiting for, however deep in the causes", () => {
     expect(isBusUnavailable(new TimeoutError())).toBe(true);
     expect(isBusUnavailable(new BusError(BusErrorCodes.publishRejected, 'cannot publish', { retryable: true, cause: new TimeoutError() }))).toBe(true);
+    // The publisher's retries of those, given up at its deadline (waiting for a publish slot too: no cause).
+    expect(isBusUnavailable(new BusError(BusErrorCodes.publishTimeout, 'no acknowledgement for e1 on herald.events.3 within 10000 ms', { retryable: true }))).toBe(true);
   });
 
   it('is not anything else: a refused compare-and-set, a full stream, a timeout of something else, a request error of another kind, a handler error', () => {
@@ -33,6 +35,7 @@ describe('a failure the bus is to blame for, for now', () => {
     expect(isBusUnavailable(Object.assign(new Error('timeout'), { name: 'TimeoutError' }))).toBe(false);
     expect(isBusUnavailable(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))).toBe(false);
     expect(isBusUnavailable(new RequestError('cancelled'))).toBe(false);
+    expect(isBusUnavailable(new BusError(BusErrorCodes.publishRejected, 'the stream refused e1: message size exceeds maximum allowed'))).toBe(false);
     expect(isBusUnavailable(new TypeError('x is undefined'))).toBe(false);
     expect(isBusUnavailable(undefined)).toBe(false);
   });

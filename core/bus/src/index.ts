@@ -2,6 +2,7 @@ export { Bus, type BusOptions } from './bus.ts';
 export { redactServerUrls } from './server-url.ts';
 export { natsConnectOptions, type NatsAuth, type NatsTls, type NatsConnectionOptions } from './connection-options.ts';
 export { BusError, BusErrorCodes } from './errors.ts';
+export { isBusUnavailable } from './bus-unavailable.ts';
 export { Topology, defaultTopology, type TopologyOptions, type StreamLimits, type Placement } from './topology.ts';
 export { JetStreamPublisher, defaultPublisherOptions, type PublisherOptions } from './publisher.ts';
 export { JetStreamSubscriber, defaultSubscriberOptions, type SubscriberOptions } from './subscriber.ts';

@@ -89,19 +89,34 @@ describe('sink runner', () => {
 });
 
 describe('sink runner when results cannot be published', () => {
-  it('never sends again a notification the remote side accepted', async () => {
-    // The publisher gives up on a result quickly: the notification must be acknowledged all the same.
+  it('never sends again a notification the remote side accepted, and publishes its result once the results stream is back', async () => {
+    // The publisher gives up on a result quickly; the runner publishes it again while the bus has no stream
+    // for it (no responders), holding the notification, never sending it again.
     const noResults = await connectBus(nats.url, 'noresults', logger, { publisher: { publishTimeoutMs: 500, attemptTimeoutMs: 200, maxInflight: 16 } });
     const running = await runSink({ bus: noResults, plugin: flaky, services: [service('flaky')], logger, telemetry });
     try {
       await noResults.jsm.streams.delete('NORESULTS_RESULTS');
       await noResults.publisher('herald/test', telemetry.tracer('test')).notification(notification('accepted-once'));
       await until('the delivery', () => delivered.some((d) => d.recipient === 'accepted-once'), 10_000);
-      // Long enough for a failed result publish (500 ms) to have caused a redelivery, were it to.
+      // Long enough for several failed result publishes (500 ms each) to have caused a redelivery, were they to.
       await new Promise((r) => setTimeout(r, 2_000));
       expect(delivered.filter((d) => d.recipient === 'accepted-once').map((d) => d.attempt)).toEqual([1]);
-      const info = await noResults.jsm.consumers.info('NORESULTS_NOTIFICATIONS', 'herald-sink-flaky');
-      expect(info.num_ack_pending + info.num_pending).toBe(0);
+      // Another Herald process starting (or the state role's consumer coming back) creates the stream again.
+      const restored = await connectBus(nats.url, 'noresults', logger);
+      try {
+        const results = await collect<DeliveryResultData>(restored, 'results', 'results-back', 1);
+        expect(results.map((r) => [r.destination.recipient, r.succeeded])).toEqual([['accepted-once', true]]);
+      } finally {
+        await restored.drain();
+      }
+      // Acknowledged once its result went out.
+      for (let tries = 0; ; tries++) {
+        const info = await noResults.jsm.consumers.info('NORESULTS_NOTIFICATIONS', 'herald-sink-flaky');
+        if (info.num_ack_pending + info.num_pending === 0) break;
+        if (tries >= 100) throw new Error(`the notification is still unacknowledged: ${info.num_ack_pending} pending`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(delivered.filter((d) => d.recipient === 'accepted-once').map((d) => d.attempt)).toEqual([1]);
     } finally {
       await running.stop();
       await noResults.drain();

@@ -20,7 +20,7 @@ import {
   type SinkLimits,
   type Subscription,
 } from '@herald/plugin-sdk';
-import { BusErrorCodes, HandBackError } from '@herald/core-bus';
+import { BusErrorCodes, HandBackError, isBusUnavailable } from '@herald/core-bus';
 import { DeliveryErrorCodes, SendFailedError, StepAsideError } from './errors.ts';
 import { deliveryPolicy, notificationRetry, type DeliveryPolicy, type NotificationRetry, type SinkSettings } from './delivery-policy.ts';
 import { DestinationLimiter, type Admission, type Outcome } from './destination-limiter.ts';
@@ -122,9 +122,10 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
   breakers?.addCallback(observeBreakers);
   const tracer = trace.getTracer('@herald/core-delivery');
   // A result that cannot be published must not undo a delivery the remote side accepted. One a full results
-  // stream refused is published again until there is room (until shutdown): without it the claim stays
-  // pending and the condition's next edge sends nothing. Meanwhile this delivery holds its slot, so the sink
-  // sends less while results are full.
+  // stream refused, or one the bus could not take for now (no leader, no answer in time: see
+  // isBusUnavailable), is published again until it goes through (until shutdown; the same id makes a repeat
+  // safe): without it the claim stays pending, the annotation never shows the send, and a final failure's
+  // condition never fires again. Meanwhile this delivery holds its slot, so the sink sends less meanwhile.
   const report = async (data: DeliveryResultData) => {
     deliveries?.add(1, { trigger: data.trigger, service: data.destination.service, succeeded: String(data.succeeded) });
     for (;;) {
@@ -132,8 +133,9 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
         await publisher.deliveryResult(data);
         return;
       } catch (err) {
-        if (isHeraldError(err) && err.code === BusErrorCodes.streamFull && !options.shutdown.aborted) {
-          logger.warn({ err, stateKey: data.stateKey, succeeded: data.succeeded }, 'the results stream is full; publishing the delivery result again');
+        const full = isHeraldError(err) && err.code === BusErrorCodes.streamFull;
+        if ((full || isBusUnavailable(err)) && !options.shutdown.aborted) {
+          logger.warn({ err, stateKey: data.stateKey, succeeded: data.succeeded }, full ? 'the results stream is full; publishing the delivery result again' : 'the bus is unavailable; publishing the delivery result again');
           if (await sleepUnlessAborted(1_000, options.shutdown)) continue;
         }
         logger.error({ err, stateKey: data.stateKey, succeeded: data.succeeded }, 'delivery result could not be published; the delivery outcome stands');
