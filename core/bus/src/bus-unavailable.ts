@@ -10,17 +10,19 @@ import { BusError, BusErrorCodes } from './errors.ts';
 const TEMPORARY_CODES = new Set([10008, 10163]);
 
 /**
- * True when a handler failed because the bus could not answer for a while: nothing answered a request (no
- * responders: a stream or bucket without a leader right now), no answer came in time (nats.js's own request
- * timeout: a leader being elected or a connection being re-established, the request possibly applied, which a
- * claim's compare-and-set and the publish's message id make safe to repeat; the publisher's own
- * `publishTimeout`, which is what its retries of these come to), or JetStream said it is
- * temporarily unavailable (see TEMPORARY_CODES); the error itself or one it was caused by. Not the message's fault: like a full
- * stream, the message waits for the bus, without an attempt counted against it and without being
- * dead-lettered. Seen in the cluster fault suite's partition: events whose claim write met the cluster's
- * election after the heal were tried five times in 7 s and dead-lettered, and a Pending lost that way never
- * released its claim, so the next Running was taken for "already notified". The cluster suite's
- * leader-elections showed the timeouts: evaluators' claim writes timing out while the state bucket elected.
+ * True when a handler failed because the bus could not answer for a while, by the error itself or one it was
+ * caused by:
+ * - no responders: nothing answered a request (a stream or bucket without a leader right now);
+ * - nats.js's request timeout: no answer came in time (a leader being elected, a connection being
+ *   re-established). The request may have been applied; a claim's compare-and-set and a publish's message id
+ *   make repeating it safe. The publisher's `publishTimeout` is what its own retries of these come to;
+ * - JetStream saying it is temporarily unavailable (see TEMPORARY_CODES).
+ *
+ * Not the message's fault: like a full stream, the message waits for the bus, without an attempt counted
+ * against it and without being dead-lettered. Seen in the cluster fault suite's partition: events whose claim
+ * write met the cluster's election after the heal were tried five times in 7 s and dead-lettered, and a
+ * Pending lost that way never released its claim, so the next Running was taken for "already notified". The
+ * suite's leader-elections showed the timeouts: evaluators' claim writes timing out while the bucket elected.
  */
 export function isBusUnavailable(err: unknown): boolean {
   for (let e = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {

@@ -125,7 +125,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
   // stream refused, or one the bus could not take for now (no leader, no answer in time: see
   // isBusUnavailable), is published again until it goes through (until shutdown; the same id makes a repeat
   // safe): without it the claim stays pending, the annotation never shows the send, and a final failure's
-  // condition never fires again. Meanwhile this delivery holds its slot, so the sink sends less meanwhile.
+  // condition never fires again. Meanwhile this delivery holds its slot, so the sink sends less.
   const report = async (data: DeliveryResultData) => {
     deliveries?.add(1, { trigger: data.trigger, service: data.destination.service, succeeded: String(data.succeeded) });
     for (;;) {
