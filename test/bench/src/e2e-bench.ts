@@ -31,6 +31,7 @@ import { jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { parseAllDocuments } from 'yaml';
 import { freePort, startControlPlane, startNats, testNatsLimits, toolPath, type NatsServer } from '@herald/test-harness';
+import { firstQuietSecond, type CpuSample } from './idle-window.ts';
 import { NatsTrafficMeter } from './nats-traffic.ts';
 import { latencyChart, percentile, rssChart, settingLabels, sideBySideTable, type EngineColumn, type EngineRun, type RateRun } from './side-by-side-report.ts';
 
@@ -467,39 +468,46 @@ function threadCpu(pid: number): string {
 
 /**
  * Idle: the engine settled, then a whole second in which it (and its nats-server) used at most `idleCpu`. The
- * second counts from when the engine went quiet: for Herald, when its bus's consumers stopped moving (the
+ * second may start from when the engine went quiet: for Herald, when its bus's consumers stopped moving (the
  * settle check needs half a second of that to say so, and that half second is not added to Herald's idle);
- * for an engine without a bus, from now. The CPU is sampled every 100 ms meanwhile, so that a second can start
- * back then. Returns when the first quiet second started (`idleAt`) and when the bus went quiet.
+ * for an engine without a bus, from now. The CPU is sampled every 100 ms from the call on, and a second may
+ * start at any sample from then: the figure is as fine as the samples for both engines. (Until the eleventh
+ * wave, seconds followed one another from that start, so an engine busy until it went quiet was idle a whole
+ * second later: Herald's first second counted the sample just before the drain, the Go engine's began at its
+ * sync.) Returns when the first quiet second started (`idleAt`) and when the bus went quiet.
  */
 async function idle(engine: Engine): Promise<{ idleAt: number; quietAt: number | undefined }> {
   const t0 = performance.now();
   const pids = [engine.pid, ...(engine.natsPid ? [engine.natsPid] : [])];
-  const cpu = () => pids.map(cpuSeconds);
-  const samples: { at: number; cpu: number[] }[] = [{ at: performance.now(), cpu: cpu() }];
-  const sampler = setInterval(() => samples.push({ at: performance.now(), cpu: cpu() }), 100);
-  let quietAt: number | undefined;
+  const samples: CpuSample[] = [];
+  const sample = () => samples.push({ at: performance.now(), cpu: pids.map(cpuSeconds) });
+  sample();
+  const sampler = setInterval(sample, 100);
   try {
-    quietAt = await engine.settled();
+    const quietAt = await engine.settled();
+    if (debugIdle) out(`  settled after ${(performance.now() - t0).toFixed(0)} ms ${await consumerStats()}`);
+    // The first sample at or after the bus went quiet (with no bus: the first) is the earliest a second may start.
+    let start = quietAt === undefined ? 0 : samples.findIndex((x) => x.at >= quietAt);
+    if (start < 0) start = samples.length - 1;
+    let printed = start;
+    const deadline = performance.now() + 120_000;
+    for (;;) {
+      const found = firstQuietSecond(samples, start, idleCpu);
+      if ('idle' in found || performance.now() > deadline) {
+        const at = samples['idle' in found ? found.idle : Math.min(found.next, samples.length - 1)]!.at;
+        if (debugIdle) out(`  idle from +${(at - t0).toFixed(0)} ms: ${await consumerStats()}`);
+        return { idleAt: at, quietAt };
+      }
+      start = found.next;
+      const last = samples[samples.length - 1]!;
+      if (debugIdle && last.at - samples[printed]!.at >= 1_000) {
+        out(`  +${(last.at - t0).toFixed(0)} ms: CPU ${last.cpu.map((c, i) => (c - samples[printed]!.cpu[i]!).toFixed(2)).join(' / ')} threads ${threadCpu(engine.pid)} ${await natsMessages()}`);
+        printed = samples.length - 1;
+      }
+      await delay(100);
+    }
   } finally {
     clearInterval(sampler);
-  }
-  if (debugIdle) out(`  settled after ${(performance.now() - t0).toFixed(0)} ms ${await consumerStats()}`);
-  // From when the bus went quiet, with the CPU of the sample just before (never less than was used since), or now.
-  const before = quietAt === undefined ? undefined : samples.findLast((x) => x.at <= quietAt!);
-  let start = before ? { at: quietAt!, cpu: before.cpu } : { at: performance.now(), cpu: cpu() };
-  const deadline = performance.now() + 120_000;
-  for (;;) {
-    await delay(Math.max(0, start.at + 1_000 - performance.now()));
-    const end = { at: performance.now(), cpu: cpu() };
-    const used = end.cpu.map((c, i) => c - start.cpu[i]!);
-    if (debugIdle) out(`  +${(end.at - t0).toFixed(0)} ms: CPU ${used.map((u) => u.toFixed(2)).join(' / ')} threads ${threadCpu(engine.pid)} ${await natsMessages()}`);
-    // A window longer than a second (the settle check took its time) is held to the same CPU per second.
-    if (used.reduce((a, b) => a + b, 0) <= (idleCpu * (end.at - start.at)) / 1_000 || performance.now() > deadline) {
-      if (debugIdle) out(`  idle: ${await consumerStats()}`);
-      return { idleAt: start.at, quietAt };
-    }
-    start = end;
   }
 }
 
