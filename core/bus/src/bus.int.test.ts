@@ -177,21 +177,43 @@ describe('break 4: stream limits drop undelivered notifications silently', () =>
     expect((await b.jsm.streams.info(b.topology.streamName('deadLetters'))).state.messages).toBe(0);
   });
 
-  it('a handler whose write finds no server answering for its stream waits: no attempt counted, nothing dead-lettered', async () => {
-    const b = await isolatedBus('unavailable');
-    const publisher = b.publisher('herald/test', tracer);
-    await publisher.resourceEvent(event('waiting'));
+  // maxDeliver 1: one counted failure would dead-letter the event. Its first three handlings meet the bus failing
+  // for real, as a claim write does while a bucket elects its leader.
+  it.each([
+    {
+      what: 'finds no server answering for its stream',
+      // A bucket no server holds: the real server answers "no responders" (nats.js: "jetstream is not enabled").
+      fail: (b: Bus) => b.js.publish('$KV.NO_SUCH_BUCKET.a.b', 'pending'),
+      failure: (err: Error) => err.name,
+      expected: 'JetStreamNotEnabled',
+    },
+    {
+      what: 'gets no answer in time',
+      // Something listens and never answers, as a bucket's leader being elected does not.
+      fail: async (b: Bus) => {
+        const silent = b.nc.subscribe('late.silent');
+        try {
+          await b.nc.request('late.silent', 'claim', { timeout: 50 });
+        } finally {
+          silent.unsubscribe();
+        }
+      },
+      failure: (err: Error) => err.message,
+      expected: 'timeout',
+    },
+  ])('a handler whose request $what waits: no attempt counted, nothing dead-lettered', async ({ what, fail, failure, expected }) => {
+    const name = what.split(' ')[0]!;
+    const b = await isolatedBus(`unavailable${name}`);
+    await b.publisher('herald/test', tracer).resourceEvent(event(name));
     let calls = 0;
     const failures: string[] = [];
     const seen = collector<ResourceEventData>();
-    // maxDeliver 1: one real failure would dead-letter it. The first three calls write to a bucket no server
-    // holds (as a claim write meets a bucket without a leader): the real server answers "no responders".
-    const sub = await b.subscriber(tracer, logger).subscribe('events', { durable: 'unavailable-test', filter: String(b.topology.partitionOf('uid-waiting')), maxDeliver: 1 }, async (d) => {
+    const sub = await b.subscriber(tracer, logger).subscribe('events', { durable: 'unavailable-test', filter: String(b.topology.partitionOf(`uid-${name}`)), maxDeliver: 1 }, async (d) => {
       if (++calls <= 3) {
         try {
-          await b.js.publish('$KV.NO_SUCH_BUCKET.a.b', 'pending');
+          await fail(b);
         } catch (err) {
-          failures.push((err as Error).name);
+          failures.push(failure(err as Error));
           throw err;
         }
       }
@@ -200,34 +222,7 @@ describe('break 4: stream limits drop undelivered notifications silently', () =>
     await seen.waitFor(1);
     await sub.stop();
     expect(calls).toBe(4);
-    expect(failures).toEqual(['JetStreamNotEnabled', 'JetStreamNotEnabled', 'JetStreamNotEnabled']);
-    expect((await b.jsm.streams.info(b.topology.streamName('deadLetters'))).state.messages).toBe(0);
-  });
-
-  it('a handler whose request gets no answer in time waits: no attempt counted, nothing dead-lettered', async () => {
-    const b = await isolatedBus('timeouts');
-    await b.publisher('herald/test', tracer).resourceEvent(event('late'));
-    // Something listens and never answers, as a bucket's leader being elected does not.
-    const silent = b.nc.subscribe('timeouts.silent');
-    let calls = 0;
-    const failures: string[] = [];
-    const seen = collector<ResourceEventData>();
-    const sub = await b.subscriber(tracer, logger).subscribe('events', { durable: 'timeouts-test', filter: String(b.topology.partitionOf('uid-late')), maxDeliver: 1 }, async (d) => {
-      if (++calls <= 3) {
-        try {
-          await b.nc.request('timeouts.silent', 'claim', { timeout: 50 });
-        } catch (err) {
-          failures.push((err as Error).message);
-          throw err;
-        }
-      }
-      await seen.handler(d);
-    });
-    await seen.waitFor(1);
-    await sub.stop();
-    silent.unsubscribe();
-    expect(calls).toBe(4);
-    expect(failures).toEqual(['timeout', 'timeout', 'timeout']);
+    expect(failures).toEqual([expected, expected, expected]);
     expect((await b.jsm.streams.info(b.topology.streamName('deadLetters'))).state.messages).toBe(0);
   });
 
