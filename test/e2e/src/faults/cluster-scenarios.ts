@@ -137,9 +137,10 @@ export const clusterScenarios: readonly FaultScenario[] = [
 ];
 
 /**
- * What the e2e tier runs on every CI build: a stream leader's server SIGKILLed and restarted, every leader
- * stepping down at once six times (made for claim writes to meet an election; whether one does is timing), and a member
- * cut off with the Herald processes beside it for 30 s, then healed (about 1.5 minutes each at CI size,
- * leader-elections under one; the cluster's start shared). `scripts/dev faults --cluster` runs every scenario.
+ * What the e2e tier runs on every CI build: a stream leader's server SIGKILLed and restarted; every leader
+ * stepping down at once, six times (made for claim writes to meet an election; whether one does is timing);
+ * and a member cut off with the Herald processes beside it for 30 s, then healed. About 1.5 minutes each at
+ * CI size, leader-elections under half a minute, the cluster's start shared. `scripts/dev faults --cluster`
+ * runs every scenario.
  */
 export const ciClusterScenarios = ['kill-leader', 'leader-elections', 'partition'];
