@@ -3,6 +3,7 @@ export { redactServerUrls } from './server-url.ts';
 export { natsConnectOptions, type NatsAuth, type NatsTls, type NatsConnectionOptions } from './connection-options.ts';
 export { BusError, BusErrorCodes } from './errors.ts';
 export { isBusUnavailable } from './bus-unavailable.ts';
+export { isBackPressure } from './stream-full.ts';
 export { Topology, defaultTopology, type TopologyOptions, type StreamLimits, type Placement } from './topology.ts';
 export { JetStreamPublisher, defaultPublisherOptions, type PublisherOptions } from './publisher.ts';
 export { JetStreamSubscriber, defaultSubscriberOptions, type SubscriberOptions } from './subscriber.ts';

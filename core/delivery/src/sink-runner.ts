@@ -20,7 +20,7 @@ import {
   type SinkLimits,
   type Subscription,
 } from '@herald/plugin-sdk';
-import { BusErrorCodes, HandBackError, isBusUnavailable } from '@herald/core-bus';
+import { HandBackError, isBackPressure, isBusUnavailable } from '@herald/core-bus';
 import { DeliveryErrorCodes, SendFailedError, StepAsideError } from './errors.ts';
 import { deliveryPolicy, notificationRetry, type DeliveryPolicy, type NotificationRetry, type SinkSettings } from './delivery-policy.ts';
 import { DestinationLimiter, type Admission, type Outcome } from './destination-limiter.ts';
@@ -133,7 +133,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
         await publisher.deliveryResult(data);
         return;
       } catch (err) {
-        const full = isHeraldError(err) && err.code === BusErrorCodes.streamFull;
+        const full = isBackPressure(err);
         if ((full || isBusUnavailable(err)) && !options.shutdown.aborted) {
           logger.warn({ err, stateKey: data.stateKey, succeeded: data.succeeded }, full ? 'the results stream is full; publishing the delivery result again' : 'the bus is unavailable; publishing the delivery result again');
           if (await sleepUnlessAborted(1_000, options.shutdown)) continue;
