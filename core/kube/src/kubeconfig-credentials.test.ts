@@ -96,6 +96,27 @@ describe('kubeconfig credentials', () => {
     }
   });
 
+  it('reads the CA, client certificate and key files once a minute, and a rotated one within the minute after', async () => {
+    const pki = join(dir, 'rotating');
+    mkdirSync(pki);
+    const files = { ca: join(pki, 'ca.crt'), cert: join(pki, 'client.crt'), key: join(pki, 'client.key') };
+    for (const [name, path] of Object.entries(files)) writeFileSync(path, `${name} 1`);
+    const path = kubeconfig('rotating', { 'certificate-authority': files.ca }, { 'client-certificate': files.cert, 'client-key': files.key });
+    const { kc } = loadKubeConfig({ path, env: {} });
+    const start = Date.now();
+    vi.useFakeTimers({ now: start, toFake: ['Date'] });
+    try {
+      expect(await applied(kc)).toMatchObject({ ca: 'ca 1', cert: 'cert 1', key: 'key 1' });
+      for (const [name, path] of Object.entries(files)) writeFileSync(path, `${name} 2`);
+      vi.setSystemTime(start + 59_000);
+      expect(await applied(kc)).toMatchObject({ ca: 'ca 1', cert: 'cert 1', key: 'key 1' });
+      vi.setSystemTime(start + 61_000);
+      expect(await applied(kc)).toMatchObject({ ca: 'ca 2', cert: 'cert 2', key: 'key 2' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('hands an exec credential plugin to client-node, which runs it', async () => {
     const plugin = join(dir, 'credential-plugin.sh');
     writeFileSync(plugin, `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"from-exec"}}'\n`);

@@ -4,8 +4,10 @@ import type { Cluster, Context, User } from '@kubernetes/client-node';
 import type { KubeCredentials } from './kube-credentials.ts';
 import type { KubeconfigDocument } from './kubeconfig-document.ts';
 
-// client-node's FileAuth (the in-cluster token) re-reads the token this often, as client-go does.
-const tokenFileTtlMs = 60_000;
+// client-node's FileAuth (the in-cluster token) re-reads the token this often, as client-go does. The CA,
+// client certificate and key files are read as often: a rotated one is picked up within a minute, and a request
+// reads no file (three synchronous reads per request before: ~2 % of the CPU of a burst, docs/benchmarks.md).
+const credentialFileTtlMs = 60_000;
 
 /**
  * A loaded kubeconfig that authenticates requests itself for the common forms — bearer token (inline,
@@ -17,7 +19,8 @@ const tokenFileTtlMs = 60_000;
  */
 export class KubeconfigCredentials implements KubeCredentials {
   readonly #doc: KubeconfigDocument;
-  #tokenFile: { path: string; token: string; readAt: number } | undefined;
+  /** Credential files (token, CA, client certificate, key) by path, as last read. */
+  readonly #files = new Map<string, { bytes: Buffer; readAt: number }>();
   #clientNode: Promise<KubeCredentials> | undefined;
 
   constructor(doc: KubeconfigDocument) {
@@ -69,25 +72,31 @@ export class KubeconfigCredentials implements KubeCredentials {
     const headers = (options.headers ??= {}) as Record<string, string>;
     if (cluster?.skipTLSVerify) options.rejectUnauthorized = false;
     if (cluster?.tlsServerName) options.servername = cluster.tlsServerName;
-    const ca = cluster && bytes(cluster.caFile, cluster.caData);
+    const ca = cluster && this.#bytes(cluster.caFile, cluster.caData);
     if (ca) options.ca = ca;
-    const cert = bytes(user.certFile, user.certData);
+    const cert = this.#bytes(user.certFile, user.certData);
     if (cert) options.cert = cert;
-    const key = bytes(user.keyFile, user.keyData);
+    const key = this.#bytes(user.keyFile, user.keyData);
     if (key) options.key = key;
     if (user.impersonateUser) headers['Impersonate-User'] = user.impersonateUser;
     const tokenFile = (user.authProvider as { config?: { tokenFile?: string } } | undefined)?.config?.tokenFile;
-    const token = user.token || (tokenFile ? this.#readTokenFile(tokenFile) : undefined);
+    const token = user.token || (tokenFile ? this.#readFile(tokenFile).toString('utf8') : undefined);
     if (token) headers.Authorization = `Bearer ${token}`;
     if (user.username) options.auth = `${user.username}:${user.password}`;
   }
 
-  #readTokenFile(path: string): string {
+  #bytes(file: string | undefined, base64: string | undefined): Buffer | undefined {
+    if (file) return this.#readFile(file);
+    if (base64) return Buffer.from(base64, 'base64');
+    return undefined;
+  }
+
+  /** The file's bytes, read again once they are a minute old. */
+  #readFile(path: string): Buffer {
     const now = Date.now();
-    if (!this.#tokenFile || this.#tokenFile.path !== path || now - this.#tokenFile.readAt > tokenFileTtlMs) {
-      this.#tokenFile = { path, token: readFileSync(path, 'utf8'), readAt: now };
-    }
-    return this.#tokenFile.token;
+    let file = this.#files.get(path);
+    if (!file || now - file.readAt > credentialFileTtlMs) this.#files.set(path, (file = { bytes: readFileSync(path), readAt: now }));
+    return file.bytes;
   }
 
   async #loadClientNode(): Promise<KubeCredentials> {
@@ -97,10 +106,4 @@ export class KubeconfigCredentials implements KubeCredentials {
     kc.loadFromOptions({ clusters, users, contexts, currentContext });
     return kc;
   }
-}
-
-function bytes(file: string | undefined, base64: string | undefined): Buffer | undefined {
-  if (file) return readFileSync(file);
-  if (base64) return Buffer.from(base64, 'base64');
-  return undefined;
 }

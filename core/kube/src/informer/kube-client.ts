@@ -82,8 +82,11 @@ export function createKubeClient(kc: KubeCredentials, options: KubeClientOptions
           if (req.reusedSocket && err.code === 'ECONNRESET' && !signal.aborted) resolve(attempt());
           else reject(err);
         });
-        // A watch can sit idle for minutes: keepalive probes notice a peer that vanished without closing.
-        req.on('socket', (socket: Socket) => socket.setKeepAlive(true, 30_000));
+        // A watch can sit idle for minutes: keepalive probes notice a peer that vanished without closing. Set once
+        // per connection: a kept-alive one has them already, and each setting is a system call.
+        req.on('socket', (socket: Socket) => {
+          if (!req.reusedSocket) socket.setKeepAlive(true, 30_000);
+        });
         req.end(send?.body);
       });
     return attempt();
