@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import semver from 'semver';
+// The two functions alone (semver's documented per-function modules): its index loads all 47 of its files.
+import satisfies from 'semver/functions/satisfies.js';
+import validRange from 'semver/ranges/valid.js';
 import { KernelErrorCodes, PluginError } from '../errors.ts';
 import { SDK_PACKAGE } from './sdk-sharing.ts';
 
@@ -31,11 +33,11 @@ export function heraldSdkVersion(): string {
  */
 export function checkSdkRange(plugin: string, range: unknown, declaredIn: string): void {
   const version = heraldSdkVersion();
-  const valid = typeof range === 'string' ? semver.validRange(range) : null;
+  const valid = typeof range === 'string' ? validRange(range) : null;
   if (!valid) {
     throw new PluginError(plugin, KernelErrorCodes.pluginSdkRange, `${declaredIn} ${JSON.stringify(range)} is not a semver range`);
   }
-  if (!semver.satisfies(version, valid)) {
+  if (!satisfies(version, valid)) {
     throw new PluginError(plugin, KernelErrorCodes.pluginSdkRange, `needs ${SDK_PACKAGE} ${String(range)} (${declaredIn}), but this Herald provides ${version}`);
   }
 }
