@@ -268,9 +268,16 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
       await createPods(first + burstPods);
       await idle(engine);
       expected.push(...names);
-      const warm = await timedBurst(names);
+      // Counted from the server's monitoring (never tapped): whether a process that has run longer sends more per notification.
+      const warmTraffic = currentNats.server?.monitorUrl ? await NatsTrafficMeter.start(currentNats.server.monitorUrl, currentNats.server.url, false) : undefined;
+      await warmTraffic?.begin();
+      const warm: NonNullable<EngineRun['burst']['warm']>[number] = await timedBurst(names);
+      const warmNats = await warmTraffic?.end();
+      await warmTraffic?.close();
+      if (warmNats) warm.heraldMessages = warmNats.heraldMessages;
       burst.warm.push(warm);
-      out(`warm burst ${round + 1}: ${burstPods} fresh Pods → Running: ${(warm.lastWebhookMs / 1000).toFixed(1)} s to the last webhook; CPU per notification ${warm.cpuMsPerNotification.toFixed(2)} ms${warm.natsCpuMsPerNotification === undefined ? '' : ` + nats-server ${warm.natsCpuMsPerNotification.toFixed(2)} ms`}`);
+      const messages = warmNats ? `, ${(warmNats.heraldMessages / burstPods).toFixed(1)} NATS messages from Herald` : '';
+      out(`warm burst ${round + 1}: ${burstPods} fresh Pods → Running: ${(warm.lastWebhookMs / 1000).toFixed(1)} s to the last webhook; CPU per notification ${warm.cpuMsPerNotification.toFixed(2)} ms${warm.natsCpuMsPerNotification === undefined ? '' : ` + nats-server ${warm.natsCpuMsPerNotification.toFixed(2)} ms`}${messages}`);
     }
 
     // RSS at the larger watched counts (Pending Pods: nothing to send); the rates below run with them watched.

@@ -24,7 +24,7 @@ export interface EngineRun {
      * The same burst again on fresh Pods, in the same process, after the first: its code compiled and optimised
      * by then, as in a process that has been running a while. Runs before this figure was kept do not have it.
      */
-    warm?: { lastWebhookMs: number; lastPatchMs?: number; cpuMsPerNotification: number; natsCpuMsPerNotification?: number }[];
+    warm?: { lastWebhookMs: number; lastPatchMs?: number; cpuMsPerNotification: number; natsCpuMsPerNotification?: number; heraldMessages?: number }[];
   };
   rates: RateRun[];
   rss: { watched: number; rss: number; natsRss?: number }[];
