@@ -6,7 +6,7 @@ import type { KubeconfigDocument } from './kubeconfig-document.ts';
 
 // client-node's FileAuth (the in-cluster token) re-reads the token this often, as client-go does. The CA,
 // client certificate and key files are read as often: a rotated one is picked up within a minute, and a request
-// reads no file (three synchronous reads per request before: ~2 % of the CPU of a burst, docs/benchmarks.md).
+// reads no file (before: three synchronous reads per request, about 1 % of a burst's CPU; docs/benchmarks.md).
 const credentialFileTtlMs = 60_000;
 
 /**
