@@ -1,7 +1,8 @@
 /**
  * `node --conditions=herald-source test/bench/src/startup-ab.ts`: start-up of `herald run` A/B on the same Pods.
  * One kube-apiserver with BENCH_AB_PODS Pending Pods (the seed ConfigMap's subscription, nothing to send); the
- * versions in BENCH_AB_MAINS (`label=path/to/core/cli/src/main.ts`, comma-separated: two checkouts) start in
+ * versions in BENCH_AB_MAINS (`label=path/to/core/cli/src/main.ts`, comma-separated: two checkouts; a built
+ * `main.js` runs as built, without the source condition) start in
  * turn, BENCH_AB_ROUNDS times, each on a fresh nats-server (on the same one, the bus would drop the second start's
  * events as repeats within its duplicate window). Per start, one JSON line: synced (`/readyz` 200), settled (every
  * durable consumer without pending messages for half a second), idle (then a whole second under 2 % of a core),
@@ -72,7 +73,7 @@ try {
       writeFileSync(join(dir, 'herald.yaml'), JSON.stringify(config));
       const load = loadavg()[0]!;
       const started = performance.now();
-      const child = spawn(process.execPath, ['--conditions=herald-source', ...(process.env.BENCH_AB_FLAGS ?? '').split(' ').filter(Boolean), main, 'run', '-c', join(dir, 'herald.yaml'), '-o', 'json'], { env: { ...process.env, KUBECONFIG: cp.adminKubeconfigPath, POD_NAMESPACE: namespace }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [...(main.endsWith('.ts') ? ['--conditions=herald-source'] : []), ...(process.env.BENCH_AB_FLAGS ?? '').split(' ').filter(Boolean), main, 'run', '-c', join(dir, 'herald.yaml'), '-o', 'json'], { env: { ...process.env, KUBECONFIG: cp.adminKubeconfigPath, POD_NAMESPACE: namespace }, stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
       const exited = new Promise<void>((r) => child.on('exit', () => r()));
