@@ -221,6 +221,15 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
       natsCpuMsPerNotification: engine!.natsPid ? cpuMs(cpuSeconds(engine!.natsPid) - cpuBefore.nats) : undefined,
     };
   };
+  /** A timed burst with the NATS messages sent during it counted from the server's monitoring (`tap`: also sorted by kind). */
+  const meteredBurst = async (names: string[], tap: boolean) => {
+    const traffic = currentNats.server?.monitorUrl ? await NatsTrafficMeter.start(currentNats.server.monitorUrl, currentNats.server.url, tap) : undefined;
+    await traffic?.begin();
+    const measured: Awaited<ReturnType<typeof timedBurst>> & { heraldMessages?: number } = await timedBurst(names);
+    const nats = await traffic?.end();
+    await traffic?.close();
+    return { measured, nats };
+  };
   try {
     const measureRss = async (count: number) => {
       await createPods(count);
@@ -240,13 +249,9 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
     // Burst: the first burstPods Pods → Running at once.
     const burstNames = Array.from({ length: burstPods }, (_, i) => podName(i));
     expected.push(...burstNames);
-    const traffic = currentNats.server?.monitorUrl ? await NatsTrafficMeter.start(currentNats.server.monitorUrl, currentNats.server.url, natsTap) : undefined;
-    await traffic?.begin();
-    const measured = await timedBurst(burstNames);
+    const { measured, nats } = await meteredBurst(burstNames, natsTap);
     const { lastWebhookMs, lastPatchMs } = measured;
     const burst: EngineRun['burst'] = { pods: burstPods, ...measured };
-    const nats = await traffic?.end();
-    await traffic?.close();
     if (nats) {
       burst.nats = nats;
       const per = (n: number) => (n / burstPods).toFixed(1);
@@ -268,12 +273,8 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
       await createPods(first + burstPods);
       await idle(engine);
       expected.push(...names);
-      // Counted from the server's monitoring (never tapped): whether a process that has run longer sends more per notification.
-      const warmTraffic = currentNats.server?.monitorUrl ? await NatsTrafficMeter.start(currentNats.server.monitorUrl, currentNats.server.url, false) : undefined;
-      await warmTraffic?.begin();
-      const warm: NonNullable<EngineRun['burst']['warm']>[number] = await timedBurst(names);
-      const warmNats = await warmTraffic?.end();
-      await warmTraffic?.close();
+      // Never tapped: whether a process that has run longer sends more per notification.
+      const { measured: warm, nats: warmNats } = await meteredBurst(names, false);
       if (warmNats) warm.heraldMessages = warmNats.heraldMessages;
       burst.warm.push(warm);
       const messages = warmNats ? `, ${(warmNats.heraldMessages / burstPods).toFixed(1)} NATS messages from Herald` : '';
