@@ -1,11 +1,13 @@
 // Builds Herald's packages to JavaScript (each package's dist/) for production and for publishing.
 // Usage: node scripts/build.ts [--clean] [package dir]...   (every package when none is named; a package's
-// build also builds the packages it depends on)
+// build also builds the packages it depends on). Building core/cli (or everything) also bundles the herald
+// command into core/cli/dist/bundle/ (scripts/bundle-cli.ts), which the image runs.
 // Development, tests and scripts/dev run the TypeScript sources and never need this (see the `herald-source`
 // export condition in docs/guides/write-a-plugin.md and the build section of docs/guides/testing.md).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { bundleCli } from './bundle-cli.ts';
 
 const root = join(import.meta.dirname, '..');
 const groups = ['core', 'plugins', 'sources', 'sinks'];
@@ -36,7 +38,10 @@ for (const dir of packages) {
     if (rewritten !== text) writeFileSync(file, rewritten);
   }
 }
-process.stdout.write(`built ${named.length || packages.length} package(s) and their dependencies in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+// The herald command the image runs: core/cli/dist/bundle/ (scripts/bundle-cli.ts), rebuilt with core/cli.
+const cli = join(root, 'core/cli');
+const bundled = named.length === 0 || named.includes(cli) ? await bundleCli() : undefined;
+process.stdout.write(`built ${named.length || packages.length} package(s) and their dependencies${bundled ? `, and bundled the herald command (${bundled.files} files)` : ''} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
 
 function walk(dir: string): string[] {
   if (!existsSync(dir)) return [];

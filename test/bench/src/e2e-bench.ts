@@ -57,17 +57,20 @@ const outPath = process.env.BENCH_E2E_OUT ?? 'bench-e2e-results.json';
 const repo = new URL('../../../', import.meta.url);
 const plotDir = process.env.BENCH_PLOT_DIR ?? fileURLToPath(new URL('docs/benchmarks/', repo));
 /**
- * How Herald runs: `dist` (the default) is the built JavaScript the image runs (`node core/cli/dist/main.js`),
- * built here first (`scripts/build.ts`, incremental); `sources` is the TypeScript sources with type stripping, as
- * development and the tests run it (about 15 MiB more RSS for the stripping).
+ * How Herald runs: `bundle` (the default) is what the image runs (`core/cli/dist/bundle/main.js`, the herald command
+ * bundled by scripts/bundle-cli.ts); `dist` is the compiled packages unbundled (`node core/cli/dist/main.js`); both
+ * are built here first (`scripts/build.ts`, incremental). `sources` is the TypeScript sources with type stripping,
+ * as development and the tests run it (about 15 MiB more RSS for the stripping).
  */
-const heraldFrom = process.env.BENCH_HERALD_FROM ?? 'dist';
-if (heraldFrom !== 'dist' && heraldFrom !== 'sources') throw new Error(`BENCH_HERALD_FROM is "dist" or "sources", not "${heraldFrom}"`);
+const heraldFrom = process.env.BENCH_HERALD_FROM ?? 'bundle';
+const heraldMains: Record<string, string> = { bundle: 'core/cli/dist/bundle/main.js', dist: 'core/cli/dist/main.js', sources: 'core/cli/src/main.ts' };
+if (!(heraldFrom in heraldMains)) throw new Error(`BENCH_HERALD_FROM is "bundle", "dist" or "sources", not "${heraldFrom}"`);
+const built = heraldFrom !== 'sources';
 /**
  * The environment the image gives Herald's node (deploy/docker/Dockerfile's `ENV`: NODE_ENV, NODE_OPTIONS such as
  * V8's young-generation cap), read from the Dockerfile so the benchmark runs what the image runs.
  */
-const imageNodeEnv: Record<string, string> = heraldFrom === 'dist' ? imageEnv(['NODE_ENV', 'NODE_OPTIONS']) : {};
+const imageNodeEnv: Record<string, string> = built ? imageEnv(['NODE_ENV', 'NODE_OPTIONS']) : {};
 /** Messages published to a stream like Herald's event stream to measure the raw JetStream publish rate. */
 const rawPublishCount = Number(process.env.BENCH_RAW_PUBLISH_COUNT ?? 20_000);
 /** Extra node flags for the Herald process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
@@ -84,8 +87,8 @@ const debugIdle = process.env.BENCH_DEBUG_IDLE === '1';
  */
 const restartWaitMs = Number(process.env.BENCH_RESTART_WAIT_SECONDS ?? 0) * 1000;
 const out = (line: string) => process.stdout.write(`${line}\n`);
-const cliMain = fileURLToPath(new URL(heraldFrom === 'dist' ? 'core/cli/dist/main.js' : 'core/cli/src/main.ts', repo));
-if (heraldFrom === 'dist' && engines.includes('herald')) {
+const cliMain = fileURLToPath(new URL(heraldMains[heraldFrom]!, repo));
+if (built && engines.includes('herald')) {
   const build = spawnSync(process.execPath, [fileURLToPath(new URL('scripts/build.ts', repo))], { stdio: 'inherit' });
   if (build.status !== 0) throw new Error(`building Herald for the benchmark failed (${build.status ?? build.signal})`);
 }

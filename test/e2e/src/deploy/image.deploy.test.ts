@@ -30,6 +30,7 @@ describe('the herald image', () => {
     const files = await listFiles();
     const herald = files.filter((f) => f.startsWith('opt/herald/'));
     expect(herald).toContain('opt/herald/core/cli/dist/main.js');
+    expect(herald).toContain('opt/herald/core/cli/dist/bundle/main.js');
     expect(herald).toContain('opt/herald/sinks/webhook/dist/index.js');
     // `herald plugin new` reads the starter's templates.
     expect(herald.some((f) => f.startsWith('opt/herald/plugins/create-plugin/templates/sink/'))).toBe(true);
@@ -65,5 +66,8 @@ describe('the herald image', () => {
     expect(out.trim()).toMatch(/^herald \d+\.\d+\.\d+ \(plugin contract/);
     const id = await docker('run', '--rm', '--entrypoint', 'id', heraldImage);
     expect(id).toContain('uid=65532');
+    // The command on the PATH is the bundle (scripts/bundle-cli.ts), which every other deploy test then runs.
+    const herald = await docker('run', '--rm', '--entrypoint', 'readlink', heraldImage, '-f', '/usr/local/bin/herald');
+    expect(herald.trim()).toBe('/opt/herald/core/cli/dist/bundle/main.js');
   });
 });

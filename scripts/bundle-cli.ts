@@ -1,0 +1,73 @@
+// Bundles the compiled `herald` command (core/cli/dist/main.js and the Herald packages and libraries it imports)
+// into core/cli/dist/bundle/, the file the image runs. Loading ~920 module files one by one is most of what a
+// start spends before it connects; the bundle is ~40 files (docs/benchmarks.md, "Thirteenth wave").
+// Called by scripts/build.ts after tsc; `node scripts/bundle-cli.ts` alone rebundles an existing dist.
+//
+// What stays outside the bundle and loads from node_modules, so that there is one copy of it in the process:
+// - every package a plugin imports: Herald's own plugins' dependencies (read from their package.json files) and
+//   the plugin SDK with its zod. A plugin's `import '@herald/plugin-sdk'` must meet the very objects the kernel
+//   checks (brands, schemas, errors), and a built-in plugin such as the Kubernetes source must not load a second
+//   @herald/core-kube or yaml beside the bundle's;
+// - OpenTelemetry: the optional exporters are loaded from node_modules at run time (core/telemetry) and hand
+//   their objects to the SDK, so the SDK is the one they were installed with;
+// - reflect-metadata and tsyringe: the decorators' metadata must be installed before tsyringe runs, which the
+//   entry's first import guarantees (below); bundled, the order of the two is the bundler's.
+import { readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { builtinModules } from 'node:module';
+import { build } from 'rolldown';
+
+const root = join(import.meta.dirname, '..');
+export const bundleDir = join(root, 'core/cli/dist/bundle');
+
+/** The bare package names that stay outside the bundle (see the top of this file). */
+export function externalPackages(): Set<string> {
+  const names = new Set(['@herald/plugin-sdk', 'zod', 'reflect-metadata', 'tsyringe']);
+  for (const group of ['plugins', 'sources', 'sinks']) {
+    for (const dir of readdirSync(join(root, group))) {
+      const manifest = join(root, group, dir, 'package.json');
+      if (!existsSync(manifest)) continue;
+      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string; private?: boolean; dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+      names.add(pkg.name);
+      for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies })) names.add(dep);
+    }
+  }
+  return names;
+}
+
+/** `yaml/util` → `yaml`, `@nats-io/kv/internal` → `@nats-io/kv`; undefined for a relative or absolute path. */
+function packageOf(id: string): string | undefined {
+  if (id.startsWith('.') || id.startsWith('/') || id.startsWith('\0')) return undefined;
+  const parts = id.split('/');
+  return id.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+export async function bundleCli(): Promise<{ files: number }> {
+  const external = externalPackages();
+  const builtins = new Set(builtinModules);
+  rmSync(bundleDir, { recursive: true, force: true });
+  const result = await build({
+    input: join(root, 'core/cli/dist/main.js'),
+    platform: 'node',
+    logLevel: 'warn',
+    external: (id) => {
+      if (id.startsWith('node:') || builtins.has(id)) return true;
+      const name = packageOf(id);
+      return name !== undefined && (external.has(name) || name.startsWith('@opentelemetry/'));
+    },
+    output: {
+      dir: bundleDir,
+      format: 'esm',
+      minify: true,
+      // The entry's shebang is kept by the bundler; reflect-metadata goes before every other import.
+      banner: (chunk) => (chunk.isEntry ? "import 'reflect-metadata';" : ''),
+    },
+  });
+  return { files: result.output.length };
+}
+
+if (import.meta.main) {
+  const started = Date.now();
+  const { files } = await bundleCli();
+  process.stdout.write(`bundled the herald command into ${files} file(s) in core/cli/dist/bundle/ in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+}
