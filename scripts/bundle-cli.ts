@@ -4,8 +4,8 @@
 // Called by scripts/build.ts after tsc; `node scripts/bundle-cli.ts` alone rebundles an existing dist.
 //
 // What stays outside the bundle and loads from node_modules, so that there is one copy of it in the process:
-// - every package a plugin imports: Herald's own plugins' dependencies (read from their package.json files) and
-//   the plugin SDK with its zod. A plugin's `import '@herald/plugin-sdk'` must meet the very objects the kernel
+// - every package a plugin imports: Herald's own plugins' dependencies and theirs in turn (read from the
+//   package.json files) and the plugin SDK with its zod. A plugin's `import '@herald/plugin-sdk'` must meet the very objects the kernel
 //   checks (brands, schemas, errors), and a built-in plugin such as the Kubernetes source must not load a second
 //   @herald/core-kube or yaml beside the bundle's;
 // - OpenTelemetry: the optional exporters are loaded from node_modules at run time (core/telemetry) and hand
@@ -13,26 +13,50 @@
 // - reflect-metadata and tsyringe: the decorators' metadata must be installed before tsyringe runs, which the
 //   entry's first import guarantees (below); bundled, the order of the two is the bundler's.
 import { readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { builtinModules } from 'node:module';
 import { build } from 'rolldown';
 
 const root = join(import.meta.dirname, '..');
 export const bundleDir = join(root, 'core/cli/dist/bundle');
 
-/** The bare package names that stay outside the bundle (see the top of this file). */
+/**
+ * The bare package names that stay outside the bundle (see the top of this file): every package a plugin under
+ * plugins/, sources/ or sinks/ depends on, and what those depend on in turn (found in node_modules as Node would
+ * find them), so that the bundle never holds a copy of something a plugin loads from node_modules.
+ */
 export function externalPackages(): Set<string> {
-  const names = new Set(['@herald/plugin-sdk', 'zod', 'reflect-metadata', 'tsyringe']);
+  const names = new Set<string>();
+  const visit = (name: string, from: string): void => {
+    if (names.has(name)) return;
+    names.add(name);
+    const dir = packageDir(name, from);
+    if (dir !== undefined) for (const dep of dependenciesOf(dir)) visit(dep, dir);
+  };
+  for (const name of ['@herald/plugin-sdk', 'reflect-metadata', 'tsyringe']) visit(name, join(root, 'core/cli'));
   for (const group of ['plugins', 'sources', 'sinks']) {
-    for (const dir of readdirSync(join(root, group))) {
-      const manifest = join(root, group, dir, 'package.json');
-      if (!existsSync(manifest)) continue;
-      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string; private?: boolean; dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
-      names.add(pkg.name);
-      for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies })) names.add(dep);
+    for (const entry of readdirSync(join(root, group))) {
+      const dir = join(root, group, entry);
+      if (!existsSync(join(dir, 'package.json'))) continue;
+      names.add((JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string }).name);
+      for (const dep of dependenciesOf(dir)) visit(dep, dir);
     }
   }
   return names;
+}
+
+function dependenciesOf(dir: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+  return Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies });
+}
+
+/** The folder of package `name` as Node resolves it from `from`: the nearest node_modules holding it. */
+function packageDir(name: string, from: string): string | undefined {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
 }
 
 /** `yaml/util` → `yaml`, `@nats-io/kv/internal` → `@nats-io/kv`; undefined for a relative or absolute path. */
