@@ -1,13 +1,13 @@
 // Bundles the compiled `herald` command (core/cli/dist/main.js and the Herald packages and libraries it imports)
 // into core/cli/dist/bundle/, the file the image runs. Loading ~920 module files one by one is most of what a
-// start spends before it connects; the bundle is ~40 files (docs/benchmarks.md, "Thirteenth wave").
+// start spends before it connects; the bundle is about 30 (docs/benchmarks.md, "Thirteenth wave").
 // Called by scripts/build.ts after tsc; `node scripts/bundle-cli.ts` alone rebundles an existing dist.
 //
 // What stays outside the bundle and loads from node_modules, so that there is one copy of it in the process:
 // - every package a plugin imports: Herald's own plugins' dependencies and theirs in turn (read from the
-//   package.json files) and the plugin SDK with its zod. A plugin's `import '@herald/plugin-sdk'` must meet the very objects the kernel
-//   checks (brands, schemas, errors), and a built-in plugin such as the Kubernetes source must not load a second
-//   @herald/core-kube or yaml beside the bundle's;
+//   package.json files), and the plugin SDK with its zod. A plugin's `import '@herald/plugin-sdk'` must meet the
+//   very objects the kernel checks (brands, schemas, errors), and a built-in plugin such as the Kubernetes source
+//   must not load a second @herald/core-kube or yaml beside the bundle's;
 // - OpenTelemetry: the optional exporters are loaded from node_modules at run time (core/telemetry) and hand
 //   their objects to the SDK, so the SDK is the one they were installed with;
 // - reflect-metadata and tsyringe: the decorators' metadata must be installed before tsyringe runs, which the
