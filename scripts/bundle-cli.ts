@@ -16,16 +16,17 @@ import { readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { builtinModules } from 'node:module';
 import { build } from 'rolldown';
+import { parsePackageSpecifier } from '../core/kernel/src/plugins/package-entry.ts';
 
 const root = join(import.meta.dirname, '..');
-export const bundleDir = join(root, 'core/cli/dist/bundle');
+const bundleDir = join(root, 'core/cli/dist/bundle');
 
 /**
  * The bare package names that stay outside the bundle (see the top of this file): every package a plugin under
  * plugins/, sources/ or sinks/ depends on, and what those depend on in turn (found in node_modules as Node would
  * find them), so that the bundle never holds a copy of something a plugin loads from node_modules.
  */
-export function externalPackages(): Set<string> {
+function externalPackages(): Set<string> {
   const names = new Set<string>();
   const visit = (name: string, from: string): void => {
     if (names.has(name)) return;
@@ -59,13 +60,6 @@ function packageDir(name: string, from: string): string | undefined {
   }
 }
 
-/** `yaml/util` → `yaml`, `@nats-io/kv/internal` → `@nats-io/kv`; undefined for a relative or absolute path. */
-function packageOf(id: string): string | undefined {
-  if (id.startsWith('.') || id.startsWith('/') || id.startsWith('\0')) return undefined;
-  const parts = id.split('/');
-  return id.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
-}
-
 export async function bundleCli(): Promise<{ files: number }> {
   const external = externalPackages();
   const builtins = new Set(builtinModules);
@@ -76,7 +70,8 @@ export async function bundleCli(): Promise<{ files: number }> {
     logLevel: 'warn',
     external: (id) => {
       if (id.startsWith('node:') || builtins.has(id)) return true;
-      const name = packageOf(id);
+      // Relative and absolute paths are no package (undefined): Herald's own files and the bundler's, bundled.
+      const name = parsePackageSpecifier(id)?.packageName;
       return name !== undefined && (external.has(name) || name.startsWith('@opentelemetry/'));
     },
     output: {
