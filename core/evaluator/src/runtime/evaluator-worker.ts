@@ -14,7 +14,7 @@ import { WarningLimiter } from './warning-limiter.ts';
  * processes pull the same partition (pins lost with a stream leader, a membership that flapped). 16 cut the p99
  * at 100 changes/s from ~100 to 36–72 ms, but lost 2 of 120 in the cluster fault suite's kill-leader, where both
  * evaluators held events of one partition at once (docs/benchmarks.md, sixth wave); the takeover gate covers a
- * hand-over, not two holders at the same time.
+ * hand-over, not two holders at the same time. How an edge is lost then: core/dedup's dedup.test.ts, "order".
  */
 const EVENTS_OUT_PER_PARTITION = 1;
 
