@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Production runs Herald from its compiled output, not from the TypeScript sources tests and scripts/dev use:
-// the image runs the bundle (core/cli/dist/bundle/main.js, scripts/bundle-cli.ts); a checkout built with `npm run
-// build` can also run the compiled packages unbundled (core/cli/dist/main.js, the `herald` bin). Type stripping is off in these runs, so loading a
-// single .ts file (Herald's or a built-in plugin's) fails them.
+// the image runs the bundle (core/cli/dist/bundle/main.js, scripts/bundle-cli.ts); a checkout built with
+// `npm run build` can also run the compiled packages unbundled (core/cli/dist/main.js, the `herald` bin). Type
+// stripping is off in these runs, so loading a single .ts file (Herald's or a built-in plugin's) fails them.
 const root = join(import.meta.dirname, '../../..');
 const mains = { compiled: join(root, 'core/cli/dist/main.js'), bundled: join(root, 'core/cli/dist/bundle/main.js') };
 const dir = mkdtempSync(join(tmpdir(), 'herald-compiled-'));
