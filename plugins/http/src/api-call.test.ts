@@ -1,7 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentPool, callApi, type ApiCall } from './index.ts';
+import { AgentPool, callApi, excerpt, type ApiCall } from './index.ts';
 import { rejectionOf as rejection } from '@herald/plugin-testing';
 
 const TOKEN = '123456:AAsecret-token-in-the-path';
@@ -14,6 +14,7 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url?.endsWith('/hang')) return void hanging.push(res);
     if (req.url?.endsWith('/big')) return void res.writeHead(502).end('x'.repeat(200_000));
+    if (req.url?.endsWith('/echo')) return void res.writeHead(401).end(`{"error":"bad key ${req.headers.authorization}"}`);
     res.writeHead(404, { 'retry-after': '3' }).end('{"ok":false}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -51,9 +52,25 @@ describe('callApi', () => {
     expect(await pending).toMatchObject({ retryable: true, message: 'api "x": send aborted: delivery deadline passed' });
   });
 
+  it('masks the secrets it is given in the answer and in any error', async () => {
+    const secrets = ['key-0d9e71'];
+    const echoed = { ...call('/echo'), headers: { authorization: 'GenieKey key-0d9e71' } };
+    expect((await callApi(pool.get(), echoed, { ...options(), secrets })).body).toBe('{"error":"bad key GenieKey ***"}');
+    const err = await rejection(callApi(pool.get(), call('/x', 'http://127.0.0.1:9'), { ...options(), what: 'api "x": send with key-0d9e71', secrets }));
+    expect(err.message).toMatch(/^api "x": send with \*\*\*: request failed/);
+  });
+
   it('an unreachable API: retryable, and the token in the URL is in no message', async () => {
     const err = await rejection(callApi(pool.get(), call('/x', 'http://127.0.0.1:9'), options()));
     expect(err).toMatchObject({ retryable: true, message: expect.stringMatching(/^api "x": send: request failed: .*ECONNREFUSED/) });
     expect(err.message).not.toContain(TOKEN);
+  });
+});
+
+describe('excerpt', () => {
+  it('folds white space and cuts to the length with an ellipsis', () => {
+    expect(excerpt('  <html>\n  <body>Bad   gateway</body>\n</html> ', 100)).toBe('<html> <body>Bad gateway</body> </html>');
+    expect(excerpt('a'.repeat(12), 10)).toBe(`${'a'.repeat(10)}…`);
+    expect(excerpt(' \n ', 10)).toBe('');
   });
 });

@@ -1,5 +1,4 @@
-export { callApi, aborted, type ApiCall, type ApiAnswer } from './api-call.ts';
-export { postJson, type Answer, type PostOptions } from './json-post.ts';
+export { callApi, boundedText, excerpt, type ApiCall, type ApiAnswer, type CallOptions } from './api-call.ts';
 export { AgentPool, transportAgent } from './agent-pool.ts';
 export {
   transportOptionsShape,

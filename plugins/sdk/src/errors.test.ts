@@ -15,4 +15,10 @@ describe('DeliveryError', () => {
     expect(bare).toMatchObject({ retryable: true, retryAfterMs: undefined });
     expect('cause' in bare).toBe(false);
   });
+
+  it("aborted: retried, saying what was aborted and why, the signal's reason its cause", () => {
+    const shutdown = new DOMException('slack sink stopped', 'AbortError');
+    expect(DeliveryError.aborted('slack "ops": chat.postMessage', shutdown)).toMatchObject({ retryable: true, message: 'slack "ops": chat.postMessage aborted: slack sink stopped', cause: shutdown });
+    expect(DeliveryError.aborted('webhook "hooks": POST', 'deadline')).toMatchObject({ retryable: true, message: 'webhook "hooks": POST aborted: deadline', cause: 'deadline' });
+  });
 });

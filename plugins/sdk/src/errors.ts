@@ -38,6 +38,16 @@ export class DeliveryError extends HeraldError {
       ...(options.retryAfterMs === undefined ? {} : { retryAfterMs: options.retryAfterMs }),
     });
   }
+
+  /**
+   * The send's signal aborted (its deadline, a shutdown) or the sink stopped mid-request: the remote side may
+   * have taken it, so a retry may send it again (it is retryable), and `reason`, the signal's, is the cause,
+   * for the kernel to tell a shutdown from a deadline. `what` starts the message: `<what> aborted: <reason>`.
+   */
+  static aborted(what: string, reason: unknown): DeliveryError {
+    const why = reason instanceof Error ? reason.message : String(reason);
+    return DeliveryError.transient(`${what} aborted: ${why}`, { cause: reason });
+  }
 }
 
 // Duck-typed rather than instanceof: a plugin may bring its own copy of the SDK.

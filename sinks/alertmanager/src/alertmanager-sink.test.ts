@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { eventually, startEndlessAnswerServer } from '@herald/test-harness';
 import { notification, rejection, startSink, type TestSink } from './__fixtures__/sink-harness.ts';
 import { startReceiver, type Receiver } from './__fixtures__/receiver.ts';
 import { alertmanagerTemplateSchema } from './alertmanager.config.ts';
@@ -99,6 +100,19 @@ describe('several targets: one attempt, success when one accepted', () => {
     expect(err).toMatchObject({ retryable: true });
     expect(err.message).toContain(`http://${first.target}/api/v2/alerts timed out: no answer within 1 s`);
     expect(err.message).toContain('http://127.0.0.1:9/api/v2/alerts failed');
+  });
+
+  it("a target's error answer whose body never ends is read no further than its start", async () => {
+    const endless = await startEndlessAnswerServer(503);
+    try {
+      const target = new URL(endless.url).host;
+      const err = await rejection(sink.send(notification(block), { targets: [target], timeout: 60 }));
+      expect(err).toMatchObject({ retryable: true, message: expect.stringContaining(`http://${target}/api/v2/alerts answered 503: xxxx`) });
+      await eventually(async () => expect(endless.cutOff()).toBe(1));
+      expect(endless.bytesSent()).toBeLessThan(64 * 1024 * 1024);
+    } finally {
+      await endless.close();
+    }
   });
 });
 

@@ -1,8 +1,8 @@
-import { coreServices, defineSink, maskSecrets, type ServiceInstance } from '@herald/plugin-sdk';
-import { serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
+import { coreServices, defineSink, maskSecrets, type ServiceInstance, DeliveryError } from '@herald/plugin-sdk';
+import { boundedText, excerpt, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
 import { buildAlert, type PostableAlert } from './alertmanager-alert.ts';
 import { alertmanagerPluginConfigSchema, alertmanagerServiceConfigSchema, alertmanagerTemplateSchema, type AlertmanagerServiceConfig } from './alertmanager.config.ts';
-import { abortedError, noTargetAccepted, statusFailure, type TargetFailure } from './errors.ts';
+import { noTargetAccepted, statusFailure, type TargetFailure } from './errors.ts';
 
 /** Characters of a refusing target's answer kept in the error. */
 const EXCERPT_CHARS = 300;
@@ -48,10 +48,10 @@ export default defineSink({
               await response.body.dump().catch(() => undefined);
               return undefined;
             }
-            const text = maskSecrets((await response.body.text().catch(() => '')).replace(/\s+/g, ' ').trim(), secrets);
-            return statusFailure(url, response.statusCode, text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text, response.headers['retry-after']);
+            const text = excerpt(maskSecrets(await boundedText(response.body).catch(() => ''), secrets), EXCERPT_CHARS);
+            return statusFailure(url, response.statusCode, text, response.headers['retry-after']);
           } catch (err) {
-            if (bound.aborted) throw abortedError(`${what}: POST ${url}`, bound.reason);
+            if (bound.aborted) throw DeliveryError.aborted(`${what}: POST ${url}`, bound.reason);
             if (timeout.aborted) return { target: url, problem: `${url} timed out: no answer within ${options.timeout} s`, retryable: true };
             const message = maskSecrets(err instanceof Error ? err.message : String(err), secrets);
             return { target: url, problem: `${url} failed: ${message}`, retryable: !/Invalid URL|invalid origin/i.test(message) };

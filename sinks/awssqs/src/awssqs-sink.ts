@@ -2,7 +2,7 @@ import { SendMessageCommand, SQSServiceException } from '@aws-sdk/client-sqs';
 import { coreServices, defineSink, DeliveryError, isDeliveryError, maskErrorSecrets, type ServiceInstance } from '@herald/plugin-sdk';
 import { awssqsPluginConfigSchema, awssqsServiceConfigSchema, awssqsTemplateSchema, type AwssqsServiceConfig } from './awssqs.config.ts';
 import { ClientPool } from './client-pool.ts';
-import { abortedError, sqsError } from './errors.ts';
+import { sqsError } from './errors.ts';
 import { buildSendMessage } from './sqs-message.ts';
 
 /**
@@ -74,7 +74,7 @@ export default defineSink({
           if (isDeliveryError(err)) throw maskErrorSecrets(err, secrets);
           if (bound.aborted) {
             const reason = timeout.aborted && !signal.aborted && !stopping.signal.aborted ? new Error(`no answer within ${timeoutMs} ms`) : bound.reason;
-            throw maskErrorSecrets(abortedError(step, reason), secrets);
+            throw maskErrorSecrets(DeliveryError.aborted(step, reason), secrets);
           }
           if (err instanceof SQSServiceException && err.name === 'QueueDoesNotExist') pool.forget(service.name, options, queueName);
           throw maskErrorSecrets(sqsError(step, err), secrets);

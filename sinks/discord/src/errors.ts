@@ -1,5 +1,5 @@
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
-import type { ApiAnswer as HttpAnswer } from '@herald/plugin-http';
+import { excerpt, type ApiAnswer as HttpAnswer } from '@herald/plugin-http';
 
 /** Characters of an answer that is not Discord's JSON kept in an error. */
 const EXCERPT = 300;
@@ -59,8 +59,7 @@ export function answerError(what: string, answer: HttpAnswer): DeliveryError {
     const scope = answer.status === 429 ? `${error.global === true ? ', global' : ''}${header(answer, 'x-ratelimit-scope') ? `, scope ${header(answer, 'x-ratelimit-scope')}` : ''}` : '';
     detail = `${error.message}${code}${scope}${fields.length ? `: ${fields.join('; ')}` : ''}`;
   } else {
-    const text = answer.body.replace(/\s+/g, ' ').trim();
-    detail = text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text || '(no body)';
+    detail = excerpt(answer.body, EXCERPT) || '(no body)';
   }
   const message = `${what}: Discord answered HTTP ${answer.status}: ${detail}`;
   if (!isRetryableStatus(answer.status)) return DeliveryError.permanent(message);

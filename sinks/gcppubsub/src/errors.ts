@@ -29,11 +29,3 @@ export function pubsubError(what: string, err: unknown): DeliveryError {
   return DeliveryError.permanent(message, err);
 }
 
-/**
- * The send's signal aborted (delivery deadline, shutdown), the service timeout passed or the sink stopped:
- * the message may have been published, so it is retryable, and the abort reason is the cause.
- */
-export function abortedError(what: string, reason: unknown): DeliveryError {
-  const why = reason instanceof Error ? reason.message : String(reason);
-  return DeliveryError.transient(`${what} aborted: ${why}`, { cause: reason });
-}

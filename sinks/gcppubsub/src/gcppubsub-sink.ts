@@ -1,6 +1,6 @@
 import { coreServices, defineSink, DeliveryError, isDeliveryError, maskErrorSecrets, untilAborted, type ServiceInstance } from '@herald/plugin-sdk';
 import { ClientPool } from './client-pool.ts';
-import { abortedError, pubsubError } from './errors.ts';
+import { pubsubError } from './errors.ts';
 import { gcppubsubPluginConfigSchema, gcppubsubServiceConfigSchema, gcppubsubTemplateSchema, type GcppubsubServiceConfig } from './gcppubsub.config.ts';
 
 /** The header-like attribute carrying the notification's idempotency key, for a subscriber to drop a resend. */
@@ -72,7 +72,7 @@ export default defineSink({
           if (isDeliveryError(err)) throw maskErrorSecrets(err, secrets);
           if (bound.aborted) {
             const reason = timeout.aborted && !signal.aborted && !stopping.signal.aborted ? new Error(`no answer within ${timeoutMs} ms`) : bound.reason;
-            throw maskErrorSecrets(abortedError(step, reason), secrets);
+            throw maskErrorSecrets(DeliveryError.aborted(step, reason), secrets);
           }
           throw maskErrorSecrets(pubsubError(step, err), secrets);
         }

@@ -1,6 +1,6 @@
 import { coreServices, defineSink, DeliveryError, isDeliveryError, maskErrorSecrets, untilAborted, type ServiceInstance } from '@herald/plugin-sdk';
 import { ClientPool } from './client-pool.ts';
-import { abortedError, githubError } from './errors.ts';
+import { githubError } from './errors.ts';
 import { commentOnPullRequests, createCheckRun, createDeploymentStatus, createStatus, dispatch, type Target } from './github-actions.ts';
 import { githubPluginConfigSchema, githubServiceConfigSchema, githubTemplateSchema, type GithubServiceConfig, type GithubTemplate } from './github.config.ts';
 import { repoFullName } from './repo-url.ts';
@@ -95,7 +95,7 @@ export default defineSink({
           if (isDeliveryError(err)) throw maskErrorSecrets(err.message.startsWith(what) ? err : prefixed(what, err), secrets);
           if (bound.aborted) {
             const reason = timeout.aborted && !signal.aborted && !stopping.signal.aborted ? new Error(`no answer within ${timeoutMs} ms`) : bound.reason;
-            throw maskErrorSecrets(abortedError(`${what}: ${step}`, reason), secrets);
+            throw maskErrorSecrets(DeliveryError.aborted(`${what}: ${step}`, reason), secrets);
           }
           throw maskErrorSecrets(githubError(`${what}: ${step}`, err, clock.now().getTime()), secrets);
         }

@@ -1,5 +1,5 @@
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
-import type { ApiAnswer as HttpAnswer } from '@herald/plugin-http';
+import { excerpt, type ApiAnswer as HttpAnswer } from '@herald/plugin-http';
 
 /** Characters of an answer that is not Google's JSON kept in an error. */
 const EXCERPT = 300;
@@ -30,8 +30,7 @@ export function answerError(what: string, answer: HttpAnswer): DeliveryError {
   let detail: string;
   if (error) detail = [error.status, error.message].filter((s) => typeof s === 'string' && s !== '').join(': ');
   else {
-    const text = answer.body.replace(/\s+/g, ' ').trim();
-    detail = text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text || '(no body)';
+    detail = excerpt(answer.body, EXCERPT) || '(no body)';
   }
   const message = `${what}: Google Chat answered HTTP ${answer.status}: ${detail}`;
   // A 2xx with an error in it is what Argo looks for; Google says which kind in the error's code.

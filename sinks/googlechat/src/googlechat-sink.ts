@@ -1,4 +1,4 @@
-import { coreServices, defineSink, maskErrorSecrets, maskSecrets } from '@herald/plugin-sdk';
+import { coreServices, defineSink } from '@herald/plugin-sdk';
 import { callApi, serviceOptionsReader, shownUrl, SinkConnections, urlSecrets, webhookFor } from '@herald/plugin-http';
 import pkg from '../package.json' with { type: 'json' };
 import { answerError, googleError } from './errors.ts';
@@ -40,23 +40,18 @@ export default defineSink({
         // The URL posted to carries the thread key too: masked whole, as a server may echo it.
         const target = postUrl(notification, raw);
         secrets.push(...urlSecrets(target.href));
-        try {
-          const answer = await callApi(
-            connections.agents.get(options, service.name),
-            { url: target, method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT }, body },
-            { what, timeoutMs: options.timeout ?? config.timeout, signal: bound },
-          );
-          const log = { service: service.name, recipient, stateKey: notification.stateKey, status: answer.status };
-          if (answer.status >= 200 && answer.status <= 299 && googleError(answer.body) === undefined) {
-            logger.debug(log, 'google chat message posted');
-            return;
-          }
-          logger.debug(log, 'google chat message refused');
-          // Masked before the error cuts it to an excerpt: a cut secret would show its start.
-          throw answerError(what, { ...answer, body: maskSecrets(answer.body, secrets) });
-        } catch (err) {
-          throw maskErrorSecrets(err, secrets);
+        const answer = await callApi(
+          connections.agents.get(options, service.name),
+          { url: target, method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT }, body },
+          { what, timeoutMs: options.timeout ?? config.timeout, signal: bound, secrets },
+        );
+        const log = { service: service.name, recipient, stateKey: notification.stateKey, status: answer.status };
+        if (answer.status >= 200 && answer.status <= 299 && googleError(answer.body) === undefined) {
+          logger.debug(log, 'google chat message posted');
+          return;
         }
+        logger.debug(log, 'google chat message refused');
+        throw answerError(what, answer);
       },
 
       stop: () => connections.stop(),

@@ -1,5 +1,5 @@
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
-import type { ApiAnswer as HttpAnswer } from '@herald/plugin-http';
+import { excerpt, type ApiAnswer as HttpAnswer } from '@herald/plugin-http';
 
 /** Characters of an answer that is not Mattermost's JSON kept in an error. */
 const EXCERPT = 300;
@@ -18,8 +18,7 @@ export function answerError(what: string, answer: HttpAnswer): DeliveryError {
     // Not Mattermost's JSON (its rate limiter, a proxy): the text as it is.
   }
   if (detail === undefined) {
-    const text = answer.body.replace(/\s+/g, ' ').trim();
-    detail = text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text || '(no body)';
+    detail = excerpt(answer.body, EXCERPT) || '(no body)';
   }
   const message = `${what}: Mattermost answered HTTP ${answer.status}: ${detail}`;
   if (!isRetryableStatus(answer.status)) return DeliveryError.permanent(message);

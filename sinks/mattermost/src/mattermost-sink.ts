@@ -1,4 +1,4 @@
-import { coreServices, DeliveryError, defineSink, maskErrorSecrets, maskSecrets } from '@herald/plugin-sdk';
+import { coreServices, DeliveryError, defineSink } from '@herald/plugin-sdk';
 import { callApi, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
 import pkg from '../package.json' with { type: 'json' };
 import { answerError } from './errors.ts';
@@ -36,23 +36,18 @@ export default defineSink({
         const what = `mattermost "${service.name}": POST ${url.origin}${url.pathname} to channel ${channel}`;
         const bound = connections.signal(signal, what);
         const body = mattermostBody(notification, channel);
-        try {
-          const answer = await callApi(
-            connections.agents.get(options, service.name),
-            { url, method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, authorization: `Bearer ${options.token}` }, body },
-            { what, timeoutMs: options.timeout ?? config.timeout, signal: bound },
-          );
-          const log = { service: service.name, channel, stateKey: notification.stateKey, status: answer.status };
-          if (answer.status >= 200 && answer.status <= 299) {
-            logger.debug(log, 'mattermost post created');
-            return;
-          }
-          logger.debug(log, 'mattermost post refused');
-          // Masked before the error cuts it to an excerpt: a cut secret would show its start.
-          throw answerError(what, { ...answer, body: maskSecrets(answer.body, secrets) });
-        } catch (err) {
-          throw maskErrorSecrets(err, secrets);
+        const answer = await callApi(
+          connections.agents.get(options, service.name),
+          { url, method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, authorization: `Bearer ${options.token}` }, body },
+          { what, timeoutMs: options.timeout ?? config.timeout, signal: bound, secrets },
+        );
+        const log = { service: service.name, channel, stateKey: notification.stateKey, status: answer.status };
+        if (answer.status >= 200 && answer.status <= 299) {
+          logger.debug(log, 'mattermost post created');
+          return;
         }
+        logger.debug(log, 'mattermost post refused');
+        throw answerError(what, answer);
       },
 
       stop: () => connections.stop(),

@@ -22,11 +22,3 @@ export function deniedError(what: string, serverText: string): DeliveryError {
   return DeliveryError.permanent(`${what}: the server refused: ${serverText}`);
 }
 
-/**
- * The send's signal aborted (delivery deadline, shutdown), the service timeout passed or the sink stopped:
- * the message may have reached the server, so it is retryable, and the abort reason is the cause.
- */
-export function abortedError(what: string, reason: unknown): DeliveryError {
-  const why = reason instanceof Error ? reason.message : String(reason);
-  return DeliveryError.transient(`${what} aborted: ${why}`, { cause: reason });
-}

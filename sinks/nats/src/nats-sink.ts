@@ -1,7 +1,7 @@
 import { coreServices, defineSink, DeliveryError, isDeliveryError, maskErrorSecrets, untilAborted, type NotificationData, type ServiceInstance } from '@herald/plugin-sdk';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { ConnectionPool } from './connection-pool.ts';
-import { abortedError, deniedError, natsError } from './errors.ts';
+import { deniedError, natsError } from './errors.ts';
 import { natsPluginConfigSchema, natsServiceConfigSchema, type NatsServiceConfig } from './nats.config.ts';
 
 /** The header JetStream deduplicates on (within the stream's duplicate window). */
@@ -96,7 +96,7 @@ export default defineSink({
         } catch (err) {
           if (bound.aborted && !isDeliveryError(err)) {
             const reason = timeout.aborted && !signal.aborted && !stopping.signal.aborted ? new Error(`no answer within ${timeoutMs} ms`) : bound.reason;
-            throw maskErrorSecrets(abortedError(step, reason), secrets);
+            throw maskErrorSecrets(DeliveryError.aborted(step, reason), secrets);
           }
           throw maskErrorSecrets(isDeliveryError(err) ? err : natsError(step, err), secrets);
         }

@@ -1,12 +1,12 @@
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
-import type { Answer } from '@herald/plugin-http';
+import { excerpt, type ApiAnswer } from '@herald/plugin-http';
 
 const EXCERPT_CHARS = 500;
 
 /** What Opsgenie said (`{message, errors: {field: text}, requestId}`), else the body's start. */
-function detail(answer: Answer): string {
+function detail(answer: ApiAnswer): string {
   try {
-    const body = JSON.parse(answer.text) as { message?: unknown; errors?: unknown; requestId?: unknown };
+    const body = JSON.parse(answer.body) as { message?: unknown; errors?: unknown; requestId?: unknown };
     if (typeof body.message === 'string') {
       const errors = typeof body.errors === 'object' && body.errors !== null ? Object.entries(body.errors).map(([field, text]) => `${field}: ${String(text)}`) : [];
       const request = typeof body.requestId === 'string' ? ` (requestId ${body.requestId})` : '';
@@ -15,11 +15,11 @@ function detail(answer: Answer): string {
   } catch {
     // Not Opsgenie's JSON (a proxy's page): its text is what there is.
   }
-  return answer.text.length > EXCERPT_CHARS ? `${answer.text.slice(0, EXCERPT_CHARS)}…` : answer.text;
+  return excerpt(answer.body, EXCERPT_CHARS);
 }
 
 /** Opsgenie's throttling says how long its rate window is, in seconds; a Retry-After wins when sent. */
-function throttleWait(answer: Answer): number | undefined {
+function throttleWait(answer: ApiAnswer): number | undefined {
   const retryAfter = parseRetryAfter(answer.headers['retry-after']);
   if (retryAfter !== undefined) return retryAfter;
   const period = Number(answer.headers['x-ratelimit-period-in-sec']);
@@ -30,7 +30,7 @@ function throttleWait(answer: Answer): number | undefined {
  * A refused alert: 401 (unknown key), 403 (no create access), 422 (invalid alert) and other 4xx are
  * permanent, with Opsgenie's message, errors and request id; 429 and 5xx are retryable.
  */
-export function refusedError(what: string, answer: Answer): DeliveryError {
+export function refusedError(what: string, answer: ApiAnswer): DeliveryError {
   const said = detail(answer);
   const message = `${what}: Opsgenie answered ${answer.status}${said ? `: ${said}` : ''}`;
   if (!isRetryableStatus(answer.status)) return DeliveryError.permanent(message);

@@ -1,6 +1,6 @@
 import { coreServices, defineSink, DeliveryError } from '@herald/plugin-sdk';
 import { refusedError } from './errors.ts';
-import { postJson, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
+import { callApi, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
 import { buildAlert } from './opsgenie-alert.ts';
 import { opsgeniePluginConfigSchema, opsgenieServiceConfigSchema, opsgenieTemplateSchema } from './opsgenie.config.ts';
 
@@ -35,16 +35,11 @@ export default defineSink({
         }
         const alert = buildAlert(notification);
         const url = new URL('v2/alerts', options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/`);
-        const answer = await postJson({
-          dispatcher: connections.agents.get(options, service.name),
-          url,
-          headers: { 'content-type': 'application/json', authorization: `GenieKey ${apiKey}` },
-          body: JSON.stringify(alert),
-          timeoutMs: options.timeout,
-          signal: bound,
-          what: `${what}: POST ${url.href}`,
-          secrets: [...Object.values(options.apiKeys), ...(service.secrets ?? [])],
-        });
+        const answer = await callApi(
+          connections.agents.get(options, service.name),
+          { url, method: 'POST', headers: { 'content-type': 'application/json', authorization: `GenieKey ${apiKey}` }, body: JSON.stringify(alert) },
+          { what: `${what}: POST ${url.href}`, timeoutMs: options.timeout, signal: bound, secrets: [...Object.values(options.apiKeys), ...(service.secrets ?? [])] },
+        );
         if (answer.status < 200 || answer.status > 299) throw refusedError(`${what}: alert for team "${team}"`, answer);
         logger.debug({ service: service.name, team, stateKey: notification.stateKey, alias: alert.alias }, 'opsgenie alert accepted');
       },

@@ -1,5 +1,5 @@
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
-import type { Answer } from '@herald/plugin-http';
+import { excerpt, type ApiAnswer } from '@herald/plugin-http';
 
 const EXCERPT_CHARS = 500;
 
@@ -9,9 +9,9 @@ interface RestError {
 }
 
 /** The REST API's error body, `{error: {message, code, errors}}`, when it is one. */
-function restError(answer: Answer): RestError | undefined {
+function restError(answer: ApiAnswer): RestError | undefined {
   try {
-    const error = (JSON.parse(answer.text) as { error?: { message?: unknown; errors?: unknown } }).error;
+    const error = (JSON.parse(answer.body) as { error?: { message?: unknown; errors?: unknown } }).error;
     if (typeof error?.message !== 'string') return undefined;
     return { message: error.message, errors: Array.isArray(error.errors) ? error.errors.filter((e): e is string => typeof e === 'string') : [] };
   } catch {
@@ -23,13 +23,13 @@ function restError(answer: Answer): RestError | undefined {
  * PagerDuty's refusal of an incident whose `incident_key` an open incident on the service already has: the
  * incident this notification opens exists (an earlier attempt of it made it, or the same condition did).
  */
-export function isOpenIncidentWithKey(answer: Answer): boolean {
+export function isOpenIncidentWithKey(answer: ApiAnswer): boolean {
   if (answer.status !== 400) return false;
   return restError(answer)?.errors.some((e) => /incident[_ ]key|dedup key/i.test(e) && /already exists/i.test(e)) ?? false;
 }
 
 /** The REST API's rate window: Retry-After when sent, else `ratelimit-reset` (seconds until the window resets). */
-function throttleWait(answer: Answer): number | undefined {
+function throttleWait(answer: ApiAnswer): number | undefined {
   const retryAfter = parseRetryAfter(answer.headers['retry-after']);
   if (retryAfter !== undefined) return retryAfter;
   const reset = Number(answer.headers['ratelimit-reset']);
@@ -40,10 +40,9 @@ function throttleWait(answer: Answer): number | undefined {
  * A refused incident: 400 (invalid input, unknown service, bad From), 401, 403, 404 and other 4xx are
  * permanent with PagerDuty's message and errors; 429 and 5xx are retryable.
  */
-export function refusedError(what: string, answer: Answer): DeliveryError {
+export function refusedError(what: string, answer: ApiAnswer): DeliveryError {
   const error = restError(answer);
-  const excerpt = answer.text.length > EXCERPT_CHARS ? `${answer.text.slice(0, EXCERPT_CHARS)}…` : answer.text;
-  const said = error ? `${error.message}${error.errors.length ? `: ${error.errors.join('; ')}` : ''}` : excerpt;
+  const said = error ? `${error.message}${error.errors.length ? `: ${error.errors.join('; ')}` : ''}` : excerpt(answer.body, EXCERPT_CHARS);
   const message = `${what}: PagerDuty answered ${answer.status}${said ? `: ${said}` : ''}`;
   if (!isRetryableStatus(answer.status)) return DeliveryError.permanent(message);
   const retryAfterMs = answer.status === 429 ? throttleWait(answer) : parseRetryAfter(answer.headers['retry-after']);

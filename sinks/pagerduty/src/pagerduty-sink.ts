@@ -1,6 +1,6 @@
 import { coreServices, defineSink, DeliveryError } from '@herald/plugin-sdk';
 import { isOpenIncidentWithKey, refusedError } from './errors.ts';
-import { postJson, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
+import { callApi, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
 import { buildIncident } from './pagerduty-incident.ts';
 import { pagerdutyPluginConfigSchema, pagerdutyServiceConfigSchema, pagerdutyTemplateSchema } from './pagerduty.config.ts';
 
@@ -32,21 +32,17 @@ export default defineSink({
         if (!serviceId) throw DeliveryError.permanent(`${what}: no PagerDuty service id: the subscription names none (pagerduty:<service id>) and the service sets no serviceId`);
         const incident = buildIncident(notification, serviceId);
         const url = new URL('/incidents', options.apiURL);
-        const answer = await postJson({
-          dispatcher: connections.agents.get(options, service.name),
-          url,
-          headers: {
-            'content-type': 'application/json',
-            accept: 'application/vnd.pagerduty+json;version=2',
-            authorization: `Token token=${options.token}`,
-            ...(options.from ? { from: options.from } : {}),
-          },
-          body: JSON.stringify(incident),
-          timeoutMs: options.timeout,
-          signal: bound,
-          what: `${what}: POST ${url.href}`,
-          secrets: [options.token, ...(service.secrets ?? [])],
-        });
+        const headers = {
+          'content-type': 'application/json',
+          accept: 'application/vnd.pagerduty+json;version=2',
+          authorization: `Token token=${options.token}`,
+          ...(options.from ? { from: options.from } : {}),
+        };
+        const answer = await callApi(
+          connections.agents.get(options, service.name),
+          { url, method: 'POST', headers, body: JSON.stringify(incident) },
+          { what: `${what}: POST ${url.href}`, timeoutMs: options.timeout, signal: bound, secrets: [options.token, ...(service.secrets ?? [])] },
+        );
         const log = { service: service.name, serviceId, stateKey: notification.stateKey, incidentKey: incident.incident.incident_key };
         if (isOpenIncidentWithKey(answer)) {
           logger.info(log, 'pagerduty incident with this key is already open; not opening another');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakePagerDuty, type FakePagerDuty } from '@herald/test-harness';
+import { eventually, startEndlessAnswerServer, startFakePagerDuty, type FakePagerDuty } from '@herald/test-harness';
 import { notification, rejection, startSink, type TestSink } from './__fixtures__/sink-harness.ts';
 import { pagerdutyv2TemplateSchema } from './pagerdutyv2.config.ts';
 
@@ -84,6 +84,17 @@ describe('what may pass later', () => {
     pd.behave('hang');
     expect(await rejection(sink.send(notification('team-shop', block), { ...service, timeout: '200ms' }))).toMatchObject({ retryable: true, message: expect.stringContaining('no answer within 200 ms') });
     expect(await rejection(sink.send(notification('team-shop', block), { ...service, apiURL: 'http://127.0.0.1:9' }))).toMatchObject({ retryable: true });
+  });
+  it('an error answer whose body never ends is read no further than its start: retryable, with that start', async () => {
+    const endless = await startEndlessAnswerServer(502);
+    try {
+      const err = await rejection(sink.send(notification('team-shop', block), { ...service, apiURL: endless.url, timeout: '60s' }));
+      expect(err).toMatchObject({ retryable: true, message: expect.stringContaining('PagerDuty answered 502: xxxx') });
+      await eventually(async () => expect(endless.cutOff()).toBe(1));
+      expect(endless.bytesSent()).toBeLessThan(64 * 1024 * 1024);
+    } finally {
+      await endless.close();
+    }
   });
 });
 

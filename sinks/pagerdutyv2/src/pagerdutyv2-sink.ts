@@ -1,6 +1,6 @@
 import { coreServices, defineSink, DeliveryError } from '@herald/plugin-sdk';
 import { refusedError } from './errors.ts';
-import { postJson, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
+import { callApi, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
 import { buildEvent } from './pagerduty-event.ts';
 import { pagerdutyv2PluginConfigSchema, pagerdutyv2ServiceConfigSchema, pagerdutyv2TemplateSchema } from './pagerdutyv2.config.ts';
 
@@ -36,16 +36,11 @@ export default defineSink({
         }
         const event = buildEvent(notification, routingKey);
         const url = new URL('/v2/enqueue', options.apiURL);
-        const answer = await postJson({
-          dispatcher: connections.agents.get(options, service.name),
-          url,
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(event),
-          timeoutMs: options.timeout,
-          signal: bound,
-          what: `${what}: POST ${url.href}`,
-          secrets: [...Object.values(options.serviceKeys), ...(service.secrets ?? [])],
-        });
+        const answer = await callApi(
+          connections.agents.get(options, service.name),
+          { url, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) },
+          { what: `${what}: POST ${url.href}`, timeoutMs: options.timeout, signal: bound, secrets: [...Object.values(options.serviceKeys), ...(service.secrets ?? [])] },
+        );
         if (answer.status < 200 || answer.status > 299) throw refusedError(`${what}: event for recipient "${recipient}"`, answer);
         logger.debug({ service: service.name, recipient, stateKey: notification.stateKey, dedupKey: event.dedup_key }, 'pagerduty event accepted');
       },

@@ -51,11 +51,3 @@ export function callError(what: string, err: unknown): DeliveryError {
   }
 }
 
-/**
- * The send's signal aborted (delivery deadline, shutdown) or the sink stopped: the message may have been
- * posted, so it is retryable, and the abort reason is the cause, for the kernel to tell a shutdown apart.
- */
-export function abortedError(what: string, reason: unknown): DeliveryError {
-  const why = reason instanceof Error ? reason.message : String(reason);
-  return DeliveryError.transient(`${what} aborted: ${why}`, { cause: reason });
-}

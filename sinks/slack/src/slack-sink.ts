@@ -1,6 +1,6 @@
 import { coreServices, defineSink, isDeliveryError, type NotificationData, type ServiceInstance, DeliveryError } from '@herald/plugin-sdk';
 import type { WebClient } from '@slack/web-api';
-import {abortedError, callError} from './errors.ts';
+import { callError } from './errors.ts';
 import { ClientPool } from './slack-client.ts';
 import { buildMessage, type SlackMessage, type Threading } from './slack-message.ts';
 import { slackPluginConfigSchema, slackServiceConfigSchema, slackTemplateSchema, type SlackServiceConfig } from './slack.config.ts';
@@ -63,7 +63,7 @@ export default defineSink({
         const bound = AbortSignal.any([signal, stopping.signal]);
         const call = <T>(method: string, run: (client: WebClient) => Promise<T>): Promise<T> =>
           clients.use(service.name, options, config.timeout, bound, run).catch((err: unknown) => {
-            if (bound.aborted) throw abortedError(`${what}: ${method} to ${channel}`, bound.reason);
+            if (bound.aborted) throw DeliveryError.aborted(`${what}: ${method} to ${channel}`, bound.reason);
             if (isDeliveryError(err)) throw err;
             throw callError(`${what}: ${method} to ${channel}`, err);
           });

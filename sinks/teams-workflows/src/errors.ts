@@ -1,5 +1,5 @@
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
-import type { ApiAnswer as HttpAnswer } from '@herald/plugin-http';
+import { excerpt, type ApiAnswer as HttpAnswer } from '@herald/plugin-http';
 
 /** Characters of the answer kept in an error. */
 const EXCERPT = 300;
@@ -14,8 +14,7 @@ function describe(body: string): string {
   } catch {
     // Not Power Automate's JSON (a gateway's page): the text as it is.
   }
-  const text = body.replace(/\s+/g, ' ').trim();
-  return text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text || 'no error details provided';
+  return excerpt(body, EXCERPT) || 'no error details provided';
 }
 
 /**

@@ -1,4 +1,4 @@
-import { coreServices, DeliveryError, defineSink, maskErrorSecrets, maskSecrets } from '@herald/plugin-sdk';
+import { coreServices, DeliveryError, defineSink } from '@herald/plugin-sdk';
 import { callApi, serviceOptionsReader, shownUrl, SinkConnections, urlSecrets, webhookFor } from '@herald/plugin-http';
 import pkg from '../package.json' with { type: 'json' };
 import { answerError } from './errors.ts';
@@ -40,23 +40,18 @@ export default defineSink({
         const what = `teams-workflows "${service.name}": POST for recipient "${recipient}" to ${shownUrl(raw)}`;
         const bound = connections.signal(signal, what);
         const body = workflowsBody(notification);
-        try {
-          const answer = await callApi(
-            connections.agents.get(options, service.name),
-            { url: new URL(raw), method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT }, body },
-            { what, timeoutMs: options.timeout ?? config.timeout, signal: bound },
-          );
-          const log = { service: service.name, recipient, stateKey: notification.stateKey, status: answer.status };
-          if (answer.status >= 200 && answer.status <= 299) {
-            logger.debug(log, 'teams workflow triggered');
-            return;
-          }
-          logger.debug(log, 'teams workflow refused the request');
-          // Masked before the error cuts it to an excerpt: a cut secret would show its start.
-          throw answerError(what, { ...answer, body: maskSecrets(answer.body, secrets) });
-        } catch (err) {
-          throw maskErrorSecrets(err, secrets);
+        const answer = await callApi(
+          connections.agents.get(options, service.name),
+          { url: new URL(raw), method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT }, body },
+          { what, timeoutMs: options.timeout ?? config.timeout, signal: bound, secrets },
+        );
+        const log = { service: service.name, recipient, stateKey: notification.stateKey, status: answer.status };
+        if (answer.status >= 200 && answer.status <= 299) {
+          logger.debug(log, 'teams workflow triggered');
+          return;
         }
+        logger.debug(log, 'teams workflow refused the request');
+        throw answerError(what, answer);
       },
 
       stop: () => connections.stop(),

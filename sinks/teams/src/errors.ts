@@ -1,5 +1,5 @@
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
-import type { ApiAnswer as HttpAnswer } from '@herald/plugin-http';
+import { excerpt, type ApiAnswer as HttpAnswer } from '@herald/plugin-http';
 
 /** Characters of the connector's answer kept in an error. */
 const EXCERPT = 300;
@@ -11,18 +11,13 @@ const DELIVERY_FAILED = /returned HTTP error (\d{3})/;
 /** Teams' throttling answers carry no Retry-After; a few seconds lets its per-second window pass. */
 const THROTTLED_RETRY_MS = 5_000;
 
-function excerpt(body: string): string {
-  const text = body.replace(/\s+/g, ' ').trim();
-  return text.length > EXCERPT ? `${text.slice(0, EXCERPT)}…` : text;
-}
-
 /**
  * A DeliveryError for an answer that is not the connector's `1`. The failure reported in a 200's body
  * decides by its status like any other: 429 and 5xx retryable (after Retry-After when sent), the rest
  * (400 "Summary or Text is required.", 404/410 for a removed connector, 413…) permanent with the text.
  */
 export function answerError(what: string, answer: HttpAnswer): DeliveryError {
-  const text = excerpt(answer.body) || '(no body)';
+  const text = excerpt(answer.body, EXCERPT) || '(no body)';
   const reported = answer.status >= 200 && answer.status <= 299 ? DELIVERY_FAILED.exec(answer.body) : null;
   const status = reported ? Number(reported[1]) : answer.status;
   const message = `${what}: Teams answered HTTP ${answer.status}: ${text}`;

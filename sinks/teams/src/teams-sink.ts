@@ -1,4 +1,4 @@
-import { coreServices, defineSink, maskErrorSecrets, maskSecrets } from '@herald/plugin-sdk';
+import { coreServices, defineSink } from '@herald/plugin-sdk';
 import { callApi, serviceOptionsReader, shownUrl, SinkConnections, urlSecrets, webhookFor } from '@herald/plugin-http';
 import pkg from '../package.json' with { type: 'json' };
 import { answerError } from './errors.ts';
@@ -37,24 +37,19 @@ export default defineSink({
         const what = `teams "${service.name}": POST for recipient "${recipient}" to ${shownUrl(raw)}`;
         const bound = connections.signal(signal, what);
         const body = teamsBody(notification);
-        try {
-          const answer = await callApi(
-            connections.agents.get(options, service.name),
-            { url: new URL(raw), method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT }, body },
-            { what, timeoutMs: options.timeout ?? config.timeout, signal: bound },
-          );
-          const log = { service: service.name, recipient, stateKey: notification.stateKey, status: answer.status };
-          // Argo's rule: the connector posted the card when it answered `1`, whatever else it did.
-          if (answer.body === '1') {
-            logger.debug(log, 'teams card posted');
-            return;
-          }
-          logger.debug(log, 'teams card refused');
-          // Masked before the error cuts it to an excerpt: a cut secret would show its start.
-          throw answerError(what, { ...answer, body: maskSecrets(answer.body, secrets) });
-        } catch (err) {
-          throw maskErrorSecrets(err, secrets);
+        const answer = await callApi(
+          connections.agents.get(options, service.name),
+          { url: new URL(raw), method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT }, body },
+          { what, timeoutMs: options.timeout ?? config.timeout, signal: bound, secrets },
+        );
+        const log = { service: service.name, recipient, stateKey: notification.stateKey, status: answer.status };
+        // Argo's rule: the connector posted the card when it answered `1`, whatever else it did.
+        if (answer.body === '1') {
+          logger.debug(log, 'teams card posted');
+          return;
         }
+        logger.debug(log, 'teams card refused');
+        throw answerError(what, answer);
       },
 
       stop: () => connections.stop(),

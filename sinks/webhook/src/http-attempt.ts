@@ -1,7 +1,7 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
-import { isRetryableStatus, maskSecrets, parseRetryAfter } from '@herald/plugin-sdk';
+import { isRetryableStatus, maskSecrets, parseRetryAfter, DeliveryError } from '@herald/plugin-sdk';
 import type { Dispatcher } from 'undici';
-import { abortedError } from './errors.ts';
+
 import { displayUrl } from './redact.ts';
 import type { WebhookRequest } from './webhook-request.ts';
 
@@ -63,7 +63,7 @@ export function attempt(request: WebhookRequest, options: AttemptOptions): Promi
 async function exchange(request: WebhookRequest, options: AttemptOptions, spanContext: ReturnType<typeof context.active>): Promise<AttemptOutcome> {
   const { signal, timeoutMs } = options;
   const what = request.label;
-  if (signal.aborted) throw abortedError(what, signal.reason);
+  if (signal.aborted) throw DeliveryError.aborted(what, signal.reason);
   const headers = { ...request.headers };
   if (!Object.keys(headers).some((name) => name.toLowerCase() === 'traceparent')) propagation.inject(spanContext, headers);
 
@@ -110,7 +110,7 @@ async function exchange(request: WebhookRequest, options: AttemptOptions, spanCo
       };
     }
   } catch (err) {
-    if (signal.aborted) throw abortedError(what, signal.reason);
+    if (signal.aborted) throw DeliveryError.aborted(what, signal.reason);
     if (deadline.signal.aborted) return { ok: false, retryable: true, problem: `${what} timed out: no complete response within ${timeoutMs} ms`, cause: err };
     const code = errorCode(err);
     const detail = `${err instanceof Error ? err.message : String(err)}${code && !String(err).includes(code) ? ` (${code})` : ''}`;
