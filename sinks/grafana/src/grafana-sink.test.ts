@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeGrafana, type FakeGrafana } from '@herald/test-harness';
+import { startCuttingEcho, startFakeGrafana, type FakeGrafana } from '@herald/test-harness';
 import { annotationsUrl } from './grafana-annotation.ts';
 import { notification, rejection, startSink, type TestSink } from './__fixtures__/grafana-harness.ts';
 
@@ -89,4 +89,14 @@ describe('what may pass later', () => {
     api.behave('hang', 'argocd');
     expect(await rejection(sink.send(notification('argocd', 'x'), { ...service, timeout: '200ms' }))).toMatchObject({ retryable: true, message: 'grafana "grafana": annotation tagged argocd: no answer within 200 ms' });
   });
+});
+
+it('a refusal that echoes the API key where the error cuts its text shows none of it', async () => {
+  const echo = await startCuttingEcho(api.apiKey);
+  try {
+    const err = await rejection(sink.send(notification('argocd', 'x'), { ...service, apiUrl: echo.origin }));
+    expect(err.message).not.toContain(echo.firstHalf);
+  } finally {
+    await echo.close();
+  }
 });

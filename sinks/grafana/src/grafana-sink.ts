@@ -41,7 +41,7 @@ export default defineSink({
               headers: { 'content-type': 'application/json', authorization: `Bearer ${options.apiKey}` },
               body: JSON.stringify(annotation),
             },
-            { what, timeoutMs: options.timeout ?? config.timeout, signal: bound },
+            { what, timeoutMs: options.timeout ?? config.timeout, signal: bound, secrets },
           );
           // Argo takes only 200 as success; Grafana answers 200 to an added annotation.
           if (answer.status !== 200) throw answerError(what, answer);

@@ -1,5 +1,5 @@
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
-import type { ApiAnswer } from '@herald/plugin-http';
+import { excerpt, type ApiAnswer } from '@herald/plugin-http';
 
 /** New Relic's error text: the `title` of its error body `{"error": {"title": …}}`. */
 function describe(body: string): string {
@@ -9,7 +9,7 @@ function describe(body: string): string {
   } catch {
     // Not New Relic's JSON (a proxy's page): its start is the best description.
   }
-  return body.replace(/\s+/g, ' ').trim().slice(0, 200) || 'no description';
+  return excerpt(body, 200) || 'no description';
 }
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeNewrelic, type FakeNewrelic } from '@herald/test-harness';
+import { startCuttingEcho, startFakeNewrelic, type FakeNewrelic } from '@herald/test-harness';
 import { newrelicTemplateSchema } from './newrelic.config.ts';
 import { notification, rejection, startSink, type TestSink } from './__fixtures__/newrelic-harness.ts';
 
@@ -100,4 +100,14 @@ describe('what may pass later', () => {
     api.behave('hang', APP);
     expect(await rejection(sink.send(notification(APP, 'x', block), { ...service, timeout: '200ms' }))).toMatchObject({ retryable: true, message: `newrelic "newrelic": deployment marker for application ${APP}: no answer within 200 ms` });
   });
+});
+
+it('a refusal that echoes the API key where the error cuts its text shows none of it', async () => {
+  const echo = await startCuttingEcho(api.apiKey);
+  try {
+    const err = await rejection(sink.send(notification(APP, 'x', { revision: 'abc' }), { ...service, apiURL: echo.origin }));
+    expect(err.message).not.toContain(echo.firstHalf);
+  } finally {
+    await echo.close();
+  }
 });

@@ -41,7 +41,7 @@ export default defineSink({
               headers: { 'content-type': 'application/json', 'x-api-key': options.apiKey },
               body: JSON.stringify(marker),
             },
-            { what, timeoutMs: options.timeout ?? config.timeout, signal: bound },
+            { what, timeoutMs: options.timeout ?? config.timeout, signal: bound, secrets },
           );
           if (answer.status < 200 || answer.status > 299) throw answerError(what, answer);
           logger.debug({ service: service.name, application, stateKey: notification.stateKey }, 'newrelic deployment marker created');

@@ -1,5 +1,5 @@
 import { DeliveryError, parseRetryAfter } from '@herald/plugin-sdk';
-import type { ApiAnswer } from '@herald/plugin-http';
+import { excerpt, type ApiAnswer } from '@herald/plugin-http';
 
 /** Pushover asks clients to wait at least five seconds before retrying after a 5xx or a timeout. */
 export const SERVER_ERROR_PAUSE_MS = 5_000;
@@ -21,7 +21,7 @@ function errorsOf(body: string): string | undefined {
  * retried no sooner than five seconds.
  */
 export function answerError(what: string, answer: ApiAnswer, now = Date.now()): DeliveryError {
-  const detail = errorsOf(answer.body) ?? (answer.body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200) || 'no description');
+  const detail = errorsOf(answer.body) ?? (excerpt(answer.body.replace(/<[^>]*>/g, ' '), 200) || 'no description');
   const message = `${what}: Pushover answered ${answer.status}: ${detail}`;
   if (answer.status === 429) {
     // The reset is a unix time: measured from the answer's own Date, so a skewed local clock does not matter.

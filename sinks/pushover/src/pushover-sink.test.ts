@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakePushover, type FakePushover } from '@herald/test-harness';
+import { startCuttingEcho, startFakePushover, type FakePushover } from '@herald/test-harness';
 import { pushoverServiceConfigSchema } from './pushover.config.ts';
 import { notification, rejection, startSink, type TestSink } from './__fixtures__/pushover-harness.ts';
 
@@ -91,4 +91,14 @@ describe('what may pass later', () => {
     expect(api.accepted()).toBe(6);
     expect(new Set(api.requests.map((r) => r.remotePort)).size).toBeLessThanOrEqual(2);
   });
+});
+
+it('a refusal that echoes the token where the error cuts its text shows none of it', async () => {
+  const echo = await startCuttingEcho(api.token);
+  try {
+    const err = await rejection(sink.send(notification(USER, 'x'), { ...service, apiURL: echo.origin }));
+    expect(err.message).not.toContain(echo.firstHalf);
+  } finally {
+    await echo.close();
+  }
 });

@@ -44,7 +44,7 @@ export default defineSink({
               headers: { 'content-type': 'application/x-www-form-urlencoded' },
               body: new URLSearchParams({ token: options.token, ...message }).toString(),
             },
-            { what, timeoutMs: options.timeout ?? config.timeout, signal: bound },
+            { what, timeoutMs: options.timeout ?? config.timeout, signal: bound, secrets },
           );
           if (answer.status !== 200 || !/"status"\s*:\s*1\b/.test(answer.body)) throw answerError(what, answer);
           logger.debug({ service: service.name, user, stateKey: notification.stateKey, remaining: answer.headers['x-limit-app-remaining'] }, 'pushover message sent');

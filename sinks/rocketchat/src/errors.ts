@@ -1,5 +1,5 @@
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
-import type { ApiAnswer } from '@herald/plugin-http';
+import { excerpt, type ApiAnswer } from '@herald/plugin-http';
 
 /** Rocket.Chat's error text: `error` (`… [error-room-not-found]`), else `message`, of its `{success:false}` or `{status:"error"}` body. */
 function describe(body: string): string {
@@ -11,7 +11,7 @@ function describe(body: string): string {
   } catch {
     // Not Rocket.Chat's JSON (a proxy's page): its start is the best description.
   }
-  return body.replace(/\s+/g, ' ').trim().slice(0, 200) || 'no description';
+  return excerpt(body, 200) || 'no description';
 }
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeRocketChat, type FakeRocketChat } from '@herald/test-harness';
+import { startCuttingEcho, startFakeRocketChat, type FakeRocketChat } from '@herald/test-harness';
 import { rocketchatTemplateSchema } from './rocketchat.config.ts';
 import { notification, rejection, startSink, type TestSink } from './__fixtures__/rocketchat-harness.ts';
 
@@ -134,4 +134,14 @@ describe('what may pass later', () => {
     api.behave('hang', '#a');
     expect(await rejection(sink.send(notification('#a', 'x'), { ...service, timeout: '200ms' }))).toMatchObject({ retryable: true, message: 'rocketchat "rocketchat": chat.postMessage to #a: no answer within 200 ms' });
   });
+});
+
+it('a refusal that echoes the password where the error cuts its text shows none of it', async () => {
+  const echo = await startCuttingEcho(api.password);
+  try {
+    const err = await rejection(sink.send(notification('#a', 'x'), { ...service, serverUrl: echo.origin }));
+    expect(err.message).not.toContain(echo.firstHalf);
+  } finally {
+    await echo.close();
+  }
 });

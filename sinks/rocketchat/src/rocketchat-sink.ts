@@ -43,7 +43,7 @@ export default defineSink({
             logger.warn({ service: service.name, ignored }, 'rocketchat: icon must be an :emoji: and avatar an http(s) URL; left out of the messages');
           }
           const message = buildMessage(notification, options);
-          const call = { dispatcher: connections.agents.get(), what, timeoutMs: options.timeout ?? config.timeout, signal: bound };
+          const call = { dispatcher: connections.agents.get(), what, timeoutMs: options.timeout ?? config.timeout, signal: bound, secrets };
           const post = async (session: Session) => {
             secrets.push(session.authToken);
             return callApi(call.dispatcher, postCall(options, session, message), call);

@@ -14,6 +14,8 @@ interface LoginOptions {
   what: string;
   timeoutMs: number;
   signal: AbortSignal;
+  /** Masked in the login's answer and errors (the password; never the token the answer brings). */
+  secrets?: readonly string[];
 }
 
 /**
@@ -44,7 +46,7 @@ export class SessionCache {
     this.#sessions.clear();
   }
 
-  async #login(config: RocketchatServiceConfig, { dispatcher, what, timeoutMs, signal }: LoginOptions): Promise<Session> {
+  async #login(config: RocketchatServiceConfig, { dispatcher, what, timeoutMs, signal, secrets }: LoginOptions): Promise<Session> {
     const label = `${what}: login as ${config.email}`;
     const answer = await callApi(
       dispatcher,
@@ -54,7 +56,7 @@ export class SessionCache {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ user: config.email, password: config.password }),
       },
-      { what: label, timeoutMs, signal },
+      { what: label, timeoutMs, signal, ...(secrets ? { secrets } : {}) },
     );
     if (answer.status !== 200) throw answerError(label, answer);
     let data: { userId?: unknown; authToken?: unknown } | undefined;

@@ -1,5 +1,5 @@
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
-import type { ApiAnswer } from '@herald/plugin-http';
+import { excerpt, type ApiAnswer } from '@herald/plugin-http';
 
 /** Telegram's answer to a failed call: `{ok:false, error_code, description, parameters}`. */
 interface TelegramFailure {
@@ -26,7 +26,7 @@ function parseFailure(body: string): TelegramFailure {
  */
 export function answerError(what: string, answer: ApiAnswer): DeliveryError {
   const failure = parseFailure(answer.body);
-  const description = failure.description ?? (answer.body.trim().slice(0, 200) || 'no description');
+  const description = failure.description ?? (excerpt(answer.body, 200) || 'no description');
   const message = `${what}: Telegram answered ${answer.status}: ${description}`;
   const seconds = failure.parameters?.retry_after;
   if (answer.status === 429 || typeof seconds === 'number') {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeTelegram, type FakeTelegram } from '@herald/test-harness';
+import { startCuttingEcho, startFakeTelegram, type FakeTelegram } from '@herald/test-harness';
 import { notification, rejection, startSink, type TestSink } from './__fixtures__/telegram-harness.ts';
 
 let api: FakeTelegram;
@@ -118,4 +118,14 @@ describe('what may pass later', () => {
     const err = await rejection(sink.send(notification('-100123', 'x'), { ...service, timeout: '200ms' }));
     expect(err).toMatchObject({ retryable: true, message: 'telegram "telegram": sendMessage to -100123: no answer within 200 ms' });
   });
+});
+
+it('a refusal that echoes the token where the error cuts its text shows none of it', async () => {
+  const echo = await startCuttingEcho(api.token);
+  try {
+    const err = await rejection(sink.send(notification('-1001234567890', 'x'), { ...service, apiURL: echo.origin }));
+    expect(err.message).not.toContain(echo.firstHalf);
+  } finally {
+    await echo.close();
+  }
 });

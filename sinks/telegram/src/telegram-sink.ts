@@ -43,7 +43,7 @@ export default defineSink({
               headers: { 'content-type': 'application/x-www-form-urlencoded' },
               body: body.toString(),
             },
-            { what, timeoutMs: options.timeout ?? config.timeout, signal: bound },
+            { what, timeoutMs: options.timeout ?? config.timeout, signal: bound, secrets },
           );
           if (answer.status !== 200 || !/"ok"\s*:\s*true/.test(answer.body)) throw answerError(what, answer);
           logger.debug({ service: service.name, chat, stateKey: notification.stateKey }, 'telegram message sent');

@@ -1,5 +1,5 @@
 import { DeliveryError, isRetryableStatus, parseRetryAfter } from '@herald/plugin-sdk';
-import type { ApiAnswer } from '@herald/plugin-http';
+import { excerpt, type ApiAnswer } from '@herald/plugin-http';
 
 /** Webex's error text: `message` of its error body `{message, errors:[{description}], trackingId}`, with the tracking id support asks for. */
 function describe(body: string): string {
@@ -9,7 +9,7 @@ function describe(body: string): string {
   } catch {
     // Not Webex's JSON (a proxy's page): its start is the best description.
   }
-  return body.replace(/\s+/g, ' ').trim().slice(0, 200) || 'no description';
+  return excerpt(body, 200) || 'no description';
 }
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeWebex, type FakeWebex } from '@herald/test-harness';
+import { startCuttingEcho, startFakeWebex, type FakeWebex } from '@herald/test-harness';
 import { notification, rejection, startSink, type TestSink } from './__fixtures__/webex-harness.ts';
 
 const ROOM = 'Y2lzY29zcGFyazovL3VzL1JPT00vYmJjZWIxYWQtNDNmMS0zYjU4LTkxNDctZjE0YmIwYzRkMTU0';
@@ -87,4 +87,14 @@ describe('what may pass later', () => {
     api.behave('hang', ROOM);
     expect(await rejection(sink.send(notification(ROOM, 'x'), { ...service, timeout: '200ms' }))).toMatchObject({ retryable: true, message: `webex "webex": message to ${ROOM}: no answer within 200 ms` });
   });
+});
+
+it('a refusal that echoes the token where the error cuts its text shows none of it', async () => {
+  const echo = await startCuttingEcho(api.token);
+  try {
+    const err = await rejection(sink.send(notification(ROOM, 'x'), { ...service, apiURL: echo.origin }));
+    expect(err.message).not.toContain(echo.firstHalf);
+  } finally {
+    await echo.close();
+  }
 });

@@ -39,7 +39,7 @@ export default defineSink({
               headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
               body: JSON.stringify(message),
             },
-            { what, timeoutMs: options.timeout ?? config.timeout, signal: bound },
+            { what, timeoutMs: options.timeout ?? config.timeout, signal: bound, secrets },
           );
           // Argo takes only 200 as success; Webex answers 200 to a created message.
           if (answer.status !== 200) throw answerError(what, answer);
