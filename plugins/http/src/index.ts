@@ -1,5 +1,6 @@
 export { callApi, boundedText, excerpt, type ApiCall, type ApiAnswer, type CallOptions } from './api-call.ts';
 export { AgentPool, transportAgent } from './agent-pool.ts';
+export { boundedFetch, MAX_LIBRARY_ANSWER_BYTES } from './bounded-fetch.ts';
 export {
   transportOptionsShape,
   httpPluginConfigSchema,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeGitHub, type FakeGitHub } from '@herald/test-harness';
+import { startApiServer, eventually, startEndlessAnswerServer, startFakeGitHub, type FakeGitHub } from '@herald/test-harness';
 import { notification, rejection, startSink, type TestSink } from './__fixtures__/github-harness.ts';
 
 let gh: FakeGitHub;
@@ -218,6 +218,32 @@ describe('what may pass later', () => {
     expect(await rejection(own.send(notification({ status: { state: 'success' } }), service))).toMatchObject({ retryable: true, message: 'github "github": the sink is stopped' });
     expect(gh.requests).toHaveLength(0);
   });
+});
+
+it('an error answer whose body never ends is read no further than 16 MiB: retryable, the connection closed', async () => {
+  const endless = await startEndlessAnswerServer(502);
+  try {
+    const err = await rejection(sink.send(notification({ status: { state: 'success' } }), { ...service, enterpriseBaseURL: endless.url, installationID: '777', timeout: '60s' }));
+    expect(err).toMatchObject({ retryable: true, message: expect.stringContaining('GitHub answered 502') });
+    await eventually(async () => expect(endless.cutOff()).toBe(1));
+    expect(endless.bytesSent()).toBeLessThan(64 * 1024 * 1024);
+  } finally {
+    await endless.close();
+  }
+});
+
+it('a token exchange that never gets an answer is cut by the service timeout and holds up no later send for the installation', async () => {
+  const stalled = await startApiServer(() => 'hang');
+  try {
+    const first = await rejection(sink.send(notification({ status: { state: 'success' } }), { ...service, enterpriseBaseURL: stalled.origin, timeout: '200ms' }, { name: 'stalled' }));
+    expect(first).toMatchObject({ retryable: true });
+    expect(stalled.requests.map((r) => r.url)).toEqual([`/app/installations/${gh.installationId}/access_tokens`]);
+    // The same installation on a GitHub that answers: sent, with a token of its own.
+    await eventually(() => sink.send(notification({ status: { state: 'success' } }), { ...service, timeout: '2s' }), 5_000);
+    expect(calls()).toEqual([`POST /app/installations/${gh.installationId}/access_tokens`, 'POST /repos/acme/web/statuses/abc123']);
+  } finally {
+    await stalled.close();
+  }
 });
 
 /** A comment someone else wrote on a PR, straight into the fake's state (as GitHub would list it). */

@@ -81,7 +81,7 @@ export default defineSink({
             step = s;
           },
         };
-        const octokit = pool.get(service.name, options);
+        const octokit = pool.get(service.name, options, timeoutMs);
         const run = async () => {
           if (block.status) await createStatus(octokit, target, block.status);
           if (block.deployment) await createDeploymentStatus(octokit, target, block.deployment);

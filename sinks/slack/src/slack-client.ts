@@ -1,7 +1,7 @@
 import { DeliveryError } from '@herald/plugin-sdk';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
-import { transportAgent } from '@herald/plugin-http';
+import { boundedFetch, transportAgent } from '@herald/plugin-http';
 import { fetch as undiciFetch, type Agent } from 'undici';
 
 import type { SlackServiceConfig } from './slack.config.ts';
@@ -63,11 +63,11 @@ export class ClientPool {
     if (!entry) {
       // Only this service's connections skip verification: the agent is its own.
       const agent = transportAgent(config);
-      const fetch = ((url: string, init: RequestInit) => {
+      const fetch = boundedFetch(((url: string, init: RequestInit) => {
         const bound = callSignal.getStore();
         const signals = [init.signal, bound].filter((s): s is AbortSignal => s !== undefined && s !== null);
         return undiciFetch(url, { ...(init as object), dispatcher: agent, ...(signals.length ? { signal: AbortSignal.any(signals) } : {}) });
-      }) as unknown as typeof globalThis.fetch;
+      }) as unknown as typeof globalThis.fetch);
       const client = new WebClient(config.token, {
         slackApiUrl: apiUrl(config.apiURL),
         logger: quiet,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeSlack, type FakeSlack } from '@herald/test-harness';
+import { eventually, startEndlessAnswerServer, startFakeSlack, type FakeSlack } from '@herald/test-harness';
 import { notification, rejection, startSink, type TestSink } from './__fixtures__/slack-harness.ts';
 
 let api: FakeSlack;
@@ -94,4 +94,16 @@ describe('stop', () => {
     expect(await rejection(stopping.send(notification('ops', { message: 'x' }), service))).toMatchObject({ retryable: true });
     expect(api.requests).toHaveLength(0);
   });
+});
+
+it('an answer whose body never ends is read no further than 16 MiB: retryable, the connection closed', async () => {
+  const endless = await startEndlessAnswerServer(200);
+  try {
+    const err = await rejection(sink.send(notification('ops', { message: 'x' }), { ...service, apiURL: endless.url, timeout: '60s' }));
+    expect(err).toMatchObject({ retryable: true, message: expect.stringMatching(/chat\.postMessage to ops: .*the answer was longer than 16777216 bytes/) });
+    await eventually(async () => expect(endless.cutOff()).toBe(1));
+    expect(endless.bytesSent()).toBeLessThan(64 * 1024 * 1024);
+  } finally {
+    await endless.close();
+  }
 });
