@@ -43,10 +43,11 @@ export default defineSink({
             logger.warn({ service: service.name, ignored }, 'rocketchat: icon must be an :emoji: and avatar an http(s) URL; left out of the messages');
           }
           const message = buildMessage(notification, options);
-          const call = { dispatcher: connections.agents.get(), what, timeoutMs: options.timeout ?? config.timeout, signal: bound, secrets };
+          // A login masks the password, never an auth token: a new session's token is what its answer brings.
+          const call = { dispatcher: connections.agents.get(), what, timeoutMs: options.timeout ?? config.timeout, signal: bound, secrets: [...secrets] };
           const post = async (session: Session) => {
             secrets.push(session.authToken);
-            return callApi(call.dispatcher, postCall(options, session, message), call);
+            return callApi(call.dispatcher, postCall(options, session, message), { ...call, secrets });
           };
           let { session, fresh } = await sessions.get(options, call);
           let answer = await post(session);
