@@ -26,7 +26,10 @@ export interface CallOptions {
   timeoutMs: number;
   /** The send's signal (and the sink's stop). */
   signal: AbortSignal;
-  /** The credentials the call carries (a key, a token): masked in the answer's body and in any error. */
+  /**
+   * The credentials the call carries (a key, a token): masked in the answer's body and in any error, before a
+   * sink cuts either to an excerpt (a secret cut in two is no longer found whole).
+   */
   secrets?: readonly string[];
 }
 
@@ -37,13 +40,11 @@ export interface CallOptions {
  * cause); permanent when the remote's TLS certificate is not trusted, which no retry fixes.
  */
 export async function callApi(dispatcher: Dispatcher, call: ApiCall, options: CallOptions): Promise<ApiAnswer> {
-  const { secrets } = options;
-  if (!secrets?.length) return request(dispatcher, call, options);
   try {
     const answer = await request(dispatcher, call, options);
-    return { ...answer, body: maskSecrets(answer.body, secrets) };
+    return { ...answer, body: maskSecrets(answer.body, options.secrets) };
   } catch (err) {
-    throw maskErrorSecrets(err, secrets);
+    throw maskErrorSecrets(err, options.secrets);
   }
 }
 
