@@ -78,6 +78,8 @@ const nodeFlags = (process.env.BENCH_HERALD_NODE_FLAGS ?? '').split(' ').filter(
 /** Tap every request on Herald's nats-server during the burst and sort them by kind (costs nats-server CPU). */
 const natsTap = process.env.BENCH_NATS_TAP === '1';
 /** Idle: a whole second in which the engine and its nats-server used at most this many CPU-seconds (a CPU profile alone costs Herald ~0.03). */
+/** How long an engine rests after going idle before its RSS is read ("RSS steady"). */
+const settleMs = Number(process.env.BENCH_RSS_SETTLE_SECONDS ?? 40) * 1000;
 const idleCpu = Number(process.env.BENCH_IDLE_CPU ?? 0.02);
 /** Print, while waiting for idle, each second's CPU by process and thread, nats-server's message counters and every durable consumer's position. */
 const debugIdle = process.env.BENCH_DEBUG_IDLE === '1';
@@ -237,9 +239,13 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
     const measureRss = async (count: number) => {
       await createPods(count);
       await idle(engine!);
-      const m = { watched: count, rss: memory(engine!.pid).rss, natsRss: engine!.natsPid ? memory(engine!.natsPid).rss : undefined };
+      // At rest, not at the first quiet second: Herald hands back the heap a burst left once it has been quiet a
+      // while (memory.releaseWhenIdle, after 30 s quiet), and an engine's RSS at rest is what a user sees. Both engines wait alike.
+      const rssAtIdle = memory(engine!.pid).rss;
+      await delay(settleMs);
+      const m = { watched: count, rss: memory(engine!.pid).rss, rssAtIdle, natsRss: engine!.natsPid ? memory(engine!.natsPid).rss : undefined };
       rss.push(m);
-      out(`RSS steady, ${count} Pods watched: ${mib(m.rss)} MiB${m.natsRss ? ` (+ nats-server ${mib(m.natsRss)})` : ''}`);
+      out(`RSS steady, ${count} Pods watched: ${mib(m.rss)} MiB${m.natsRss ? ` (+ nats-server ${mib(m.natsRss)})` : ''}; ${mib(rssAtIdle)} MiB when it went idle, ${settleMs / 1000} s before`);
     };
 
     // RSS at the watched counts up to the burst's size.
@@ -391,7 +397,9 @@ async function startHerald(namespace: string): Promise<Engine> {
 function imageEnv(names: string[]): Record<string, string> {
   const dockerfile = readFileSync(new URL('deploy/docker/Dockerfile', repo), 'utf8');
   return Object.fromEntries(names.flatMap((name) => {
-    const value = new RegExp(`^(?:ENV\\s+|\\s+)${name}=(\\S+)`, 'm').exec(dockerfile)?.[1];
+    // NAME=value or NAME="value with spaces", as the Dockerfile's ENV writes them.
+    const match = new RegExp(`^(?:ENV\\s+|\\s+)${name}=(?:"([^"]*)"|(\\S+))`, 'm').exec(dockerfile);
+    const value = match?.[1] ?? match?.[2];
     return value === undefined ? [] : [[name, value]];
   }));
 }

@@ -27,7 +27,8 @@ export interface EngineRun {
     warm?: { lastWebhookMs: number; lastPatchMs?: number; cpuMsPerNotification: number; natsCpuMsPerNotification?: number; heraldMessages?: number }[];
   };
   rates: RateRun[];
-  rss: { watched: number; rss: number; natsRss?: number }[];
+  /** RSS at rest (BENCH_RSS_SETTLE_SECONDS after going idle), and when it went idle. */
+  rss: { watched: number; rss: number; rssAtIdle?: number; natsRss?: number }[];
   /** `drainedMs`: Herald's bus drained (every event evaluated, what it caused delivered); before it went idle. */
   startup: { pods: number; syncedMs: number; idleMs: number; cpuSeconds: number; drainedMs?: number };
   delivery: { expected: number; missing: number; duplicated: number; unexpected: number };

@@ -46,6 +46,8 @@ beforeAll(async () => {
     notifications: { namespace },
     log: { level: 'debug' },
     telemetry: { port: 0, host: '127.0.0.1' },
+    // The heap handed back after 2 s quiet rather than 30 s: where node exposes gc (the evaluator, below).
+    memory: { quietFor: '2s' },
     plugins: [
       { name: '@herald/source-kubernetes', options: { resources: [{ version: 'v1', resource: 'pods', kind: 'Pod' }], namespaces: [namespace] } },
       { name: '@herald/sink-webhook' },
@@ -62,7 +64,9 @@ beforeAll(async () => {
   };
   // The state role first: it owns the state consumers; the source last, once everyone listens.
   for (const role of ['state', 'sink', 'evaluator', 'source'] as const) {
-    heralds.set(role, await startHerald(config, { ...env, POD_NAME: `herald-${role}` }, ['--role', role]));
+    // The evaluator as the image runs node (--expose-gc): it hands its heap back once quiet; the others cannot.
+    const node = role === 'evaluator' ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc`.trim() } : {};
+    heralds.set(role, await startHerald(config, { ...env, ...node, POD_NAME: `herald-${role}` }, ['--role', role]));
   }
 });
 
@@ -213,6 +217,19 @@ describe('telemetry across processes', () => {
     } finally {
       await prometheus.stop();
     }
+  });
+
+  it('hands the heap back once quiet where node exposes gc, counted on /metrics, and says why not elsewhere', async () => {
+    const evaluator = await until(
+      () => get(heralds.get('evaluator')!, '/metrics'),
+      (m) => /^herald_process_memory_releases_total(\{[^}]*\})? [1-9]/m.test(m.body),
+      'a release counted',
+    );
+    expect(evaluator.body).toMatch(/^herald_process_memory_released_bytes_total(\{[^}]*\})? [1-9]/m);
+    const released = heralds.get('evaluator')!.logs().split('\n').find((l) => l.includes('"released idle memory"'));
+    expect(JSON.parse(released!)).toMatchObject({ heapBefore: expect.any(Number), heapAfter: expect.any(Number) });
+    expect(heralds.get('sink')!.logs()).toContain('node runs without --expose-gc');
+    expect((await get(heralds.get('sink')!, '/metrics')).body).not.toContain('herald_process_memory_releases_total');
   });
 
   it('answers /healthz and /readyz in each process', async () => {

@@ -1,8 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { pino } from 'pino';
-import { ConfigError, Kernel, loadEngineConfig, type Role, resolveEngineConfigPath, startProcessHeartbeat } from '@herald/core-kernel';
-import type { ReadinessCheck, TelemetryServer } from '@herald/core-telemetry';
-import { isHeraldError } from '@herald/plugin-sdk';
+import { ConfigError, Kernel, loadEngineConfig, type Role, resolveEngineConfigPath, startIdleMemoryRelease, startProcessHeartbeat, type IdleMemoryRelease } from '@herald/core-kernel';
+import type { ReadinessCheck, Telemetry, TelemetryServer } from '@herald/core-telemetry';
+import { isHeraldError, type Logger } from '@herald/plugin-sdk';
 import { ExitCode } from '../exit-codes.ts';
 import { print, printError, type Output } from '../output.ts';
 import { versionInfo } from '../version.ts';
@@ -106,6 +106,7 @@ export async function runCommand(options: RunOptions, out: Output): Promise<Exit
   checks = readinessChecks(kernel);
   // What runs where, for `herald status`: announced on the bus while the process runs.
   const heartbeat = startProcessHeartbeat({ kernel, version: versionInfo().version, ready: () => readinessVerdict(checks), logger: logger.child({ component: 'heartbeat' }) });
+  const memory = config.memory.releaseWhenIdle ? idleMemoryRelease(config.memory, telemetry, logger) : undefined;
   const plugins = kernel.status();
   print(
     out,
@@ -120,6 +121,7 @@ export async function runCommand(options: RunOptions, out: Output): Promise<Exit
   }, config.shutdownTimeout);
   deadline.unref();
   checks = [];
+  memory?.stop();
   await heartbeat.stop();
   await kernel.stop();
   await stopTelemetry();
@@ -127,4 +129,20 @@ export async function runCommand(options: RunOptions, out: Output): Promise<Exit
   process.off('unhandledRejection', onRejection);
   print(out, 'herald stopped', { event: 'stopped', plugins: kernel.status() });
   return ExitCode.ok;
+}
+
+/** Starts handing V8's heap back once the process is quiet; says once why not when node cannot. */
+function idleMemoryRelease(memory: { quietFor: number; minGrowth: number }, telemetry: Pick<Telemetry, 'meter'>, logger: Logger): IdleMemoryRelease {
+  const meter = telemetry.meter('herald.core');
+  const release = startIdleMemoryRelease({
+    quietForMs: memory.quietFor,
+    minGrowthBytes: memory.minGrowth,
+    logger: logger.child({ component: 'memory' }),
+    releases: {
+      count: meter.createCounter('herald.process.memory.releases', { description: 'Times the heap V8 kept was handed back to the system while the process was quiet' }),
+      bytes: meter.createCounter('herald.process.memory.released.bytes', { unit: 'By', description: 'Resident memory handed back to the system while the process was quiet' }),
+    },
+  });
+  if (!release.active) logger.info('the heap is not handed back when idle: node runs without --expose-gc (the image sets it; memory.releaseWhenIdle)');
+  return release;
 }

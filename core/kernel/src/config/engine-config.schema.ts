@@ -222,6 +222,19 @@ export const engineConfigSchema = z.strictObject({
     })
     .prefault({}),
   sink: sinkSchema,
+  /**
+   * V8's heap handed back to the system once the process is quiet (core/kernel/src/idle-memory-release.ts). Needs
+   * node's `--expose-gc`, which the image sets; without it nothing is released.
+   */
+  memory: z
+    .strictObject({
+      releaseWhenIdle: z.boolean().default(true),
+      /** The event loop busy under 5 % of this long, on average, first. */
+      quietFor: duration.prefault('30s'),
+      /** And the RSS grown at least this much since the last release. */
+      minGrowth: byteSize.prefault('16MiB'),
+    })
+    .prefault({}),
   shutdownTimeout: duration.prefault('30s'),
 });
 
