@@ -52,9 +52,9 @@ export interface IdleMemoryRelease {
  * under 5 % of the last `quietForMs` on average and the RSS has grown by `minGrowthBytes` since the last release,
  * this asks V8 for the collection it makes under memory pressure. A plain major collection (`gc()`) would not do:
  * it frees the heap's pages into V8's own pool, and the RSS stays (measured); the `last-resort` flavour collects
- * until nothing more is freed and gives the pages back. The burst after a release pays for it: its code compiled
- * again, its young generation grown again (measured: 15–20 % more CPU per notification with a release 5 s into
- * every pause between bursts; nothing measurable with 30 s, the default).
+ * until nothing more is freed and gives the pages back. The burst after a release pays for it, most likely by
+ * compiling its code again and growing the young generation again (measured: 15–20 % more CPU per notification
+ * with a release 5 s into every pause between bursts; nothing measurable with 30 s, the default).
  */
 export function startIdleMemoryRelease(options: IdleMemoryReleaseOptions): IdleMemoryRelease {
   const exposed = (globalThis as { gc?: GcExtension }).gc;
