@@ -77,12 +77,21 @@ const rawPublishCount = Number(process.env.BENCH_RAW_PUBLISH_COUNT ?? 20_000);
 const nodeFlags = (process.env.BENCH_HERALD_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 /** Tap every request on Herald's nats-server during the burst and sort them by kind (costs nats-server CPU). */
 const natsTap = process.env.BENCH_NATS_TAP === '1';
-/** Idle: a whole second in which the engine and its nats-server used at most this many CPU-seconds (a CPU profile alone costs Herald ~0.03). */
 /** How long an engine rests after going idle before its RSS is read ("RSS steady"). */
 const settleMs = Number(process.env.BENCH_RSS_SETTLE_SECONDS ?? 40) * 1000;
+/** Idle: a whole second in which the engine and its nats-server used at most this many CPU-seconds (a CPU profile alone costs Herald ~0.03). */
 const idleCpu = Number(process.env.BENCH_IDLE_CPU ?? 0.02);
 /** Print, while waiting for idle, each second's CPU by process and thread, nats-server's message counters and every durable consumer's position. */
 const debugIdle = process.env.BENCH_DEBUG_IDLE === '1';
+/**
+ * More environment for Herald alone, `NAME=value` separated by spaces: the allocator the image offers, for instance
+ * (`LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2`; docs/benchmarks.md, "Sixteenth wave").
+ */
+const heraldExtraEnv: Record<string, string> = Object.fromEntries(
+  (process.env.BENCH_HERALD_ENV ?? '').split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
+/** Where to copy each engine's /proc/<pid>/smaps when its RSS is read at rest, to take the RSS apart. */
+const smapsDir = process.env.BENCH_SMAPS_DIR;
 /**
  * Seconds between stopping an engine and starting it again. Started again at once, the events of Pods unchanged
  * since their last publish are dropped by Herald's bus as repeats within its duplicate window (2 minutes).
@@ -155,7 +164,7 @@ const columns: EngineColumn[] = settings.map((s) => ({ label: s.label, runs: [] 
 const results: Record<string, unknown> = {
   machine: { cpus: cpus().length, node: process.version },
   sizes: { repeat, burstPods, warmBursts, watched, rates, rateSeconds, drainMs, seedQps, raisedQps, seedRates },
-  herald: { from: heraldFrom, env: imageNodeEnv, nodeFlags },
+  herald: { from: heraldFrom, env: { ...imageNodeEnv, ...heraldExtraEnv }, nodeFlags },
   runs: [] as unknown[],
 };
 const currentNats: { server?: NatsServer } = {};
@@ -243,9 +252,11 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
       // while (memory.releaseWhenIdle, after 30 s quiet), and an engine's RSS at rest is what a user sees. Both engines wait alike.
       const rssAtIdle = memory(engine!.pid).rss;
       await delay(settleMs);
-      const m = { watched: count, rss: memory(engine!.pid).rss, rssAtIdle, natsRss: engine!.natsPid ? memory(engine!.natsPid).rss : undefined };
+      if (smapsDir) writeFileSync(join(smapsDir, `${tag}-${count}.smaps`), readFileSync(`/proc/${engine!.pid}/smaps`));
+      const { rss: atRest, hwm: peak } = memory(engine!.pid);
+      const m = { watched: count, rss: atRest, rssAtIdle, peak, natsRss: engine!.natsPid ? memory(engine!.natsPid).rss : undefined };
       rss.push(m);
-      out(`RSS steady, ${count} Pods watched: ${mib(m.rss)} MiB${m.natsRss ? ` (+ nats-server ${mib(m.natsRss)})` : ''}; ${mib(rssAtIdle)} MiB when it went idle, ${settleMs / 1000} s before`);
+      out(`RSS steady, ${count} Pods watched: ${mib(m.rss)} MiB${m.natsRss ? ` (+ nats-server ${mib(m.natsRss)})` : ''}; ${mib(rssAtIdle)} MiB when it went idle, ${settleMs / 1000} s before; ${mib(peak)} MiB at most so far`);
     };
 
     // RSS at the watched counts up to the burst's size.
@@ -342,12 +353,12 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
     const startedAt = performance.now();
     engine = await setting.start(namespace);
     const { idleAt, quietAt } = await idle(engine);
-    const startup: EngineRun['startup'] = { pods: created, syncedMs: engine.syncedMs, idleMs: idleAt - startedAt, cpuSeconds: cpuSeconds(engine.pid) };
+    const startup: EngineRun['startup'] = { pods: created, syncedMs: engine.syncedMs, idleMs: idleAt - startedAt, cpuSeconds: cpuSeconds(engine.pid), peak: memory(engine.pid).hwm };
     // Herald's bus drained: every event evaluated and what it caused delivered. The Go engine has no queue that
     // outlives a delivery: nothing to report.
     if (quietAt !== undefined) startup.drainedMs = quietAt - startedAt;
     const drained = startup.drainedMs === undefined ? '' : ` (bus drained at ${(startup.drainedMs / 1000).toFixed(1)} s)`;
-    out(`start with ${created} Pods: synced ${(startup.syncedMs / 1000).toFixed(1)} s → idle ${(startup.idleMs / 1000).toFixed(1)} s${drained}, ${startup.cpuSeconds.toFixed(1)} CPU-s`);
+    out(`start with ${created} Pods: synced ${(startup.syncedMs / 1000).toFixed(1)} s → idle ${(startup.idleMs / 1000).toFixed(1)} s${drained}, ${startup.cpuSeconds.toFixed(1)} CPU-s, RSS at most ${mib(startup.peak!)} MiB`);
     return { burst, rates: rateRuns, rss, startup, delivery };
   } finally {
     await engine?.stop();
@@ -375,7 +386,7 @@ async function startHerald(namespace: string): Promise<Engine> {
   const startedAt = performance.now();
   const conditions = heraldFrom === 'sources' ? ['--conditions=herald-source'] : [];
   const child = spawn(process.execPath, [...conditions, ...nodeFlags, cliMain, 'run', '-c', join(dir, 'herald.yaml'), '-o', 'json'], {
-    env: { ...process.env, ...imageNodeEnv, KUBECONFIG: cp.adminKubeconfigPath, POD_NAMESPACE: namespace },
+    env: { ...process.env, ...imageNodeEnv, ...heraldExtraEnv, KUBECONFIG: cp.adminKubeconfigPath, POD_NAMESPACE: namespace },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const proc = watchProcess(child, 'herald');

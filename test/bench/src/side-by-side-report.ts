@@ -27,10 +27,10 @@ export interface EngineRun {
     warm?: { lastWebhookMs: number; lastPatchMs?: number; cpuMsPerNotification: number; natsCpuMsPerNotification?: number; heraldMessages?: number }[];
   };
   rates: RateRun[];
-  /** RSS at rest (BENCH_RSS_SETTLE_SECONDS after going idle), and when it went idle. */
-  rss: { watched: number; rss: number; rssAtIdle?: number; natsRss?: number }[];
-  /** `drainedMs`: Herald's bus drained (every event evaluated, what it caused delivered); before it went idle. */
-  startup: { pods: number; syncedMs: number; idleMs: number; cpuSeconds: number; drainedMs?: number };
+  /** RSS at rest (BENCH_RSS_SETTLE_SECONDS after going idle), when it went idle, and the highest so far (VmHWM, `peak`: what a memory limit has to allow). */
+  rss: { watched: number; rss: number; rssAtIdle?: number; peak?: number; natsRss?: number }[];
+  /** `drainedMs`: Herald's bus drained (every event evaluated, what it caused delivered); before it went idle. `peak`: the new process's highest RSS until idle (VmHWM). */
+  startup: { pods: number; syncedMs: number; idleMs: number; cpuSeconds: number; drainedMs?: number; peak?: number };
   delivery: { expected: number; missing: number; duplicated: number; unexpected: number };
 }
 

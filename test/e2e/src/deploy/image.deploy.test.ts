@@ -71,4 +71,12 @@ describe('the herald image', () => {
     const herald = await docker('run', '--rm', '--entrypoint', 'readlink', heraldImage, '-f', '/usr/local/bin/herald');
     expect(herald.trim()).toBe('/opt/herald/core/cli/dist/bundle/main.js');
   });
+
+  it('runs on glibc\'s malloc, and on jemalloc when a deployment preloads it', async () => {
+    // What the node a container starts has mapped; a library the loader cannot preload it skips with a warning only.
+    const maps = (...env: string[]) => docker('run', '--rm', '--read-only', ...env, '--entrypoint', 'node', heraldImage, '-e', "process.stdout.write(require('fs').readFileSync('/proc/self/maps', 'utf8'))");
+    expect(await maps()).not.toMatch(/libjemalloc/);
+    // docs/operations/container-image.md, "Memory": the path the docs give, the same on every architecture.
+    expect(await maps('-e', 'LD_PRELOAD=/usr/local/lib/libjemalloc.so.2')).toMatch(/\/libjemalloc\.so\.2\s*$/m);
+  });
 });
