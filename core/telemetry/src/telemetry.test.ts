@@ -147,6 +147,27 @@ describe('startTelemetry', () => {
     expect(body).toMatch(/^herald_build_info\{version="0.0.0"[^}]*\} 1$/m);
     expect(body.endsWith('\n')).toBe(true);
   });
+
+  it('serves what the process uses: its RSS, its CPU time by mode and V8\'s heap in use by space', async () => {
+    telemetry = startTelemetry({ serviceName: 'test', serviceVersion: '0.0.0', env: {}, prometheus: true });
+    server = await startTelemetryServer({ port: 0, host: '127.0.0.1', metricsHandler: telemetry.metricsHandler, readiness: () => [] });
+    const before = process.memoryUsage.rss();
+    const cpu = process.cpuUsage();
+    const { body } = await get(server.port, '/metrics');
+    const after = process.memoryUsage.rss();
+    const value = (pattern: RegExp) => Number(pattern.exec(body)?.[1]);
+    // This process's own figures, read around the scrape (RSS moves by a few MiB between reads). The semantic
+    // conventions' names; this exporter writes units as `# UNIT` lines, not as suffixes.
+    const rss = value(/^process_memory_usage\{[^}]*\} (\d+)$/m);
+    expect(rss).toBeGreaterThan(Math.min(before, after) - 16 * 2 ** 20);
+    expect(rss).toBeLessThan(Math.max(before, after) + 16 * 2 ** 20);
+    const user = value(/^process_cpu_time_total\{[^}]*cpu_mode="user"[^}]*\} ([\d.e+-]+)$/m);
+    expect(user).toBeGreaterThanOrEqual(cpu.user / 1e6);
+    expect(value(/^process_cpu_time_total\{[^}]*cpu_mode="system"[^}]*\} ([\d.e+-]+)$/m)).toBeGreaterThan(0);
+    const oldSpace = value(/^v8js_memory_heap_used\{[^}]*v8js_heap_space_name="old_space"[^}]*\} (\d+)$/m);
+    expect(oldSpace).toBeGreaterThan(0);
+    expect(oldSpace).toBeLessThan(rss);
+  });
 });
 
 describe('startTelemetryServer', () => {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { context, diag, DiagConsoleLogger, metrics, propagation, trace, type Meter, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, diagLogLevelFromString, getBooleanFromEnv, getStringFromEnv, getStringListFromEnv, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -164,6 +165,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       .createObservableGauge('herald_build_info', { description: 'Always 1; the version of Herald running' })
       .addCallback((result) => result.observe(1, { version: options.serviceVersion }));
   }
+  if (meterProvider) processMetrics(metrics.getMeter('herald.process', options.serviceVersion));
   let stopped: Promise<void> | undefined;
   return {
     tracer: (name) => trace.getTracer(name, options.serviceVersion),
@@ -172,4 +174,24 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     exporting: check.exportTraces,
     shutdown: () => (stopped ??= Promise.all([tracerProvider?.shutdown(), meterProvider?.shutdown()]).then(() => undefined, () => undefined)),
   };
+}
+
+/**
+ * What the process itself uses, read at each collection: its resident memory, its CPU time and V8's heap in use,
+ * what a memory limit or a CPU request is sized from (docs/guides/scaling.md) and what the idle release acts on.
+ * Names, units and attributes are OpenTelemetry's semantic conventions for process and V8 metrics, written out:
+ * their constants are in the conventions' incubating entry point, which libraries are asked not to import.
+ */
+function processMetrics(meter: Meter): void {
+  meter
+    .createObservableUpDownCounter('process.memory.usage', { unit: 'By', description: 'The amount of physical memory in use (RSS)' })
+    .addCallback((result) => result.observe(process.memoryUsage.rss()));
+  meter.createObservableCounter('process.cpu.time', { unit: 's', description: 'Total CPU seconds, by mode' }).addCallback((result) => {
+    const { user, system } = process.cpuUsage();
+    result.observe(user / 1e6, { 'cpu.mode': 'user' });
+    result.observe(system / 1e6, { 'cpu.mode': 'system' });
+  });
+  meter.createObservableUpDownCounter('v8js.memory.heap.used', { unit: 'By', description: 'Heap memory V8 has in use, by heap space' }).addCallback((result) => {
+    for (const space of getHeapSpaceStatistics()) result.observe(space.space_used_size, { 'v8js.heap.space.name': space.space_name });
+  });
 }

@@ -207,6 +207,10 @@ describe('telemetry across processes', () => {
       await value('max(herald_bus_dead_letters)', 0);
       await value('sum(herald_delivery_in_flight{herald_service_type="webhook"})', 0);
       await value('sum(herald_source_kubernetes_is_leader)', 1);
+      // What each process uses, for sizing (docs/guides/scaling.md): every role's RSS, CPU time and V8 heap.
+      await value('count(process_memory_usage > 16e6)', ROLES.length);
+      await value('count(sum by (instance) (process_cpu_time_total) > 0)', ROLES.length);
+      await value('count(sum by (instance) (v8js_memory_heap_used) > 1e6)', ROLES.length);
       // Every query of the Grafana dashboard is one Prometheus accepts.
       const dashboard = JSON.parse(readFileSync(new URL('../../../docs/operations/grafana-dashboard.json', import.meta.url), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
       for (const panel of dashboard.panels) {
