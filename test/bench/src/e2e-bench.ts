@@ -68,9 +68,10 @@ if (!(heraldFrom in heraldMains)) throw new Error(`BENCH_HERALD_FROM is "bundle"
 const built = heraldFrom !== 'sources';
 /**
  * The environment the image gives Herald's node (deploy/docker/Dockerfile's `ENV`: NODE_ENV, NODE_OPTIONS such as
- * V8's young-generation cap), read from the Dockerfile so the benchmark runs what the image runs.
+ * V8's young-generation cap, GLIBC_TUNABLES for malloc), read from the Dockerfile so the benchmark runs what the
+ * image runs.
  */
-const imageNodeEnv: Record<string, string> = built ? imageEnv(['NODE_ENV', 'NODE_OPTIONS']) : {};
+const imageNodeEnv: Record<string, string> = built ? imageEnv(['NODE_ENV', 'NODE_OPTIONS', 'GLIBC_TUNABLES']) : {};
 /** Messages published to a stream like Herald's event stream to measure the raw JetStream publish rate. */
 const rawPublishCount = Number(process.env.BENCH_RAW_PUBLISH_COUNT ?? 20_000);
 /** Extra node flags for the Herald process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
@@ -84,8 +85,9 @@ const idleCpu = Number(process.env.BENCH_IDLE_CPU ?? 0.02);
 /** Print, while waiting for idle, each second's CPU by process and thread, nats-server's message counters and every durable consumer's position. */
 const debugIdle = process.env.BENCH_DEBUG_IDLE === '1';
 /**
- * More environment for Herald alone, `NAME=value` separated by spaces: the allocator the image offers, for instance
- * (`LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2`; docs/benchmarks.md, "Sixteenth wave").
+ * More environment for Herald alone, `NAME=value` separated by spaces, over the image's: another allocator, for
+ * instance (`LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2`; docs/benchmarks.md, "Sixteenth wave"), or
+ * other malloc thresholds (`GLIBC_TUNABLES=…`, "Seventeenth wave"; `GLIBC_TUNABLES=` for glibc's own).
  */
 const heraldExtraEnv: Record<string, string> = Object.fromEntries(
   (process.env.BENCH_HERALD_ENV ?? '').split(/\s+/).filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
