@@ -76,11 +76,11 @@ describe('the herald image', () => {
     // glibc skips a tunable it does not know, or a value out of range, without a word: ask its loader what it
     // took from the image's GLIBC_TUNABLES (docs/operations/container-image.md, "Memory"). ld.so is Debian's, on
     // every architecture.
-    const tunables = await docker('run', '--rm', '--read-only', '--entrypoint', 'ld.so', heraldImage, '--list-tunables');
-    expect(tunables).toMatch(/^glibc\.malloc\.mmap_threshold: 0x8000 /m);
-    expect(tunables).toMatch(/^glibc\.malloc\.trim_threshold: 0x8000 /m);
+    const tunables = (...env: string[]) => docker('run', '--rm', '--read-only', ...env, '--entrypoint', 'ld.so', heraldImage, '--list-tunables');
+    const image = await tunables();
+    expect(image).toMatch(/^glibc\.malloc\.mmap_threshold: 0x8000 /m);
+    expect(image).toMatch(/^glibc\.malloc\.trim_threshold: 0x8000 /m);
     // A deployment's value replaces the image's; an empty one gives glibc's own thresholds back (0: not set).
-    const own = await docker('run', '--rm', '--read-only', '-e', 'GLIBC_TUNABLES=', '--entrypoint', 'ld.so', heraldImage, '--list-tunables');
-    expect(own).toMatch(/^glibc\.malloc\.mmap_threshold: 0x0 /m);
+    expect(await tunables('-e', 'GLIBC_TUNABLES=')).toMatch(/^glibc\.malloc\.mmap_threshold: 0x0 /m);
   });
 });
