@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { KvStore } from '@herald/core-bus';
 import { KubeApiError, type KubeClient } from '@herald/core-kube';
 import type { DeliveryResultData, NotificationData, ObjectRef } from '@herald/plugin-sdk';
@@ -402,6 +402,17 @@ describe('break 5: after the NATS store is lost, adoption reads the notified ann
 
   it('fails, to be retried, while the apiserver cannot answer', async () => {
     await expect(adoptWith(() => new KubeApiError(503, 'unavailable'))).rejects.toThrow('unavailable');
+  });
+
+  it('arms no timer per event: the one request adopting may make is bounded by the Kubernetes client', async () => {
+    const timeouts = vi.spyOn(AbortSignal, 'timeout');
+    try {
+      const { adoption } = await adoptWith(() => ({ metadata: { uid: ref.uid } }));
+      expect(adoption.adopted).toBe(0);
+      expect(timeouts).not.toHaveBeenCalled();
+    } finally {
+      timeouts.mockRestore();
+    }
   });
 
   it('reads nothing from the apiserver for an object it has seen before', async () => {

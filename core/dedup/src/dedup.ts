@@ -68,6 +68,13 @@ export type RetakeOutcome =
   | { outcome: 'conflict'; reason: string };
 
 /**
+ * No caller's deadline: the Kubernetes client bounds the one request adopting may make. Not a default of
+ * `AbortSignal.timeout`, which every event evaluated would pay for whether it read anything or not: a timer
+ * per event, firing (with the error it builds) long after the event was done.
+ */
+const neverAborted = new AbortController().signal;
+
+/**
  * The dedup claim protocol: the only code that reads or writes claims (state bucket, one group of keys
  * per object UID, compare-and-set) and the `notified` annotation. A claim is `pending` from the
  * evaluator's decision to the sink's result, `sent` after a success, `adopted` when taken over from Argo;
@@ -96,7 +103,7 @@ export class Dedup {
    * it is now: an event published before the mirror wrote it (one a source kept retrying while the store
    * was gone) carries none, and adopting from it would send again what the object says was sent.
    */
-  async adopt(ref: ObjectRef, object: Readonly<Record<string, unknown>>, signal: AbortSignal = AbortSignal.timeout(30_000)): Promise<Adoption> {
+  async adopt(ref: ObjectRef, object: Readonly<Record<string, unknown>>, signal: AbortSignal = neverAborted): Promise<Adoption> {
     // The marker and every claim of the object in one read (see ObjectClaims): as current as a read per key.
     const read = await this.#kv.readGroup(ref.uid, { current: true });
     const keys = read.entries;
