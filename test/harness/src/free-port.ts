@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onProcessExit } from './exit-hook.ts';
 
 /**
  * Ports handed out to a live test process, one file each, across the test workers of a run: a server a test
@@ -10,7 +11,7 @@ import { join } from 'node:path';
  */
 const reservations = join(tmpdir(), 'herald-ports');
 const reserved: string[] = [];
-process.once('exit', () => {
+onProcessExit(() => {
   for (const file of reserved) rmSync(file, { force: true });
 });
 

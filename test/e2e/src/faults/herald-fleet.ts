@@ -1,18 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
+import { killedOnExit } from '@herald/test-harness';
 import type { Random } from './random.ts';
 
 const main = fileURLToPath(new URL('../../../../core/cli/src/main.ts', import.meta.url));
 const TAIL_LINES = 60;
 
 // A test that times out must not leave Herald processes behind.
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
+const children = killedOnExit();
 
 export type Role = 'source' | 'evaluator' | 'sink' | 'state';
 

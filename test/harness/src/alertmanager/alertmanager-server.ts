@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../free-port.ts';
 import { toolPath } from '../tools.ts';
+import { killedOnExit } from '../exit-hook.ts';
 
 /** An alert as Alertmanager's v2 API lists it (`GET /api/v2/alerts`), the fields tests look at. */
 export interface AlertmanagerAlert {
@@ -28,10 +29,7 @@ export interface AlertmanagerServer {
   stop(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
+const live = killedOnExit();
 
 // One receiver that sends nothing: the tests read alerts back through the API, not from notifications.
 const CONFIG = `route:

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Writable } from 'node:stream';
+import { killedOnExit } from '../exit-hook.ts';
 
-const guarded = new Set<ChildProcess>();
-let exitHookInstalled = false;
+const guarded = killedOnExit();
 
 /**
  * Makes sure a server process does not outlive the test process that started it. A normal exit (even after
@@ -11,12 +11,6 @@ let exitHookInstalled = false;
  * function that lifts both once the server has been stopped the ordinary way.
  */
 export function guardChild(child: ChildProcess): () => void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', () => {
-      for (const c of guarded) c.kill('SIGKILL');
-    });
-  }
   guarded.add(child);
   const watchdog = startWatchdog(child.pid);
   return () => {

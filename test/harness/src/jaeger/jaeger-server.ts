@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitForPort } from '../free-port.ts';
 import { toolPath } from '../tools.ts';
+import { killedOnExit } from '../exit-hook.ts';
 
 /** A span as Jaeger's query API returns it (`/api/traces/<id>`), with its process resolved. */
 export interface JaegerSpan {
@@ -30,10 +31,7 @@ export interface JaegerServer {
   stop(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
+const live = killedOnExit();
 
 interface RawTrace {
   spans: Omit<JaegerSpan, 'process'>[] & { processID: string }[];

@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitForPort } from '../free-port.ts';
 import { toolPath } from '../tools.ts';
+import { killedOnExit } from '../exit-hook.ts';
 
 export interface StartMailpitOptions {
   /** Offer STARTTLS, with a self-signed certificate Mailpit makes for localhost and 127.0.0.1. */
@@ -64,10 +65,7 @@ export interface Mailpit {
   stop(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
+const live = killedOnExit();
 
 /** Starts a real Mailpit (SMTP server and HTTP API) on free loopback ports, with chaos enabled and a temp database. */
 export async function startMailpit(options: StartMailpitOptions = {}): Promise<Mailpit> {

@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitForPort } from '../free-port.ts';
 import { toolPath } from '../tools.ts';
+import { killedOnExit } from '../exit-hook.ts';
 
 /** One request an SQS client made, as it reached the server (AWS JSON 1.0 protocol). */
 export interface SqsRequest {
@@ -36,10 +37,7 @@ export interface MotoSqs {
   stop(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
+const live = killedOnExit();
 
 // Headers a proxy must not copy from one hop to the next.
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host']);

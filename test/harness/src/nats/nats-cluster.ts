@@ -7,6 +7,7 @@ import { randomInt } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import { waitForPort } from '../free-port.ts';
 import { toolPath } from '../tools.ts';
+import { killedOnExit, onProcessExit } from '../exit-hook.ts';
 
 /**
  * Three nats-servers forming one JetStream cluster, each on a "host" of its own: a network namespace the
@@ -74,10 +75,9 @@ export interface NatsHost {
 const CLIENT_PORT = 4222;
 const ROUTE_PORT = 6222;
 const MONITOR_PORT = 8222;
-const live = new Set<ChildProcess>();
+const live = killedOnExit();
 const cleanups = new Set<() => void>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
+onProcessExit(() => {
   for (const cleanup of cleanups) cleanup();
 });
 

@@ -6,6 +6,7 @@ import { eventually } from '../eventually.ts';
 import { freePort, waitForPort } from '../free-port.ts';
 import { PAUSABLE } from '../pausable.ts';
 import { toolPath } from '../tools.ts';
+import { killedOnExit } from '../exit-hook.ts';
 
 export interface StartNatsOptions {
   /** Loopback port; a free one when absent. */
@@ -46,10 +47,7 @@ export interface NatsServer {
   restart(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
+const live = killedOnExit();
 
 /** Starts a real nats-server with JetStream on 127.0.0.1. */
 export async function startNats(options: StartNatsOptions = {}): Promise<NatsServer> {

@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitForPort } from '../free-port.ts';
 import { toolPath } from '../tools.ts';
+import { killedOnExit } from '../exit-hook.ts';
 
 /** One sample of an instant vector, as `/api/v1/query` returns it. */
 export interface PromSample {
@@ -26,10 +27,7 @@ export interface StartPrometheusOptions {
   scrapeIntervalSeconds?: number;
 }
 
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
+const live = killedOnExit();
 
 /**
  * Starts a real Prometheus server, built from its Go module by scripts/dev, on a loopback port of its own,

@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { freePort, waitForPort } from '../free-port.ts';
 import { PAUSABLE } from '../pausable.ts';
 import { toolPath } from '../tools.ts';
+import { killedOnExit } from '../exit-hook.ts';
 
 export interface PubsubFake {
   /** host:port, what PUBSUB_EMULATOR_HOST takes. */
@@ -12,10 +13,7 @@ export interface PubsubFake {
   stop(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
+const live = killedOnExit();
 
 /**
  * Starts Google's own Pub/Sub fake (cloud.google.com/go/pubsub/v2/pstest, served over gRPC by
