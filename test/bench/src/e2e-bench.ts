@@ -12,7 +12,9 @@
  *
  * Each run: RSS steady at each BENCH_WATCHED count up to the burst size; burst (BENCH_BURST_PODS → Running at
  * once; time to the last webhook; CPU per notification from /proc, Herald's nats-server too); BENCH_WARM_BURSTS
- * (default 1) more of them on fresh Pods in the same process, for the CPU a process pays once warm; RSS at the larger
+ * (default 1) more of them on fresh Pods in the same process, for the CPU a process pays once warm; Herald: the
+ * pipeline at saturation (BENCH_SATURATION_EVENTS Running events of fresh Pods published straight onto its bus at
+ * once; notifications/s and CPU per notification, the Pods then made Running for real); RSS at the larger
  * watched counts; rate (fresh Pods → Running at each of BENCH_RATES changes/s for BENCH_RATE_SECONDS; latency
  * patch → receipt); start → synced → idle of a new process with every Pod there, BENCH_RESTART_WAIT_SECONDS after
  * the stop (Herald: and when its bus drained). Every Pod that went Running must have had exactly one webhook.
@@ -26,10 +28,15 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node';
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1ConfigMap, type V1Pod } from '@kubernetes/client-node';
 import { jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { parseAllDocuments } from 'yaml';
+import { trace } from '@opentelemetry/api';
+import { Bus } from '@herald/core-bus';
+import { engineConfigSchema, toBusOptions } from '@herald/core-kernel';
+import { createLogger } from '@herald/core-telemetry';
+import type { ResourceEventData } from '@herald/plugin-sdk';
 import { freePort, startControlPlane, startNats, testNatsLimits, toolPath, type NatsServer } from '@herald/test-harness';
 import { firstQuietSecond, type CpuSample } from './idle-window.ts';
 import { NatsTrafficMeter } from './nats-traffic.ts';
@@ -74,6 +81,11 @@ const built = heraldFrom !== 'sources';
 const imageNodeEnv: Record<string, string> = built ? imageEnv(['NODE_ENV', 'NODE_OPTIONS', 'GLIBC_TUNABLES']) : {};
 /** Messages published to a stream like Herald's event stream to measure the raw JetStream publish rate. */
 const rawPublishCount = Number(process.env.BENCH_RAW_PUBLISH_COUNT ?? 20_000);
+/**
+ * Herald only: Running events published straight onto its bus at once, one per fresh Pod, for the pipeline's own
+ * rate at saturation, without the apiserver's pace of status PATCHes (0: not measured).
+ */
+const saturationEvents = Number(process.env.BENCH_SATURATION_EVENTS ?? 2_000);
 /** Extra node flags for the Herald process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
 const nodeFlags = (process.env.BENCH_HERALD_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 /** Tap every request on Herald's nats-server during the burst and sort them by kind (costs nats-server CPU). */
@@ -133,6 +145,11 @@ interface Engine {
    * (`performance.now()`), or undefined for an engine with no queue of its own.
    */
   settled(): Promise<number | undefined>;
+  /**
+   * Herald: publishes resource events onto its bus as a source process would (docs/reference/bus.md), all at
+   * once; resolves when the bus has stored every one.
+   */
+  publishEvents?(events: ResourceEventData[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -303,6 +320,40 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
       out(`warm burst ${round + 1}: ${burstPods} fresh Pods → Running: ${(warm.lastWebhookMs / 1000).toFixed(1)} s to the last webhook; CPU per notification ${warm.cpuMsPerNotification.toFixed(2)} ms${warm.natsCpuMsPerNotification === undefined ? '' : ` + nats-server ${warm.natsCpuMsPerNotification.toFixed(2)} ms`}${messages}`);
     }
 
+    // Saturation: fresh Pods (Pending, evaluated), then a Running event for each published onto Herald's bus at
+    // once, as a source process would: how fast the pipeline itself delivers (evaluator, sink, result, state with
+    // its annotation PATCH), without the apiserver's pace of status PATCHes that sets a burst's. Afterwards the
+    // Pods are made Running for real, as the events said (already notified: nothing more is sent), so that the
+    // start-up below finds every notified Pod as a burst leaves it.
+    if (engine.publishEvents && saturationEvents > 0) {
+      const first = created;
+      const names = Array.from({ length: saturationEvents }, (_, i) => podName(first + i));
+      await createPods(first + saturationEvents);
+      await idle(engine);
+      expected.push(...names);
+      const fresh = new Set(names);
+      const events = (await core.listNamespacedPod({ namespace })).items.filter((p) => fresh.has(p.metadata!.name!)).map((p) => runningEvent(p, namespace));
+      const cpuBefore = { engine: cpuSeconds(engine.pid), nats: engine.natsPid ? cpuSeconds(engine.natsPid) : 0 };
+      const start = now();
+      await engine.publishEvents(events);
+      const publishMs = now() - start;
+      await waitFor(() => names.every((n) => arrivals.has(n)), `${names.length} webhooks`, restMs + names.length * 250, 20).catch(() => out(`  ${names.filter((n) => !arrivals.has(n)).length} never arrived`));
+      const lastWebhookMs = Math.max(...names.map((n) => arrivals.get(n) ?? Infinity)) - start;
+      await idle(engine);
+      const cpuMs = (seconds: number) => (seconds * 1000) / names.length;
+      burst.saturation = {
+        events: names.length,
+        publishMs,
+        lastWebhookMs,
+        cpuMsPerNotification: cpuMs(cpuSeconds(engine.pid) - cpuBefore.engine),
+        ...(engine.natsPid ? { natsCpuMsPerNotification: cpuMs(cpuSeconds(engine.natsPid) - cpuBefore.nats) } : {}),
+      };
+      await pool(names.length, 100, (i) => running(names[i]!));
+      await idle(engine);
+      const s = burst.saturation;
+      out(`saturation: ${s.events} Running events published onto the bus in ${(publishMs / 1000).toFixed(2)} s, the last webhook at ${(lastWebhookMs / 1000).toFixed(1)} s: ${((s.events * 1000) / lastWebhookMs).toFixed(0)} notifications/s; CPU per notification ${s.cpuMsPerNotification.toFixed(2)} ms${s.natsCpuMsPerNotification === undefined ? '' : ` + nats-server ${s.natsCpuMsPerNotification.toFixed(2)} ms`}`);
+    }
+
     // RSS at the larger watched counts (Pending Pods: nothing to send); the rates below run with them watched.
     for (const count of watched.filter((n) => n > burstPods)) await measureRss(count);
 
@@ -402,7 +453,29 @@ async function startHerald(namespace: string): Promise<Engine> {
     natsPid: findPid('nats-server', String(nats.port)),
     syncedMs: performance.now() - startedAt,
     settled: () => busSettled(nats.url, streams),
+    // The bus as this herald.yaml describes it (subjects, partitions, limits), through Herald's own publisher.
+    async publishEvents(events) {
+      const bus = await Bus.connect(toBusOptions(engineConfigSchema.parse(config)), createLogger('bench', { level: 'silent' }));
+      try {
+        const publisher = bus.publisher('bench/saturation', trace.getTracer('bench'));
+        await Promise.all(events.map((e) => publisher.resourceEvent(e)));
+      } finally {
+        await bus.drain();
+      }
+    },
     stop: proc.stop,
+  };
+}
+
+/** A MODIFIED event saying `pod` (as listed) is Running, as the Kubernetes source would publish it. */
+function runningEvent(pod: V1Pod, namespace: string): ResourceEventData {
+  const { name, uid, resourceVersion, annotations, creationTimestamp } = pod.metadata!;
+  const metadata = { name: name!, namespace, uid: uid!, resourceVersion: resourceVersion!, annotations, creationTimestamp: new Date(creationTimestamp!).toISOString().replace(/\.\d+Z$/, 'Z') };
+  return {
+    action: 'MODIFIED',
+    ref: { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespace, name: name!, uid: uid! },
+    resourceVersion: resourceVersion!,
+    object: { apiVersion: 'v1', kind: 'Pod', metadata, spec: { containers: [{ name: 'app', image: 'app' }] }, status: { phase: 'Running' } },
   };
 }
 

@@ -119,6 +119,21 @@ describe('sideBySideTable', () => {
     expect(row('Burst notifications/s')).toEqual(['| Burst notifications/s ÷ raw JetStream publish rate of same-size messages (same run)', '0.010 (111/s of 10,000/s)', 'no bus', 'no bus', '—', '— |']);
   });
 
+  it('sets the pipeline’s notifications/s at saturation against the raw publish rate, with its CPU, only where it was measured', () => {
+    const saturated = (lastWebhookMs: number, raw: number): EngineRun => {
+      const r = run({ raw, cpu: 7, nats: 2.5 });
+      r.burst.saturation = { events: 2000, publishMs: 150, lastWebhookMs, cpuMsPerNotification: 2, natsCpuMsPerNotification: 0.5 };
+      return r;
+    };
+    // 2,000 / 5 s = 400/s of 20,000/s (0.02); 2,000 / 4 s = 500/s (0.025); the median of two is the lower, a
+    // measured value. A run without the phase counts for neither.
+    const table = sideBySideTable([{ label: 'Herald', runs: [saturated(5000, 20_000), saturated(4000, 20_000), run({ raw: 20_000 })] }, { label: 'Go', runs: [run()] }]);
+    const rowOf = (start: string) => table.split('\n').find((l) => l.startsWith(start))!.split(' | ');
+    expect(rowOf('| Pipeline at saturation')).toEqual(['| Pipeline at saturation (2,000 events published onto the bus at once): notifications/s ÷ raw JetStream publish rate (same run)', '0.020 (400/s of 20,000/s)', 'no bus', '— |']);
+    expect(rowOf('| CPU per notification at saturation').slice(1, 3)).toEqual(['2 ms + nats 0.5 ms', 'not run']);
+    expect(sideBySideTable([{ label: 'Herald', runs: [run({ raw: 20_000 })] }])).not.toContain('saturation');
+  });
+
   it('says when Herald’s bus drained during the start-up, and nothing of the kind for an engine without a bus', () => {
     const table = sideBySideTable([{ label: 'Herald', runs: [run({ drained: 1900 }), run({ drained: 1700 }), run({ drained: 2100 })] }, { label: 'Go', runs: [run()] }]);
     const startup = table.split('\n').find((l) => l.startsWith('| start'))!.split(' | ');
