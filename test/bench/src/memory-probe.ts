@@ -1,0 +1,127 @@
+/**
+ * `node --conditions=herald-source test/bench/src/memory-probe.ts`: where a watched object's memory goes in
+ * `herald run`. One kube-apiserver; for each count in PROBE_COUNTS (default `1000,8000`) that many Pending Pods
+ * (the seed ConfigMap's subscription, nothing to send) and a fresh `herald run` (the bundle, with the image's
+ * node flags and GLIBC_TUNABLES) on a fresh nats-server, so that every Pod is listed and evaluated by the
+ * start. Once Herald has been quiet for 3 s and then PROBE_WAIT_S more (default 35: the idle release hands back
+ * the heap after 30 s quiet), into PROBE_OUT/<count>/: `status.txt` (/proc status and smaps_rollup),
+ * `smaps.txt`, and a V8 heap snapshot (`--heapsnapshot-signal`; PROBE_SNAPSHOT=0 skips it). With PROBE_MALLOC=1
+ * (needs gdb), glibc's `malloc_stats()` (printed to stdout: per arena, bytes held and bytes in use) and RSS
+ * before and after `malloc_trim(0)`, with `smaps-trimmed.txt`.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+import { CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import { freePort, startControlPlane, startNats, testNatsLimits } from '@herald/test-harness';
+
+const counts = (process.env.PROBE_COUNTS ?? '1000,8000').split(',').map(Number);
+const outDir = process.env.PROBE_OUT ?? join(tmpdir(), 'herald-memory-probe');
+const waitMs = Number(process.env.PROBE_WAIT_S ?? 35) * 1000;
+const repo = new URL('../../../', import.meta.url);
+const main = fileURLToPath(new URL('core/cli/dist/bundle/main.js', repo));
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const build = spawnSync(process.execPath, [fileURLToPath(new URL('scripts/build.ts', repo))], { stdio: 'inherit' });
+if (build.status !== 0) throw new Error(`building Herald failed (${build.status ?? build.signal})`);
+
+// The image's node flags and malloc thresholds (deploy/docker/Dockerfile), as the end-to-end benchmark reads them.
+const dockerfile = readFileSync(new URL('deploy/docker/Dockerfile', repo), 'utf8');
+const imageValue = (name: string) => new RegExp(`^(?:ENV\\s+|\\s+)${name}=(?:"([^"]*)"|(\\S+))`, 'm').exec(dockerfile)?.slice(1).find((v) => v !== undefined);
+const nodeOptions = imageValue('NODE_OPTIONS') ?? '';
+const glibcTunables = imageValue('GLIBC_TUNABLES') ?? '';
+
+const cp = await startControlPlane();
+const core = cp.adminKubeConfig.makeApiClient(CoreV1Api);
+const namespace = await cp.createNamespace('probe');
+const docs = parseAllDocuments(readFileSync(new URL('test/fixtures/reference-scenario.yaml', repo), 'utf8')).map((d) => d.toJS() as V1ConfigMap);
+await core.createNamespacedConfigMap({ namespace, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pod-notifications-cm', namespace }, data: docs.find((d) => d.kind === 'ConfigMap')!.data ?? {} } });
+await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'pod-notifications-secret' } } });
+const cpuSeconds = (pid: number) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
+const rssLine = (pid: number) => /VmRSS.*/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![0].replace(/\s+/g, ' ');
+let next = 0;
+try {
+  for (const pods of counts) {
+    await Promise.all(Array.from({ length: 50 }, async () => {
+      while (next < pods) {
+        const i = next++;
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await core.createNamespacedPod({ namespace, body: { metadata: { name: `p-${i}`, annotations: { 'notifications.argoproj.io/subscribe.on-pod-ready.webhook': '' } }, spec: { containers: [{ name: 'app', image: 'app' }] } } });
+            break;
+          } catch (err) {
+            if ((err as { code?: number }).code === 409) break;
+            if (attempt >= 50) throw err;
+            await delay(200);
+          }
+        }
+      }
+    }));
+    const nats = await startNats();
+    const dir = mkdtempSync(join(tmpdir(), 'herald-probe-'));
+    const port = await freePort();
+    const config = {
+      nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: 'probe', streamPrefix: 'PROBE' },
+      notifications: { namespace, configMap: 'pod-notifications-cm' },
+      telemetry: { port, host: '127.0.0.1' },
+      plugins: [{ name: '@herald/source-kubernetes', options: { resources: [{ version: 'v1', resource: 'pods', kind: 'Pod' }], namespaces: [namespace] } }, { name: '@herald/sink-webhook' }],
+    };
+    writeFileSync(join(dir, 'herald.yaml'), JSON.stringify(config));
+    const into = join(outDir, String(pods));
+    mkdirSync(into, { recursive: true });
+    const child = spawn(process.execPath, ['--heapsnapshot-signal=SIGUSR2', main, 'run', '-c', join(dir, 'herald.yaml'), '-o', 'json'], {
+      cwd: into,
+      env: { ...process.env, NODE_OPTIONS: nodeOptions, GLIBC_TUNABLES: glibcTunables, KUBECONFIG: cp.adminKubeconfigPath, POD_NAMESPACE: namespace },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    // Herald logs JSON on stderr; what else lands there (malloc_stats) is the probe's output.
+    child.stderr!.on('data', (d: Buffer) => {
+      const text = d.toString();
+      if (!text.startsWith('{')) process.stdout.write(text);
+    });
+    const exited = new Promise((r) => child.on('exit', r));
+    while (!(await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok) await delay(50);
+    for (let quiet = 0; quiet < 3; ) {
+      const before = cpuSeconds(child.pid!);
+      await delay(1000);
+      quiet = cpuSeconds(child.pid!) - before <= 0.02 ? quiet + 1 : 0;
+    }
+    await delay(waitMs);
+    writeFileSync(join(into, 'status.txt'), `${readFileSync(`/proc/${child.pid}/status`, 'utf8')}\n${readFileSync(`/proc/${child.pid}/smaps_rollup`, 'utf8')}`);
+    writeFileSync(join(into, 'smaps.txt'), readFileSync(`/proc/${child.pid}/smaps`, 'utf8'));
+    out(`${pods} Pods: ${rssLine(child.pid!)}`);
+    if (process.env.PROBE_MALLOC === '1') {
+      execFileSync('gdb', ['-p', String(child.pid), '-batch', '-ex', 'call (void)malloc_stats()', '-ex', 'call (int)malloc_trim(0)', '-ex', 'call (void)malloc_stats()'], { stdio: 'ignore' });
+      await delay(500);
+      out(`${pods} Pods, after malloc_trim(0): ${rssLine(child.pid!)}`);
+      writeFileSync(join(into, 'smaps-trimmed.txt'), readFileSync(`/proc/${child.pid}/smaps`, 'utf8'));
+    }
+    if (process.env.PROBE_SNAPSHOT !== '0') {
+      child.kill('SIGUSR2');
+      // Written once the file stops growing.
+      for (let size = -1; ; ) {
+        await delay(1000);
+        const file = readdirSync(into).find((n) => n.endsWith('.heapsnapshot'));
+        const now = file ? statSync(join(into, file)).size : -1;
+        if (file && now === size) {
+          out(`${pods} Pods: ${join(into, file)}`);
+          break;
+        }
+        size = now;
+      }
+    }
+    child.kill('SIGTERM');
+    await exited;
+    await nats.stop();
+  }
+} finally {
+  await cp.stop();
+}
+
