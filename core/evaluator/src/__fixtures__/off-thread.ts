@@ -19,8 +19,17 @@ export function offThread(): { run(request: OffThreadRequest): Promise<OffThread
   return {
     run: (request) =>
       new Promise((resolve, reject) => {
-        worker.once('message', resolve);
-        worker.once('error', reject);
+        // Whichever comes first removes the other: a listener left per request piles up on the worker.
+        const answered = (outcome: OffThreadOutcome) => {
+          worker.off('error', failed);
+          resolve(outcome);
+        };
+        const failed = (err: Error) => {
+          worker.off('message', answered);
+          reject(err);
+        };
+        worker.once('message', answered);
+        worker.once('error', failed);
         worker.postMessage(request);
       }),
     stop: () => worker.terminate(),
