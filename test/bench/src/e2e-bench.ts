@@ -39,6 +39,7 @@ import { createLogger } from '@herald/core-telemetry';
 import type { ResourceEventData } from '@herald/plugin-sdk';
 import { freePort, startControlPlane, startNats, testNatsLimits, toolPath, type NatsServer } from '@herald/test-harness';
 import { firstQuietSecond, type CpuSample } from './idle-window.ts';
+import { imageEnv } from './image-env.ts';
 import { NatsTrafficMeter } from './nats-traffic.ts';
 import { latencyChart, percentile, rssChart, settingLabels, sideBySideTable, type EngineColumn, type EngineRun, type RateRun } from './side-by-side-report.ts';
 
@@ -146,10 +147,10 @@ interface Engine {
    */
   settled(): Promise<number | undefined>;
   /**
-   * Herald: publishes resource events onto its bus as a source process would (docs/reference/bus.md), all at
-   * once; resolves when the bus has stored every one.
+   * Herald: a connection to its bus that publishes resource events as a source process would
+   * (docs/reference/bus.md), all at once; `publish` resolves when the bus has stored every one.
    */
-  publishEvents?(events: ResourceEventData[]): Promise<void>;
+  eventPublisher?(): Promise<{ publish(events: ResourceEventData[]): Promise<void>; close(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -324,31 +325,40 @@ async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
     // once, as a source process would: how fast the pipeline itself delivers (evaluator, sink, result, state with
     // its annotation PATCH), without the apiserver's pace of status PATCHes that sets a burst's. Afterwards the
     // Pods are made Running for real, as the events said (already notified: nothing more is sent), so that the
-    // start-up below finds every notified Pod as a burst leaves it.
-    if (engine.publishEvents && saturationEvents > 0) {
-      const first = created;
-      const names = Array.from({ length: saturationEvents }, (_, i) => podName(first + i));
-      await createPods(first + saturationEvents);
+    // start-up below finds every notified Pod as a burst leaves it. An engine without a bus gets the Pods too,
+    // left Pending, so that every engine's start has as many.
+    const saturationFirst = created;
+    const saturationNames = Array.from({ length: saturationEvents }, (_, i) => podName(saturationFirst + i));
+    if (saturationNames.length) {
+      await createPods(saturationFirst + saturationNames.length);
       await idle(engine);
-      expected.push(...names);
-      const fresh = new Set(names);
+    }
+    if (engine.eventPublisher && saturationNames.length) {
+      expected.push(...saturationNames);
+      const fresh = new Set(saturationNames);
       const events = (await core.listNamespacedPod({ namespace })).items.filter((p) => fresh.has(p.metadata!.name!)).map((p) => runningEvent(p, namespace));
+      const source = await engine.eventPublisher();
       const cpuBefore = { engine: cpuSeconds(engine.pid), nats: engine.natsPid ? cpuSeconds(engine.natsPid) : 0 };
       const start = now();
-      await engine.publishEvents(events);
-      const publishMs = now() - start;
-      await waitFor(() => names.every((n) => arrivals.has(n)), `${names.length} webhooks`, restMs + names.length * 250, 20).catch(() => out(`  ${names.filter((n) => !arrivals.has(n)).length} never arrived`));
-      const lastWebhookMs = Math.max(...names.map((n) => arrivals.get(n) ?? Infinity)) - start;
+      let publishMs: number;
+      try {
+        await source.publish(events);
+        publishMs = now() - start;
+      } finally {
+        await source.close();
+      }
+      await waitFor(() => saturationNames.every((n) => arrivals.has(n)), `${saturationNames.length} webhooks`, restMs + saturationNames.length * 250, 20).catch(() => out(`  ${saturationNames.filter((n) => !arrivals.has(n)).length} never arrived`));
+      const lastWebhookMs = Math.max(...saturationNames.map((n) => arrivals.get(n) ?? Infinity)) - start;
       await idle(engine);
-      const cpuMs = (seconds: number) => (seconds * 1000) / names.length;
+      const cpuMs = (seconds: number) => (seconds * 1000) / saturationNames.length;
       burst.saturation = {
-        events: names.length,
+        events: saturationNames.length,
         publishMs,
         lastWebhookMs,
         cpuMsPerNotification: cpuMs(cpuSeconds(engine.pid) - cpuBefore.engine),
         ...(engine.natsPid ? { natsCpuMsPerNotification: cpuMs(cpuSeconds(engine.natsPid) - cpuBefore.nats) } : {}),
       };
-      await pool(names.length, 100, (i) => running(names[i]!));
+      await pool(saturationNames.length, 100, (i) => running(saturationNames[i]!));
       await idle(engine);
       const s = burst.saturation;
       out(`saturation: ${s.events} Running events published onto the bus in ${(publishMs / 1000).toFixed(2)} s, the last webhook at ${(lastWebhookMs / 1000).toFixed(1)} s: ${((s.events * 1000) / lastWebhookMs).toFixed(0)} notifications/s; CPU per notification ${s.cpuMsPerNotification.toFixed(2)} ms${s.natsCpuMsPerNotification === undefined ? '' : ` + nats-server ${s.natsCpuMsPerNotification.toFixed(2)} ms`}`);
@@ -454,14 +464,13 @@ async function startHerald(namespace: string): Promise<Engine> {
     syncedMs: performance.now() - startedAt,
     settled: () => busSettled(nats.url, streams),
     // The bus as this herald.yaml describes it (subjects, partitions, limits), through Herald's own publisher.
-    async publishEvents(events) {
+    async eventPublisher() {
       const bus = await Bus.connect(toBusOptions(engineConfigSchema.parse(config)), createLogger('bench', { level: 'silent' }));
-      try {
-        const publisher = bus.publisher('bench/saturation', trace.getTracer('bench'));
-        await Promise.all(events.map((e) => publisher.resourceEvent(e)));
-      } finally {
-        await bus.drain();
-      }
+      const publisher = bus.publisher('bench/saturation', trace.getTracer('bench'));
+      return {
+        publish: async (events) => void (await Promise.all(events.map((e) => publisher.resourceEvent(e)))),
+        close: () => bus.drain(),
+      };
     },
     stop: proc.stop,
   };
@@ -477,17 +486,6 @@ function runningEvent(pod: V1Pod, namespace: string): ResourceEventData {
     resourceVersion: resourceVersion!,
     object: { apiVersion: 'v1', kind: 'Pod', metadata, spec: { containers: [{ name: 'app', image: 'app' }] }, status: { phase: 'Running' } },
   };
-}
-
-/** `names`' values in deploy/docker/Dockerfile's `ENV` lines (`NAME=value`, unquoted). */
-function imageEnv(names: string[]): Record<string, string> {
-  const dockerfile = readFileSync(new URL('deploy/docker/Dockerfile', repo), 'utf8');
-  return Object.fromEntries(names.flatMap((name) => {
-    // NAME=value or NAME="value with spaces", as the Dockerfile's ENV writes them.
-    const match = new RegExp(`^(?:ENV\\s+|\\s+)${name}=(?:"([^"]*)"|(\\S+))`, 'm').exec(dockerfile);
-    const value = match?.[1] ?? match?.[2];
-    return value === undefined ? [] : [[name, value]];
-  }));
 }
 
 /** The Go host (test/argo-engine) on the namespace, client QPS/Burst as given. */

@@ -18,6 +18,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { freePort, startControlPlane, startNats, testNatsLimits } from '@herald/test-harness';
+import { imageEnv } from './image-env.ts';
 
 const counts = (process.env.PROBE_COUNTS ?? '1000,8000').split(',').map(Number);
 const outDir = process.env.PROBE_OUT ?? join(tmpdir(), 'herald-memory-probe');
@@ -28,11 +29,6 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 const build = spawnSync(process.execPath, [fileURLToPath(new URL('scripts/build.ts', repo))], { stdio: 'inherit' });
 if (build.status !== 0) throw new Error(`building Herald failed (${build.status ?? build.signal})`);
 
-// The image's node flags and malloc thresholds (deploy/docker/Dockerfile), as the end-to-end benchmark reads them.
-const dockerfile = readFileSync(new URL('deploy/docker/Dockerfile', repo), 'utf8');
-const imageValue = (name: string) => new RegExp(`^(?:ENV\\s+|\\s+)${name}=(?:"([^"]*)"|(\\S+))`, 'm').exec(dockerfile)?.slice(1).find((v) => v !== undefined);
-const nodeOptions = imageValue('NODE_OPTIONS') ?? '';
-const glibcTunables = imageValue('GLIBC_TUNABLES') ?? '';
 
 const cp = await startControlPlane();
 const core = cp.adminKubeConfig.makeApiClient(CoreV1Api);
@@ -78,7 +74,8 @@ try {
     mkdirSync(into, { recursive: true });
     const child = spawn(process.execPath, ['--heapsnapshot-signal=SIGUSR2', main, 'run', '-c', join(dir, 'herald.yaml'), '-o', 'json'], {
       cwd: into,
-      env: { ...process.env, NODE_OPTIONS: nodeOptions, GLIBC_TUNABLES: glibcTunables, KUBECONFIG: cp.adminKubeconfigPath, POD_NAMESPACE: namespace },
+      // The image's node flags and malloc thresholds.
+      env: { ...process.env, ...imageEnv(['NODE_OPTIONS', 'GLIBC_TUNABLES']), KUBECONFIG: cp.adminKubeconfigPath, POD_NAMESPACE: namespace },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     // Herald logs JSON on stderr; what else lands there (malloc_stats) is the probe's output.

@@ -202,7 +202,7 @@ export function sideBySideTable(columns: readonly EngineColumn[]): string {
       cell: (s, runs) => `${s.median.toPrecision(2)} (${figure(spread(measured(runs).map((r) => rate(r)!)).median)}/s of ${figure(spread(measured(runs).map((r) => r.burst.rawPublish!.perSecond)).median)}/s)`,
       absent: 'no bus',
     });
-    rows.push(cpuRow('CPU per notification at saturation', (r) => r.burst.saturation));
+    rows.push({ ...cpuRow('CPU per notification at saturation', (r) => r.burst.saturation), absent: 'no bus' });
   }
   const watched = [...new Set(all.flatMap((r) => r.rss.map((x) => x.watched)))].sort((a, b) => a - b);
   for (const count of watched) {
