@@ -11,7 +11,13 @@ export function onProcessExit(hook: () => void): void {
   if (!installed) {
     installed = true;
     process.on('exit', () => {
-      for (const h of hooks) h();
+      for (const h of hooks) {
+        try {
+          h();
+        } catch {
+          // One hook failing must not keep the others from running (a server left behind).
+        }
+      }
     });
   }
   hooks.add(hook);

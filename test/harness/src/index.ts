@@ -1,6 +1,6 @@
 export { eventually } from './eventually.ts';
 export { freePort, waitForPort } from './free-port.ts';
-export { killedOnExit, onProcessExit } from './exit-hook.ts';
+export { killedOnExit } from './exit-hook.ts';
 export { toolPath } from './tools.ts';
 export { startNats, type NatsServer, type StartNatsOptions } from './nats/nats-server.ts';
 export { startNatsCluster, type NatsCluster, type NatsClusterMember, type NatsHost } from './nats/nats-cluster.ts';
