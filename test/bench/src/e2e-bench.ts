@@ -37,9 +37,10 @@ import { Bus } from '@herald/core-bus';
 import { engineConfigSchema, toBusOptions } from '@herald/core-kernel';
 import { createLogger } from '@herald/core-telemetry';
 import type { ResourceEventData } from '@herald/plugin-sdk';
-import { freePort, startControlPlane, startNats, testNatsLimits, toolPath, type NatsServer } from '@herald/test-harness';
+import { freePort, startControlPlane, startNats, toolPath, type NatsServer } from '@herald/test-harness';
 import { firstQuietSecond, type CpuSample } from './idle-window.ts';
 import { imageEnv } from './image-env.ts';
+import { heraldRunConfig } from './pending-pods.ts';
 import { NatsTrafficMeter } from './nats-traffic.ts';
 import { latencyChart, percentile, rssChart, settingLabels, sideBySideTable, type EngineColumn, type EngineRun, type RateRun } from './side-by-side-report.ts';
 
@@ -439,12 +440,7 @@ async function startHerald(namespace: string): Promise<Engine> {
   const prefix = 'BENCH';
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   const port = await freePort();
-  const config = {
-    nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: prefix.toLowerCase(), streamPrefix: prefix },
-    notifications: { namespace, configMap: configMapName },
-    telemetry: { port, host: '127.0.0.1' },
-    plugins: [{ name: '@herald/source-kubernetes', options: { resources: [{ version: 'v1', resource: 'pods', kind: 'Pod' }], namespaces: [namespace] } }, { name: '@herald/sink-webhook' }],
-  };
+  const config = heraldRunConfig({ natsUrl: nats.url, prefix, namespace, port, configMap: configMapName });
   writeFileSync(join(dir, 'herald.yaml'), JSON.stringify(config));
   const startedAt = performance.now();
   const conditions = heraldFrom === 'sources' ? ['--conditions=herald-source'] : [];

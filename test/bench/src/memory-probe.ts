@@ -15,10 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
-import { freePort, startControlPlane, startNats, testNatsLimits } from '@herald/test-harness';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { freePort, startControlPlane, startNats } from '@herald/test-harness';
 import { imageEnv } from './image-env.ts';
+import { createPendingPods, heraldRunConfig, processCpuSeconds, seedNotificationConfig } from './pending-pods.ts';
 
 const counts = (process.env.PROBE_COUNTS ?? '1000,8000').split(',').map(Number);
 const outDir = process.env.PROBE_OUT ?? join(tmpdir(), 'herald-memory-probe');
@@ -29,46 +29,20 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 const build = spawnSync(process.execPath, [fileURLToPath(new URL('scripts/build.ts', repo))], { stdio: 'inherit' });
 if (build.status !== 0) throw new Error(`building Herald failed (${build.status ?? build.signal})`);
 
-
 const cp = await startControlPlane();
 const core = cp.adminKubeConfig.makeApiClient(CoreV1Api);
 const namespace = await cp.createNamespace('probe');
-const docs = parseAllDocuments(readFileSync(new URL('test/fixtures/reference-scenario.yaml', repo), 'utf8')).map((d) => d.toJS() as V1ConfigMap);
-await core.createNamespacedConfigMap({ namespace, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pod-notifications-cm', namespace }, data: docs.find((d) => d.kind === 'ConfigMap')!.data ?? {} } });
-await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'pod-notifications-secret' } } });
-const cpuSeconds = (pid: number) => {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-};
+await seedNotificationConfig(core, namespace);
 const rssLine = (pid: number) => /VmRSS.*/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![0].replace(/\s+/g, ' ');
-let next = 0;
+let created = 0;
 try {
   for (const pods of counts) {
-    await Promise.all(Array.from({ length: 50 }, async () => {
-      while (next < pods) {
-        const i = next++;
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await core.createNamespacedPod({ namespace, body: { metadata: { name: `p-${i}`, annotations: { 'notifications.argoproj.io/subscribe.on-pod-ready.webhook': '' } }, spec: { containers: [{ name: 'app', image: 'app' }] } } });
-            break;
-          } catch (err) {
-            if ((err as { code?: number }).code === 409) break;
-            if (attempt >= 50) throw err;
-            await delay(200);
-          }
-        }
-      }
-    }));
+    await createPendingPods(core, namespace, created, pods);
+    created = pods;
     const nats = await startNats();
     const dir = mkdtempSync(join(tmpdir(), 'herald-probe-'));
     const port = await freePort();
-    const config = {
-      nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: 'probe', streamPrefix: 'PROBE' },
-      notifications: { namespace, configMap: 'pod-notifications-cm' },
-      telemetry: { port, host: '127.0.0.1' },
-      plugins: [{ name: '@herald/source-kubernetes', options: { resources: [{ version: 'v1', resource: 'pods', kind: 'Pod' }], namespaces: [namespace] } }, { name: '@herald/sink-webhook' }],
-    };
+    const config = heraldRunConfig({ natsUrl: nats.url, prefix: 'PROBE', namespace, port });
     writeFileSync(join(dir, 'herald.yaml'), JSON.stringify(config));
     const into = join(outDir, String(pods));
     mkdirSync(into, { recursive: true });
@@ -86,9 +60,9 @@ try {
     const exited = new Promise((r) => child.on('exit', r));
     while (!(await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok) await delay(50);
     for (let quiet = 0; quiet < 3; ) {
-      const before = cpuSeconds(child.pid!);
+      const before = processCpuSeconds(child.pid!);
       await delay(1000);
-      quiet = cpuSeconds(child.pid!) - before <= 0.02 ? quiet + 1 : 0;
+      quiet = processCpuSeconds(child.pid!) - before <= 0.02 ? quiet + 1 : 0;
     }
     await delay(waitMs);
     writeFileSync(join(into, 'status.txt'), `${readFileSync(`/proc/${child.pid}/status`, 'utf8')}\n${readFileSync(`/proc/${child.pid}/smaps_rollup`, 'utf8')}`);

@@ -14,11 +14,11 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { spawn } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { freePort, startControlPlane, startNats, testNatsLimits } from '@herald/test-harness';
+import { freePort, startControlPlane, startNats } from '@herald/test-harness';
+import { createPendingPods, heraldRunConfig, processCpuSeconds, seedNotificationConfig } from './pending-pods.ts';
 
 const pods = Number(process.env.BENCH_AB_PODS ?? 10_000);
 const rounds = Number(process.env.BENCH_AB_ROUNDS ?? 2);
@@ -27,36 +27,10 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 const cp = await startControlPlane();
 const core = cp.adminKubeConfig.makeApiClient(CoreV1Api);
 const namespace = await cp.createNamespace('ab');
-const subscribe = { 'notifications.argoproj.io/subscribe.on-pod-ready.webhook': '' };
-const docs = parseAllDocuments(readFileSync(new URL('../../fixtures/reference-scenario.yaml', import.meta.url), 'utf8')).map((d) => d.toJS() as V1ConfigMap);
-const seed = docs.find((d) => d.kind === 'ConfigMap')!;
-await core.createNamespacedConfigMap({ namespace, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pod-notifications-cm', namespace }, data: seed.data ?? {} } });
-await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'pod-notifications-secret' } } });
-let next = 0;
-let created = 0;
-await Promise.all(Array.from({ length: 50 }, async () => {
-  while (next < pods) {
-    const i = next++;
-    // A fresh namespace refuses Pods until its default service account exists; the API server may shed load.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await core.createNamespacedPod({ namespace, body: { metadata: { name: `p-${i}`, annotations: subscribe }, spec: { containers: [{ name: 'app', image: 'app' }] } } });
-        created++;
-        break;
-      } catch (err) {
-        if ((err as { code?: number }).code === 409) break;
-        if (attempt >= 50) throw err;
-        await delay(200);
-      }
-    }
-  }
-}));
+await seedNotificationConfig(core, namespace);
+const created = await createPendingPods(core, namespace, 0, pods);
 out(`${created} Pods created`);
-const cpuSeconds = (pid: number) => {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-};
+const cpuSeconds = processCpuSeconds;
 const kib = (pid: number, field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 try {
   for (let round = 1; round <= rounds; round++) {
@@ -64,12 +38,7 @@ try {
       const nats = await startNats();
       const dir = mkdtempSync(join(tmpdir(), 'herald-ab-'));
       const port = await freePort();
-      const config = {
-        nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: 'ab', streamPrefix: 'AB' },
-        notifications: { namespace, configMap: 'pod-notifications-cm' },
-        telemetry: { port, host: '127.0.0.1' },
-        plugins: [{ name: '@herald/source-kubernetes', options: { resources: [{ version: 'v1', resource: 'pods', kind: 'Pod' }], namespaces: [namespace] } }, { name: '@herald/sink-webhook' }],
-      };
+      const config = heraldRunConfig({ natsUrl: nats.url, prefix: 'AB', namespace, port });
       writeFileSync(join(dir, 'herald.yaml'), JSON.stringify(config));
       const load = loadavg()[0]!;
       const started = performance.now();
