@@ -2,7 +2,7 @@
 // small, with 700 Pods × 3 rounds (2,100 notifications) per scenario by default. Ends with the table of
 // summary lines, one per scenario: scenario, N, received, duplicates, dead-lettered, lost.
 //
-// Usage: node scripts/faults.ts [--cluster] [--pods N] [--rounds N] [--faults N] [--only a,b] [--seed N] [--fuzz N]
+// Usage: node scripts/faults.ts [--cluster] [--pods N] [--rounds N] [--faults N] [--only a,b] [--seed N] [--fuzz N] [--resync D]
 // (--fuzz: cases per hostile-input fuzz property, run first; default 5000; --cluster: the cluster suite, three nats-servers R3 on network namespaces, as root)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +16,7 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     faults: { type: 'string' },
     only: { type: 'string' },
+    resync: { type: 'string' },
     seed: { type: 'string' },
     fuzz: { type: 'string' },
     cluster: { type: 'boolean' },
@@ -34,6 +35,7 @@ if (values.pods) env.HERALD_FAULTS_PODS = values.pods;
 if (values.rounds) env.HERALD_FAULTS_ROUNDS = values.rounds;
 if (values.faults) env.HERALD_FAULTS_FAULTS = values.faults;
 if (values.only) env.HERALD_FAULTS_ONLY = values.only;
+if (values.resync) env.HERALD_FAULTS_RESYNC = values.resync;
 if (values.seed) env.HERALD_FAULTS_SEED = values.seed;
 
 // The hostile-input fuzz properties (expression and template compilers: no crash, evaluation bounded, key

@@ -290,6 +290,29 @@ describe('publish and subscribe', () => {
     expect(seen.seen).toHaveLength(1);
   });
 
+  it('keys a resync of an unchanged object by its resync, so the bus keeps it beside the event it repeats, and each resync once', async () => {
+    const seen = collector<ResourceEventData>();
+    const sub = await bus.subscriber(tracer, logger).subscribe('events', { durable: 'resync-test' }, seen.handler);
+    const publisher = bus.publisher('herald/test', tracer);
+    const change = await publisher.resourceEvent(event('resynced', '7'));
+    const resync = await publisher.resourceEvent({ ...event('resynced', '7'), resync: '40' });
+    const again = await publisher.resourceEvent({ ...event('resynced', '7'), resync: '40' });
+    const next = await publisher.resourceEvent({ ...event('resynced', '7'), resync: '90' });
+    expect([change, resync, again, next].map((r) => [r.id, r.duplicate])).toEqual([
+      ['uid-resynced:7:MODIFIED', false],
+      ['uid-resynced:7:resync:40', false],
+      ['uid-resynced:7:resync:40', true],
+      ['uid-resynced:7:resync:90', false],
+    ]);
+    await seen.waitFor(3);
+    await sub.stop();
+    expect(seen.seen.map((d) => [d.headers['Nats-Msg-Id'], d.event.data.resync])).toEqual([
+      ['uid-resynced:7:MODIFIED', undefined],
+      ['uid-resynced:7:resync:40', '40'],
+      ['uid-resynced:7:resync:90', '90'],
+    ]);
+  });
+
   it('continues the publisher’s trace in the consumer, across the bus', async () => {
     const traced = await isolatedBus('traced');
     spans.reset();

@@ -141,9 +141,10 @@ export class JetStreamPublisher implements BusPublisher {
   /** Subject, type, id and CloudEvents subject of a message of `channel`. */
   #request<C extends DeadLetterOrigin>(channel: C, data: ChannelData[C], options?: PublishOptions): PublishRequest {
     if (channel === 'events') {
-      const { ref, resourceVersion, action } = data as ResourceEventData;
+      const { ref, resourceVersion, action, resync } = data as ResourceEventData;
       const ceSubject = ref.namespace ? `${ref.namespace}/${ref.name}` : ref.name;
-      return { channel, subject: this.#topology.eventSubject(ref.uid), type: EventTypes.resource, id: options?.id ?? `${ref.uid}:${resourceVersion}:${action}`, ceSubject, data, orderKey: ref.uid };
+      const id = options?.id ?? (resync === undefined ? `${ref.uid}:${resourceVersion}:${action}` : `${ref.uid}:${resourceVersion}:resync:${resync}`);
+      return { channel, subject: this.#topology.eventSubject(ref.uid), type: EventTypes.resource, id, ceSubject, data, orderKey: ref.uid };
     }
     if (channel === 'notifications') {
       const n = data as NotificationData;

@@ -36,6 +36,13 @@ export const resourceEventDataSchema = z.object({
   object: z.record(z.string(), z.unknown()),
   /** When the source observed the change (RFC 3339); optional: a source may not know. Delivery latency starts here. */
   observedAt: z.iso.datetime({ offset: true }).optional(),
+  /**
+   * Set when a source publishes an object again on a periodic resync although it did not change (client-go's
+   * resync, which Argo's hosts run every minute): a value unique to that resync (the Kubernetes source: its
+   * list's resourceVersion). The event's idempotency key is then `<uid>:<resourceVersion>:resync:<resync>`, so
+   * the bus never drops it as a repeat of the event it follows.
+   */
+  resync: z.string().min(1).optional(),
 });
 
 /**

@@ -10,7 +10,7 @@ import { WatchSet } from './watch-set.ts';
 
 const gvr = { group: 'example.com', version: 'v1', resource: 'widgets' };
 const widgets = { ...gvr, kind: 'Widget' };
-const config = configSchema.parse({ resources: [widgets], backoff: { initial: '1ms', max: '1ms' } });
+const defaultConfig = configSchema.parse({ resources: [widgets], backoff: { initial: '1ms', max: '1ms' } });
 
 /** A Widget nested `depth` levels below spec, parsed from JSON text as the client parses a watch line (JSON.parse does not recurse). */
 function deepWidget(name: string, uid: string, resourceVersion: string, depth: number): KubeObject {
@@ -87,7 +87,8 @@ function apiServer(listed: KubeObject[], watched: { type: string; object: KubeOb
     });
   return {
     server: 'https://kube.test',
-    get: async <T>() => ({ apiVersion: 'example.com/v1', kind: 'WidgetList', metadata: { resourceVersion: '10' }, items: lists++ === 0 ? listed : relisted }) as T,
+    // Each list a newer resourceVersion: 10, 20, 30…
+    get: async <T>() => ({ apiVersion: 'example.com/v1', kind: 'WidgetList', metadata: { resourceVersion: String(10 * (lists + 1)) }, items: lists++ === 0 ? listed : relisted }) as T,
     async *stream(_path, _query, signal) {
       if (watches++ === 0) yield* watched;
       await hang(signal);
@@ -101,7 +102,7 @@ function apiServer(listed: KubeObject[], watched: { type: string; object: KubeOb
 function counters() {
   const counts: Record<string, { value: number; attributes: Record<string, unknown> }[]> = {};
   const counter = (name: string) => ({ add: (value: number, attributes: Record<string, unknown> = {}) => void (counts[name] ??= []).push({ value, attributes }) });
-  const metrics = Object.fromEntries(['published', 'refused', 'reduced', 'deadLettered', 'relists', 'watchErrors', 'publishRetries', 'unchanged', 'watchRestarts'].map((n) => [n, counter(n)])) as unknown as SourceMetrics;
+  const metrics = Object.fromEntries(['published', 'refused', 'reduced', 'deadLettered', 'relists', 'watchErrors', 'publishRetries', 'unchanged', 'watchRestarts', 'resyncs'].map((n) => [n, counter(n)])) as unknown as SourceMetrics;
   return { metrics, counts };
 }
 
@@ -123,7 +124,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.stop()));
 });
 
-async function watch(client: KubeClient, bus: BusStandIn) {
+async function watch(client: KubeClient, bus: BusStandIn, { config } = { config: defaultConfig }) {
   const { metrics, counts } = counters();
   const { logger, lines } = logs();
   const gate = new PublishGate();
@@ -134,7 +135,7 @@ async function watch(client: KubeClient, bus: BusStandIn) {
   return { counts, lines };
 }
 
-const summary = (e: ResourceEventData) => `${e.action} ${e.ref.name}@${e.resourceVersion}`;
+const summary = (e: ResourceEventData) => `${e.action} ${e.ref.name}@${e.resourceVersion}${e.resync === undefined ? '' : ` resync ${e.resync}`}`;
 
 describe('hostile objects', () => {
   it('break 2: a 6,000-deep custom object is dead-lettered and the watch moves on', async () => {
@@ -253,5 +254,20 @@ describe('what the source keeps of each object', () => {
     // The informer kept which object it was, not its labels, annotations or spec.
     expect(bus.events[2]!.object).toEqual(tombstone(labelled('13')));
     expect(bus.events[2]!.object).toEqual({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { namespace: 'ns', name: 'w', uid: 'u-w', resourceVersion: '13' } });
+  });
+
+  it('with resyncPeriod, publishes every object again each period, an unchanged one marked with the resync, a notified-only change too', async () => {
+    const bus = new BusStandIn();
+    const notified = (resourceVersion: string) => widget('w', 'u-w', resourceVersion, { metadata: { namespace: 'ns', name: 'w', uid: 'u-w', resourceVersion, annotations: { 'notified.notifications.argoproj.io': '{"x":1}' } } });
+    const client = apiServer([widget('w', 'u-w', '11'), widget('v', 'u-v', '5')], [{ type: 'MODIFIED', object: notified('12') }], [notified('12'), widget('v', 'u-v', '5')]);
+    // The schema takes whole seconds; the wiring takes what it is given.
+    const { counts } = await watch(client, bus, { config: { ...defaultConfig, resyncPeriod: 20 } });
+    await bus.until(() => bus.events.length >= 6);
+
+    expect(bus.events.slice(0, 6).map(summary)).toEqual(['ADDED w@11', 'ADDED v@5', 'MODIFIED w@12 resync 20', 'MODIFIED v@5 resync 20', 'MODIFIED w@12 resync 30', 'MODIFIED v@5 resync 30']);
+    // The notified-only MODIFIED itself was not published; the resync publishes the object as it now is, whole.
+    expect(counts.unchanged).toEqual([{ value: 1, attributes: gvr }]);
+    expect(bus.events[2]!.object).toEqual(notified('12'));
+    expect(counts.resyncs?.length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -29,6 +29,7 @@ export function publishEvent(event: InformerEvent, options: EventPublishing): Pr
     'k8s.resource.version': String(meta?.resourceVersion ?? ''),
     'herald.action': event.type,
     'herald.resource': gvrString(options.resource),
+    ...(event.resync ? { 'herald.resync': true } : {}),
   };
   return options.tracer.startActiveSpan(`observe ${options.resource.kind}`, { attributes }, async (span) => {
     try {

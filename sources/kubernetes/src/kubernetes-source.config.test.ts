@@ -36,10 +36,11 @@ describe('kubernetes source options', () => {
       ],
       watchTimeout: '1m30s',
       pageSize: 100,
+      resyncPeriod: '1m',
       backoff: { initial: 250, max: '10s' },
       leaderElection: { enabled: false, leaseName: 'herald.source-a', namespace: 'herald', leaseDuration: '4s', renewDeadline: 3_000, retryPeriod: '500ms' },
     });
-    expect(config).toMatchObject({ watchTimeout: 90_000, pageSize: 100, backoff: { initial: 250, max: 10_000 }, namespaces: ['team-a', 'team-b'] });
+    expect(config).toMatchObject({ watchTimeout: 90_000, pageSize: 100, resyncPeriod: 60_000, backoff: { initial: 250, max: 10_000 }, namespaces: ['team-a', 'team-b'] });
     expect(config.leaderElection).toEqual({ enabled: false, leaseName: 'herald.source-a', namespace: 'herald', leaseDuration: 4_000, renewDeadline: 3_000, retryPeriod: 500 });
     expect(config.resources[1]).toEqual({ group: 'argoproj.io', version: 'v1alpha1', resource: 'applications', kind: 'Application' });
   });
@@ -57,6 +58,7 @@ describe('kubernetes source options', () => {
     ['the same resource twice', { resources: [pods, { ...pods, namespaces: ['x'] }] }, ['resources.1: pods of group "" is already listed at resources[0]']],
     ['a watch timeout that is not a duration', { resources: [pods], watchTimeout: 'soon' }, ['watchTimeout: "soon" is not a duration: a unit without a number (use e.g. 500ms, 10s, 5m, 1h30m, 7d)']],
     ['a watch timeout under a second', { resources: [pods], watchTimeout: '500ms' }, ['watchTimeout: must be at least 1s']],
+    ['a resync period under a second', { resources: [pods], resyncPeriod: '500ms' }, ['resyncPeriod: must be at least 1s']],
     ['a backoff max below initial', { resources: [pods], backoff: { initial: '10s', max: '1s' } }, ['backoff.max: max must not be shorter than initial']],
     ['an unknown backoff key', { resources: [pods], backoff: { factor: 3 } }, ['backoff.factor: unknown key']],
     ['a lease duration in fractions of a second', { resources: [pods], leaderElection: { leaseDuration: '15500ms' } }, ['leaderElection.leaseDuration: must be whole seconds (a Lease stores seconds)']],

@@ -71,6 +71,13 @@ export const configSchema = z.strictObject({
   /** Objects per page when listing. */
   pageSize: z.number().int().min(1).max(10_000).default(500),
   /**
+   * Every this long, list each watched collection again and publish every object, unchanged ones too, so that
+   * conditions that read the clock (`time.Now()`), claims released after a failed send and config changes are
+   * evaluated again without the object changing: the resync Argo's hosts run every minute (`1m`). Off when left
+   * out: each resync is a list from the API server and an event per object on the bus.
+   */
+  resyncPeriod: duration.pipe(z.number().min(1_000, 'must be at least 1s')).optional(),
+  /**
    * Events of one watched collection published at once, each waiting for the bus's acknowledgement; the
    * events of one object are published one at a time, in order. 1 publishes one event at a time.
    */

@@ -4,7 +4,8 @@ import type { ResourceConfig } from './kubernetes-source.config.ts';
 
 /**
  * The bus event for an informer event: `ref` from the configured group/version/resource/kind and the
- * object's metadata, `resourceVersion` from the object (for a DELETED, its last one).
+ * object's metadata, `resourceVersion` from the object (for a DELETED, its last one), and for an unchanged
+ * object a resync handed over again, `resync` (the resync's list resourceVersion).
  */
 export function toResourceEvent(resource: ResourceConfig, event: InformerEvent): ResourceEventData {
   const metadata = event.object.metadata ?? {};
@@ -21,5 +22,6 @@ export function toResourceEvent(resource: ResourceConfig, event: InformerEvent):
     },
     resourceVersion: metadata.resourceVersion ?? '',
     object: event.object,
+    ...(event.resync ? { resync: event.resync } : {}),
   };
 }

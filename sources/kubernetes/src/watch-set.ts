@@ -75,7 +75,8 @@ function informer(target: WatchTarget, { client, config, publisher, logger, metr
   const publishing = { resource, publisher, metrics, log, refusedForGood, ...(tracer ? { tracer } : {}) };
   const changes = new ObjectChanges(config.ignoredAnnotations);
   async function publish(event: InformerEvent, { signal }: { signal: AbortSignal }): Promise<void> {
-    if (event.previous && !changes.changed(event.previous, event.kept ?? changes.keep(event.object))) {
+    // A resync hands unchanged objects over on purpose: publishing them is what it is for.
+    if (event.previous && event.resync === undefined && !changes.changed(event.previous, event.kept ?? changes.keep(event.object))) {
       metrics.unchanged.add(1, attributes);
       return;
     }
@@ -94,14 +95,16 @@ function informer(target: WatchTarget, { client, config, publisher, logger, metr
     pageSize: config.pageSize,
     maxInFlight: config.maxInFlight,
     watchTimeoutSeconds: config.watchTimeout / 1_000,
+    ...(config.resyncPeriod === undefined ? {} : { resyncPeriodMs: config.resyncPeriod }),
     backoff: { baseMs: config.backoff.initial, maxMs: config.backoff.max },
     transform: stripManagedFields,
     keep: changes.keep,
     onEvent: publish,
     logger: log,
     observer: {
-      listed: ({ relist }) => {
+      listed: ({ relist, resync }) => {
         if (relist) metrics.relists.add(1, attributes);
+        if (resync) metrics.resyncs.add(1, attributes);
       },
       watchError: () => metrics.watchErrors.add(1, attributes),
       watchEnded: (reason) => metrics.watchRestarts.add(1, { ...attributes, reason }),

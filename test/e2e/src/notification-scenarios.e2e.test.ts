@@ -265,6 +265,37 @@ describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP re
     ]);
   });
 
+  it('with resyncPeriod, as Argo’s hosts resync: a condition on the clock fires when its time comes, and a trigger added to the config reaches existing objects, neither object changing', async () => {
+    const aged = 'time.Now().Sub(time.Parse(pod.metadata.creationTimestamp)).Seconds() >= 3';
+    const s = await world.scenario({
+      prefix: 'RESYNC',
+      source: { resyncPeriod: '1s' },
+      data: {
+        'trigger.on-aged': `- when: ${aged}\n  send: [aged]\n`,
+        'template.aged': 'webhook:\n  late: {method: POST, body: "aged {{.pod.metadata.name}}"}\n',
+        'template.seen': 'webhook:\n  late: {method: POST, body: "seen {{.pod.metadata.name}}"}\n',
+        'service.webhook.late': `url: ${world.receiver.url}/late`,
+      },
+    });
+    await s.herald();
+    // Subscribed to a trigger the config does not have yet: evaluated, nothing to send.
+    // Its ADDED is evaluated at once, and false (the Pod is younger than 3 s); nothing changes the Pod after
+    // that but Herald's own annotation, which the source does not publish: only a resync evaluates it again.
+    await s.pod('patient', { annotations: { [subscribe('on-aged.late')]: '', [subscribe('on-seen.late')]: '' } });
+    await world.receiver.waitFor(1, to('/late', 'patient'));
+    const agedKey = `on-aged:${conditionKey(0, aged)}:late:`;
+    await s.waitForNotifiedKeys('patient', [agedKey]);
+
+    const seen = "pod.metadata.name == 'patient'";
+    await s.core.patchNamespacedConfigMap({ name: 'herald-notifications-cm', namespace: s.namespace, body: { data: { 'trigger.on-seen': `- when: ${seen}\n  send: [seen]\n` } } }, mergePatch);
+    await world.receiver.waitFor(2, to('/late', 'patient'));
+    await s.waitForNotifiedKeys('patient', [agedKey, `on-seen:${conditionKey(0, seen)}:late:`]);
+    // Resyncs go on (one a second); what is claimed is not sent again.
+    await new Promise((r) => setTimeout(r, 3_000));
+    await s.settled();
+    expect(requests('/late', 'patient')).toEqual(['aged patient', 'seen patient']);
+  });
+
   it('break 3 and break 9: a trigger whose template fails to render is dead-lettered alone (named in herald dlq list), the other trigger is delivered; a service no sink delivers is refused at load', async () => {
     const s = await world.scenario({
       prefix: 'ISOLATE',

@@ -76,8 +76,8 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
     advice: { explicitBucketBoundaries: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] },
   });
   return options.subscriber.subscribe('events', ordered, (delivery: Delivery<ResourceEventData>) => {
-    const { action, ref, resourceVersion } = delivery.event.data;
-    const attributes = { 'herald.object': objectKey(ref), 'k8s.resource.version': resourceVersion, 'herald.action': action };
+    const { action, ref, resourceVersion, resync } = delivery.event.data;
+    const attributes = { 'herald.object': objectKey(ref), 'k8s.resource.version': resourceVersion, 'herald.action': action, ...(resync === undefined ? {} : { 'herald.resync': true }) };
     const started = performance.now();
     return tracer.startActiveSpan('evaluate', { attributes }, async (span) => {
       try {

@@ -96,7 +96,7 @@ function informer(client: ScriptedClient, options: Partial<InformerOptions> = {}
     ...options,
   });
   informers.push(i);
-  const summary = () => seen.map((e) => `${e.type} ${e.object.metadata?.name}@${e.object.metadata?.resourceVersion}${e.finalStateUnknown ? '?' : ''}`);
+  const summary = () => seen.map((e) => `${e.type} ${e.object.metadata?.name}@${e.object.metadata?.resourceVersion}${e.finalStateUnknown ? '?' : ''}${e.resync === undefined ? '' : ` resync ${e.resync}`}`);
   return { informer: i, seen, summary };
 }
 
@@ -199,6 +199,60 @@ describe('informer', () => {
     await i.synced;
     expect(summary()).toEqual(['ADDED a@5', 'ADDED gone@6', 'DELETED gone@6?', 'ADDED b@11']);
     expect(i.resourceVersion).toBe('12');
+  });
+
+  it('resyncs every period: ends the watch, lists again and hands every object over, an unchanged one as a MODIFIED marked with the list, then watches from the list', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('10', [pod('same', '1', '5'), pod('change', '2', '6'), pod('gone', '3', '7'), pod('watched', '4', '8')]));
+    // The first watch stays open: only the resync ends it.
+    client.watches.push({ events: [watchEvent('MODIFIED', pod('watched', '4', '11'))], end: 'hang' });
+    client.lists.push(list('30', [pod('same', '1', '5'), pod('change', '2', '21'), pod('watched', '4', '11'), pod('new', '5', '22')], 'page-2'), list('30', [pod('later', '6', '23')]));
+    const observed: string[] = [];
+    const observer = {
+      listed: ({ relist, resync, events }: { relist: boolean; resync: boolean; events: number }) => observed.push(`${resync ? 'resync' : relist ? 'relist' : 'list'}:${events}`),
+      watchEnded: (end: string) => observed.push(`watch ended:${end}`),
+    };
+    const { informer: i, summary } = informer(client, { observer, resyncPeriodMs: 50, pageSize: 4 });
+    await i.start();
+    await until(() => client.watchQueries().length === 2, 'the watch after the resync');
+    expect(summary()).toEqual([
+      'ADDED same@5', 'ADDED change@6', 'ADDED gone@7', 'ADDED watched@8',
+      'MODIFIED watched@11',
+      // The resync, page by page; what is gone, once every page was handed over.
+      'MODIFIED same@5 resync 30', 'MODIFIED change@21', 'MODIFIED watched@11 resync 30', 'ADDED new@22', 'ADDED later@23', 'DELETED gone@7?',
+    ]);
+    expect(observed).toEqual(['list:4', 'watch ended:resync', 'resync:6']);
+    expect(client.watchQueries().map((q) => q.resourceVersion)).toEqual(['10', '30']);
+    expect(i.objects().map((o) => o.metadata?.name).sort()).toEqual(['change', 'later', 'new', 'same', 'watched']);
+  });
+
+  it('resyncs again after each period, and not at all without one', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('10', [pod('a', '1', '5')]), list('20', [pod('a', '1', '5')]), list('40', [pod('a', '1', '5')]));
+    const { informer: i, summary } = informer(client, { resyncPeriodMs: 20 });
+    await i.start();
+    await until(() => client.watchQueries().length === 3, 'the watch after the second resync');
+    expect(summary()).toEqual(['ADDED a@5', 'MODIFIED a@5 resync 20', 'MODIFIED a@5 resync 40']);
+
+    const quiet = new ScriptedClient();
+    quiet.lists.push(list('10', [pod('a', '1', '5')]), list('20', [pod('a', '1', '5')]));
+    const { informer: without, summary: withoutSummary } = informer(quiet);
+    await without.start();
+    await until(() => quiet.watchQueries().length === 1, 'the watch');
+    await delay(60);
+    expect(withoutSummary()).toEqual(['ADDED a@5']);
+    expect(quiet.requests.filter((r) => r.kind === 'get')).toHaveLength(1);
+  });
+
+  it('when the continue token of a resync expires, lists without pages and hands over each object once: the pages before are not resynced again', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('10', [pod('a', '1', '5'), pod('b', '2', '6'), pod('c', '3', '7')]));
+    client.lists.push(list('30', [pod('a', '1', '5')], 'old-token'), new KubeApiError(410, 'continue too old', { reason: 'Expired' }), list('32', [pod('a', '1', '5'), pod('b', '2', '6'), pod('d', '4', '31')]));
+    const { informer: i, summary } = informer(client, { resyncPeriodMs: 20, pageSize: 3 });
+    await i.start();
+    await until(() => client.watchQueries().length === 2, 'the watch after the resync');
+    expect(summary()).toEqual(['ADDED a@5', 'ADDED b@6', 'ADDED c@7', 'MODIFIED a@5 resync 30', 'DELETED c@7?', 'MODIFIED b@6 resync 32', 'ADDED d@31']);
+    expect(client.watchQueries().map((q) => q.resourceVersion)).toEqual(['10', '32']);
   });
 
   it('keeps what `keep` returns of each object: handed over with its event, the next MODIFIED’s previous, and the DELETED a relist finds', async () => {

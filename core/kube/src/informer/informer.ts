@@ -3,7 +3,7 @@ import { backoffDelay, type BackoffPolicy } from '@herald/plugin-sdk';
 import { isGone, KubeApiError, type KubeStatus } from './kube-api-error.ts';
 import type { KubeClient, Query } from './kube-client.ts';
 import { collectionPath, gvrString, type GroupVersionResource, type InformerEvent, type KubeObject } from './kube-object.ts';
-import { reconcile } from './reconcile.ts';
+import { listedChange, reconcile } from './reconcile.ts';
 
 /** Doubling from 1 s up to 30 s, with equal jitter. */
 export const defaultBackoff: BackoffPolicy = { baseMs: 1_000, maxMs: 30_000 };
@@ -17,12 +17,12 @@ export interface InformerLogger {
 
 /** Optional hooks, e.g. for counters. */
 export interface InformerObserver {
-  /** A list finished: the first one, or a relist after 410 Gone. `events` is what it produced. */
-  listed?(info: { relist: boolean; objects: number; events: number }): void;
+  /** A list finished: the first one, a relist after 410 Gone, or a periodic resync. `events` is what it produced. */
+  listed?(info: { relist: boolean; resync: boolean; objects: number; events: number }): void;
   /** A list or watch failed and is retried after `retryInMs`. */
   watchError?(error: unknown, retryInMs: number): void;
-  /** A watch ended and another starts: `closed` by the server (its timeout), `gone` (410, a relist first), `short` or `stalled`. */
-  watchEnded?(end: 'closed' | 'gone' | 'short' | 'stalled'): void;
+  /** A watch ended and another starts: `closed` by the server (its timeout), `gone` (410, a relist first), `short`, `stalled`, or `resync` (a resync first). */
+  watchEnded?(end: WatchEnd): void;
   /** `onEvent` failed and the same event is retried after `retryInMs`. */
   handlerError?(error: unknown, event: InformerEvent, retryInMs: number): void;
 }
@@ -60,6 +60,13 @@ export interface InformerOptions {
   pageSize?: number;
   /** Server-side watch timeout; each watch asks for a random value between this and twice this. Default 300 s. */
   watchTimeoutSeconds?: number;
+  /**
+   * Every this many milliseconds, the watch is ended, the collection listed again, and every object handed
+   * over: an unchanged one as a MODIFIED marked `resync`, so that what depends on the clock is looked at again
+   * (client-go's resync). client-go resyncs from its cache of whole objects; this cache holds what `keep`
+   * kept, so a resync is a list (paged) from the API server. Off when absent.
+   */
+  resyncPeriodMs?: number;
   /** Delays between failed lists/watches and between failed `onEvent` calls. */
   backoff?: BackoffPolicy;
   logger?: InformerLogger;
@@ -80,7 +87,7 @@ interface WatchEvent {
   object: KubeObject & KubeStatus;
 }
 
-type WatchEnd = 'closed' | 'gone' | 'short' | 'stalled';
+export type WatchEnd = 'closed' | 'gone' | 'short' | 'stalled' | 'resync';
 
 // A watch that ends this quickly without a single event is treated as a failure, not a normal close.
 const shortWatchMs = 1_000;
@@ -181,19 +188,28 @@ export class Informer {
     let firstPage = first.page;
     first.page = undefined;
     let mustList = true;
+    let mustResync = false;
     let failures = 0;
     let relistsWithoutProgress = 0;
+    const period = this.#options.resyncPeriodMs;
+    let resyncAt = Infinity;
     while (!signal.aborted) {
       const watchedBefore = this.#watchedEvents;
       try {
-        if (mustList) {
-          await this.#relist(firstPage);
+        if (mustList || mustResync) {
+          await this.#relist(firstPage, mustResync);
           firstPage = undefined;
           mustList = false;
+          mustResync = false;
           failures = 0;
+          if (period !== undefined) resyncAt = Date.now() + period;
         }
-        const end = await this.#watch();
+        const end = await this.#watch(resyncAt);
         if (!signal.aborted) this.#options.observer?.watchEnded?.(end);
+        if (end === 'resync') {
+          mustResync = true;
+          continue;
+        }
         if (end === 'gone') {
           mustList = true;
           this.#log.info({ resourceVersion: this.#resourceVersion }, `resourceVersion ${this.#resourceVersion} of ${this.description} is too old (410 Gone): relisting`);
@@ -233,28 +249,38 @@ export class Informer {
   }
 
   /**
-   * Lists everything and delivers what changed against the cache. The first list (nothing known yet: every
-   * object is an ADDED) hands each page over while the next one is fetched; a relist delivers once listed,
-   * the DELETED of what is gone first (see `reconcile`).
+   * Lists everything and delivers what changed against the cache; in a resync, every object. The first list
+   * (nothing known yet: every object is an ADDED) and a resync hand each page over while the next one is
+   * fetched, a resync the DELETED of what is gone last; a relist after 410 delivers once listed, the DELETED
+   * of what is gone first (see `reconcile`).
    */
-  async #relist(firstPage: ObjectList | undefined): Promise<void> {
-    const relist = this.#hasSynced;
+  async #relist(firstPage: ObjectList | undefined, resync: boolean): Promise<void> {
+    const relist = this.#hasSynced && !resync;
     let streamed = 0;
-    const addAll = async (page: readonly KubeObject[]) => {
+    const delivered = new Set<string>();
+    const streamPage = async (page: readonly KubeObject[], list: ObjectList) => {
+      const of = resync ? { resourceVersion: list.metadata?.resourceVersion ?? '' } : undefined;
       for (const object of page) {
-        if (!object.metadata?.uid) continue;
+        const event = listedChange(this.#cache, object, of);
+        if (resync && object.metadata?.uid) delivered.add(object.metadata.uid);
+        if (!event) continue;
         streamed++;
-        await this.#deliver({ type: 'ADDED', object });
+        await this.#deliver(event);
       }
     };
     let listedVersion: string | undefined;
     try {
-      const { items, objects, resourceVersion } = await this.#listAll(firstPage, this.#cache.size === 0 ? addAll : undefined);
+      const { items, objects, resourceVersion } = await this.#listAll(firstPage, this.#cache.size === 0 || resync ? streamPage : undefined);
       listedVersion = resourceVersion;
       // `items` is undefined when each page was handed over; a list that had to start over is reconciled with them.
-      const events = items ? reconcile(this.#cache, items) : [];
-      this.#options.observer?.listed?.({ relist, objects, events: streamed + events.length });
-      this.#log.info({ objects, events: streamed + events.length, resourceVersion, relist }, `listed ${this.description}`);
+      let events: InformerEvent[];
+      if (items) events = reconcile(this.#cache, items, resync ? { resourceVersion: resourceVersion ?? '', delivered } : undefined);
+      else if (resync) events = [...this.#cache].filter(([uid]) => !delivered.has(uid)).map(([, object]): InformerEvent => ({ type: 'DELETED', object, finalStateUnknown: true }));
+      else events = [];
+      this.#options.observer?.listed?.({ relist, resync, objects, events: streamed + events.length });
+      const listed = { objects, events: streamed + events.length, resourceVersion, relist, resync };
+      if (resync) this.#log.debug(listed, `resynced ${this.description}`);
+      else this.#log.info(listed, `listed ${this.description}`);
       for (const event of events) await this.#deliver(event);
     } finally {
       await this.#drain();
@@ -270,7 +296,7 @@ export class Informer {
    * Every page of the list. With `onPage`, each page goes to it (while the next one is fetched) and `items` is
    * undefined, unless the list has to start over: then `items` holds the whole list and `onPage` saw part of it.
    */
-  async #listAll(firstPage: ObjectList | undefined, onPage?: (items: KubeObject[]) => Promise<void>): Promise<{ items: KubeObject[] | undefined; objects: number; resourceVersion: string | undefined }> {
+  async #listAll(firstPage: ObjectList | undefined, onPage?: (items: KubeObject[], list: ObjectList) => Promise<void>): Promise<{ items: KubeObject[] | undefined; objects: number; resourceVersion: string | undefined }> {
     let paged = true;
     for (;;) {
       const items: KubeObject[] = [];
@@ -285,7 +311,7 @@ export class Informer {
           next?.catch(noop);
           const prepared = (page.items ?? []).map((item) => this.#prepare(item, page));
           objects += prepared.length;
-          if (onPage) await onPage(prepared);
+          if (onPage) await onPage(prepared, page);
           else for (const item of prepared) items.push(item);
           if (!next) return { items: onPage ? undefined : items, objects, resourceVersion: page.metadata?.resourceVersion };
           page = await next;
@@ -307,11 +333,15 @@ export class Informer {
     return this.#options.client.get<ObjectList>(this.#path, query, this.#abort.signal);
   }
 
-  async #watch(): Promise<WatchEnd> {
+  /** Watches from the last resourceVersion until the server ends the watch, or until `resyncAt` (epoch ms). */
+  async #watch(resyncAt: number): Promise<WatchEnd> {
     const { client, labelSelector, fieldSelector, watchTimeoutSeconds = 300 } = this.#options;
+    const resyncInMs = resyncAt - Date.now();
+    if (resyncInMs <= 0) return 'resync';
     const timeoutSeconds = Math.max(1, Math.round(watchTimeoutSeconds * (1 + this.#random())));
     const deadline = AbortSignal.timeout(timeoutSeconds * 1_000 + watchGraceMs);
-    const signal = AbortSignal.any([this.#abort.signal, deadline]);
+    const resyncDue = Number.isFinite(resyncInMs) ? AbortSignal.timeout(resyncInMs) : undefined;
+    const signal = AbortSignal.any(resyncDue ? [this.#abort.signal, deadline, resyncDue] : [this.#abort.signal, deadline]);
     const query: Query = { watch: true, resourceVersion: this.#resourceVersion, allowWatchBookmarks: true, timeoutSeconds, labelSelector, fieldSelector };
     const started = Date.now();
     let received = 0;
@@ -346,12 +376,15 @@ export class Informer {
       }
     } catch (err) {
       if (isGone(err)) return 'gone';
+      if (resyncDue?.aborted && !this.#abort.signal.aborted) return 'resync';
       if (deadline.aborted && !this.#abort.signal.aborted) return 'stalled';
       throw err;
     } finally {
       // The next watch resumes after the last event read: each before it must have been taken.
       await this.#drain();
     }
+    // A client that ends the stream quietly when its signal aborts, rather than throwing.
+    if (resyncDue?.aborted && !this.#abort.signal.aborted) return 'resync';
     return received === 0 && Date.now() - started < shortWatchMs ? 'short' : 'closed';
   }
 

@@ -41,6 +41,12 @@ export interface InformerEvent {
   previous?: KubeObject;
   /** With the informer's `keep` option, for an ADDED or MODIFIED: what it keeps of `object` (the next event's `previous`). */
   kept?: KubeObject;
+  /**
+   * Set on a MODIFIED that a periodic resync handed over for an object unchanged since it was last delivered
+   * (client-go's resync): the resourceVersion of the list that found it, which tells one resync's event from
+   * the next one's.
+   */
+  resync?: string;
 }
 
 /** `apps/v1`, or `v1` for the core group. */

@@ -4,7 +4,7 @@ import { reconcile } from './reconcile.ts';
 
 const obj = (name: string, uid: string, resourceVersion: string): KubeObject => ({ kind: 'Pod', metadata: { namespace: 'ns', name, uid, resourceVersion } });
 const cache = (...objects: KubeObject[]) => new Map(objects.map((o) => [o.metadata!.uid!, o]));
-const summary = (events: InformerEvent[]) => events.map((e) => `${e.type} ${e.object.metadata?.name}@${e.object.metadata?.resourceVersion}${e.finalStateUnknown ? ' (final state unknown)' : ''}`);
+const summary = (events: InformerEvent[]) => events.map((e) => `${e.type} ${e.object.metadata?.name}@${e.object.metadata?.resourceVersion}${e.finalStateUnknown ? ' (final state unknown)' : ''}${e.resync === undefined ? '' : ` (resync ${e.resync})`}`);
 
 describe('reconcile after a relist', () => {
   it.each<[string, Map<string, KubeObject>, KubeObject[], string[]]>([
@@ -39,5 +39,19 @@ describe('reconcile after a relist', () => {
     const known = cache(obj('a', '1', '10'));
     expect(summary(reconcile(known, [{ metadata: { name: 'odd' } }, obj('a', '1', '10')]))).toEqual([]);
     expect([...known.keys()]).toEqual(['1']);
+  });
+});
+
+describe('reconcile in a resync', () => {
+  it('hands an unchanged object over too, marked with the resync, after what is gone; changes and new objects as in a relist', () => {
+    const known = cache(obj('keep', '1', '10'), obj('change', '2', '11'), obj('gone', '3', '12'));
+    const events = reconcile(known, [obj('new', '4', '40'), obj('change', '2', '41'), obj('keep', '1', '10')], { resourceVersion: '50' });
+    expect(summary(events)).toEqual(['DELETED gone@12 (final state unknown)', 'ADDED new@40', 'MODIFIED change@41', 'MODIFIED keep@10 (resync 50)']);
+    expect(events[3]!.previous).toBe(known.get('1'));
+  });
+
+  it('does not resync again what the pages before it handed over', () => {
+    const known = cache(obj('a', '1', '10'), obj('b', '2', '11'));
+    expect(summary(reconcile(known, [obj('a', '1', '10'), obj('b', '2', '11')], { resourceVersion: '60', delivered: new Set(['1']) }))).toEqual(['MODIFIED b@11 (resync 60)']);
   });
 });

@@ -33,6 +33,12 @@ const leaderElection = { leaseDuration: '4s', renewDeadline: '3s', retryPeriod: 
 // No per-destination limits: this suite is about faults, not throttling.
 const unthrottled = { rateLimit: { perSecond: 0 }, circuitBreaker: { failures: 0 }, concurrency: { perDestination: 16 }, backoff: { base: '500ms', max: '5s' } };
 
+/** HERALD_FAULTS_RESYNC (`scripts/dev faults --resync 5s`): the source's resyncPeriod, every object published again each period. */
+function resync(): { resyncPeriod?: string } {
+  const period = process.env.HERALD_FAULTS_RESYNC?.trim();
+  return period ? { resyncPeriod: period } : {};
+}
+
 /** `replicas`: of every stream and bucket (3 on the cluster). */
 export function engineConfig(servers: readonly string[], prefix: string, namespace: string, size: FaultSize, replicas = 1): Record<string, unknown> {
   const big = size.pods > 200;
@@ -57,7 +63,7 @@ export function engineConfig(servers: readonly string[], prefix: string, namespa
     // Transient failures must end up delivered: many attempts, no rate limit or breaker in the way.
     sink: { maxDeliver: 30, ...unthrottled },
     plugins: [
-      { name: '@herald/source-kubernetes', options: { resources: [pods], namespaces: [namespace], leaderElection } },
+      { name: '@herald/source-kubernetes', options: { resources: [pods], namespaces: [namespace], leaderElection, ...resync() } },
       { name: '@herald/sink-webhook' },
     ],
   };

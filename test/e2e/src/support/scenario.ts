@@ -41,6 +41,8 @@ export interface ScenarioOptions {
   data: Record<string, string>;
   /** The kubernetes source's resources; default: Pods. */
   resources?: Record<string, unknown>[];
+  /** More options of the kubernetes source (`resyncPeriod`, …). */
+  source?: Record<string, unknown>;
   /** More top-level keys of herald.yaml (`sink`, …) and more `notifications` keys. */
   engine?: Record<string, unknown>;
   notifications?: Record<string, unknown>;
@@ -89,7 +91,7 @@ export async function setUpScenario(cp: ControlPlane, nats: NatsServer, options:
           nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: prefix.toLowerCase(), streamPrefix: prefix },
           notifications: { namespace, ...options.notifications },
           plugins: [
-            { name: '@herald/source-kubernetes', options: { resources: options.resources ?? [{ version: 'v1', resource: 'pods', kind: 'Pod' }], namespaces: [namespace] } },
+            { name: '@herald/source-kubernetes', options: { resources: options.resources ?? [{ version: 'v1', resource: 'pods', kind: 'Pod' }], namespaces: [namespace], ...options.source } },
             { name: '@herald/sink-webhook' },
           ],
         },
