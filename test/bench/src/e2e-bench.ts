@@ -40,7 +40,7 @@ import type { ResourceEventData } from '@herald/plugin-sdk';
 import { freePort, startControlPlane, startNats, toolPath, type NatsServer } from '@herald/test-harness';
 import { firstQuietSecond, type CpuSample } from './idle-window.ts';
 import { imageEnv } from './image-env.ts';
-import { heraldRunConfig } from './pending-pods.ts';
+import { findPid, heraldRunConfig, SECRET } from './pending-pods.ts';
 import { NatsTrafficMeter } from './nats-traffic.ts';
 import { latencyChart, percentile, rssChart, settingLabels, sideBySideTable, type EngineColumn, type EngineRun, type RateRun } from './side-by-side-report.ts';
 
@@ -120,7 +120,7 @@ if (built && engines.includes('herald')) {
   if (build.status !== 0) throw new Error(`building Herald for the benchmark failed (${build.status ?? build.signal})`);
 }
 const configMapName = 'pod-notifications-cm';
-const secretName = 'pod-notifications-secret';
+const secretName = SECRET;
 const subscribe = { 'notifications.argoproj.io/subscribe.on-pod-ready.webhook': '' };
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const clockTicks = 100; // USER_HZ on Linux
@@ -716,16 +716,3 @@ function memory(pid: number): { rss: number; hwm: number } {
   return { rss: kib('VmRSS'), hwm: kib('VmHWM') };
 }
 
-/** The pid of the process whose command line has `binary` and `arg` (the nats-server on our port). */
-function findPid(binary: string, arg: string): number {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (cmdline[0]?.endsWith(binary) && cmdline.includes(arg)) return Number(entry);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  throw new Error(`no ${binary} process with ${arg}`);
-}

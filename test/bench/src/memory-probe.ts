@@ -9,30 +9,21 @@
  * (needs gdb), glibc's `malloc_stats()` (printed to stdout: per arena, bytes held and bytes in use) and RSS
  * before and after `malloc_trim(0)`, with `smaps-trimmed.txt`.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CoreV1Api } from '@kubernetes/client-node';
-import { freePort, startControlPlane, startNats } from '@herald/test-harness';
+import { freePort, startNats } from '@herald/test-harness';
 import { imageEnv } from './image-env.ts';
-import { createPendingPods, heraldRunConfig, processCpuSeconds, seedNotificationConfig } from './pending-pods.ts';
+import { buildBundle, createPendingPods, heraldRunConfig, seededNamespace, untilQuiet } from './pending-pods.ts';
 
 const counts = (process.env.PROBE_COUNTS ?? '1000,8000').split(',').map(Number);
 const outDir = process.env.PROBE_OUT ?? join(tmpdir(), 'herald-memory-probe');
 const waitMs = Number(process.env.PROBE_WAIT_S ?? 35) * 1000;
-const repo = new URL('../../../', import.meta.url);
-const main = fileURLToPath(new URL('core/cli/dist/bundle/main.js', repo));
 const out = (line: string) => process.stdout.write(`${line}\n`);
-const build = spawnSync(process.execPath, [fileURLToPath(new URL('scripts/build.ts', repo))], { stdio: 'inherit' });
-if (build.status !== 0) throw new Error(`building Herald failed (${build.status ?? build.signal})`);
-
-const cp = await startControlPlane();
-const core = cp.adminKubeConfig.makeApiClient(CoreV1Api);
-const namespace = await cp.createNamespace('probe');
-await seedNotificationConfig(core, namespace);
+const main = buildBundle();
+const { cp, core, namespace } = await seededNamespace('probe');
 const rssLine = (pid: number) => /VmRSS.*/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![0].replace(/\s+/g, ' ');
 let created = 0;
 try {
@@ -59,11 +50,7 @@ try {
     });
     const exited = new Promise((r) => child.on('exit', r));
     while (!(await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok) await delay(50);
-    for (let quiet = 0; quiet < 3; ) {
-      const before = processCpuSeconds(child.pid!);
-      await delay(1000);
-      quiet = processCpuSeconds(child.pid!) - before <= 0.02 ? quiet + 1 : 0;
-    }
+    await untilQuiet([child.pid!]);
     await delay(waitMs);
     writeFileSync(join(into, 'status.txt'), `${readFileSync(`/proc/${child.pid}/status`, 'utf8')}\n${readFileSync(`/proc/${child.pid}/smaps_rollup`, 'utf8')}`);
     writeFileSync(join(into, 'smaps.txt'), readFileSync(`/proc/${child.pid}/smaps`, 'utf8'));

@@ -226,6 +226,23 @@ describe('informer', () => {
     expect(i.objects().map((o) => o.metadata?.name).sort()).toEqual(['change', 'later', 'new', 'same', 'watched']);
   });
 
+  it('keeps, for an unchanged object a resync hands over, what it kept before: `keep` is not called again', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('10', [pod('a', '1', '5')]), list('20', [pod('a', '1', '5'), pod('b', '2', '15')]));
+    const kept: string[] = [];
+    const keep = (object: KubeObject): KubeObject => {
+      kept.push(String(object.metadata?.name));
+      return { metadata: { uid: object.metadata?.uid, name: object.metadata?.name, resourceVersion: object.metadata?.resourceVersion } };
+    };
+    const { informer: i, seen } = informer(client, { keep, resyncPeriodMs: 20 });
+    await i.start();
+    await until(() => client.watchQueries().length === 2, 'the watch after the resync');
+    expect(kept).toEqual(['a', 'b']);
+    expect(seen[1]!.resync).toBe('20');
+    expect(seen[1]!.kept).toBe(seen[0]!.kept);
+    expect(seen[1]!.previous).toBe(seen[0]!.kept);
+  });
+
   it('resyncs again after each period, and not at all without one', async () => {
     const client = new ScriptedClient();
     client.lists.push(list('10', [pod('a', '1', '5')]), list('20', [pod('a', '1', '5')]), list('40', [pod('a', '1', '5')]));

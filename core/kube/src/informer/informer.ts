@@ -408,7 +408,8 @@ export class Informer {
       if (event.type === 'DELETED') {
         this.#cache.delete(metadata.uid);
       } else if (this.#options.keep) {
-        event.kept = this.#options.keep(event.object);
+        // A resync's unchanged object is the one kept before (same resourceVersion, same content): keep that.
+        event.kept = event.resync !== undefined && event.previous ? event.previous : this.#options.keep(event.object);
         this.#cache.set(metadata.uid, event.kept);
       } else {
         this.#cache.set(metadata.uid, event.object);
