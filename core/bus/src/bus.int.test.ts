@@ -291,9 +291,11 @@ describe('publish and subscribe', () => {
   });
 
   it('keys a resync of an unchanged object by its resync, so the bus keeps it beside the event it repeats, and each resync once', async () => {
+    // A stream of its own: the durable reads the stream from its start.
+    const resyncBus = await isolatedBus('resynced');
     const seen = collector<ResourceEventData>();
-    const sub = await bus.subscriber(tracer, logger).subscribe('events', { durable: 'resync-test' }, seen.handler);
-    const publisher = bus.publisher('herald/test', tracer);
+    const sub = await resyncBus.subscriber(tracer, logger).subscribe('events', { durable: 'resync-test' }, seen.handler);
+    const publisher = resyncBus.publisher('herald/test', tracer);
     const change = await publisher.resourceEvent(event('resynced', '7'));
     const resync = await publisher.resourceEvent({ ...event('resynced', '7'), resync: '40' });
     const again = await publisher.resourceEvent({ ...event('resynced', '7'), resync: '40' });
