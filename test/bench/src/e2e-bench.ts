@@ -37,10 +37,10 @@ import { Bus } from '@herald/core-bus';
 import { engineConfigSchema, toBusOptions } from '@herald/core-kernel';
 import { createLogger } from '@herald/core-telemetry';
 import type { ResourceEventData } from '@herald/plugin-sdk';
-import { freePort, startControlPlane, startNats, toolPath, type NatsServer } from '@herald/test-harness';
+import { freePort, startControlPlane, startNats, type NatsServer } from '@herald/test-harness';
 import { firstQuietSecond, type CpuSample } from './idle-window.ts';
 import { imageEnv } from './image-env.ts';
-import { findPid, heraldRunConfig, SECRET } from './pending-pods.ts';
+import { CONFIG_MAP, findPid, goEngineCommand, heraldRunConfig, SECRET, SUBSCRIBE } from './pending-pods.ts';
 import { NatsTrafficMeter } from './nats-traffic.ts';
 import { latencyChart, percentile, rssChart, settingLabels, sideBySideTable, type EngineColumn, type EngineRun, type RateRun } from './side-by-side-report.ts';
 
@@ -119,9 +119,6 @@ if (built && engines.includes('herald')) {
   const build = spawnSync(process.execPath, [fileURLToPath(new URL('scripts/build.ts', repo))], { stdio: 'inherit' });
   if (build.status !== 0) throw new Error(`building Herald for the benchmark failed (${build.status ?? build.signal})`);
 }
-const configMapName = 'pod-notifications-cm';
-const secretName = SECRET;
-const subscribe = { 'notifications.argoproj.io/subscribe.on-pod-ready.webhook': '' };
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const clockTicks = 100; // USER_HZ on Linux
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
@@ -221,12 +218,12 @@ if (columns.some((c) => c.runs.some((r) => r.delivery.missing + r.delivery.dupli
 async function runOnce(setting: Setting, tag: string): Promise<EngineRun> {
   const namespace = await cp.createNamespace(`bench-${setting.key}`);
   await core.createNamespacedConfigMap({ namespace, body: seedConfigMap(namespace) });
-  await core.createNamespacedSecret({ namespace, body: { metadata: { name: secretName } } });
+  await core.createNamespacedSecret({ namespace, body: { metadata: { name: SECRET } } });
   const podName = (i: number) => `${tag}-${i}`;
   let created = 0;
   const createPods = async (upTo: number) => {
     await pool(upTo - created, 50, async (i) => {
-      const body = { metadata: { name: podName(created + i), annotations: subscribe }, spec: { containers: [{ name: 'app', image: 'app' }] } };
+      const body = { metadata: { name: podName(created + i), annotations: SUBSCRIBE }, spec: { containers: [{ name: 'app', image: 'app' }] } };
       await retried(() => core.createNamespacedPod({ namespace, body }), (err) => (err as { code?: number }).code === 409);
     });
     created = Math.max(created, upTo);
@@ -440,7 +437,7 @@ async function startHerald(namespace: string): Promise<Engine> {
   const prefix = 'BENCH';
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   const port = await freePort();
-  const config = heraldRunConfig({ natsUrl: nats.url, prefix, namespace, port, configMap: configMapName });
+  const config = heraldRunConfig({ natsUrl: nats.url, prefix, namespace, port, configMap: CONFIG_MAP });
   writeFileSync(join(dir, 'herald.yaml'), JSON.stringify(config));
   const startedAt = performance.now();
   const conditions = heraldFrom === 'sources' ? ['--conditions=herald-source'] : [];
@@ -486,9 +483,9 @@ function runningEvent(pod: V1Pod, namespace: string): ResourceEventData {
 
 /** The Go host (test/argo-engine) on the namespace, client QPS/Burst as given. */
 async function startGoEngine(namespace: string, [qps, burst]: [number, number]): Promise<Engine> {
-  const binary = toolPath('HERALD_ARGO_ENGINE', 'argo-engine', 'argo-engine');
+  const [binary, args] = goEngineCommand(cp.adminKubeconfigPath, namespace, [qps, burst]);
   const startedAt = performance.now();
-  const child = spawn(binary, ['--kubeconfig', cp.adminKubeconfigPath, '--namespace', namespace, '--configmap', configMapName, '--secret', secretName, '--qps', String(qps), '--burst', String(burst)], {
+  const child = spawn(binary, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const proc = watchProcess(child, 'argo-engine');
@@ -614,7 +611,7 @@ function seedConfigMap(namespace: string): V1ConfigMap {
   const docs = parseAllDocuments(readFileSync(new URL('test/fixtures/reference-scenario.yaml', repo), 'utf8')).map((d) => d.toJS() as V1ConfigMap);
   const cm = docs.find((d) => d.kind === 'ConfigMap')!;
   const data = Object.fromEntries(Object.entries(cm.data ?? {}).map(([k, v]) => [k, v.replace('http://webhook.default:8080', receiverUrl)]));
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configMapName, namespace }, data };
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: CONFIG_MAP, namespace }, data };
 }
 
 /**

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { startControlPlane, testNatsLimits, type ControlPlane } from '@herald/test-harness';
+import { startControlPlane, testNatsLimits, toolPath, type ControlPlane } from '@herald/test-harness';
 
 /** Where the benchmarks' Pods subscribe: the seed scenario's trigger and webhook. */
 export const SUBSCRIBE = { 'notifications.argoproj.io/subscribe.on-pod-ready.webhook': '' };
@@ -79,6 +79,15 @@ export function findPid(binary: string, arg: string): number {
     }
   }
   throw new Error(`no ${binary} process with ${arg}`);
+}
+
+/**
+ * The Go engine's command (test/argo-engine, HERALD_ARGO_ENGINE, built by scripts/dev) on the namespace's seed
+ * ConfigMap and Secret, with its client QPS and burst; `extra`: more flags (`--resync 20s`).
+ */
+export function goEngineCommand(kubeconfig: string, namespace: string, [qps, burst]: [number, number], extra: readonly string[] = []): [string, string[]] {
+  const binary = toolPath('HERALD_ARGO_ENGINE', 'argo-engine', 'argo-engine');
+  return [binary, ['--kubeconfig', kubeconfig, '--namespace', namespace, '--configmap', CONFIG_MAP, '--secret', SECRET, '--qps', String(qps), '--burst', String(burst), ...extra]];
 }
 
 /** Builds Herald (scripts/build.ts) and returns the path of the bundled CLI, the `herald` the image runs. */

@@ -14,9 +14,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { freePort, startNats, toolPath } from '@herald/test-harness';
+import { freePort, startNats } from '@herald/test-harness';
 import { imageEnv } from './image-env.ts';
-import { buildBundle, CONFIG_MAP, createPendingPods, findPid, heraldRunConfig, processCpuSeconds, SECRET, seededNamespace, untilQuiet } from './pending-pods.ts';
+import { buildBundle, createPendingPods, findPid, goEngineCommand, heraldRunConfig, processCpuSeconds, seededNamespace, untilQuiet } from './pending-pods.ts';
 
 const pods = Number(process.env.RESYNC_PODS ?? 8_000);
 const rounds = Number(process.env.RESYNC_ROUNDS ?? 2);
@@ -64,8 +64,8 @@ async function startHerald(resync: boolean): Promise<Started> {
 }
 
 async function startGoEngine(): Promise<Started> {
-  const binary = toolPath('HERALD_ARGO_ENGINE', 'argo-engine', 'argo-engine');
-  const child = spawn(binary, ['--kubeconfig', cp.adminKubeconfigPath, '--namespace', namespace, '--configmap', CONFIG_MAP, '--secret', SECRET, '--qps', '500', '--burst', '1000', '--resync', `${periodS}s`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [binary, args] = goEngineCommand(cp.adminKubeconfigPath, namespace, [500, 1000], ['--resync', `${periodS}s`]);
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr.on('data', () => undefined);
