@@ -159,6 +159,40 @@ describe('herald config validate', () => {
     expect(run.stdout).toMatch(/^<stdin>:2: error: trigger\.t\[0\]\.when: /m);
   });
 
+  describe('a condition on the clock', () => {
+    const cm = file('clock-cm.yaml', [
+      'data:',
+      '  trigger.on-stuck: |',
+      '    - when: pod.status.phase == "Pending" && time.Now().Sub(time.Parse(pod.metadata.creationTimestamp)).Minutes() >= 5',
+      '      send: [t]',
+      '  template.t: "message: stuck"',
+    ].join('\n'));
+    const source = (options: string) => file(`engine-source-${options.length}.yaml`, `plugins:\n  - name: '@herald/source-kubernetes'\n    options: {resources: [{version: v1, resource: pods, kind: Pod}]${options}}\n  - name: '@herald/sink-webhook'\n`);
+    const warning = (reason: string) => `${cm}:2: warning: trigger.on-stuck[0].when: reads the clock (time.Now()), but ${reason}`;
+
+    it('is loaded with a warning that the Kubernetes source checks it only on change unless it resyncs', async () => {
+      const result = await herald('config', 'validate', cm);
+      expect(result.code).toBe(0);
+      expect(result.stdout.split('\n').slice(0, 2)).toEqual([
+        warning('the Kubernetes source checks it again only when the object changes, not as time passes, unless its resyncPeriod is set (give --config to check herald.yaml)'),
+        `${cm}: valid (1 trigger(s), 1 template(s), 0 service(s), 0 subscription(s))`,
+      ]);
+    });
+
+    it('is warned about when herald.yaml\'s Kubernetes source sets no resyncPeriod, and not when it does', async () => {
+      const without = await herald('config', 'validate', cm, '--config', source(''));
+      expect(without).toMatchObject({ code: 0, stderr: '' });
+      expect(without.stdout).toContain(warning('the Kubernetes source in herald.yaml sets no resyncPeriod, so it is checked again only when the object changes, not as time passes (set resyncPeriod, e.g. 1m: Argo resyncs every minute)'));
+      const json = JSON.parse((await herald('config', 'validate', cm, '--config', source(''), '-o', 'json')).stdout);
+      expect(json).toMatchObject({ valid: true, issues: [{ severity: 'warning', key: 'trigger.on-stuck[0].when', line: 2 }] });
+      expect(await herald('config', 'validate', cm, '--config', source(', resyncPeriod: 1m'))).toMatchObject({
+        code: 0,
+        stdout: `${cm}: valid (1 trigger(s), 1 template(s), 0 service(s), 0 subscription(s))\n`,
+        stderr: '',
+      });
+    });
+  });
+
   describe('break 7: runs exactly the checks the running engine runs, sink schemas included', () => {
     const cm = file('engine-rejects.yaml', [
       'data:',

@@ -8,5 +8,6 @@ export { pluginSearchPath, DEFAULT_IMAGE_PLUGINS_PATH } from './plugins/plugin-s
 export { redactSecrets, validatePluginConfig } from './plugins/plugin-config.ts';
 export { inspectPlugins, type InspectedPlugin } from './plugins/inspect-plugins.ts';
 export { toBusOptions } from './bus-options.ts';
+export { onChangeOnly, ON_CHANGE_ONLY_BY_DEFAULT } from './config/on-change-only.ts';
 export { startIdleMemoryRelease, type IdleMemoryRelease, type IdleMemoryReleaseOptions } from './idle-memory-release.ts';
 export { startProcessHeartbeat, PROCESS_HEARTBEAT_MS, type ProcessHeartbeat, type ProcessHeartbeatOptions, type ProcessRecord } from './process-heartbeat.ts';

@@ -70,6 +70,36 @@ describe('notification config reloads', () => {
   });
 });
 
+describe('a condition on the clock', () => {
+  it("is loaded with a warning when herald.yaml's source evaluates objects only when they change", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-notifications-'));
+    const file = join(dir, 'cm.yaml');
+    writeFileSync(file, 'data:\n  trigger.t: |\n    - when: time.Now().Unix() > 0\n      send: [m]\n  template.m: "message: hi"\n');
+    const logs: string[] = [];
+    const logger = createLogger('test', { level: 'info', destination: { write: (line: string) => void logs.push(line) } });
+    const config = engineConfigSchema.parse({
+      nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: 'clock', streamPrefix: 'CLOCK' },
+      roles: ['evaluator'],
+      // The file source is listed for another process to run: this one only evaluates.
+      plugins: [{ name: '@herald/source-file', options: { path: join(dir, 'objects') } }, { name: '@herald/sink-webhook' }],
+      notifications: { files: { configMap: file } },
+    });
+    const kernel = await Kernel.boot({ config, baseDir: fixtures, logger, telemetry });
+    try {
+      const warned = logs.map((l) => JSON.parse(l) as { level: string; msg: string; warnings?: string[] }).filter((l) => l.msg.includes('has warnings'));
+      expect(warned).toEqual([
+        expect.objectContaining({
+          level: 'warn',
+          warnings: [expect.stringMatching(/^trigger\.t\[0\]\.when: reads the clock \(time\.Now\(\)\), but the file source publishes objects again only when their file changes/)],
+        }),
+      ]);
+      expect(logs.filter((l) => l.includes('notification config loaded'))).toHaveLength(1);
+    } finally {
+      await kernel.stop();
+    }
+  });
+});
+
 describe('a sink-only process', () => {
   it('serves a service added by a reload while a template of the same ConfigMap is broken, and compiles no template', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'herald-notifications-'));

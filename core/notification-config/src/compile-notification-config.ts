@@ -12,6 +12,8 @@ export interface CompileNotificationConfigOptions {
   deliveredServiceTypes?: ReadonlySet<string>;
   /** Where the Secret lives, named in the services' secret references. */
   secretSource?: SecretSource;
+  /** Why objects are evaluated only when they change, if they are: a condition reading the clock is warned about (see NotificationConfigServiceOptions). */
+  onChangeOnly?: string;
 }
 
 export interface CompiledNotificationConfig {

@@ -3,6 +3,8 @@ export interface CompiledExpression {
   readonly source: string;
   /** Throws on a runtime failure; the caller decides what a failed condition means. */
   evaluate(vars: Readonly<Record<string, unknown>>): unknown;
+  /** Whether it reads the clock (`time.Now()`): its value can change while the object does not. */
+  readonly readsClock?: boolean;
 }
 
 /** One string of a template, compiled once, rendered many times. */

@@ -54,6 +54,12 @@ export interface NotificationConfigServiceOptions {
   secretSource?: SecretSource;
   /** Template-block schema of each service type whose sink declares one; `template.<name>.<type>` is checked against it. */
   templateSchemas?: ReadonlyMap<string, z.ZodType>;
+  /**
+   * Why objects are evaluated only when they change, when they are, and what follows for a condition (see
+   * onChangeOnly in core/kernel): a trigger condition that reads the clock is then a warning, `reads the clock
+   * (time.Now()), but <this>`. Unset: no such warning.
+   */
+  onChangeOnly?: string;
   /** The evaluator's languages. Without them triggers and templates are never read (a sink process). */
   compilers?: ConfigCompilers;
   /**
@@ -143,7 +149,7 @@ export class NotificationConfigService implements NotificationConfigProvider {
         if ((kind === 'trigger' || kind === 'template') && key.indexOf('.') === key.length - 1) return issues.error(key, `${kind} name is empty`);
         switch (kind) {
           case 'trigger':
-            return parseTrigger(name, text, issues, this.#compilers(key), (t) => templateNames.has(t));
+            return parseTrigger(name, text, issues, this.#compilers(key), (t) => templateNames.has(t), this.#options.onChangeOnly);
           case 'template':
             return parseTemplate(name, text, issues, this.#compilers(key), this.#options.templateSchemas, this.#options.deliveredServiceTypes);
           case 'service':

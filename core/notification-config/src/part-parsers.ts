@@ -17,8 +17,11 @@ import { substituteSecretRefs } from './secret-refs.ts';
 
 const SERVICE_PART = /^[A-Za-z0-9_-]+$/;
 
-/** `trigger.<name>`: a list of conditions, each expression compiled; a `send` naming no template is a warning. */
-export function parseTrigger(name: string, text: string, issues: PartIssues, compilers: ConfigCompilers, templateDefined: (name: string) => boolean): Trigger | undefined {
+/**
+ * `trigger.<name>`: a list of conditions, each expression compiled; a `send` naming no template is a warning,
+ * and so is a condition that reads the clock when `onChangeOnly` says why objects are evaluated only when they change.
+ */
+export function parseTrigger(name: string, text: string, issues: PartIssues, compilers: ConfigCompilers, templateDefined: (name: string) => boolean, onChangeOnly?: string): Trigger | undefined {
   const key = `trigger.${name}`;
   const parsed = issues.yaml(text);
   if (!parsed.ok) return undefined;
@@ -55,6 +58,9 @@ export function parseTrigger(name: string, text: string, issues: PartIssues, com
     const whenExpression = expression(`${path}.when`, when);
     const oncePerExpression = oncePer ? expression(`${path}.oncePer`, oncePer) : undefined;
     if (!whenExpression || (oncePer && !oncePerExpression)) return;
+    if (onChangeOnly && whenExpression.readsClock) {
+      issues.warn(`${path}.when`, `reads the clock (time.Now()), but ${onChangeOnly}`);
+    }
     conditions.push({ index, key: conditionKey(index, when), when, whenExpression, oncePer: oncePer || undefined, oncePerExpression, description, send });
   });
   return issues.failed ? undefined : { name, conditions };

@@ -9,7 +9,7 @@ import type { CaseOutcome, OracleCase, RenderOutcome, TriggerOutcome } from './o
 const VAR_NAMES = { argocd: 'app', rollouts: 'rollout' } as const;
 
 /** The sinks' schemas a case is loaded with: what `herald template notify` loads without a herald.yaml (Herald's built-in sinks). */
-export type HeraldSinks = Omit<SinkSchemas, 'engineConfig'>;
+export type HeraldSinks = Omit<SinkSchemas, 'engineConfig' | 'evaluatedOnChangeOnly'>;
 
 /**
  * Runs one case through Herald the way `herald trigger run` and `herald template notify` do: the config

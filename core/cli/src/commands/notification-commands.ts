@@ -236,7 +236,8 @@ export function configValidateCommand(configMap: string | undefined, options: Om
       io.stderr.write(`herald: no engine config (herald.yaml): services are checked against Herald's built-in sinks (${serviceTypes.join(', ')}); give --config to check against the sinks your engine loads\n`);
     }
     const inputs = await readInputs({ ...options, ...(configMap === undefined ? {} : { configMap }) }, engineOnce(options.config));
-    const { config, issues } = compileInputs(inputs.configMap, inputs.secrets, schemas);
+    const onChangeOnly = schemas.evaluatedOnChangeOnly;
+    const { config, issues } = compileInputs(inputs.configMap, inputs.secrets, { ...schemas, ...(onChangeOnly ? { onChangeOnly } : {}) });
     const valid = config !== undefined;
     if (options.output === 'json') {
       io.stdout.write(`${JSON.stringify({ valid, origin: inputs.origins, issues, sinks: { engineConfig: schemas.engineConfig ?? null, serviceTypes } }, null, 2)}\n`);

@@ -38,11 +38,13 @@ export function readInput(path: string, what: string): string {
 
 const shownName = (path: string) => (path === '-' ? '<stdin>' : path);
 
-/** The schemas a notification config is checked with: its sinks'. */
+/** What a notification config is checked with: its sinks' schemas, and what herald.yaml's sources say about the clock. */
 export interface ConfigSchemas {
   serviceSchemas?: ReadonlyMap<string, z.ZodType>;
   templateSchemas?: ReadonlyMap<string, z.ZodType>;
   deliveredServiceTypes?: ReadonlySet<string>;
+  /** Why objects are evaluated only when they change: a condition reading the clock is warned about (see onChangeOnly). */
+  onChangeOnly?: string;
 }
 
 /**
@@ -57,10 +59,15 @@ export function loadNotificationConfig(options: ConfigFileOptions, schemas: Conf
 
 /** Compiles a ConfigMap's data and Secret values read from anywhere (files, the cluster) as the engine does. */
 export function compileInputs(cm: ConfigMapData, secrets: Readonly<Record<string, string>>, schemas: ConfigSchemas = {}): CompiledNotificationConfig {
-  const { serviceSchemas, templateSchemas, deliveredServiceTypes } = schemas;
+  const { serviceSchemas, templateSchemas, deliveredServiceTypes, onChangeOnly } = schemas;
   return parseNotificationConfig(
     { data: cm.data, secrets, file: cm.file, positions: cm.positions },
-    { ...(serviceSchemas ? { serviceSchemas } : {}), ...(templateSchemas ? { templateSchemas } : {}), ...(deliveredServiceTypes ? { deliveredServiceTypes } : {}) },
+    {
+      ...(serviceSchemas ? { serviceSchemas } : {}),
+      ...(templateSchemas ? { templateSchemas } : {}),
+      ...(deliveredServiceTypes ? { deliveredServiceTypes } : {}),
+      ...(onChangeOnly ? { onChangeOnly } : {}),
+    },
   );
 }
 

@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { HeraldError } from '@herald/plugin-sdk';
-import { ConfigError, engineConfigSchema, inspectPlugins, KernelErrorCodes, loadEngineConfig, resolveEngineConfigPath, type EngineConfig } from '@herald/core-kernel';
+import { ConfigError, engineConfigSchema, inspectPlugins, KernelErrorCodes, loadEngineConfig, ON_CHANGE_ONLY_BY_DEFAULT, onChangeOnly, resolveEngineConfigPath, type EngineConfig } from '@herald/core-kernel';
 
 /** The sinks Herald ships: what a notification config is checked against when there is no engine config. */
 export const BUILT_IN_SINKS = ['@herald/sink-webhook', '@herald/sink-slack', '@herald/sink-email', '@herald/sink-teams', '@herald/sink-teams-workflows', '@herald/sink-googlechat', '@herald/sink-discord', '@herald/sink-mattermost', '@herald/sink-telegram', '@herald/sink-webex', '@herald/sink-pushover', '@herald/sink-grafana', '@herald/sink-newrelic', '@herald/sink-rocketchat', '@herald/sink-alertmanager', '@herald/sink-pagerdutyv2', '@herald/sink-opsgenie', '@herald/sink-pagerduty', '@herald/sink-nats', '@herald/sink-awssqs', '@herald/sink-github', '@herald/sink-gcppubsub'] as const;
@@ -19,6 +19,11 @@ export interface SinkSchemas {
   deliveredServiceTypes: ReadonlySet<string>;
   /** The engine config whose sink plugins gave them, or undefined for Herald's built-in sinks. */
   engineConfig: string | undefined;
+  /**
+   * Why objects are evaluated only when they change, by the engine config's sources (without one, what the
+   * Kubernetes source does by default): for `herald config validate` to warn about a condition on the clock.
+   */
+  evaluatedOnChangeOnly: string | undefined;
 }
 
 /**
@@ -39,5 +44,5 @@ export async function sinkSchemas(configPath: string | undefined): Promise<SinkS
   if (issues.length) throw new HeraldError(KernelErrorCodes.pluginConfig, `the sink plugins of ${path ?? "Herald's built-in sinks"} cannot be loaded (herald config check):\n  ${issues.join('\n  ')}`);
   // Service types a sink outside Herald delivers are delivered too, as `herald run` counts them.
   const delivered = new Set([...serviceTypes, ...config.externalSinks.map((s) => s.serviceType)]);
-  return { serviceSchemas, templateSchemas, deliveredServiceTypes: delivered, engineConfig: path };
+  return { serviceSchemas, templateSchemas, deliveredServiceTypes: delivered, engineConfig: path, evaluatedOnChangeOnly: path === undefined ? ON_CHANGE_ONLY_BY_DEFAULT : onChangeOnly(config) };
 }

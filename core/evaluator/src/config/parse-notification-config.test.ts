@@ -198,6 +198,23 @@ describe('notification config: what Argo accepts', () => {
     expect(config!.triggers.get('on-x')!.conditions[0]!.send).toEqual(['nope', 't']);
   });
 
+  it('warns about a condition on the clock when told objects are evaluated only when they change, and loads it', () => {
+    const data = {
+      'trigger.on-old': '- when: time.Now().Sub(time.Parse(pod.metadata.creationTimestamp)).Minutes() >= 5\n  send: [t]\n- when: pod.status.phase == "Failed"\n  send: [t]',
+      'trigger.on-late': '- when: "now() > date(pod.metadata.creationTimestamp)"\n  send: [t]',
+      'template.t': 'message: hi',
+    };
+    const because = 'the Kubernetes source in herald.yaml sets no resyncPeriod, so …';
+    const { config, issues } = parseNotificationConfig({ data }, { onChangeOnly: because });
+    expect(issues).toEqual([
+      { severity: 'warning', key: 'trigger.on-old[0].when', message: `reads the clock (time.Now()), but ${because}` },
+      { severity: 'warning', key: 'trigger.on-late[0].when', message: `reads the clock (time.Now()), but ${because}` },
+    ]);
+    expect(config!.triggers.get('on-old')!.conditions).toHaveLength(2);
+    // Sources that evaluate objects again as time passes (or none known): no warning.
+    expect(parseNotificationConfig({ data }).issues).toEqual([]);
+  });
+
   it('reads a recipient without a colon as a service without a recipient, as the engine does', () => {
     const { config, issues } = parse({ 'service.webhook.hook': 'url: http://x', subscriptions: '- recipients: [hook]' });
     expect(issues).toEqual([]);

@@ -12,6 +12,8 @@ export interface ParseNotificationConfigOptions {
   templateSchemas?: ReadonlyMap<string, z.ZodType>;
   /** Where the Secret lives, named in the services' secret references. */
   secretSource?: SecretSource;
+  /** Why objects are evaluated only when they change, if they are: a condition reading the clock is warned about. */
+  onChangeOnly?: string;
   /** Clock of `time.Now()` / `now` (tests). */
   clock?: HostClock;
 }

@@ -251,6 +251,19 @@ describe('compiled expressions', () => {
     expect(() => expression.evaluate({})).toThrow('cannot fetch status from <nil>');
   });
 
+  it.each([
+    ['time.Now().Sub(time.Parse(pod.metadata.creationTimestamp)).Minutes() >= 5', true],
+    ['now() > date(pod.metadata.creationTimestamp)', true],
+    ['pod.status.phase == "Pending" && any(pod.status.conditions, {time.Now().After(time.Parse(.lastTransitionTime))})', true],
+    ['{"at": [time.Now()]}.at[0] != nil', true],
+    ['let t = time.Now(); t.Unix() > 0', true],
+    ['time.Parse(pod.metadata.creationTimestamp).Unix() > 0', false],
+    ['pod.status.phase in ["Running"]', false],
+    ['', false],
+  ])('%j reads the clock: %s', (source, clock) => {
+    expect(compileExpression(source).readsClock).toBe(clock);
+  });
+
   it('returns constants a caller cannot change for the next evaluation', () => {
     const expression = compileExpression('[1, [2]]');
     const first = expression.evaluate({}) as unknown[];

@@ -1,5 +1,6 @@
 import { EvaluatorErrorCodes, ExpressionError } from '../errors.ts';
 import { typeName } from '../host/type-name.ts';
+import type { ExprNode } from './expr-ast.ts';
 import { parseExpression } from './expr-parser.ts';
 import { translateToJexl } from './jexl-translator.ts';
 import { compileJexl, runJexl } from './jexl-runtime.ts';
@@ -15,9 +16,14 @@ export interface CompiledExpression {
    * names are nil. Synchronous; throws an ExpressionError (`HERALD_ERR_EXPR_RUNTIME`) on failure.
    */
   evaluate(vars: Readonly<Record<string, unknown>>): unknown;
+  /**
+   * Whether it reads the clock (`time.Now()`, `now()`): its value can change while the object stays the same,
+   * so it changes only when the object is evaluated again.
+   */
+  readonly readsClock?: boolean;
 }
 
-const ALWAYS_FALSE = (source: string): CompiledExpression => Object.freeze({ source, evaluate: () => false });
+const ALWAYS_FALSE = (source: string): CompiledExpression => Object.freeze({ source, evaluate: () => false, readsClock: false });
 
 /**
  * Compiles an Argo `when`/`oncePer` expression (expr-lang syntax) once. Throws an ExpressionError
@@ -28,7 +34,7 @@ export function compileExpression(source: string): CompiledExpression {
   if (typeof source !== 'string') throw new ExpressionError(EvaluatorErrorCodes.expressionSyntax, 'expression must be a string');
   const built = build(source);
   if (built === undefined) return ALWAYS_FALSE(source);
-  const { translation, jexlExpression } = built;
+  const { ast, translation, jexlExpression } = built;
   const constants = Object.create(null) as Record<string, unknown>;
   translation.constants.forEach((value, i) => {
     constants[`k${i}`] = value;
@@ -37,6 +43,7 @@ export function compileExpression(source: string): CompiledExpression {
   const slots = translation.variables.map((name, i) => ({ slot: `v${i}`, name }));
   return Object.freeze({
     source,
+    readsClock: readsClock(ast),
     evaluate(vars: Readonly<Record<string, unknown>>): unknown {
       // The context inherits the constants; its own properties are only the variables this expression reads.
       const context = Object.create(constants) as Record<string, unknown>;
@@ -52,7 +59,7 @@ function build(source: string) {
     if (ast === undefined) return undefined;
     const translation = translateToJexl(source, ast);
     checkTypes(source, ast);
-    return { translation, jexlExpression: compileJexl(translation.text) };
+    return { ast, translation, jexlExpression: compileJexl(translation.text) };
   } catch (error) {
     if (error instanceof ExpressionError) throw error;
     // Only a bug or an absurdly deep expression gets here (a stack overflow is a RangeError).
@@ -60,6 +67,16 @@ function build(source: string) {
     throw new ExpressionError(EvaluatorErrorCodes.expressionSyntax, message, { cause: error });
   }
 }
+
+/** Whether the expression calls `time.Now()` or `now()` anywhere (a `let` naming its own `time` counts too). */
+function readsClock(node: ExprNode): boolean {
+  if (node.type === 'call' && node.name === 'now') return true;
+  if (node.type === 'method' && node.name === 'Now' && node.object.type === 'name' && node.object.name === 'time') return true;
+  return Object.values(node).some((value) => (Array.isArray(value) ? value : [value]).some((child) => isNode(child) ? readsClock(child) : isEntry(child) && (readsClock(child.key) || readsClock(child.value))));
+}
+
+const isNode = (value: unknown): value is ExprNode => typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+const isEntry = (value: unknown): value is { key: ExprNode; value: ExprNode } => typeof value === 'object' && value !== null && isNode((value as { key?: unknown }).key);
 
 /** A variable's value: an own property of `vars` (never an inherited one); `time` and `strings` default to the host's. */
 function variable(vars: unknown, name: string): unknown {

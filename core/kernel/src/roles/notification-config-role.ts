@@ -5,6 +5,7 @@ import { FileConfigSource, KubeConfigSource, NotificationConfigService, type Not
 import type { Telemetry } from '@herald/core-telemetry';
 import { HeraldError, isHeraldError, type Logger } from '@herald/plugin-sdk';
 import type { EngineConfig, Role } from '../config/engine-config.schema.ts';
+import { onChangeOnly } from '../config/on-change-only.ts';
 import { KernelErrorCodes } from '../errors.ts';
 import { injectableWith } from '../injectable.ts';
 import { CoreTokens } from '../tokens.ts';
@@ -63,6 +64,8 @@ export class NotificationConfigRole {
       .createCounter('herald.notification_config.reloads', { description: 'New versions of notification config parts by outcome (loaded, rejected)' });
     const { files } = notifications;
     const namespace = files ? undefined : (notifications.namespace ?? this.#kube.namespace);
+    // A trigger condition on the clock is warned about when herald.yaml's sources evaluate objects only on change.
+    const onlyOnChange = onChangeOnly(this.#config);
     const service = new NotificationConfigService({
       origin: files ? `file ${files.configMap}` : `configmap ${namespace}/${notifications.configMap}`,
       logger,
@@ -72,7 +75,7 @@ export class NotificationConfigRole {
       secretSource: files ? (files.secret ? { file: files.secret } : {}) : { name: notifications.secret, namespace: namespace! },
       serviceSchemas: this.#serviceSchemas,
       templateSchemas: this.#templateSchemas,
-      ...(this.#roles.includes('evaluator') ? { compilers: configCompilers(), eager: true } : {}),
+      ...(this.#roles.includes('evaluator') ? { compilers: configCompilers(), eager: true, ...(onlyOnChange === undefined ? {} : { onChangeOnly: onlyOnChange }) } : {}),
       reloads,
       // Whoever watches the bus hears about a refused part too, not only whoever reads the logs.
       rejected: (report) => this.#bus.announce('config-rejected', 'io.herald.config-rejected.v1', 'herald/core/notification-config', report),
