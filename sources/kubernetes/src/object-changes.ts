@@ -1,6 +1,5 @@
 import { hash } from 'node:crypto';
 import type { KubeObject } from '@herald/core-kube';
-import { tombstone } from './object-reductions.ts';
 
 /** Where the fingerprint sits in what the informer keeps of an object (a DELETED found by a relist is published as the tombstone alone). */
 const FINGERPRINT = 'heraldFingerprint';
@@ -11,10 +10,15 @@ const FINGERPRINT = 'heraldFingerprint';
  * MODIFIED, and publishing it would only evaluate the object again for nothing.
  *
  * The informer keeps of each object only what `keep` returns: its tombstone (which object it was, for a DELETED
- * a relist finds) and a fingerprint (SHA-256) of the rest, a few hundred bytes instead of the whole object. The
- * fingerprint hashes the object's JSON with its top-level and metadata fields sorted, deeper ones in the order
- * the API server wrote them: the server writes them in one order, so a reordering could only make an unchanged
- * object look changed (one more event published), never hide a change.
+ * a relist finds) and a fingerprint of the rest (96 bits of its SHA-256), about 350 bytes instead of the whole
+ * object. The fingerprint hashes the object's JSON with its top-level and metadata fields sorted, deeper ones in
+ * the order the API server wrote them: the server writes them in one order, so a reordering could only make an
+ * unchanged object look changed (one more event published), never hide a change.
+ *
+ * What is kept is held for every watched object for as long as Herald runs, so it is built to be small
+ * (docs/benchmarks.md, twentieth wave): two objects of one fixed shape each (their fields inside the object,
+ * no separate property array), apiVersion, kind and namespace shared with every other object that has the
+ * same (`#shared`), and a fingerprint of 16 characters.
  */
 export class ObjectChanges {
   readonly #ignored: ReadonlySet<string>;
@@ -23,8 +27,34 @@ export class ObjectChanges {
     this.#ignored = new Set(ignoredAnnotations);
   }
 
+  /** One string for each apiVersion, kind and namespace the kept objects have: few, and the same for most of them. */
+  readonly #shared = new Map<string, string>();
+
   /** What the informer keeps of an object: its tombstone and its fingerprint. */
-  readonly keep = (object: KubeObject): KubeObject => ({ ...tombstone(object), [FINGERPRINT]: fingerprintOf(this.#comparable(object)) });
+  readonly keep = (object: KubeObject): KubeObject => {
+    const m = object.metadata ?? {};
+    // Every field written, absent ones as undefined: one shape for every object (tombstone() and JSON skip them).
+    const metadata = {
+      name: m.name,
+      namespace: this.#share(m.namespace),
+      uid: m.uid,
+      resourceVersion: m.resourceVersion,
+      generation: m.generation,
+      creationTimestamp: m.creationTimestamp,
+      deletionTimestamp: m.deletionTimestamp,
+    };
+    return { apiVersion: this.#share(object.apiVersion), kind: this.#share(object.kind), metadata, [FINGERPRINT]: fingerprintOf(this.#comparable(object)) };
+  };
+
+  #share(value: string | undefined): string | undefined {
+    if (value === undefined) return undefined;
+    const shared = this.#shared.get(value);
+    if (shared !== undefined) return shared;
+    // Namespaces come and go: a few thousand distinct ones are kept at most, then the table starts over.
+    if (this.#shared.size >= 4096) this.#shared.clear();
+    this.#shared.set(value, value);
+    return value;
+  }
 
   /** Whether an object changed beyond the ignored parts between two of what `keep` kept of it. */
   changed(previous: KubeObject, next: KubeObject): boolean {
@@ -57,10 +87,14 @@ export class ObjectChanges {
 
 let unique = 0;
 
-/** SHA-256 of the JSON; one no other object has when there is no JSON (too deep: the publisher dead-letters it). */
+/**
+ * 96 bits of the JSON's SHA-256, as 16 characters (a string of its own, not a slice that would hold the whole
+ * digest); one no other object has when there is no JSON (too deep: the publisher dead-letters it). Two
+ * versions of one object are compared, so 96 bits make a change taken for none a 2^-96 chance.
+ */
 function fingerprintOf(object: Record<string, unknown>): string {
   try {
-    return hash('sha256', JSON.stringify(object), 'base64');
+    return hash('sha256', JSON.stringify(object), 'buffer').toString('base64', 0, 12);
   } catch {
     return `unfingerprinted ${++unique}`;
   }
