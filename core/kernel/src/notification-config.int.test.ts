@@ -90,7 +90,7 @@ describe('a condition on the clock', () => {
       expect(warned).toEqual([
         expect.objectContaining({
           level: 'warn',
-          warnings: [expect.stringMatching(/^trigger\.t\[0\]\.when: reads the clock \(time\.Now\(\)\), but the file source publishes objects again only when their file changes/)],
+          warnings: [expect.stringMatching(/^trigger\.t\[0\]\.when: reads the clock \(time\.Now\(\)\), but the file source in herald\.yaml sets no resyncPeriod/)],
         }),
       ]);
       expect(logs.filter((l) => l.includes('notification config loaded'))).toHaveLength(1);

@@ -12,6 +12,12 @@ export const configSchema = z.strictObject({
   path: z.string().min(1, 'name the folder to watch'),
   /** Time between full rescans of the folder, besides the file-system notifications that trigger one at once. */
   rescan: durationSchema().pipe(z.number().min(100, 'must be at least 100ms')).prefault('2s'),
+  /**
+   * Every resyncPeriod, each object is published again although it did not change (marked `resync`), to be
+   * evaluated again: a condition on the clock then fires when its time comes, as with the Kubernetes source's
+   * resyncPeriod (Argo's hosts resync every minute). Off when left out.
+   */
+  resyncPeriod: durationSchema().pipe(z.number().min(1_000, 'must be at least 1s')).optional(),
   /** Namespace of the objects whose metadata names none (except the kinds in `clusterScoped`). */
   namespace: namespaceName.default('default'),
   /** Plural resource name by kind, where the naive English plural of the lower-case kind is wrong. */

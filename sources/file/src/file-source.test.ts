@@ -57,6 +57,30 @@ describe('file source', () => {
     expect(s.phases()).toEqual(['ADDED a Pending', 'MODIFIED a Running']);
   });
 
+  it('with resyncPeriod, publishes every unchanged object again each period, marked resync, and without it never', async () => {
+    const s = await startSource({ rescan: '1m', resyncPeriod: '10s' });
+    s.write('a.yaml', pod('a', 'Pending'));
+    await s.handle.start();
+    await s.until(['ADDED a Pending'], 0);
+    await s.until(['ADDED a Pending', 'MODIFIED a Pending'], 1_000);
+    await s.until(['ADDED a Pending', 'MODIFIED a Pending', 'MODIFIED a Pending'], 1_000);
+    const [first, second] = s.publisher.published.slice(1).map(({ data }) => (data as ResourceEventData).resync);
+    expect(first).toMatch(/^\w+\.1$/);
+    expect(second).toMatch(/^\w+\.2$/);
+    // Not before ten seconds of the clock each: 10 s after the start, 10 s after the first resync.
+    expect(s.clock.now().getTime() - new Date('2026-01-01T00:00:00Z').getTime()).toBeGreaterThanOrEqual(20_000);
+
+    const off = await startSource({ rescan: '1s' });
+    off.write('a.yaml', pod('a', 'Pending'));
+    await off.handle.start();
+    await off.until(['ADDED a Pending'], 0);
+    for (let i = 0; i < 60; i++) {
+      off.clock.advance(1_000);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(off.phases()).toEqual(['ADDED a Pending']);
+  });
+
   it('reads the folder as soon as the file system reports a change, long before the next rescan', async () => {
     const s = await startSource({ rescan: '1h' });
     await s.handle.start();
@@ -124,6 +148,8 @@ describe('file source options', () => {
     expect(issues({})).toEqual(['path: Invalid input: expected string, received undefined']);
     expect(issues({ path: 'm', rescan: 'soon' })).toEqual([expect.stringMatching(/^rescan: "soon" is not a duration/)]);
     expect(issues({ path: 'm', rescan: '10ms' })).toEqual(['rescan: must be at least 100ms']);
+    expect(configSchema.parse({ path: 'm', resyncPeriod: '1m' })).toMatchObject({ resyncPeriod: 60_000 });
+    expect(issues({ path: 'm', resyncPeriod: '500ms' })).toEqual(['resyncPeriod: must be at least 1s']);
     expect(issues({ path: 'm', watch: true })).toEqual([expect.stringMatching(/^: Unrecognized key: "watch"/)]);
     expect(issues({ path: 'm', resources: { 'apps/v1/Deployment': 'deployments' } })).toEqual([expect.stringMatching(/^resources\.apps\/v1\/Deployment: must be a kind/)]);
     expect(issues({ path: 'm', namespace: 'Demo' })).toEqual([expect.stringMatching(/^namespace: must be a namespace name/)]);

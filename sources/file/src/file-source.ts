@@ -28,17 +28,24 @@ export default defineSource({
     const root = resolve(config.path);
     const identity = new ObjectIdentity(config);
     const reader = new FolderReader(root, (object) => identity.of(object), logger, config.path);
-    const sync = new FolderSync({ reader, publisher, log: logger, observe: tracer, runId: randomUUID().slice(0, 8) });
+    const runId = randomUUID().slice(0, 8);
+    const sync = new FolderSync({ reader, publisher, log: logger, observe: tracer, runId });
     const stopping = new AbortController();
     const folder = new FolderWatch(root, { clock, log: logger, signal: stopping.signal });
     let loop: Promise<void> | undefined;
     let stopped: Promise<void> | undefined;
-    logger.info({ path: root, rescan: config.rescan }, 'file source configured');
+    logger.info({ path: root, rescan: config.rescan, ...(config.resyncPeriod === undefined ? {} : { resyncPeriod: config.resyncPeriod }) }, 'file source configured');
 
     async function run(): Promise<void> {
       let first = true;
+      const period = config.resyncPeriod;
+      let resyncAt = period === undefined ? Infinity : clock.now().getTime() + period;
+      let resyncs = 0;
+      /** The resync under way: kept until a sync completes it (one the bus failed is resumed, not started again). */
+      let resync: string | undefined;
       while (!stopping.signal.aborted) {
-        const result = await sync.sync().catch((err: unknown) => {
+        if (resync === undefined && clock.now().getTime() >= resyncAt) resync = `${runId}.${++resyncs}`;
+        const result = await sync.sync(resync).catch((err: unknown) => {
           logger.error({ err }, 'reading the folder failed unexpectedly; trying again at the next rescan');
           return undefined;
         });
@@ -46,8 +53,14 @@ export default defineSource({
           first = false;
           logger.info({ files: result.files, objects: result.objects }, `published the ${result.objects} object(s) of ${result.files} file(s) in ${root}`);
         }
+        if (resync !== undefined && result?.complete) {
+          logger.debug({ resync, objects: result.objects }, `resynced the ${result.objects} object(s) in ${root}`);
+          resync = undefined;
+          resyncAt = clock.now().getTime() + period!;
+        }
         if (stopping.signal.aborted) return;
-        await folder.wait(result?.complete && result.pendingDeletions > 0 ? Math.min(config.rescan, CONFIRM_MS) : config.rescan);
+        const rescan = result?.complete && result.pendingDeletions > 0 ? Math.min(config.rescan, CONFIRM_MS) : config.rescan;
+        await folder.wait(Math.max(0, Math.min(rescan, resyncAt - clock.now().getTime())));
       }
     }
 

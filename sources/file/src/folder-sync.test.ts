@@ -249,4 +249,32 @@ describe('FolderSync', () => {
     await t.sync();
     expect(events(f.publisher)).toEqual(['ADDED Pod default/a Running', 'MODIFIED Pod default/a Succeeded']);
   });
+
+  it('with a resync, publishes every unchanged object again as a MODIFIED marked resync, the changed ones as changes, and resumes a resync the bus broke off', async () => {
+    const f = folder();
+    f.write('a.yaml', `${pod('a')}---\n${pod('b')}---\n${pod('c')}`);
+    let failAt: string | undefined;
+    const bus: BusPublisher = {
+      ...f.publisher,
+      resourceEvent: (data, options) => (data.ref.name === failAt ? Promise.reject(new HeraldError('HERALD_ERR_BUS_PUBLISH_TIMEOUT', 'no ack', { retryable: true })) : f.publisher.resourceEvent(data, options)),
+    };
+    const s = f.start(bus);
+    await s.sync();
+    f.write('a.yaml', `${pod('a')}---\n${pod('b', 'Failed')}---\n${pod('c')}`);
+    failAt = 'c';
+    expect(await s.sync('r1')).toMatchObject({ complete: false });
+    failAt = undefined;
+    expect(await s.sync('r1')).toMatchObject({ complete: true });
+    // Without a resync, unchanged objects are not published.
+    await s.sync();
+    const published = f.publisher.published.slice(3).map(({ data, options }) => ({ event: events({ published: [{ data }] } as RecordingPublisher)[0], resync: (data as ResourceEventData).resync, id: options?.id }));
+    const rv = (name: string) => (f.publisher.published.find((p) => (p.data as ResourceEventData).ref.name === name)!.data as ResourceEventData).resourceVersion;
+    const uid = (name: string) => (f.publisher.published.find((p) => (p.data as ResourceEventData).ref.name === name)!.data as ResourceEventData).ref.uid;
+    expect(published).toEqual([
+      { event: 'MODIFIED Pod default/a Running', resync: 'r1', id: `${uid('a')}:${rv('a')}:resync:r1` },
+      { event: 'MODIFIED Pod default/b Failed', resync: undefined, id: expect.stringMatching(/^[\w-]+:sha256-\w+:MODIFIED:run\d+\.\d+$/) },
+      // c failed, and the resync went on from it: a, already resynced, is not published twice.
+      { event: 'MODIFIED Pod default/c Running', resync: 'r1', id: `${uid('c')}:${rv('c')}:resync:r1` },
+    ]);
+  });
 });

@@ -44,23 +44,33 @@ export class FolderSync {
   /** Changes the bus refused for good, by key: not tried again until the object changes. */
   readonly #refused = new Map<string, string>();
   #duplicates = new Set<string>();
+  /** The resync each object was last published for: a resync resumed after a bus failure skips those. */
+  readonly #resynced = new Map<string, string>();
   #seq = 0;
 
   constructor(options: FolderSyncOptions) {
     this.#options = options;
   }
 
-  async sync(): Promise<SyncResult> {
+  /**
+   * Reads the folder and publishes what changed. With `resync` (a value unique to this resync), every object
+   * that did not change is published too, as a MODIFIED marked `resync`, to be evaluated again (the Kubernetes
+   * source's resync; a sync that stops on a bus failure is resumed by the next one with the same `resync`).
+   */
+  async sync(resync?: string): Promise<SyncResult> {
     const files = await this.#options.reader.read();
     if (!files) return { pendingDeletions: this.#missing.size, complete: false, files: 0, objects: 0 };
     const wanted = this.#wanted(files.flatMap((f) => f.objects));
 
-    const changes: { action: Action; object: PlacedObject }[] = [];
+    const changes: { action: Action; object: PlacedObject; resync?: string }[] = [];
     for (const [key, object] of wanted) {
       const before = this.#published.get(key);
       if (!before) changes.push({ action: 'ADDED', object });
       else if (before.resourceVersion !== object.resourceVersion) changes.push({ action: 'MODIFIED', object });
-      else this.#published.set(key, object); // moved to another file, or another document: same content
+      else {
+        this.#published.set(key, object); // moved to another file, or another document: same content
+        if (resync !== undefined && this.#resynced.get(key) !== resync) changes.push({ action: 'MODIFIED', object, resync });
+      }
     }
     const missing = new Set([...this.#published.keys()].filter((key) => !wanted.has(key)));
     for (const key of missing) if (this.#missing.has(key)) changes.push({ action: 'DELETED', object: this.#published.get(key)! });
@@ -68,7 +78,9 @@ export class FolderSync {
 
     const read = { files: files.length, objects: wanted.size };
     for (const change of changes) {
-      if (!(await this.#publish(change.action, change.object))) return { pendingDeletions: this.#missing.size, complete: false, ...read };
+      if (!(await this.#publish(change.action, change.object, change.resync))) return { pendingDeletions: this.#missing.size, complete: false, ...read };
+      // Published in this resync, as a change or not: a resync resumed after a bus failure skips it.
+      if (resync !== undefined && change.action !== 'DELETED') this.#resynced.set(change.object.key, resync);
     }
     return { pendingDeletions: [...this.#missing].filter((key) => this.#published.has(key)).length, complete: true, ...read };
   }
@@ -95,12 +107,13 @@ export class FolderSync {
   }
 
   /** True once the bus took the change (or refused it for good); false when it failed and the change must wait for the next sync. */
-  async #publish(action: Action, object: PlacedObject): Promise<boolean> {
+  async #publish(action: Action, object: PlacedObject, resync?: string): Promise<boolean> {
     const { publisher, log, observe } = this.#options;
-    const data: ResourceEventData = { action, ref: object.ref, resourceVersion: object.resourceVersion, object: object.object };
+    const data: ResourceEventData = { action, ref: object.ref, resourceVersion: object.resourceVersion, object: object.object, ...(resync === undefined ? {} : { resync }) };
     const change = `${object.resourceVersion}:${action}`;
     if (this.#refused.get(object.key) === change) return true;
-    const id = this.#idOf(object, change, action);
+    // A resync's id is the bus's own for one (publisher.ts): unique to the resync, the same when it is retried.
+    const id = resync === undefined ? this.#idOf(object, change, action) : `${object.ref.uid}:${object.resourceVersion}:resync:${resync}`;
     try {
       const receipt = await publishObserved(observe, data, () => publisher.resourceEvent(data, { id }));
       log.debug({ id: receipt.id, duplicate: receipt.duplicate, ...place(object) }, `published ${action} of ${describe(object)}`);
@@ -114,10 +127,12 @@ export class FolderSync {
       log.error({ code: FileSourceErrorCodes.refused, ...place(object), err: (err as Error).message }, `${where(object)}: the bus refused ${action} of ${describe(object)}: ${(err as Error).message}`);
       return true;
     }
+    if (resync !== undefined) return true;
     this.#ids.delete(object.key);
     this.#refused.delete(object.key);
     if (action === 'DELETED') {
       this.#published.delete(object.key);
+      this.#resynced.delete(object.key);
       this.#deleted.add(object.key);
     } else {
       this.#published.set(object.key, object);

@@ -15,8 +15,9 @@ describe('onChangeOnly: why herald.yaml\'s sources evaluate objects only when th
     expect(onChangeOnly(plugins({ name: '@herald/source-kubernetes', options: { resyncPeriod: '1m' } }, { name: '@herald/source-kubernetes' }))).toMatch(/sets no resyncPeriod/);
   });
 
-  it('names the file source, which has no resync, when it is the only source of Herald\'s', () => {
-    expect(onChangeOnly(plugins({ name: '@herald/source-file' }))).toMatch(/^the file source publishes objects again only when their file changes/);
+  it('names the file source without a resyncPeriod when it is the only source of Herald\'s', () => {
+    expect(onChangeOnly(plugins({ name: '@herald/source-file' }))).toMatch(/^the file source in herald\.yaml sets no resyncPeriod, .*\(set resyncPeriod, e\.g\. 1m\)$/);
+    expect(onChangeOnly(plugins({ name: '@herald/source-file', options: { resyncPeriod: '30s' } }))).toBeUndefined();
   });
 
   it('says nothing of sources it does not know, or of none', () => {

@@ -4,8 +4,8 @@ import type { EngineConfig } from './engine-config.schema.ts';
  * Why the objects herald.yaml's sources publish are evaluated only when they change, for the notification
  * config to warn about a trigger condition that reads the clock (`time.Now()`): such a condition can become
  * true while nothing changes the object, and Argo notices because its informers resync every minute.
- * Undefined when every source of Herald's evaluates objects again as time passes (the Kubernetes source with
- * `resyncPeriod`), or when herald.yaml names none of Herald's sources: a plugin outside Herald is not known.
+ * Undefined when every source of Herald's evaluates objects again as time passes (with `resyncPeriod`), or
+ * when herald.yaml names none of Herald's sources: a plugin outside Herald is not known.
  * Herald's sources are named here, not asked, because only they are known to the kernel's users (the
  * notification config's loading in `herald run`, and `herald config validate`).
  */
@@ -14,8 +14,8 @@ export function onChangeOnly(config: Pick<EngineConfig, 'plugins'>): string | un
   if (kubernetes.some((p) => p.options.resyncPeriod === undefined)) {
     return 'the Kubernetes source in herald.yaml sets no resyncPeriod, so it is checked again only when the object changes, not as time passes (set resyncPeriod, e.g. 1m: Argo resyncs every minute)';
   }
-  if (kubernetes.length === 0 && config.plugins.some((p) => p.name === FILE_SOURCE)) {
-    return 'the file source publishes objects again only when their file changes, so it is checked only then, not as time passes';
+  if (kubernetes.length === 0 && config.plugins.some((p) => p.name === FILE_SOURCE && p.options.resyncPeriod === undefined)) {
+    return 'the file source in herald.yaml sets no resyncPeriod, so it is checked again only when the object\'s file changes, not as time passes (set resyncPeriod, e.g. 1m)';
   }
   return undefined;
 }
