@@ -143,4 +143,69 @@ plugins:
       await nc.close();
     }
   }, 120_000);
+
+  it('with resyncPeriod, sends the webhook of a condition on the clock when its time comes, the file unchanged, and once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'herald-file-source-'));
+    mkdirSync(join(dir, 'manifests'));
+    const due = new Date(Date.now() + 3_000).toISOString();
+    writeFileSync(
+      join(dir, 'manifests', 'release.yaml'),
+      `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: release
+  namespace: argocd
+  annotations:
+    due: "${due}"
+    notifications.argoproj.io/subscribe.on-due.hook: ""
+`,
+    );
+    writeFileSync(
+      join(dir, 'notifications-cm.yaml'),
+      `data:
+  trigger.on-due: |
+    - when: time.Now().After(time.Parse(app.metadata.annotations.due))
+      send: [due]
+  template.due: |
+    webhook:
+      hook:
+        method: POST
+        path: /due
+        body: '{{.app.metadata.name}}'
+  service.webhook.hook: |
+    url: http://127.0.0.1:${(receiver.address() as AddressInfo).port}
+`,
+    );
+    const config = (resync: string) => `nats:
+  servers: [${nats.url}]
+  subjectPrefix: due
+  streamPrefix: DUE
+notifications:
+  files: { configMap: notifications-cm.yaml }
+  variables: { Application: app }
+state:
+  mirrorAnnotations: false
+plugins:
+  - name: "@herald/source-file"
+    options: { path: manifests${resync} }
+  - name: "@herald/sink-webhook"
+`;
+    // Without resyncPeriod the webhook never comes (checked by hand: 30 s without it).
+    writeFileSync(join(dir, 'herald.yaml'), config(', resyncPeriod: 1s'));
+    const nc = await connect({ servers: nats.url });
+    const events = async () => (await (await jetstreamManager(nc)).streams.info('DUE_EVENTS')).state.messages;
+    const sent = () => received.filter((r) => r.url === '/due');
+    try {
+      const run = await herald(dir);
+      await until(() => sent().length > 0, 'the webhook once its time came', run.logs);
+      expect(sent()).toEqual([expect.objectContaining({ method: 'POST', body: 'release' })]);
+      // Resyncs go on (three more events of the object); the notification is not sent again.
+      const after = await events();
+      for (let more = after; more < after + 3; more = await events()) await new Promise((r) => setTimeout(r, 100));
+      expect(sent()).toHaveLength(1);
+      expect(await run.stop()).toBe(0);
+    } finally {
+      await nc.close();
+    }
+  }, 120_000);
 });
