@@ -7,7 +7,9 @@
  * same period. Each starts on a fresh nats-server, is left until quiet, and is then measured over RESYNC_PERIODS
  * periods (default 3): CPU-seconds of the engine (Herald's with its nats-server's) and of the API server, Herald's
  * resyncs in that time (from its metrics), and the engine's RSS at the end and its highest (sampled every 250 ms).
- * One JSON line per run; RESYNC_OUT writes them all.
+ * One JSON line per run; RESYNC_OUT writes them all. RESYNC_ENGINES: which of `herald,herald-resync,go-resync` run
+ * (default all); RESYNC_NODE_FLAGS: extra node flags for Herald, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (the
+ * profile covers the start and the resyncs, and is written when the run stops Herald).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,6 +24,8 @@ const pods = Number(process.env.RESYNC_PODS ?? 8_000);
 const rounds = Number(process.env.RESYNC_ROUNDS ?? 2);
 const periodS = Number(process.env.RESYNC_PERIOD_S ?? 20);
 const periods = Number(process.env.RESYNC_PERIODS ?? 3);
+const engines = (process.env.RESYNC_ENGINES ?? 'herald,herald-resync,go-resync').split(',');
+const nodeFlags = (process.env.RESYNC_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const main = buildBundle();
 const { cp, core, namespace } = await seededNamespace('resync');
@@ -43,7 +47,7 @@ async function startHerald(resync: boolean): Promise<Started> {
   const port = await freePort();
   const config = heraldRunConfig({ natsUrl: nats.url, prefix: 'RESYNC', namespace, port, ...(resync ? { source: { resyncPeriod: `${periodS}s` } } : {}) });
   writeFileSync(join(dir, 'herald.yaml'), JSON.stringify(config));
-  const child = spawn(process.execPath, [main, 'run', '-c', join(dir, 'herald.yaml'), '-o', 'json'], {
+  const child = spawn(process.execPath, [...nodeFlags, main, 'run', '-c', join(dir, 'herald.yaml'), '-o', 'json'], {
     env: { ...process.env, ...imageEnv(['NODE_OPTIONS', 'GLIBC_TUNABLES']), KUBECONFIG: cp.adminKubeconfigPath, POD_NAMESPACE: namespace },
     stdio: 'ignore',
   });
@@ -88,6 +92,7 @@ const results: Record<string, unknown>[] = [];
 try {
   for (let round = 1; round <= rounds; round++) {
     for (const [engine, start] of [['herald', () => startHerald(false)], ['herald-resync', () => startHerald(true)], ['go-resync', startGoEngine]] as const) {
+      if (!engines.includes(engine)) continue;
       const started = await start();
       await untilQuiet(started.pids);
       const resyncsBefore = await started.resyncs?.();
