@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { ResourceEventData } from '@herald/plugin-sdk';
+import { HeraldError, type ResourceEventData } from '@herald/plugin-sdk';
 import { manualClock, recordingLogger, recordingPublisher } from '@herald/plugin-testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FileSourceError, FileSourceErrorCodes } from './errors.ts';
@@ -79,6 +79,29 @@ describe('file source', () => {
       await new Promise((r) => setImmediate(r));
     }
     expect(off.phases()).toEqual(['ADDED a Pending']);
+  });
+
+  it('resumes a resync the bus broke off at the next rescan, not at once', async () => {
+    const s = await startSource({ rescan: '2s', resyncPeriod: '10s' });
+    let attempts = 0;
+    const take = s.publisher.resourceEvent.bind(s.publisher);
+    s.publisher.resourceEvent = (data, options) => {
+      if (data.resync === undefined) return take(data, options);
+      attempts++;
+      return attempts === 1 ? Promise.reject(new HeraldError('HERALD_ERR_BUS_PUBLISH_TIMEOUT', 'no ack', { retryable: true })) : take(data, options);
+    };
+    s.write('a.yaml', pod('a', 'Pending'));
+    await s.handle.start();
+    await s.until(['ADDED a Pending'], 0);
+    await vi.waitFor(() => {
+      if (attempts === 0) s.clock.advance(1_000);
+      expect(attempts).toBe(1);
+    }, { timeout: 10_000, interval: 20 });
+    // The clock stands still: no second attempt, however long the event loop runs.
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+    expect(attempts).toBe(1);
+    await s.until(['ADDED a Pending', 'MODIFIED a Pending'], 2_000);
+    expect(attempts).toBe(2);
   });
 
   it('reads the folder as soon as the file system reports a change, long before the next rescan', async () => {

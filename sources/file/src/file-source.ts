@@ -60,7 +60,9 @@ export default defineSource({
         }
         if (stopping.signal.aborted) return;
         const rescan = result?.complete && result.pendingDeletions > 0 ? Math.min(config.rescan, CONFIRM_MS) : config.rescan;
-        await folder.wait(Math.max(0, Math.min(rescan, resyncAt - clock.now().getTime())));
+        // A resync the bus broke off is resumed at the next rescan, as any change is; the next one starts on time.
+        const untilResync = resync === undefined ? resyncAt - clock.now().getTime() : Infinity;
+        await folder.wait(Math.max(0, Math.min(rescan, untilResync)));
       }
     }
 

@@ -15,9 +15,11 @@ describe('onChangeOnly: why herald.yaml\'s sources evaluate objects only when th
     expect(onChangeOnly(plugins({ name: '@herald/source-kubernetes', options: { resyncPeriod: '1m' } }, { name: '@herald/source-kubernetes' }))).toMatch(/sets no resyncPeriod/);
   });
 
-  it('names the file source without a resyncPeriod when it is the only source of Herald\'s', () => {
+  it('names the file source without a resyncPeriod', () => {
     expect(onChangeOnly(plugins({ name: '@herald/source-file' }))).toMatch(/^the file source in herald\.yaml sets no resyncPeriod, .*\(set resyncPeriod, e\.g\. 1m\)$/);
     expect(onChangeOnly(plugins({ name: '@herald/source-file', options: { resyncPeriod: '30s' } }))).toBeUndefined();
+    // Beside a Kubernetes source that resyncs, its objects are still evaluated only on change.
+    expect(onChangeOnly(plugins({ name: '@herald/source-kubernetes', options: { resyncPeriod: '1m' } }, { name: '@herald/source-file' }))).toMatch(/^the file source/);
   });
 
   it('says nothing of sources it does not know, or of none', () => {

@@ -6,15 +6,14 @@ import type { EngineConfig } from './engine-config.schema.ts';
  * true while nothing changes the object, and Argo notices because its informers resync every minute.
  * Undefined when every source of Herald's evaluates objects again as time passes (with `resyncPeriod`), or
  * when herald.yaml names none of Herald's sources: a plugin outside Herald is not known.
- * Herald's sources are named here, not asked, because only they are known to the kernel's users (the
- * notification config's loading in `herald run`, and `herald config validate`).
+ * Herald's own sources are named here: a plugin has no way to tell the kernel how it evaluates objects again
+ * (the SDK has no such field), so one outside Herald gives no warning.
  */
 export function onChangeOnly(config: Pick<EngineConfig, 'plugins'>): string | undefined {
-  const kubernetes = config.plugins.filter((p) => p.name === KUBERNETES_SOURCE);
-  if (kubernetes.some((p) => p.options.resyncPeriod === undefined)) {
+  if (config.plugins.some((p) => p.name === KUBERNETES_SOURCE && p.options.resyncPeriod === undefined)) {
     return 'the Kubernetes source in herald.yaml sets no resyncPeriod, so it is checked again only when the object changes, not as time passes (set resyncPeriod, e.g. 1m: Argo resyncs every minute)';
   }
-  if (kubernetes.length === 0 && config.plugins.some((p) => p.name === FILE_SOURCE && p.options.resyncPeriod === undefined)) {
+  if (config.plugins.some((p) => p.name === FILE_SOURCE && p.options.resyncPeriod === undefined)) {
     return 'the file source in herald.yaml sets no resyncPeriod, so it is checked again only when the object\'s file changes, not as time passes (set resyncPeriod, e.g. 1m)';
   }
   return undefined;
