@@ -73,6 +73,23 @@ async function herald(cwd: string): Promise<{ child: ChildProcess; logs: () => s
   return { child, logs, stop };
 }
 
+/** herald.yaml of a run from `manifests/` with the webhook sink; `prefix` names its own subjects and streams. */
+function heraldYaml(options: { prefix?: string; resyncPeriod?: string } = {}): string {
+  const { prefix, resyncPeriod } = options;
+  return `nats:
+  servers: [${nats.url}]${prefix ? `\n  subjectPrefix: ${prefix}\n  streamPrefix: ${prefix.toUpperCase()}` : ''}
+notifications:
+  files: { configMap: notifications-cm.yaml }
+  variables: { Application: app }
+state:
+  mirrorAnnotations: false
+plugins:
+  - name: "@herald/source-file"
+    options: { path: manifests${resyncPeriod ? `, resyncPeriod: ${resyncPeriod}` : ''} }
+  - name: "@herald/sink-webhook"
+`;
+}
+
 async function until(check: () => boolean, what: string, logs: () => string = () => ''): Promise<void> {
   for (const deadline = Date.now() + 30_000; !check(); await new Promise((r) => setTimeout(r, 50))) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${logs().slice(-4000)}`);
@@ -104,21 +121,7 @@ data:
     url: http://127.0.0.1:${(receiver.address() as AddressInfo).port}
 `,
     );
-    writeFileSync(
-      join(dir, 'herald.yaml'),
-      `nats:
-  servers: [${nats.url}]
-notifications:
-  files: { configMap: notifications-cm.yaml }
-  variables: { Application: app }
-state:
-  mirrorAnnotations: false
-plugins:
-  - name: "@herald/source-file"
-    options: { path: manifests }
-  - name: "@herald/sink-webhook"
-`,
-    );
+    writeFileSync(join(dir, 'herald.yaml'), heraldYaml());
 
     const nc = await connect({ servers: nats.url });
     const events = async () => (await (await jetstreamManager(nc)).streams.info('HERALD_EVENTS')).state.messages;
@@ -176,22 +179,8 @@ metadata:
     url: http://127.0.0.1:${(receiver.address() as AddressInfo).port}
 `,
     );
-    const config = (resync: string) => `nats:
-  servers: [${nats.url}]
-  subjectPrefix: due
-  streamPrefix: DUE
-notifications:
-  files: { configMap: notifications-cm.yaml }
-  variables: { Application: app }
-state:
-  mirrorAnnotations: false
-plugins:
-  - name: "@herald/source-file"
-    options: { path: manifests${resync} }
-  - name: "@herald/sink-webhook"
-`;
     // Without resyncPeriod the webhook never comes (checked by hand: 30 s without it).
-    writeFileSync(join(dir, 'herald.yaml'), config(', resyncPeriod: 1s'));
+    writeFileSync(join(dir, 'herald.yaml'), heraldYaml({ prefix: 'due', resyncPeriod: '1s' }));
     const nc = await connect({ servers: nats.url });
     const events = async () => (await (await jetstreamManager(nc)).streams.info('DUE_EVENTS')).state.messages;
     const sent = () => received.filter((r) => r.url === '/due');
