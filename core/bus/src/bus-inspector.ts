@@ -85,7 +85,12 @@ export class BusInspector {
       const base = `${this.topology.channelSubject(channel)}.`;
       try {
         const info = await this.#jsm.streams.info(name, channel === 'deadLetters' ? { subjects_filter: `${base}>` } : undefined);
-        const subjects = info.state.subjects ? Object.fromEntries(Object.entries(info.state.subjects).map(([s, n]) => [s.slice(base.length), n])) : undefined;
+        // Dead letters by origin channel: a notification's have a subject of their own below it (Topology.deadLetterSubject).
+        let subjects: Record<string, number> | undefined;
+        for (const [subject, n] of Object.entries(info.state.subjects ?? {})) {
+          const key = channel === 'deadLetters' ? this.topology.deadLetterOrigin(subject) : subject.slice(base.length);
+          (subjects ??= {})[key] = (subjects[key] ?? 0) + n;
+        }
         out.push({
           channel,
           name,

@@ -2,11 +2,13 @@ import { DiscardPolicy, jetstream, StorageType } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders } from '@nats-io/transport-node';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger, startTelemetry } from '@herald/core-telemetry';
 import { BUS_CLOSED_ERROR_CODE, EventTypes, HeraldError, isBusClosed, type CloudEvent, type DeadLetterData, type Delivery, type ResourceEventData } from '@herald/plugin-sdk';
 import { startNats, type NatsServer } from '@herald/test-harness';
 import { Bus, type BusOptions } from './bus.ts';
+import { BusInspector } from './bus-inspector.ts';
+import { DeadLetterStore, originalPayload, type DeadLetter } from './dead-letters.ts';
 import { BusError, BusErrorCodes } from './errors.ts';
 import { HandBackError } from './hand-back.ts';
 import { defaultTopology } from './topology.ts';
@@ -250,6 +252,57 @@ describe('break 4: stream limits drop undelivered notifications silently', () =>
     expect(letters[0]!.data.reason).toBe('gave up after 1 attempts: jetstream is not enabled');
   });
 
+  it("keeps one dead letter per notification that keeps failing, the newest, and one of each other notification's", async () => {
+    const name = 'dlqrollup';
+    const b = await isolatedBus(name);
+    const topology = { ...smallTopology, subjectPrefix: name, namePrefix: name.toUpperCase() };
+    const notification = (stateKey: string, claimRevision: number) => ({
+      trigger: 'on-ready',
+      conditionKey: '[0].abc',
+      template: 'ready',
+      destination: { serviceType: 'webhook', service: 'hook', recipient: '' },
+      stateKey,
+      idempotencyKey: `idem-${stateKey}`,
+      claimRevision,
+      ref: { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespace: 'default', name: stateKey, uid: `uid-${stateKey}` },
+      rendered: { message: `try ${claimRevision}` },
+    });
+    const publisher = b.publisher('herald/test', tracer);
+    // A destination down: the same notification sent again three times (as at each resync), another once.
+    for (const n of [notification('pod-a', 1), notification('pod-a', 2), notification('pod-b', 1), notification('pod-a', 3)]) await publisher.notification(n);
+    // A letter an older Herald wrote, on the origin's own subject: read and purged with the others.
+    const older = await publisher.deadLetter('notifications', notification('pod-c', 1), { code: 'HERALD_ERR_TEST', reason: 'never stored' });
+    const stream = b.topology.streamName('deadLetters');
+    const stored = await b.jsm.streams.getMessage(stream, { seq: older.seq });
+    await b.js.publish(b.topology.deadLetterSubject('notifications'), stored!.data, { msgID: 'older-herald' });
+    await b.jsm.streams.deleteMessage(stream, older.seq);
+    let calls = 0;
+    const sub = await b.subscriber(tracer, logger).subscribe('notifications', { durable: 'rollup-test', maxDeliver: 1 }, async () => {
+      calls++;
+      throw new HeraldError('HERALD_ERR_TEST_DOWN', 'the destination is down');
+    });
+    const store = await DeadLetterStore.connect({ servers: [nats.url], topology, timeoutMs: 5_000 });
+    const inspector = await BusInspector.connect({ servers: [nats.url], topology, timeoutMs: 5_000 });
+    await vi.waitFor(async () => expect(calls).toBe(4), { timeout: 10_000 });
+    await vi.waitFor(async () => expect((await b.jsm.streams.info(stream)).state.messages).toBe(3), { timeout: 10_000 });
+    await sub.stop();
+    const letters: DeadLetter[] = [];
+    for await (const letter of store.letters({ channel: 'notifications' })) letters.push(letter);
+    expect(letters.map((l) => l.subject.split('.').length)).toEqual([3, 4, 4]);
+    const tried = (l: DeadLetter) => (JSON.parse(originalPayload(l.data!).toString()) as { data: { stateKey: string; rendered: { message: string } } }).data;
+    expect(letters.map((l) => [l.channel, tried(l).stateKey, tried(l).rendered.message])).toEqual([
+      ['notifications', 'pod-c', 'try 1'],
+      ['notifications', 'pod-b', 'try 1'],
+      ['notifications', 'pod-a', 'try 3'],
+    ]);
+    expect(await store.counts()).toEqual({ notifications: 3 });
+    expect((await inspector.streams()).find((s) => s.channel === 'deadLetters')?.subjects).toEqual({ notifications: 3 });
+    expect(await store.purge('notifications')).toBe(3);
+    expect((await b.jsm.streams.info(stream)).state.messages).toBe(0);
+    await store.close();
+    await inspector.close();
+  });
+
   it('brings a stream created with discard old (an older Herald) to discard new', async () => {
     const name = 'discardold';
     const topology = { ...smallTopology, subjectPrefix: name, namePrefix: name.toUpperCase() };
@@ -258,6 +311,16 @@ describe('break 4: stream limits drop undelivered notifications silently', () =>
     opened.push(await Bus.connect({ ...options(), topology }, logger));
     opened.push(await Bus.connect({ ...options(), topology }, logger));
     expect((await bus.jsm.streams.info(stream)).config.discard).toBe('new');
+  });
+
+  it('lets the dead-letter stream of an older Herald take rollups (a notification\'s newest dead letter replaces the earlier)', async () => {
+    const name = 'norollup';
+    const topology = { ...smallTopology, subjectPrefix: name, namePrefix: name.toUpperCase() };
+    const stream = `${name.toUpperCase()}_DEAD_LETTERS`;
+    await bus.jsm.streams.add({ name: stream, subjects: [`${name}.dlq.>`], discard: DiscardPolicy.New, max_bytes: 32 * MiB, storage: StorageType.File });
+    expect((await bus.jsm.streams.info(stream)).config.allow_rollup_hdrs).toBe(false);
+    opened.push(await Bus.connect({ ...options(), topology }, logger));
+    expect((await bus.jsm.streams.info(stream)).config.allow_rollup_hdrs).toBe(true);
   });
 });
 

@@ -16,7 +16,7 @@ export interface DeadLetter {
   /** When the dead-letter stream stored it. */
   time: Date;
   subject: string;
-  /** Channel the original came from: the last token of `herald.dlq.<channel>`. */
+  /** Channel the original came from: the token after `herald.dlq.` (`herald.dlq.<channel>` or `herald.dlq.notifications.<key hash>`). */
   channel: string;
   /** The envelope id, `dlq:<stream>:<sequence>:<consumer>`. */
   letterId?: string;
@@ -34,8 +34,7 @@ const NO_STREAM = 10059;
 
 /** Reads a stored message of the dead-letter stream; never throws on what it holds. */
 export function parseDeadLetter(message: { seq: number; subject: string; time: Date; data: Uint8Array }, topology: Topology): DeadLetter {
-  const base = `${topology.channelSubject('deadLetters')}.`;
-  const channel = message.subject.startsWith(base) ? message.subject.slice(base.length) : message.subject;
+  const channel = topology.deadLetterOrigin(message.subject);
   const letter = { id: message.seq, time: message.time, subject: message.subject, channel };
   const decoded = decodeEnvelope<DeadLetterData>(message.data, EventTypes.deadLetter);
   return decoded.ok ? { ...letter, letterId: decoded.event.id, data: decoded.event.data } : { ...letter, problem: decoded.reason };
@@ -112,7 +111,11 @@ export class DeadLetterStore {
     try {
       const info = await this.#jsm.streams.info(this.stream, { subjects_filter: `${base}.>` });
       const out: Record<string, number> = {};
-      for (const [subject, n] of Object.entries(info.state.subjects ?? {})) out[subject.slice(base.length + 1)] = n;
+      // A notification's dead letters have a subject of their own (see Topology.deadLetterSubject): summed by origin.
+      for (const [subject, n] of Object.entries(info.state.subjects ?? {})) {
+        const channel = this.topology.deadLetterOrigin(subject);
+        out[channel] = (out[channel] ?? 0) + n;
+      }
       return out;
     } catch (err) {
       if (err instanceof JetStreamApiError && err.code === NO_STREAM) {
@@ -129,12 +132,15 @@ export class DeadLetterStore {
 
   /** Letters oldest first, from one origin channel or all, up to `upTo` (inclusive). */
   async *letters(options: { channel?: DeadLetterOrigin; upTo?: number } = {}): AsyncGenerator<DeadLetter> {
-    const filter = options.channel ? this.topology.deadLetterSubject(options.channel) : `${this.topology.channelSubject('deadLetters')}.>`;
+    // One origin's letters are on its subject and, for notifications, on a subject per notification below it.
+    const { channel } = options;
+    const filter = channel && channel !== 'notifications' ? this.topology.deadLetterSubject(channel) : `${this.topology.channelSubject('deadLetters')}.>`;
     for (let seq = 1; ; ) {
       const m = await this.#jsm.direct.getMessage(this.stream, { seq, next_by_subj: filter });
       if (!m || (options.upTo !== undefined && m.seq > options.upTo)) return;
-      yield parseDeadLetter(m, this.topology);
       seq = m.seq + 1;
+      const letter = parseDeadLetter(m, this.topology);
+      if (channel === undefined || letter.channel === channel) yield letter;
     }
   }
 
@@ -184,8 +190,11 @@ export class DeadLetterStore {
 
   /** Deletes every letter, or those from one origin channel; returns how many. */
   async purge(channel?: DeadLetterOrigin): Promise<number> {
-    const response = await this.#jsm.streams.purge(this.stream, channel ? { filter: this.topology.deadLetterSubject(channel) } : undefined);
-    return response.purged;
+    if (!channel) return (await this.#jsm.streams.purge(this.stream)).purged;
+    const subject = this.topology.deadLetterSubject(channel);
+    // Below the origin's subject: a notification's own (see Topology.deadLetterSubject).
+    const [own, below] = await Promise.all([this.#jsm.streams.purge(this.stream, { filter: subject }), this.#jsm.streams.purge(this.stream, { filter: `${subject}.>` })]);
+    return own.purged + below.purged;
   }
 
   async close(): Promise<void> {

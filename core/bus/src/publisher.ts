@@ -74,6 +74,8 @@ interface PublishRequest {
   data: unknown;
   /** Events: the object's UID, so ordered subscribers keep one object's events in order (ORDER_KEY_HEADER). */
   orderKey?: string;
+  /** Replaces every earlier message of its subject (`Nats-Rollup: sub`): a notification's newest dead letter. */
+  rollup?: boolean;
 }
 
 /**
@@ -128,13 +130,16 @@ export class JetStreamPublisher implements BusPublisher {
       // Sequence 0: never stored. Truncated: what it carries is not the message that failed, only enough to say what it was.
       original: { stream, subject: original.subject, sequence: 0, headers: { 'Nats-Msg-Id': original.id, 'Content-Type': CONTENT_TYPE }, payload, encoding: 'utf8', truncated: true },
     };
+    // A notification that fails again replaces its earlier dead letter (Topology.deadLetterSubject).
+    const key = channel === 'notifications' ? (data as NotificationData).stateKey : undefined;
     return this.publish({
       channel: 'deadLetters',
-      subject: this.#topology.deadLetterSubject(channel),
+      subject: this.#topology.deadLetterSubject(channel, key),
       type: EventTypes.deadLetter,
       id: options?.id ?? `dlq:${stream}:${original.id}:${this.#options.source}`,
       ceSubject: original.subject,
       data: letter,
+      ...(key === undefined ? {} : { rollup: true }),
     });
   }
 
@@ -176,6 +181,7 @@ export class JetStreamPublisher implements BusPublisher {
       headers.set('Nats-Msg-Id', request.id);
       headers.set('Content-Type', CONTENT_TYPE);
       if (request.orderKey) headers.set(ORDER_KEY_HEADER, request.orderKey);
+      if (request.rollup) headers.set('Nats-Rollup', 'sub');
       injectTraceContext(trace.setSpan(context.active(), span), headers);
       const payload = this.#encode(request);
       this.#checkSize(request, payload);

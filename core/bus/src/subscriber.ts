@@ -382,7 +382,16 @@ export class JetStreamSubscriber implements BusSubscriber {
       bytes = bytes.subarray(0, cut);
       data = letter(bytes);
     }
-    const request = { channel: 'deadLetters' as const, subject: this.#topology.deadLetterSubject(channel), type: EventTypes.deadLetter, id: `dlq:${m.info.stream}:${m.seq}:${durable}`, ceSubject: m.subject };
+    // A notification that fails again (resent at a resync, or after its object changed) replaces its earlier dead letter.
+    const key = channel === 'notifications' ? stateKeyOf(m.data) : undefined;
+    const request = {
+      channel: 'deadLetters' as const,
+      subject: this.#topology.deadLetterSubject(channel, key),
+      type: EventTypes.deadLetter,
+      id: `dlq:${m.info.stream}:${m.seq}:${durable}`,
+      ceSubject: m.subject,
+      ...(key === undefined ? {} : { rollup: true }),
+    };
     try {
       await this.#deadLetters.publish({ ...request, data });
     } catch (err) {
@@ -412,4 +421,14 @@ function encodePayload(bytes: Uint8Array): { payload: string; encoding: 'utf8' |
 
 function encodedSize(data: DeadLetterData): number {
   return Buffer.byteLength(JSON.stringify(data));
+}
+
+/** The state key of a notification message (`data.stateKey`), or undefined when it has none readable (a poison message). */
+function stateKeyOf(bytes: Uint8Array): string | undefined {
+  try {
+    const key = (JSON.parse(new TextDecoder().decode(bytes)) as { data?: { stateKey?: unknown } }).data?.stateKey;
+    return typeof key === 'string' && key !== '' ? key : undefined;
+  } catch {
+    return undefined;
+  }
 }

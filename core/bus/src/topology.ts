@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -139,8 +140,21 @@ export class Topology {
     return `${this.options.subjectPrefix}.system.${token(name)}`;
   }
 
-  deadLetterSubject(from: Channel): string {
-    return `${this.channelSubject('deadLetters')}.${subjectToken[from]}`;
+  /**
+   * Subject of a dead letter from `from`. One with a `key` (a notification's state key: which object, trigger,
+   * condition and destination) gets a subject of its own key, `<prefix>.dlq.notifications.<hash>`, and is
+   * published as a rollup of that subject: the stream keeps the newest dead letter of each notification that
+   * keeps failing, not one per failure (a resync resends a failing notification every period).
+   */
+  deadLetterSubject(from: Channel, key?: string): string {
+    const subject = `${this.channelSubject('deadLetters')}.${subjectToken[from]}`;
+    return key === undefined ? subject : `${subject}.${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+  }
+
+  /** The origin channel's token of a dead letter's subject (`notifications` of `<prefix>.dlq.notifications.<hash>`). */
+  deadLetterOrigin(subject: string): string {
+    const base = `${this.channelSubject('deadLetters')}.`;
+    return subject.startsWith(base) ? subject.slice(base.length).split('.', 1)[0]! : subject;
   }
 
   /**
@@ -169,6 +183,8 @@ export class Topology {
       num_replicas: limits.replicas,
       duplicate_window: this.options.duplicateWindowMs * 1_000_000,
       allow_direct: true,
+      // A notification's newest dead letter replaces its earlier ones (deadLetterSubject).
+      ...(channel === 'deadLetters' ? { allow_rollup_hdrs: true } : {}),
       ...placementConfig(this.options.placement),
     };
   }

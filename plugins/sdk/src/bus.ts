@@ -40,7 +40,8 @@ export interface BusPublisher {
    * (a source's object too deep or too large for the bus). `data` is what the letter keeps as its original:
    * reduce it so that it fits. The original has sequence 0 (it was never stored) and is marked truncated,
    * so `herald dlq retry` never puts the reduced message back. `options.id` defaults to
-   * `dlq:<stream>:<id the message would have had>:<publisher source>`.
+   * `dlq:<stream>:<id the message would have had>:<publisher source>`. A notification's letter replaces the
+   * earlier letters of the same notification (its `stateKey`): the stream keeps the newest of each.
    */
   deadLetter<C extends Exclude<Channel, 'deadLetters'>>(channel: C, data: ChannelData[C], why: DeadLetterReason, options?: PublishOptions): Promise<PublishReceipt>;
 }

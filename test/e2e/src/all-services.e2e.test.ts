@@ -557,8 +557,9 @@ describe('one service of every type in one ConfigMap', () => {
     expect(letter.reason).not.toContain(discordToken);
 
     await waitForSettled(natsUrl, streams);
-    // Only Discord's notifications are dead letters (one per version of the Pod, as the `notified` patches for
-    // the others are versions too: Argo tries an unsent destination again on each); the others are in the annotation.
+    // Only Discord's notification is a dead letter (its newest: each version of the Pod tries it again, as the
+    // `notified` patches for the others are versions too, as Argo tries an unsent destination again on each, and
+    // each failure replaces the letter before); the others are in the annotation.
     const aboutWeb2 = (await dlqList(herald!.configPath)).filter((l) => l.about.object === `Pod ${namespace}/web-2`);
     expect(aboutWeb2.length).toBeGreaterThanOrEqual(1);
     expect(new Set(aboutWeb2.map((l) => l.about.destination))).toEqual(new Set(['discord:ops']));

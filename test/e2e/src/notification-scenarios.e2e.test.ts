@@ -16,7 +16,7 @@ const ready = "pod.status.phase in ['Running']";
 const cli = fileURLToPath(new URL('../../../core/cli/src/main.ts', import.meta.url));
 
 /** `herald dlq list -o json`, as an operator runs it. */
-function dlqList(configPath: string): Promise<{ code: string; reason: string; about: Record<string, unknown> }[]> {
+function dlqList(configPath: string): Promise<{ id: number; code: string; reason: string; about: Record<string, unknown> }[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--conditions=herald-source', cli, 'dlq', 'list', '-c', configPath, '-o', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -296,6 +296,29 @@ describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP re
     expect(requests('/late', 'patient')).toEqual(['aged patient', 'seen patient']);
   });
 
+  it('with resyncPeriod, a destination that refuses for good is tried again at each resync, as in Argo, and leaves one dead letter, its newest; once it takes the notification, it is sent once', async () => {
+    const named = "pod.metadata.name == 'unlucky'";
+    const s = await world.scenario({
+      prefix: 'RESYNCDLQ',
+      source: { resyncPeriod: '1s' },
+      data: {
+        'trigger.on-named': `- when: ${named}\n  send: [named]\n`,
+        'template.named': 'webhook:\n  down: {method: POST, body: "named {{.pod.metadata.name}}"}\n',
+        'service.webhook.down': `url: ${world.receiver.url}/down`,
+      },
+    });
+    const herald = await s.herald();
+    // 400 is permanent: no retry within a send; the claim is released and the next resync sends it again.
+    world.receiver.failNext(400, 400, 400, 400);
+    await s.pod('unlucky', { annotations: { [subscribe('on-named.down')]: '' } });
+    await world.receiver.waitFor(5, to('/down', 'unlucky'));
+    await s.waitForNotifiedKeys('unlucky', [`on-named:${conditionKey(0, named)}:down:`]);
+    await s.settled();
+    expect(world.receiver.requests.filter(to('/down', 'unlucky')).map((r) => r.status)).toEqual([400, 400, 400, 400, 200]);
+    const letters = await dlqList(herald.configPath);
+    expect(letters).toEqual([expect.objectContaining({ code: 'HERALD_ERR_DELIVERY_PERMANENT', about: expect.objectContaining({ trigger: 'on-named', destination: 'down:', object: `Pod ${s.namespace}/unlucky` }) })]);
+  });
+
   it('break 3 and break 9: a trigger whose template fails to render is dead-lettered alone (named in herald dlq list), the other trigger is delivered; a service no sink delivers is refused at load', async () => {
     const s = await world.scenario({
       prefix: 'ISOLATE',
@@ -315,18 +338,19 @@ describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP re
     await s.waitForNotifiedKeys('single', [`b:${conditionKey(0, ready)}:hook:`]);
     await s.settled();
     expect(requests('/isolate', 'single')).toEqual(['fine single']);
-    // One letter per version of the Pod (the `notified` patch for b is a version too), each about a alone.
+    // One letter about a alone: each version of the Pod that fails it again (the `notified` patch for b is a
+    // version too) replaces the letter before, so a notification that keeps failing is one letter, the newest.
     const letters = await dlqList(herald.configPath);
-    expect(letters.length).toBeGreaterThanOrEqual(1);
-    for (const letter of letters) {
-      expect(letter).toMatchObject({ code: 'HERALD_ERR_TEMPLATE_RUNTIME', about: { trigger: 'a', destination: 'hook:', object: `Pod ${s.namespace}/single` } });
-      expect(letter.reason).toContain(`cannot render trigger a (template second-container) to webhook service hook for Pod ${s.namespace}/single: template.second-container`);
-    }
+    expect(letters).toEqual([expect.objectContaining({ code: 'HERALD_ERR_TEMPLATE_RUNTIME', about: expect.objectContaining({ trigger: 'a', destination: 'hook:', object: `Pod ${s.namespace}/single` }) })]);
+    expect(letters[0]!.reason).toContain(`cannot render trigger a (template second-container) to webhook service hook for Pod ${s.namespace}/single: template.second-container`);
 
-    // Argo logs and moves on: the same version of the Pod is not tried again; its next change is, once.
+    // Argo logs and moves on: the same version of the Pod is not tried again; its next change is, once, and its
+    // letter replaces the one before.
     await s.setLabels('single', { touched: 'yes' });
     await s.settled();
-    expect(await s.deadLetters()).toBe(letters.length + 1);
+    const after = await dlqList(herald.configPath);
+    expect(after).toHaveLength(1);
+    expect(after[0]!.id).toBeGreaterThan(letters[0]!.id);
     expect(requests('/isolate', 'single')).toEqual(['fine single']);
 
     const refusal = herald
