@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import type { KubeObject } from '@herald/core-kube';
+import { identityMetadata } from './object-reductions.ts';
 
 /** Where the fingerprint sits in what the informer keeps of an object (a DELETED found by a relist is published as the tombstone alone). */
 const FINGERPRINT = 'heraldFingerprint';
@@ -32,17 +33,7 @@ export class ObjectChanges {
 
   /** What the informer keeps of an object: its tombstone and its fingerprint. */
   readonly keep = (object: KubeObject): KubeObject => {
-    const m = object.metadata ?? {};
-    // Every field written, absent ones as undefined: one shape for every object (tombstone() and JSON skip them).
-    const metadata = {
-      name: m.name,
-      namespace: this.#share(m.namespace),
-      uid: m.uid,
-      resourceVersion: m.resourceVersion,
-      generation: m.generation,
-      creationTimestamp: m.creationTimestamp,
-      deletionTimestamp: m.deletionTimestamp,
-    };
+    const metadata = identityMetadata(object.metadata ?? {}, (value) => this.#share(value));
     return { apiVersion: this.#share(object.apiVersion), kind: this.#share(object.kind), metadata, [FINGERPRINT]: fingerprintOf(this.#comparable(object)) };
   };
 

@@ -11,7 +11,22 @@ export function withoutLastApplied(object: KubeObject): KubeObject | undefined {
   return { ...object, metadata: { ...object.metadata, annotations: rest } };
 }
 
-const identity = ['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp'] as const;
+/**
+ * The identity fields of metadata, every one written (an absent one as undefined, which JSON leaves out): one
+ * shape for every object, as what the source keeps of each must be small (object-changes.ts). `share` gives the
+ * namespace string to keep.
+ */
+export function identityMetadata(metadata: NonNullable<KubeObject['metadata']>, share: (value: string | undefined) => string | undefined = (v) => v) {
+  return {
+    name: metadata.name,
+    namespace: share(metadata.namespace),
+    uid: metadata.uid,
+    resourceVersion: metadata.resourceVersion,
+    generation: metadata.generation,
+    creationTimestamp: metadata.creationTimestamp,
+    deletionTimestamp: metadata.deletionTimestamp,
+  };
+}
 
 /**
  * What says which object it was and nothing else: apiVersion, kind and the identity fields of metadata.
@@ -19,8 +34,7 @@ const identity = ['name', 'namespace', 'uid', 'resourceVersion', 'generation', '
  * whose body is missing.
  */
 export function tombstone(object: KubeObject): KubeObject {
-  const metadata: Record<string, unknown> = {};
-  for (const field of identity) if (object.metadata?.[field] !== undefined) metadata[field] = object.metadata[field];
+  const metadata = Object.fromEntries(Object.entries(identityMetadata(object.metadata ?? {})).filter(([, value]) => value !== undefined));
   return {
     ...(object.apiVersion === undefined ? {} : { apiVersion: object.apiVersion }),
     ...(object.kind === undefined ? {} : { kind: object.kind }),
