@@ -14,6 +14,5 @@ export {
 export { urlSecrets, shownUrl, webhookFor } from './url-secrets.ts';
 export { sortedKeys, goEscape, compactJson, goValueText } from './go-json.ts';
 export type { Dispatcher } from 'undici';
-export { serviceOptionsReader } from './service-options.ts';
 export { SinkConnections } from './sink-connections.ts';
 export { deliveryFailure } from './delivery-failure.ts';

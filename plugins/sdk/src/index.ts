@@ -42,3 +42,4 @@ export type {
 export * from './events.ts';
 export { secret, isSecret, secretRegistry, type SecretMeta } from './secret.ts';
 export { maskSecrets, maskErrorSecrets, SECRET_MASK } from './mask-secrets.ts';
+export { serviceOptionsReader } from './service-options.ts';

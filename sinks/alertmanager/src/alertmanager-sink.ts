@@ -1,5 +1,5 @@
-import { coreServices, defineSink, maskSecrets, type ServiceInstance, DeliveryError } from '@herald/plugin-sdk';
-import { boundedText, excerpt, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
+import { coreServices, defineSink, maskSecrets, type ServiceInstance, DeliveryError, serviceOptionsReader } from '@herald/plugin-sdk';
+import { boundedText, excerpt, SinkConnections } from '@herald/plugin-http';
 import { buildAlert, type PostableAlert } from './alertmanager-alert.ts';
 import { alertmanagerPluginConfigSchema, alertmanagerServiceConfigSchema, alertmanagerTemplateSchema, type AlertmanagerServiceConfig } from './alertmanager.config.ts';
 import { noTargetAccepted, statusFailure, type TargetFailure } from './errors.ts';

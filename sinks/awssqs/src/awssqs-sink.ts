@@ -1,6 +1,6 @@
 import { SendMessageCommand, SQSServiceException } from '@aws-sdk/client-sqs';
-import { coreServices, defineSink, DeliveryError, isDeliveryError, maskErrorSecrets, type ServiceInstance } from '@herald/plugin-sdk';
-import { awssqsPluginConfigSchema, awssqsServiceConfigSchema, awssqsTemplateSchema, type AwssqsServiceConfig } from './awssqs.config.ts';
+import { coreServices, defineSink, DeliveryError, isDeliveryError, maskErrorSecrets, serviceOptionsReader } from '@herald/plugin-sdk';
+import { awssqsPluginConfigSchema, awssqsServiceConfigSchema, awssqsTemplateSchema } from './awssqs.config.ts';
 import { ClientPool } from './client-pool.ts';
 import { sqsError } from './errors.ts';
 import { buildSendMessage } from './sqs-message.ts';
@@ -29,26 +29,7 @@ export default defineSink({
     // Aborted by stop(): later sends fail at once, calls in flight are cut.
     const stopping = new AbortController();
     let stopped: Promise<void> | undefined;
-    const parsed = new WeakMap<object, AwssqsServiceConfig>();
-
-    // Herald parses service options when the notification config loads; parsing again here (once per
-    // options object) keeps the sink safe from options that did not come through that path. The messages
-    // name keys only, never values: the key and secret are among them.
-    const serviceConfig = (service: ServiceInstance<unknown>): AwssqsServiceConfig => {
-      const raw = service.config;
-      const known = typeof raw === 'object' && raw !== null ? parsed.get(raw) : undefined;
-      if (known) return known;
-      const result = awssqsServiceConfigSchema.safeParse(raw);
-      if (!result.success) {
-        const key = service.name === service.type ? `service.${service.type}` : `service.${service.type}.${service.name}`;
-        const issues = result.error.issues.flatMap((issue) =>
-          issue.code === 'unrecognized_keys' ? issue.keys.map((k) => `${[key, ...issue.path, k].join('.')}: unknown key`) : [`${[key, ...issue.path].join('.')}: ${issue.message}`],
-        );
-        throw DeliveryError.permanent(`awssqs "${service.name}": invalid service options: ${issues.join('; ')}`);
-      }
-      if (typeof raw === 'object' && raw !== null) parsed.set(raw, result.data);
-      return result.data;
-    };
+    const serviceConfig = serviceOptionsReader('awssqs', awssqsServiceConfigSchema);
 
     return {
       async send(notification, { signal, service }) {

@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { coreServices, defineSink, type ServiceInstance, DeliveryError } from '@herald/plugin-sdk';
-import { emailPluginConfigSchema, emailServiceConfigSchema, emailTemplateSchema, type EmailServiceConfig } from './email.config.ts';
+import { coreServices, defineSink, DeliveryError, serviceOptionsReader } from '@herald/plugin-sdk';
+import { emailPluginConfigSchema, emailServiceConfigSchema, emailTemplateSchema } from './email.config.ts';
 import { buildMessage } from './email-message.ts';
 
 import { scrub, smtpFailure } from './smtp-failure.ts';
@@ -22,23 +22,7 @@ export default defineSink({
   async init({ config, logger, tracer }) {
     const pool = new TransportPool(config);
     let stopped: Promise<void> | undefined;
-    const parsed = new WeakMap<object, EmailServiceConfig>();
-
-    // Herald parses service options when the config loads; parsing here too (once per options object)
-    // keeps the sink safe from options that did not come through that path.
-    const serviceConfig = (service: ServiceInstance<unknown>): EmailServiceConfig => {
-      const raw = service.config;
-      const known = typeof raw === 'object' && raw !== null ? parsed.get(raw) : undefined;
-      if (known) return known;
-      const result = emailServiceConfigSchema.safeParse(raw);
-      if (!result.success) {
-        const key = service.name === service.type ? `service.${service.type}` : `service.${service.type}.${service.name}`;
-        const issues = result.error.issues.map((issue) => `${[key, ...issue.path].join('.')}: ${issue.message}`);
-        throw DeliveryError.permanent(`email "${service.name}": invalid service options: ${issues.join('; ')}`);
-      }
-      if (typeof raw === 'object' && raw !== null) parsed.set(raw, result.data);
-      return result.data;
-    };
+    const serviceConfig = serviceOptionsReader('email', emailServiceConfigSchema);
 
     return {
       async send(notification, { signal, service, attempt }) {

@@ -1,7 +1,7 @@
-import { coreServices, defineSink, DeliveryError, isDeliveryError, maskErrorSecrets, untilAborted, type ServiceInstance } from '@herald/plugin-sdk';
+import { coreServices, defineSink, DeliveryError, isDeliveryError, maskErrorSecrets, untilAborted, serviceOptionsReader } from '@herald/plugin-sdk';
 import { ClientPool } from './client-pool.ts';
 import { pubsubError } from './errors.ts';
-import { gcppubsubPluginConfigSchema, gcppubsubServiceConfigSchema, gcppubsubTemplateSchema, type GcppubsubServiceConfig } from './gcppubsub.config.ts';
+import { gcppubsubPluginConfigSchema, gcppubsubServiceConfigSchema, gcppubsubTemplateSchema } from './gcppubsub.config.ts';
 
 /** The header-like attribute carrying the notification's idempotency key, for a subscriber to drop a resend. */
 export const IDEMPOTENCY_ATTRIBUTE = 'herald-idempotency-key';
@@ -28,23 +28,7 @@ export default defineSink({
     const pool = new ClientPool();
     const stopping = new AbortController();
     let stopped: Promise<void> | undefined;
-    const parsed = new WeakMap<object, GcppubsubServiceConfig>();
-
-    const serviceConfig = (service: ServiceInstance<unknown>): GcppubsubServiceConfig => {
-      const raw = service.config;
-      const known = typeof raw === 'object' && raw !== null ? parsed.get(raw) : undefined;
-      if (known) return known;
-      const result = gcppubsubServiceConfigSchema.safeParse(raw);
-      if (!result.success) {
-        const key = service.name === service.type ? `service.${service.type}` : `service.${service.type}.${service.name}`;
-        const issues = result.error.issues.flatMap((issue) =>
-          issue.code === 'unrecognized_keys' ? issue.keys.map((k) => `${[key, ...issue.path, k].join('.')}: unknown key`) : [`${[key, ...issue.path].join('.')}: ${issue.message}`],
-        );
-        throw DeliveryError.permanent(`gcppubsub "${service.name}": invalid service options: ${issues.join('; ')}`);
-      }
-      if (typeof raw === 'object' && raw !== null) parsed.set(raw, result.data);
-      return result.data;
-    };
+    const serviceConfig = serviceOptionsReader('gcppubsub', gcppubsubServiceConfigSchema);
 
     return {
       async send(notification, { signal, service }) {

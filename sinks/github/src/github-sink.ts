@@ -1,8 +1,8 @@
-import { coreServices, defineSink, DeliveryError, isDeliveryError, maskErrorSecrets, untilAborted, type ServiceInstance } from '@herald/plugin-sdk';
+import { coreServices, defineSink, DeliveryError, isDeliveryError, maskErrorSecrets, untilAborted, serviceOptionsReader } from '@herald/plugin-sdk';
 import { ClientPool } from './client-pool.ts';
 import { githubError } from './errors.ts';
 import { commentOnPullRequests, createCheckRun, createDeploymentStatus, createStatus, dispatch, type Target } from './github-actions.ts';
-import { githubPluginConfigSchema, githubServiceConfigSchema, githubTemplateSchema, type GithubServiceConfig, type GithubTemplate } from './github.config.ts';
+import { githubPluginConfigSchema, githubServiceConfigSchema, githubTemplateSchema, type GithubTemplate } from './github.config.ts';
 import { repoFullName } from './repo-url.ts';
 
 /** What of a private key must never be shown: the whole PEM and each line of its body. */
@@ -33,26 +33,7 @@ export default defineSink({
     // Aborted by stop(): later sends fail at once, calls in flight are cut.
     const stopping = new AbortController();
     let stopped: Promise<void> | undefined;
-    const parsed = new WeakMap<object, GithubServiceConfig>();
-
-    // Herald parses service options when the notification config loads; parsing again here (once per
-    // options object) keeps the sink safe from options that did not come through that path. The messages
-    // name keys only, never values: the private key is one of them.
-    const serviceConfig = (service: ServiceInstance<unknown>): GithubServiceConfig => {
-      const raw = service.config;
-      const known = typeof raw === 'object' && raw !== null ? parsed.get(raw) : undefined;
-      if (known) return known;
-      const result = githubServiceConfigSchema.safeParse(raw);
-      if (!result.success) {
-        const key = service.name === service.type ? `service.${service.type}` : `service.${service.type}.${service.name}`;
-        const issues = result.error.issues.flatMap((issue) =>
-          issue.code === 'unrecognized_keys' ? issue.keys.map((k) => `${[key, ...issue.path, k].join('.')}: unknown key`) : [`${[key, ...issue.path].join('.')}: ${issue.message}`],
-        );
-        throw DeliveryError.permanent(`github "${service.name}": invalid service options: ${issues.join('; ')}`);
-      }
-      if (typeof raw === 'object' && raw !== null) parsed.set(raw, result.data);
-      return result.data;
-    };
+    const serviceConfig = serviceOptionsReader('github', githubServiceConfigSchema);
 
     return {
       async send(notification, { signal, service }) {

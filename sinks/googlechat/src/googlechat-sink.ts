@@ -1,5 +1,5 @@
-import { coreServices, defineSink } from '@herald/plugin-sdk';
-import { callApi, serviceOptionsReader, shownUrl, SinkConnections, urlSecrets, webhookFor } from '@herald/plugin-http';
+import { coreServices, defineSink, serviceOptionsReader } from '@herald/plugin-sdk';
+import { callApi, shownUrl, SinkConnections, urlSecrets, webhookFor } from '@herald/plugin-http';
 import pkg from '../package.json' with { type: 'json' };
 import { answerError, googleError } from './errors.ts';
 import { googleChatBody, postUrl } from './googlechat-message.ts';

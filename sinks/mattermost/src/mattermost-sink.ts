@@ -1,5 +1,5 @@
-import { coreServices, DeliveryError, defineSink } from '@herald/plugin-sdk';
-import { callApi, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
+import { coreServices, DeliveryError, defineSink, serviceOptionsReader } from '@herald/plugin-sdk';
+import { callApi, SinkConnections } from '@herald/plugin-http';
 import pkg from '../package.json' with { type: 'json' };
 import { answerError } from './errors.ts';
 import { mattermostBody, postsUrl } from './mattermost-post.ts';

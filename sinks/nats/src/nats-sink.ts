@@ -1,4 +1,4 @@
-import { coreServices, defineSink, DeliveryError, isDeliveryError, maskErrorSecrets, untilAborted, type NotificationData, type ServiceInstance } from '@herald/plugin-sdk';
+import { coreServices, defineSink, DeliveryError, isDeliveryError, maskErrorSecrets, untilAborted, type NotificationData, serviceOptionsReader } from '@herald/plugin-sdk';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { ConnectionPool } from './connection-pool.ts';
 import { deniedError, natsError } from './errors.ts';
@@ -49,26 +49,7 @@ export default defineSink({
     // Aborted by stop(): later sends fail at once, publishes in flight are cut.
     const stopping = new AbortController();
     let stopped: Promise<void> | undefined;
-    const parsed = new WeakMap<object, NatsServiceConfig>();
-
-    // Herald parses service options when the notification config loads; parsing again here (once per
-    // options object) keeps the sink safe from options that did not come through that path. The messages
-    // name keys only, never values: the password and the nkey are among them.
-    const serviceConfig = (service: ServiceInstance<unknown>): NatsServiceConfig => {
-      const raw = service.config;
-      const known = typeof raw === 'object' && raw !== null ? parsed.get(raw) : undefined;
-      if (known) return known;
-      const result = natsServiceConfigSchema.safeParse(raw);
-      if (!result.success) {
-        const key = service.name === service.type ? `service.${service.type}` : `service.${service.type}.${service.name}`;
-        const issues = result.error.issues.flatMap((issue) =>
-          issue.code === 'unrecognized_keys' ? issue.keys.map((k) => `${[key, ...issue.path, k].join('.')}: unknown key`) : [`${[key, ...issue.path].join('.')}: ${issue.message}`],
-        );
-        throw DeliveryError.permanent(`nats "${service.name}": invalid service options: ${issues.join('; ')}`);
-      }
-      if (typeof raw === 'object' && raw !== null) parsed.set(raw, result.data);
-      return result.data;
-    };
+    const serviceConfig = serviceOptionsReader('nats', natsServiceConfigSchema);
 
     return {
       async send(notification, { signal, service }) {

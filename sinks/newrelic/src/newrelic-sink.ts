@@ -1,6 +1,6 @@
-import { coreServices, DeliveryError, defineSink } from '@herald/plugin-sdk';
+import { coreServices, DeliveryError, defineSink, serviceOptionsReader } from '@herald/plugin-sdk';
 import { answerError } from './errors.ts';
-import { callApi, serviceOptionsReader, SinkConnections, deliveryFailure } from '@herald/plugin-http';
+import { callApi, SinkConnections, deliveryFailure } from '@herald/plugin-http';
 import { buildMarker, markersUrl } from './newrelic-marker.ts';
 import { newrelicPluginConfigSchema, newrelicServiceConfigSchema, newrelicTemplateSchema } from './newrelic.config.ts';
 

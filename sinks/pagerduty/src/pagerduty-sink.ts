@@ -1,6 +1,6 @@
-import { coreServices, defineSink, DeliveryError } from '@herald/plugin-sdk';
+import { coreServices, defineSink, DeliveryError, serviceOptionsReader } from '@herald/plugin-sdk';
 import { isOpenIncidentWithKey, refusedError } from './errors.ts';
-import { callApi, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
+import { callApi, SinkConnections } from '@herald/plugin-http';
 import { buildIncident } from './pagerduty-incident.ts';
 import { pagerdutyPluginConfigSchema, pagerdutyServiceConfigSchema, pagerdutyTemplateSchema } from './pagerduty.config.ts';
 

@@ -1,6 +1,6 @@
-import { coreServices, defineSink, DeliveryError } from '@herald/plugin-sdk';
+import { coreServices, defineSink, DeliveryError, serviceOptionsReader } from '@herald/plugin-sdk';
 import { refusedError } from './errors.ts';
-import { callApi, serviceOptionsReader, SinkConnections } from '@herald/plugin-http';
+import { callApi, SinkConnections } from '@herald/plugin-http';
 import { buildEvent } from './pagerduty-event.ts';
 import { pagerdutyv2PluginConfigSchema, pagerdutyv2ServiceConfigSchema, pagerdutyv2TemplateSchema } from './pagerdutyv2.config.ts';
 

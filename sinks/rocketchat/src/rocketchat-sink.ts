@@ -1,6 +1,6 @@
-import { coreServices, defineSink } from '@herald/plugin-sdk';
+import { coreServices, defineSink, serviceOptionsReader } from '@herald/plugin-sdk';
 import { answerError } from './errors.ts';
-import { callApi, serviceOptionsReader, SinkConnections, deliveryFailure } from '@herald/plugin-http';
+import { callApi, SinkConnections, deliveryFailure } from '@herald/plugin-http';
 import { buildMessage, ignoredOptions, type RocketchatMessage } from './rocketchat-message.ts';
 import { SessionCache, type Session } from './session-cache.ts';
 import { rocketchatPluginConfigSchema, rocketchatServiceConfigSchema, rocketchatTemplateSchema, type RocketchatServiceConfig } from './rocketchat.config.ts';

@@ -65,6 +65,20 @@ describe('a message as Slack receives it', () => {
   });
 });
 
+describe('service options Slack cannot take', () => {
+  it('are a permanent error naming each key as the ConfigMap spells it, and nothing is sent', async () => {
+    // Herald hands send the schema's output; options that did not come that way are read by the sink itself.
+    const config = { ...service, apiURL: 'slack.example', disableUnfurls: true };
+    const err = await rejection(sink.handle.send(notification('ops', { message: 'x' }), { attempt: 1, signal: new AbortController().signal, service: { type: 'slack', name: 'slack', config } }));
+    expect(err).toMatchObject({ name: 'DeliveryError', retryable: false });
+    expect(err.message).toMatch(/^slack "slack": invalid service options: /);
+    expect(err.message).toContain('service.slack.disableUnfurls: unknown key');
+    expect(err.message).toMatch(/service\.slack\.apiURL: [^;]*https:\/\/slack\.com\/api\//);
+    expect(err.message).not.toContain(api.token);
+    expect(api.requests).toHaveLength(0);
+  });
+});
+
 describe('a template Slack cannot take', () => {
   it('is a permanent error naming the template and the field when blocks are not JSON after rendering, and nothing is sent', async () => {
     const err = await rejection(sink.send(notification('ops', { message: 'x', slack: { blocks: '[{"type": "section",' } }, { template: 'pod-ready' }), service));

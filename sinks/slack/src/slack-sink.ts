@@ -1,9 +1,9 @@
-import { coreServices, defineSink, isDeliveryError, type NotificationData, type ServiceInstance, DeliveryError } from '@herald/plugin-sdk';
+import { coreServices, defineSink, isDeliveryError, type NotificationData, DeliveryError, serviceOptionsReader } from '@herald/plugin-sdk';
 import type { WebClient } from '@slack/web-api';
 import { callError } from './errors.ts';
 import { ClientPool } from './slack-client.ts';
 import { buildMessage, type SlackMessage, type Threading } from './slack-message.ts';
-import { slackPluginConfigSchema, slackServiceConfigSchema, slackTemplateSchema, type SlackServiceConfig } from './slack.config.ts';
+import { slackPluginConfigSchema, slackServiceConfigSchema, slackTemplateSchema } from './slack.config.ts';
 import { ThreadStore, type ThreadParent } from './thread-store.ts';
 
 /** How long to wait for another replica to finish posting a thread's parent before trying again. */
@@ -31,26 +31,7 @@ export default defineSink({
     // Aborted by stop(): later sends fail at once, calls in flight are cut.
     const stopping = new AbortController();
     let stopped: Promise<void> | undefined;
-    const parsed = new WeakMap<object, SlackServiceConfig>();
-
-    // Herald parses service options when the notification config loads; parsing again here (once per
-    // options object) keeps the sink safe from options that did not come through that path. The messages
-    // name keys only, never values: the token is one of them.
-    const serviceConfig = (service: ServiceInstance<unknown>): SlackServiceConfig => {
-      const raw = service.config;
-      const known = typeof raw === 'object' && raw !== null ? parsed.get(raw) : undefined;
-      if (known) return known;
-      const result = slackServiceConfigSchema.safeParse(raw);
-      if (!result.success) {
-        const key = service.name === service.type ? `service.${service.type}` : `service.${service.type}.${service.name}`;
-        const issues = result.error.issues.flatMap((issue) =>
-          issue.code === 'unrecognized_keys' ? issue.keys.map((k) => `${[key, ...issue.path, k].join('.')}: unknown key`) : [`${[key, ...issue.path].join('.')}: invalid`],
-        );
-        throw DeliveryError.permanent(`slack "${service.name}": invalid service options: ${issues.join('; ')}`);
-      }
-      if (typeof raw === 'object' && raw !== null) parsed.set(raw, result.data);
-      return result.data;
-    };
+    const serviceConfig = serviceOptionsReader('slack', slackServiceConfigSchema);
 
     return {
       async send(notification, { signal, service }) {

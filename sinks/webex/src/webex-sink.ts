@@ -1,6 +1,6 @@
-import { coreServices, defineSink } from '@herald/plugin-sdk';
+import { coreServices, defineSink, serviceOptionsReader } from '@herald/plugin-sdk';
 import { answerError } from './errors.ts';
-import { callApi, serviceOptionsReader, SinkConnections, deliveryFailure } from '@herald/plugin-http';
+import { callApi, SinkConnections, deliveryFailure } from '@herald/plugin-http';
 import { buildMessage } from './webex-message.ts';
 import { webexPluginConfigSchema, webexServiceConfigSchema } from './webex.config.ts';
 

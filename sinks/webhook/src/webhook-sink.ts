@@ -1,10 +1,10 @@
-import { coreServices, DeliveryError, defineSink, maskSecrets, type ServiceInstance } from '@herald/plugin-sdk';
+import { coreServices, DeliveryError, defineSink, maskSecrets, serviceOptionsReader } from '@herald/plugin-sdk';
 import pkg from '../package.json' with { type: 'json' };
 import { AgentPool } from './agent-pool.ts';
 
 import { attempt } from './http-attempt.ts';
 import { buildRequest } from './webhook-request.ts';
-import { webhookPluginConfigSchema, webhookServiceConfigSchema, webhookTemplateSchema, type WebhookServiceConfig } from './webhook.config.ts';
+import { webhookPluginConfigSchema, webhookServiceConfigSchema, webhookTemplateSchema } from './webhook.config.ts';
 
 const USER_AGENT = `herald/${pkg.version}`;
 
@@ -28,27 +28,7 @@ export default defineSink({
     // Aborted by stop(): later sends fail at once; requests in flight get the drain time.
     const stopping = new AbortController();
     let stopped: Promise<void> | undefined;
-    const parsed = new WeakMap<object, WebhookServiceConfig>();
-
-    // Herald parses service options when the notification config loads; parsing again here (once per
-    // options object) keeps the sink safe from options that did not come through that path.
-    const serviceConfig = (service: ServiceInstance<unknown>): WebhookServiceConfig => {
-      const raw = service.config;
-      const known = typeof raw === 'object' && raw !== null ? parsed.get(raw) : undefined;
-      if (known) return known;
-      const result = webhookServiceConfigSchema.safeParse(raw);
-      if (!result.success) {
-        const key = service.name === service.type ? `service.${service.type}` : `service.${service.type}.${service.name}`;
-        const issues = result.error.issues.flatMap((issue) =>
-          issue.code === 'unrecognized_keys'
-            ? issue.keys.map((k) => `${[key, ...issue.path, k].join('.')}: unknown key`)
-            : [`${[key, ...issue.path].join('.')}: ${issue.message}`],
-        );
-        throw DeliveryError.permanent(maskSecrets(`webhook "${service.name}": invalid service options: ${issues.join('; ')}`, service.secrets));
-      }
-      if (typeof raw === 'object' && raw !== null) parsed.set(raw, result.data);
-      return result.data;
-    };
+    const serviceConfig = serviceOptionsReader('webhook', webhookServiceConfigSchema);
 
     return {
       // One request: Herald's delivery runtime retries (per the service's retryPolicy below), so the rate
