@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '@herald/test-harness';
 import slack from './slack-sink.ts';
+import type { SlackServiceConfig } from './slack.config.ts';
 import { notification, rejection, startSink, type TestSink } from './__fixtures__/slack-harness.ts';
 
 let api: FakeSlack;
@@ -68,7 +69,7 @@ describe('a message as Slack receives it', () => {
 describe('service options Slack cannot take', () => {
   it('are a permanent error naming each key as the ConfigMap spells it, and nothing is sent', async () => {
     // Herald hands send the schema's output; options that did not come that way are read by the sink itself.
-    const config = { ...service, apiURL: 'slack.example', disableUnfurls: true };
+    const config = { ...service, apiURL: 'slack.example', disableUnfurls: true } as unknown as SlackServiceConfig;
     const err = await rejection(sink.handle.send(notification('ops', { message: 'x' }), { attempt: 1, signal: new AbortController().signal, service: { type: 'slack', name: 'slack', config } }));
     expect(err).toMatchObject({ name: 'DeliveryError', retryable: false });
     expect(err.message).toMatch(/^slack "slack": invalid service options: /);
