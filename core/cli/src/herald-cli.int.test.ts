@@ -155,6 +155,21 @@ describe('herald config check', () => {
     expect(good.stdout).toContain('notifications-cm.yaml: 0 trigger(s), 1 template(s), 1 service(s))');
   });
 
+  it('prints the warnings of a notification config read from files, as `herald run` logs them: a condition on the clock without a resync', () => {
+    const cm = configFile('clock-cm.yaml', 'data:\n  trigger.on-stuck: |\n    - when: time.Now().Sub(time.Parse(pod.metadata.creationTimestamp)).Minutes() >= 5\n      send: [t]\n  template.t: "message: stuck"\n');
+    const engine = (resync: string) =>
+      configFile(`clock${resync.length}.yaml`, `notifications:\n  files: { configMap: ${cm} }\nplugins:\n  - name: '@herald/source-kubernetes'\n    options: {resources: [{version: v1, resource: pods, kind: Pod}]${resync}}\n  - name: '@herald/sink-webhook'\n`);
+    const warning = `${cm}:2: warning: trigger.on-stuck[0].when: reads the clock (time.Now()), but the Kubernetes source in herald.yaml sets no resyncPeriod`;
+    const without = herald(['config', 'check', '-c', engine('')]);
+    expect(without.code).toBe(0);
+    expect(without.stderr).toContain(warning);
+    expect(without.stdout).toContain('clock-cm.yaml: 1 trigger(s), 1 template(s), 0 service(s))');
+    expect(JSON.parse(herald(['config', 'check', '-c', engine(''), '-o', 'json']).stdout)).toMatchObject({ valid: true, warnings: [expect.stringContaining(warning)] });
+    const resyncing = herald(['config', 'check', '-c', engine(', resyncPeriod: 1m')]);
+    expect(resyncing).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(herald(['config', 'check', '-c', engine(', resyncPeriod: 1m'), '-o', 'json']).stdout)).not.toHaveProperty('warnings');
+  });
+
   it('redacts NATS credentials', () => {
     const result = herald(['config', 'check', '-o', 'json'], { HERALD__NATS__AUTH__TOKEN: 's3cret-token' });
     expect(result.code).toBe(0);
