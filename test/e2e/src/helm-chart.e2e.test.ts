@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, PolicyV1Api, RbacAuthorizationV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { createNamespacedCrd, freePort, serverSideDryRun, serviceAccountKubeconfig, startHelm, testNatsLimits, type Helm } from '@herald/test-harness';
+import { createNamespacedCrd, freePort, serverSideDryRun, serviceAccountKubeconfig, startHelm, testNatsLimits, toolPath, type Helm } from '@herald/test-harness';
 import { seedConfigMap } from './support/cluster-setup.ts';
 import { startHerald } from './support/herald-process.ts';
 import { mergePatch, notifiedKey, subscribe, waitUntil } from './support/scenario.ts';
@@ -59,6 +59,13 @@ const valueSets: Record<string, Record<string, unknown>> = {
     extraVolumeMounts: [{ name: 'extra', mountPath: '/var/extra' }],
     serviceMonitor: { enabled: true, labels: { release: 'prometheus' } },
     podMonitor: { enabled: true },
+    prometheusRule: {
+      enabled: true,
+      labels: { release: 'prometheus' },
+      alertLabels: { team: 'platform', severity: 'page' },
+      disabled: { HeraldDeadLetters: true },
+      extraRules: [{ alert: 'HeraldTooManyPods', expr: 'sum(kube_pod_info) > 5000', for: '1h', labels: { severity: 'info' }, annotations: { summary: 'Many Pods to watch.' } }],
+    },
     networkPolicy: {
       enabled: true,
       metricsFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
@@ -116,13 +123,14 @@ describe('the Helm chart deploy/helm/herald', () => {
     for (const name of ['shop', 'payments']) await core.createNamespace({ body: { metadata: { name } } });
     await createNamespacedCrd(kc, { group: 'monitoring.coreos.com', kind: 'ServiceMonitor', plural: 'servicemonitors' });
     await createNamespacedCrd(kc, { group: 'monitoring.coreos.com', kind: 'PodMonitor', plural: 'podmonitors' });
+    await createNamespacedCrd(kc, { group: 'monitoring.coreos.com', kind: 'PrometheusRule', plural: 'prometheusrules' });
     for (const [name, values] of Object.entries(valueSets)) {
       const objects = await template('dry', namespace, [valuesFile(name, values)]);
       const answers = await serverSideDryRun(kc, objects);
       expect({ name, refused: answers.filter((a) => a.status >= 300 || a.message !== '') }).toEqual({ name, refused: [] });
       const kinds = objects.map((o) => o.kind);
       if (name === 'split') expect(kinds.filter((k) => k === 'Deployment' || k === 'PodDisruptionBudget')).toHaveLength(8);
-      if (name === 'everything') expect(kinds).toEqual(expect.arrayContaining(['NetworkPolicy', 'ServiceMonitor', 'PodMonitor', 'ClusterRole', 'Role']));
+      if (name === 'everything') expect(kinds).toEqual(expect.arrayContaining(['NetworkPolicy', 'ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'ClusterRole', 'Role']));
     }
   });
 
@@ -181,6 +189,34 @@ describe('the Helm chart deploy/helm/herald', () => {
     const defaults = (await template('herald', 'herald', [valuesFile('defaults', {})])) as (KubernetesObject & { rules?: unknown[] })[];
     const rulesOf = (objects: (KubernetesObject & { rules?: unknown[] })[], kind: string) => objects.filter((o) => o.kind === kind).flatMap((o) => o.rules);
     for (const kind of ['ClusterRole', 'Role']) expect({ kind, rules: rulesOf(manifest, kind) }).toEqual({ kind, rules: rulesOf(defaults, kind) });
+  });
+
+  it("installs Herald's alerts as a PrometheusRule: the rules promtool tests (files/alerts.yaml), less those disabled, with alertLabels and the extra rules; a misspelt alert is refused", async () => {
+    const file = parse(readFileSync(join(chart, 'files', 'alerts.yaml'), 'utf8')) as { groups: { name: string; rules: { alert: string; labels: Record<string, string> }[] }[] };
+    expect((await template('r', 'herald', [])).map((o) => o.kind)).not.toContain('PrometheusRule');
+    const everything = valueSets.everything!.prometheusRule as { extraRules: unknown[] };
+    const [rule] = (await template('r', 'herald', [valuesFile('everything', valueSets.everything!)])).filter((o) => o.kind === 'PrometheusRule') as unknown as {
+      metadata: { labels: Record<string, string> };
+      spec: { groups: { name: string; rules: { alert: string; labels: Record<string, string> }[] }[] };
+    }[];
+    expect(rule!.metadata.labels).toMatchObject({ release: 'prometheus', 'app.kubernetes.io/name': 'herald' });
+    // Every alert of the file but the disabled one, as written, with the team label; an alert's own severity kept.
+    const expected = file.groups.map((g) => ({
+      name: g.name,
+      rules: g.rules.filter((r) => r.alert !== 'HeraldDeadLetters').map((r) => ({ ...r, labels: { ...r.labels, team: 'platform' } })),
+    }));
+    expect(rule!.spec.groups).toEqual([...expected, { name: 'herald-extra', rules: everything.extraRules }]);
+    expect(rule!.spec.groups[0]!.rules.map((r) => r.labels.severity)).not.toContain('page');
+    // What the chart writes is still a rule file Prometheus accepts.
+    const rendered = join(valuesDir, 'rendered-rules.yaml');
+    writeFileSync(rendered, JSON.stringify({ groups: rule!.spec.groups }));
+    const check = spawnSync(toolPath('HERALD_PROMTOOL', 'prometheus', 'promtool'), ['check', 'rules', rendered], { encoding: 'utf8' });
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+    expect(check.stdout).toContain(`SUCCESS: ${file.groups[0]!.rules.length} rules found`);
+
+    const typo = await helm.run(['template', 'r', chart, '--kube-version', '1.34.0', '-f', valuesFile('typo', { prometheusRule: { enabled: true, disabled: { HeraldDedLetters: true } } })]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain('prometheusRule.disabled.HeraldDedLetters: Herald has no such alert (its alerts: HeraldNotificationsFailed, ');
   });
 
   it('refuses a values file with an unknown key or a wrong type, naming the key path', async () => {

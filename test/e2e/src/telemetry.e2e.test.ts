@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, startJaeger, startNats, startPrometheus, testNatsLimits, toolPath, type ControlPlane, type JaegerServer, type JaegerSpan, type NatsServer, type PromSample } from '@herald/test-harness';
@@ -15,6 +16,7 @@ const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const HEADER_SECRET = 'hdr-s3cr3t-7f1c9a';
 const BASIC_SECRET = 'basic-pa55-2b8e4d';
 const ROLES = ['source', 'evaluator', 'sink', 'state'] as const;
+const alertRules = fileURLToPath(new URL('../../../deploy/helm/herald/files/alerts.yaml', import.meta.url));
 
 let cp: ControlPlane;
 let nats: NatsServer;
@@ -189,8 +191,8 @@ describe('telemetry across processes', () => {
     }
   });
 
-  it('is scraped by a real Prometheus: PromQL counts the delivery, and finds the bus, delivery and source gauges', async () => {
-    const prometheus = await startPrometheus({ targets: ROLES.map((role) => `127.0.0.1:${portOf(heralds.get(role)!)}`) });
+  it('is scraped by a real Prometheus: PromQL counts the delivery, and finds the bus, delivery and source gauges; Herald\'s alerting rules evaluate, none firing', async () => {
+    const prometheus = await startPrometheus({ targets: ROLES.map((role) => `127.0.0.1:${portOf(heralds.get(role)!)}`), ruleFiles: [alertRules] });
     const value = async (promql: string, expected: number) => {
       const samples = await until(() => prometheus.query(promql), (r: PromSample[]) => r.length === 1 && r[0]!.value === expected, `${promql} = ${expected}`);
       return samples[0]!;
@@ -218,6 +220,13 @@ describe('telemetry across processes', () => {
           await expect(prometheus.query(expr.replaceAll('$__rate_interval', '1m').replaceAll('$__range', '5m')), panel.title).resolves.toBeInstanceOf(Array);
         }
       }
+      // Herald's alerting rules (docs/operations/alerts.md) on a healthy Herald: each evaluated without an error
+      // (a rule whose vector matching the real series broke would say so here), and none pending or firing.
+      const rules = await until(() => prometheus.rules(), (r) => r.length > 0 && r.every((rule) => rule.health !== 'unknown'), 'every alerting rule evaluated');
+      expect(rules.map((r) => ({ name: r.name, health: r.health, lastError: r.lastError ?? '', state: r.state }))).toEqual(
+        rules.map((r) => ({ name: r.name, health: 'ok', lastError: '', state: 'inactive' })),
+      );
+      expect(rules.map((r) => r.name)).toContain('HeraldNotificationsFailed');
     } finally {
       await prometheus.stop();
     }

@@ -15,7 +15,7 @@ export { startFakeGitHub, type FakeGitHub, type GitHubBehaviour, type GitHubRequ
 export { startPubsubFake, type PubsubFake } from './pubsub/pubsub-fake.ts';
 export { startMotoSqs, type MotoSqs, type SqsBehaviour, type SqsRequest } from './moto/moto-server.ts';
 export { startJaeger, type JaegerServer, type JaegerSpan } from './jaeger/jaeger-server.ts';
-export { startPrometheus, type PrometheusServer, type PromSample, type StartPrometheusOptions } from './prometheus/prometheus-server.ts';
+export { startPrometheus, type PrometheusServer, type PromRule, type PromSample, type StartPrometheusOptions } from './prometheus/prometheus-server.ts';
 export { startApiServer, type ApiServer, type ApiRequest, type ApiAnswer as FakeApiAnswer } from './http-api/api-server.ts';
 export { startCuttingEcho, type CuttingEchoServer } from './http-api/cutting-echo-server.ts';
 export { startEndlessAnswerServer, type EndlessAnswerServer } from './http-api/endless-answer-server.ts';

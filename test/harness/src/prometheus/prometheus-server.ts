@@ -12,11 +12,25 @@ export interface PromSample {
   value: number;
 }
 
+/** One rule as `/api/v1/rules` reports it after its evaluations. */
+export interface PromRule {
+  name: string;
+  type: 'alerting' | 'recording';
+  /** `ok` once evaluated without an error, `err` (with `lastError`) when not, `unknown` before. */
+  health: 'ok' | 'err' | 'unknown';
+  lastError?: string;
+  /** Alerting rules: `inactive`, `pending` or `firing`. */
+  state?: string;
+  lastEvaluation: string;
+}
+
 export interface PrometheusServer {
   readonly url: string;
   readonly logPath: string;
   /** An instant PromQL query: the samples of its vector (none while nothing matches yet). */
   query(promql: string): Promise<PromSample[]>;
+  /** Every rule of the rule files, with its health and state. */
+  rules(): Promise<PromRule[]>;
   stop(): Promise<void>;
 }
 
@@ -25,6 +39,8 @@ export interface StartPrometheusOptions {
   targets: readonly string[];
   /** Default 1 s, so a test sees a new value within a second or two. */
   scrapeIntervalSeconds?: number;
+  /** Rule files (`rule_files`), evaluated at the scrape interval. */
+  ruleFiles?: readonly string[];
 }
 
 const live = killedOnExit();
@@ -43,6 +59,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
   const config = {
     global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval },
     scrape_configs: [{ job_name: 'herald', static_configs: [{ targets: options.targets }] }],
+    ...(options.ruleFiles ? { rule_files: options.ruleFiles } : {}),
   };
   writeFileSync(configPath, JSON.stringify(config, null, 2));
   const logPath = join(dir, 'prometheus.log');
@@ -79,6 +96,13 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
       if (body.status !== 'success') throw new Error(`prometheus query ${promql}: ${body.error ?? response.status}`);
       if (body.data!.resultType !== 'vector') throw new Error(`prometheus query ${promql}: a ${body.data!.resultType}, not an instant vector`);
       return body.data!.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+    },
+    rules: async () => {
+      const response = await fetch(`${url}/api/v1/rules`);
+      if (response.status === 503) return [];
+      const body = (await response.json()) as { status: string; error?: string; data?: { groups: { rules: PromRule[] }[] } };
+      if (body.status !== 'success') throw new Error(`prometheus rules: ${body.error ?? response.status}`);
+      return body.data!.groups.flatMap((g) => g.rules);
     },
     stop: () =>
       (stopping ??= (async () => {
