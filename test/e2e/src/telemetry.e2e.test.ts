@@ -287,6 +287,31 @@ describe('telemetry across processes', () => {
     expect(receiver.requests[0]!.headers['x-token']).toBe(HEADER_SECRET);
     expect(receiver.requests[0]!.headers.authorization).toBe(`Basic ${basic}`);
   });
+
+  it('alerts in a real Prometheus when a notification fails for good: its first failure, which appears as a new series, fires HeraldNotificationsFailed', async () => {
+    const prometheus = await startPrometheus({ targets: ROLES.map((role) => `127.0.0.1:${portOf(heralds.get(role)!)}`), ruleFiles: [alertRules] });
+    try {
+      await until(() => prometheus.rules(), (r) => r.length > 0 && r.every((rule) => rule.health === 'ok'), 'every alerting rule evaluated');
+      // A refusal (404) is final: one attempt, a dead letter, notifications_deliveries_total{succeeded="false"} 1.
+      receiver.failNext(404);
+      const core = cp.adminKubeConfig.makeApiClient(CoreV1Api);
+      await core.createNamespacedPod({ namespace, body: { metadata: { name: 'refused', annotations: { 'notifications.argoproj.io/subscribe.on-running.hook': '' } }, spec: { containers: [{ name: 'app', image: 'app' }] } } });
+      await core.patchNamespacedPodStatus({ name: 'refused', namespace, body: { status: { phase: 'Running' } } }, mergePatch);
+      const firing = await until(
+        () => prometheus.rules(),
+        (r) => r.some((rule) => rule.name === 'HeraldNotificationsFailed' && rule.state === 'firing'),
+        'HeraldNotificationsFailed firing',
+      );
+      const failed = firing.find((r) => r.name === 'HeraldNotificationsFailed')!;
+      expect(failed.alerts!.map((a) => a.labels)).toEqual([{ alertname: 'HeraldNotificationsFailed', job: 'herald', trigger: 'on-running', service: 'hook', severity: 'warning' }]);
+      expect(failed.alerts![0]!.annotations.summary).toBe('Notifications of on-running to hook failed for good.');
+      // The dead letter it left waits: that alert is pending (it fires after an hour), the others stay quiet.
+      const states = Object.fromEntries((await prometheus.rules()).map((r) => [r.name, r.state]));
+      expect(states).toMatchObject({ HeraldDeadLetters: 'pending', HeraldDestinationCircuitOpen: 'inactive', HeraldNoSourceLeader: 'inactive', HeraldBacklog: 'inactive' });
+    } finally {
+      await prometheus.stop();
+    }
+  });
 });
 
 /** Polls `fn` until `ok` holds (a minute at most): spans and metrics arrive a moment after the delivery. */

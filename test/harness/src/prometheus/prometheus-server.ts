@@ -21,6 +21,8 @@ export interface PromRule {
   lastError?: string;
   /** Alerting rules: `inactive`, `pending` or `firing`. */
   state?: string;
+  /** Alerting rules: the alerts pending or firing, with their labels (`alertname` among them) and annotations. */
+  alerts?: { labels: Record<string, string>; annotations: Record<string, string>; state: string }[];
   lastEvaluation: string;
 }
 
