@@ -66,6 +66,7 @@ const valueSets: Record<string, Record<string, unknown>> = {
       disabled: { HeraldDeadLetters: true },
       extraRules: [{ alert: 'HeraldTooManyPods', expr: 'sum(kube_pod_info) > 5000', for: '1h', labels: { severity: 'info' }, annotations: { summary: 'Many Pods to watch.' } }],
     },
+    grafanaDashboard: { enabled: true, annotations: { grafana_folder: 'Herald' } },
     networkPolicy: {
       enabled: true,
       metricsFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
@@ -217,6 +218,17 @@ describe('the Helm chart deploy/helm/herald', () => {
     const typo = await helm.run(['template', 'r', chart, '--kube-version', '1.34.0', '-f', valuesFile('typo', { prometheusRule: { enabled: true, disabled: { HeraldDedLetters: true } } })]);
     expect(typo.code).toBe(1);
     expect(typo.stderr).toContain('prometheusRule.disabled.HeraldDedLetters: Herald has no such alert (its alerts: HeraldNotificationsFailed, ');
+  });
+
+  it("installs Herald's Grafana dashboard for Grafana's sidecar: a ConfigMap with the sidecar's label and the dashboard the telemetry test queries", async () => {
+    expect((await template('r', 'herald', [])).filter((o) => o.kind === 'ConfigMap').map((o) => o.metadata!.name)).not.toContain('r-herald-dashboard');
+    const configMap = (await template('r', 'herald', [valuesFile('everything', valueSets.everything!)])).find((o) => o.kind === 'ConfigMap' && o.metadata!.name === 'r-herald-dashboard') as unknown as {
+      metadata: { namespace: string; labels: Record<string, string>; annotations: Record<string, string> };
+      data: Record<string, string>;
+    };
+    expect(configMap.metadata).toMatchObject({ namespace: 'herald', labels: { grafana_dashboard: '1' }, annotations: { grafana_folder: 'Herald' } });
+    expect(Object.keys(configMap.data)).toEqual(['herald.json']);
+    expect(JSON.parse(configMap.data['herald.json']!)).toEqual(JSON.parse(readFileSync(join(chart, 'files', 'grafana-dashboard.json'), 'utf8')));
   });
 
   it('refuses a values file with an unknown key or a wrong type, naming the key path', async () => {

@@ -214,7 +214,7 @@ describe('telemetry across processes', () => {
       await value('count(sum by (instance) (process_cpu_time_total) > 0)', ROLES.length);
       await value('count(sum by (instance) (v8js_memory_heap_used) > 1e6)', ROLES.length);
       // Every query of the Grafana dashboard is one Prometheus accepts.
-      const dashboard = JSON.parse(readFileSync(new URL('../../../docs/operations/grafana-dashboard.json', import.meta.url), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+      const dashboard = JSON.parse(readFileSync(new URL('../../../deploy/helm/herald/files/grafana-dashboard.json', import.meta.url), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
       for (const panel of dashboard.panels) {
         for (const { expr } of panel.targets) {
           await expect(prometheus.query(expr.replaceAll('$__rate_interval', '1m').replaceAll('$__range', '5m')), panel.title).resolves.toBeInstanceOf(Array);
