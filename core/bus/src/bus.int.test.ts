@@ -297,7 +297,20 @@ describe('break 4: stream limits drop undelivered notifications silently', () =>
     ]);
     expect(await store.counts()).toEqual({ notifications: 3 });
     expect((await inspector.streams()).find((s) => s.channel === 'deadLetters')?.subjects).toEqual({ notifications: 3 });
-    expect(await store.purge('notifications')).toBe(3);
+    // What the state role's sweep reads: the newest letter of each notification, not an older Herald's, at most `limit`.
+    const newest = await b.notificationDeadLetters(10);
+    expect(newest.map((l) => [tried(l).stateKey, tried(l).rendered.message]).sort()).toEqual([
+      ['pod-a', 'try 3'],
+      ['pod-b', 'try 1'],
+    ]);
+    expect(await b.notificationDeadLetters(1)).toHaveLength(1);
+    // Removing a letter read never removes a newer one of the same notification, written meanwhile.
+    const podA = newest.find((l) => tried(l).stateKey === 'pod-a')!;
+    await publisher.deadLetter('notifications', notification('pod-a', 4), { code: 'HERALD_ERR_TEST', reason: 'failed again' });
+    expect(await b.removeDeadLetter(podA)).toBe(0);
+    expect(await b.removeDeadLetter(newest.find((l) => tried(l).stateKey === 'pod-b')!)).toBe(1);
+    expect((await b.notificationDeadLetters(10)).map((l) => [tried(l).stateKey, tried(l).rendered.message])).toEqual([['pod-a', 'try 4']]);
+    expect(await store.purge('notifications')).toBe(2);
     expect((await b.jsm.streams.info(stream)).state.messages).toBe(0);
     await store.close();
     await inspector.close();

@@ -15,6 +15,7 @@ import { ProcessRegistry } from './process-registry.ts';
 import { JetStreamKvStore, scopedStore, type KvStore } from './kv-store.ts';
 import { consumeStateChanges, type StateChange } from './state-changes.ts';
 import { purgeAcknowledged } from './stream-room.ts';
+import { parseDeadLetter, type DeadLetter } from './dead-letters.ts';
 import { defaultPublisherOptions, JetStreamPublisher, type PublisherOptions } from './publisher.ts';
 import { defaultSubscriberOptions, JetStreamSubscriber, type SubscriberOptions } from './subscriber.ts';
 import { defaultTopology, Topology, type TopologyOptions } from './topology.ts';
@@ -214,6 +215,27 @@ export class Bus {
     const base = `${this.topology.channelSubject('notifications')}.`;
     const info = await this.jsm.streams.info(this.topology.streamName('notifications'), { subjects_filter: `${base}>` });
     return [...new Set(Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(base.length).split('.')[0]!))].sort();
+  }
+
+  /**
+   * The newest dead letter of each notification that has one (`<prefix>.dlq.notifications.<key hash>`: each
+   * failure replaced the one before), at most `limit`, for the state role's sweep. Letters an older Herald
+   * wrote on `<prefix>.dlq.notifications` itself are not among them.
+   */
+  async notificationDeadLetters(limit: number): Promise<DeadLetter[]> {
+    const stream = this.topology.streamName('deadLetters');
+    const info = await this.jsm.streams.info(stream, { subjects_filter: `${this.topology.deadLetterSubject('notifications')}.*` });
+    const letters: DeadLetter[] = [];
+    for (const subject of Object.keys(info.state.subjects ?? {}).slice(0, limit)) {
+      const m = await this.jsm.direct.getMessage(stream, { last_by_subj: subject });
+      if (m) letters.push(parseDeadLetter(m, this.topology));
+    }
+    return letters;
+  }
+
+  /** Deletes the dead letter `letter` and any older one on its subject; a newer one stays. Returns how many. */
+  async removeDeadLetter(letter: Pick<DeadLetter, 'id' | 'subject'>): Promise<number> {
+    return (await this.jsm.streams.purge(this.topology.streamName('deadLetters'), { filter: letter.subject, seq: letter.id + 1 })).purged;
   }
 
   /**

@@ -1,9 +1,10 @@
 import { context, SpanKind, trace, type SpanContext } from '@opentelemetry/api';
-import type { KvStore } from '@herald/core-bus';
+import type { DeadLetter, KvStore } from '@herald/core-bus';
 import type { KubeClient } from '@herald/core-kube';
 import { systemClock, type BusSubscriber, type Clock, type DeliveryResultData, type Logger, type Subscription } from '@herald/plugin-sdk';
 import { AnnotationMirror, changesAnnotation, type ClaimChange } from './annotation-mirror.ts';
 import { Dedup } from './dedup.ts';
+import { removeDeliveredLetters } from './delivered-letters.ts';
 
 export interface StateRoleOptions {
   subscriber: BusSubscriber;
@@ -16,13 +17,18 @@ export interface StateRoleOptions {
   kube: KubeClient | undefined;
   annotationPrefix: string;
   coalesceMs: number;
-  clock?: Pick<Clock, 'now'>;
+  /**
+   * Absent: dead letters stay until an operator removes them. Else every `everyMs` the letters of notifications
+   * delivered since they failed are removed (removeDeliveredLetters).
+   */
+  deadLetters?: { everyMs: number; letters(limit: number): Promise<DeadLetter[]>; remove(letter: DeadLetter): Promise<number> };
+  clock?: Pick<Clock, 'now'> & Partial<Pick<Clock, 'sleep'>>;
 }
 
 /**
  * The state role. Delivery results settle claims: a success marks the claim `sent`, a final failure
  * deletes it so the condition fires again. Every change of an object's claims is mirrored into its
- * `notified` annotation.
+ * `notified` annotation. Dead letters of notifications delivered since are removed (`deadLetters`).
  */
 export async function startStateRole(options: StateRoleOptions): Promise<{ stop(): Promise<void> }> {
   const { kv, logger, annotationPrefix } = options;
@@ -49,12 +55,32 @@ export async function startStateRole(options: StateRoleOptions): Promise<{ stop(
     await Promise.all(subscriptions.map((s) => s.stop()));
     throw err;
   }
+  const stopping = new AbortController();
+  const sweeping = options.deadLetters ? sweepDeadLetters(options.deadLetters) : undefined;
   return {
     async stop() {
-      await Promise.all(subscriptions.map((s) => s.stop()));
+      stopping.abort(new Error('the state role stopped'));
+      await Promise.all([...subscriptions.map((s) => s.stop()), sweeping]);
       mirror?.stop();
     },
   };
+
+  async function sweepDeadLetters(deadLetters: NonNullable<StateRoleOptions['deadLetters']>): Promise<void> {
+    const sleep = clock.sleep ?? systemClock.sleep;
+    for (;;) {
+      try {
+        await sleep(deadLetters.everyMs, stopping.signal);
+      } catch {
+        return; // stopped
+      }
+      try {
+        await removeDeliveredLetters({ ...deadLetters, read: (uid, key) => dedup.read(uid, key), logger });
+      } catch (err) {
+        if (stopping.signal.aborted) return;
+        logger.warn({ err }, `cannot look for dead letters of notifications delivered since; trying again in ${deadLetters.everyMs / 1000} s`);
+      }
+    }
+  }
 
   /**
    * The annotation patch goes into the trace of the delivery it records: a child of the (first) settle

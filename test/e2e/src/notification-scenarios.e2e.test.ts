@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { createNamespacedCrd, grantRestrictedUser } from '@herald/test-harness';
+import { createNamespacedCrd, freePort, grantRestrictedUser } from '@herald/test-harness';
 import { conditionKey, mergePatch, notifiedOf, subscribe, waitUntil } from './support/scenario.ts';
 import { useScenarioWorld } from './support/scenario-world.ts';
 import type { ReceivedRequest } from './support/webhook-receiver.ts';
@@ -296,27 +296,36 @@ describe('notification scenarios, end to end (real kube-apiserver, NATS, HTTP re
     expect(requests('/late', 'patient')).toEqual(['aged patient', 'seen patient']);
   });
 
-  it('with resyncPeriod, a destination that refuses for good is tried again at each resync, as in Argo, and leaves one dead letter, its newest; once it takes the notification, it is sent once', async () => {
+  it('with resyncPeriod, a destination that refuses for good is tried again at each resync, as in Argo: one dead letter per failing notification, its newest; once the destination takes it, it is sent once and its letter removed', async () => {
     const named = "pod.metadata.name == 'unlucky'";
+    const doomed = "pod.metadata.name == 'doomed'";
     const s = await world.scenario({
       prefix: 'RESYNCDLQ',
       source: { resyncPeriod: '1s' },
+      // A send that fails is final at once (the refused connection too), and delivered letters are looked for every second.
+      engine: { sink: { maxDeliver: 1 }, state: { removeDeliveredDeadLetters: '1s' } },
       data: {
         'trigger.on-named': `- when: ${named}\n  send: [named]\n`,
-        'template.named': 'webhook:\n  down: {method: POST, body: "named {{.pod.metadata.name}}"}\n',
+        'trigger.on-doomed': `- when: ${doomed}\n  send: [named]\n`,
+        'template.named': 'webhook:\n  down: {method: POST, body: "named {{.pod.metadata.name}}"}\n  gone: {method: POST, body: "named {{.pod.metadata.name}}"}\n',
         'service.webhook.down': `url: ${world.receiver.url}/down`,
+        // Nothing listens there: every send to it fails.
+        'service.webhook.gone': `url: http://127.0.0.1:${await freePort()}/gone`,
       },
     });
     const herald = await s.herald();
     // 400 is permanent: no retry within a send; the claim is released and the next resync sends it again.
     world.receiver.failNext(400, 400, 400, 400);
     await s.pod('unlucky', { annotations: { [subscribe('on-named.down')]: '' } });
+    await s.pod('doomed', { annotations: { [subscribe('on-doomed.gone')]: '' } });
     await world.receiver.waitFor(5, to('/down', 'unlucky'));
     await s.waitForNotifiedKeys('unlucky', [`on-named:${conditionKey(0, named)}:down:`]);
-    await s.settled();
     expect(world.receiver.requests.filter(to('/down', 'unlucky')).map((r) => r.status)).toEqual([400, 400, 400, 400, 200]);
-    const letters = await dlqList(herald.configPath);
-    expect(letters).toEqual([expect.objectContaining({ code: 'HERALD_ERR_DELIVERY_PERMANENT', about: expect.objectContaining({ trigger: 'on-named', destination: 'down:', object: `Pod ${s.namespace}/unlucky` }) })]);
+    // The letter of the notification delivered since goes; the one still failing at every resync stays, one letter.
+    const letters = await waitUntil(() => dlqList(herald.configPath), (l) => l.length === 1 && l[0]!.about.trigger === 'on-doomed', 'only the failing notification’s letter left');
+    expect(letters).toEqual([expect.objectContaining({ about: expect.objectContaining({ trigger: 'on-doomed', destination: 'gone:', object: `Pod ${s.namespace}/doomed` }) })]);
+    expect(herald.logs()).toContain('dead letter removed: its notification was delivered since');
+    expect(world.receiver.requests.filter(to('/down', 'unlucky'))).toHaveLength(5);
   });
 
   it('break 3 and break 9: a trigger whose template fails to render is dead-lettered alone (named in herald dlq list), the other trigger is delivered; a service no sink delivers is refused at load', async () => {

@@ -125,6 +125,12 @@ const stateSchema = z
     mirrorAnnotations: z.boolean().default(true),
     /** Changes to one object's state within this window cost one patch. */
     coalesce: duration.prefault('200ms'),
+    /**
+     * Every period, the dead letters of notifications delivered since they failed are removed (a destination
+     * that came back took them at a resync or the object's next change). `0` keeps every letter until an
+     * operator removes it.
+     */
+    removeDeliveredDeadLetters: duration.prefault('1m'),
   })
   .prefault({});
 

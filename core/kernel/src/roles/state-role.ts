@@ -1,4 +1,4 @@
-import type { Bus } from '@herald/core-bus';
+import type { Bus, DeadLetter } from '@herald/core-bus';
 import { startStateRole } from '@herald/core-dedup';
 import type { Telemetry } from '@herald/core-telemetry';
 import type { Logger } from '@herald/plugin-sdk';
@@ -36,6 +36,9 @@ export class StateRole {
       kube: state.mirrorAnnotations && !notifications.files ? this.#kube.client : undefined,
       annotationPrefix: notifications.annotationPrefix,
       coalesceMs: state.coalesce,
+      ...(state.removeDeliveredDeadLetters > 0
+        ? { deadLetters: { everyMs: state.removeDeliveredDeadLetters, letters: (limit: number) => this.#bus.notificationDeadLetters(limit), remove: (letter: DeadLetter) => this.#bus.removeDeadLetter(letter) } }
+        : {}),
     });
   }
 
