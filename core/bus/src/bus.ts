@@ -219,14 +219,18 @@ export class Bus {
 
   /**
    * The newest dead letter of each notification that has one (`<prefix>.dlq.notifications.<key hash>`: each
-   * failure replaced the one before), at most `limit`, for the state role's sweep. Letters an older Herald
-   * wrote on `<prefix>.dlq.notifications` itself are not among them.
+   * failure replaced the one before), in the order of their subjects, those after `after`, at most `limit`:
+   * for the state role's sweep. Letters an older Herald wrote on `<prefix>.dlq.notifications` itself are not
+   * among them.
    */
-  async notificationDeadLetters(limit: number): Promise<DeadLetter[]> {
+  async notificationDeadLetters(limit: number, after = ''): Promise<DeadLetter[]> {
     const stream = this.topology.streamName('deadLetters');
     const info = await this.jsm.streams.info(stream, { subjects_filter: `${this.topology.deadLetterSubject('notifications')}.*` });
+    const subjects = Object.keys(info.state.subjects ?? {})
+      .filter((subject) => subject > after)
+      .sort();
     const letters: DeadLetter[] = [];
-    for (const subject of Object.keys(info.state.subjects ?? {}).slice(0, limit)) {
+    for (const subject of subjects.slice(0, limit)) {
       const m = await this.jsm.direct.getMessage(stream, { last_by_subj: subject });
       if (m) letters.push(parseDeadLetter(m, this.topology));
     }

@@ -35,7 +35,7 @@ describe('removeDeliveredLetters', () => {
   const letter = (n: NotificationData | string): DeadLetter => {
     const payload = typeof n === 'string' ? n : Buffer.from(encodeEnvelope({ id: `id-${++seq}`, source: 'test', type: EventTypes.notification, data: n })).toString('utf8');
     const data = { reason: 'answered 400', code: 'HERALD_ERR_DELIVERY_PERMANENT', consumer: 'herald-sink-webhook', deliveryCount: 1, original: { stream: 'N', subject: 'herald.notifications.webhook.0', sequence: seq, headers: {}, payload, encoding: 'utf8' as const } };
-    return { id: ++seq, time: new Date(0), subject: `herald.dlq.notifications.${seq}`, channel: 'notifications', data };
+    return { id: ++seq, time: new Date(0), subject: `herald.dlq.notifications.${String(seq).padStart(4, '0')}`, channel: 'notifications', data };
   };
   const logger = () => {
     const lines: unknown[][] = [];
@@ -50,20 +50,37 @@ describe('removeDeliveredLetters', () => {
     };
     const removed: number[] = [];
     const { lines, logger: log } = logger();
-    const count = await removeDeliveredLetters({
+    const { removed: count, next } = await removeDeliveredLetters({
       letters: async (limit) => letters.slice(0, limit),
       remove: async (l) => (removed.push(l.id), 1),
       read: async (uid, key) => (key.endsWith(uid.slice(4)) ? claims[uid] : undefined),
       logger: log,
     });
     expect(count).toBe(1);
+    expect(next).toBeUndefined();
     expect(removed).toEqual([letters[0]!.id]);
     expect(lines).toEqual([[expect.objectContaining({ object: 'shop/recovered', trigger: 'on-ready', letter: letters[0]!.id, claimRevision: 30 }), 'dead letter removed: its notification was delivered since']]);
   });
 
-  it('looks at no more letters than its limit', async () => {
-    const asked: number[] = [];
-    await removeDeliveredLetters({ letters: async (limit) => (asked.push(limit), []), remove: async () => 0, read: async () => undefined, logger: logger().logger, limit: 7 });
-    expect(asked).toEqual([7]);
+  it('looks at no more letters than its limit, and the next sweep goes on after the last it looked at', async () => {
+    const letters = [letter(notification('a', 1)), letter(notification('b', 1)), letter(notification('c', 1))];
+    const asked: [number, string | undefined][] = [];
+    const sweep = (after?: string) =>
+      removeDeliveredLetters({
+        letters: async (limit, from) => (asked.push([limit, from]), letters.filter((l) => from === undefined || l.subject > from).slice(0, limit)),
+        remove: async () => 0,
+        read: async () => undefined,
+        logger: logger().logger,
+        limit: 2,
+        ...(after ? { after } : {}),
+      });
+    const first = await sweep();
+    expect(first).toEqual({ removed: 0, next: letters[1]!.subject });
+    // The last of the letters: fewer than the limit, so the sweep after starts from the first again.
+    expect(await sweep(first.next)).toEqual({ removed: 0 });
+    expect(asked).toEqual([
+      [2, undefined],
+      [2, letters[1]!.subject],
+    ]);
   });
 });

@@ -13,8 +13,8 @@ export function deliveredSince(claim: ClaimView | undefined, failedRevision: num
 }
 
 export interface DeliveredLettersOptions {
-  /** The newest dead letter of each notification that has one, at most `limit`. */
-  letters(limit: number): Promise<DeadLetter[]>;
+  /** The newest dead letter of each notification that has one, in the order of their subjects, those after `after`, at most `limit`. */
+  letters(limit: number, after?: string): Promise<DeadLetter[]>;
   /** Deletes the letter and older ones of its notification, not a newer one. */
   remove(letter: DeadLetter): Promise<number>;
   /** The claim of `key` on the object, as it is now. */
@@ -22,6 +22,8 @@ export interface DeliveredLettersOptions {
   logger: Logger;
   /** Letters looked at per sweep (default 1,000): a sweep's cost is bounded whatever waits in the stream. */
   limit?: number;
+  /** Where the sweep before stopped (its `next`): the letters after it are looked at first. */
+  after?: string;
 }
 
 /**
@@ -29,11 +31,14 @@ export interface DeliveredLettersOptions {
  * dead-letter gauge and its alert show is what still needs someone: a destination that came back took the
  * notification again (a resync, the object's next change), and its letter is history that logs, metrics and
  * traces keep. A letter whose notification has not gone out, or that cannot be read, stays. Returns how many
- * letters were removed.
+ * letters were removed, and where to go on at the next sweep when this one stopped at its limit (so that
+ * letters that stay do not hide the others from every sweep).
  */
-export async function removeDeliveredLetters(options: DeliveredLettersOptions): Promise<number> {
+export async function removeDeliveredLetters(options: DeliveredLettersOptions): Promise<{ removed: number; next?: string }> {
+  const limit = options.limit ?? 1_000;
+  const letters = await options.letters(limit, options.after);
   let removed = 0;
-  for (const letter of await options.letters(options.limit ?? 1_000)) {
+  for (const letter of letters) {
     if (!letter.data) continue;
     const decoded = decodeEnvelope<NotificationData>(originalPayload(letter.data), EventTypes.notification);
     if (!decoded.ok) continue;
@@ -49,5 +54,5 @@ export async function removeDeliveredLetters(options: DeliveredLettersOptions): 
       );
     }
   }
-  return removed;
+  return letters.length < limit ? { removed } : { removed, next: letters[letters.length - 1]!.subject };
 }

@@ -21,7 +21,7 @@ export interface StateRoleOptions {
    * Absent: dead letters stay until an operator removes them. Else every `everyMs` the letters of notifications
    * delivered since they failed are removed (removeDeliveredLetters).
    */
-  deadLetters?: { everyMs: number; letters(limit: number): Promise<DeadLetter[]>; remove(letter: DeadLetter): Promise<number> };
+  deadLetters?: { everyMs: number; letters(limit: number, after?: string): Promise<DeadLetter[]>; remove(letter: DeadLetter): Promise<number> };
   clock?: Pick<Clock, 'now'> & Partial<Pick<Clock, 'sleep'>>;
 }
 
@@ -67,6 +67,7 @@ export async function startStateRole(options: StateRoleOptions): Promise<{ stop(
 
   async function sweepDeadLetters(deadLetters: NonNullable<StateRoleOptions['deadLetters']>): Promise<void> {
     const sleep = clock.sleep ?? systemClock.sleep;
+    let after: string | undefined;
     for (;;) {
       try {
         await sleep(deadLetters.everyMs, stopping.signal);
@@ -74,7 +75,7 @@ export async function startStateRole(options: StateRoleOptions): Promise<{ stop(
         return; // stopped
       }
       try {
-        await removeDeliveredLetters({ ...deadLetters, read: (uid, key) => dedup.read(uid, key), logger });
+        ({ next: after } = await removeDeliveredLetters({ ...deadLetters, read: (uid, key) => dedup.read(uid, key), logger, ...(after ? { after } : {}) }));
       } catch (err) {
         if (stopping.signal.aborted) return;
         logger.warn({ err }, `cannot look for dead letters of notifications delivered since; trying again in ${deadLetters.everyMs / 1000} s`);

@@ -37,7 +37,7 @@ export class StateRole {
       annotationPrefix: notifications.annotationPrefix,
       coalesceMs: state.coalesce,
       ...(state.removeDeliveredDeadLetters > 0
-        ? { deadLetters: { everyMs: state.removeDeliveredDeadLetters, letters: (limit: number) => this.#bus.notificationDeadLetters(limit), remove: (letter: DeadLetter) => this.#bus.removeDeadLetter(letter) } }
+        ? { deadLetters: { everyMs: state.removeDeliveredDeadLetters, letters: (limit: number, after?: string) => this.#bus.notificationDeadLetters(limit, after), remove: (letter: DeadLetter) => this.#bus.removeDeadLetter(letter) } }
         : {}),
     });
   }
