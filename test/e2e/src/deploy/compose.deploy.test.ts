@@ -1,5 +1,5 @@
 // The docker compose stack a newcomer runs (deploy/compose/compose.yaml), run for real: built, started, driven
-// by editing an object file, read back through the webhook receiver, Mailpit's and Jaeger's APIs; NATS
+// by editing an object file, read back through the webhook receiver, Mailpit's, Jaeger's and Prometheus's APIs; NATS
 // restarted in the middle of a burst loses nothing; Herald started before NATS waits for it without crash-looping;
 // `down -v` leaves nothing behind.
 import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,7 +54,7 @@ describe('docker compose stack', () => {
   };
 
   beforeAll(async () => {
-    for (const key of ['HERALD_NATS_PORT', 'HERALD_NATS_MONITOR_PORT', 'HERALD_TELEMETRY_PORT', 'HERALD_RECEIVER_PORT', 'HERALD_MAILPIT_PORT', 'HERALD_JAEGER_PORT']) {
+    for (const key of ['HERALD_NATS_PORT', 'HERALD_NATS_MONITOR_PORT', 'HERALD_TELEMETRY_PORT', 'HERALD_RECEIVER_PORT', 'HERALD_MAILPIT_PORT', 'HERALD_JAEGER_PORT', 'HERALD_PROMETHEUS_PORT']) {
       env[key] = String(await freePort());
     }
     // The container runs as uid 65532: the mounted folder and its files must be readable by it.
@@ -124,6 +124,24 @@ describe('docker compose stack', () => {
       if (!(await received()).some((r) => r.body.includes('web-2'))) throw new Error('web-2 not delivered yet');
     }, 120_000);
     expect((await received()).map((r) => r.body)).toEqual(['Pod web-1 is ready!\n', 'Pod web-2 is ready!\n']);
+  });
+
+  it("shows Herald's metrics in Prometheus, which evaluates Herald's alerting rules, none firing", async () => {
+    const query = async (promql: string) =>
+      (await getJson<{ data: { result: { value: [number, string] }[] } }>('HERALD_PROMETHEUS_PORT', `/api/v1/query?query=${encodeURIComponent(promql)}`)).data.result.map((r) => Number(r.value[1]));
+    // web-1 and web-2 above: a webhook and an email each.
+    await eventually(async () => {
+      const [sent] = await query('sum(notifications_deliveries_total{succeeded="true"})');
+      if (sent === undefined || sent < 4) throw new Error(`deliveries in Prometheus: ${sent}`);
+    }, 120_000);
+    const rules = await eventually(async () => {
+      const { data } = await getJson<{ data: { groups: { rules: { name: string; health: string; state: string; lastError?: string }[] }[] } }>('HERALD_PROMETHEUS_PORT', '/api/v1/rules');
+      const all = data.groups.flatMap((g) => g.rules);
+      if (all.length === 0 || all.some((r) => r.health === 'unknown')) throw new Error(`rules so far: ${JSON.stringify(all)}`);
+      return all;
+    }, 120_000);
+    expect(rules.map((r) => r.name)).toContain('HeraldNotificationsFailed');
+    expect(rules.map((r) => [r.name, r.health, r.lastError ?? '', r.state])).toEqual(rules.map((r) => [r.name, 'ok', '', 'inactive']));
   });
 
   it('loses nothing and sends nothing twice when NATS restarts in the middle of a burst', async () => {
