@@ -16,6 +16,8 @@ describe('condition and state keys (Argo format)', () => {
     [{ trigger: 't', conditionKey: '[1].x', service: 'slack', recipient: 'alerts', oncePer: 'abc123' }, 'abc123:t:[1].x:slack:alerts'],
     [{ trigger: 't', conditionKey: '[1].x', service: 'slack', recipient: 'alerts', oncePer: '' }, 't:[1].x:slack:alerts'],
     [{ trigger: 't', conditionKey: '[0].x', service: 's', recipient: 'r', configNamespace: 'team-a' }, 'team-a:t:[0].x:s:r'],
+    // Argo's StateItemKey: the namespace first, the oncePer value in front of it.
+    [{ trigger: 't', conditionKey: '[0].x', service: 's', recipient: 'r', configNamespace: 'team-a', oncePer: 'v2' }, 'v2:team-a:t:[0].x:s:r'],
   ])('state key %j → %s', (parts, key) => {
     expect(stateKey(parts)).toBe(key);
   });

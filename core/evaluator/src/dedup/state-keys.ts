@@ -16,13 +16,14 @@ export interface StateKeyParts {
 }
 
 /**
- * Argo's dedup key: `[<oncePer>:]<trigger>:<conditionKey>:<service>:<recipient>`. It is a key of the
- * `notified` annotation, so it must match Argo's byte for byte for adoption to work.
+ * Argo's dedup key: `[<oncePer>:][<configNamespace>:]<trigger>:<conditionKey>:<service>:<recipient>`. It is a
+ * key of the `notified` annotation, so it must match Argo's byte for byte for adoption to work: a
+ * self-service config's namespace goes in first, then the oncePer value in front of it all.
  */
 export function stateKey(parts: StateKeyParts): string {
   let key = `${parts.trigger}:${parts.conditionKey}:${parts.service}:${parts.recipient}`;
-  if (parts.oncePer) key = `${parts.oncePer}:${key}`;
   if (parts.configNamespace) key = `${parts.configNamespace}:${key}`;
+  if (parts.oncePer) key = `${parts.oncePer}:${key}`;
   return key;
 }
 
