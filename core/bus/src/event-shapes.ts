@@ -58,7 +58,8 @@ function isDestination(v: unknown): boolean {
     isText(v.service) &&
     typeof v.recipient === 'string' &&
     isOptional(v.options, isObj) &&
-    isOptional(v.secretRefs, (r) => isRecordOf(r, isSecretRef))
+    isOptional(v.secretRefs, (r) => isRecordOf(r, isSecretRef)) &&
+    isOptional(v.configNamespace, isText)
   );
 }
 

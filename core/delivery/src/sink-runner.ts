@@ -67,8 +67,11 @@ export interface SinkRunnerOptions {
   settings: SinkSettings;
   /** Aborted when the sink is being stopped (after its intake stopped); passed on to `send` in its signal. */
   shutdown: AbortSignal;
-  /** The configured services of the notification config in force, by name; undefined before one loaded. */
-  services: () => ReadonlyMap<string, ConfiguredService> | undefined;
+  /**
+   * The configured services of the notification config in force, by name; undefined before one loaded. With a
+   * namespace (a notification's `destination.configNamespace`, self-service), those of that namespace's config.
+   */
+  services: (configNamespace?: string) => ReadonlyMap<string, ConfiguredService> | undefined;
   /** For `herald.delivery.admissions`; none: not counted. */
   meter?: Meter | undefined;
 }
@@ -245,12 +248,14 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
     };
 
     try {
-      service = serviceFor(n.destination.service, serviceType);
+      service = serviceFor(n.destination, serviceType);
     } catch (err) {
       return failed(err as DeliveryError);
     }
 
-    let admission = limiter.admit(`${n.destination.service}\u0000${n.destination.recipient}`);
+    // A namespace's service is another destination than Herald's own of the same name (its own limits and breaker).
+    const serviceName = n.destination.configNamespace ? `${n.destination.configNamespace}/${n.destination.service}` : n.destination.service;
+    let admission = limiter.admit(`${serviceName}\u0000${n.destination.recipient}`);
     if (admission.kind === 'wait') {
       admissions?.add(1, { 'herald.service_type': serviceType, 'herald.admission': 'waiting' });
       span.setAttribute('herald.waited', true);
@@ -335,12 +340,13 @@ function outcomeOf(error: HeraldError): Outcome {
  * stay off the bus: only the service's name travels with the notification).
  */
 function serviceLookup(services: SinkRunnerOptions['services']) {
-  return (name: string, serviceType: string): ServiceInstance => {
-    const all = services();
-    if (!all) throw new DeliveryError('no notification config is loaded yet', { retryable: true, retryAfterMs: 5_000 });
+  return ({ service: name, configNamespace }: NotificationData['destination'], serviceType: string): ServiceInstance => {
+    const all = services(configNamespace);
+    const config = configNamespace ? `the notification config of namespace ${configNamespace}` : 'the notification config';
+    if (!all) throw new DeliveryError(configNamespace ? `${config} is not loaded (yet)` : 'no notification config is loaded yet', { retryable: true, retryAfterMs: 5_000 });
     const entry = all.get(name);
     // The config may be reloading with the service added: worth a few more tries before the dead-letter stream.
-    if (!entry) throw new DeliveryError(`service "${name}" is not defined in the notification config`, { retryable: true });
+    if (!entry) throw new DeliveryError(`service "${name}" is not defined in ${config}`, { retryable: true });
     if (entry.type !== serviceType) throw new DeliveryError(`service "${name}" is of type ${entry.type}, not ${serviceType}`, { retryable: false });
     return { type: entry.type, name: entry.name, config: entry.config as Record<string, unknown>, secrets: entry.secrets ?? [] };
   };

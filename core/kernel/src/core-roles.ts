@@ -1,5 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
-import type { NotificationConfigProvider } from '@herald/core-notification-config';
+import type { NotificationConfig, NotificationConfigProvider } from '@herald/core-notification-config';
 import type { Logger } from '@herald/plugin-sdk';
 import type { Role } from './config/engine-config.schema.ts';
 import { registerCoreRoles } from './container.ts';
@@ -8,6 +8,8 @@ import { CoreTokens } from './tokens.ts';
 export interface CoreRoles {
   /** The notification config, for the evaluator and the sinks; absent when neither runs here. */
   notifications: NotificationConfigProvider | undefined;
+  /** Self-service: the config of an object's own namespace, if it has one; absent when self-service is off. */
+  namespaceConfig: ((namespace: string) => NotificationConfig | undefined) | undefined;
   stop(): Promise<void>;
 }
 
@@ -45,6 +47,6 @@ export async function startCoreRoles(container: DependencyContainer): Promise<Co
     await stop();
     throw err;
   }
-  const notifications = NotificationConfigRole ? container.resolve(NotificationConfigRole).provider : undefined;
-  return { notifications, stop };
+  const configRole = NotificationConfigRole ? container.resolve(NotificationConfigRole) : undefined;
+  return { notifications: configRole?.provider, namespaceConfig: configRole?.namespaceConfig, stop };
 }

@@ -234,7 +234,7 @@ export class Kernel {
       callTimeoutMs: entry.callTimeout,
       settings: this.#options.config.sink,
       shutdown: active.shutdown.signal,
-      services: () => this.#core?.notifications?.current()?.services,
+      services: (configNamespace) => (configNamespace ? this.#core?.namespaceConfig?.(configNamespace) : this.#core?.notifications?.current())?.services,
     });
   }
 

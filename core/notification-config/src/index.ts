@@ -12,6 +12,7 @@ export {
 export { compileNotificationConfig, type CompileNotificationConfigOptions, type CompiledNotificationConfig } from './compile-notification-config.ts';
 export { FileConfigSource, type FileConfigSourceOptions } from './file-config-source.ts';
 export { KubeConfigSource, type KubeConfigSourceOptions } from './kube-config-source.ts';
+export { NamespaceConfigSource, type NamespaceConfigSourceOptions } from './namespace-config-source.ts';
 export { readConfigMapYaml, readSecretYaml, type ConfigMapData } from './config-files.ts';
 export type { KeyPosition } from './config-issues.ts';
 export { annotationSubscriptionShape, canonicalizeKeys, type KeyShape } from './canonical-keys.ts';

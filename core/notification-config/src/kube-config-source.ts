@@ -86,21 +86,21 @@ export class KubeConfigSource {
 }
 
 /** A refused first list says what to grant; anything else may pass (the API server restarting). */
-function startFailure(what: string, cause: unknown): HeraldError {
+export function startFailure(what: string, cause: unknown, grant = 'get, list and watch on it'): HeraldError {
   if (cause instanceof KubeApiError && cause.status === 403) {
-    return new HeraldError(NotificationConfigErrorCodes.unreadable, `cannot read the notification ${what}: ${cause.message} (Herald needs get, list and watch on it)`, { cause });
+    return new HeraldError(NotificationConfigErrorCodes.unreadable, `cannot read the notification ${what}: ${cause.message} (Herald needs ${grant})`, { cause });
   }
   const reason = cause instanceof KubeApiError ? `${cause.status} ${cause.message}` : String((cause as Error)?.message ?? cause);
   return new HeraldError(NotificationConfigErrorCodes.unreadable, `cannot read the notification ${what}: ${reason}`, { cause, retryable: true });
 }
 
-function stringMap(value: unknown): Record<string, string> {
+export function stringMap(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
   return out;
 }
 
-function decodeSecret(value: unknown): Record<string, string> {
+export function decodeSecret(value: unknown): Record<string, string> {
   const out = stringMap(value);
   for (const k of Object.keys(out)) out[k] = Buffer.from(out[k]!, 'base64').toString('utf8');
   return out;

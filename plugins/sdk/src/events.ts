@@ -70,6 +70,11 @@ export const destinationSchema = z.object({
   options: z.record(z.string(), z.unknown()).optional(),
   /** With `options`: where each `$name` found in the notification config's Secret is read from. */
   secretRefs: z.record(z.string(), secretRefSchema).optional(),
+  /**
+   * The namespace whose own notification config (self-service, herald.yaml's `notifications.selfService`) has the
+   * subscription's trigger and service; absent for Herald's own config. The sink reads the service from it.
+   */
+  configNamespace: z.string().min(1).optional(),
 });
 
 /**

@@ -14,6 +14,11 @@ export interface EvaluatorOptions {
   /** Annotation prefix of subscriptions and of the `notified` annotation. */
   annotationPrefix?: string;
   clock?: HostClock;
+  /**
+   * The namespace of a self-service config (one read from an object's own namespace): its state keys start
+   * with it, as Argo's do, and its destinations carry it so the sink reads the service from that config.
+   */
+  configNamespace?: string;
 }
 
 /** The outcome of one trigger condition on one object. */
@@ -46,6 +51,11 @@ export interface Plan {
   decisions: Decision[];
   /** Subscriptions or conditions that could not be used, for warnings. */
   problems: string[];
+  /**
+   * The problems that say a subscription names a service or trigger this config does not define, with the
+   * name: another config that applies to the object (self-service) may define it.
+   */
+  undefinedNames: Map<string, { kind: 'service' | 'trigger'; name: string }>;
 }
 
 /**
@@ -56,12 +66,14 @@ export class Evaluator {
   readonly config: NotificationConfig;
   readonly varName: string;
   readonly annotationPrefix: string;
+  readonly configNamespace: string | undefined;
   private readonly host: ReturnType<typeof createHostFunctions>;
 
   constructor(config: NotificationConfig, options: EvaluatorOptions) {
     this.config = config;
     this.varName = options.varName;
     this.annotationPrefix = options.annotationPrefix ?? DEFAULT_ANNOTATION_PREFIX;
+    this.configNamespace = options.configNamespace;
     this.host = createHostFunctions(options.clock);
   }
 
@@ -78,9 +90,11 @@ export class Evaluator {
    * variables (the engine adds `herald.action`).
    */
   plan(object: Readonly<Record<string, unknown>>, extra: Readonly<Record<string, unknown>> = {}): Plan {
-    const { subscriptions, problems } = resolveSubscriptions(this.config, object, this.annotationPrefix);
+    const { subscriptions, problems, undefinedServices } = resolveSubscriptions(this.config, object, this.annotationPrefix);
+    const undefinedNames: Plan['undefinedNames'] = new Map([...undefinedServices].map(([problem, name]) => [problem, { kind: 'service' as const, name }]));
     const decisions: Decision[] = [];
-    if (subscriptions.length === 0) return { decisions, problems };
+    if (subscriptions.length === 0) return { decisions, problems, undefinedNames };
+    const configNamespace = this.configNamespace;
     const outcomes = new Map<string, ConditionOutcome[]>();
     const vars = this.expressionVars(object, extra);
     for (const { trigger, destination } of subscriptions) {
@@ -88,7 +102,9 @@ export class Evaluator {
       if (!results) {
         const t = this.config.triggers.get(trigger);
         if (!t) {
-          problems.push(`trigger "${trigger}" is not defined in the config`);
+          const problem = `trigger "${trigger}" is not defined in the config`;
+          problems.push(problem);
+          undefinedNames.set(problem, { kind: 'trigger', name: trigger });
           outcomes.set(trigger, []);
           continue;
         }
@@ -102,14 +118,14 @@ export class Evaluator {
         decisions.push({
           trigger,
           condition,
-          destination,
-          stateKey: stateKey({ trigger, conditionKey: condition.key, service: destination.service, recipient: destination.recipient, oncePer: condition.oncePer }),
+          destination: configNamespace ? { ...destination, configNamespace } : destination,
+          stateKey: stateKey({ trigger, conditionKey: condition.key, service: destination.service, recipient: destination.recipient, oncePer: condition.oncePer, configNamespace }),
           triggered: condition.triggered,
           oncePer: this.config.triggers.get(trigger)!.conditions[condition.index]!.oncePer !== undefined,
         });
       }
     }
-    return { decisions, problems };
+    return { decisions, problems, undefinedNames };
   }
 
   /**

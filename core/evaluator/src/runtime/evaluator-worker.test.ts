@@ -23,6 +23,8 @@ interface WorkerOptions {
   clock?: { now(): Date };
   warningIntervalMs?: number;
   externalServiceTypes?: ReadonlySet<string>;
+  /** Self-service: the config of the Pod's namespace (`default`). */
+  namespaceConfig?: NonNullable<ReturnType<typeof parseNotificationConfig>['config']>;
 }
 
 async function worker(o: WorkerOptions = {}) {
@@ -58,6 +60,7 @@ async function worker(o: WorkerOptions = {}) {
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.warningIntervalMs ? { warningIntervalMs: o.warningIntervalMs } : {}),
     ...(o.externalServiceTypes ? { externalServiceTypes: o.externalServiceTypes } : {}),
+    ...(o.namespaceConfig ? { namespaceConfig: (namespace: string) => (namespace === 'default' ? o.namespaceConfig : undefined) } : {}),
   });
   /** Hands the worker the Pod's state `phase` at `rv`, as event `id` (a redelivery reuses the id). */
   const deliver = (id: string, phase: string, rv: string, observedAt?: string) => {
@@ -307,5 +310,53 @@ describe('evaluator worker: warnings', () => {
     expect(byService.webhook).toEqual({ serviceType: 'webhook', service: 'webhook', recipient: '' });
     expect(JSON.stringify(w.sent)).not.toContain(token);
     for (const n of w.sent) expect(notificationDataSchema.parse(n)).toEqual(n);
+  });
+});
+
+describe('evaluator worker: self-service, a namespace’s own config', () => {
+  const team = (data: Record<string, string>) => parseNotificationConfig({ data, secrets: { token: 'team-token' } }, { secretSource: { name: 'herald-notifications-secret', namespace: 'default' } }).config!;
+  const ready = `- when: pod.status.phase in ['Running']\n  send: [team-ready]\n`;
+  const teamData = { 'trigger.on-team-ready': ready, 'trigger.on-pod-ready': ready, 'template.team-ready': 'message: team {{.pod.metadata.name}}\n', 'service.webhook.team': 'url: http://team.test/$token\n' };
+
+  it('both configs plan on their own: Argo’s state keys, the namespace on its destinations, each config’s templates', async () => {
+    const w = await worker({
+      namespaceConfig: team(teamData),
+      annotations: {
+        'notifications.argoproj.io/subscribe.on-pod-ready.webhook': '',
+        'notifications.argoproj.io/subscribe.on-pod-ready.team': '',
+        'notifications.argoproj.io/subscribe.on-team-ready.team': 'ops',
+      },
+    });
+    await w.deliver('e1', 'Running', '10');
+    const sent = w.sent.map((n) => [n.stateKey, n.destination, n.rendered.message]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    const team0 = '[0].jS5fTrIQi8Q4Q5uceLlcAF3t4Go';
+    expect(sent).toEqual([
+      ['default:on-pod-ready:' + team0 + ':team:', { serviceType: 'webhook', service: 'team', recipient: '', configNamespace: 'default' }, 'team web-1'],
+      ['default:on-team-ready:' + team0 + ':team:ops', { serviceType: 'webhook', service: 'team', recipient: 'ops', configNamespace: 'default' }, 'team web-1'],
+      // The seed's template, which has a webhook block only.
+      [stateKey, { serviceType: 'webhook', service: 'webhook', recipient: '' }, undefined],
+    ]);
+    for (const n of w.sent) expect(notificationDataSchema.parse(n)).toEqual(n);
+    // Turned false, each config releases its own claims: Running again sends all three again.
+    await w.deliver('e2', 'Pending', '11');
+    await w.deliver('e3', 'Running', '12');
+    expect(w.sent).toHaveLength(6);
+  });
+
+  it('a service or trigger one config lacks is not a warning when the other defines it; one neither defines is warned once', async () => {
+    const warned: string[] = [];
+    const logger = { ...(silent as object), warn: (fields: { problem: string }) => void warned.push(fields.problem), child: () => logger } as never;
+    const w = await worker({
+      namespaceConfig: team(teamData),
+      logger,
+      annotations: {
+        'notifications.argoproj.io/subscribe.on-team-ready.team': '',
+        'notifications.argoproj.io/subscribe.on-pod-ready.webhook': '',
+        'notifications.argoproj.io/subscribe.on-pod-ready.nowhere': '',
+      },
+    });
+    await w.deliver('e1', 'Running', '10');
+    expect(w.sent.map((n) => n.destination.service).sort()).toEqual(['team', 'webhook']);
+    expect(warned).toEqual(['notifications.argoproj.io/subscribe.on-pod-ready.nowhere: service "nowhere" is not defined in the config']);
   });
 });

@@ -4,7 +4,7 @@ import { isHeraldError, type BusPublisher, type BusSubscriber, type Delivery, ty
 import { variableName, type NotificationConfig } from '@herald/core-notification-config';
 import { idempotencyKey } from '../dedup/state-keys.ts';
 import { EvaluatorErrorCodes, NotReadyError } from '../errors.ts';
-import { Evaluator, type Decision } from '../evaluate/evaluator.ts';
+import { Evaluator, type Decision, type Plan } from '../evaluate/evaluator.ts';
 import type { HostClock } from '../host/index.ts';
 import { WarningLimiter } from './warning-limiter.ts';
 
@@ -26,6 +26,13 @@ export interface EvaluatorWorkerOptions {
   logger: Logger;
   /** The notification config in force (it may change between events). */
   config: () => NotificationConfig | undefined;
+  /**
+   * Self-service (herald.yaml's `notifications.selfService`): the notification config an object's own namespace
+   * holds, if any. It applies to that namespace's objects besides `config`, as Argo's self-service
+   * notifications: each config's subscriptions, triggers, templates and services on their own, its state keys
+   * starting with the namespace.
+   */
+  namespaceConfig?: (namespace: string) => NotificationConfig | undefined;
   annotationPrefix: string;
   /** Variable names by kind (`Application`) or group/kind (`argoproj.io/Application`). */
   variables: Readonly<Record<string, string>>;
@@ -50,16 +57,14 @@ export interface EvaluatorWorkerOptions {
 export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Promise<Subscription> {
   const { publisher, dedup, logger, annotationPrefix } = options;
   const warnings = new WarningLimiter(options.warningIntervalMs, options.clock);
-  // One Evaluator per (config, variable name): configs are immutable, so a reload simply makes new ones.
-  let cachedFor: NotificationConfig | undefined;
-  const evaluators = new Map<string, Evaluator>();
-  const evaluatorFor = (config: NotificationConfig, varName: string): Evaluator => {
-    if (config !== cachedFor) {
-      evaluators.clear();
-      cachedFor = config;
-    }
-    let e = evaluators.get(varName);
-    if (!e) evaluators.set(varName, (e = new Evaluator(config, { varName, annotationPrefix, ...(options.clock ? { clock: options.clock } : {}) })));
+  // One Evaluator per (config, variable name): configs are immutable, so a reload simply makes new ones and the
+  // old ones go with their config.
+  const evaluators = new WeakMap<NotificationConfig, Map<string, Evaluator>>();
+  const evaluatorFor = (config: NotificationConfig, varName: string, configNamespace?: string): Evaluator => {
+    let byName = evaluators.get(config);
+    if (!byName) evaluators.set(config, (byName = new Map()));
+    let e = byName.get(varName);
+    if (!e) byName.set(varName, (e = new Evaluator(config, { varName, annotationPrefix, ...(options.clock ? { clock: options.clock } : {}), ...(configNamespace ? { configNamespace } : {}) })));
     return e;
   };
 
@@ -96,29 +101,34 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
     const { action, ref, object, resourceVersion, observedAt } = delivery.event.data;
     const config = options.config();
     if (!config) throw new NotReadyError('no notification config is loaded yet', 5_000);
-    const evaluator = evaluatorFor(config, variableName(ref, options.variables));
+    const varName = variableName(ref, options.variables);
+    const own = ref.namespace ? options.namespaceConfig?.(ref.namespace) : undefined;
     const extra = { herald: { action } };
-    const plan = evaluator.plan(object, extra);
+    const plans = [config, ...(own ? [own] : [])].map((c) => {
+      const evaluator = evaluatorFor(c, varName, c === own ? ref.namespace : undefined);
+      return { evaluator, plan: evaluator.plan(object, extra) };
+    });
+    const decisions = plans.flatMap(({ evaluator, plan }) => plan.decisions.map((decision) => ({ decision, evaluator })));
     const counted = new Set<string>();
-    for (const d of plan.decisions) {
-      const key = `${d.trigger}\u0000${d.condition.key}`;
+    for (const { decision: d } of decisions) {
+      const key = `${d.destination.configNamespace ?? ''}\u0000${d.trigger}\u0000${d.condition.key}`;
       if (counted.has(key)) continue;
       counted.add(key);
       triggerEvals.add(1, { name: d.trigger, triggered: String(d.triggered) });
     }
-    span.setAttribute('herald.decisions', plan.decisions.length);
-    logger.debug({ object: describe(ref), action, resourceVersion, event: delivery.event.id, delivery: delivery.deliveryCount, subject: delivery.subject, decisions: plan.decisions.map((d) => `${d.stateKey}=${d.triggered}`) }, 'evaluated');
-    for (const problem of plan.problems) {
+    span.setAttribute('herald.decisions', decisions.length);
+    logger.debug({ object: describe(ref), action, resourceVersion, event: delivery.event.id, delivery: delivery.deliveryCount, subject: delivery.subject, decisions: decisions.map(({ decision: d }) => `${d.stateKey}=${d.triggered}`) }, 'evaluated');
+    for (const problem of usableProblems(plans)) {
       const admitted = warnings.admit(ref.uid, problem);
       if (admitted) logger.warn({ object: describe(ref), problem, ...(admitted.suppressed ? { suppressed: admitted.suppressed } : {}) }, 'subscription or condition not usable');
     }
-    if (plan.decisions.length === 0) return;
+    if (decisions.length === 0) return;
 
     const { claims, adopted, problem } = await dedup.adopt(ref, object);
     if (problem) logger.warn({ object: describe(ref), problem }, `the ${dedup.annotation} annotation is partly unreadable`);
     if (adopted) logger.info({ object: describe(ref), keys: adopted }, `adopted the ${dedup.annotation} annotation`);
-    for (const decision of plan.decisions) {
-      if (decision.triggered) await claimAndPublish(decision, delivery.event.id);
+    for (const { decision, evaluator } of decisions) {
+      if (decision.triggered) await claimAndPublish(decision, evaluator, delivery.event.id);
       else if (!decision.oncePer) {
         const released = await claims.release(decision.stateKey, resourceVersion);
         if (released.outcome === 'stale') stale(decision, released.newer);
@@ -126,8 +136,9 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
     }
 
     /** A triggered decision as a span: the trigger, its condition, the destination and what dedup said. */
-    function claimAndPublish(d: Decision, eventId: string): Promise<void> {
+    function claimAndPublish(d: Decision, evaluator: Evaluator, eventId: string): Promise<void> {
       const attributes = {
+        ...(d.destination.configNamespace ? { 'herald.config_namespace': d.destination.configNamespace } : {}),
         'herald.trigger': d.trigger,
         'herald.condition_key': d.condition.key,
         'herald.service.type': d.destination.serviceType,
@@ -137,7 +148,7 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
       };
       return tracer.startActiveSpan(`notify ${d.trigger}`, { attributes }, async (span) => {
         try {
-          await claimRenderPublish(d, eventId, span);
+          await claimRenderPublish(d, evaluator, eventId, span);
         } catch (err) {
           span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
           throw err;
@@ -147,7 +158,7 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
       });
     }
 
-    async function claimRenderPublish(d: Decision, eventId: string, span: Span): Promise<void> {
+    async function claimRenderPublish(d: Decision, evaluator: Evaluator, eventId: string, span: Span): Promise<void> {
       const claimed = await claims.claim(d.stateKey, { eventId, rv: resourceVersion });
       span.setAttribute('herald.dedup', claimed.outcome);
       if (claimed.outcome === 'stale') return stale(d, claimed.newer);
@@ -159,7 +170,7 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
         trigger: d.trigger,
         conditionKey: d.condition.key,
         template: d.condition.templates.join(',') || '-',
-        destination: destinationOf(d),
+        destination: destinationOf(d, evaluator.config),
         stateKey: d.stateKey,
         idempotencyKey: idempotencyKey(ref.uid, d.stateKey),
         claimRevision: claimed.revision,
@@ -172,7 +183,7 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
       };
       // A (trigger, destination) that cannot be rendered or published fails alone: the others are still sent.
       try {
-        notification.rendered = render(d);
+        notification.rendered = render(d, evaluator);
       } catch (err) {
         return failAlone(notification, claimed.revision, EvaluatorErrorCodes.templateRuntime, `cannot render ${describeNotification(notification)}: ${(err as Error).message}`);
       }
@@ -187,14 +198,14 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
     }
 
     /** The decision's destination; for a sink outside Herald, with the service's options and secret references. */
-    function destinationOf(d: Decision): NotificationData['destination'] {
-      const service = options.externalServiceTypes?.has(d.destination.serviceType) ? config?.services.get(d.destination.service) : undefined;
+    function destinationOf(d: Decision, config: NotificationConfig): NotificationData['destination'] {
+      const service = options.externalServiceTypes?.has(d.destination.serviceType) ? config.services.get(d.destination.service) : undefined;
       if (!service) return d.destination;
       return { ...d.destination, options: service.options, ...(Object.keys(service.secretRefs).length ? { secretRefs: service.secretRefs } : {}) };
     }
 
     /** Renders a decision's templates in a span of its own. */
-    function render(d: Decision): NotificationData['rendered'] {
+    function render(d: Decision, evaluator: Evaluator): NotificationData['rendered'] {
       const templates = d.condition.templates.join(',') || '-';
       return tracer.startActiveSpan(`render ${templates}`, { attributes: { 'herald.template': templates } }, (span) => {
         try {
@@ -226,6 +237,28 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
       );
     }
   }
+}
+
+/**
+ * The problems of every config's plan worth a warning: with more than one config (self-service), a subscription
+ * naming a service or trigger that one config lacks and another defines is that other config's, not a problem.
+ */
+function usableProblems(plans: ReadonlyArray<{ evaluator: Evaluator; plan: Plan }>): Iterable<string> {
+  if (plans.length === 1) return plans[0]!.plan.problems;
+  const problems = new Set<string>();
+  for (const { evaluator, plan } of plans) {
+    for (const problem of plan.problems) {
+      const missing = plan.undefinedNames.get(problem);
+      const definedElsewhere =
+        missing !== undefined &&
+        plans.some((other) => other.evaluator !== evaluator && (missing.kind === 'service' ? other.evaluator.config.services : other.evaluator.config.triggers).has(missing.name));
+      // A name no config defines is said once (the same text from each); a namespace's other problems say whose.
+      if (missing) {
+        if (!definedElsewhere) problems.add(problem);
+      } else problems.add(evaluator.configNamespace ? `${problem} (the config of namespace ${evaluator.configNamespace})` : problem);
+    }
+  }
+  return problems;
 }
 
 function objectKey(ref: ObjectRef): string {

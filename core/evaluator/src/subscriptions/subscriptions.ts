@@ -16,6 +16,8 @@ export interface ResolvedSubscriptions {
   subscriptions: Subscription[];
   /** Subscriptions that could not be used (unknown service, unreadable annotation), for warnings. */
   problems: string[];
+  /** The services named by subscriptions that the config does not define, by the problem that says so. */
+  undefinedServices: Map<string, string>;
 }
 
 interface ObjectMeta {
@@ -32,13 +34,16 @@ export function resolveSubscriptions(config: NotificationConfig, object: Readonl
   const annotations = isStringMap(meta.annotations) ? meta.annotations : {};
   const labels = isStringMap(meta.labels) ? meta.labels : {};
   const problems: string[] = [];
+  const undefinedServices = new Map<string, string>();
   const seen = new Set<string>();
   const subscriptions: Subscription[] = [];
 
   const add = (triggers: readonly string[], service: string, recipient: string, origin: string) => {
     const entry = config.services.get(service);
     if (!entry) {
-      problems.push(`${origin}: service "${service}" is not defined in the config`);
+      const problem = `${origin}: service "${service}" is not defined in the config`;
+      problems.push(problem);
+      undefinedServices.set(problem, service);
       return;
     }
     for (const trigger of triggers) {
@@ -88,7 +93,7 @@ export function resolveSubscriptions(config: NotificationConfig, object: Readonl
     if (s.selector && !s.selector.matches(labels)) return;
     for (const r of s.recipients) add(s.triggers.length ? s.triggers : defaultsFor(r.service), r.service, r.recipient, `subscriptions[${i}]`);
   });
-  return { subscriptions, problems };
+  return { subscriptions, problems, undefinedServices };
 }
 
 /** `a; b;;c` → `[a, b, c]`, as Argo reads a subscription annotation's value. */

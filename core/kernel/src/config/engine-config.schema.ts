@@ -109,6 +109,12 @@ const notificationsSchema = z
     namespace: z.string().min(1).optional(),
     /** Read the notification config from files instead (local runs without a cluster). */
     files: z.strictObject({ configMap: z.string().min(1), secret: z.string().min(1).optional() }).optional(),
+    /**
+     * Self-service notifications (Argo CD's `--self-service-notification-enabled`): the ConfigMap and Secret of
+     * these names in any other namespace are that namespace's own config, applied to its objects besides
+     * Herald's own. Needs get, list and watch on ConfigMaps and Secrets of these names in every namespace.
+     */
+    selfService: z.boolean().default(false),
     /** Prefix of the subscription annotations and of the `notified` annotation. */
     annotationPrefix: annotationPrefix.default('notifications.argoproj.io'),
     /**
@@ -117,6 +123,7 @@ const notificationsSchema = z
      */
     variables: z.record(z.string().min(1), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier')).default({}),
   })
+  .refine((n) => !(n.selfService && n.files), { path: ['selfService'], message: "cannot be combined with notifications.files: self-service reads each namespace's ConfigMap from the cluster" })
   .prefault({});
 
 const stateSchema = z

@@ -107,6 +107,11 @@ describe('engine config (herald.yaml)', () => {
   it.each([
     ['a client certificate without its key', 'nats:\n  tls: { cert: /tls/tls.crt }\n', 'nats.tls: cert and key go together'],
     ['two credential files', 'nats:\n  auth: { credsFile: /a.creds, nkeySeedFile: /seed }\n', 'nats.auth: set credsFile or nkeySeedFile, not both'],
+    [
+      'self-service with a config from files',
+      'notifications:\n  selfService: true\n  files: { configMap: cm.yaml }\n',
+      "notifications.selfService: cannot be combined with notifications.files: self-service reads each namespace's ConfigMap from the cluster",
+    ],
   ])('refuses %s', (_what, yaml, message) => {
     expect(issuesOf(yaml).join('\n')).toContain(message);
   });

@@ -45,6 +45,7 @@ export class EvaluatorRole {
         dedup: new Dedup({ kv: this.#bus.state, annotationPrefix: notifications.annotationPrefix, ...(kube ? { kube } : {}) }),
         logger,
         config: () => provider.current(),
+        ...(this.#notifications.namespaceConfig ? { namespaceConfig: this.#notifications.namespaceConfig } : {}),
         annotationPrefix: notifications.annotationPrefix,
         variables: notifications.variables,
         externalServiceTypes: new Set(this.#config.externalSinks.map((s) => s.serviceType)),

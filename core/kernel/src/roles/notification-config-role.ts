@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Bus } from '@herald/core-bus';
 import { configCompilers } from '@herald/core-evaluator';
-import { FileConfigSource, KubeConfigSource, NotificationConfigService, type NotificationConfigProvider } from '@herald/core-notification-config';
+import { FileConfigSource, KubeConfigSource, NamespaceConfigSource, NotificationConfigService, type ConfigRejection, type NotificationConfig, type NotificationConfigProvider } from '@herald/core-notification-config';
 import type { Telemetry } from '@herald/core-telemetry';
 import { HeraldError, isHeraldError, type Logger } from '@herald/plugin-sdk';
 import type { EngineConfig, Role } from '../config/engine-config.schema.ts';
@@ -28,6 +28,7 @@ export class NotificationConfigRole {
   readonly #templateSchemas: ReadonlyMap<string, z.ZodType>;
   #source: { stop(): Promise<void> } | undefined;
   #provider: NotificationConfigProvider | undefined;
+  #namespaces: NamespaceConfigSource | undefined;
 
   constructor(
     config: EngineConfig,
@@ -56,6 +57,15 @@ export class NotificationConfigRole {
     return this.#provider;
   }
 
+  /**
+   * Self-service (`notifications.selfService`): the config of an object's own namespace, if it has one.
+   * Undefined when self-service is off.
+   */
+  get namespaceConfig(): ((namespace: string) => NotificationConfig | undefined) | undefined {
+    const namespaces = this.#namespaces;
+    return namespaces ? (namespace) => namespaces.forNamespace(namespace) : undefined;
+  }
+
   async start(): Promise<void> {
     const { notifications } = this.#config;
     const logger = this.#logger;
@@ -66,19 +76,23 @@ export class NotificationConfigRole {
     const namespace = files ? undefined : (notifications.namespace ?? this.#kube.namespace);
     // A trigger condition on the clock is warned about when herald.yaml's sources evaluate objects only on change.
     const onlyOnChange = onChangeOnly(this.#config);
+    const evaluating = this.#roles.includes('evaluator') ? { compilers: configCompilers(), eager: true, ...(onlyOnChange === undefined ? {} : { onChangeOnly: onlyOnChange }) } : {};
+    const common = {
+      // A service no listed sink delivers is refused at load: its notifications would never be delivered.
+      deliveredServiceTypes: this.#serviceTypes,
+      serviceSchemas: this.#serviceSchemas,
+      templateSchemas: this.#templateSchemas,
+      ...evaluating,
+      reloads,
+      // Whoever watches the bus hears about a refused part too, not only whoever reads the logs.
+      rejected: (report: ConfigRejection) => this.#bus.announce('config-rejected', 'io.herald.config-rejected.v1', 'herald/core/notification-config', report),
+    };
     const service = new NotificationConfigService({
       origin: files ? `file ${files.configMap}` : `configmap ${namespace}/${notifications.configMap}`,
       logger,
-      // A service no listed sink delivers is refused at load: its notifications would never be delivered.
-      deliveredServiceTypes: this.#serviceTypes,
       // Named in the secret references a sink outside Herald is given instead of the values.
       secretSource: files ? (files.secret ? { file: files.secret } : {}) : { name: notifications.secret, namespace: namespace! },
-      serviceSchemas: this.#serviceSchemas,
-      templateSchemas: this.#templateSchemas,
-      ...(this.#roles.includes('evaluator') ? { compilers: configCompilers(), eager: true, ...(onlyOnChange === undefined ? {} : { onChangeOnly: onlyOnChange }) } : {}),
-      reloads,
-      // Whoever watches the bus hears about a refused part too, not only whoever reads the logs.
-      rejected: (report) => this.#bus.announce('config-rejected', 'io.herald.config-rejected.v1', 'herald/core/notification-config', report),
+      ...common,
     });
     const source = files
       ? new FileConfigSource({ configMap: files.configMap, ...(files.secret ? { secret: files.secret } : {}), logger, service })
@@ -89,9 +103,32 @@ export class NotificationConfigRole {
     });
     this.#source = source;
     this.#provider = service;
+    if (notifications.selfService) {
+      const namespaces = new NamespaceConfigSource({
+        client: this.#kube.client,
+        homeNamespace: namespace!,
+        configMap: notifications.configMap,
+        secret: notifications.secret,
+        logger,
+        serviceFor: (own) =>
+          new NotificationConfigService({
+            origin: `configmap ${own}/${notifications.configMap}`,
+            logger: logger.child({ configNamespace: own }),
+            // A namespace's `$name` references resolve in its own Secret only, never in Herald's.
+            secretSource: { name: notifications.secret, namespace: own },
+            ...common,
+          }),
+      });
+      await namespaces.start().catch(async (err: unknown) => {
+        await source.stop();
+        throw isHeraldError(err) ? new HeraldError(KernelErrorCodes.boot, err.message, { cause: err, retryable: err.retryable }) : err;
+      });
+      this.#namespaces = namespaces;
+    }
   }
 
   async stop(): Promise<void> {
+    await this.#namespaces?.stop();
     await this.#source?.stop();
   }
 }
