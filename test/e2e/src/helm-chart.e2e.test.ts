@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AppsV1Api, CoordinationV1Api, CoreV1Api, PolicyV1Api, RbacAuthorizationV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, PolicyV1Api, RbacAuthorizationV1Api, Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { createNamespacedCrd, freePort, serverSideDryRun, serviceAccountKubeconfig, startHelm, testNatsLimits, toolPath, type Helm } from '@herald/test-harness';
@@ -88,12 +88,36 @@ const valueSets: Record<string, Record<string, unknown>> = {
     },
   },
   'no-mirror-no-lease': { state: { mirrorAnnotations: false }, watch: { leaderElection: { enabled: false } }, roles: { allInOne: { podDisruptionBudget: { enabled: true } } } },
+  'self-service': { notifications: { selfService: true } },
 };
 
 const node = (args: string[]) =>
   new Promise<{ code: number; output: string }>((resolve) => {
     execFile(process.execPath, args, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, output: stdout + stderr }));
   });
+
+/** Each grant of the rendered Roles and ClusterRoles as `<kind> <namespace>/<name> → <subject>: <group>/<resource>[:<names>] <verbs>`, sorted. */
+const grants = (objects: KubernetesObject[]) => {
+  const rbac = objects as (KubernetesObject & { rules?: { apiGroups: string[]; resources: string[]; resourceNames?: string[]; verbs: string[] }[]; subjects?: { name: string }[]; roleRef?: { name: string } })[];
+  return rbac
+    .filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
+    .flatMap((role) => {
+      const binding = rbac.find((b) => b.kind === `${role.kind}Binding` && b.roleRef!.name === role.metadata!.name && b.metadata!.namespace === role.metadata!.namespace)!;
+      const where = `${role.kind} ${role.metadata!.namespace ?? ''}/${role.metadata!.name} → ${binding.subjects!.map((x) => x.name).join(',')}`;
+      return role.rules!.map((r) => `${where}: ${r.apiGroups.join(',')}/${r.resources.join(',')}${r.resourceNames ? `:${r.resourceNames.join(',')}` : ''} ${r.verbs.join(',')}`);
+    })
+    .sort();
+};
+
+/** A watch's first event type (`ADDED` for an object that exists), or the status code it was refused with. */
+const firstWatchEvent = async (kc: KubeConfig, path: string, fieldSelector?: string) => {
+  let first!: (outcome: string) => void;
+  const outcome = new Promise<string>((resolve) => (first = resolve));
+  const controller = await new Watch(kc).watch(path, fieldSelector ? { fieldSelector } : {}, (type) => first(type), (err: { statusCode?: number } | null) => first(err ? String(err.statusCode ?? err) : 'closed'));
+  const result = await outcome;
+  controller.abort();
+  return result;
+};
 
 const template = async (release: string, namespace: string, files: string[]) =>
   parseAllDocuments(await helm.ok(['template', release, chart, '-n', namespace, '--kube-version', '1.34.0', ...files.flatMap((f) => ['-f', f])]))
@@ -136,7 +160,7 @@ describe('the Helm chart deploy/helm/herald', () => {
   });
 
   it("renders a herald.yaml that Herald's own check accepts (herald config check)", async () => {
-    for (const name of ['defaults', 'no-mirror-no-lease', 'cluster']) {
+    for (const name of ['defaults', 'no-mirror-no-lease', 'cluster', 'self-service']) {
       const objects = await template('r', 'herald', [valuesFile(name, valueSets[name]!)]);
       const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === 'r-herald-config') as unknown as { data: Record<string, string> };
       const path = join(valuesDir, `${name}.herald.yaml`);
@@ -147,18 +171,6 @@ describe('the Helm chart deploy/helm/herald', () => {
   });
 
   it('renders the RBAC Herald needs and nothing more, from the watched resources; split, each role only its own', async () => {
-    // Each grant as `<kind> <namespace>/<name> → <subject>: <group>/<resource>[:<names>] <verbs>`.
-    const grants = (objects: KubernetesObject[]) => {
-      const rbac = objects as (KubernetesObject & { rules?: { apiGroups: string[]; resources: string[]; resourceNames?: string[]; verbs: string[] }[]; subjects?: { name: string }[]; roleRef?: { name: string } })[];
-      return rbac
-        .filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole')
-        .flatMap((role) => {
-          const binding = rbac.find((b) => b.kind === `${role.kind}Binding` && b.roleRef!.name === role.metadata!.name && b.metadata!.namespace === role.metadata!.namespace)!;
-          const where = `${role.kind} ${role.metadata!.namespace ?? ''}/${role.metadata!.name} → ${binding.subjects!.map((x) => x.name).join(',')}`;
-          return role.rules!.map((r) => `${where}: ${r.apiGroups.join(',')}/${r.resources.join(',')}${r.resourceNames ? `:${r.resourceNames.join(',')}` : ''} ${r.verbs.join(',')}`);
-        })
-        .sort();
-    };
     expect(grants(await template('r', 'herald', [valuesFile('everything', valueSets.everything!)]))).toEqual(
       [
         'ClusterRole /herald-r-herald-source-watch → r-herald-source: rbac.authorization.k8s.io/clusterroles list,watch',
@@ -190,6 +202,75 @@ describe('the Helm chart deploy/helm/herald', () => {
     const defaults = (await template('herald', 'herald', [valuesFile('defaults', {})])) as (KubernetesObject & { rules?: unknown[] })[];
     const rulesOf = (objects: (KubernetesObject & { rules?: unknown[] })[], kind: string) => objects.filter((o) => o.kind === kind).flatMap((o) => o.rules);
     for (const kind of ['ClusterRole', 'Role']) expect({ kind, rules: rulesOf(manifest, kind) }).toEqual({ kind, rules: rulesOf(defaults, kind) });
+  });
+
+  it("with notifications.selfService: herald.yaml turns it on, and a ClusterRole grants get, list, watch on ConfigMaps and Secrets of the two names only, which the real API server honours for lists and watches by name; by default, neither", async () => {
+    const notificationsOf = (objects: KubernetesObject[]) => {
+      const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === 'r-herald-config') as unknown as { data: Record<string, string> };
+      return (parse(config.data['herald.yaml']!) as { notifications: Record<string, unknown> }).notifications;
+    };
+    const off = await template('r', 'herald', []);
+    const on = await template('r', 'herald', [valuesFile('self-service', valueSets['self-service']!)]);
+    expect(notificationsOf(off)).not.toHaveProperty('selfService');
+    expect(notificationsOf(on)).toEqual({ ...notificationsOf(off), selfService: true });
+    expect(grants(off).filter((g) => g.startsWith('ClusterRole') && /configmaps|secrets/.test(g))).toEqual([]);
+    expect(grants(on)).toEqual(
+      [
+        ...grants(off),
+        'ClusterRole /herald-r-herald-self-service → r-herald: /configmaps:herald-notifications-cm get,list,watch',
+        'ClusterRole /herald-r-herald-self-service → r-herald: /secrets:herald-notifications-secret get,list,watch',
+      ].sort(),
+    );
+    // Split: the roles that read the config (evaluator, sink), no more; without a Secret, no Secret at all.
+    const split = await template('r', 'herald', [valuesFile('self-service-split', { roles: { split: true }, notifications: { selfService: true, configMap: { create: false, name: 'argo-notifications-cm' }, secret: { create: false, name: '' } } })]);
+    expect(grants(split).filter((g) => g.includes('-self-service'))).toEqual([
+      'ClusterRole /herald-r-herald-evaluator-self-service → r-herald-evaluator: /configmaps:argo-notifications-cm get,list,watch',
+      'ClusterRole /herald-r-herald-sink-self-service → r-herald-sink: /configmaps:argo-notifications-cm get,list,watch',
+    ]);
+
+    // deploy/rbac/herald-rbac.yaml's commented-out self-service ClusterRole grants what the chart does.
+    const manifest = readFileSync(new URL('../../../deploy/rbac/herald-rbac.yaml', import.meta.url), 'utf8');
+    const example = manifest.slice(manifest.indexOf('# Self-service notifications')).split('\n').filter((l) => /^# (---|\w+:|\s)/.test(l)).map((l) => l.slice(2)).join('\n');
+    const exampleRules = parseAllDocuments(example).map((d) => d.toJS() as KubernetesObject & { rules?: unknown[] }).filter((o) => o?.kind === 'ClusterRole').flatMap((o) => o.rules);
+    const chartRules = (on as (KubernetesObject & { rules?: unknown[] })[]).filter((o) => o.kind === 'ClusterRole' && o.metadata!.name!.endsWith('-self-service')).flatMap((o) => o.rules);
+    expect(exampleRules).toEqual(chartRules);
+
+    // As the chart's ServiceAccount, in the real API server, in a namespace other than Herald's.
+    const { cp } = world;
+    const core = cp.adminKubeConfig.makeApiClient(CoreV1Api);
+    const namespace = await cp.createNamespace('helm-self');
+    const team = await cp.createNamespace('team');
+    for (const name of ['herald-notifications-cm', 'other']) await core.createNamespacedConfigMap({ namespace: team, body: { metadata: { name }, data: { k: 'v' } } });
+    for (const name of ['herald-notifications-secret', 'other']) await core.createNamespacedSecret({ namespace: team, body: { metadata: { name }, stringData: { k: 'v' } } });
+    await helm.ok(['install', 'self', chart, '-n', namespace, '-f', valuesFile('self-service', valueSets['self-service']!)], cp.adminKubeconfigPath);
+    const sa = (await serviceAccountKubeconfig(cp, namespace, 'self-herald')).kubeConfig;
+    const asSa = sa.makeApiClient(CoreV1Api);
+    const refusal = (p: Promise<unknown>) => p.then(() => 'allowed', (err: unknown) => String((err as { code?: number }).code));
+    const byName = (name: string) => ({ fieldSelector: `metadata.name=${name}` });
+    const listed = await asSa.listConfigMapForAllNamespaces(byName('herald-notifications-cm'));
+    expect(listed.items.map((c) => `${c.metadata!.namespace}/${c.metadata!.name}`).sort()).toEqual([`${namespace}/herald-notifications-cm`, `${team}/herald-notifications-cm`].sort());
+    expect({
+      listsSecretsByName: await refusal(asSa.listSecretForAllNamespaces(byName('herald-notifications-secret'))),
+      watchesConfigMapsByName: await firstWatchEvent(sa, '/api/v1/configmaps', byName('herald-notifications-cm').fieldSelector),
+      watchesSecretsByName: await firstWatchEvent(sa, '/api/v1/secrets', byName('herald-notifications-secret').fieldSelector),
+      readsSecret: await refusal(asSa.readNamespacedSecret({ name: 'herald-notifications-secret', namespace: team })),
+      listsEveryConfigMap: await refusal(asSa.listConfigMapForAllNamespaces()),
+      listsOtherByName: await refusal(asSa.listConfigMapForAllNamespaces(byName('other'))),
+      watchesEverySecret: await firstWatchEvent(sa, '/api/v1/secrets'),
+      readsOtherSecret: await refusal(asSa.readNamespacedSecret({ name: 'other', namespace: team })),
+      patchesConfigMap: await refusal(asSa.patchNamespacedConfigMap({ name: 'herald-notifications-cm', namespace: team, body: { data: { k: 'w' } } }, mergePatch)),
+    }).toEqual({
+      listsSecretsByName: 'allowed',
+      watchesConfigMapsByName: 'ADDED',
+      watchesSecretsByName: 'ADDED',
+      readsSecret: 'allowed',
+      listsEveryConfigMap: '403',
+      listsOtherByName: '403',
+      watchesEverySecret: '403',
+      readsOtherSecret: '403',
+      patchesConfigMap: '403',
+    });
+    await helm.ok(['uninstall', 'self', '-n', namespace, '--wait'], cp.adminKubeconfigPath);
   });
 
   it("installs Herald's alerts as a PrometheusRule: the rules promtool tests (files/alerts.yaml), less those disabled, with alertLabels and the extra rules; a misspelt alert is refused", async () => {

@@ -84,6 +84,7 @@ app.kubernetes.io/part-of: herald
 {{- with $v.nats.placement }}{{ $_ := set $nats "placement" . }}{{ end -}}
 {{- $notifications := dict "configMap" $v.notifications.configMap.name "namespace" .Release.Namespace "annotationPrefix" $v.notifications.annotationPrefix -}}
 {{- if $v.notifications.secret.name }}{{ $_ := set $notifications "secret" $v.notifications.secret.name }}{{ end -}}
+{{- if $v.notifications.selfService }}{{ $_ := set $notifications "selfService" true }}{{ end -}}
 {{- $chart := dict
   "nats" $nats
   "notifications" $notifications
