@@ -59,15 +59,7 @@ export class KubeConfigSource {
       },
     ];
     // The Secret first, so the first ConfigMap load already resolves $references.
-    for (const { what, informer } of informers) {
-      this.#informers.push(informer);
-      try {
-        await informer.start();
-      } catch (cause) {
-        await this.stop();
-        throw startFailure(what, cause);
-      }
-    }
+    await startInOrder(informers, this.#informers, () => this.stop());
     this.#synced = true;
     this.#reload();
   }
@@ -85,8 +77,24 @@ export class KubeConfigSource {
   }
 }
 
+/**
+ * Starts each informer (its first list) in turn, kept in `started` for stopping; on a failure, stops what started
+ * and throws what the informer could not read, and what to grant when it was refused.
+ */
+export async function startInOrder(informers: ReadonlyArray<{ what: string; informer: Informer }>, started: Informer[], stop: () => Promise<void>, grant?: string): Promise<void> {
+  for (const { what, informer } of informers) {
+    started.push(informer);
+    try {
+      await informer.start();
+    } catch (cause) {
+      await stop();
+      throw startFailure(what, cause, grant);
+    }
+  }
+}
+
 /** A refused first list says what to grant; anything else may pass (the API server restarting). */
-export function startFailure(what: string, cause: unknown, grant = 'get, list and watch on it'): HeraldError {
+function startFailure(what: string, cause: unknown, grant = 'get, list and watch on it'): HeraldError {
   if (cause instanceof KubeApiError && cause.status === 403) {
     return new HeraldError(NotificationConfigErrorCodes.unreadable, `cannot read the notification ${what}: ${cause.message} (Herald needs ${grant})`, { cause });
   }

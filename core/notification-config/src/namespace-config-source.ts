@@ -1,6 +1,6 @@
 import { Informer, type InformerEvent, type KubeClient } from '@herald/core-kube';
 import type { Logger } from '@herald/plugin-sdk';
-import { decodeSecret, startFailure, stringMap } from './kube-config-source.ts';
+import { decodeSecret, startInOrder, stringMap } from './kube-config-source.ts';
 import type { NotificationConfig } from './notification-config.ts';
 import type { NotificationConfigService } from './notification-config-service.ts';
 
@@ -87,15 +87,7 @@ export class NamespaceConfigSource {
       },
     ];
     // The Secrets first, so each first ConfigMap load already resolves $references.
-    for (const { what, informer } of informers) {
-      this.#informers.push(informer);
-      try {
-        await informer.start();
-      } catch (cause) {
-        await this.stop();
-        throw startFailure(what, cause, 'get, list and watch on them, in a ClusterRole');
-      }
-    }
+    await startInOrder(informers, this.#informers, () => this.stop(), 'get, list and watch on them, in a ClusterRole');
     this.#synced = true;
     for (const namespace of this.#namespaces.keys()) this.#reload(namespace);
   }
