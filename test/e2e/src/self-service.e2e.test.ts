@@ -36,7 +36,6 @@ async function grantSelfService(): Promise<void> {
 
 describe('self-service notifications: a namespace’s own ConfigMap and Secret for its objects (real kube-apiserver, NATS, receiver)', () => {
   it('applies a namespace’s config to its objects besides Herald’s own, with its own Secret, Argo’s state keys, and nothing for other namespaces', async () => {
-    await grantSelfService();
     // The source's namespaces, filled in once they exist (read when Herald starts).
     const source: { namespaces?: string[] } = {};
     const s = await world.scenario({
@@ -73,6 +72,20 @@ describe('self-service notifications: a namespace’s own ConfigMap and Secret f
     await s.core.createNamespacedConfigMap({ namespace: teamB, body: { metadata: { name: 'other-cm' }, data: {} } });
     // The source watches the three namespaces (the scenario's grant on Pods is cluster-wide).
     source.namespaces = [s.namespace, teamA, teamB];
+    // Without the grant, Herald does not boot, and says what it could not read and what to grant.
+    const failure = await s.herald().then(
+      () => 'started',
+      (err: unknown) => (err as Error).message,
+    );
+    expect(failure).toMatch(/^herald did not start \(exit 1\)/);
+    const [printed] = failure.split('\n').slice(1, 2).map((l) => JSON.parse(l) as { error: { code: string; message: string } });
+    expect(printed!.error).toEqual({
+      code: 'HERALD_ERR_KERNEL_BOOT',
+      message:
+        'cannot read the notification secrets named herald-notifications-secret in every namespace: secrets "herald-notifications-secret" is forbidden: ' +
+        `User "${world.cp.restrictedUser}" cannot list resource "secrets" in API group "" at the cluster scope (Herald needs get, list and watch on them, in a ClusterRole)`,
+    });
+    await grantSelfService();
     const herald = await s.herald();
 
     const pod = (namespace: string, name: string, annotations: Record<string, string>) =>
