@@ -171,6 +171,59 @@ describe('cluster mode', () => {
     expect(JSON.parse(fail.stdout)).toMatchObject({ expect: { ok: false, missing: ['receiver:oncall'], unexpected: ['receiver:ops'] } });
   });
 
+  it('route test with self-service also plans the object’s namespace’s own config, as the engine does', async () => {
+    const team = await cp.createNamespace('team');
+    await client.create(
+      `/api/v1/namespaces/${team}/configmaps`,
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'herald-notifications-cm' },
+        data: {
+          'service.webhook.team': `url: ${receiver.url}/team/$team-token\n`,
+          'trigger.on-scaled': '- when: deployment.spec.replicas >= 2\n  send: [team-scaled]\n',
+          'template.team-scaled': 'message: "team {{.deployment.metadata.name}}"\n',
+        },
+      },
+      signal(),
+    );
+    await client.create(
+      `/apis/apps/v1/namespaces/${team}/deployments`,
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'api', annotations: { 'notifications.argoproj.io/subscribe.on-scaled.receiver': 'ops', 'notifications.argoproj.io/subscribe.on-scaled.team': '' } },
+        spec: {
+          replicas: 3,
+          selector: { matchLabels: { app: 'api' } },
+          template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'nginx' }] } },
+        },
+      },
+      signal(),
+    );
+    const selfService = join(dir, 'self-service.yaml');
+    writeFileSync(selfService, `notifications:\n  namespace: ${heraldNs}\n  selfService: true\nplugins:\n  - name: '@herald/sink-webhook'\n`);
+    const args = ['route', 'test', 'deploy/api', '-n', team, '--kubeconfig', cp.adminKubeconfigPath, '--no-bus'];
+    const result = await herald([...args, '-c', selfService, '-o', 'json', '--expect', `receiver:ops,${team}/team:`]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { destinations: string[]; decisions: { stateKey: string; config?: string }[]; problems: string[]; subscriptions: { destination: string; config: string | null }[] };
+    expect(report.destinations).toEqual(['receiver:ops', `${team}/team:`]);
+    expect(report.decisions.map((d) => d.stateKey).sort()).toEqual([expect.stringMatching(/^on-scaled:\[0\]\.[\w-]+:receiver:ops$/), expect.stringMatching(new RegExp(`^${team}:on-scaled:\\[0\\]\\.[\\w-]+:team:$`))]);
+    // Each config's service is found in its own config: neither subscription is a warning.
+    expect(report.problems).toEqual([]);
+    expect(report.subscriptions.map((s) => [s.config, s.destination])).toEqual([
+      [null, 'receiver:ops'],
+      [team, `${team}/team:`],
+    ]);
+    const text = await herald([...args, '-c', selfService]);
+    expect(text.stdout).toContain(`would notify: receiver:ops, ${team}/team:`);
+    expect(text.stdout).toMatch(new RegExp(`^${team} +on-scaled +\\[0\\]`, 'm'));
+    // Without self-service, the team's config is not read: only Herald's own service, and a warning for the other.
+    const own = JSON.parse((await herald([...args, '-c', engine, '-o', 'json'])).stdout) as { destinations: string[]; problems: string[] };
+    expect(own.destinations).toEqual(['receiver:ops']);
+    expect(own.problems).toEqual(['notifications.argoproj.io/subscribe.on-scaled.team: service "team" is not defined in the config']);
+  });
+
   it('says what it could not read when RBAC refuses it', async () => {
     const result = await herald(['trigger', 'get', '--kubeconfig', cp.restrictedKubeconfigPath, '-c', engine]);
     expect(result.code).toBe(1);

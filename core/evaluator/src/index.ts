@@ -16,6 +16,7 @@ export type {
   TriggerCondition,
 } from '@herald/core-notification-config';
 export { Evaluator, type ConditionOutcome, type Decision, type EvaluatorOptions, type Plan } from './evaluate/evaluator.ts';
+export { planProblems } from './evaluate/plan-problems.ts';
 export { DEFAULT_ANNOTATION_PREFIX, resolveSubscriptions, splitRecipients, type Subscription } from './subscriptions/subscriptions.ts';
 export { conditionKey, idempotencyKey, stateKey, type StateKeyParts } from './dedup/state-keys.ts';
 export { startEvaluatorWorker, type EvaluatorWorkerOptions } from './runtime/evaluator-worker.ts';

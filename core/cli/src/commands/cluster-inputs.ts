@@ -27,6 +27,11 @@ export interface ClusterInputOptions {
   context?: string | undefined;
   /** The engine config's `notifications` names (herald.yaml): which ConfigMap and Secret the engine reads. */
   names: { configMap: string; secret: string; namespace?: string | undefined };
+  /**
+   * herald.yaml's `notifications.selfService`: with the ConfigMap read from the cluster, the object's own
+   * namespace's ConfigMap and Secret of the same names are read too (when it has them), as the engine does.
+   */
+  selfService?: boolean | undefined;
 }
 
 export interface ClusterInputs {
@@ -38,6 +43,8 @@ export interface ClusterInputs {
   object?: Record<string, unknown>;
   /** Where each came from, for messages: a file name or `configmap herald/herald-notifications-cm`. */
   origins: { configMap: string; secret?: string; object?: string };
+  /** Self-service: the config of the object's own namespace, when it has one. */
+  namespaceConfig?: { namespace: string; configMap: ConfigMapData; secrets: Record<string, string> };
 }
 
 /** `-` is stdin; a path that exists is a file; `kind/name` (one slash, neither side empty) is a cluster object. */
@@ -62,6 +69,7 @@ export async function readClusterInputs(options: ClusterInputOptions): Promise<C
   const shown = (path: string) => (path === '-' ? '<stdin>' : path);
 
   let configMap: ConfigMapData;
+  let configNamespace: string | undefined;
   const origins: ClusterInputs['origins'] = { configMap: '' };
   if (options.configMap !== undefined) {
     configMap = readConfigMapYaml(readInput(options.configMap, 'the ConfigMap'), shown(options.configMap));
@@ -69,6 +77,7 @@ export async function readClusterInputs(options: ClusterInputOptions): Promise<C
   } else {
     const c = await connect();
     const namespace = options.names.namespace ?? c.namespace;
+    configNamespace = namespace;
     const where = `configmap ${namespace}/${options.names.configMap}`;
     const cm = await c.get<{ data?: Record<string, unknown> }>(`/api/v1/namespaces/${namespace}/configmaps/${options.names.configMap}`, where);
     if (!cm) throw new HeraldError(CliErrorCodes.notFound, `${where} not found in ${c.server} (name it with notifications.configMap in herald.yaml, or give --config-map FILE)`);
@@ -84,12 +93,9 @@ export async function readClusterInputs(options: ClusterInputOptions): Promise<C
     origins.secret = shown(options.secret);
   } else if (options.configMap === undefined) {
     const c = await connect();
-    const namespace = options.names.namespace ?? c.namespace;
-    const where = `secret ${namespace}/${options.names.secret}`;
-    // A missing Secret is an empty one, as the engine takes it: services without $references still work.
-    const secret = await c.get<{ data?: Record<string, unknown> }>(`/api/v1/namespaces/${namespace}/secrets/${options.names.secret}`, where);
-    secrets = Object.fromEntries(Object.entries(stringMap(secret?.data)).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
-    origins.secret = secret ? where : `${where} (not found: no secrets)`;
+    const read = await readSecret(c, options.names.namespace ?? c.namespace, options.names.secret);
+    secrets = read.secrets;
+    origins.secret = read.origin;
   }
 
   const inputs: ClusterInputs = { configMap, secrets, origins };
@@ -104,7 +110,25 @@ export async function readClusterInputs(options: ClusterInputOptions): Promise<C
       origins.object = shown(options.resource);
     }
   }
+  const objectNamespace = (inputs.object?.metadata as { namespace?: unknown } | undefined)?.namespace;
+  if (options.selfService && configNamespace !== undefined && typeof objectNamespace === 'string' && objectNamespace && objectNamespace !== configNamespace) {
+    const c = await connect();
+    const where = `configmap ${objectNamespace}/${options.names.configMap}`;
+    const cm = await c.get<{ data?: Record<string, unknown> }>(`/api/v1/namespaces/${objectNamespace}/configmaps/${options.names.configMap}`, where);
+    if (cm) {
+      const { secrets: own } = await readSecret(c, objectNamespace, options.names.secret);
+      inputs.namespaceConfig = { namespace: objectNamespace, configMap: { data: stringMap(cm.data), positions: new Map(), file: where }, secrets: own };
+    }
+  }
   return inputs;
+}
+
+/** A Secret's values, decoded; a missing Secret is an empty one, as the engine takes it (services without $references still work). */
+async function readSecret(c: Cluster, namespace: string, name: string): Promise<{ secrets: Record<string, string>; origin: string }> {
+  const where = `secret ${namespace}/${name}`;
+  const secret = await c.get<{ data?: Record<string, unknown> }>(`/api/v1/namespaces/${namespace}/secrets/${name}`, where);
+  const secrets = Object.fromEntries(Object.entries(stringMap(secret?.data)).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+  return { secrets, origin: secret ? where : `${where} (not found: no secrets)` };
 }
 
 interface Cluster {

@@ -12,6 +12,8 @@ export interface RouteTestInputs {
   varName: string;
   /** Where the ConfigMap came from, for messages: a file name or `configmap <ns>/<name>`. */
   configOrigin: string;
+  /** Self-service (herald.yaml's `notifications.selfService`): the config of the object's own namespace, when it has one. */
+  namespaceConfig?: { namespace: string; config: NotificationConfig | undefined; issues: readonly ConfigIssue[]; origin: string };
 }
 
 /** Where `herald route test` reads from: files, or the cluster with `argocd admin notifications`' flags. */
@@ -37,9 +39,12 @@ export async function loadRouteTestInputs(resource: string, sources: RouteTestSo
     kubeconfig: sources.kubeconfig,
     context: sources.context,
     names: { configMap: names.configMap, secret: names.secret, namespace: names.namespace },
+    selfService: names.selfService,
   });
   const { config, issues } = compileInputs(inputs.configMap, inputs.secrets);
   const object = inputs.object!;
   const varName = objectVariable(object, sources, sources.var ? undefined : { path: '', config: engine });
-  return { config, issues, object, varName, configOrigin: inputs.origins.configMap };
+  const own = inputs.namespaceConfig;
+  const namespaceConfig = own ? { namespace: own.namespace, ...compileInputs(own.configMap, own.secrets), origin: own.configMap.file } : undefined;
+  return { config, issues, object, varName, configOrigin: inputs.origins.configMap, ...(namespaceConfig ? { namespaceConfig } : {}) };
 }

@@ -4,7 +4,8 @@ import { isHeraldError, type BusPublisher, type BusSubscriber, type Delivery, ty
 import { variableName, type NotificationConfig } from '@herald/core-notification-config';
 import { idempotencyKey } from '../dedup/state-keys.ts';
 import { EvaluatorErrorCodes, NotReadyError } from '../errors.ts';
-import { Evaluator, type Decision, type Plan } from '../evaluate/evaluator.ts';
+import { Evaluator, type Decision } from '../evaluate/evaluator.ts';
+import { planProblems } from '../evaluate/plan-problems.ts';
 import type { HostClock } from '../host/index.ts';
 import { WarningLimiter } from './warning-limiter.ts';
 
@@ -118,7 +119,7 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
     }
     span.setAttribute('herald.decisions', decisions.length);
     logger.debug({ object: describe(ref), action, resourceVersion, event: delivery.event.id, delivery: delivery.deliveryCount, subject: delivery.subject, decisions: decisions.map(({ decision: d }) => `${d.stateKey}=${d.triggered}`) }, 'evaluated');
-    for (const problem of usableProblems(plans)) {
+    for (const problem of planProblems(plans)) {
       const admitted = warnings.admit(ref.uid, problem);
       if (admitted) logger.warn({ object: describe(ref), problem, ...(admitted.suppressed ? { suppressed: admitted.suppressed } : {}) }, 'subscription or condition not usable');
     }
@@ -237,28 +238,6 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
       );
     }
   }
-}
-
-/**
- * The problems of every config's plan worth a warning: with more than one config (self-service), a subscription
- * naming a service or trigger that one config lacks and another defines is that other config's, not a problem.
- */
-function usableProblems(plans: ReadonlyArray<{ evaluator: Evaluator; plan: Plan }>): Iterable<string> {
-  if (plans.length === 1) return plans[0]!.plan.problems;
-  const problems = new Set<string>();
-  for (const { evaluator, plan } of plans) {
-    for (const problem of plan.problems) {
-      const missing = plan.undefinedNames.get(problem);
-      const definedElsewhere =
-        missing !== undefined &&
-        plans.some((other) => other.evaluator !== evaluator && (missing.kind === 'service' ? other.evaluator.config.services : other.evaluator.config.triggers).has(missing.name));
-      // A name no config defines is said once (the same text from each); a namespace's other problems say whose.
-      if (missing) {
-        if (!definedElsewhere) problems.add(problem);
-      } else problems.add(evaluator.configNamespace ? `${problem} (the config of namespace ${evaluator.configNamespace})` : problem);
-    }
-  }
-  return problems;
 }
 
 function objectKey(ref: ObjectRef): string {
