@@ -45,11 +45,6 @@ export class NamespaceConfigSource {
     return entry?.data === undefined ? undefined : entry.service?.current();
   }
 
-  /** The namespaces with a config in force. */
-  namespaces(): string[] {
-    return [...this.#namespaces].filter(([, entry]) => entry.data !== undefined && entry.service?.current()).map(([namespace]) => namespace);
-  }
-
   async start(): Promise<void> {
     const { client, configMap, secret, logger, homeNamespace } = this.#options;
     const watch = (resource: string, name: string, apply: (namespace: string, event: InformerEvent) => void) =>
