@@ -1,6 +1,6 @@
 import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import type { HeraldProcess } from './support/herald-process.ts';
+import { bootFailure, type HeraldProcess } from './support/herald-process.ts';
 import { mergePatch, subscribe, waitUntil } from './support/scenario.ts';
 import { useScenarioWorld } from './support/scenario-world.ts';
 
@@ -84,13 +84,7 @@ describe('notification config and permissions, end to end (real kube-apiserver, 
     // deploy/rbac's Role without its configmaps rule (the Secret stays readable).
     await rbac.patchNamespacedRole({ ...role, body: { rules: rules!.filter((r) => !r.resources?.includes('configmaps')) } }, mergePatch);
     await canReadConfigMap(false);
-    const failure = await s.herald().then(
-      () => 'started',
-      (err: unknown) => (err as Error).message,
-    );
-    expect(failure).toMatch(/^herald did not start \(exit 1\)/);
-    const [printed] = failure.split('\n').slice(1, 2).map((l) => JSON.parse(l) as { error: { code: string; message: string } });
-    expect(printed!.error).toEqual({
+    expect(await bootFailure(() => s.herald())).toEqual({
       code: 'HERALD_ERR_KERNEL_BOOT',
       message:
         `cannot read the notification configmap ${s.namespace}/herald-notifications-cm: configmaps "herald-notifications-cm" is forbidden: ` +

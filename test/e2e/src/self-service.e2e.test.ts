@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { bootFailure } from './support/herald-process.ts';
 import { conditionKey, mergePatch, subscribe, waitUntil } from './support/scenario.ts';
 import { useScenarioWorld } from './support/scenario-world.ts';
 import type { ReceivedRequest } from './support/webhook-receiver.ts';
@@ -73,13 +74,7 @@ describe('self-service notifications: a namespace’s own ConfigMap and Secret f
     // The source watches the three namespaces (the scenario's grant on Pods is cluster-wide).
     source.namespaces = [s.namespace, teamA, teamB];
     // Without the grant, Herald does not boot, and says what it could not read and what to grant.
-    const failure = await s.herald().then(
-      () => 'started',
-      (err: unknown) => (err as Error).message,
-    );
-    expect(failure).toMatch(/^herald did not start \(exit 1\)/);
-    const [printed] = failure.split('\n').slice(1, 2).map((l) => JSON.parse(l) as { error: { code: string; message: string } });
-    expect(printed!.error).toEqual({
+    expect(await bootFailure(() => s.herald())).toEqual({
       code: 'HERALD_ERR_KERNEL_BOOT',
       message:
         'cannot read the notification secrets named herald-notifications-secret in every namespace: secrets "herald-notifications-secret" is forbidden: ' +

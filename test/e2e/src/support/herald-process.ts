@@ -56,3 +56,16 @@ export async function startHerald(config: Record<string, unknown>, env: NodeJS.P
     },
   };
 }
+
+/**
+ * The error a `herald run` that must not boot printed (`-o json`, its first stdout line), from `start` (a
+ * startHerald call); fails when it started or exited other than 1.
+ */
+export async function bootFailure(start: () => Promise<unknown>): Promise<{ code: string; message: string }> {
+  const failure = await start().then(
+    () => 'started',
+    (err: unknown) => (err as Error).message,
+  );
+  if (!/^herald did not start \(exit 1\)/.test(failure)) throw new Error(`expected herald run to exit 1 without starting, got: ${failure.slice(0, 500)}`);
+  return (JSON.parse(failure.split('\n')[1]!) as { error: { code: string; message: string } }).error;
+}
