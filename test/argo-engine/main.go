@@ -4,6 +4,10 @@
 // not Argo CD: one namespace, an informer on its Pods, the notifications ConfigMap and Secret read through the
 // engine's API factory (which watches them), the `notified` annotation written by the engine itself.
 //
+// With --self-service it is Argo CD's self-service notifications instead: Pods of every namespace, each namespace's
+// own ConfigMap and Secret applied besides those of --namespace (the engine's namespace support); the e2e tier runs
+// Herald's self-service against it (test/e2e/src/argo-self-service.e2e.test.ts).
+//
 // It prints one JSON line {"event":"synced"} on stdout once every informer has synced; the benchmark times
 // start → synced from it. The engine's own logs go to stderr at warning level (info logs one line per Pod per
 // evaluation, which would be a benchmark of logrus).
@@ -46,6 +50,9 @@ func main() {
 	burst := flag.Int("burst", 10, "Kubernetes client burst")
 	workers := flag.Int("workers", 10, "controller workers (the seed's 10)")
 	resync := flag.Duration("resync", time.Minute, "informer resync period (the seed's one minute)")
+	// Argo CD's --self-service-notification-enabled: Pods of every namespace, and the ConfigMap and Secret of the
+	// same names in each object's namespace applied besides those of --namespace (the engine's namespace support).
+	selfService := flag.Bool("self-service", false, "watch every namespace and apply each namespace's own ConfigMap and Secret to its Pods")
 	flag.Parse()
 	log.SetLevel(log.WarnLevel)
 
@@ -59,7 +66,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	configInformers := informers.NewSharedInformerFactoryWithOptions(kubernetes.NewForConfigOrDie(restConfig), *resync, informers.WithNamespace(*namespace))
+	watched := *namespace
+	if *selfService {
+		watched = metav1.NamespaceAll
+	}
+	configInformers := informers.NewSharedInformerFactoryWithOptions(kubernetes.NewForConfigOrDie(restConfig), *resync, informers.WithNamespace(watched))
 	secrets := configInformers.Core().V1().Secrets().Informer()
 	configMaps := configInformers.Core().V1().ConfigMaps().Informer()
 	factory := api.NewFactory(api.Settings{
@@ -74,7 +85,7 @@ func main() {
 	}, *namespace, secrets, configMaps)
 
 	pods := dynamic.NewForConfigOrDie(restConfig).Resource(schema.GroupVersionResource{Version: "v1", Resource: "pods"})
-	podsInNamespace := pods.Namespace(*namespace)
+	podsInNamespace := pods.Namespace(watched)
 	podInformer := cache.NewSharedIndexInformer(&cache.ListWatch{
 		ListFunc: func(options metav1.ListOptions) (runtime.Object, error) {
 			return podsInNamespace.List(ctx, options)
@@ -84,6 +95,9 @@ func main() {
 		},
 	}, &unstructured.Unstructured{}, *resync, cache.Indexers{})
 	ctrl := controller.NewController(pods, podInformer, factory)
+	if *selfService {
+		ctrl = controller.NewControllerWithNamespaceSupport(pods, podInformer, factory)
+	}
 
 	go configInformers.Start(ctx.Done())
 	go podInformer.Run(ctx.Done())
