@@ -19,15 +19,17 @@ export async function routeTest(resource: string, opts: RouteTestFlags, io: Io):
   try {
     const engine = engineConfigFor(opts.config).config;
     const inputs = await loadRouteTestInputs(resource, opts, engine);
-    const { config, object, varName, namespaceConfig: own } = inputs;
-    for (const [origin, compiled, issues] of [[inputs.configOrigin, config, inputs.issues], ...(own ? [[own.origin, own.config, own.issues] as const] : [])] as const) {
-      if (compiled) continue;
-      const errors = issues.filter((i) => i.severity === 'error').map(formatIssue);
-      printError(out, { code: NotificationConfigErrorCodes.invalid, message: `${origin} has errors; fix them first (herald config validate)`, issues: errors });
-      if (out.format === 'text') for (const issue of errors) io.stderr.write(`${issue}\n`);
+    const { object, varName } = inputs;
+    // Herald's config, and with self-service the object's namespace's: each must load.
+    const loaded = [{ origin: inputs.configOrigin, config: inputs.config, issues: inputs.issues }, ...(inputs.namespaceConfig ? [inputs.namespaceConfig] : [])];
+    const broken = loaded.find((c) => !c.config);
+    if (broken) {
+      const issues = broken.issues.filter((i) => i.severity === 'error').map(formatIssue);
+      printError(out, { code: NotificationConfigErrorCodes.invalid, message: `${broken.origin} has errors; fix them first (herald config validate)`, issues });
+      if (out.format === 'text') for (const issue of issues) io.stderr.write(`${issue}\n`);
       return ExitCode.failure;
     }
-    const configs = [{ config: config! }, ...(own ? [{ config: own.config!, namespace: own.namespace }] : [])];
+    const configs = loaded.flatMap((c) => (c.config ? [{ config: c.config, namespace: 'namespace' in c ? c.namespace : undefined }] : []));
     const annotationPrefix = engine.notifications.annotationPrefix;
     const report = await withDedupState(engine, object, opts.bus, (source, lookup) => routeReport(configs, object, { varName, annotationPrefix }, { source, lookup }));
     if (opts.expect) report.expect = checkExpected(report, opts.expect);
