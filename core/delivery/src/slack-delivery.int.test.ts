@@ -73,6 +73,12 @@ describe('durable groupingKey threads', () => {
     const publisher = buses[0]!.publisher('herald/test', telemetry.tracer('test'));
     await publisher.notification(notification('deploys', 'guestbook-1', { groupingKey: 'guestbook' }));
     await until('the parent message', () => api.messages('deploys').length === 1);
+    // Slack has the message before the sink has recorded its thread: stopped in between, the send is handed back
+    // and the thread never recorded. The first sink stops once it has.
+    const recorded = buses[0]!.pluginStore('slack');
+    for (const deadline = Date.now() + 45_000; (await recorded.entries()).size === 0; await new Promise((r) => setTimeout(r, 50))) {
+      if (Date.now() > deadline) throw new Error('gave up waiting for the thread to be recorded');
+    }
     await first.stop();
 
     const { store } = await startSlackSink();
