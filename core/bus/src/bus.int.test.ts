@@ -102,7 +102,9 @@ describe('topology', () => {
     expect(events.config.duplicate_window).toBe(120_000 * 1_000_000);
     const names: string[] = [];
     for await (const s of bus.jsm.streams.list()) names.push(s.config.name);
-    expect(names.sort()).toEqual(['HERALD_DEAD_LETTERS', 'HERALD_EVENTS', 'HERALD_NOTIFICATIONS', 'HERALD_RESULTS', 'KV_HERALD_ATTEMPTS', 'KV_HERALD_MEMBERS', 'KV_HERALD_PLUGINS', 'KV_HERALD_STATE']);
+    expect(names.sort()).toEqual(['HERALD_DEAD_LETTERS', 'HERALD_EVENTS', 'HERALD_NOTIFICATIONS', 'HERALD_RESULTS', 'KV_HERALD_ATTEMPTS', 'KV_HERALD_MEMBERS', 'KV_HERALD_PACE', 'KV_HERALD_PLUGINS', 'KV_HERALD_STATE']);
+    // A destination's shared pace is forgotten an hour after its last turn.
+    expect((await bus.jsm.streams.info('KV_HERALD_PACE')).config.max_age).toBe(3_600_000 * 1_000_000);
   });
 
   it('brings limits up to date when the config changes', async () => {
@@ -118,6 +120,7 @@ describe('topology', () => {
     // The bookkeeping buckets follow the configured state size: a small store reserves no more.
     expect((await bus.jsm.streams.info('KV_HERALD_ATTEMPTS')).config.max_bytes).toBe(10 * 1024 * 1024);
     expect((await bus.jsm.streams.info('KV_HERALD_MEMBERS')).config.max_bytes).toBe(8 * 1024 * 1024);
+    expect((await bus.jsm.streams.info('KV_HERALD_PACE')).config.max_bytes).toBe(8 * 1024 * 1024);
     // The server's max_payload (1 MiB by default) caps what a stream is told to accept.
     expect((await bus.jsm.streams.info('HERALD_EVENTS')).config.max_msg_size).toBe(bus.nc.info!.max_payload);
   });

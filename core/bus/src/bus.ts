@@ -44,6 +44,7 @@ export class Bus {
   readonly topology: Topology;
   readonly #state: KvStore;
   readonly #plugins: KvStore;
+  readonly #pace: KvStore;
   readonly #attempts: AttemptsLedger;
   readonly #members: KV;
   readonly #link: { connected: boolean };
@@ -58,6 +59,7 @@ export class Bus {
     topology: Topology;
     state: KvStore;
     plugins: KvStore;
+    pace: KvStore;
     attempts: AttemptsLedger;
     members: KV;
     link: { connected: boolean };
@@ -73,6 +75,7 @@ export class Bus {
     this.topology = parts.topology;
     this.#state = parts.state;
     this.#plugins = parts.plugins;
+    this.#pace = parts.pace;
     this.#options = parts.options;
     this.#logger = parts.logger;
     this.#metrics = new BusMetrics(parts.jsm, parts.topology.streamName('deadLetters'));
@@ -123,6 +126,7 @@ export class Bus {
         topology,
         state: new JetStreamKvStore(buckets.state, jsm, topology.stateBucket, { leaderReads: topology.options.state.replicas > 1 }),
         plugins: new JetStreamKvStore(buckets.plugins, jsm, topology.pluginsBucket, { leaderReads: (topology.options.plugins ?? topology.options.state).replicas > 1 }),
+        pace: new JetStreamKvStore(buckets.pace, jsm, topology.paceBucket, { leaderReads: topology.options.state.replicas > 1 }),
         attempts: new AttemptsLedger(buckets.attempts), members: buckets.members, link, options, logger });
     } catch (err) {
       await nc.close();
@@ -205,6 +209,14 @@ export class Bus {
   /** Durable keys of one plugin, apart from every other plugin's and from the dedup claims. */
   pluginStore(pluginId: string): PluginStore {
     return scopedStore(this.#plugins, pluginId);
+  }
+
+  /**
+   * The shared pace of one service type's destinations (core/delivery's SharedPace keeps a key per
+   * destination here), apart from every other type's.
+   */
+  paceStore(serviceType: string): PluginStore {
+    return scopedStore(this.#pace, serviceType);
   }
 
   /**

@@ -42,6 +42,11 @@ const hour = 3_600_000;
 
 /** Membership keys of processes that died are removed after this long (liveness is judged sooner, see PartitionShare). */
 const MEMBER_TTL_MS = 5 * 60_000;
+/**
+ * A destination's pace is forgotten after this long without a send: its bucket is full again by then at any
+ * rate above one notification per 3 minutes with the default burst (20), and a Retry-After up to an hour holds.
+ */
+const PACE_TTL_MS = hour;
 
 export const defaultTopology: TopologyOptions = {
   subjectPrefix: 'herald',
@@ -103,6 +108,11 @@ export class Topology {
   /** Processes sharing a partitioned durable, each a key that expires unless renewed (see PartitionShare). */
   get membersBucket(): string {
     return `${this.options.namePrefix}_MEMBERS`;
+  }
+
+  /** Destinations' shared rate limits, one key per destination (owned by core/delivery's SharedPace). */
+  get paceBucket(): string {
+    return `${this.options.namePrefix}_PACE`;
   }
 
   /** Dedup claims, one group of keys per object (owned by core/dedup). */
@@ -193,7 +203,7 @@ export class Topology {
    * Creates or updates every stream and the KV buckets. Safe to run from many processes at once.
    * `maxPayload` is the server's limit on one message; no stream is told to accept more than that.
    */
-  async ensure(nc: NatsConnection, jsm: JetStreamManager, maxPayload = Number.POSITIVE_INFINITY): Promise<{ state: KV; plugins: KV; attempts: KV; members: KV }> {
+  async ensure(nc: NatsConnection, jsm: JetStreamManager, maxPayload = Number.POSITIVE_INFINITY): Promise<{ state: KV; plugins: KV; attempts: KV; members: KV; pace: KV }> {
     for (const channel of Object.keys(streamSuffix) as Channel[]) {
       const config = this.streamConfig(channel);
       config.max_msg_size = Math.min(config.max_msg_size ?? maxPayload, maxPayload);
@@ -222,7 +232,8 @@ export class Topology {
     // Bookkeeping buckets, sized within the state bucket's limit: a small configured store reserves no more.
     const attempts = await ensureBucket(nc, jsm, this.attemptsBucket, { maxBytes: Math.min(64 * MiB, maxBytes), replicas, placement }, ttl);
     const members = await ensureBucket(nc, jsm, this.membersBucket, { maxBytes: Math.min(8 * MiB, maxBytes), replicas, placement }, MEMBER_TTL_MS);
-    return { state: kv, plugins, attempts, members };
+    const pace = await ensureBucket(nc, jsm, this.paceBucket, { maxBytes: Math.min(8 * MiB, maxBytes), replicas, placement }, PACE_TTL_MS);
+    return { state: kv, plugins, attempts, members, pace };
   }
 }
 
