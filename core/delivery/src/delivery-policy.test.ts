@@ -6,7 +6,7 @@ const defaults: SinkSettings = {
   maxDeliver: 5,
   maxAckPending: 1_000,
   backoff: { base: 1_000, max: 60_000, jitter: 'equal' },
-  rateLimit: { perSecond: 0, burst: 20, maxWait: 100 },
+  rateLimit: { perSecond: 0, burst: 20, maxWait: 100, scope: 'cluster' as const },
   concurrency: { perDestination: 4 },
   circuitBreaker: { failures: 3, coolDown: 30_000, maxCoolDown: 300_000 },
   byType: {},
@@ -24,6 +24,15 @@ describe('delivery policy of a service type', () => {
     expect(deliveryPolicy(settings, 'slack', { perSecond: 1, burst: 3, perDestination: 1 })).toMatchObject({ rateLimit: { perSecond: 0.5, burst: 3 }, perDestination: 2 });
     const off = { ...defaults, byType: { slack: { rateLimit: { perSecond: 0 } } } };
     expect(deliveryPolicy(off, 'slack', { perSecond: 1 }).rateLimit).toBeUndefined();
+  });
+
+  it('shares a rate limit among the sink processes unless the section or the type keeps it per process', () => {
+    expect(deliveryPolicy(defaults, 'slack', { perSecond: 1 }).rateLimit?.scope).toBe('cluster');
+    const perProcess = { ...defaults, rateLimit: { ...defaults.rateLimit, scope: 'process' as const } };
+    expect(deliveryPolicy(perProcess, 'slack', { perSecond: 1 }).rateLimit?.scope).toBe('process');
+    const slackOnly = { ...defaults, byType: { slack: { rateLimit: { scope: 'process' as const } } } };
+    expect(deliveryPolicy(slackOnly, 'slack', { perSecond: 1 }).rateLimit?.scope).toBe('process');
+    expect(deliveryPolicy(slackOnly, 'telegram', { perSecond: 1 }).rateLimit?.scope).toBe('cluster');
   });
 });
 

@@ -1,11 +1,17 @@
 import { backoffDelay, type BackoffPolicy, type Jitter, type RetryPolicy, type SinkLimits } from '@herald/plugin-sdk';
 
+/**
+ * Where a destination's rate limit is kept: `cluster`, one bucket on the bus every sink process takes from
+ * (SharedPace); `process`, each process's own (N processes send up to N × the rate).
+ */
+export type RateLimitScope = 'cluster' | 'process';
+
 /** The engine config's `sink` section as core/delivery reads it (durations in milliseconds). */
 export interface SinkSettings {
   maxDeliver: number;
   maxAckPending: number;
   backoff: { base: number; max: number; jitter: Jitter };
-  rateLimit: { perSecond: number; burst: number; maxWait: number };
+  rateLimit: { perSecond: number; burst: number; maxWait: number; scope: RateLimitScope };
   concurrency: { perDestination: number };
   circuitBreaker: { failures: number; coolDown: number; maxCoolDown: number };
   byType: Record<string, SinkTypeSettings>;
@@ -16,7 +22,7 @@ export interface SinkTypeSettings {
   maxDeliver?: number | undefined;
   maxAckPending?: number | undefined;
   backoff?: { base?: number | undefined; max?: number | undefined; jitter?: Jitter | undefined } | undefined;
-  rateLimit?: { perSecond?: number | undefined; burst?: number | undefined; maxWait?: number | undefined } | undefined;
+  rateLimit?: { perSecond?: number | undefined; burst?: number | undefined; maxWait?: number | undefined; scope?: RateLimitScope | undefined } | undefined;
   concurrency?: { perDestination?: number | undefined } | undefined;
   circuitBreaker?: { failures?: number | undefined; coolDown?: number | undefined; maxCoolDown?: number | undefined } | undefined;
 }
@@ -31,7 +37,7 @@ export interface DeliveryPolicy {
   maxAckPending: number;
   backoff: Required<BackoffPolicy>;
   /** Undefined: no rate limit. */
-  rateLimit: { perSecond: number; burst: number; maxWaitMs: number } | undefined;
+  rateLimit: { perSecond: number; burst: number; maxWaitMs: number; scope: RateLimitScope } | undefined;
   perDestination: number;
   /** Undefined: no breaker. */
   circuitBreaker: { failures: number; coolDownMs: number; maxCoolDownMs: number } | undefined;
@@ -55,7 +61,7 @@ export function deliveryPolicy(sink: SinkSettings, serviceType: string, declared
     maxDeliver: own.maxDeliver ?? sink.maxDeliver,
     maxAckPending: own.maxAckPending ?? sink.maxAckPending,
     backoff: { baseMs: backoff.base, maxMs: backoff.max, jitter: backoff.jitter },
-    rateLimit: rateLimit.perSecond > 0 ? { perSecond: rateLimit.perSecond, burst: rateLimit.burst, maxWaitMs: rateLimit.maxWait } : undefined,
+    rateLimit: rateLimit.perSecond > 0 ? { perSecond: rateLimit.perSecond, burst: rateLimit.burst, maxWaitMs: rateLimit.maxWait, scope: rateLimit.scope } : undefined,
     perDestination: own.concurrency?.perDestination ?? declared.perDestination ?? sink.concurrency.perDestination,
     circuitBreaker: breaker.failures > 0 ? { failures: breaker.failures, coolDownMs: breaker.coolDown, maxCoolDownMs: breaker.maxCoolDown } : undefined,
   };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DeliveryPolicy } from './delivery-policy.ts';
 import { DestinationLimiter, MAX_ASIDE_MS, MAX_TOKEN_WAIT_MS, type Admission, type Permit } from './destination-limiter.ts';
+import type { Reservation } from './shared-pace.ts';
 import { WaitingRoom } from './waiting-room.ts';
 
 function policy(overrides: Partial<DeliveryPolicy> = {}): DeliveryPolicy {
@@ -40,7 +41,7 @@ function sent(admission: Admission): Permit {
 
 describe('destination limiter', () => {
   it('with no seat to wait in, sends a destination’s burst at once, waits for a token due within maxWait, and steps the rest aside', () => {
-    const { limiter } = setup(policy({ rateLimit: { perSecond: 10, burst: 2, maxWaitMs: 100 } }), new WaitingRoom(0));
+    const { limiter } = setup(policy({ rateLimit: { perSecond: 10, burst: 2, maxWaitMs: 100, scope: 'process' } }), new WaitingRoom(0));
     const admissions = Array.from({ length: 6 }, () => limiter.admit('chat'));
     expect(admissions.map((a) => (a.kind === 'send' ? ['send', a.waitMs] : a.kind === 'aside' ? [a.reason, a.delayMs] : [a.kind]))).toEqual([
       ['send', 0],
@@ -54,7 +55,7 @@ describe('destination limiter', () => {
   });
 
   it('gives stepped-aside notifications their turns: coming back then, each finds its token', () => {
-    const { clock, limiter } = setup(policy({ rateLimit: { perSecond: 5, burst: 1, maxWaitMs: 0 } }), new WaitingRoom(0));
+    const { clock, limiter } = setup(policy({ rateLimit: { perSecond: 5, burst: 1, maxWaitMs: 0, scope: 'process' } }), new WaitingRoom(0));
     sent(limiter.admit('chat')).done({ kind: 'success' });
     const turns = Array.from({ length: 4 }, () => {
       const a = limiter.admit('chat');
@@ -147,11 +148,11 @@ describe('destination limiter', () => {
 
   it('waits in the process for a token due within MAX_TOKEN_WAIT_MS while the room has a seat; later ones step aside', () => {
     const room = new WaitingRoom(2);
-    const { limiter } = setup(policy({ rateLimit: { perSecond: 1, burst: 1, maxWaitMs: 0 } }), room);
+    const { limiter } = setup(policy({ rateLimit: { perSecond: 1, burst: 1, maxWaitMs: 0, scope: 'process' } }), room);
     const waits = Array.from({ length: 4 }, () => limiter.admit('chat')).map((a) => (a.kind === 'send' ? ['send', a.waitMs] : [a.kind]));
     expect(waits).toEqual([['send', 0], ['send', 1_000], ['send', 2_000], ['aside']]);
     expect(room.seated).toBe(2);
-    const { limiter: roomy } = setup(policy({ rateLimit: { perSecond: 1, burst: 1, maxWaitMs: 0 } }));
+    const { limiter: roomy } = setup(policy({ rateLimit: { perSecond: 1, burst: 1, maxWaitMs: 0, scope: 'process' } }));
     const spans = Array.from({ length: 13 }, () => roomy.admit('chat')).map((a) => (a.kind === 'send' ? a.waitMs : a.kind));
     expect(spans.filter((w) => typeof w === 'number').at(-1)).toBeLessThanOrEqual(MAX_TOKEN_WAIT_MS);
     expect(spans.at(-1)).toBe('aside');
@@ -180,7 +181,7 @@ describe('destination limiter', () => {
   });
 
   it('never hands a notification back for longer than the cap, and such a one takes no turn', () => {
-    const { limiter } = setup(policy({ rateLimit: { perSecond: 0.01, burst: 1, maxWaitMs: 0 } }));
+    const { limiter } = setup(policy({ rateLimit: { perSecond: 0.01, burst: 1, maxWaitMs: 0, scope: 'process' } }));
     sent(limiter.admit('slow-channel'));
     expect(limiter.admit('slow-channel')).toMatchObject({ kind: 'aside', delayMs: MAX_ASIDE_MS });
     expect(limiter.admit('slow-channel')).toMatchObject({ kind: 'aside', delayMs: MAX_ASIDE_MS });
@@ -226,13 +227,13 @@ describe('destination limiter', () => {
   });
 
   it('gives the token back when a send is called off', () => {
-    const { limiter } = setup(policy({ rateLimit: { perSecond: 1, burst: 1, maxWaitMs: 0 } }));
+    const { limiter } = setup(policy({ rateLimit: { perSecond: 1, burst: 1, maxWaitMs: 0, scope: 'process' } }));
     sent(limiter.admit('chat')).done({ kind: 'called off' });
     expect(limiter.admit('chat').kind).toBe('send');
   });
 
   it('forgets idle destinations, so memory follows the destinations in use', () => {
-    const { clock, limiter } = setup(policy({ rateLimit: { perSecond: 10, burst: 5, maxWaitMs: 0 }, circuitBreaker: { failures: 2, coolDownMs: 1_000, maxCoolDownMs: 1_000 } }));
+    const { clock, limiter } = setup(policy({ rateLimit: { perSecond: 10, burst: 5, maxWaitMs: 0, scope: 'process' }, circuitBreaker: { failures: 2, coolDownMs: 1_000, maxCoolDownMs: 1_000 } }));
     for (let i = 0; i < 1_000; i++) sent(limiter.admit(`recipient-${i}`)).done({ kind: 'success' });
     const hanging = sent(limiter.admit('hanging'));
     sent(limiter.admit('flaky')).done({ kind: 'failure', error: 'e' });
@@ -246,5 +247,48 @@ describe('destination limiter', () => {
     clock.now = 60_000 + 11 * 60_000;
     limiter.sweep();
     expect(limiter.size).toBe(0);
+  });
+});
+
+describe('destination limiter with a shared pace', () => {
+  const shared = (turn: Reservation) => {
+    const asked: number[] = [];
+    return { asked, reserve: async (maxWaitMs: number) => (asked.push(maxWaitMs), turn) };
+  };
+  const send = (a: Admission) => (a.kind === 'send' ? a : expect.unreachable(`expected a send, got ${JSON.stringify(a)}`));
+
+  it('waits for the later of its own token and the shared turn', async () => {
+    const { limiter } = setup(policy({ rateLimit: { perSecond: 10, burst: 1, maxWaitMs: 100, scope: 'cluster' } }), new WaitingRoom(0));
+    const { asked, reserve } = shared({ kind: 'send', waitMs: 80 });
+    const first = await limiter.paced('chat', send(limiter.admit('chat')), reserve);
+    expect(first).toMatchObject({ kind: 'send', waitMs: 80 });
+    // No seat in the room: no longer than maxWait.
+    expect(asked).toEqual([100]);
+  });
+
+  it('hands the token and the slot back when the shared turn is further away, and steps aside until then', async () => {
+    const { limiter } = setup(policy({ rateLimit: { perSecond: 10, burst: 1, maxWaitMs: 100, scope: 'cluster' }, perDestination: 1 }), new WaitingRoom(0));
+    const later = await limiter.paced('chat', send(limiter.admit('chat')), shared({ kind: 'later', waitMs: 700 }).reserve);
+    expect(later).toEqual({ kind: 'aside', reason: 'rate limited', delayMs: 700 });
+    // The slot (perDestination 1) and the token were given back: the next one is admitted at once.
+    expect(limiter.admit('chat')).toMatchObject({ kind: 'send', waitMs: 0 });
+  });
+
+  it('with a seat in the waiting room, waits up to MAX_TOKEN_WAIT_MS for the shared turn and keeps the seat until the send ends', async () => {
+    const room = new WaitingRoom(1);
+    const { limiter } = setup(policy({ rateLimit: { perSecond: 10, burst: 1, maxWaitMs: 100, scope: 'cluster' } }), room);
+    const { asked, reserve } = shared({ kind: 'send', waitMs: 3_000 });
+    const paced = send(await limiter.paced('chat', send(limiter.admit('chat')), reserve));
+    expect(asked).toEqual([MAX_TOKEN_WAIT_MS]);
+    expect(paced.waitMs).toBe(3_000);
+    expect(room.enter()).toBe(false);
+    paced.permit.done({ kind: 'success' });
+    expect(room.enter()).toBe(true);
+  });
+
+  it('leaves the process’s own limits to decide when the shared pace cannot be used', async () => {
+    const { limiter } = setup(policy({ rateLimit: { perSecond: 10, burst: 1, maxWaitMs: 100, scope: 'cluster' } }), new WaitingRoom(0));
+    const own = send(limiter.admit('chat'));
+    expect(await limiter.paced('chat', own, shared({ kind: 'unshared' }).reserve)).toBe(own);
   });
 });

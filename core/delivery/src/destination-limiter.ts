@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from '@herald/plugin-sdk';
 import { CircuitBreaker, type BreakerState } from './circuit-breaker.ts';
 import type { DeliveryPolicy } from './delivery-policy.ts';
+import type { Reservation } from './shared-pace.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { processWaitingRoom, type WaitingRoom } from './waiting-room.ts';
 
@@ -162,6 +163,43 @@ export class DestinationLimiter {
   }
 
   /**
+   * A send this process's limits admitted, paced as well by a rate limit shared with the other sink processes
+   * (SharedPace): `reserve` takes the destination's turn there. A turn due within the rate limit's maxWait is
+   * waited for, or within MAX_TOKEN_WAIT_MS while the waiting room has a seat, as a token of the process's own
+   * bucket is. A turn further away gives the send's token and slot back and steps aside until then, in its
+   * own turn among the others stepped aside. A shared pace that cannot be used leaves the process's limits alone.
+   */
+  async paced(key: string, admission: Extract<Admission, { kind: 'send' }>, reserve: (maxWaitMs: number) => Promise<Reservation>): Promise<Exclude<Admission, { kind: 'wait' }>> {
+    const maxWaitMs = this.#policy.rateLimit?.maxWaitMs ?? 0;
+    const seated = this.#room.enter();
+    let turn: Reservation;
+    try {
+      turn = await reserve(seated ? Math.max(maxWaitMs, MAX_TOKEN_WAIT_MS) : maxWaitMs);
+    } catch (err) {
+      if (seated) this.#room.leave();
+      admission.permit.done({ kind: 'called off' });
+      throw err;
+    }
+    const staySeated = seated && turn.kind === 'send' && turn.waitMs > maxWaitMs;
+    if (seated && !staySeated) this.#room.leave();
+    if (turn.kind === 'unshared') return admission;
+    if (turn.kind === 'later') {
+      admission.permit.done({ kind: 'called off' });
+      const now = this.#now();
+      return this.#aside(this.#destination(key, now), now, 'rate limited', turn.waitMs);
+    }
+    const waitMs = Math.max(admission.waitMs, turn.waitMs);
+    if (!staySeated) return { ...admission, waitMs };
+    let seat = true;
+    const done = (outcome: Outcome) => {
+      if (seat) this.#room.leave();
+      seat = false;
+      admission.permit.done(outcome);
+    };
+    return { kind: 'send', waitMs, permit: { done } };
+  }
+
+  /**
    * Every slot is taken: the notification waits in the process for one, behind those already waiting, while
    * fewer than #maxWaiting wait for the destination and the process's room has a seat. Otherwise it steps aside.
    */
@@ -263,7 +301,7 @@ export class DestinationLimiter {
    * own turn, one service interval (a token, or a send slot) after the previous, so they do not all come
    * back at once.
    */
-  #aside(d: Destination, now: number, reason: AsideReason, waitMs: number): Admission {
+  #aside(d: Destination, now: number, reason: AsideReason, waitMs: number): Extract<Admission, { kind: 'aside' }> {
     const interval = Math.max(d.bucket?.intervalMs ?? 0, this.#expectedMs(d, now) / this.#policy.perDestination);
     const due = Math.max(now + waitMs, d.asideUntil);
     if (due - now > MAX_ASIDE_MS) return { kind: 'aside', reason, delayMs: MAX_ASIDE_MS };

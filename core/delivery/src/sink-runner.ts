@@ -24,6 +24,7 @@ import { HandBackError, isBackPressure, isBusUnavailable } from '@herald/core-bu
 import { DeliveryErrorCodes, SendFailedError, StepAsideError } from './errors.ts';
 import { deliveryPolicy, notificationRetry, type DeliveryPolicy, type NotificationRetry, type SinkSettings } from './delivery-policy.ts';
 import { DestinationLimiter, type Admission, type Outcome } from './destination-limiter.ts';
+import { SharedPace, type PaceStore } from './shared-pace.ts';
 import { DestinationLabels } from './destination-labels.ts';
 import type { BreakerState } from './circuit-breaker.ts';
 
@@ -74,6 +75,11 @@ export interface SinkRunnerOptions {
   services: (configNamespace?: string) => ReadonlyMap<string, ConfiguredService> | undefined;
   /** For `herald.delivery.admissions`; none: not counted. */
   meter?: Meter | undefined;
+  /**
+   * Where a service type's rate limits are shared with the other sink processes (the bus's pace bucket), for
+   * `rateLimit.scope: cluster`; none: each process keeps its own.
+   */
+  pace?: ((serviceType: string) => PaceStore) | undefined;
 }
 
 /**
@@ -84,7 +90,8 @@ export interface SinkRunnerOptions {
  * type's maxDeliver) is spent; then it is dead-lettered. One delivery result is published per final outcome.
  *
  * Each destination (service, recipient) gets its own limits: a token bucket, a bound on sends in flight and
- * a circuit breaker, which see every attempt. A notification whose destination has every send slot taken
+ * a circuit breaker, which see every attempt. The token bucket is shared by every sink process of the
+ * installation (SharedPace, `rateLimit.scope: cluster`); the rest are the process's own. A notification whose destination has every send slot taken
  * waits in the process for one (a bounded number of them: see DestinationLimiter); one its destination
  * cannot take soon steps aside (back to the bus, to come again later, no attempt counted), so a slow or
  * failing destination never holds up the others.
@@ -162,10 +169,12 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
     const limiter = new DestinationLimiter(policy);
     limiters.set(serviceType, { limiter, labels: new DestinationLabels() });
     const retries = retriesOf(policy, serviceType);
-    const { maxDeliver, maxAckPending } = policy;
+    const { maxDeliver, maxAckPending, rateLimit } = policy;
+    const pace = rateLimit?.scope === 'cluster' && options.pace ? new SharedPace({ store: options.pace(serviceType), rate: rateLimit, serviceType, logger }) : undefined;
+    const limits = { limiter, pace, retries };
     subscriptions.push(
       await options.subscriber.subscribe('notifications', { durable: `herald-sink-${serviceType}`, filter: serviceType, maxDeliver, maxAckPending }, (delivery) =>
-        deliver(delivery, serviceType, limiter, retries),
+        deliver(delivery, serviceType, limits),
       ),
     );
   }
@@ -197,7 +206,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
   }
 
   /** One attempt as a span (the sink's client span is its child): what was tried, to whom, and how it ended. */
-  function deliver(delivery: Delivery<NotificationData>, serviceType: string, limiter: DestinationLimiter, retries: (service: ServiceInstance | undefined) => NotificationRetry): Promise<void> {
+  function deliver(delivery: Delivery<NotificationData>, serviceType: string, limits: TypeLimits): Promise<void> {
     const n = delivery.event.data;
     const attributes = {
       'herald.service.type': serviceType,
@@ -211,7 +220,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
     };
     return tracer.startActiveSpan(`deliver ${serviceType}`, { kind: SpanKind.INTERNAL, attributes }, async (span) => {
       try {
-        await attemptDelivery(delivery, serviceType, limiter, retries, span);
+        await attemptDelivery(delivery, serviceType, limits, span);
         span.setAttribute('herald.outcome', 'sent');
         latency?.record(Math.max(0, Date.now() - Date.parse(n.observedAt ?? delivery.event.time)) / 1000, { 'herald.service_type': serviceType });
       } catch (err) {
@@ -225,7 +234,7 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
     });
   }
 
-  async function attemptDelivery(delivery: Delivery<NotificationData>, serviceType: string, limiter: DestinationLimiter, retries: (service: ServiceInstance | undefined) => NotificationRetry, span: Span): Promise<void> {
+  async function attemptDelivery(delivery: Delivery<NotificationData>, serviceType: string, { limiter, pace, retries }: TypeLimits, span: Span): Promise<void> {
     const n = delivery.event.data;
     const attempt = delivery.deliveryCount;
     const result = { idempotencyKey: n.idempotencyKey, claimRevision: n.claimRevision, ...(n.claim ? { claim: n.claim } : {}), stateKey: n.stateKey, trigger: n.trigger, destination: n.destination, ref: n.ref, attempts: attempt };
@@ -255,12 +264,14 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
 
     // A namespace's service is another destination than Herald's own of the same name (its own limits and breaker).
     const serviceName = n.destination.configNamespace ? `${n.destination.configNamespace}/${n.destination.service}` : n.destination.service;
-    let admission = limiter.admit(`${serviceName}\u0000${n.destination.recipient}`);
+    const destination = `${serviceName}\u0000${n.destination.recipient}`;
+    let admission = limiter.admit(destination);
     if (admission.kind === 'wait') {
       admissions?.add(1, { 'herald.service_type': serviceType, 'herald.admission': 'waiting' });
       span.setAttribute('herald.waited', true);
       admission = await waitForSlot(admission, where);
     }
+    if (admission.kind === 'send' && pace) admission = await limiter.paced(destination, admission, (maxWaitMs) => pace.reserve(destination, maxWaitMs));
     admissions?.add(1, { 'herald.service_type': serviceType, 'herald.admission': admissionName(admission) });
     span.setAttribute('herald.admission', admissionName(admission));
     if (admission.kind === 'aside') {
@@ -292,7 +303,10 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
         permit.done({ kind: 'neutral' });
         throw new HandBackError(`send to ${n.destination.service} interrupted by shutdown`, error);
       }
-      permit.done(outcomeOf(error));
+      const outcome = outcomeOf(error);
+      permit.done(outcome);
+      // The other processes are told too: the destination is paused for all of them.
+      if (outcome.kind === 'throttled') void pace?.pause(destination, outcome.retryAfterMs);
       return failed(error);
     } finally {
       inFlight?.add(-1, { 'herald.service_type': serviceType });
@@ -317,6 +331,14 @@ export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subsc
       throw new HandBackError(`wait for a send slot of ${where} called off by shutdown`);
     }
   }
+}
+
+/** What paces and limits the destinations of one service type. */
+interface TypeLimits {
+  limiter: DestinationLimiter;
+  /** The rate limit shared with the other sink processes; none: the process's own bucket alone. */
+  pace: SharedPace | undefined;
+  retries: (service: ServiceInstance | undefined) => NotificationRetry;
 }
 
 function objectKey(n: NotificationData): string {

@@ -235,6 +235,7 @@ export class Kernel {
       settings: this.#options.config.sink,
       shutdown: active.shutdown.signal,
       services: (configNamespace) => (configNamespace ? this.#core?.namespaceConfig?.(configNamespace) : this.#core?.notifications?.current())?.services,
+      pace: (serviceType) => this.#bus.paceStore(serviceType),
     });
   }
 

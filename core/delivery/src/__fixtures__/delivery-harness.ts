@@ -8,12 +8,12 @@ import { startSinkRunner, type ConfiguredService, type SinkCall } from '../sink-
 const MiB = 1024 * 1024;
 
 /** The engine config's `sink` defaults (durations in ms), with overrides. */
-export function sinkSettings(overrides: Partial<Omit<SinkSettings, 'byType'>> & { byType?: Record<string, SinkTypeSettings> } = {}): SinkSettings {
+export function sinkSettings(overrides: { [K in Exclude<keyof SinkSettings, 'byType'>]?: Partial<SinkSettings[K]> } & { byType?: Record<string, SinkTypeSettings> } = {}): SinkSettings {
   const defaults: SinkSettings = {
     maxDeliver: 5,
     maxAckPending: 1_000,
     backoff: { base: 1_000, max: 60_000, jitter: 'equal' },
-    rateLimit: { perSecond: 0, burst: 20, maxWait: 100 },
+    rateLimit: { perSecond: 0, burst: 20, maxWait: 100, scope: 'cluster' },
     concurrency: { perDestination: 4 },
     circuitBreaker: { failures: 3, coolDown: 30_000, maxCoolDown: 300_000 },
     byType: {},
@@ -127,6 +127,7 @@ export async function runSink(options: {
     settings: options.settings ?? sinkSettings(),
     shutdown: shutdown.signal,
     services: () => services,
+    pace: (serviceType) => bus.paceStore(serviceType),
     ...(options.meter ? { meter: options.meter } : {}),
   });
   let stopped: Promise<void> | undefined;

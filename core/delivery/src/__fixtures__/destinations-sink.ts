@@ -1,6 +1,8 @@
 import { defineSink, DeliveryError, z } from '@herald/plugin-sdk';
 
 export interface SendRecord {
+  /** The `name` option of the plugin instance (the sink process) that sent it. */
+  sender: string;
   serviceType: string;
   recipient: string;
   attempt: number;
@@ -16,12 +18,14 @@ export const sends: SendRecord[] = [];
 /** The most sends in flight at once, by recipient. */
 export const peakInFlight = new Map<string, number>();
 const inFlight = new Map<string, number>();
+/** `throttle` answered its first call, whichever instance made it. */
+let throttled = false;
 
 /**
  * Destinations that behave differently, by recipient:
  * - `dead`: hangs until its signal aborts (the call timeout), or with `dead: fail` fails at once (503);
  * - `fail-*`: always fails, transiently, without Retry-After;
- * - `throttle`: the first call is answered 429 with Retry-After `retryAfterMs`, later ones are accepted;
+ * - `throttle`: the first call (of any instance) is answered 429 with Retry-After `retryAfterMs`, later ones are accepted;
  * - `slow-*`: accepted after `slowMs`;
  * - anything else (`ok-*`…): accepted at once.
  */
@@ -34,14 +38,14 @@ export default defineSink({
     slowMs: z.number().int().default(150),
     retryAfterMs: z.number().int().default(300),
     record: z.boolean().default(true),
+    name: z.string().default(''),
   }),
   deps: {},
   async init({ config }) {
-    let throttled = false;
     return {
       async send(notification, { attempt, signal }) {
         const { recipient, serviceType } = notification.destination;
-        const record: SendRecord = { serviceType, recipient, attempt, at: Date.now() };
+        const record: SendRecord = { sender: config.name, serviceType, recipient, attempt, at: Date.now() };
         if (config.record) sends.push(record);
         const running = (inFlight.get(recipient) ?? 0) + 1;
         inFlight.set(recipient, running);

@@ -150,20 +150,23 @@ const sinkLimits = {
   perDestination: z.number().int().min(1),
   failures: z.number().int().min(0),
 };
+/** Where a destination's rate limit is kept: shared by every sink process (the bus), or each process's own. */
+const rateLimitScope = z.enum(['cluster', 'process']);
 
 /** One service type's overrides of the `sink` section: any key, the rest inherited. */
 const sinkTypeOverrides = z.strictObject({
   maxDeliver: sinkLimits.maxDeliver.optional(),
   maxAckPending: sinkLimits.maxAckPending.optional(),
   backoff: z.strictObject({ base: duration.optional(), max: duration.optional(), jitter: jitter.optional() }).optional(),
-  rateLimit: z.strictObject({ perSecond: sinkLimits.perSecond.optional(), burst: sinkLimits.burst.optional(), maxWait: duration.optional() }).optional(),
+  rateLimit: z.strictObject({ perSecond: sinkLimits.perSecond.optional(), burst: sinkLimits.burst.optional(), maxWait: duration.optional(), scope: rateLimitScope.optional() }).optional(),
   concurrency: z.strictObject({ perDestination: sinkLimits.perDestination.optional() }).optional(),
   circuitBreaker: z.strictObject({ failures: sinkLimits.failures.optional(), coolDown: duration.optional(), maxCoolDown: duration.optional() }).optional(),
 });
 
 /**
  * How sinks deliver. A destination is (service type, service, recipient); limits and breakers are per
- * destination and per Herald process. See docs/reference/engine-config.md.
+ * destination; a rate limit is shared by every sink process, the others are per process. See
+ * docs/reference/engine-config.md.
  */
 const sinkSchema = z
   .strictObject({
@@ -180,8 +183,12 @@ const sinkSchema = z
     /**
      * Token bucket per destination, one token per attempt. Default: off (`perSecond: 0`), unless the sink
      * declares its API's limit (`defineSink({ limits })`); `byType.<type>.rateLimit` overrides both.
+     * `scope: cluster` (the default): every sink process of the installation takes its tokens from one
+     * bucket on the bus, so N replicas together keep the limit; `process`: each keeps its own (N × the rate).
      */
-    rateLimit: z.strictObject({ perSecond: sinkLimits.perSecond.default(0), burst: sinkLimits.burst.default(20), maxWait: duration.prefault('100ms') }).prefault({}),
+    rateLimit: z
+      .strictObject({ perSecond: sinkLimits.perSecond.default(0), burst: sinkLimits.burst.default(20), maxWait: duration.prefault('100ms'), scope: rateLimitScope.default('cluster') })
+      .prefault({}),
     /**
      * Sends in flight per destination, unless the sink declares its own. High by default: a notification
      * over the cap steps aside through the bus (a delayed redelivery per turn), so a low cap, not the

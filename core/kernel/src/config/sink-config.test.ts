@@ -32,9 +32,16 @@ describe('engine config `sink` read as a delivery policy', () => {
   });
 
   it('takes a configured rate for every type, turns it off with perSecond: 0, and allows fractional rates', () => {
-    expect(deliveryPolicy(sinkOf({ rateLimit: { perSecond: 10 } }), 'webhook').rateLimit).toEqual({ perSecond: 10, burst: 20, maxWaitMs: 100 });
+    expect(deliveryPolicy(sinkOf({ rateLimit: { perSecond: 10 } }), 'webhook').rateLimit).toEqual({ perSecond: 10, burst: 20, maxWaitMs: 100, scope: 'cluster' });
     expect(deliveryPolicy(sinkOf({ rateLimit: { perSecond: 0 } }), 'webhook').rateLimit).toBeUndefined();
     expect(deliveryPolicy(sinkOf({ byType: { email: { rateLimit: { perSecond: 0.5 } } } }), 'email').rateLimit).toMatchObject({ perSecond: 0.5 });
+  });
+
+  it('shares rate limits among the sink processes by default, or keeps them per process where asked', () => {
+    expect(deliveryPolicy(sinkOf({ rateLimit: { perSecond: 10 } }), 'webhook').rateLimit?.scope).toBe('cluster');
+    const sink = sinkOf({ rateLimit: { perSecond: 10, scope: 'process' }, byType: { slack: { rateLimit: { scope: 'cluster' } } } });
+    expect(deliveryPolicy(sink, 'webhook').rateLimit?.scope).toBe('process');
+    expect(deliveryPolicy(sink, 'slack').rateLimit?.scope).toBe('cluster');
   });
 
   it.each([
@@ -44,6 +51,7 @@ describe('engine config `sink` read as a delivery policy', () => {
     ['an unknown jitter', { backoff: { jitter: 'some' } }],
     ['a burst below one', { rateLimit: { burst: 0 } }],
     ['a negative rate', { byType: { slack: { rateLimit: { perSecond: -1 } } } }],
+    ['an unknown rate limit scope', { byType: { slack: { rateLimit: { scope: 'pod' } } } }],
   ])('rejects %s', (_, sink) => {
     expect(engineConfigSchema.safeParse({ sink }).success).toBe(false);
   });

@@ -1,0 +1,153 @@
+import { createHash } from 'node:crypto';
+import { systemClock, type Clock, type Logger, type PluginStore } from '@herald/plugin-sdk';
+
+/** Where SharedPace keeps one key per destination: the bus's pace bucket, scoped to one service type. */
+export type PaceStore = Pick<PluginStore, 'get' | 'create' | 'update'>;
+
+export interface PaceRate {
+  perSecond: number;
+  burst: number;
+}
+
+export type Reservation =
+  /** A turn is taken: send after `waitMs`. */
+  | { kind: 'send'; waitMs: number }
+  /** The next turn is `waitMs` away, further than the caller would wait: nothing is taken. */
+  | { kind: 'later'; waitMs: number }
+  /** The bucket could not be read or written (the bus is unavailable): the process's own limits apply alone. */
+  | { kind: 'unshared' };
+
+/**
+ * When a destination may take its next turn, as GCRA (the generic cell rate algorithm) keeps it: one number,
+ * the theoretical arrival time (`tat`), instead of a token count and a time. A turn is due at `tat` less the
+ * burst's allowance (`burst - 1` intervals), and not before now; taking it moves `tat` one interval on from
+ * whichever is later, `tat` or now. The same pace as a token bucket of `burst` tokens refilled at `perSecond`.
+ */
+export function nextTurn(tat: number, now: number, rate: PaceRate): { waitMs: number; tat: number } {
+  const interval = 1_000 / rate.perSecond;
+  const base = Math.max(tat, now);
+  return { waitMs: Math.max(0, base - (rate.burst - 1) * interval - now), tat: base + interval };
+}
+
+/** The `tat` that keeps every turn until `untilMs` (a Retry-After), and resumes at the rate after it, without a burst. */
+export function pausedTat(tat: number, untilMs: number, rate: PaceRate): number {
+  return Math.max(tat, untilMs + ((rate.burst - 1) * 1_000) / rate.perSecond);
+}
+
+/** Writes that lost to another process's are tried again this often before the turn is left for later. */
+const MAX_TRIES = 8;
+/** Destinations whose pace this process remembers (their last `tat` and revision, to write without a read first). */
+const MAX_REMEMBERED = 10_000;
+/** A bucket that cannot be used is said at most this often per service type. */
+const WARN_EVERY_MS = 30_000;
+
+/**
+ * One service type's rate limits shared by every sink process of an installation: a destination's pace is
+ * one key on the bus (its `tat`, see nextTurn), taken by compare-and-set, so N replicas together send at the
+ * rate one would. A Retry-After one process is told moves the key too, so the others wait as well.
+ *
+ * A key is written once per send; a process remembers the revision it wrote, so while it alone sends to a
+ * destination a turn is one round trip. A write that lost to another process's reads the key and tries again.
+ * The `tat`s are the processes' clocks: a skew between them moves a turn by as much. A key unused for
+ * the bucket's TTL (1 h) is gone; the destination starts again with a full burst.
+ */
+export class SharedPace {
+  readonly #store: PaceStore;
+  readonly #rate: PaceRate;
+  readonly #now: () => number;
+  readonly #logger: Logger;
+  readonly #serviceType: string;
+  readonly #known = new Map<string, { tat: number; revision: number }>();
+  #warnedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(options: { store: PaceStore; rate: PaceRate; serviceType: string; logger: Logger; clock?: Pick<Clock, 'now'> }) {
+    this.#store = options.store;
+    this.#rate = options.rate;
+    this.#serviceType = options.serviceType;
+    this.#logger = options.logger;
+    const clock = options.clock ?? systemClock;
+    this.#now = () => clock.now().getTime();
+  }
+
+  /** Takes the destination's next turn if it is due within `maxWaitMs`. */
+  async reserve(destination: string, maxWaitMs: number): Promise<Reservation> {
+    const key = keyOf(destination);
+    try {
+      return await this.#cas<Reservation>(key, (tat, now) => {
+        const turn = nextTurn(tat, now, this.#rate);
+        return turn.waitMs > maxWaitMs ? { result: { kind: 'later', waitMs: turn.waitMs } } : { tat: turn.tat, result: { kind: 'send', waitMs: turn.waitMs } };
+      }, { kind: 'later', waitMs: 1_000 / this.#rate.perSecond });
+    } catch (err) {
+      this.#unusable(err, destination);
+      return { kind: 'unshared' };
+    }
+  }
+
+  /** Keeps every process from sending to the destination for `ms` (its Retry-After). Best effort. */
+  async pause(destination: string, ms: number): Promise<void> {
+    const key = keyOf(destination);
+    const until = this.#now() + ms;
+    try {
+      await this.#cas(key, (tat) => {
+        const paused = pausedTat(tat, until, this.#rate);
+        return paused > tat ? { tat: paused, result: undefined } : { result: undefined };
+      }, undefined);
+    } catch (err) {
+      this.#unusable(err, destination);
+    }
+  }
+
+  /**
+   * Reads (when this process's last write is not known to be current), decides, and writes with the revision
+   * read: `decide` returns the new `tat` to write, or none to leave the key as it is. `contended`: what to say
+   * when every try lost to another process.
+   */
+  async #cas<T>(key: string, decide: (tat: number, now: number) => { tat?: number; result: T }, contended: T): Promise<T> {
+    let known = this.#known.get(key);
+    let read = known === undefined;
+    for (let tries = 0; tries < MAX_TRIES; tries++) {
+      if (read) {
+        const entry = await this.#store.get(key);
+        known = entry ? { tat: parseTat(entry.value), revision: entry.revision } : undefined;
+      }
+      const { tat, result } = decide(known?.tat ?? 0, this.#now());
+      if (tat === undefined) return result;
+      const value = String(tat);
+      const revision = known ? await this.#store.update(key, value, known.revision) : await this.#store.create(key, value);
+      if (revision !== undefined) {
+        this.#remember(key, { tat, revision });
+        return result;
+      }
+      read = true;
+    }
+    return contended;
+  }
+
+  #remember(key: string, state: { tat: number; revision: number }): void {
+    this.#known.delete(key);
+    this.#known.set(key, state);
+    // The least recently written goes first: a destination it held is read once more when it comes back.
+    if (this.#known.size > MAX_REMEMBERED) this.#known.delete(this.#known.keys().next().value!);
+  }
+
+  #unusable(err: unknown, destination: string): void {
+    const now = this.#now();
+    if (now - this.#warnedAt < WARN_EVERY_MS) return;
+    this.#warnedAt = now;
+    this.#logger.warn(
+      { err, serviceType: this.#serviceType, destination },
+      `the shared rate limit of ${this.#serviceType} destinations cannot be read or written on the bus; this process keeps to its own until it can`,
+    );
+  }
+}
+
+/** A key per destination, of a bounded length whatever the recipient (an e-mail list, a URL). */
+function keyOf(destination: string): string {
+  return createHash('sha256').update(destination).digest().subarray(0, 16).toString('base64url');
+}
+
+/** A value that is not a number (not written by Herald) counts as a destination never paced. */
+function parseTat(value: string): number {
+  const tat = Number(value);
+  return Number.isFinite(tat) ? tat : 0;
+}
