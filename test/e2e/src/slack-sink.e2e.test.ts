@@ -8,7 +8,7 @@ import { startHerald, type HeraldProcess } from './support/herald-process.ts';
 // The Slack sink as an operator runs it: its own `herald run --role sink` OS process beside one running the
 // other roles, Argo's slack service and template block in the ConfigMap, the token from the Secret, a local
 // Slack Web API. A groupingKey thread survives a kill -9 of the sink process; a 429 on one channel does not
-// hold back another.
+// hold back another; two sink processes keep a channel within Slack's posting limit together.
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -18,6 +18,7 @@ let api: FakeSlack;
 let core: CoreV1Api;
 let namespace: string;
 const heralds: HeraldProcess[] = [];
+const sinks: HeraldProcess[] = [];
 
 const config = () => ({
   nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: 'slack', streamPrefix: 'SLACK' },
@@ -27,9 +28,10 @@ const config = () => ({
     { name: '@herald/sink-slack' },
   ],
 });
-const herald = async (roles: string) => {
-  const h = await startHerald(config(), { KUBECONFIG: cp.restrictedKubeconfigPath, POD_NAMESPACE: namespace }, ['--role', roles]);
+const herald = async (roles: string, extra: Record<string, unknown> = {}) => {
+  const h = await startHerald({ ...config(), ...extra }, { KUBECONFIG: cp.restrictedKubeconfigPath, POD_NAMESPACE: namespace }, ['--role', roles]);
   heralds.push(h);
+  if (roles === 'sink') sinks.push(h);
   return h;
 };
 const until = (what: string, done: () => boolean) =>
@@ -108,5 +110,26 @@ describe('the Slack sink as its own process (real kube-apiserver and NATS, a loc
     api.behave('ok', 'storm');
     await until('the message in storm', () => api.messages('storm').length === 1);
     expect(api.messages('storm')[0]).toMatchObject({ text: 'Pod web is Running' });
+  });
+
+  it('two sink processes keep a channel within Slack’s posting limit together: every message in, not one 429', async () => {
+    await Promise.all(sinks.splice(0).map((s) => s.kill()));
+    // Two notifications out at once per process, so that both take part.
+    const replicas = { sink: { byType: { slack: { maxAckPending: 2 } } } };
+    const [one, two] = [await herald('sink', replicas), await herald('sink', replicas)];
+    // Slack's limit for posting, about one message a second per channel with short bursts: the sink's declared
+    // 1/s, kept by each process alone, would be 2/s from two of them and meet 429s after the burst.
+    api.limitPosting({ perSecond: 1, burst: 3 });
+    const names = Array.from({ length: 8 }, (_, i) => `busy-${i}`);
+    await Promise.all(names.map((name) => pod(name, { 'notifications.argoproj.io/subscribe.on-running.slack': 'busy' })));
+    await Promise.all(names.map((name) => setPhase(name, 'Running')));
+
+    await until('the eight messages in busy', () => api.messages('busy').length === 8);
+    expect(new Set(api.messages('busy').map((m) => m.text))).toEqual(new Set(names.map((name) => `Pod ${name} is Running`)));
+    expect(api.requests.filter((r) => r.params.channel === 'busy' && r.status === 429)).toEqual([]);
+    const sentBy = (h: HeraldProcess) => h.logs().split('\n').filter((line) => line.includes('"msg":"sent"') && line.includes('slack/slack/busy')).length;
+    expect(sentBy(one)).toBeGreaterThan(0);
+    expect(sentBy(two)).toBeGreaterThan(0);
+    expect(sentBy(one) + sentBy(two)).toBe(8);
   });
 });

@@ -29,3 +29,17 @@ it('answers a throttled channel 429 with Retry-After, and the others as usual', 
   expect([throttled.status, throttled.headers.get('retry-after')]).toEqual([429, '3']);
   expect((await call('chat.postMessage', { channel: 'quiet', text: 'x' })).status).toBe(200);
 });
+
+it('with its posting limit on, answers a channel past its burst 429 with Retry-After: 1, and other channels as usual', async () => {
+  api.limitPosting({ perSecond: 0.001, burst: 2 });
+  const answers: [number, string | null][] = [];
+  for (let i = 0; i < 3; i++) {
+    const res = await call('chat.postMessage', { channel: 'chatty', text: `${i}` });
+    answers.push([res.status, res.headers.get('retry-after')]);
+  }
+  expect(answers).toEqual([[200, null], [200, null], [429, '1']]);
+  expect(api.messages('chatty').map((m) => m.text)).toEqual(['0', '1']);
+  expect((await call('chat.postMessage', { channel: 'other', text: 'x' })).status).toBe(200);
+  api.limitPosting(undefined);
+  expect((await call('chat.postMessage', { channel: 'chatty', text: 'again' })).status).toBe(200);
+});

@@ -52,6 +52,11 @@ export interface FakeSlack {
   accepted(): number;
   /** Sets how calls to `channel` (a name or ID) are answered; without a channel, the default for all. */
   behave(behaviour: SlackBehaviour, channel?: string): void;
+  /**
+   * Enforces Slack's posting limit per channel (about one message a second, short bursts allowed) as a token
+   * bucket: a `chat.postMessage` past it is answered 429 with `Retry-After: 1`, as Slack does. Undefined: off.
+   */
+  limitPosting(limit: { perSecond: number; burst: number } | undefined): void;
   /** Forgets requests, messages and behaviours (channel IDs stay). */
   reset(): void;
   /** The ID the fake gave a channel name (`ops` and `#ops` are the same channel). */
@@ -97,6 +102,20 @@ export async function startFakeSlack(options: { token?: string } = {}): Promise<
   let seq = 0;
   let accepted = 0;
   const waiters = new Set<() => void>();
+  let postingLimit: { perSecond: number; burst: number } | undefined;
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  /** Takes a token of the channel's posting bucket; false when it is empty. */
+  const mayPost = (id: string): boolean => {
+    if (!postingLimit) return true;
+    const now = performance.now();
+    const bucket = buckets.get(id) ?? { tokens: postingLimit.burst, at: now };
+    bucket.tokens = Math.min(postingLimit.burst, bucket.tokens + ((now - bucket.at) / 1_000) * postingLimit.perSecond);
+    bucket.at = now;
+    buckets.set(id, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens--;
+    return true;
+  };
 
   const channelId = (name: string): string => {
     const bare = name.replace(/^#/, '');
@@ -141,6 +160,7 @@ export async function startFakeSlack(options: { token?: string } = {}): Promise<
     byChannel.set(id, list);
     if (method === 'conversations.info') return answer(200, { ok: true, channel: { id, name: channel.replace(/^#/, ''), is_channel: true, is_member: true } });
     if (method === 'chat.postMessage') {
+      if (!mayPost(id)) return answer(429, { ok: false, error: 'ratelimited' }, { 'retry-after': '1' });
       if (params.text === undefined && params.blocks === undefined && params.attachments === undefined) return answer(200, { ok: false, error: 'no_text' });
       const threadTs = typeof params.thread_ts === 'string' && params.thread_ts ? params.thread_ts : undefined;
       if (threadTs && !list.some((m) => m.ts === threadTs)) return answer(200, { ok: false, error: 'thread_not_found' });
@@ -194,11 +214,17 @@ export async function startFakeSlack(options: { token?: string } = {}): Promise<
       if (channel === undefined) fallback = behaviour;
       else behaviours.set(channelId(channel), behaviour);
     },
+    limitPosting(limit) {
+      postingLimit = limit;
+      buckets.clear();
+    },
     channelId,
     reset() {
       requests.length = 0;
       byChannel.clear();
       behaviours.clear();
+      postingLimit = undefined;
+      buckets.clear();
       fallback = 'ok';
       accepted = 0;
     },
