@@ -89,6 +89,16 @@ const valueSets: Record<string, Record<string, unknown>> = {
   },
   'no-mirror-no-lease': { state: { mirrorAnnotations: false }, watch: { leaderElection: { enabled: false } }, roles: { allInOne: { podDisruptionBudget: { enabled: true } } } },
   'self-service': { notifications: { selfService: true } },
+  autoscaling: {
+    roles: {
+      split: true,
+      evaluator: { resources: { requests: { cpu: '100m' } }, autoscaling: { enabled: true, maxReplicas: 16 } },
+      sink: {
+        resources: { requests: { cpu: '100m', memory: '128Mi' } },
+        autoscaling: { enabled: true, maxReplicas: 10, targetMemoryUtilizationPercentage: 80, behavior: { scaleDown: { stabilizationWindowSeconds: 600 } } },
+      },
+    },
+  },
 };
 
 const node = (args: string[]) =>
@@ -310,6 +320,41 @@ describe('the Helm chart deploy/helm/herald', () => {
     expect(configMap.metadata).toMatchObject({ namespace: 'herald', labels: { grafana_dashboard: '1' }, annotations: { grafana_folder: 'Herald' } });
     expect(Object.keys(configMap.data)).toEqual(['herald.json']);
     expect(JSON.parse(configMap.data['herald.json']!)).toEqual(JSON.parse(readFileSync(join(chart, 'files', 'grafana-dashboard.json'), 'utf8')));
+  });
+
+  it('scales the evaluators and the sinks with HorizontalPodAutoscalers, each on its own Deployment, which leaves its replicas to it; refuses what cannot work, naming the key', async () => {
+    expect((await template('r', 'herald', [valuesFile('split', valueSets.split!)])).map((o) => o.kind)).not.toContain('HorizontalPodAutoscaler');
+    const objects = await template('r', 'herald', [valuesFile('autoscaling', valueSets.autoscaling!)]);
+    type Hpa = { metadata: { name: string }; spec: { scaleTargetRef: { kind: string; name: string }; minReplicas: number; maxReplicas: number; metrics: { resource: { name: string; target: { averageUtilization: number } } }[]; behavior?: unknown } };
+    const hpas = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler') as unknown as Hpa[];
+    expect(hpas.map((h) => [h.metadata.name, h.spec.scaleTargetRef.kind, h.spec.scaleTargetRef.name, h.spec.minReplicas, h.spec.maxReplicas])).toEqual([
+      ['r-herald-evaluator', 'Deployment', 'r-herald-evaluator', 2, 16],
+      ['r-herald-sink', 'Deployment', 'r-herald-sink', 2, 10],
+    ]);
+    expect(hpas.map((h) => h.spec.metrics.map((m) => `${m.resource.name} ${m.resource.target.averageUtilization}%`))).toEqual([['cpu 70%'], ['cpu 70%', 'memory 80%']]);
+    expect(hpas[1]!.spec.behavior).toEqual({ scaleDown: { stabilizationWindowSeconds: 600 } });
+    const replicas = Object.fromEntries(objects.filter((o) => o.kind === 'Deployment').map((d) => [d.metadata!.name, (d as unknown as { spec: { replicas?: number } }).spec.replicas]));
+    expect(replicas).toEqual({ 'r-herald-source': 2, 'r-herald-evaluator': undefined, 'r-herald-sink': undefined, 'r-herald-state': 2 });
+
+    const refused = async (name: string, roles: Record<string, unknown>) => {
+      const r = await helm.run(['template', 'r', chart, '--kube-version', '1.34.0', '-f', valuesFile(name, { roles })]);
+      expect(r.code).toBe(1);
+      return r.stderr;
+    };
+    expect(await refused('hpa-no-request', { split: true, sink: { autoscaling: { enabled: true } } })).toContain(
+      'roles.sink.autoscaling.targetCPUUtilizationPercentage is a share of roles.sink.resources.requests.cpu, which is not set',
+    );
+    expect(await refused('hpa-past-partitions', { split: true, evaluator: { resources: { requests: { cpu: '1' } }, autoscaling: { enabled: true, maxReplicas: 20 } } })).toContain(
+      'roles.evaluator.autoscaling.maxReplicas (20) is above the event partitions (config.nats.partitions: 16)',
+    );
+    expect(await refused('hpa-min-above-max', { allInOne: { resources: { requests: { cpu: '1' } }, autoscaling: { enabled: true, minReplicas: 8 } } })).toContain(
+      'roles.allInOne.autoscaling.minReplicas (8) is above its maxReplicas (6)',
+    );
+    expect(await refused('hpa-no-target', { allInOne: { resources: { requests: { cpu: '1' } }, autoscaling: { enabled: true, targetCPUUtilizationPercentage: null } } })).toContain(
+      'roles.allInOne.autoscaling needs a target',
+    );
+    // The source elects one watcher: more replicas would not watch faster, so it has no autoscaler to turn on.
+    expect(await refused('hpa-source', { split: true, source: { autoscaling: { enabled: true } } })).toContain("- at '/roles/source': additional properties 'autoscaling' not allowed");
   });
 
   it('refuses a values file with an unknown key or a wrong type, naming the key path', async () => {
