@@ -10,6 +10,8 @@ export interface CoreRoles {
   notifications: NotificationConfigProvider | undefined;
   /** Self-service: the config of an object's own namespace, if it has one; absent when self-service is off. */
   namespaceConfig: ((namespace: string) => NotificationConfig | undefined) | undefined;
+  /** Self-service: the namespaces whose own config is in force; absent when self-service is off. */
+  configNamespaces: (() => string[]) | undefined;
   stop(): Promise<void>;
 }
 
@@ -48,5 +50,5 @@ export async function startCoreRoles(container: DependencyContainer): Promise<Co
     throw err;
   }
   const configRole = NotificationConfigRole ? container.resolve(NotificationConfigRole) : undefined;
-  return { notifications: configRole?.provider, namespaceConfig: configRole?.namespaceConfig, stop };
+  return { notifications: configRole?.provider, namespaceConfig: configRole?.namespaceConfig, configNamespaces: configRole?.configNamespaces, stop };
 }

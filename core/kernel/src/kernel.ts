@@ -98,6 +98,11 @@ export class Kernel {
     return this.#core?.notifications;
   }
 
+  /** Self-service: the namespaces whose own notification config is in force here; undefined when it is off. */
+  configNamespaces(): string[] | undefined {
+    return this.#core?.configNamespaces?.();
+  }
+
   status(): readonly PluginStatus[] {
     return this.#status;
   }

@@ -7,6 +7,8 @@ import type { Kernel, PluginStatus } from './kernel.ts';
 
 /** How often a process renews its announcement; a reader counts it gone after 3 of these without one. */
 export const PROCESS_HEARTBEAT_MS = 5_000;
+/** Self-service namespaces named in an announcement; the rest are counted (an announcement is one KV value). */
+const MAX_NAMESPACES = 50;
 
 /** What a running process announces about itself in the members bucket (`processes.<id>`), for `herald status`. */
 export interface ProcessRecord {
@@ -34,11 +36,13 @@ export interface ProcessRecord {
     services?: number;
     /** The last part version refused, as announced on `herald.system.config-rejected`. */
     lastRejection?: ConfigRejection & { at: string };
+    /** Self-service: the namespaces whose own config is in force (at most MAX_NAMESPACES named), and how many. */
+    namespaces?: { count: number; names: string[] };
   };
 }
 
 export interface ProcessHeartbeatOptions {
-  kernel: Pick<Kernel, 'bus' | 'roles' | 'status' | 'notificationConfig' | 'sourceReadiness'>;
+  kernel: Pick<Kernel, 'bus' | 'roles' | 'status' | 'notificationConfig' | 'sourceReadiness' | 'configNamespaces'>;
   version: string;
   /** /readyz's checks, run at each heartbeat. */
   ready: () => Promise<true | string>;
@@ -87,6 +91,7 @@ export function startProcessHeartbeat(options: ProcessHeartbeatOptions): Process
 
   const record = async (): Promise<ProcessRecord> => {
     const current = provider?.current();
+    const namespaces = kernel.configNamespaces();
     return {
       host,
       pid: process.pid,
@@ -105,6 +110,7 @@ export function startProcessHeartbeat(options: ProcessHeartbeatOptions): Process
               ...(loadedAt ? { loadedAt } : {}),
               ...(current ? { digest: digestOf(current), triggers: current.triggers.size, templates: current.templates.size, services: current.services.size } : {}),
               ...(lastRejection ? { lastRejection } : {}),
+              ...(namespaces ? { namespaces: { count: namespaces.length, names: namespaces.slice(0, MAX_NAMESPACES) } } : {}),
             },
           }
         : {}),

@@ -45,6 +45,11 @@ export class NamespaceConfigSource {
     return entry?.data === undefined ? undefined : entry.service?.current();
   }
 
+  /** The namespaces whose own config is in force (for `herald status`), sorted. */
+  namespaces(): string[] {
+    return [...this.#namespaces.keys()].filter((namespace) => this.forNamespace(namespace) !== undefined).sort();
+  }
+
   async start(): Promise<void> {
     const { client, configMap, secret, logger, homeNamespace } = this.#options;
     const watch = (resource: string, name: string, apply: (namespace: string, event: InformerEvent) => void) =>

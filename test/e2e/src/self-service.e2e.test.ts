@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { bootFailure } from './support/herald-process.ts';
+import { bootFailure, runHeraldCli } from './support/herald-process.ts';
 import { conditionKey, mergePatch, subscribe, waitUntil } from './support/scenario.ts';
 import { useScenarioWorld } from './support/scenario-world.ts';
 import type { ReceivedRequest } from './support/webhook-receiver.ts';
@@ -120,10 +120,17 @@ describe('self-service notifications: a namespace’s own ConfigMap and Secret f
     expect(await s.deadLetters()).toBe(0);
     // The broken key was refused by name, in team-a's config.
     expect(herald.logs()).toMatch(new RegExp(`configmap ${teamA}/herald-notifications-cm[^\n]*trigger\\.broken|trigger\\.broken[^\n]*configmap ${teamA}/herald-notifications-cm`));
+    // `herald status` names the namespaces whose own config is in force (from the processes' heartbeats).
+    const selfService = async () => {
+      const run = await runHeraldCli(['status', '-c', herald.configPath]);
+      return run.stdout.split('\n').find((line) => line.startsWith('Namespaces with their own config'));
+    };
+    await waitUntil(selfService, (line) => line === `Namespaces with their own config (self-service): 1: ${teamA}`, '`herald status` never named team-a');
 
     // Deleted, a namespace's config no longer applies: a new Pod of team-a hears only from Herald's own.
     await s.core.deleteNamespacedConfigMap({ namespace: teamA, name: 'herald-notifications-cm' });
     await waitUntil(async () => herald.logs(), (logs) => logs.includes(`the notification config of namespace ${teamA} was deleted`), 'Herald never saw team-a’s ConfigMap deleted');
+    await waitUntil(selfService, (line) => line === 'Namespaces with their own config (self-service): none', '`herald status` still named team-a');
     await pod(teamA, 'after', { [subscribe('on-team-ready.team')]: '', [subscribe('on-pod-ready.home')]: '' });
     await running(teamA, 'after');
     await world.receiver.waitFor(1, to('/home', 'after'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durableStatus, processStatus } from './status-report.ts';
+import { durableStatus, processStatus, statusText, type StatusReport } from './status-report.ts';
 
 describe('status report', () => {
   it('sums a partitioned durable and tells lag from pending and unacknowledged messages', () => {
@@ -24,5 +24,30 @@ describe('status report', () => {
       ['a', true, true],
       ['b', false, false],
     ]);
+  });
+
+  it('names the namespaces whose own config is in force (self-service), counts those past the named ones, and says when processes disagree', () => {
+    const now = Date.parse('2026-01-01T00:01:00Z');
+    const evaluator = (id: string, namespaces: { count: number; names: string[] }) => ({
+      id,
+      lastSeen: new Date(now - 1_000),
+      record: { host: 'node-a', pid: 1, roles: ['evaluator'], heartbeatMs: 5_000, notificationConfig: { origin: 'configmap herald/herald-notifications-cm', generation: 1, digest: 'd1', namespaces } },
+    });
+    const report = (announced: ReturnType<typeof evaluator>[]): StatusReport => ({
+      nats: { url: 'nats://127.0.0.1:4222', name: 'n', version: '2.15.2' },
+      processes: processStatus(announced, undefined, now),
+      streams: [],
+      durables: [],
+      deadLetters: { total: 0, byChannel: {} },
+      sourceLeader: null,
+    });
+    const line = (r: StatusReport) => statusText(r, now).split('\n').find((l) => l.startsWith('Namespaces with their own config'));
+    expect(line(report([evaluator('a', { count: 2, names: ['team-a', 'team-b'] })]))).toBe('Namespaces with their own config (self-service): 2: team-a, team-b');
+    expect(line(report([evaluator('a', { count: 52, names: ['team-a', 'team-b'] })]))).toBe('Namespaces with their own config (self-service): 52: team-a, team-b, and 50 more');
+    expect(line(report([evaluator('a', { count: 0, names: [] }), evaluator('b', { count: 1, names: ['team-a'] })]))).toBe(
+      'Namespaces with their own config (self-service): none; 1: team-a (processes disagree: a change is under way, or one is stuck)',
+    );
+    // Self-service off: no line at all.
+    expect(line({ ...report([]), processes: processStatus([{ id: 'a', lastSeen: new Date(now), record: { roles: ['evaluator'] } }], undefined, now) })).toBeUndefined();
   });
 });

@@ -85,6 +85,11 @@ export function durableStatus(consumers: readonly ConsumerStatus[]): DurableStat
 const ago = (iso: string, now: number) => `${Math.max(0, Math.round((now - Date.parse(iso)) / 1000))}s ago`;
 const duration = (ms: number) => (ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`);
 
+function selfServiceText({ count, names }: { count: number; names: string[] }): string {
+  if (count === 0) return 'none';
+  return `${count}: ${names.join(', ')}${count > names.length ? `, and ${count - names.length} more` : ''}`;
+}
+
 export function statusText(r: StatusReport, now: number): string {
   const parts = [`NATS: ${r.nats.url} (${r.nats.name || 'server'} ${r.nats.version}): connected\n`];
   if (r.processes.length) {
@@ -109,6 +114,8 @@ export function statusText(r: StatusReport, now: number): string {
   }
   const configs = new Set(r.processes.filter((p) => p.alive && p.notificationConfig).map((p) => `${p.notificationConfig!.origin} ${p.notificationConfig!.digest ?? 'none loaded'}`));
   if (configs.size) parts.push(`\nNotification config: ${[...configs].join('; ')}${configs.size > 1 ? ' (processes disagree: a reload is under way, or one is stuck)' : ''}\n`);
+  const selfService = new Set(r.processes.filter((p) => p.alive && p.notificationConfig?.namespaces).map((p) => selfServiceText(p.notificationConfig!.namespaces!)));
+  if (selfService.size) parts.push(`Namespaces with their own config (self-service): ${[...selfService].join('; ')}${selfService.size > 1 ? ' (processes disagree: a change is under way, or one is stuck)' : ''}\n`);
   if (r.sourceLeader) {
     const l = r.sourceLeader;
     parts.push(`Source leader: ${l.problem ? `unknown (lease ${l.lease}: ${l.problem})` : l.holder ? `${l.holder} (lease ${l.lease}, renewed ${l.renewTime ?? '?'})` : `nobody holds lease ${l.lease}`}\n`);

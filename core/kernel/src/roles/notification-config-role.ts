@@ -66,6 +66,12 @@ export class NotificationConfigRole {
     return namespaces ? (namespace) => namespaces.forNamespace(namespace) : undefined;
   }
 
+  /** Self-service: the namespaces whose own config is in force. Undefined when self-service is off. */
+  get configNamespaces(): (() => string[]) | undefined {
+    const namespaces = this.#namespaces;
+    return namespaces ? () => namespaces.namespaces() : undefined;
+  }
+
   async start(): Promise<void> {
     const { notifications } = this.#config;
     const logger = this.#logger;

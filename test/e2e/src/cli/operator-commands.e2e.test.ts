@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1ConfigMap, type V1Pod } from '@kubernetes/client-node';
 import { connect } from '@nats-io/transport-node';
@@ -11,13 +9,12 @@ import { parse as fromYaml, stringify as toYaml } from 'yaml';
 import { startControlPlane, startNats, testNatsLimits, type ControlPlane, type NatsServer } from '@herald/test-harness';
 import { waitForSettled } from '../support/bus-settled.ts';
 import { applyHeraldRbac, createConfigMap } from '../support/cluster-setup.ts';
-import { startHerald, type HeraldProcess } from '../support/herald-process.ts';
+import { runHeraldCli, startHerald, type CliRun, type HeraldProcess } from '../support/herald-process.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
 // herald route test, status and replay, run as an operator runs them (separate processes) against a Herald
 // whose roles run as separate processes on a real kube-apiserver and nats-server.
 
-const main = fileURLToPath(new URL('../../../../core/cli/src/main.ts', import.meta.url));
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const dir = mkdtempSync(join(tmpdir(), 'herald-operator-cli-'));
 const file = (name: string, text: string) => {
@@ -34,24 +31,8 @@ let core: CoreV1Api;
 let namespace: string;
 const heralds = new Map<string, HeraldProcess>();
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** `herald <args>` as its own process, with the kubeconfig and namespace an operator's shell would have. */
-function herald(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const env = { ...process.env, KUBECONFIG: cp.adminKubeconfigPath, POD_NAMESPACE: namespace };
-    const child = spawn(process.execPath, ['--conditions=herald-source', main, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env, cwd: dir });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const herald = (...args: string[]): Promise<CliRun> => runHeraldCli(args, { KUBECONFIG: cp.adminKubeconfigPath, POD_NAMESPACE: namespace }, dir);
 
 const configData = (url: string, triggers: Record<string, string>): Record<string, string> => ({
   ...Object.fromEntries(Object.entries(triggers).map(([name, phase]) => [`trigger.${name}`, `- when: pod.status.phase == '${phase}'\n  send: [pod-phase]\n`])),

@@ -19,6 +19,24 @@ export interface HeraldProcess {
   kill(): Promise<void>;
 }
 
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `herald <args>` (a one-shot command: status, route test…) as its own OS process, to its exit. */
+export function runHeraldCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--conditions=herald-source', main, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env }, ...(cwd ? { cwd } : {}) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 /**
  * Runs `herald run -c <config> -o json` as its own OS process, as a user would, and waits until it
  * reports running. `config` is written as herald.yaml (JSON is YAML).
