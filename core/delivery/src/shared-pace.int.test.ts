@@ -57,6 +57,13 @@ describe('a shared pace between two processes', () => {
     expect(await pace(two, 'mail').reserve('ops', 0)).toEqual({ kind: 'send', waitMs: 0 });
   });
 
+  it('gives a process’s sends to one destination, asked for at once, consecutive turns, none lost to its own writes', async () => {
+    const a = pace(one);
+    clock.now = 30_000;
+    const turns = await Promise.all(Array.from({ length: 12 }, () => a.reserve('hot', 10_000)));
+    expect(turns.map((t) => (t.kind === 'send' ? t.waitMs : t.kind))).toEqual([0, 0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1_000]);
+  });
+
   it('pauses the destination for every process when one is told Retry-After', async () => {
     const [a, b] = [pace(one), pace(two)];
     clock.now = 60_000;

@@ -58,6 +58,7 @@ export class SharedPace {
   readonly #logger: Logger;
   readonly #serviceType: string;
   readonly #known = new Map<string, { tat: number; revision: number }>();
+  readonly #queues = new Map<string, Promise<unknown>>();
   #warnedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: { store: PaceStore; rate: PaceRate; serviceType: string; logger: Logger; clock?: Pick<Clock, 'now'> }) {
@@ -70,8 +71,12 @@ export class SharedPace {
   }
 
   /** Takes the destination's next turn if it is due within `maxWaitMs`. */
-  async reserve(destination: string, maxWaitMs: number): Promise<Reservation> {
+  reserve(destination: string, maxWaitMs: number): Promise<Reservation> {
     const key = keyOf(destination);
+    return this.#inOrder(key, () => this.#reserve(key, destination, maxWaitMs));
+  }
+
+  async #reserve(key: string, destination: string, maxWaitMs: number): Promise<Reservation> {
     try {
       return await this.#cas<Reservation>(key, (tat, now) => {
         const turn = nextTurn(tat, now, this.#rate);
@@ -84,9 +89,13 @@ export class SharedPace {
   }
 
   /** Keeps every process from sending to the destination for `ms` (its Retry-After). Best effort. */
-  async pause(destination: string, ms: number): Promise<void> {
+  pause(destination: string, ms: number): Promise<void> {
     const key = keyOf(destination);
     const until = this.#now() + ms;
+    return this.#inOrder(key, () => this.#pause(key, destination, until));
+  }
+
+  async #pause(key: string, destination: string, until: number): Promise<void> {
     try {
       await this.#cas(key, (tat) => {
         const paused = pausedTat(tat, until, this.#rate);
@@ -121,6 +130,20 @@ export class SharedPace {
       read = true;
     }
     return contended;
+  }
+
+  /**
+   * One write of a destination's key at a time in this process: its sends would otherwise race each other's
+   * compare-and-set (64 in flight, one winner a round), where one after the other each is one round trip.
+   */
+  #inOrder<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const run = (this.#queues.get(key) ?? Promise.resolve()).then(work);
+    const tail = run.catch(() => undefined);
+    this.#queues.set(key, tail);
+    void tail.then(() => {
+      if (this.#queues.get(key) === tail) this.#queues.delete(key);
+    });
+    return run;
   }
 
   #remember(key: string, state: { tat: number; revision: number }): void {
