@@ -91,10 +91,10 @@ export interface SinkRunnerOptions {
  *
  * Each destination (service, recipient) gets its own limits: a token bucket, a bound on sends in flight and
  * a circuit breaker, which see every attempt. The token bucket is shared by every sink process of the
- * installation (SharedPace, `rateLimit.scope: cluster`); the rest are the process's own. A notification whose destination has every send slot taken
- * waits in the process for one (a bounded number of them: see DestinationLimiter); one its destination
- * cannot take soon steps aside (back to the bus, to come again later, no attempt counted), so a slow or
- * failing destination never holds up the others.
+ * installation (SharedPace, `rateLimit.scope: cluster`); the rest are the process's own. A notification
+ * whose destination has every send slot taken waits in the process for one (a bounded number of them: see
+ * DestinationLimiter); one its destination cannot take soon steps aside (back to the bus, to come again
+ * later, no attempt counted), so a slow or failing destination never holds up the others.
  */
 export async function startSinkRunner(options: SinkRunnerOptions): Promise<Subscription[]> {
   const { sink, handle, publisher, logger } = options;

@@ -2,6 +2,8 @@
 // alone, and with a dead destination (every send hangs until the call timeout) in the same service type, on a
 // real nats-server. Prints notifications per second of the healthy destination in each case and their ratio;
 // with BENCH_BASELINE=1 also the same run with per-destination isolation turned off, for comparison (slow).
+// BENCH_RATE_SCOPE=cluster|process gives the destinations a rate limit too high to hold anything back, kept
+// on the bus (shared by sink processes) or in the process: what a rate-limited send costs on its own.
 import { fileURLToPath } from 'node:url';
 import { engineConfigSchema, Kernel } from '@herald/core-kernel';
 import { createLogger, startTelemetry } from '@herald/core-telemetry';
@@ -12,6 +14,9 @@ const healthyCount = Number(process.env.BENCH_HEALTHY ?? 10_000);
 const deadCount = Number(process.env.BENCH_DEAD ?? 300);
 const callTimeoutMs = Number(process.env.BENCH_CALL_TIMEOUT_MS ?? 2_000);
 const baseline = process.env.BENCH_BASELINE === '1';
+const rateScope = process.env.BENCH_RATE_SCOPE;
+if (rateScope !== undefined && rateScope !== 'cluster' && rateScope !== 'process') throw new Error(`BENCH_RATE_SCOPE must be cluster or process, not ${rateScope}`);
+const rateLimit = rateScope ? { perSecond: 1_000_000, burst: 1_000_000, scope: rateScope } : { perSecond: 0 };
 
 const fixtures = fileURLToPath(new URL('../../../core/delivery/src/__fixtures__/', import.meta.url));
 const configMap = fileURLToPath(new URL('../../../core/delivery/src/__fixtures__/destinations-cm.yaml', import.meta.url));
@@ -47,9 +52,9 @@ interface Run {
 async function run(name: string, withDead: boolean, isolation: boolean): Promise<Run> {
   const prefix = name.toUpperCase();
   const sink = isolation
-    ? // The defaults, but no rate limit: this measures isolation, not the limit.
-      { rateLimit: { perSecond: 0 } }
-    : { rateLimit: { perSecond: 0 }, concurrency: { perDestination: 100_000 }, circuitBreaker: { failures: 0 } };
+    ? // The defaults, but no rate limit that holds anything back: this measures isolation, not the limit.
+      { rateLimit }
+    : { rateLimit, concurrency: { perDestination: 100_000 }, circuitBreaker: { failures: 0 } };
   const config = engineConfigSchema.parse({
     notifications: { files: { configMap } },
     nats: { ...testNatsLimits, servers: [nats.url], subjectPrefix: name, streamPrefix: prefix },
@@ -100,7 +105,9 @@ await nats.stop();
 const line = (label: string, r: Run) =>
   `${label.padEnd(44)} ${String(r.perSecond).padStart(6)} /s over ${String(r.seconds).padStart(6)} s   ${String(r.perSecondEarly).padStart(6)} /s in the first ${callTimeoutMs} ms   redeliveries ${r.redelivered}`;
 const ratio = (r: Run) => `${(r.perSecond / alone.perSecond).toFixed(2)} overall, ${(r.perSecondEarly / alone.perSecondEarly).toFixed(2)} in the first ${callTimeoutMs} ms`;
-console.log(`healthy destination: ${healthyCount} notifications; dead destination: ${deadCount} notifications, each send hanging until callTimeout (${callTimeoutMs} ms)`);
+console.log(
+  `healthy destination: ${healthyCount} notifications; dead destination: ${deadCount} notifications, each send hanging until callTimeout (${callTimeoutMs} ms); ${rateScope ? `a rate limit that holds nothing back, kept ${rateScope === 'cluster' ? 'on the bus (shared)' : 'in the process'}` : 'no rate limit'}`,
+);
 console.log(line('healthy alone', alone));
 console.log(line('healthy + dead destination (isolation on)', withDead));
 if (without) console.log(line('healthy + dead destination (isolation off)', without));
