@@ -34,22 +34,29 @@ export function pausedTat(tat: number, untilMs: number, rate: PaceRate): number 
   return Math.max(tat, untilMs + ((rate.burst - 1) * 1_000) / rate.perSecond);
 }
 
-/** Writes that lost to another process's are tried again this often before the turn is left for later. */
+/** Writes that lost to another process's are tried again this often before the turns are left for later. */
 const MAX_TRIES = 8;
+/** Turns (and pauses) of one destination decided in one write, at most. */
+const MAX_BATCH = 256;
 /** Destinations whose pace this process remembers (their last `tat` and revision, to write without a read first). */
 const MAX_REMEMBERED = 10_000;
 /** A bucket that cannot be used is said at most this often per service type. */
 const WARN_EVERY_MS = 30_000;
+
+/** What a send (a turn) or a Retry-After (a pause) asks of a destination's pace, waiting for its write. */
+type Ask = { kind: 'turn'; maxWaitMs: number; answer: (r: Reservation) => void } | { kind: 'pause'; untilMs: number; answer: () => void };
 
 /**
  * One service type's rate limits shared by every sink process of an installation: a destination's pace is
  * one key on the bus (its `tat`, see nextTurn), taken by compare-and-set, so N replicas together send at the
  * rate one would. A Retry-After one process is told moves the key too, so the others wait as well.
  *
- * A key is written once per send; a process remembers the revision it wrote, so while it alone sends to a
- * destination a turn is one round trip. A write that lost to another process's reads the key and tries again.
- * The `tat`s are the processes' clocks: a skew between them moves a turn by as much. A key unused for
- * the bucket's TTL (1 h) is gone; the destination starts again with a full burst.
+ * A process writes a destination's key one write at a time, each deciding every turn asked for since the last
+ * (in the order asked), so its own sends never race each other and a busy destination costs a write per
+ * round trip, not per send. It remembers the revision it wrote: while it alone sends to a destination, a
+ * write is one round trip. A write that lost to another process's reads the key and tries again. The `tat`s
+ * are the processes' clocks: a skew between them moves a turn by as much. A key unused for the bucket's TTL
+ * (1 h) is gone; the destination starts again with a full burst.
  */
 export class SharedPace {
   readonly #store: PaceStore;
@@ -58,7 +65,8 @@ export class SharedPace {
   readonly #logger: Logger;
   readonly #serviceType: string;
   readonly #known = new Map<string, { tat: number; revision: number }>();
-  readonly #queues = new Map<string, Promise<unknown>>();
+  /** Asks not written yet, by key; a key is here while a write of it runs. */
+  readonly #asks = new Map<string, Ask[]>();
   #warnedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: { store: PaceStore; rate: PaceRate; serviceType: string; logger: Logger; clock?: Pick<Clock, 'now'> }) {
@@ -72,37 +80,61 @@ export class SharedPace {
 
   /** Takes the destination's next turn if it is due within `maxWaitMs`. */
   reserve(destination: string, maxWaitMs: number): Promise<Reservation> {
-    const key = keyOf(destination);
-    return this.#inOrder(key, () => this.#reserve(key, destination, maxWaitMs));
-  }
-
-  async #reserve(key: string, destination: string, maxWaitMs: number): Promise<Reservation> {
-    try {
-      return await this.#cas<Reservation>(key, (tat, now) => {
-        const turn = nextTurn(tat, now, this.#rate);
-        return turn.waitMs > maxWaitMs ? { result: { kind: 'later', waitMs: turn.waitMs } } : { tat: turn.tat, result: { kind: 'send', waitMs: turn.waitMs } };
-      }, { kind: 'later', waitMs: 1_000 / this.#rate.perSecond });
-    } catch (err) {
-      this.#unusable(err, destination);
-      return { kind: 'unshared' };
-    }
+    return new Promise((answer) => this.#ask(destination, { kind: 'turn', maxWaitMs, answer }));
   }
 
   /** Keeps every process from sending to the destination for `ms` (its Retry-After). Best effort. */
   pause(destination: string, ms: number): Promise<void> {
-    const key = keyOf(destination);
-    const until = this.#now() + ms;
-    return this.#inOrder(key, () => this.#pause(key, destination, until));
+    return new Promise((answer) => this.#ask(destination, { kind: 'pause', untilMs: this.#now() + ms, answer }));
   }
 
-  async #pause(key: string, destination: string, until: number): Promise<void> {
+  #ask(destination: string, ask: Ask): void {
+    const key = keyOf(destination);
+    const waiting = this.#asks.get(key);
+    if (waiting) {
+      waiting.push(ask);
+      return;
+    }
+    this.#asks.set(key, [ask]);
+    void this.#write(key, destination);
+  }
+
+  /** Writes the key until no ask is left, each write answering the asks made before it (MAX_BATCH at most). */
+  async #write(key: string, destination: string): Promise<void> {
+    const waiting = this.#asks.get(key)!;
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0, MAX_BATCH);
+      const answers = await this.#decide(key, destination, batch);
+      batch.forEach((ask, i) => (ask.kind === 'turn' ? ask.answer(answers[i]!) : ask.answer()));
+    }
+    this.#asks.delete(key);
+  }
+
+  /** The answer to each ask of the batch, in order: turns taken (or not) and pauses written in one compare-and-set. */
+  async #decide(key: string, destination: string, batch: readonly Ask[]): Promise<Reservation[]> {
+    const interval = 1_000 / this.#rate.perSecond;
     try {
-      await this.#cas(key, (tat) => {
-        const paused = pausedTat(tat, until, this.#rate);
-        return paused > tat ? { tat: paused, result: undefined } : { result: undefined };
-      }, undefined);
+      return await this.#cas(
+        key,
+        (tat, now) => {
+          let next = tat;
+          const answers = batch.map((ask): Reservation => {
+            if (ask.kind === 'pause') {
+              next = pausedTat(next, ask.untilMs, this.#rate);
+              return { kind: 'unshared' };
+            }
+            const turn = nextTurn(next, now, this.#rate);
+            if (turn.waitMs > ask.maxWaitMs) return { kind: 'later', waitMs: turn.waitMs };
+            next = turn.tat;
+            return { kind: 'send', waitMs: turn.waitMs };
+          });
+          return next > tat ? { tat: next, result: answers } : { result: answers };
+        },
+        batch.map((): Reservation => ({ kind: 'later', waitMs: interval })),
+      );
     } catch (err) {
       this.#unusable(err, destination);
+      return batch.map(() => ({ kind: 'unshared' }));
     }
   }
 
@@ -130,20 +162,6 @@ export class SharedPace {
       read = true;
     }
     return contended;
-  }
-
-  /**
-   * One write of a destination's key at a time in this process: its sends would otherwise race each other's
-   * compare-and-set (64 in flight, one winner a round), where one after the other each is one round trip.
-   */
-  #inOrder<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const run = (this.#queues.get(key) ?? Promise.resolve()).then(work);
-    const tail = run.catch(() => undefined);
-    this.#queues.set(key, tail);
-    void tail.then(() => {
-      if (this.#queues.get(key) === tail) this.#queues.delete(key);
-    });
-    return run;
   }
 
   #remember(key: string, state: { tat: number; revision: number }): void {
