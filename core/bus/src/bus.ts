@@ -14,6 +14,7 @@ import { BusMetrics } from './bus-metrics.ts';
 import { ProcessRegistry } from './process-registry.ts';
 import { JetStreamKvStore, scopedStore, type KvStore } from './kv-store.ts';
 import { consumeStateChanges, type StateChange } from './state-changes.ts';
+import { CurrentRead, readStateEpoch } from './state-epoch.ts';
 import { purgeAcknowledged } from './stream-room.ts';
 import { parseDeadLetter, type DeadLetter } from './dead-letters.ts';
 import { defaultPublisherOptions, JetStreamPublisher, type PublisherOptions } from './publisher.ts';
@@ -43,6 +44,9 @@ export class Bus {
   readonly jsm: JetStreamManager;
   readonly topology: Topology;
   readonly #state: KvStore;
+  /** The state bucket's epoch when this process connected: what its sources' events carry. */
+  readonly #stateEpochAtConnect: string | undefined;
+  readonly #stateEpoch: CurrentRead<string | undefined>;
   readonly #plugins: KvStore;
   readonly #pace: KvStore;
   readonly #attempts: AttemptsLedger;
@@ -65,7 +69,10 @@ export class Bus {
     link: { connected: boolean };
     options: BusOptions;
     logger: Logger;
+    stateEpoch?: string;
   }) {
+    this.#stateEpochAtConnect = parts.stateEpoch;
+    this.#stateEpoch = new CurrentRead(() => readStateEpoch(parts.jsm, parts.topology.stateBucket));
     this.#attempts = parts.attempts;
     this.#members = parts.members;
     this.#link = parts.link;
@@ -120,6 +127,12 @@ export class Bus {
         const jsm = await jetstreamManager(nc);
         return { jsm, buckets: await topology.ensure(nc, jsm, maxPayload) };
       }, logger, options.topologyWait);
+      // Read once, before any source of this process starts: what its events are tagged with (STATE_EPOCH_HEADER).
+      // Without it their events go untagged, and a first sight reads the object again, as for any other source.
+      const stateEpoch = await readStateEpoch(jsm, topology.stateBucket).catch((err: unknown) => {
+        logger.warn({ err }, 'cannot read the state bucket\'s epoch: objects seen for the first time are read again from their API server');
+        return undefined;
+      });
       return new Bus({
         nc,
         jsm,
@@ -127,7 +140,7 @@ export class Bus {
         state: new JetStreamKvStore(buckets.state, jsm, topology.stateBucket, { leaderReads: topology.options.state.replicas > 1 }),
         plugins: new JetStreamKvStore(buckets.plugins, jsm, topology.pluginsBucket, { leaderReads: (topology.options.plugins ?? topology.options.state).replicas > 1 }),
         pace: new JetStreamKvStore(buckets.pace, jsm, topology.paceBucket, { leaderReads: topology.options.state.replicas > 1 }),
-        attempts: new AttemptsLedger(buckets.attempts), members: buckets.members, link, options, logger });
+        attempts: new AttemptsLedger(buckets.attempts), members: buckets.members, link, options, logger, ...(stateEpoch === undefined ? {} : { stateEpoch }) });
     } catch (err) {
       await nc.close();
       throw err;
@@ -140,7 +153,12 @@ export class Bus {
       this.js,
       this.topology,
       tracer,
-      { source, ...(this.#options.publisher ?? defaultPublisherOptions), ...(serverMaxPayload ? { serverMaxPayload } : {}) },
+      {
+        source,
+        ...(this.#options.publisher ?? defaultPublisherOptions),
+        ...(serverMaxPayload ? { serverMaxPayload } : {}),
+        ...(this.#stateEpochAtConnect === undefined ? {} : { stateEpoch: this.#stateEpochAtConnect }),
+      },
       { makeRoom: (stream) => purgeAcknowledged(this.jsm, stream), logger: this.#logger },
     );
   }
@@ -194,6 +212,14 @@ export class Bus {
       },
       handler,
     );
+  }
+
+  /**
+   * The state bucket's epoch as it is now (see readStateEpoch), from a read started after the call; callers
+   * asking meanwhile share it. Undefined when the bucket does not exist.
+   */
+  stateEpoch(): Promise<string | undefined> {
+    return this.#stateEpoch.get();
   }
 
   /** The state bucket, as plain keys: what its values mean (dedup claims) is core/dedup's business. */

@@ -5,6 +5,7 @@ export { BusError, BusErrorCodes } from './errors.ts';
 export { isBusUnavailable } from './bus-unavailable.ts';
 export { isBackPressure } from './stream-full.ts';
 export { Topology, defaultTopology, type TopologyOptions, type StreamLimits, type Placement } from './topology.ts';
+export { STATE_EPOCH_HEADER } from './state-epoch.ts';
 export { JetStreamPublisher, defaultPublisherOptions, type PublisherOptions } from './publisher.ts';
 export { JetStreamSubscriber, defaultSubscriberOptions, type SubscriberOptions } from './subscriber.ts';
 export { JetStreamKvStore, encodeKvKey, scopedStore, type GroupReadOptions, type KvStore } from './kv-store.ts';

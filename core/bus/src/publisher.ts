@@ -27,6 +27,7 @@ import { isStreamFull } from './stream-full.ts';
 import type { Topology } from './topology.ts';
 import { injectTraceContext } from './trace-headers.ts';
 import { ORDER_KEY_HEADER } from './order-key.ts';
+import { STATE_EPOCH_HEADER } from './state-epoch.ts';
 
 export interface PublisherOptions {
   /** CloudEvents `source` of what this publisher sends, e.g. `herald/source/kubernetes`. */
@@ -39,6 +40,11 @@ export interface PublisherOptions {
   maxInflight: number;
   /** The server's max_payload, when known: a message over it (or over its stream's max_msg_size) is refused before sending. */
   serverMaxPayload?: number;
+  /**
+   * The state bucket's epoch when this process connected (readStateEpoch): set as STATE_EPOCH_HEADER on the
+   * events published with `readSinceStart`.
+   */
+  stateEpoch?: string;
 }
 
 /** What a full stream needs from the bus: a way to make room, and a log to say so. */
@@ -76,6 +82,8 @@ interface PublishRequest {
   orderKey?: string;
   /** Replaces every earlier message of its subject (`Nats-Rollup: sub`): a notification's newest dead letter. */
   rollup?: boolean;
+  /** Events read since this process connected: the state bucket's epoch then (STATE_EPOCH_HEADER). */
+  stateEpoch?: string;
 }
 
 /**
@@ -106,7 +114,9 @@ export class JetStreamPublisher implements BusPublisher {
   }
 
   resourceEvent(data: ResourceEventData, options?: PublishOptions): Promise<PublishReceipt> {
-    return this.publish(this.#request('events', data, options));
+    const request = this.#request('events', data, options);
+    const epoch = this.#options.stateEpoch;
+    return this.publish(options?.readSinceStart && epoch !== undefined ? { ...request, stateEpoch: epoch } : request);
   }
 
   notification(data: NotificationData, options?: PublishOptions): Promise<PublishReceipt> {
@@ -182,6 +192,7 @@ export class JetStreamPublisher implements BusPublisher {
       headers.set('Content-Type', CONTENT_TYPE);
       if (request.orderKey) headers.set(ORDER_KEY_HEADER, request.orderKey);
       if (request.rollup) headers.set('Nats-Rollup', 'sub');
+      if (request.stateEpoch !== undefined) headers.set(STATE_EPOCH_HEADER, request.stateEpoch);
       injectTraceContext(trace.setSpan(context.active(), span), headers);
       const payload = this.#encode(request);
       this.#checkSize(request, payload);

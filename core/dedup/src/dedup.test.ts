@@ -415,6 +415,58 @@ describe('break 5: after the NATS store is lost, adoption reads the notified ann
     }
   });
 
+  describe('an event read since the state bucket was made (it carries the bucket\'s epoch) is trusted: no read', () => {
+    const mirrored = () => ({ metadata: { uid: ref.uid, annotations: { [annotation]: `{"${key}":1700000000}` } } });
+    const carrying = (value: string) => ({ metadata: { annotations: { [annotation]: value } } });
+    const adoptTagged = async (stateEpoch: string | undefined, epochNow: () => Promise<string | undefined>, carried: Record<string, unknown> = {}) => {
+      const kv = memoryKvStore();
+      const { client, gets } = kubeWith(mirrored);
+      const epochReads: string[] = [];
+      const dedup = new Dedup({ kv, annotationPrefix: 'notifications.argoproj.io', kube: client, stateEpoch: () => (epochReads.push('read'), epochNow()) });
+      const adoption = await dedup.adopt(ref, carried, stateEpoch === undefined ? {} : { stateEpoch });
+      const claim = await adoption.claims.claim(key, { rv: '10', eventId: 'e1' });
+      return { adoption, gets, claim, epochReads };
+    };
+
+    it('same epoch: what the event carried is adopted, and the apiserver is not asked', async () => {
+      const { adoption, gets, claim } = await adoptTagged('2026-12-07T10:00:00.1Z', async () => '2026-12-07T10:00:00.1Z', carrying(`{"${key}":1600000000}`));
+      expect(gets).toEqual([]);
+      expect(adoption.adopted).toBe(1);
+      expect(claim.outcome).toBe('held');
+    });
+
+    it('same epoch, nothing carried: nothing adopted (this bucket\'s mirror writes only objects it has a marker for)', async () => {
+      const { adoption, gets, claim } = await adoptTagged('2026-12-07T10:00:00.1Z', async () => '2026-12-07T10:00:00.1Z');
+      expect(gets).toEqual([]);
+      expect(adoption.adopted).toBe(0);
+      expect(claim.outcome).toBe('claimed');
+    });
+
+    it.each<[string, string | undefined, () => Promise<string | undefined>]>([
+      ['the bucket was made again since the event was read (the store was lost)', '2026-12-07T10:00:00.1Z', async () => '2026-12-07T11:30:00.2Z'],
+      ['the event carries no epoch (a source outside Herald, or one that did not read it live)', undefined, async () => '2026-12-07T10:00:00.1Z'],
+      ['the bucket is gone', '2026-12-07T10:00:00.1Z', async () => undefined],
+      ['the bucket\'s epoch cannot be read', '2026-12-07T10:00:00.1Z', async () => Promise.reject(new Error('timeout'))],
+    ])('%s: the annotation is read as the object has it now, and holds the key the mirror wrote', async (_, tag, epochNow) => {
+      const { adoption, gets, claim } = await adoptTagged(tag, epochNow);
+      expect(gets).toEqual(['/api/v1/namespaces/default/pods/web-1']);
+      expect(adoption.adopted).toBe(1);
+      expect(claim.outcome).toBe('held');
+    });
+
+    it('reads the epoch only for an object seen for the first time, after the read of its claims', async () => {
+      const kv = memoryKvStore();
+      const { client } = kubeWith(mirrored);
+      const order: string[] = [];
+      const readGroup = kv.readGroup.bind(kv);
+      kv.readGroup = async (uid, options) => (order.push('claims'), readGroup(uid, options));
+      const dedup = new Dedup({ kv, annotationPrefix: 'notifications.argoproj.io', kube: client, stateEpoch: async () => (order.push('epoch'), 'e') });
+      await dedup.adopt(ref, {}, { stateEpoch: 'e' });
+      await dedup.adopt(ref, {}, { stateEpoch: 'e' });
+      expect(order).toEqual(['claims', 'epoch', 'claims']);
+    });
+  });
+
   it('reads nothing from the apiserver for an object it has seen before', async () => {
     const kv = memoryKvStore();
     const { client, gets } = kubeWith(() => ({ metadata: { uid: ref.uid } }));

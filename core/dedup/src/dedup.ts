@@ -20,6 +20,20 @@ export interface DedupOptions {
    * has its annotation read as it is now, not as the event carried it (see adopt). Absent: the event's.
    */
   kube?: KubeClient;
+  /**
+   * The state bucket's epoch as it is now, from a read made after the call (the bus's `stateEpoch`). With it,
+   * an event tagged with the same epoch needs no read from `kube` (see adopt).
+   */
+  stateEpoch?: () => Promise<string | undefined>;
+}
+
+/** What the event that brings an object says about how it was observed. */
+export interface Observation {
+  /**
+   * The state bucket's epoch when the process that read the object connected to the bus (the event's
+   * STATE_EPOCH_HEADER); absent when its source did not read it live since then.
+   */
+  stateEpoch?: string;
 }
 
 /** An object's claims, and what its Argo annotation brought the first time Herald saw it. */
@@ -86,10 +100,12 @@ export class Dedup {
   readonly #kv: KvStore;
   readonly #now: () => number;
   readonly #kube: KubeClient | undefined;
+  readonly #stateEpoch: (() => Promise<string | undefined>) | undefined;
 
   constructor(options: DedupOptions) {
     this.#kv = options.kv;
     this.#kube = options.kube;
+    this.#stateEpoch = options.stateEpoch;
     this.annotation = notifiedAnnotationName(options.annotationPrefix);
     const clock = options.clock ?? systemClock;
     this.#now = () => clock.now().getTime();
@@ -102,15 +118,21 @@ export class Dedup {
    * annotation is only our mirror and is not read. With `kube`, the annotation is read from the object as
    * it is now: an event published before the mirror wrote it (one a source kept retrying while the store
    * was gone) carries none, and adopting from it would send again what the object says was sent.
+   *
+   * Unless the event was read since the bucket was made: `observed.stateEpoch` equal to the bucket's epoch now.
+   * The bucket then existed before the object was read, so the only mirrors that may have written the
+   * annotation after that are this bucket's, and they write only objects with a marker, which this one has
+   * not: what the event carries holds everything an earlier bucket's mirror wrote. That spares the apiserver
+   * a read per new object, and every object at a first start (docs/benchmarks.md, twenty-first wave).
    */
-  async adopt(ref: ObjectRef, object: Readonly<Record<string, unknown>>, signal: AbortSignal = neverAborted): Promise<Adoption> {
+  async adopt(ref: ObjectRef, object: Readonly<Record<string, unknown>>, observed: Observation = {}, signal: AbortSignal = neverAborted): Promise<Adoption> {
     // The marker and every claim of the object in one read (see ObjectClaims): as current as a read per key.
     const read = await this.#kv.readGroup(ref.uid, { current: true });
     const keys = read.entries;
     if (keys.has(OBJECT_MARKER_KEY)) return { claims: await ObjectClaims.open(this.#kv, ref, this.#now, read), adopted: 0 };
     const annotations = (object.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations;
     const carried = annotations?.[this.annotation];
-    const live = this.#kube ? await readLiveAnnotation(this.#kube, ref, this.annotation, signal) : undefined;
+    const live = this.#kube && !(await this.#readSinceBucket(observed)) ? await readLiveAnnotation(this.#kube, ref, this.annotation, signal) : undefined;
     const value = live ? live.value : carried;
     const { state: notified, problem } = parseNotifiedAnnotation(typeof value === 'string' ? value : undefined);
     for (const [key, at] of notified) {
@@ -123,6 +145,16 @@ export class Dedup {
     // the marker says so: the mirror then has nothing to write for it (see changesAnnotation).
     const fresh = value === undefined ? { unannotated: true as const } : {};
     return { claims: await ObjectClaims.open(this.#kv, ref, this.#now, read, fresh), adopted: notified.size, ...(problem ? { problem } : {}) };
+  }
+
+  /**
+   * Whether the event's object was read after the state bucket was made: the epoch it was tagged with is the
+   * bucket's now, read after the caller's read of the object's claims (so from the bucket that read was from).
+   * An epoch that cannot be read counts as another.
+   */
+  async #readSinceBucket(observed: Observation): Promise<boolean> {
+    if (observed.stateEpoch === undefined || !this.#stateEpoch) return false;
+    return (await this.#stateEpoch().catch(() => undefined)) === observed.stateEpoch;
   }
 
   /** Gives back a claim whose notification was never published (at its revision only). */

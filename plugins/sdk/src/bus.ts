@@ -12,6 +12,14 @@ export interface PublishOptions {
    * message with the same id within its duplicate window. Defaults to a key derived from the data.
    */
   id?: string;
+  /**
+   * Events only: the object was read from its system of record (a Kubernetes API server's list or watch) after
+   * this plugin started, not replayed from storage or from a queue kept across restarts. The event then
+   * carries the state bucket's epoch, and an evaluator that sees the object for the first time can take the
+   * `notified` annotation the event carries as current instead of reading the object again. Leave it unset
+   * when unsure: an event without it costs that read.
+   */
+  readSinceStart?: boolean;
 }
 
 export interface PublishReceipt {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HeraldError, type BusPublisher, type DeadLetterReason, type Logger, type ResourceEventData } from '@herald/plugin-sdk';
+import { HeraldError, type BusPublisher, type DeadLetterReason, type Logger, type PublishOptions, type ResourceEventData } from '@herald/plugin-sdk';
 import type { KubeClient, KubeObject } from '@herald/core-kube';
 import { configSchema } from './kubernetes-source.config.ts';
 import { MAX_OBJECT_DEPTH, objectDepth } from './object-depth.ts';
@@ -32,6 +32,8 @@ const widget = (name: string, uid: string, resourceVersion: string, extra: Recor
  */
 class BusStandIn implements BusPublisher {
   readonly events: ResourceEventData[] = [];
+  /** The options each event was published with. */
+  readonly options: (PublishOptions | undefined)[] = [];
   readonly letters: { data: ResourceEventData; why: DeadLetterReason }[] = [];
   readonly maxBytes: number;
   #waiters: (() => void)[] = [];
@@ -40,10 +42,11 @@ class BusStandIn implements BusPublisher {
     this.maxBytes = maxBytes;
   }
 
-  async resourceEvent(data: ResourceEventData) {
+  async resourceEvent(data: ResourceEventData, options?: PublishOptions) {
     const bytes = Buffer.byteLength(JSON.stringify(data));
     if (bytes > this.maxBytes) throw new HeraldError('HERALD_ERR_BUS_PUBLISH_REJECTED', `${data.ref.uid} is ${bytes} bytes, more than the ${this.maxBytes} bytes EVENTS takes`);
     this.events.push(data);
+    this.options.push(options);
     this.#wake();
     return { id: `${data.ref.uid}:${data.resourceVersion}:${data.action}`, stream: 'EVENTS', seq: this.events.length, duplicate: false };
   }
@@ -254,6 +257,8 @@ describe('what the source keeps of each object', () => {
     // The informer kept which object it was, not its labels, annotations or spec.
     expect(bus.events[2]!.object).toEqual(tombstone(labelled('13')));
     expect(bus.events[2]!.object).toEqual({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { namespace: 'ns', name: 'w', uid: 'u-w', resourceVersion: '13' } });
+    // Each read from this process's list or watch: an evaluator may take the annotations they carry as current.
+    expect(bus.options).toEqual([{ readSinceStart: true }, { readSinceStart: true }, { readSinceStart: true }]);
   });
 
   it('with resyncPeriod, publishes every object again each period, an unchanged one marked with the resync, a notified-only change too', async () => {

@@ -58,7 +58,8 @@ async function publishObserved(event: InformerEvent, options: EventPublishing): 
   const what = describe(resource, data);
 
   const publish = async (object: KubeObject, reduction?: Reduction) => {
-    const receipt = await publisher.resourceEvent({ ...data, object });
+    // Read from the apiserver's list or watch by this process: the evaluator may trust its annotations on a first sight.
+    const receipt = await publisher.resourceEvent({ ...data, object }, { readSinceStart: true });
     metrics.published.add(1, attributes);
     if (reduction) {
       metrics.reduced.add(1, { ...attributes, reduction });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Dedup } from '@herald/core-dedup';
+import { Dedup, STATE_EPOCH_HEADER, type DedupOptions } from '@herald/core-dedup';
 import { memoryKvStore } from '@herald/core-dedup/testing';
 import { HeraldError, notificationDataSchema, type BusPublisher, type BusSubscriber, type DeadLetterReason, type Delivery, type DeliveryHandler, type NotificationData, type ResourceEventData } from '@herald/plugin-sdk';
 import { readConfigMapYaml } from '@herald/core-notification-config';
@@ -25,11 +25,15 @@ interface WorkerOptions {
   externalServiceTypes?: ReadonlySet<string>;
   /** Self-service: the config of the Pod's namespace (`default`). */
   namespaceConfig?: NonNullable<ReturnType<typeof parseNotificationConfig>['config']>;
+  /** The apiserver a first sight may read the object from, and the state bucket's epoch now. */
+  live?: { gets: string[]; stateEpoch: string };
 }
 
 async function worker(o: WorkerOptions = {}) {
   const kv = memoryKvStore();
-  const dedup = new Dedup({ kv, annotationPrefix: 'notifications.argoproj.io' });
+  const live = o.live;
+  const kube = live && ({ server: 'https://kube.test', get: async (path: string) => (live.gets.push(path), { metadata: { uid: 'u-1' } }) } as unknown as NonNullable<DedupOptions['kube']>);
+  const dedup = new Dedup({ kv, annotationPrefix: 'notifications.argoproj.io', ...(kube && live ? { kube, stateEpoch: async () => live.stateEpoch } : {}) });
   const sent: NotificationData[] = [];
   let handler: DeliveryHandler<ResourceEventData> | undefined;
   const subscriber: BusSubscriber = {
@@ -63,7 +67,7 @@ async function worker(o: WorkerOptions = {}) {
     ...(o.namespaceConfig ? { namespaceConfig: (namespace: string) => (namespace === 'default' ? o.namespaceConfig : undefined) } : {}),
   });
   /** Hands the worker the Pod's state `phase` at `rv`, as event `id` (a redelivery reuses the id). */
-  const deliver = (id: string, phase: string, rv: string, observedAt?: string) => {
+  const deliver = (id: string, phase: string, rv: string, observedAt?: string, headers: Record<string, string> = {}) => {
     const object = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -76,7 +80,7 @@ async function worker(o: WorkerOptions = {}) {
       subject: 'herald.events.0',
       deliveryCount: 1,
       traceparent: undefined,
-      headers: {},
+      headers,
     };
     return handler!(delivery);
   };
@@ -199,6 +203,28 @@ service.webhook: |
 ).config!;
 const subscribedToBoth = { 'notifications.argoproj.io/subscribe.a.webhook': '', 'notifications.argoproj.io/subscribe.b.webhook': '' };
 const bodies = (sent: NotificationData[]) => sent.map((n) => `${n.trigger}: ${(n.rendered.webhook as { webhook: { body: string } }).webhook.body}`);
+
+describe('evaluator worker: the first sight of an object', () => {
+  it('an event read live since the state bucket was made (its epoch the bucket\'s) is adopted as it came: no read from the apiserver', async () => {
+    const live = { gets: [] as string[], stateEpoch: '2026-12-07T10:00:00.1Z' };
+    const w = await worker({ live });
+    await w.deliver('e1', 'Running', '10', undefined, { [STATE_EPOCH_HEADER]: live.stateEpoch });
+    expect(live.gets).toEqual([]);
+    expect(w.sent).toHaveLength(1);
+  });
+
+  it.each([
+    ['tagged with an earlier bucket\'s epoch', { [STATE_EPOCH_HEADER]: '2026-12-01T08:00:00.5Z' }],
+    ['not tagged', {}],
+  ])('an event %s: the object is read from the apiserver once, then never again', async (_, headers) => {
+    const live = { gets: [] as string[], stateEpoch: '2026-12-07T10:00:00.1Z' };
+    const w = await worker({ live });
+    await w.deliver('e1', 'Running', '10', undefined, headers);
+    await w.deliver('e2', 'Pending', '11', undefined, headers);
+    expect(live.gets).toEqual(['/api/v1/namespaces/default/pods/web-1']);
+    expect(w.sent).toHaveLength(1);
+  });
+});
 
 describe('evaluator worker: each (trigger, destination) fails alone', () => {
   it('break 3: a trigger whose template fails to render is dead-lettered alone, with the reason; the other trigger is sent', async () => {

@@ -1,5 +1,5 @@
 import { metrics, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import type { Dedup } from '@herald/core-dedup';
+import { STATE_EPOCH_HEADER, type Dedup } from '@herald/core-dedup';
 import { isHeraldError, type BusPublisher, type BusSubscriber, type Delivery, type Logger, type NotificationData, type ObjectRef, type ResourceEventData, type Subscription } from '@herald/plugin-sdk';
 import { variableName, type NotificationConfig } from '@herald/core-notification-config';
 import { idempotencyKey } from '../dedup/state-keys.ts';
@@ -125,7 +125,8 @@ export async function startEvaluatorWorker(options: EvaluatorWorkerOptions): Pro
     }
     if (decisions.length === 0) return;
 
-    const { claims, adopted, problem } = await dedup.adopt(ref, object);
+    const stateEpoch = delivery.headers[STATE_EPOCH_HEADER];
+    const { claims, adopted, problem } = await dedup.adopt(ref, object, stateEpoch === undefined ? {} : { stateEpoch });
     if (problem) logger.warn({ object: describe(ref), problem }, `the ${dedup.annotation} annotation is partly unreadable`);
     if (adopted) logger.info({ object: describe(ref), keys: adopted }, `adopted the ${dedup.annotation} annotation`);
     for (const { decision, evaluator } of decisions) {

@@ -42,7 +42,7 @@ export class EvaluatorRole {
       startEvaluatorWorker({
         subscriber: this.#bus.subscriber(tracer, logger),
         publisher: this.#bus.publisher('herald/evaluator', tracer),
-        dedup: new Dedup({ kv: this.#bus.state, annotationPrefix: notifications.annotationPrefix, ...(kube ? { kube } : {}) }),
+        dedup: new Dedup({ kv: this.#bus.state, annotationPrefix: notifications.annotationPrefix, ...(kube ? { kube, stateEpoch: () => this.#bus.stateEpoch() } : {}) }),
         logger,
         config: () => provider.current(),
         ...(this.#notifications.namespaceConfig ? { namespaceConfig: this.#notifications.namespaceConfig } : {}),
