@@ -6,9 +6,11 @@
  * turn, BENCH_AB_ROUNDS times, each on a fresh nats-server (on the same one, the bus would drop the second start's
  * events as repeats within its duplicate window). Per start, one JSON line: synced (`/readyz` 200), settled (every
  * durable consumer without pending messages for half a second), idle (then a whole second under 2 % of a core),
- * CPU seconds (utime + stime), RSS at idle and its peak. BENCH_AB_FLAGS: extra node flags (e.g. `--cpu-prof`).
+ * CPU seconds (utime + stime), RSS at idle and its peak, and the CPU seconds the apiserver (with its etcd) used from
+ * the start until idle (`apiserverCpuS`: what Herald's start costs the cluster). BENCH_AB_FLAGS: extra node flags
+ * (e.g. `--cpu-prof`).
  */
-import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,6 +29,15 @@ const { cp, core, namespace } = await seededNamespace('ab');
 const created = await createPendingPods(core, namespace, 0, pods);
 out(`${created} Pods created`);
 const cpuSeconds = processCpuSeconds;
+/** The control plane's process (kube-apiserver with its etcd): the one whose command line names its data directory. */
+const apiserverPid = readdirSync('/proc').map(Number).find((pid) => {
+  try {
+    return pid > 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(cp.dataDir);
+  } catch {
+    return false;
+  }
+});
+if (apiserverPid === undefined) throw new Error(`no control plane process with ${cp.dataDir}`);
 const kib = (pid: number, field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 try {
   for (let round = 1; round <= rounds; round++) {
@@ -38,6 +49,7 @@ try {
       writeFileSync(join(dir, 'herald.yaml'), JSON.stringify(config));
       const load = loadavg()[0]!;
       const started = performance.now();
+      const apiserverBefore = cpuSeconds(apiserverPid);
       const child = spawn(process.execPath, [...(main.endsWith('.ts') ? ['--conditions=herald-source'] : []), ...(process.env.BENCH_AB_FLAGS ?? '').split(' ').filter(Boolean), main, 'run', '-c', join(dir, 'herald.yaml'), '-o', 'json'], { env: { ...process.env, KUBECONFIG: cp.adminKubeconfigPath, POD_NAMESPACE: namespace }, stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
@@ -68,7 +80,7 @@ try {
         if (cpuSeconds(child.pid!) - before <= 0.02) break;
       }
       const idleMs = performance.now() - started - 1000;
-      const line = { label, round, pods, load: Number(load.toFixed(1)), syncedS: +(syncedMs / 1000).toFixed(2), settledS: +(settledMs / 1000).toFixed(2), idleS: +(idleMs / 1000).toFixed(2), cpuS: +cpuSeconds(child.pid!).toFixed(2), rssMiB: Math.round(kib(child.pid!, 'VmRSS') / 1024), peakMiB: Math.round(kib(child.pid!, 'VmHWM') / 1024) };
+      const line = { label, round, pods, load: Number(load.toFixed(1)), syncedS: +(syncedMs / 1000).toFixed(2), settledS: +(settledMs / 1000).toFixed(2), idleS: +(idleMs / 1000).toFixed(2), cpuS: +cpuSeconds(child.pid!).toFixed(2), apiserverCpuS: +(cpuSeconds(apiserverPid) - apiserverBefore).toFixed(2), rssMiB: Math.round(kib(child.pid!, 'VmRSS') / 1024), peakMiB: Math.round(kib(child.pid!, 'VmHWM') / 1024) };
       out(JSON.stringify(line));
       child.kill('SIGTERM');
       await exited;
