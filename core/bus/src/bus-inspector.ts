@@ -1,4 +1,4 @@
-import { JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { EventTypes, type Channel, type ResourceEventData } from '@herald/plugin-sdk';
@@ -10,8 +10,8 @@ import { connectOperator } from './operator-connection.ts';
 import { readProcesses, type AnnouncedProcess } from './process-registry.ts';
 import { redactServerUrls } from './server-url.ts';
 import { defaultTopology, Topology } from './topology.ts';
+import { isStreamNotFound } from './stream-not-found.ts';
 
-const NO_STREAM = 10059;
 const CHANNELS: readonly Channel[] = ['events', 'notifications', 'results', 'deadLetters'];
 
 export interface StreamStatus {
@@ -103,7 +103,7 @@ export class BusInspector {
           ...(subjects ? { subjects } : {}),
         });
       } catch (err) {
-        if (!(err instanceof JetStreamApiError && err.code === NO_STREAM)) throw err;
+        if (!isStreamNotFound(err)) throw err;
         out.push({ channel, name, exists: false, messages: 0, bytes: 0, firstSeq: 0, maxAgeMs });
       }
     }
@@ -127,7 +127,7 @@ export class BusInspector {
           });
         }
       } catch (err) {
-        if (!(err instanceof JetStreamApiError && err.code === NO_STREAM)) throw err;
+        if (!isStreamNotFound(err)) throw err;
       }
     }
     return out.sort((a, b) => a.stream.localeCompare(b.stream) || a.name.localeCompare(b.name, undefined, { numeric: true }));

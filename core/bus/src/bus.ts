@@ -20,10 +20,10 @@ import { parseDeadLetter, type DeadLetter } from './dead-letters.ts';
 import { defaultPublisherOptions, JetStreamPublisher, type PublisherOptions } from './publisher.ts';
 import { defaultSubscriberOptions, JetStreamSubscriber, type SubscriberOptions } from './subscriber.ts';
 import { defaultTopology, Topology, type TopologyOptions } from './topology.ts';
+import { isStreamNotFound } from './stream-not-found.ts';
 
 const PING_INTERVAL_MS = 5_000;
 // JetStream API error codes.
-const STREAM_NOT_FOUND = 10059;
 const CONSUMER_NOT_FOUND = 10014;
 
 export interface BusOptions extends NatsConnectionOptions {
@@ -288,7 +288,8 @@ export class Bus {
     try {
       return await this.jsm.consumers.delete(this.topology.streamName(channel), durable);
     } catch (err) {
-      if (err instanceof JetStreamApiError && (err.code === CONSUMER_NOT_FOUND || err.code === STREAM_NOT_FOUND)) return false;
+      if (err instanceof JetStreamApiError && err.code === CONSUMER_NOT_FOUND) return false;
+      if (isStreamNotFound(err)) return false;
       throw err;
     }
   }

@@ -8,6 +8,7 @@ import { BusError, BusErrorCodes } from './errors.ts';
 import { JetStreamKvStore, type KvStore } from './kv-store.ts';
 import { connectOperator, messageOf } from './operator-connection.ts';
 import { defaultTopology, Topology } from './topology.ts';
+import { isStreamNotFound } from './stream-not-found.ts';
 
 /** One message of the dead-letter stream. */
 export interface DeadLetter {
@@ -30,7 +31,6 @@ export type DeadLetterOrigin = Exclude<Channel, 'deadLetters'>;
 export const DEAD_LETTER_ORIGINS: readonly DeadLetterOrigin[] = ['events', 'notifications', 'results'];
 
 const NO_MESSAGE = 10037;
-const NO_STREAM = 10059;
 
 /** Reads a stored message of the dead-letter stream; never throws on what it holds. */
 export function parseDeadLetter(message: { seq: number; subject: string; time: Date; data: Uint8Array }, topology: Topology): DeadLetter {
@@ -118,7 +118,7 @@ export class DeadLetterStore {
       }
       return out;
     } catch (err) {
-      if (err instanceof JetStreamApiError && err.code === NO_STREAM) {
+      if (isStreamNotFound(err)) {
         throw new BusError(BusErrorCodes.topology, `there is no stream ${this.stream} (has Herald run against this server, with these nats prefixes?)`, { cause: err });
       }
       throw err;

@@ -2,6 +2,7 @@ import { AckPolicy, DeliverPolicy, JetStreamApiError, type JetStreamClient, type
 import type { Logger, Subscription } from '@herald/plugin-sdk';
 import { decodeKvGroup, decodeKvKey } from './kv-store.ts';
 import { PULL_EXPIRES_MS, stalled } from './pull-expiry.ts';
+import { isStreamNotFound } from './stream-not-found.ts';
 
 export interface StateChangeOptions {
   js: JetStreamClient;
@@ -30,7 +31,6 @@ export interface StateChange {
 const CONSUMER_EXISTS = 10148;
 
 /** JetStream's "stream not found". */
-const STREAM_NOT_FOUND = 10059;
 
 /**
  * Hands the group of every changed key of a KV bucket (see kv-store.ts; an object's UID in the state
@@ -62,7 +62,7 @@ export async function consumeStateChanges(options: StateChangeOptions, handler: 
       await jsm.consumers.add(stream, config);
     } catch (err) {
       if (err instanceof JetStreamApiError && err.code === CONSUMER_EXISTS) return;
-      if (!(err instanceof JetStreamApiError && err.code === STREAM_NOT_FOUND && options.recreateTopology)) throw err;
+      if (!(isStreamNotFound(err) && options.recreateTopology)) throw err;
       await options.recreateTopology();
       await jsm.consumers.add(stream, config);
     }

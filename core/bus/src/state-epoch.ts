@@ -1,4 +1,5 @@
-import { JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
+import { isStreamNotFound } from './stream-not-found.ts';
 
 /**
  * Header of an event whose object was read from its system of record after the publishing process
@@ -18,7 +19,7 @@ export async function readStateEpoch(jsm: JetStreamManager, bucket: string): Pro
   try {
     return (await jsm.streams.info(`KV_${bucket}`)).created;
   } catch (err) {
-    if (err instanceof JetStreamApiError && err.code === 10059) return undefined;
+    if (isStreamNotFound(err)) return undefined;
     throw err;
   }
 }

@@ -13,6 +13,7 @@ import type { JetStreamPublisher } from './publisher.ts';
 import type { Topology } from './topology.ts';
 import { PULL_EXPIRES_MS, stalled } from './pull-expiry.ts';
 import { TakeoverGate, type Held } from './takeover-gate.ts';
+import { isStreamNotFound } from './stream-not-found.ts';
 
 const channelType: Record<Channel, EventType> = {
   events: EventTypes.resource,
@@ -349,7 +350,7 @@ export class JetStreamSubscriber implements BusSubscriber {
           ack_wait: config.ack_wait,
           filter_subject: config.filter_subject,
         });
-      } else if (err instanceof JetStreamApiError && err.code === 10059) {
+      } else if (isStreamNotFound(err)) {
         await this.#recreateTopology();
         await this.#jsm.consumers.add(stream, config);
       } else {
