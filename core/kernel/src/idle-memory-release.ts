@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import type { Logger } from '@herald/plugin-sdk';
 import type { Counter } from '@opentelemetry/api';
+import { glibcMallocTrim } from './malloc-trim.ts';
 
 /** The event loop counts as quiet over a window when it was busy less than this share of it. */
 export const QUIET_BELOW = 0.05;
@@ -24,6 +25,12 @@ export interface IdleMemoryReleaseOptions {
   tickMs?: number;
   /** Collects all garbage and hands free heap pages back to the system. Default: V8's `gc` extension, if exposed. */
   collect?: () => void;
+  /**
+   * Then hands back the pages the C library's malloc keeps free (what node freed outside V8's heap, the collection's
+   * freed buffers among it). Default: glibc's `malloc_trim` where node can call it (malloc-trim.ts), looked up at the
+   * first release; null: none.
+   */
+  trim?: (() => unknown) | null;
   /** The heap V8 holds now (committed, free pages included): logged. */
   heapBytes?: () => number;
   /** The share of the last tick the event loop was busy, 0..1. */
@@ -55,6 +62,10 @@ export interface IdleMemoryRelease {
  * until nothing more is freed and gives the pages back. The burst after a release pays for it, most likely by
  * compiling its code again and growing the young generation again (measured: 15–20 % more CPU per notification
  * with a release 5 s into every pause between bursts; nothing measurable with 30 s, the default).
+ *
+ * After the collection, the pages the C library's malloc keeps free are handed back too (`trim`: glibc's
+ * `malloc_trim` through node:ffi, malloc-trim.ts). Node's buffers, its compilers' working memory and what a start
+ * or a burst freed outside V8's heap sit there, below memory still in use, where glibc never trims by itself.
  */
 export function startIdleMemoryRelease(options: IdleMemoryReleaseOptions): IdleMemoryRelease {
   const exposed = (globalThis as { gc?: GcExtension }).gc;
@@ -70,6 +81,8 @@ export function startIdleMemoryRelease(options: IdleMemoryReleaseOptions): IdleM
     return () => clearInterval(timer);
   });
   const { logger, releases: metrics } = options;
+  let trim = options.trim === null ? undefined : options.trim;
+  let trimLookedUp = options.trim !== undefined;
   // The busy share of each tick over the last quietFor: quiet is its average, so that the short periodic work of
   // an idle process (heartbeats, lease renewals, a watch restarting) does not count as activity, and a burst does.
   const window: number[] = [];
@@ -90,12 +103,27 @@ export function startIdleMemoryRelease(options: IdleMemoryReleaseOptions): IdleM
       // Never fatal: the process only keeps the memory it had.
       logger.warn({ err }, 'cannot release idle memory');
     }
+    const rssCollected = rssBytes();
+    if (!trimLookedUp) {
+      trimLookedUp = true;
+      trim = glibcMallocTrim();
+      logger.debug({ trim: trim !== undefined }, trim ? "malloc's free pages are handed back too (malloc_trim)" : "malloc's free pages stay (no malloc_trim: node without node:ffi, or not glibc)");
+    }
+    if (trim) {
+      try {
+        trim();
+      } catch (err) {
+        // Never again: a trim that failed once fails each time.
+        trim = undefined;
+        logger.warn({ err }, "cannot hand malloc's free pages back; the heap still is");
+      }
+    }
     baseline = rssBytes();
     window.length = 0;
     releases++;
     metrics?.count.add(1);
     metrics?.bytes.add(Math.max(0, rssBefore - baseline));
-    logger.debug({ rssBefore, rssAfter: baseline, heapBefore, heapAfter: heapBytes(), ms: Math.round(performance.now() - started) }, 'released idle memory');
+    logger.debug({ rssBefore, rssCollected, rssAfter: baseline, heapBefore, heapAfter: heapBytes(), ms: Math.round(performance.now() - started) }, 'released idle memory');
   });
   return {
     active: true,

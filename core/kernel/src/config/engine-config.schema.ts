@@ -243,8 +243,9 @@ export const engineConfigSchema = z.strictObject({
     .prefault({}),
   sink: sinkSchema,
   /**
-   * V8's heap handed back to the system once the process is quiet (core/kernel/src/idle-memory-release.ts). Needs
-   * node's `--expose-gc`, which the image sets; without it nothing is released.
+   * V8's heap handed back to the system once the process is quiet (core/kernel/src/idle-memory-release.ts), and
+   * glibc's free pages with it where node can call `malloc_trim` (Node 26's node:ffi). Needs node's `--expose-gc`,
+   * which the image sets; without it nothing is released.
    */
   memory: z
     .strictObject({
