@@ -8,7 +8,11 @@
  * durable consumer without pending messages for half a second), idle (then a whole second under 2 % of a core),
  * CPU seconds (utime + stime), RSS at idle and its peak, and the CPU seconds the apiserver (with its etcd) used from
  * the start until idle (`apiserverCpuS`: what Herald's start costs the cluster). BENCH_AB_FLAGS: extra node flags
- * (e.g. `--cpu-prof`).
+ * (e.g. `--cpu-prof`); BENCH_AB_NODE_<label>: another node binary for that label; BENCH_AB_IDLE_CPU: the CPU-seconds
+ * per second under which Herald counts as idle (0.02; a profiler needs more). BENCH_AB_RESTART=1: each label starts
+ * once, unmeasured, stops and starts again on the same bus: a restart, every object already known (the bus's
+ * duplicate window is 1 s, so the second start's events are not dropped as repeats). BENCH_AB_TIMELINE=1: a line
+ * every 250 ms of the start (see sampleTimeline).
  */
 import { readdirSync, readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -19,71 +23,123 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { freePort, startNats } from '@herald/test-harness';
-import { createPendingPods, heraldRunConfig, processCpuSeconds, seededNamespace } from './pending-pods.ts';
+import { createPendingPods, findPid, heraldRunConfig, processCpuSeconds, seededNamespace } from './pending-pods.ts';
 
 const pods = Number(process.env.BENCH_AB_PODS ?? 10_000);
 const rounds = Number(process.env.BENCH_AB_ROUNDS ?? 2);
 const mains = (process.env.BENCH_AB_MAINS ?? '').split(',').map((m) => m.split('=') as [string, string]);
+const restart = process.env.BENCH_AB_RESTART === '1';
+/** CPU-seconds a second under which Herald counts as idle (a profiler keeps it above the default). */
+const idleCpu = Number(process.env.BENCH_AB_IDLE_CPU ?? 0.02);
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const { cp, core, namespace } = await seededNamespace('ab');
 const created = await createPendingPods(core, namespace, 0, pods);
 out(`${created} Pods created`);
 const cpuSeconds = processCpuSeconds;
 /** The control plane's process (kube-apiserver with its etcd): the one whose command line names its data directory. */
-const apiserverPid = readdirSync('/proc').map(Number).find((pid) => {
+const apiserverPidFound = readdirSync('/proc').map(Number).find((pid) => {
   try {
     return pid > 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(cp.dataDir);
   } catch {
     return false;
   }
 });
-if (apiserverPid === undefined) throw new Error(`no control plane process with ${cp.dataDir}`);
+if (apiserverPidFound === undefined) throw new Error(`no control plane process with ${cp.dataDir}`);
+const apiserverPid: number = apiserverPidFound;
 const kib = (pid: number, field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+
+/** One start of `main` on the bus at `natsUrl`, measured until idle, then stopped; prints its JSON line. */
+async function start(label: string, main: string, dir: string, port: number, natsUrl: string, natsPid: number, round: number, kind: 'first' | 'restart'): Promise<void> {
+  const nats = { url: natsUrl };
+  const load = loadavg()[0]!;
+  const started = performance.now();
+  const apiserverBefore = cpuSeconds(apiserverPid);
+  const natsBefore = cpuSeconds(natsPid);
+  const child = spawn(process.env[`BENCH_AB_NODE_${label}`] ?? process.execPath, [...(main.endsWith('.ts') ? ['--conditions=herald-source'] : []), ...(process.env.BENCH_AB_FLAGS ?? '').split(' ').filter(Boolean), main, 'run', '-c', join(dir, 'herald.yaml'), '-o', 'json'], { env: { ...process.env, KUBECONFIG: cp.adminKubeconfigPath, POD_NAMESPACE: namespace }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  const exited = new Promise<void>((r) => child.on('exit', () => r()));
+  const timeline = process.env.BENCH_AB_TIMELINE === '1' ? sampleTimeline(natsUrl, child.pid!, natsPid, started) : undefined;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`herald exited: ${err}`);
+    if ((await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok) break;
+    await delay(20);
+  }
+  const syncedMs = performance.now() - started;
+  const cpuAtSynced = [cpuSeconds(child.pid!), cpuSeconds(natsPid) - natsBefore];
+  // Settled: every durable consumer without pending messages for half a second, then a second under 2 % CPU.
+  const nc = await connect({ servers: nats.url });
+  const jsm = await jetstreamManager(nc);
+  let quiet: number | undefined;
+  for (;;) {
+    let busy = false;
+    for (const stream of ['AB_EVENTS', 'AB_NOTIFICATIONS', 'AB_RESULTS']) for await (const c of jsm.consumers.list(stream)) if (c.config.durable_name && (c.num_pending > 0 || c.num_ack_pending > 0)) busy = true;
+    if (busy) quiet = undefined;
+    else quiet ??= performance.now();
+    if (quiet !== undefined && performance.now() - quiet > 500) break;
+    await delay(100);
+  }
+  const settledMs = performance.now() - started;
+  await timeline?.stop();
+  const cpuAtSettled = [cpuSeconds(child.pid!), cpuSeconds(natsPid) - natsBefore];
+  await nc.close();
+  for (;;) {
+    const before = cpuSeconds(child.pid!);
+    await delay(1000);
+    if (cpuSeconds(child.pid!) - before <= idleCpu) break;
+  }
+  const idleMs = performance.now() - started - 1000;
+  const cpu = (v: number) => +v.toFixed(2);
+  const line = { label, kind, round, pods, load: Number(load.toFixed(1)), syncedS: +(syncedMs / 1000).toFixed(2), settledS: +(settledMs / 1000).toFixed(2), idleS: +(idleMs / 1000).toFixed(2), cpuS: +cpuSeconds(child.pid!).toFixed(2), natsCpuS: cpu(cpuSeconds(natsPid) - natsBefore), cpuAtSyncedS: cpuAtSynced.map(cpu), cpuAtSettledS: cpuAtSettled.map(cpu), apiserverCpuS: +(cpuSeconds(apiserverPid) - apiserverBefore).toFixed(2), rssMiB: Math.round(kib(child.pid!, 'VmRSS') / 1024), peakMiB: Math.round(kib(child.pid!, 'VmHWM') / 1024) };
+  out(JSON.stringify(line));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/**
+ * BENCH_AB_TIMELINE=1: every 250 ms from the spawn, one line with the events stream's messages, how many of them the
+ * evaluator's consumers have yet to finish, and Herald's and nats-server's CPU so far: when the start publishes, and
+ * whether the evaluator keeps up.
+ */
+function sampleTimeline(natsUrl: string, pid: number, natsPid: number, started: number): { stop(): Promise<void> } {
+  let running = true;
+  const done = (async () => {
+    const nc = await connect({ servers: natsUrl });
+    const jsm = await jetstreamManager(nc);
+    while (running) {
+      const at = performance.now() - started;
+      let published = 0;
+      let backlog = 0;
+      try {
+        published = (await jsm.streams.info('AB_EVENTS')).state.messages;
+        for await (const c of jsm.consumers.list('AB_EVENTS')) if (c.config.durable_name) backlog += c.num_pending + c.num_ack_pending;
+      } catch {
+        // Not made yet.
+      }
+      out(JSON.stringify({ t: +(at / 1000).toFixed(2), published, backlog, heraldCpuS: cpuSeconds(pid), natsCpuS: cpuSeconds(natsPid) }));
+      await delay(250);
+    }
+    await nc.close();
+  })();
+  return { stop: async () => { running = false; await done; } };
+}
+
 try {
   for (let round = 1; round <= rounds; round++) {
     for (const [label, main] of mains) {
       const nats = await startNats();
+      const natsPid = findPid('nats-server', String(nats.port));
       const dir = mkdtempSync(join(tmpdir(), 'herald-ab-'));
       const port = await freePort();
       const config = heraldRunConfig({ natsUrl: nats.url, prefix: 'AB', namespace, port });
+      // A restart: the bus must not drop the second start's events as repeats of the first's.
+      if (restart) (config.nats as Record<string, unknown>).duplicateWindow = '1s';
       writeFileSync(join(dir, 'herald.yaml'), JSON.stringify(config));
-      const load = loadavg()[0]!;
-      const started = performance.now();
-      const apiserverBefore = cpuSeconds(apiserverPid);
-      const child = spawn(process.execPath, [...(main.endsWith('.ts') ? ['--conditions=herald-source'] : []), ...(process.env.BENCH_AB_FLAGS ?? '').split(' ').filter(Boolean), main, 'run', '-c', join(dir, 'herald.yaml'), '-o', 'json'], { env: { ...process.env, KUBECONFIG: cp.adminKubeconfigPath, POD_NAMESPACE: namespace }, stdio: ['ignore', 'ignore', 'pipe'] });
-      let err = '';
-      child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-      const exited = new Promise<void>((r) => child.on('exit', () => r()));
-      for (;;) {
-        if (child.exitCode !== null) throw new Error(`herald exited: ${err}`);
-        if ((await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok) break;
-        await delay(20);
+      if (restart) {
+        await start(label, main, dir, port, nats.url, natsPid, round, 'first');
+        await delay(1500);
       }
-      const syncedMs = performance.now() - started;
-      // Settled: every durable consumer without pending messages for half a second, then a second under 2 % CPU.
-      const nc = await connect({ servers: nats.url });
-      const jsm = await jetstreamManager(nc);
-      let quiet: number | undefined;
-      for (;;) {
-        let busy = false;
-        for (const stream of ['AB_EVENTS', 'AB_NOTIFICATIONS', 'AB_RESULTS']) for await (const c of jsm.consumers.list(stream)) if (c.config.durable_name && (c.num_pending > 0 || c.num_ack_pending > 0)) busy = true;
-        if (busy) quiet = undefined;
-        else quiet ??= performance.now();
-        if (quiet !== undefined && performance.now() - quiet > 500) break;
-        await delay(100);
-      }
-      const settledMs = performance.now() - started;
-      await nc.close();
-      for (;;) {
-        const before = cpuSeconds(child.pid!);
-        await delay(1000);
-        if (cpuSeconds(child.pid!) - before <= 0.02) break;
-      }
-      const idleMs = performance.now() - started - 1000;
-      const line = { label, round, pods, load: Number(load.toFixed(1)), syncedS: +(syncedMs / 1000).toFixed(2), settledS: +(settledMs / 1000).toFixed(2), idleS: +(idleMs / 1000).toFixed(2), cpuS: +cpuSeconds(child.pid!).toFixed(2), apiserverCpuS: +(cpuSeconds(apiserverPid) - apiserverBefore).toFixed(2), rssMiB: Math.round(kib(child.pid!, 'VmRSS') / 1024), peakMiB: Math.round(kib(child.pid!, 'VmHWM') / 1024) };
-      out(JSON.stringify(line));
-      child.kill('SIGTERM');
-      await exited;
+      await start(label, main, dir, port, nats.url, natsPid, round, restart ? 'restart' : 'first');
       await nats.stop();
     }
   }
