@@ -62,6 +62,17 @@ function harness(overrides: Partial<IdleMemoryReleaseOptions> = {}) {
   };
 }
 
+/** The RSS grows from `base` by just under the harness's minGrowth (16 MiB): no release; by 16 MiB: the next one. */
+function expectNextReleaseAtGrowthFrom(h: ReturnType<typeof harness>, base: number, setRss: (bytes: number) => void) {
+  const releases = h.release.releases;
+  setRss(base + 15 * MiB);
+  h.ticks(10);
+  expect(h.release.releases).toBe(releases);
+  setRss(base + 16 * MiB);
+  h.ticks(1);
+  expect(h.release.releases).toBe(releases + 1);
+}
+
 describe('handing the heap back when idle', () => {
   it('releases once the event loop has been quiet for quietFor, and not before', () => {
     const h = harness();
@@ -91,12 +102,7 @@ describe('handing the heap back when idle', () => {
     const h = harness({ rssBytes: () => rss, collect: () => void (rss = 150 * MiB), trim: () => void (rss = 120 * MiB) });
     h.ticks(5);
     expect(h.debug.at(-1)).toMatchObject({ rssBefore: 200 * MiB, rssCollected: 150 * MiB, rssAfter: 120 * MiB });
-    rss = 135 * MiB;
-    h.ticks(10);
-    expect(h.release.releases).toBe(1);
-    rss = 136 * MiB;
-    h.ticks(1);
-    expect(h.release.releases).toBe(2);
+    expectNextReleaseAtGrowthFrom(h, 120 * MiB, (bytes) => void (rss = bytes));
   });
 
   it('keeps releasing the heap when the trim throws, says so once and trims no more', () => {
@@ -177,12 +183,7 @@ describe('handing the heap back when idle', () => {
     const h = harness({ heapBytes: () => 20 * MiB, rssBytes: () => rss, collect: () => void (rss = 120 * MiB) });
     h.ticks(5);
     expect(h.release.releases).toBe(1);
-    rss = 135 * MiB;
-    h.ticks(10);
-    expect(h.release.releases).toBe(1);
-    rss = 136 * MiB;
-    h.ticks(1);
-    expect(h.release.releases).toBe(2);
+    expectNextReleaseAtGrowthFrom(h, 120 * MiB, (bytes) => void (rss = bytes));
   });
 
   it('keeps serving when the collection throws, and says so', () => {
