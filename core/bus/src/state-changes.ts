@@ -30,8 +30,6 @@ export interface StateChange {
 /** JetStream's "consumer already exists" with another configuration. */
 const CONSUMER_EXISTS = 10148;
 
-/** JetStream's "stream not found". */
-
 /**
  * Hands the group of every changed key of a KV bucket (see kv-store.ts; an object's UID in the state
  * bucket), with the change's revision (its stream sequence) and the change itself, to `handler`, from a durable consumer on the
