@@ -235,7 +235,7 @@ describe('handing the heap back when idle', () => {
     const result = JSON.parse(child.stdout) as { active: boolean; releases: number; before: number; after: number };
     expect(result.active).toBe(true);
     expect(result.releases).toBeGreaterThanOrEqual(1);
-    // Measured: about 35 MiB of a 90 MiB process given back; a plain major collection gives back none.
+    // Measured (Node 26): 142–152 MiB → 67–70, loaded machine or not; a plain major collection gives back none.
     expect(result.before - result.after).toBeGreaterThan(16 * MiB);
   }, 60_000);
 
@@ -249,23 +249,24 @@ describe('handing the heap back when idle', () => {
       for (let i = 0; i < 300_000; i++) all.push(Buffer.allocUnsafeSlow(200));
       const kept = all.filter((_, i) => i % 50 === 0);
       all = [];
-      const before = process.memoryUsage.rss();
       const debug = [];
       const logger = { debug(f) { debug.push(f); }, warn(f) { console.error(f); }, child() { return logger; } };
       const release = startIdleMemoryRelease({ quietForMs: 0, minGrowthBytes: 1, logger, tickMs: 10, busy: () => 0 });
       await new Promise((r) => setTimeout(r, 100));
       release.stop();
-      console.log(JSON.stringify({ kept: kept.length, before, after: process.memoryUsage.rss(), debug }));`;
+      console.log(JSON.stringify({ kept: kept.length, after: process.memoryUsage.rss(), debug }));`;
     const run = (...flags: string[]) => {
       const child = spawnSync(process.execPath, ['--expose-gc', '--disable-warning=ExperimentalWarning', ...flags, '--input-type=module', '-e', script], { encoding: 'utf8' });
       expect(child.stderr).toBe('');
-      return JSON.parse(child.stdout) as { before: number; after: number; debug: { trim?: boolean }[] };
+      return JSON.parse(child.stdout) as { after: number; debug: { trim?: boolean }[] };
     };
     const trimmed = run();
     const untrimmed = run('--no-experimental-ffi');
     expect(trimmed.debug[0]).toEqual({ trim: true });
     expect(untrimmed.debug[0]).toEqual({ trim: false });
-    // Measured: 171 MiB after the collection either way; 90 once trimmed.
-    expect(untrimmed.before - untrimmed.after - (trimmed.before - trimmed.after)).toBeLessThan(-40 * MiB);
+    // The RSS after the release, not how much it fell: the RSS before it depends on whether V8 happened to collect
+    // the buffers' wrappers before it was read (259 or 305 MiB in the same run, on a loaded machine), which moved
+    // the fall by 45 MiB while the RSS after stayed put. Measured (Node 26): 92–96 MiB trimmed, 174–177 without.
+    expect(untrimmed.after - trimmed.after).toBeGreaterThan(40 * MiB);
   }, 60_000);
 });
