@@ -28,6 +28,32 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const failures: string[] = [];
+const failedTests: string[] = [];
+
+interface VitestReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTodoTests: number;
+  numTotalTests: number;
+  testResults?: { name: string; message?: string; assertionResults?: { fullName: string; status: string; failureMessages?: string[] }[] }[];
+}
+
+// One line per failed test (tier, file, name, the first line of its error), so the end of a long CI log says what failed.
+function failedIn(tier: string, report: VitestReport): string[] {
+  const lines: string[] = [];
+  for (const file of report.testResults ?? []) {
+    const where = file.name.startsWith(process.cwd()) ? file.name.slice(process.cwd().length + 1) : file.name;
+    const failed = (file.assertionResults ?? []).filter((test) => test.status === 'failed');
+    for (const test of failed) lines.push(`${tier}: ${where} > ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+    if (!failed.length && file.message) lines.push(`${tier}: ${where}: ${firstLine(file.message)}`);
+  }
+  return lines;
+}
+
+function firstLine(text: string | undefined): string {
+  return (text ?? '').split('\n', 1)[0]?.slice(0, 300) ?? '';
+}
 
 for (const tier of tiers) {
   process.stdout.write(`\n=== ${tier} ===\n`);
@@ -45,9 +71,10 @@ for (const tier of tiers) {
     const run = spawnSync('node_modules/.bin/vitest', ['run', '--project', tier, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
       stdio: 'inherit',
     });
-    let counts = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numTodoTests: 0, numTotalTests: 0 };
+    let counts: VitestReport = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numTodoTests: 0, numTotalTests: 0, testResults: [] };
     try {
-      counts = JSON.parse(readFileSync(report, 'utf8')) as typeof counts;
+      counts = JSON.parse(readFileSync(report, 'utf8')) as VitestReport;
+      failedTests.push(...failedIn(tier, counts));
     } catch {
       // No report: vitest itself failed to run; counted below.
     }
@@ -63,6 +90,7 @@ for (const tier of tiers) {
 }
 rmSync(reports, { recursive: true, force: true });
 
+if (failedTests.length) process.stdout.write(`\nfailed tests:\n${failedTests.map((line) => `  ${line}`).join('\n')}\n`);
 if (failures.length) process.stdout.write(`\nfailed tiers: ${failures.join(', ')}\n`);
 process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
 process.exit(failures.length ? 1 : 0);
