@@ -72,6 +72,21 @@ describe('the herald image', () => {
     expect(herald.trim()).toBe('/opt/herald/core/cli/dist/bundle/main.js');
   });
 
+  it("runs the bundle's code compiled at build time (node's compile cache) on a read-only root, and another user quietly without it", async () => {
+    // NODE_DEBUG_NATIVE=COMPILE_CACHE: node says, file by file, whether it took the cache's code (docs/operations/container-image.md).
+    const version = (...args: string[]) => docker('run', '--rm', '--read-only', ...args, '-e', 'NODE_DEBUG_NATIVE=COMPILE_CACHE', '--entrypoint', 'sh', heraldImage, '-c', 'exec herald version 2>&1');
+    const asImage = await version();
+    expect(asImage).toContain('V8 code cache for ESM file:///opt/herald/core/cli/dist/bundle/main.js was accepted');
+    expect(asImage).not.toMatch(/rejected|Cannot create/);
+    // The cache is keyed by uid: another one (as OpenShift assigns) finds none and cannot make one on a read-only root.
+    const asOther = await version('--user', '12345');
+    expect(asOther).toContain('Cannot create cache directory');
+    expect(asOther).not.toContain('was accepted');
+    // Said only when asked: without the debug variable, the version line alone.
+    const quiet = await docker('run', '--rm', '--read-only', '--user', '12345', '--entrypoint', 'sh', heraldImage, '-c', 'exec herald version 2>&1');
+    expect(quiet.trim()).toMatch(/^herald \d+\.\d+\.\d+ \(plugin contract[^\n]*$/);
+  });
+
   it('fixes glibc malloc\'s thresholds, and a deployment can change them', async () => {
     // glibc skips a tunable it does not know, or a value out of range, without a word: ask its loader what it
     // took from the image's GLIBC_TUNABLES (docs/operations/container-image.md, "Memory"). ld.so is Debian's, on
