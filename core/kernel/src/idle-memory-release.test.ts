@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from '@herald/plugin-sdk';
 import { describe, expect, it } from 'vitest';
 import { startIdleMemoryRelease, type IdleMemoryReleaseOptions } from './idle-memory-release.ts';
@@ -119,6 +122,25 @@ describe('handing the heap back when idle', () => {
     expect(h.release.releases).toBe(2);
     expect(h.collected).toEqual([100 * MiB, 100 * MiB]);
     expect(calls).toBe(1);
+    expect(h.warnings).toHaveLength(1);
+  });
+
+  it("writes node's compile cache out before the collection, so that the collection and the trim give its copy back", () => {
+    const order: string[] = [];
+    const h = harness({ flushCompileCache: () => void order.push('flush'), collect: () => void order.push('collect'), trim: () => void order.push('trim') });
+    h.ticks(5);
+    expect(order).toEqual(['flush', 'collect', 'trim']);
+  });
+
+  it('still collects and trims when writing the compile cache out throws, and says so', () => {
+    const h = harness({
+      flushCompileCache: () => {
+        throw new Error('read-only');
+      },
+    });
+    h.ticks(5);
+    expect(h.collected).toEqual([100 * MiB]);
+    expect(h.trimmed).toEqual([30 * MiB]);
     expect(h.warnings).toHaveLength(1);
   });
 
@@ -268,5 +290,34 @@ describe('handing the heap back when idle', () => {
     // the buffers' wrappers before it was read (259 or 305 MiB in the same run, on a loaded machine), which moved
     // the fall by 45 MiB while the RSS after stayed put. Measured (Node 26): 92–96 MiB trimmed, 174–177 without.
     expect(untrimmed.after - trimmed.after).toBeGreaterThan(40 * MiB);
+  }, 60_000);
+
+  it("writes node's compile cache at the release, not only at exit (NODE_COMPILE_CACHE)", () => {
+    // Node keeps what it read from the cache, and what it compiled, in memory until exit, when it writes the cache
+    // out; written at the release, the files are there while the process runs.
+    const script = (flush: string) => `
+      const { startIdleMemoryRelease } = await import(${JSON.stringify(new URL('./idle-memory-release.ts', import.meta.url).href)});
+      const { getCompileCacheDir } = await import('node:module');
+      const { readdirSync } = await import('node:fs');
+      await import('yaml');
+      const logger = { debug() {}, warn(f) { console.error(f); }, child() { return logger; } };
+      const release = startIdleMemoryRelease({ quietForMs: 0, minGrowthBytes: 1, logger, tickMs: 10, busy: () => 0, collect: () => {}, trim: null${flush} });
+      await new Promise((r) => setTimeout(r, 100));
+      release.stop();
+      console.log(JSON.stringify({ releases: release.releases, written: readdirSync(getCompileCacheDir()).length }));`;
+    const run = (flush: string) => {
+      const cache = mkdtempSync(join(tmpdir(), 'herald-compile-cache-'));
+      try {
+        const child = spawnSync(process.execPath, ['--input-type=module', '-e', script(flush)], { encoding: 'utf8', env: { ...process.env, NODE_COMPILE_CACHE: cache } });
+        expect(child.stderr).toBe('');
+        return JSON.parse(child.stdout) as { releases: number; written: number };
+      } finally {
+        rmSync(cache, { recursive: true, force: true });
+      }
+    };
+    const flushed = run('');
+    expect(flushed.releases).toBe(1);
+    expect(flushed.written).toBeGreaterThan(0);
+    expect(run(', flushCompileCache: null')).toEqual({ releases: 1, written: 0 });
   }, 60_000);
 });
