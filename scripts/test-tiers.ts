@@ -39,7 +39,7 @@ interface VitestReport {
   testResults?: { name: string; message?: string; assertionResults?: { fullName: string; status: string; failureMessages?: string[] }[] }[];
 }
 
-// One line per failed test (tier, file, name, the first line of its error), so the end of a long CI log says what failed.
+/** One line per failed test (tier, file, name, the first line of its error), so the end of a long CI log says what failed. */
 function failedIn(tier: string, report: VitestReport): string[] {
   const lines: string[] = [];
   for (const file of report.testResults ?? []) {
