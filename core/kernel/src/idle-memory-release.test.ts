@@ -315,9 +315,12 @@ describe('handing the heap back when idle', () => {
         rmSync(cache, { recursive: true, force: true });
       }
     };
+    // One release or more in the 100 ms (each time the RSS has grown a byte): the files are what is asserted.
     const flushed = run('');
-    expect(flushed.releases).toBe(1);
+    expect(flushed.releases).toBeGreaterThanOrEqual(1);
     expect(flushed.written).toBeGreaterThan(0);
-    expect(run(', flushCompileCache: null')).toEqual({ releases: 1, written: 0 });
+    const unflushed = run(', flushCompileCache: null');
+    expect(unflushed.releases).toBeGreaterThanOrEqual(1);
+    expect(unflushed.written).toBe(0);
   }, 60_000);
 });
