@@ -76,6 +76,26 @@ function expectNextReleaseAtGrowthFrom(h: ReturnType<typeof harness>, base: numb
   expect(h.release.releases).toBe(releases + 1);
 }
 
+/**
+ * A fresh node process (`--expose-gc` and `flags`) runs `setup`, then the release on its own 10 ms timer, quiet at
+ * once and released on any growth (`options` adds to those), for 100 ms, and prints `report` as JSON: an expression
+ * with `release` and `debug` (what the release logged at debug level) in scope. Nothing may reach its stderr.
+ */
+function releaseInChild<T>(parts: { setup: string; options?: string; report: string }, flags: string[] = [], env: Record<string, string> = {}): T {
+  const script = `
+    const { startIdleMemoryRelease } = await import(${JSON.stringify(new URL('./idle-memory-release.ts', import.meta.url).href)});
+    ${parts.setup}
+    const debug = [];
+    const logger = { debug(f) { debug.push(f); }, warn(f) { console.error(f); }, child() { return logger; } };
+    const release = startIdleMemoryRelease({ quietForMs: 0, minGrowthBytes: 1, logger, tickMs: 10, busy: () => 0${parts.options ?? ''} });
+    await new Promise((r) => setTimeout(r, 100));
+    release.stop();
+    console.log(JSON.stringify(${parts.report}));`;
+  const child = spawnSync(process.execPath, ['--expose-gc', '--disable-warning=ExperimentalWarning', ...flags, '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, ...env } });
+  expect(child.stderr).toBe('');
+  return JSON.parse(child.stdout) as T;
+}
+
 describe('handing the heap back when idle', () => {
   it('releases once the event loop has been quiet for quietFor, and not before', () => {
     const h = harness();
@@ -241,20 +261,17 @@ describe('handing the heap back when idle', () => {
   it('hands pages back to the system with the default collection (node --expose-gc)', () => {
     // A fresh process: fills V8's young and old generations with garbage, as a burst of events does, then lets the
     // release run on its own timer. RSS is read from /proc by the child before and after.
-    const script = `
-      const { startIdleMemoryRelease } = await import(${JSON.stringify(new URL('./idle-memory-release.ts', import.meta.url).href)});
-      let keep = [];
-      for (let i = 0; i < 400_000; i++) { keep.push({ i, s: 'x'.repeat(64) + i }); if (keep.length > 50_000) keep = []; }
-      keep = [];
-      const before = process.memoryUsage.rss();
-      const logger = { debug() {}, warn(f) { console.error(f); }, child() { return logger; } };
-      const release = startIdleMemoryRelease({ quietForMs: 0, minGrowthBytes: 1, logger, tickMs: 10, busy: () => 0 });
-      await new Promise((r) => setTimeout(r, 100));
-      release.stop();
-      console.log(JSON.stringify({ active: release.active, releases: release.releases, before, after: process.memoryUsage.rss() }));`;
-    const child = spawnSync(process.execPath, ['--expose-gc', '--max-semi-space-size=16', '--disable-warning=ExperimentalWarning', '--input-type=module', '-e', script], { encoding: 'utf8' });
-    expect(child.stderr).toBe('');
-    const result = JSON.parse(child.stdout) as { active: boolean; releases: number; before: number; after: number };
+    const result = releaseInChild<{ active: boolean; releases: number; before: number; after: number }>(
+      {
+        setup: `
+          let keep = [];
+          for (let i = 0; i < 400_000; i++) { keep.push({ i, s: 'x'.repeat(64) + i }); if (keep.length > 50_000) keep = []; }
+          keep = [];
+          const before = process.memoryUsage.rss();`,
+        report: '{ active: release.active, releases: release.releases, before, after: process.memoryUsage.rss() }',
+      },
+      ['--max-semi-space-size=16'],
+    );
     expect(result.active).toBe(true);
     expect(result.releases).toBeGreaterThanOrEqual(1);
     // Measured (Node 26): 142–152 MiB → 67–70, loaded machine or not; a plain major collection gives back none.
@@ -265,23 +282,18 @@ describe('handing the heap back when idle', () => {
     // Buffers' memory is malloc's, not V8's heap. 300,000 of them, then all but every 50th dropped: the pages
     // between those kept are free, below memory in use, where glibc never trims by itself. The same process run
     // with node's FFI off (--no-experimental-ffi) is the release without the trim.
-    const script = `
-      const { startIdleMemoryRelease } = await import(${JSON.stringify(new URL('./idle-memory-release.ts', import.meta.url).href)});
-      let all = [];
-      for (let i = 0; i < 300_000; i++) all.push(Buffer.allocUnsafeSlow(200));
-      const kept = all.filter((_, i) => i % 50 === 0);
-      all = [];
-      const debug = [];
-      const logger = { debug(f) { debug.push(f); }, warn(f) { console.error(f); }, child() { return logger; } };
-      const release = startIdleMemoryRelease({ quietForMs: 0, minGrowthBytes: 1, logger, tickMs: 10, busy: () => 0 });
-      await new Promise((r) => setTimeout(r, 100));
-      release.stop();
-      console.log(JSON.stringify({ kept: kept.length, after: process.memoryUsage.rss(), debug }));`;
-    const run = (...flags: string[]) => {
-      const child = spawnSync(process.execPath, ['--expose-gc', '--disable-warning=ExperimentalWarning', ...flags, '--input-type=module', '-e', script], { encoding: 'utf8' });
-      expect(child.stderr).toBe('');
-      return JSON.parse(child.stdout) as { after: number; debug: { trim?: boolean }[] };
-    };
+    const run = (...flags: string[]) =>
+      releaseInChild<{ after: number; debug: { trim?: boolean }[] }>(
+        {
+          setup: `
+            let all = [];
+            for (let i = 0; i < 300_000; i++) all.push(Buffer.allocUnsafeSlow(200));
+            const kept = all.filter((_, i) => i % 50 === 0);
+            all = [];`,
+          report: '{ kept: kept.length, after: process.memoryUsage.rss(), debug }',
+        },
+        flags,
+      );
     const trimmed = run();
     const untrimmed = run('--no-experimental-ffi');
     expect(trimmed.debug[0]).toEqual({ trim: true });
@@ -295,22 +307,21 @@ describe('handing the heap back when idle', () => {
   it("writes node's compile cache at the release, not only at exit (NODE_COMPILE_CACHE)", () => {
     // Node keeps what it read from the cache, and what it compiled, in memory until exit, when it writes the cache
     // out; written at the release, the files are there while the process runs.
-    const script = (flush: string) => `
-      const { startIdleMemoryRelease } = await import(${JSON.stringify(new URL('./idle-memory-release.ts', import.meta.url).href)});
-      const { getCompileCacheDir } = await import('node:module');
-      const { readdirSync } = await import('node:fs');
-      await import('yaml');
-      const logger = { debug() {}, warn(f) { console.error(f); }, child() { return logger; } };
-      const release = startIdleMemoryRelease({ quietForMs: 0, minGrowthBytes: 1, logger, tickMs: 10, busy: () => 0, collect: () => {}, trim: null${flush} });
-      await new Promise((r) => setTimeout(r, 100));
-      release.stop();
-      console.log(JSON.stringify({ releases: release.releases, written: readdirSync(getCompileCacheDir()).length }));`;
-    const run = (flush: string) => {
+    const run = (options: string) => {
       const cache = mkdtempSync(join(tmpdir(), 'herald-compile-cache-'));
       try {
-        const child = spawnSync(process.execPath, ['--input-type=module', '-e', script(flush)], { encoding: 'utf8', env: { ...process.env, NODE_COMPILE_CACHE: cache } });
-        expect(child.stderr).toBe('');
-        return JSON.parse(child.stdout) as { releases: number; written: number };
+        return releaseInChild<{ releases: number; written: number }>(
+          {
+            setup: `
+              const { getCompileCacheDir } = await import('node:module');
+              const { readdirSync } = await import('node:fs');
+              await import('yaml');`,
+            options: `, collect: () => {}, trim: null${options}`,
+            report: '{ releases: release.releases, written: readdirSync(getCompileCacheDir()).length }',
+          },
+          [],
+          { NODE_COMPILE_CACHE: cache },
+        );
       } finally {
         rmSync(cache, { recursive: true, force: true });
       }
