@@ -5,4 +5,4 @@ export { createKubeClient, type KubeClient, type KubeClientOptions, type PatchCo
 export { KubeApiError, isGone, type KubeStatus } from './kube-api-error.ts';
 export { lookupResource, type ApiResourceInfo, type ResourceLookup } from './discovery.ts';
 export { reconcile } from './reconcile.ts';
-export { apiVersionOf, collectionPath, gvrString, type GroupVersionResource, type InformerEvent, type InformerEventType, type KubeObject, type ObjectMeta } from './kube-object.ts';
+export { apiVersionOf, collectionDescription, collectionPath, gvrString, type GroupVersionResource, type InformerEvent, type InformerEventType, type KubeObject, type ObjectMeta } from './kube-object.ts';

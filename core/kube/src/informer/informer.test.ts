@@ -378,6 +378,53 @@ describe('informer', () => {
     expect(client.watchQueries()[0]!.resourceVersion).toBe('10');
   });
 
+  it('with what an earlier informer took (`known`), the first list hands over only what changed: MODIFIED with what was known, ADDED, and DELETED for what went, page by page', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('40', [pod('same', '1', '5'), pod('changed', '2', '33')], 'page-2'), list('40', [pod('new', '4', '34')]));
+    const known = [pod('same', '1', '5'), pod('changed', '2', '6'), pod('gone', '3', '7')];
+    const observed: string[] = [];
+    const { informer: i, seen, summary } = informer(client, { known, pageSize: 2, observer: { listed: ({ relist, events }) => observed.push(`${relist ? 'relist' : 'list'}:${events}`) } });
+    await i.start();
+    await i.synced;
+    expect(summary()).toEqual(['MODIFIED changed@33', 'ADDED new@34', 'DELETED gone@7?']);
+    expect(seen[0]!.previous).toEqual(known[1]);
+    expect(seen[2]!.object).toEqual(known[2]);
+    expect(observed).toEqual(['list:3']);
+    await until(() => client.watchQueries().length === 1, 'the watch');
+    expect(client.watchQueries().map((q) => q.resourceVersion)).toEqual(['40']);
+    expect(i.taken().map((o) => `${o.metadata?.name}@${o.metadata?.resourceVersion}`).sort()).toEqual(['changed@33', 'new@34', 'same@5']);
+  });
+
+  it('takes out of `taken()` an object whose event was not taken when it stopped, and keeps one whose DELETED was not: a later first list hands both over again', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('10', [pod('a', '1', '5'), pod('b', '2', '6'), pod('c', '3', '7')]));
+    client.watches.push({ events: [watchEvent('MODIFIED', pod('a', '1', '11')), watchEvent('DELETED', pod('b', '2', '12'))] });
+    let refusing = false;
+    const { informer: i, seen } = informer(client, {
+      maxInFlight: 4,
+      onEvent: async (event) => {
+        // From the watch on, nothing is taken: the bus is down, say.
+        if (refusing) throw new Error('bus unavailable');
+        seen.push(event);
+      },
+      observer: { listed: () => (refusing = true) },
+    });
+    await i.start();
+    await i.synced;
+    await until(() => i.objects().length === 2, 'the watch events handed over');
+    await i.stop();
+    expect(seen.map((e) => `${e.type} ${e.object.metadata?.name}`)).toEqual(['ADDED a', 'ADDED b', 'ADDED c']);
+    // a's MODIFIED was not taken: left out. b's DELETED was not taken: b as it was. c: as taken.
+    expect(i.taken().map((o) => `${o.metadata?.name}@${o.metadata?.resourceVersion}`).sort()).toEqual(['b@6', 'c@7']);
+
+    const next = new ScriptedClient();
+    next.lists.push(list('20', [pod('a', '1', '11'), pod('c', '3', '7')]));
+    const later = informer(next, { known: i.taken() });
+    await later.informer.start();
+    await later.informer.synced;
+    expect(later.summary()).toEqual(['ADDED a@11', 'DELETED b@6?']);
+  });
+
   it('stops while an event is being handled: waits for it, delivers nothing afterwards, and stops once', async () => {
     const client = new ScriptedClient();
     client.lists.push(list('10', [pod('a', '1', '5'), pod('b', '2', '6')]));

@@ -2,7 +2,7 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import { backoffDelay, type BackoffPolicy } from '@herald/plugin-sdk';
 import { isGone, KubeApiError, type KubeStatus } from './kube-api-error.ts';
 import type { KubeClient, Query } from './kube-client.ts';
-import { collectionPath, gvrString, type GroupVersionResource, type InformerEvent, type KubeObject } from './kube-object.ts';
+import { collectionDescription, collectionPath, type GroupVersionResource, type InformerEvent, type KubeObject } from './kube-object.ts';
 import { listedChange, reconcile } from './reconcile.ts';
 
 /** Doubling from 1 s up to 30 s, with equal jitter. */
@@ -56,6 +56,13 @@ export interface InformerOptions {
    * the object whole; a few fields and a fingerprint keep the memory per watched object small.
    */
   keep?: (object: KubeObject) => KubeObject;
+  /**
+   * What an earlier informer of the same collection had delivered and seen taken (its `taken()`, kept across a
+   * restart): the first list is then compared with it as a relist is, so that an object unchanged since gives no
+   * event, a changed one a MODIFIED with `previous`, and one gone meanwhile a DELETED (`finalStateUnknown`).
+   * Default: nothing known, every listed object an ADDED.
+   */
+  known?: Iterable<KubeObject>;
   /** Objects per list page (`limit`). Default 500. */
   pageSize?: number;
   /** Server-side watch timeout; each watch asks for a random value between this and twice this. Default 300 s. */
@@ -113,6 +120,12 @@ export class Informer {
   /** Deliveries not finished yet, each never rejecting; by object (the last one of each), and all of them. */
   readonly #lastOfObject = new Map<string, Promise<void>>();
   readonly #inFlight = new Set<Promise<void>>();
+  /**
+   * Objects with events handed over and not taken yet, with how many; and for one whose DELETED is among them,
+   * what was kept of it before (see `taken`).
+   */
+  readonly #untaken = new Map<string, number>();
+  readonly #untakenDeletes = new Map<string, KubeObject>();
   readonly #synced: Promise<void>;
   #markSynced: (error?: Error) => void = noop;
   #hasSynced = false;
@@ -128,6 +141,10 @@ export class Informer {
     this.#log = options.logger ?? silent;
     this.#random = options.random ?? Math.random;
     this.#backoff = options.backoff ?? defaultBackoff;
+    for (const object of options.known ?? []) {
+      const uid = object.metadata?.uid;
+      if (uid) this.#cache.set(uid, object);
+    }
     this.#synced = new Promise<void>((resolve, reject) => {
       this.#markSynced = (error) => (error ? reject(error) : resolve());
     });
@@ -137,8 +154,7 @@ export class Informer {
 
   /** `pods.v1 in namespace "x"`, for messages. */
   get description(): string {
-    const where = this.#options.namespace === undefined ? '' : ` in namespace "${this.#options.namespace}"`;
-    return `${gvrString(this.#options.resource)}${where}`;
+    return collectionDescription(this.#options.resource, this.#options.namespace);
   }
 
   /** The resourceVersion the next watch starts from (advanced by events and bookmarks). */
@@ -158,6 +174,19 @@ export class Informer {
   /** The objects as last delivered (what `keep` kept of them). */
   objects(): KubeObject[] {
     return [...this.#cache.values()];
+  }
+
+  /**
+   * What `onEvent` took of each object (what `keep` kept of its last event, or what was `known` of it): for a
+   * later informer's `known`. An object with an event not taken is left out, so that a later first list hands
+   * it over again as ADDED; one whose DELETED was not taken is in it as it was before, so that a later first
+   * list, not finding it, hands a DELETED over. Read it once the informer stopped: while it runs, it changes.
+   */
+  taken(): KubeObject[] {
+    const taken: KubeObject[] = [];
+    for (const [uid, object] of this.#cache) if (!this.#untaken.has(uid)) taken.push(object);
+    for (const object of this.#untakenDeletes.values()) taken.push(object);
+    return taken;
   }
 
   /**
@@ -257,12 +286,15 @@ export class Informer {
   async #relist(firstPage: ObjectList | undefined, resync: boolean): Promise<void> {
     const relist = this.#hasSynced && !resync;
     let streamed = 0;
+    // The UIDs listed so far, when what was known before is compared with the list page by page: what a resync
+    // lists, and what the first list finds of what was `known` (for the DELETED of the rest).
     const delivered = new Set<string>();
+    const known = !this.#hasSynced && this.#cache.size > 0;
     const streamPage = async (page: readonly KubeObject[], list: ObjectList) => {
       const of = resync ? { resourceVersion: list.metadata?.resourceVersion ?? '' } : undefined;
       for (const object of page) {
         const event = listedChange(this.#cache, object, of);
-        if (resync && object.metadata?.uid) delivered.add(object.metadata.uid);
+        if ((resync || known) && object.metadata?.uid) delivered.add(object.metadata.uid);
         if (!event) continue;
         streamed++;
         await this.#deliver(event);
@@ -270,12 +302,12 @@ export class Informer {
     };
     let listedVersion: string | undefined;
     try {
-      const { items, objects, resourceVersion } = await this.#listAll(firstPage, this.#cache.size === 0 || resync ? streamPage : undefined);
+      const { items, objects, resourceVersion } = await this.#listAll(firstPage, !this.#hasSynced || this.#cache.size === 0 || resync ? streamPage : undefined);
       listedVersion = resourceVersion;
       // `items` is undefined when each page was handed over; a list that had to start over is reconciled with them.
       let events: InformerEvent[];
       if (items) events = reconcile(this.#cache, items, resync ? { resourceVersion: resourceVersion ?? '', delivered } : undefined);
-      else if (resync) events = [...this.#cache].filter(([uid]) => !delivered.has(uid)).map(([, object]): InformerEvent => ({ type: 'DELETED', object, finalStateUnknown: true }));
+      else if (resync || known) events = [...this.#cache].filter(([uid]) => !delivered.has(uid)).map(([, object]): InformerEvent => ({ type: 'DELETED', object, finalStateUnknown: true }));
       else events = [];
       this.#options.observer?.listed?.({ relist, resync, objects, events: streamed + events.length });
       const listed = { objects, events: streamed + events.length, resourceVersion, relist, resync };
@@ -404,15 +436,19 @@ export class Informer {
     const { metadata } = event.object;
     // Recorded now, not once taken: the next event of the object is compared with this one (`previous`),
     // and each event is offered until it is taken or the informer stops, when the cache is of no more use.
-    if (metadata?.uid) {
+    const uid = metadata?.uid;
+    if (uid) {
+      this.#untaken.set(uid, (this.#untaken.get(uid) ?? 0) + 1);
       if (event.type === 'DELETED') {
-        this.#cache.delete(metadata.uid);
+        const gone = this.#cache.get(uid);
+        if (gone) this.#untakenDeletes.set(uid, gone);
+        this.#cache.delete(uid);
       } else if (this.#options.keep) {
         // A resync's unchanged object is the one kept before (same resourceVersion, same content): keep that.
         event.kept = event.resync !== undefined && event.previous ? event.previous : this.#options.keep(event.object);
-        this.#cache.set(metadata.uid, event.kept);
+        this.#cache.set(uid, event.kept);
       } else {
-        this.#cache.set(metadata.uid, event.object);
+        this.#cache.set(uid, event.object);
       }
     }
     const key = metadata?.uid ?? nameOf(event.object);
@@ -420,6 +456,7 @@ export class Informer {
     const delivery: Promise<void> = (async () => {
       await before;
       await this.#offer(event);
+      if (uid) this.#wasTaken(uid);
     })()
       .catch(noop)
       .finally(() => {
@@ -430,6 +467,16 @@ export class Informer {
     this.#lastOfObject.set(key, delivery);
     while (this.#inFlight.size >= (this.#options.maxInFlight ?? 1)) await Promise.race(this.#inFlight);
     signal.throwIfAborted();
+  }
+
+  #wasTaken(uid: string): void {
+    const left = (this.#untaken.get(uid) ?? 1) - 1;
+    if (left > 0) {
+      this.#untaken.set(uid, left);
+      return;
+    }
+    this.#untaken.delete(uid);
+    this.#untakenDeletes.delete(uid);
   }
 
   /** Waits until every event handed over was taken; rejects if the informer stopped meanwhile. */

@@ -65,3 +65,8 @@ export function collectionPath(gvr: GroupVersionResource, namespace?: string): s
 export function gvrString(gvr: GroupVersionResource): string {
   return gvr.group ? `${gvr.resource}.${gvr.version}.${gvr.group}` : `${gvr.resource}.${gvr.version}`;
 }
+
+/** `pods.v1 in namespace "x"`: one collection an informer watches, for messages. */
+export function collectionDescription(gvr: GroupVersionResource, namespace?: string): string {
+  return namespace === undefined ? gvrString(gvr) : `${gvrString(gvr)} in namespace "${namespace}"`;
+}
