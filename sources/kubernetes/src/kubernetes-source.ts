@@ -1,4 +1,7 @@
+import { hostname } from 'node:os';
 import { coreServices, defineSource } from '@herald/plugin-sdk';
+import { SourceCheckpoint } from './checkpoint.ts';
+import { ObjectChanges } from './object-changes.ts';
 import { createKubeClient, loadKubeConfig } from '@herald/core-kube';
 import { configSchema } from './kubernetes-source.config.ts';
 import { PublishGate } from './publish-gate.ts';
@@ -17,8 +20,8 @@ export default defineSource({
   description: 'Watches Kubernetes resources and publishes their changes',
   sdkVersion: '^1.0.0',
   configSchema,
-  deps: { publisher: coreServices.publisher, logger: coreServices.logger, meter: coreServices.meter, tracer: coreServices.tracer },
-  async init({ config, publisher, logger, meter, tracer }) {
+  deps: { publisher: coreServices.publisher, logger: coreServices.logger, meter: coreServices.meter, tracer: coreServices.tracer, store: coreServices.store },
+  async init({ config, publisher, logger, meter, tracer, store }) {
     const { kc, origin, namespace } = loadKubeConfig({ ...(config.kubeconfig ? { path: config.kubeconfig } : {}), ...(config.context ? { context: config.context } : {}) });
     const client = createKubeClient(kc, { userAgent: 'herald-source-kubernetes' });
     const metrics = sourceMetrics(meter);
@@ -40,7 +43,9 @@ export default defineSource({
       async start() {
         const targets = await resolveResources(client, config, stopping.signal);
         stopping.signal.throwIfAborted();
-        const watches = () => (current = new WatchSet(targets, { client, config, publisher, logger, metrics, gate, tracer }));
+        const holder = `${hostname()}_${process.pid}`;
+        const checkpoint = config.checkpoint ? () => new SourceCheckpoint(store, holder, new ObjectChanges(config.ignoredAnnotations), logger) : undefined;
+        const watches = () => (current = new WatchSet(targets, { client, config, publisher, logger, metrics, gate, tracer, ...(checkpoint ? { checkpoint } : {}) }));
         if (!election.enabled) {
           const set = watches();
           running = set;

@@ -37,6 +37,34 @@ export class ObjectChanges {
     return { apiVersion: this.#share(object.apiVersion), kind: this.#share(object.kind), metadata, [FINGERPRINT]: fingerprintOf(this.#comparable(object)) };
   };
 
+  /**
+   * What `keep` kept of an object, as a row of a checkpoint (checkpoint.ts): its fields in a fixed order, an
+   * absent one as null.
+   */
+  static record(kept: KubeObject): KeptRecord {
+    const m = kept.metadata ?? {};
+    const text = (value: unknown) => (typeof value === 'string' ? value : null);
+    return [text(kept.apiVersion), text(kept.kind), text(m.name), text(m.namespace), text(m.uid), text(m.resourceVersion), typeof m.generation === 'number' ? m.generation : null, text(m.creationTimestamp), text(m.deletionTimestamp), text(kept[FINGERPRINT])];
+  }
+
+  /** The object `keep` had kept, from its `record`; undefined when the row is not one. */
+  restore(row: unknown): KubeObject | undefined {
+    if (!Array.isArray(row) || row.length !== 10) return undefined;
+    const [apiVersion, kind, name, namespace, uid, resourceVersion, generation, creationTimestamp, deletionTimestamp, fingerprint] = row as unknown[];
+    if (typeof uid !== 'string' || typeof resourceVersion !== 'string' || typeof fingerprint !== 'string') return undefined;
+    const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+    const metadata = {
+      name: text(name),
+      namespace: this.#share(text(namespace)),
+      uid,
+      resourceVersion,
+      generation: typeof generation === 'number' ? generation : undefined,
+      creationTimestamp: text(creationTimestamp),
+      deletionTimestamp: text(deletionTimestamp),
+    };
+    return { apiVersion: this.#share(text(apiVersion)), kind: this.#share(text(kind)), metadata, [FINGERPRINT]: fingerprint };
+  }
+
   #share(value: string | undefined): string | undefined {
     if (value === undefined) return undefined;
     const shared = this.#shared.get(value);
@@ -75,6 +103,15 @@ export class ObjectChanges {
     return comparable;
   }
 }
+
+/** A kept object as a checkpoint's row (`ObjectChanges.record`). */
+export type KeptRecord = [apiVersion: string | null, kind: string | null, name: string | null, namespace: string | null, uid: string | null, resourceVersion: string | null, generation: number | null, creationTimestamp: string | null, deletionTimestamp: string | null, fingerprint: string | null];
+
+/**
+ * The version of what a checkpoint's rows mean: raised whenever `record`'s fields or the fingerprint change, so
+ * that a Herald never compares its fingerprints with another version's (a checkpoint of another format is not used).
+ */
+export const KEPT_FORMAT = 1;
 
 let unique = 0;
 

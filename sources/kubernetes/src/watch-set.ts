@@ -1,5 +1,6 @@
 import { isBusClosed, isHeraldError, type BusPublisher, type Logger } from '@herald/plugin-sdk';
-import { gvrString, Informer, type InformerEvent, type KubeClient } from '@herald/core-kube';
+import { collectionDescription, gvrString, Informer, type InformerEvent, type KubeClient, type KubeObject } from '@herald/core-kube';
+import type { SourceCheckpoint } from './checkpoint.ts';
 import type { KubernetesSourceConfig } from './kubernetes-source.config.ts';
 import { stripManagedFields } from './managed-fields.ts';
 import { ObjectChanges } from './object-changes.ts';
@@ -18,44 +19,76 @@ export interface Wiring {
   tracer?: EventPublishing['tracer'];
   /** Every publish waits until it is open. */
   gate: PublishGate;
+  /** `checkpoint: true`: a checkpoint for each set, which its start claims and its stop saves. */
+  checkpoint?: () => SourceCheckpoint;
 }
 
-/** One informer per target, started and stopped together. Used once: a new term of leadership makes a new set. */
+/**
+ * One informer per target, started and stopped together. Used once: a new term of leadership makes a new set.
+ * With a checkpoint, the start claims it and each informer's first list compares with what it says was published;
+ * the stop saves what the informers had published (see checkpoint.ts).
+ */
 export class WatchSet {
   readonly #targets: readonly WatchTarget[];
-  readonly #client: KubeClient;
-  readonly #informers: Informer[];
+  readonly #wiring: Wiring;
+  readonly #checkpoint: SourceCheckpoint | undefined;
+  #informers: Informer[] | undefined;
+  #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
 
   constructor(targets: readonly WatchTarget[], wiring: Wiring) {
     this.#targets = targets;
-    this.#client = wiring.client;
-    this.#informers = targets.map((target) => informer(target, wiring));
+    this.#wiring = wiring;
+    this.#checkpoint = wiring.checkpoint?.();
   }
 
   /** `pods.v1 in namespace "x"`, one per informer. */
   get descriptions(): string[] {
-    return this.#informers.map((i) => i.description);
+    return this.#targets.map((t) => collectionDescription(t.resource, t.namespace));
   }
 
   /** The collections whose first list is not published yet (`/readyz`: the source is synced when none). */
   get unsynced(): string[] {
+    if (!this.#informers) return this.descriptions;
     return this.#informers.filter((i) => !i.hasSynced()).map((i) => i.description);
   }
 
   /** Starts every informer; when one cannot list, stops them all and rejects with what to fix. */
-  async start(): Promise<void> {
-    const results = await Promise.allSettled(this.#informers.map((i) => i.start()));
+  start(): Promise<void> {
+    return (this.#starting ??= this.#start());
+  }
+
+  async #start(): Promise<void> {
+    const known = await this.#checkpoint?.claim();
+    // Stopped while claiming: the stop saves nothing (there are no informers), and the claim goes unused.
+    if (this.#stopping) return;
+    const informers = this.#targets.map((target) => informer(target, this.#wiring, known?.get(checkpointKey(target))));
+    this.#informers = informers;
+    const results = await Promise.allSettled(informers.map((i) => i.start()));
     const failed = results.findIndex((r) => r.status === 'rejected');
     if (failed === -1) return;
     await this.stop();
-    throw startFailure(this.#client, this.#targets[failed]!, (results[failed] as PromiseRejectedResult).reason);
+    throw startFailure(this.#wiring.client, this.#targets[failed]!, (results[failed] as PromiseRejectedResult).reason);
   }
 
-  /** Ends every list and watch and waits for a publish in flight. Idempotent. */
+  /**
+   * Ends every list and watch and waits for a publish in flight; then, with a checkpoint, saves what was
+   * published of each collection (what was known and not listed yet included: that is still true). Idempotent.
+   */
   stop(): Promise<void> {
-    return (this.#stopping ??= Promise.all(this.#informers.map((i) => i.stop())).then(() => undefined));
+    return (this.#stopping ??= (async () => {
+      const informers = this.#informers ?? [];
+      await Promise.all(informers.map((i) => i.stop()));
+      const checkpoint = this.#checkpoint;
+      if (checkpoint && this.#informers) await checkpoint.save(new Map(informers.map((i, n) => [checkpointKey(this.#targets[n]!), i.taken()])));
+    })());
   }
+}
+
+/** What a checkpoint names a target by: its collection and selectors (another selector, other objects). */
+function checkpointKey({ resource, namespace }: WatchTarget): string {
+  const selectors = [resource.labelSelector && `labels ${resource.labelSelector}`, resource.fieldSelector && `fields ${resource.fieldSelector}`].filter(Boolean);
+  return [collectionDescription(resource, namespace), ...selectors].join('; ');
 }
 
 /** Too large, not encodable: no retry can change that. */
@@ -67,7 +100,7 @@ function refusedForGood(err: unknown): boolean {
  * An informer for one target that publishes each event, retrying until the bus takes it or dead-letters it:
  * up to maxInFlight at once, those of one object one at a time and in order.
  */
-function informer(target: WatchTarget, { client, config, publisher, logger, metrics, gate, tracer }: Wiring): Informer {
+function informer(target: WatchTarget, { client, config, publisher, logger, metrics, gate, tracer }: Wiring, known: KubeObject[] | undefined): Informer {
   const { resource, namespace } = target;
   const attributes = { group: resource.group, version: resource.version, resource: resource.resource };
   const log = logger.child({ resource: gvrString(resource), ...(namespace === undefined ? {} : { namespace }) });
@@ -99,6 +132,7 @@ function informer(target: WatchTarget, { client, config, publisher, logger, metr
     backoff: { baseMs: config.backoff.initial, maxMs: config.backoff.max },
     transform: stripManagedFields,
     keep: changes.keep,
+    ...(known ? { known } : {}),
     onEvent: publish,
     logger: log,
     observer: {

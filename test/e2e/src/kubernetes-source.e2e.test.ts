@@ -79,7 +79,7 @@ async function bootHerald(options: Record<string, unknown>, natsOptions: Record<
   const logger = createLogger('e2e', { level: 'debug', destination: { write: (line: string) => void logs.push(line) } });
   const kernel = await Kernel.boot({ config, baseDir: here, logger, telemetry });
   cleanups.push(() => kernel.stop());
-  const events = await readEventLog(nats.url, `KS${run}_EVENTS`);
+  const events = await readEventLog(nats.url, `${(natsOptions.streamPrefix as string | undefined) ?? `KS${run}`}_EVENTS`);
   cleanups.push(() => events.close());
   return { kernel, events, logs };
 }
@@ -311,6 +311,45 @@ describe('kubernetes source', () => {
     // Objects are published side by side; the events of each in the order the API server made them.
     expect(after.of('first').map((e) => e.data.action)).toEqual(['ADDED', 'MODIFIED']);
     expect(after.of('second').map((e) => `${e.data.action} ${(e.data.object.status as { phase?: string }).phase}`)).toEqual(['ADDED Pending', 'MODIFIED Running']);
+  });
+
+  it('with a checkpoint, a restart publishes only what changed, appeared or went while it was stopped; without, every object again', async () => {
+    const namespace = await cp.createNamespace('checkpoint');
+    const before = ['same', 'changed', 'gone', 'annotated'];
+    for (const name of before) await core.createNamespacedPod({ namespace, body: pod(name) });
+    // One bus for every start; a repeat must be stored, not dropped as one within the duplicate window.
+    const bus = { subjectPrefix: 'ks-checkpoint', streamPrefix: 'KS_CHECKPOINT', duplicateWindow: '100ms' };
+    const options = { resources: [pods], namespaces: [namespace], checkpoint: true };
+    const first = await bootHerald(options, bus);
+    for (const name of before) await first.events.waitFor(is('ADDED', name), `${name} listed`);
+    await first.kernel.stop();
+    expect(first.logs.join('\n')).toContain('checkpoint saved: the next start publishes only what changes meanwhile (4 objects known)');
+    const firstSeq = first.events.events.at(-1)!.seq;
+
+    // While no Herald runs.
+    await core.patchNamespacedPod({ name: 'changed', namespace, body: { metadata: { labels: { tier: 'web' } } } }, mergePatch);
+    await core.patchNamespacedPod({ name: 'annotated', namespace, body: { metadata: { annotations: { 'notified.notifications.argoproj.io': '{"x":1}' } } } }, mergePatch);
+    await core.deleteNamespacedPod({ name: 'gone', namespace, gracePeriodSeconds: 0 });
+    await core.createNamespacedPod({ namespace, body: pod('new') });
+
+    const second = await bootHerald(options, bus);
+    await core.createNamespacedPod({ namespace, body: pod('after') });
+    await second.events.waitFor(is('ADDED', 'after'), 'the Pod created after the second start');
+    const since = (log: EventLog, seq: number) => log.events.filter((e) => e.seq > seq).map((e) => `${e.data.action} ${e.data.ref.name}`);
+    // Every event of the list is published before the watch's first (objects side by side, in any order).
+    const published = since(second.events, firstSeq);
+    expect(published.at(-1)).toBe('ADDED after');
+    expect(published.slice(0, -1).sort()).toEqual(['ADDED new', 'DELETED gone', 'MODIFIED changed']);
+    const gone = second.events.events.find(is('DELETED', 'gone'))!;
+    expect(gone.data.object).toEqual({ apiVersion: 'v1', kind: 'Pod', metadata: expect.objectContaining({ name: 'gone', namespace, uid: first.events.events.find(is('ADDED', 'gone'))!.data.ref.uid }) });
+    expect(second.logs.join('\n')).toMatch(/checkpoint of [^:]+: publishing only what changed since \(4 objects known\)/);
+    await second.kernel.stop();
+    const secondSeq = second.events.events.at(-1)!.seq;
+
+    // Without a checkpoint, a start publishes every object.
+    const third = await bootHerald({ ...options, checkpoint: false }, bus);
+    await third.events.waitFor((e) => e.seq > secondSeq && is('ADDED', 'after')(e), 'after listed again');
+    await eventually(async () => expect(since(third.events, secondSeq).sort()).toEqual(['ADDED after', 'ADDED annotated', 'ADDED changed', 'ADDED new', 'ADDED same']));
   });
 
   it('publishes nothing once stopped', async () => {
