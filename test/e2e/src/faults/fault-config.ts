@@ -39,8 +39,8 @@ function resync(): { resyncPeriod?: string } {
   return period ? { resyncPeriod: period } : {};
 }
 
-/** `replicas`: of every stream and bucket (3 on the cluster). */
-export function engineConfig(servers: readonly string[], prefix: string, namespace: string, size: FaultSize, replicas = 1): Record<string, unknown> {
+/** `replicas`: of every stream and bucket (3 on the cluster); `source`: more options of the Kubernetes source. */
+export function engineConfig(servers: readonly string[], prefix: string, namespace: string, size: FaultSize, replicas = 1, source: Record<string, unknown> = {}): Record<string, unknown> {
   const big = size.pods > 200;
   const limit = (maxBytes: string) => ({ maxBytes, replicas });
   return {
@@ -63,7 +63,7 @@ export function engineConfig(servers: readonly string[], prefix: string, namespa
     // Transient failures must end up delivered: many attempts, no rate limit or breaker in the way.
     sink: { maxDeliver: 30, ...unthrottled },
     plugins: [
-      { name: '@herald/source-kubernetes', options: { resources: [pods], namespaces: [namespace], leaderElection, ...resync() } },
+      { name: '@herald/source-kubernetes', options: { resources: [pods], namespaces: [namespace], leaderElection, ...resync(), ...source } },
       { name: '@herald/sink-webhook' },
     ],
   };

@@ -63,10 +63,11 @@ export interface FaultContext {
   /** Adds a line to the scenario's timeline. */
   note(what: string): void;
   /**
-   * SIGKILLs one process of the group at random (with `onHost`, one running in that cluster host); a
-   * replacement is started `downMs` later, on the victim's host unless it is cut off.
+   * SIGKILLs one process of the group at random (with `onHost`, one running in that cluster host; with
+   * `signal` SIGTERM, stops it cleanly instead); a replacement is started `downMs` later, on the victim's host
+   * unless it is cut off.
    */
-  killAndReplace(group: string, downMs: number, onHost?: number): Promise<void>;
+  killAndReplace(group: string, downMs: number, onHost?: number, signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
   /** Publishes raw bytes on a subject of the bus; the checker expects each in the dead-letter stream. */
   poison(subject: string, payload: string): Promise<void>;
   /** Records how long Herald took to recover from a fault (the report shows the longest). */
@@ -83,6 +84,8 @@ export interface FaultScenario {
   receiver?: FailurePolicy;
   /** Share of Pods flickering each round (see pod-driver.ts). */
   flicker?: number;
+  /** More options of the Kubernetes source for this scenario (e.g. `{ checkpoint: true }`). */
+  source?: Record<string, unknown>;
   inject(ctx: FaultContext): Promise<void>;
 }
 
@@ -125,7 +128,7 @@ export async function runScenario(world: FaultWorld, scenario: FaultScenario, si
   const namespace = await cp.createNamespace(`faults-${scenario.name}`);
   await applyHeraldRbac(cp, namespace);
   await createConfigMap(cp, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'herald-notifications-cm', namespace }, data: notificationConfig(receiver.url) });
-  const fleet = heraldFleet({ dir: logDir, config: engineConfig(servers, prefix, namespace, size, cluster ? 3 : 1), env: { KUBECONFIG: cp.restrictedKubeconfigPath, POD_NAMESPACE: namespace } });
+  const fleet = heraldFleet({ dir: logDir, config: engineConfig(servers, prefix, namespace, size, cluster ? 3 : 1, scenario.source), env: { KUBECONFIG: cp.restrictedKubeconfigPath, POD_NAMESPACE: namespace } });
   const groupOf = new Map(scenario.groups.map((g) => [g.name, g]));
   const recoveries: number[] = [];
   // Processes inside a cluster host reach the apiserver and the receiver through the host's link.
@@ -182,12 +185,12 @@ export async function runScenario(world: FaultWorld, scenario: FaultScenario, si
       subjectPrefix: prefix.toLowerCase(),
       streamPrefix: prefix,
       note,
-      async killAndReplace(group, downMs, onHost) {
+      async killAndReplace(group, downMs, onHost, signal = 'SIGKILL') {
         // A kill hurts most while the victim's consumer has messages out: wait (a little) for such a moment.
         const consumer = busyConsumers[group];
         const busy = consumer ? await inFlight(monitor, `${prefix}_${consumer[0]}`, consumer[1], 2_000) : undefined;
-        const victim = await fleet.killOne(group, random, onHost === undefined ? undefined : (m) => m.host === onHost);
-        note(`SIGKILL ${victim?.id ?? `(no live ${group})`} at ${(driver.progress * 100).toFixed(0)}% of the drive${busy === undefined ? '' : busy ? ` with ${busy} message(s) unacknowledged` : ', its consumer idle'}`);
+        const victim = await fleet.killOne(group, random, onHost === undefined ? undefined : (m) => m.host === onHost, signal);
+        note(`${signal} ${victim?.id ?? `(no live ${group})`} at ${(driver.progress * 100).toFixed(0)}% of the drive${busy === undefined ? '' : busy ? ` with ${busy} message(s) unacknowledged` : ', its consumer idle'}`);
         await delay(downMs);
         const replacement = await startIn(groupOf.get(group)!, victim?.host);
         note(`started ${replacement.id}`);

@@ -81,6 +81,14 @@ export const scenarios: readonly FaultScenario[] = [
     inject: (ctx) => ctx.atRandomMoments(ctx.size.faults, () => ctx.killAndReplace('source', ctx.random.int(200, 2_000))),
   },
   {
+    name: 'rolling-source',
+    summary: 'SIGTERM the source at random moments (a rolling update: it saves its checkpoint) and start another after up to 2 s, which publishes only what changed meanwhile; 20% of Pods flicker each round',
+    groups: split,
+    flicker: 0.2,
+    source: { checkpoint: true },
+    inject: (ctx) => ctx.atRandomMoments(ctx.size.faults, () => ctx.killAndReplace('source', ctx.random.int(200, 2_000), undefined, 'SIGTERM')),
+  },
+  {
     name: 'restart-nats',
     summary: 'Restart nats-server (SIGTERM, same store) at random moments while everything runs',
     groups: split,

@@ -24,8 +24,8 @@ export interface Member {
   /** The cluster host (network namespace) it runs in; undefined: the test's own. */
   readonly host: number | undefined;
   running(): boolean;
-  /** SIGKILL, as a crash would; resolves once the process is gone. */
-  kill(): Promise<void>;
+  /** SIGKILL, as a crash would (or SIGTERM: a clean stop, as a rolling update's); resolves once the process is gone. */
+  kill(signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
 }
 
 export interface Placement {
@@ -53,12 +53,12 @@ export interface Fleet {
    */
   start(group: string, roles: readonly Role[] | 'all', on?: Placement): Promise<Member>;
   live(group?: string): Member[];
-  /** SIGKILLs one live member of the group (of those `where` accepts) chosen at random (none live: undefined). */
-  killOne(group: string, random: Random, where?: (m: Member) => boolean): Promise<Member | undefined>;
+  /** SIGKILLs (or SIGTERMs) one live member of the group (of those `where` accepts) chosen at random (none live: undefined). */
+  killOne(group: string, random: Random, where?: (m: Member) => boolean, signal?: 'SIGKILL' | 'SIGTERM'): Promise<Member | undefined>;
   /** Processes that ended without the test asking them to. */
   readonly unexpectedExits: readonly UnexpectedExit[];
   readonly problems: readonly LoggedProblem[];
-  /** How many processes were SIGKILLed by the test. */
+  /** How many processes were SIGKILLed (or SIGTERMed) by the test. */
   readonly kills: number;
   /** SIGKILLs everything still running. */
   killAll(): Promise<void>;
@@ -121,9 +121,9 @@ export function heraldFleet(options: { dir: string; config: Record<string, unkno
       host: on?.host,
       expected: false,
       running: () => child.exitCode === null && child.signalCode === null,
-      async kill() {
+      async kill(signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL') {
         member.expected = true;
-        if (member.running()) child.kill('SIGKILL');
+        if (member.running()) child.kill(signal);
         await exited;
       },
     };
@@ -142,12 +142,12 @@ export function heraldFleet(options: { dir: string; config: Record<string, unkno
   return {
     start,
     live: (group) => members.filter((m) => m.running() && !m.expected && (group === undefined || m.group === group)),
-    async killOne(group, random, where) {
+    async killOne(group, random, where, signal) {
       const candidates = members.filter((m) => m.group === group && m.running() && !m.expected && (where?.(m) ?? true));
       if (candidates.length === 0) return undefined;
       const victim = random.pick(candidates);
       kills++;
-      await victim.kill();
+      await victim.kill(signal);
       return victim;
     },
     unexpectedExits,
