@@ -113,6 +113,8 @@ const smapsDir = process.env.BENCH_SMAPS_DIR;
  * since their last publish are dropped by Herald's bus as repeats within its duplicate window (2 minutes).
  */
 const restartWaitMs = Number(process.env.BENCH_RESTART_WAIT_SECONDS ?? 0) * 1000;
+/** BENCH_HERALD_SOURCE: more options of Herald's Kubernetes source, JSON (`{"checkpoint":true}`). */
+const heraldSource = process.env.BENCH_HERALD_SOURCE ? (JSON.parse(process.env.BENCH_HERALD_SOURCE) as Record<string, unknown>) : undefined;
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const cliMain = fileURLToPath(new URL(heraldMains[heraldFrom]!, repo));
 if (built && engines.includes('herald')) {
@@ -437,7 +439,7 @@ async function startHerald(namespace: string): Promise<Engine> {
   const prefix = 'BENCH';
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   const port = await freePort();
-  const config = heraldRunConfig({ natsUrl: nats.url, prefix, namespace, port, configMap: CONFIG_MAP });
+  const config = heraldRunConfig({ natsUrl: nats.url, prefix, namespace, port, configMap: CONFIG_MAP, ...(heraldSource ? { source: heraldSource } : {}) });
   writeFileSync(join(dir, 'herald.yaml'), JSON.stringify(config));
   const startedAt = performance.now();
   const conditions = heraldFrom === 'sources' ? ['--conditions=herald-source'] : [];

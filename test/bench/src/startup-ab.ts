@@ -12,7 +12,8 @@
  * per second under which Herald counts as idle (0.02; a profiler needs more). BENCH_AB_RESTART=1: each label starts
  * once, unmeasured, stops and starts again on the same bus: a restart, every object already known (the bus's
  * duplicate window is 1 s, so the second start's events are not dropped as repeats). BENCH_AB_TIMELINE=1: a line
- * every 250 ms of the start (see sampleTimeline).
+ * every 250 ms of the start (see sampleTimeline). BENCH_AB_SOURCE_<label>: the Kubernetes source's options for that
+ * label, JSON (`{"checkpoint":true}`: a restart from the first start's checkpoint).
  */
 import { readdirSync, readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -131,7 +132,8 @@ try {
       const natsPid = findPid('nats-server', String(nats.port));
       const dir = mkdtempSync(join(tmpdir(), 'herald-ab-'));
       const port = await freePort();
-      const config = heraldRunConfig({ natsUrl: nats.url, prefix: 'AB', namespace, port });
+      const source = process.env[`BENCH_AB_SOURCE_${label}`];
+      const config = heraldRunConfig({ natsUrl: nats.url, prefix: 'AB', namespace, port, ...(source ? { source: JSON.parse(source) as Record<string, unknown> } : {}) });
       // A restart: the bus must not drop the second start's events as repeats of the first's.
       if (restart) (config.nats as Record<string, unknown>).duplicateWindow = '1s';
       writeFileSync(join(dir, 'herald.yaml'), JSON.stringify(config));
