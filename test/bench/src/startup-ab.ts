@@ -7,7 +7,8 @@
  * events as repeats within its duplicate window). Per start, one JSON line: synced (`/readyz` 200), settled (every
  * durable consumer without pending messages for half a second), idle (then a whole second under 2 % of a core),
  * CPU seconds (utime + stime), RSS at idle and its peak, and the CPU seconds the apiserver (with its etcd) used from
- * the start until idle (`apiserverCpuS`: what Herald's start costs the cluster). BENCH_AB_FLAGS: extra node flags
+ * the start until idle (`apiserverCpuS`: what Herald's start costs the cluster), and the clean stop after it (`stopS`,
+ * SIGTERM to exit). BENCH_AB_FLAGS: extra node flags
  * (e.g. `--cpu-prof`); BENCH_AB_NODE_<label>: another node binary for that label; BENCH_AB_IDLE_CPU: the CPU-seconds
  * per second under which Herald counts as idle (0.02; a profiler needs more). BENCH_AB_RESTART=1: each label starts
  * once, unmeasured, stops and starts again on the same bus: a restart, every object already known (the bus's
@@ -92,9 +93,11 @@ async function start(label: string, main: string, dir: string, port: number, nat
   const idleMs = performance.now() - started - 1000;
   const cpu = (v: number) => +v.toFixed(2);
   const line = { label, kind, round, pods, load: Number(load.toFixed(1)), syncedS: +(syncedMs / 1000).toFixed(2), settledS: +(settledMs / 1000).toFixed(2), idleS: +(idleMs / 1000).toFixed(2), cpuS: +cpuSeconds(child.pid!).toFixed(2), natsCpuS: cpu(cpuSeconds(natsPid) - natsBefore), cpuAtSyncedS: cpuAtSynced.map(cpu), cpuAtSettledS: cpuAtSettled.map(cpu), apiserverCpuS: +(cpuSeconds(apiserverPid) - apiserverBefore).toFixed(2), rssMiB: Math.round(kib(child.pid!, 'VmRSS') / 1024), peakMiB: Math.round(kib(child.pid!, 'VmHWM') / 1024) };
-  out(JSON.stringify(line));
+  // A clean stop's time too: with a checkpoint, it saves what was published.
+  const stopping = performance.now();
   child.kill('SIGTERM');
   await exited;
+  out(JSON.stringify({ ...line, stopS: +((performance.now() - stopping) / 1000).toFixed(2) }));
 }
 
 /**

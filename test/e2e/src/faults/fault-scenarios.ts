@@ -82,8 +82,9 @@ export const scenarios: readonly FaultScenario[] = [
   },
   {
     name: 'rolling-source',
-    summary: 'SIGTERM the source at random moments (a rolling update: it saves its checkpoint) and start another after up to 2 s, which publishes only what changed meanwhile; 20% of Pods flicker each round',
-    groups: split,
+    summary: 'SIGTERM a source (of 2) at random moments (a rolling update: the leader saves its checkpoint) and start another after up to 2 s; the next leader publishes only what changed meanwhile; 20% of Pods flicker each round',
+    // Two, as a Deployment rolls: the one standing by takes the Lease, and the checkpoint, when the leader goes.
+    groups: split.map((g) => (g.name === 'source' ? { ...g, replicas: 2 } : g)),
     flicker: 0.2,
     source: { checkpoint: true },
     inject: (ctx) => ctx.atRandomMoments(ctx.size.faults, () => ctx.killAndReplace('source', ctx.random.int(200, 2_000), undefined, 'SIGTERM')),
