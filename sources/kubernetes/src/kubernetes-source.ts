@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import { coreServices, defineSource } from '@herald/plugin-sdk';
-import { SourceCheckpoint } from './checkpoint.ts';
-import { ObjectChanges } from './object-changes.ts';
 import { createKubeClient, loadKubeConfig } from '@herald/core-kube';
+import { SourceCheckpoint } from './checkpoint.ts';
 import { configSchema } from './kubernetes-source.config.ts';
+import { ObjectChanges } from './object-changes.ts';
 import { PublishGate } from './publish-gate.ts';
 import { checkListable, resolveResources } from './resolve-resources.ts';
 import { SourceLeadership } from './source-leadership.ts';

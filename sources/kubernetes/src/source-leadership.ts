@@ -26,8 +26,8 @@ export interface SourceLeadershipOptions {
 /**
  * Runs the source's informers only while this process holds the Lease, and publishes only then.
  *
- * A new term starts new informers, whose first list publishes every object as ADDED: whatever changed while
- * nobody published is seen that way. When the term ends the gate closes at once (no publish starts
+ * A new term starts new informers, whose first list publishes every object as ADDED (with a checkpoint, only what
+ * changed since the term before saved it: checkpoint.ts): whatever changed while nobody published is seen that way. When the term ends the gate closes at once (no publish starts
  * afterwards) and the informers wait where they are; when this process gets the Lease back and nobody else
  * held it meanwhile, they go on from there (the watch replays the gap, as after any lost connection).
  * Once another process is seen holding it, they are stopped: what they know is stale.
