@@ -11,6 +11,16 @@ const kept = (name: string, resourceVersion: string, spec: Record<string, unknow
 const checkpoint = (store: PluginStore, holder: string, log = recordingLogger()) => new SourceCheckpoint(store, holder, new ObjectChanges([]), log);
 const pods = 'pods.v1 in namespace "ns"';
 
+/** `a` claimed, then `b`: `a`'s claim is stale. */
+async function claimedTwice() {
+  const store = memoryStore();
+  const stale = checkpoint(store, 'a');
+  await stale.claim();
+  const current = checkpoint(store, 'b');
+  await current.claim();
+  return { store, stale, current };
+}
+
 describe('source checkpoint', () => {
   it('gives the next claim what the last stop saved, once: every field kept as it was, for each collection', async () => {
     const store = memoryStore();
@@ -30,11 +40,7 @@ describe('source checkpoint', () => {
   });
 
   it('saves nothing when another process claimed after this one: its save would describe what the other may have changed', async () => {
-    const store = memoryStore();
-    const stale = checkpoint(store, 'a');
-    await stale.claim();
-    const current = checkpoint(store, 'b');
-    await current.claim();
+    const { store, stale, current } = await claimedTwice();
     // Never claimed: nothing to save.
     expect(await checkpoint(store, 'x').save(new Map())).toBe(false);
     expect(await stale.save(new Map([[pods, [kept('web', '5')]]]))).toBe(false);
@@ -43,11 +49,7 @@ describe('source checkpoint', () => {
   });
 
   it('takes a checkpoint whose pieces a stale save wrote over for none: incomplete, never the stale one', async () => {
-    const store = memoryStore();
-    const stale = checkpoint(store, 'a');
-    await stale.claim();
-    const current = checkpoint(store, 'b');
-    await current.claim();
+    const { store, stale, current } = await claimedTwice();
     expect(await current.save(new Map([[pods, [kept('web', '7')]]]))).toBe(true);
     // `a` lost its claim long ago and stops only now: its pieces land, its head does not.
     expect(await stale.save(new Map([[pods, [kept('web', '5')]]]))).toBe(false);
@@ -104,5 +106,19 @@ describe('source checkpoint', () => {
     expect(await source.claim()).toBeUndefined();
     expect(await source.save(new Map([[pods, [kept('web', '5')]]]))).toBe(false);
     expect(log.lines.map((l) => l.msg)).toContain('checkpoint: cannot read it from the store; listing without one, and saving none at stop');
+  });
+
+  it('still saves at its stop when it claimed and only the read of the pieces failed', async () => {
+    const store = memoryStore();
+    const first = checkpoint(store, 'a');
+    await first.claim();
+    await first.save(new Map([[pods, [kept('web', '5')]]]));
+    const failing: PluginStore = { ...store, get: (key) => (key === 'checkpoint' ? store.get(key) : Promise.reject(new Error('bus unavailable'))) };
+    const log = recordingLogger();
+    const second = checkpoint(failing, 'b', log);
+    expect(await second.claim()).toBeUndefined();
+    expect(log.lines.map((l) => l.msg)).toContain('checkpoint: cannot read it from the store; listing without one');
+    expect(await second.save(new Map([[pods, [kept('web', '6')]]]))).toBe(true);
+    expect((await checkpoint(store, 'c').claim())?.get(pods)?.map((o) => o.metadata?.resourceVersion)).toEqual(['6']);
   });
 });

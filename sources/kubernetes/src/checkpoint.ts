@@ -72,7 +72,9 @@ export class SourceCheckpoint {
       }
       this.#log.warn({ attempts: CLAIM_ATTEMPTS }, 'checkpoint: other processes kept claiming it; listing without one, and saving none at stop');
     } catch (err) {
-      this.#log.warn({ err }, 'checkpoint: cannot read it from the store; listing without one, and saving none at stop');
+      // Claimed, the read failed after: this process still saves at its stop.
+      const saving = this.#claimed === undefined ? ', and saving none at stop' : '';
+      this.#log.warn({ err }, `checkpoint: cannot read it from the store; listing without one${saving}`);
     }
     return undefined;
   }
