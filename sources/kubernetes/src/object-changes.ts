@@ -53,15 +53,11 @@ export class ObjectChanges {
     const [apiVersion, kind, name, namespace, uid, resourceVersion, generation, creationTimestamp, deletionTimestamp, fingerprint] = row as unknown[];
     if (typeof uid !== 'string' || typeof resourceVersion !== 'string' || typeof fingerprint !== 'string') return undefined;
     const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
-    const metadata = {
-      name: text(name),
-      namespace: this.#share(text(namespace)),
-      uid,
-      resourceVersion,
-      generation: typeof generation === 'number' ? generation : undefined,
-      creationTimestamp: text(creationTimestamp),
-      deletionTimestamp: text(deletionTimestamp),
-    };
+    // Through identityMetadata, as `keep` does: the same fields in the same order, so the same shape in memory.
+    const metadata = identityMetadata(
+      { name: text(name), namespace: text(namespace), uid, resourceVersion, generation: typeof generation === 'number' ? generation : undefined, creationTimestamp: text(creationTimestamp), deletionTimestamp: text(deletionTimestamp) },
+      (value) => this.#share(value),
+    );
     return { apiVersion: this.#share(text(apiVersion)), kind: this.#share(text(kind)), metadata, [FINGERPRINT]: fingerprint };
   }
 
