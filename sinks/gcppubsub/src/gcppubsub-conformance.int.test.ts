@@ -56,8 +56,8 @@ it("passes the sink conformance kit against Google's Pub/Sub fake (pstest)", asy
       },
       failNext: async (kind) => {
         if (kind === 'hang') {
-          fake.pause();
           paused = true;
+          await fake.pause();
         } else await admin.topic(TOPIC).delete();
       },
       // What the subscriber got; the kit asks right after a send resolved, so wait for the delivery.

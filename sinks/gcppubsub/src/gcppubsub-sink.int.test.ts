@@ -90,7 +90,7 @@ describe('what fails', () => {
   });
 
   it('a Pub/Sub that never answers is cut by the send signal, then by the service timeout, as retryable', async () => {
-    fake.pause();
+    await fake.pause();
     try {
       const abort = new AbortController();
       const sending = rejection(send(notification('deploys', { message: 'x' }), service, abort.signal));

@@ -39,9 +39,9 @@ async function storedMessages(): Promise<number> {
 const failures: Record<Exclude<RemoteFailure, 'throttle'>, () => Promise<void> | void> = {
   retryable: () => server.kill(),
   permanent: () => server.reload(serverConfig(nkey.publicKey, [SUBJECT])),
-  hang: () => {
-    server.pause();
+  hang: async () => {
     paused = true;
+    await server.pause();
   },
 };
 

@@ -144,7 +144,7 @@ describe('what may pass later', () => {
   it('a server that never answers is cut by the send signal, then by the service timeout, as retryable', async () => {
     const own = await startSink();
     await own.send(notification('hung', 'warm'), service);
-    server.pause();
+    await server.pause();
     try {
       const abort = new AbortController();
       const sending = rejection(own.send(notification('hung', 'x'), service, { signal: abort.signal }));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '../eventually.ts';
 import { freePort, waitForPort } from '../free-port.ts';
-import { PAUSABLE } from '../pausable.ts';
+import { PAUSABLE, pauseProcess } from '../pausable.ts';
 import { toolPath } from '../tools.ts';
 import { killedOnExit } from '../exit-hook.ts';
 
@@ -30,8 +30,11 @@ export interface NatsServer {
   readonly logPath: string;
   /** http://127.0.0.1:<port> of the monitoring endpoints, when started with `monitor`. */
   readonly monitorUrl: string | undefined;
-  /** Freezes the process (SIGSTOP): connections stay open and nothing is answered, as a hung server. */
-  pause(): void;
+  /**
+   * Freezes the process (SIGSTOP) and resolves once all of it stopped: connections stay open and nothing is
+   * answered, as a hung server.
+   */
+  pause(): Promise<void>;
   /** Thaws a paused server (SIGCONT). */
   resume(): void;
   /** Replaces the config file's text and has the server reload it (SIGHUP); resolves once it logged the reload. */
@@ -122,7 +125,10 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
     logPath,
     monitorUrl: monitorPort === undefined ? undefined : `http://127.0.0.1:${monitorPort}`,
     running: () => child !== undefined,
-    pause: () => child?.kill('SIGSTOP'),
+    pause: async () => {
+      if (!child) throw new Error(`nats-server on port ${port} is not running: nothing to pause`);
+      await pauseProcess(child);
+    },
     resume: () => child?.kill('SIGCONT'),
     reload: async (config) => {
       if (options.config === undefined) throw new Error('reload() needs a server started with a config');

@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
 import { freePort, waitForPort } from '../free-port.ts';
-import { PAUSABLE } from '../pausable.ts';
+import { PAUSABLE, pauseProcess } from '../pausable.ts';
 import { toolPath } from '../tools.ts';
 import { killedOnExit } from '../exit-hook.ts';
 
 export interface PubsubFake {
   /** host:port, what PUBSUB_EMULATOR_HOST takes. */
   readonly host: string;
-  /** Freezes the process (SIGSTOP): connections stay open and nothing is answered. */
-  pause(): void;
+  /** Freezes the process (SIGSTOP) and resolves once all of it stopped: connections stay open and nothing is answered. */
+  pause(): Promise<void>;
   resume(): void;
   stop(): Promise<void>;
 }
@@ -42,5 +42,5 @@ export async function startPubsubFake(options: { readyTimeoutMs?: number } = {})
     await stop();
     throw err;
   }
-  return { host: `127.0.0.1:${port}`, pause: () => child.kill('SIGSTOP'), resume: () => child.kill('SIGCONT'), stop };
+  return { host: `127.0.0.1:${port}`, pause: () => pauseProcess(child), resume: () => child.kill('SIGCONT'), stop };
 }
