@@ -13,6 +13,7 @@ import { AttemptsLedger } from './attempts-ledger.ts';
 import { BusMetrics } from './bus-metrics.ts';
 import { ProcessRegistry } from './process-registry.ts';
 import { JetStreamKvStore, scopedStore, type KvStore } from './kv-store.ts';
+import { BusResyncRequests } from './resync-requests.ts';
 import { consumeStateChanges, type StateChange } from './state-changes.ts';
 import { CurrentRead, readStateEpoch } from './state-epoch.ts';
 import { purgeAcknowledged } from './stream-room.ts';
@@ -48,6 +49,7 @@ export class Bus {
   readonly #stateEpochAtConnect: string | undefined;
   readonly #stateEpoch: CurrentRead<string | undefined>;
   readonly #plugins: KvStore;
+  readonly #resyncRequests: BusResyncRequests;
   readonly #pace: KvStore;
   readonly #attempts: AttemptsLedger;
   readonly #members: KV;
@@ -63,6 +65,7 @@ export class Bus {
     topology: Topology;
     state: KvStore;
     plugins: KvStore;
+    pluginsKv: KV;
     pace: KvStore;
     attempts: AttemptsLedger;
     members: KV;
@@ -82,6 +85,7 @@ export class Bus {
     this.topology = parts.topology;
     this.#state = parts.state;
     this.#plugins = parts.plugins;
+    this.#resyncRequests = new BusResyncRequests(parts.plugins, parts.pluginsKv, parts.logger);
     this.#pace = parts.pace;
     this.#options = parts.options;
     this.#logger = parts.logger;
@@ -139,6 +143,7 @@ export class Bus {
         topology,
         state: new JetStreamKvStore(buckets.state, jsm, topology.stateBucket, { leaderReads: topology.options.state.replicas > 1 }),
         plugins: new JetStreamKvStore(buckets.plugins, jsm, topology.pluginsBucket, { leaderReads: (topology.options.plugins ?? topology.options.state).replicas > 1 }),
+        pluginsKv: buckets.plugins,
         pace: new JetStreamKvStore(buckets.pace, jsm, topology.paceBucket, { leaderReads: topology.options.state.replicas > 1 }),
         attempts: new AttemptsLedger(buckets.attempts), members: buckets.members, link, options, logger, ...(stateEpoch === undefined ? {} : { stateEpoch }) });
     } catch (err) {
@@ -235,6 +240,14 @@ export class Bus {
   /** Durable keys of one plugin, apart from every other plugin's and from the dedup claims. */
   pluginStore(pluginId: string): PluginStore {
     return scopedStore(this.#plugins, pluginId);
+  }
+
+  /**
+   * The requests that sources publish every object again, kept in the plugins bucket (see resync-requests.ts):
+   * sources watch them, the evaluator records the notification config's parts there.
+   */
+  get resyncRequests(): BusResyncRequests {
+    return this.#resyncRequests;
   }
 
   /**

@@ -16,3 +16,4 @@ export { AttemptsLedger, type AttemptRecord } from './attempts-ledger.ts';
 export { DeadLetterStore, DEAD_LETTER_ORIGINS, parseDeadLetter, originalPayload, originalHeader, retryMessageId, retryHeaders, type DeadLetter, type DeadLetterOrigin, type DeadLetterConnectOptions } from './dead-letters.ts';
 export { BusInspector, type StreamStatus, type ConsumerStatus, type RecordedEvent } from './bus-inspector.ts';
 export { ProcessRegistry, type AnnouncedProcess } from './process-registry.ts';
+export { BusResyncRequests, RESYNC_GROUP, RESYNC_KEY, RESYNC_KV_KEY } from './resync-requests.ts';

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { container as globalContainer, type DependencyContainer } from 'tsyringe';
 import type { z } from 'zod';
 import type { Meter, Tracer } from '@opentelemetry/api';
-import { coreServices, systemClock, type BusSubscriber, type Logger } from '@herald/plugin-sdk';
+import { coreServices, systemClock, type BusSubscriber, type Logger, type ResyncRequests } from '@herald/plugin-sdk';
 import type { Bus } from '@herald/core-bus';
 import type { Telemetry } from '@herald/core-telemetry';
 import type { EngineConfig, Role } from './config/engine-config.schema.ts';
@@ -70,8 +70,8 @@ export function registerSinkSchemas(
 
 /**
  * A child container for one plugin: logger, tracer and meter bound to its id, a publisher whose events
- * name the plugin as their source, a subscriber whose subscriptions the kernel can stop, and a store of
- * its own keys (never the dedup claims).
+ * name the plugin as their source, a subscriber whose subscriptions the kernel can stop, a store of
+ * its own keys (never the dedup claims), and the installation's resync requests.
  */
 export function createPluginContainer(root: DependencyContainer, pluginId: string, kind: string, callTimeoutMs: number): DependencyContainer {
   const child = root.createChildContainer();
@@ -86,5 +86,6 @@ export function createPluginContainer(root: DependencyContainer, pluginId: strin
   child.register(tokenFor(coreServices.publisher), { useValue: bus.publisher(`herald/${kind}/${pluginId}`, tracer) });
   child.register(tokenFor(coreServices.subscriber), { useValue: new TrackedSubscriber(bus.subscriber(tracer, logger), pluginId, callTimeoutMs) satisfies BusSubscriber });
   child.register(tokenFor(coreServices.store), { useValue: bus.pluginStore(pluginId) });
+  child.register(tokenFor(coreServices.resyncRequests), { useValue: bus.resyncRequests satisfies ResyncRequests });
   return child;
 }

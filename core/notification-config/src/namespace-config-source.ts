@@ -33,6 +33,7 @@ export class NamespaceConfigSource {
   readonly #options: NamespaceConfigSourceOptions;
   readonly #namespaces = new Map<string, NamespaceEntry>();
   readonly #informers: Informer[] = [];
+  readonly #listeners = new Set<() => void>();
   #synced = false;
 
   constructor(options: NamespaceConfigSourceOptions) {
@@ -50,6 +51,12 @@ export class NamespaceConfigSource {
     return [...this.#namespaces.keys()].filter((namespace) => this.forNamespace(namespace) !== undefined).sort();
   }
 
+  /** Calls `listener` after each load of a namespace's config and each deletion, once the first lists are read. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   async start(): Promise<void> {
     const { client, configMap, secret, logger, homeNamespace } = this.#options;
     const watch = (resource: string, name: string, apply: (namespace: string, event: InformerEvent) => void) =>
@@ -62,7 +69,10 @@ export class NamespaceConfigSource {
           const namespace = event.object.metadata?.namespace;
           if (!namespace || namespace === homeNamespace) return;
           apply(namespace, event);
-          if (this.#synced) this.#reload(namespace);
+          if (this.#synced) {
+            this.#reload(namespace);
+            this.#changed();
+          }
         },
       });
     const informers = [
@@ -90,10 +100,15 @@ export class NamespaceConfigSource {
     await startInOrder(informers, this.#informers, () => this.stop(), 'get, list and watch on them, in a ClusterRole');
     this.#synced = true;
     for (const namespace of this.#namespaces.keys()) this.#reload(namespace);
+    this.#changed();
   }
 
   async stop(): Promise<void> {
     await Promise.all(this.#informers.map((i) => i.stop()));
+  }
+
+  #changed(): void {
+    for (const listener of this.#listeners) listener();
   }
 
   #entry(namespace: string): NamespaceEntry {

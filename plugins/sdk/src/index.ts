@@ -26,6 +26,7 @@ export { createServiceRef, coreServices, type ServiceRef, type ServiceRefs, type
 export type { Logger, Clock } from './services.ts';
 export { systemClock } from './clock.ts';
 export type { PluginStore, StoreEntry } from './plugin-store.ts';
+export type { ResyncRequest, ResyncRequests } from './resync-requests.ts';
 export type {
   BusPublisher,
   BusSubscriber,

@@ -2,6 +2,7 @@ import type { Meter, Tracer } from '@opentelemetry/api';
 import type { BusPublisher, BusSubscriber } from './bus.ts';
 import type { Clock, Logger } from './services.ts';
 import type { PluginStore } from './plugin-store.ts';
+import type { ResyncRequests } from './resync-requests.ts';
 
 /** A typed handle on a core service. A plugin lists the refs it needs in `deps`; `init` gets the services. */
 export interface ServiceRef<T> {
@@ -24,6 +25,8 @@ export const coreServices = {
   subscriber: createServiceRef<BusSubscriber>('core.bus.subscriber'),
   /** Durable keys of this plugin only (not the dedup claims: those belong to the core). */
   store: createServiceRef<PluginStore>('core.store'),
+  /** Herald's requests that sources publish every object again (the notification config changed). */
+  resyncRequests: createServiceRef<ResyncRequests>('core.resyncRequests'),
 } as const;
 
 export type ServiceRefs = Record<string, ServiceRef<unknown>>;

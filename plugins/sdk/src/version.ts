@@ -1,5 +1,5 @@
 /** The version of this SDK; the kernel checks each plugin's `sdkVersion` range against it. */
-export const SDK_VERSION = '1.0.0';
+export const SDK_VERSION = '1.1.0';
 
 /**
  * The plugin contract version. It changes only when a plugin built for the old contract could not work

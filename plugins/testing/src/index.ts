@@ -18,6 +18,7 @@ export { fakeCoreServices, type FakeCoreServices } from './fakes/fake-core-servi
 export { recordingLogger, type RecordingLogger, type LogLine } from './fakes/recording-logger.ts';
 export { manualClock, type ManualClock } from './fakes/manual-clock.ts';
 export { memoryStore } from './fakes/memory-store.ts';
+export { memoryResyncRequests, type MemoryResyncRequests } from './fakes/memory-resync-requests.ts';
 export { recordingPublisher, publishId, type RecordingPublisher, type Published } from './fakes/recording-publisher.ts';
 export { recordingTracer, type RecordingTracer, type RecordedSpan } from './fakes/recording-tracer.ts';
 export { sampleNotification, sampleNotificationTo } from './fakes/sample-notification.ts';

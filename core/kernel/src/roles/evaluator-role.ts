@@ -9,6 +9,7 @@ import { injectableWith } from '../injectable.ts';
 import { CoreTokens } from '../tokens.ts';
 import { KubeConnection } from './kube-connection.ts';
 import { NotificationConfigRole } from './notification-config-role.ts';
+import { resyncParts } from './resync-parts.ts';
 
 /** The evaluator role: plan, claim (core/dedup), render and publish each resource event. */
 export class EvaluatorRole {
@@ -20,6 +21,9 @@ export class EvaluatorRole {
   readonly #kube: KubeConnection;
   #worker: Promise<Subscription> | undefined;
   #unsubscribe: (() => void) | undefined;
+  #unwatchConfig: (() => void) | undefined;
+  /** The records of the config's parts, one after the other (see #record). */
+  #recording: Promise<void> = Promise.resolve();
 
   constructor(config: EngineConfig, bus: Bus, telemetry: Telemetry, logger: Logger, notifications: NotificationConfigRole, kube: KubeConnection) {
     this.#kube = kube;
@@ -50,6 +54,11 @@ export class EvaluatorRole {
         variables: notifications.variables,
         externalServiceTypes: new Set(this.#config.externalSinks.map((s) => s.serviceType)),
       });
+    // Each config in force is recorded on the bus: one that can give unchanged objects a notification asks
+    // the sources to publish every object again (docs/reference/config.md, "Evaluated on change").
+    const unwatch = [provider.onChange(() => this.#record()), this.#notifications.onNamespaceConfigChange?.(() => this.#record())];
+    this.#unwatchConfig = () => unwatch.forEach((u) => u?.());
+    if (provider.current()) this.#record();
     // Events wait on the bus until there is a config to evaluate them with, rather than using up their
     // delivery attempts (a ConfigMap applied after Herald starts is normal).
     if (provider.current()) this.#worker = start();
@@ -65,7 +74,31 @@ export class EvaluatorRole {
 
   async stop(): Promise<void> {
     this.#unsubscribe?.();
+    this.#unwatchConfig?.();
     await (await this.#worker?.catch(() => undefined))?.stop();
+    await this.#recording;
+  }
+
+  /**
+   * Records the parts of the configs in force on the bus (Herald's own, and with self-service each namespace's,
+   * as `<namespace>/<part>`), after the records before it; logs a resync it asked for. Never rejects.
+   */
+  #record(): void {
+    const config = this.#notifications.provider?.current();
+    if (!config) return;
+    const parts = resyncParts(config);
+    for (const namespace of this.#notifications.configNamespaces?.() ?? []) {
+      const own = this.#notifications.namespaceConfig?.(namespace);
+      if (own) for (const [key, digest] of Object.entries(resyncParts(own))) parts[`${namespace}/${key}`] = digest;
+    }
+    this.#recording = this.#recording.then(async () => {
+      try {
+        const request = await this.#bus.resyncRequests.record(parts);
+        if (request) this.#logger.info({ revision: request.revision, reason: request.reason }, `the notification config changed (${request.reason}): the sources publish every object again to evaluate it`);
+      } catch (err) {
+        this.#logger.warn({ err }, 'cannot record the notification config on the bus: objects that did not change are evaluated with it at their next change');
+      }
+    });
   }
 }
 injectableWith(EvaluatorRole, [CoreTokens.engineConfig, CoreTokens.bus, CoreTokens.telemetry, CoreTokens.rootLogger, NotificationConfigRole, KubeConnection]);

@@ -66,6 +66,15 @@ export class NotificationConfigRole {
     return namespaces ? (namespace) => namespaces.forNamespace(namespace) : undefined;
   }
 
+  /**
+   * Self-service: calls `listener` after each load or deletion of a namespace's config; returns the unsubscribe.
+   * Undefined when self-service is off.
+   */
+  get onNamespaceConfigChange(): ((listener: () => void) => () => void) | undefined {
+    const namespaces = this.#namespaces;
+    return namespaces ? (listener) => namespaces.onChange(listener) : undefined;
+  }
+
   /** Self-service: the namespaces whose own config is in force. Undefined when self-service is off. */
   get configNamespaces(): (() => string[]) | undefined {
     const namespaces = this.#namespaces;

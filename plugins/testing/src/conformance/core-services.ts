@@ -1,5 +1,6 @@
 import { metrics, trace } from '@opentelemetry/api';
 import { coreServices, systemClock, type BusSubscriber, type ServiceRefs } from '@herald/plugin-sdk';
+import { memoryResyncRequests } from '../fakes/memory-resync-requests.ts';
 import { memoryStore } from '../fakes/memory-store.ts';
 import type { RecordingLogger } from '../fakes/recording-logger.ts';
 import { recordingPublisher } from '../fakes/recording-publisher.ts';
@@ -9,7 +10,7 @@ const idleSubscriber: BusSubscriber = {
   subscribe: async () => ({ stop: async () => undefined }),
 };
 
-/** Resolves a plugin's `deps` with fakes: the recording logger, the system clock, no-op telemetry, memory store. */
+/** Resolves a plugin's `deps` with fakes: the recording logger, the system clock, no-op telemetry, memory store and resync requests. */
 export function fakeDeps(deps: ServiceRefs, logger: RecordingLogger): Record<string, unknown> {
   const byId: Record<string, () => unknown> = {
     [coreServices.logger.id]: () => logger,
@@ -19,6 +20,7 @@ export function fakeDeps(deps: ServiceRefs, logger: RecordingLogger): Record<str
     [coreServices.publisher.id]: () => recordingPublisher(),
     [coreServices.subscriber.id]: () => idleSubscriber,
     [coreServices.store.id]: () => memoryStore(),
+    [coreServices.resyncRequests.id]: () => memoryResyncRequests(),
   };
   const out: Record<string, unknown> = {};
   for (const [name, ref] of Object.entries(deps)) {

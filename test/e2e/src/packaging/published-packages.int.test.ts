@@ -48,12 +48,12 @@ describe('the packed @herald/plugin-sdk and @herald/plugin-testing, as a plugin 
     expect(files.filter((f) => /(\.test\.|__fixtures__|tsconfig|tsbuildinfo)/.test(f))).toEqual([]);
   });
 
-  it.each(['plugin-sdk', 'plugin-testing'])('blocker 1: @herald/%s is published as 1.0.0 with an exports map of types, import and default', (name) => {
+  it.each(['plugin-sdk', 'plugin-testing'])('blocker 1: @herald/%s is published as 1.1.0 with an exports map of types, import and default', (name) => {
     const manifest = JSON.parse(readFileSync(join(author, 'node_modules/@herald', name, 'package.json'), 'utf8'));
-    expect(manifest).toMatchObject({ version: '1.0.0', type: 'module', license: 'Apache-2.0', engines: { node: expect.any(String) } });
+    expect(manifest).toMatchObject({ version: '1.1.0', type: 'module', license: 'Apache-2.0', engines: { node: expect.any(String) } });
     expect(manifest.private).toBeUndefined();
     expect(manifest.exports['.']).toMatchObject({ types: './dist/index.d.ts', import: './dist/index.js', default: './dist/index.js' });
-    if (name === 'plugin-testing') expect(manifest.peerDependencies).toMatchObject({ '@herald/plugin-sdk': '^1.0.0' });
+    if (name === 'plugin-testing') expect(manifest.peerDependencies).toMatchObject({ '@herald/plugin-sdk': '^1.1.0' });
   });
 
   it('blocker 2: the declarations import .js files, never .ts, and a plain tsc compiles a sink against them', () => {
@@ -70,6 +70,6 @@ describe('the packed @herald/plugin-sdk and @herald/plugin-testing, as a plugin 
   it('blockers 3 and 4: the compiled sink, tested with the kit’s fakes and source conformance, runs under plain node', () => {
     const check = run(process.execPath, ['dist/check.js'], author);
     expect(check.stderr).toBe('');
-    expect(JSON.parse(check.stdout)).toEqual({ sdk: '1.0.0', plugin: true, delivered: 1, sourceChecks: 9 });
+    expect(JSON.parse(check.stdout)).toEqual({ sdk: '1.1.0', plugin: true, delivered: 1, sourceChecks: 9 });
   });
 });
