@@ -226,6 +226,59 @@ describe('informer', () => {
     expect(i.objects().map((o) => o.metadata?.name).sort()).toEqual(['change', 'later', 'new', 'same', 'watched']);
   });
 
+  it('resyncs when asked (`resync()`): ends the watch, hands every object over, resolves true, and watches from the list', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('10', [pod('a', '1', '5'), pod('b', '2', '6')]), list('20', [pod('a', '1', '5'), pod('b', '2', '16')]));
+    client.watches.push({ events: [], end: 'hang' });
+    const observed: string[] = [];
+    const { informer: i, summary } = informer(client, { observer: { watchEnded: (end) => observed.push(end) } });
+    await i.start();
+    await until(() => client.watchQueries().length === 1, 'the first watch');
+    expect(await i.resync()).toBe(true);
+    expect(summary()).toEqual(['ADDED a@5', 'ADDED b@6', 'MODIFIED a@5 resync 20', 'MODIFIED b@16']);
+    expect(observed).toEqual(['resync']);
+    await until(() => client.watchQueries().length === 2, 'the watch after the resync');
+    expect(client.watchQueries().map((q) => q.resourceVersion)).toEqual(['10', '20']);
+  });
+
+  it('asked to resync during its first list, lists it to the end, then resyncs; two asking at once share one resync', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('10', [pod('a', '1', '5')], 'page-2'), list('10', [pod('b', '2', '6')]), list('20', [pod('a', '1', '5'), pod('b', '2', '6')]));
+    const known = [pod('a', '1', '5'), pod('b', '2', '6')];
+    let resyncs: Promise<boolean[]> | undefined;
+    const seen: string[] = [];
+    const { informer: i } = informer(client, {
+      known,
+      pageSize: 1,
+      onEvent: async (event) => void seen.push(event.type),
+      observer: {
+        listed: () => {
+          resyncs ??= Promise.all([i.resync(), i.resync()]);
+        },
+      },
+    });
+    await i.start();
+    await until(() => resyncs !== undefined, 'the first list');
+    expect(await resyncs).toEqual([true, true]);
+    // The first list knew both objects and handed none over; the resync, both.
+    expect(client.requests.filter((r) => r.kind === 'get')).toHaveLength(3);
+    expect(seen).toEqual(['MODIFIED', 'MODIFIED']);
+  });
+
+  it('resolves false for a resync asked for and not done before it stopped', async () => {
+    const client = new ScriptedClient();
+    client.lists.push(list('10', [pod('a', '1', '5')]), new KubeApiError(500, 'etcd is down', { reason: 'InternalError' }));
+    client.watches.push({ events: [], end: 'hang' });
+    const { informer: i } = informer(client, { backoff: { baseMs: 60_000, maxMs: 60_000 } });
+    await i.start();
+    await until(() => client.watchQueries().length === 1, 'the first watch');
+    const asked = i.resync();
+    await until(() => client.requests.filter((r) => r.kind === 'get').length === 2, 'the resync list');
+    await i.stop();
+    expect(await asked).toBe(false);
+    expect(await i.resync()).toBe(false);
+  });
+
   it('keeps, for an unchanged object a resync hands over, what it kept before: `keep` is not called again', async () => {
     const client = new ScriptedClient();
     client.lists.push(list('10', [pod('a', '1', '5')]), list('20', [pod('a', '1', '5'), pod('b', '2', '15')]));

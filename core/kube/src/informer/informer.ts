@@ -134,6 +134,11 @@ export class Informer {
   #watchedEvents = 0;
   #loop: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
+  /** Callers of `resync()` waiting for a resync to start, and those of the resync under way (see `resync`). */
+  #resyncWanted: ((done: boolean) => void)[] = [];
+  #resyncing: ((done: boolean) => void)[] = [];
+  /** Ends the watch under way when a resync is asked for. */
+  #watchEnd: AbortController | undefined;
 
   constructor(options: InformerOptions) {
     this.#options = options;
@@ -190,6 +195,19 @@ export class Informer {
   }
 
   /**
+   * Hands every object over again as soon as it can, as a periodic resync does (`resyncPeriodMs`): the watch under
+   * way ends, and the first list or a resync under way finishes first. Resolves true once a resync that began
+   * after the call handed every object over (taken or not: see `taken`), false if the informer stopped first.
+   */
+  resync(): Promise<boolean> {
+    if (this.#abort.signal.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      this.#resyncWanted.push(resolve);
+      this.#watchEnd?.abort();
+    });
+  }
+
+  /**
    * Fetches the first page of the list, so that a resource that is not served or not allowed fails here,
    * then goes on in the background. Rejects with the list's error (a KubeApiError when the server refused).
    */
@@ -207,6 +225,7 @@ export class Informer {
     return (this.#stopping ??= (async () => {
       this.#abort.abort(new Error(`informer for ${this.description} stopped`));
       await this.#loop;
+      for (const resolve of [...this.#resyncing.splice(0), ...this.#resyncWanted.splice(0)]) resolve(false);
       if (!this.#hasSynced) this.#markSynced(new Error(`informer for ${this.description} stopped before its first list was delivered`));
     })());
   }
@@ -225,13 +244,20 @@ export class Informer {
     while (!signal.aborted) {
       const watchedBefore = this.#watchedEvents;
       try {
+        // A resync asked for (`resync()`) waits for the first list: that one hands every object over only
+        // when nothing was known before.
+        if (!mustList && this.#resyncWanted.length > 0) mustResync = true;
         if (mustList || mustResync) {
+          if (mustResync) this.#resyncing.push(...this.#resyncWanted.splice(0));
           await this.#relist(firstPage, mustResync);
           firstPage = undefined;
           mustList = false;
           mustResync = false;
           failures = 0;
+          for (const resolve of this.#resyncing.splice(0)) resolve(true);
           if (period !== undefined) resyncAt = Date.now() + period;
+          // Asked for while the first list ran: straight on to the resync.
+          if (this.#resyncWanted.length > 0) continue;
         }
         const end = await this.#watch(resyncAt);
         if (!signal.aborted) this.#options.observer?.watchEnded?.(end);
@@ -369,11 +395,13 @@ export class Informer {
   async #watch(resyncAt: number): Promise<WatchEnd> {
     const { client, labelSelector, fieldSelector, watchTimeoutSeconds = 300 } = this.#options;
     const resyncInMs = resyncAt - Date.now();
-    if (resyncInMs <= 0) return 'resync';
+    if (resyncInMs <= 0 || this.#resyncWanted.length > 0) return 'resync';
     const timeoutSeconds = Math.max(1, Math.round(watchTimeoutSeconds * (1 + this.#random())));
     const deadline = AbortSignal.timeout(timeoutSeconds * 1_000 + watchGraceMs);
-    const resyncDue = Number.isFinite(resyncInMs) ? AbortSignal.timeout(resyncInMs) : undefined;
-    const signal = AbortSignal.any(resyncDue ? [this.#abort.signal, deadline, resyncDue] : [this.#abort.signal, deadline]);
+    const asked = new AbortController();
+    this.#watchEnd = asked;
+    const resyncDue = AbortSignal.any(Number.isFinite(resyncInMs) ? [asked.signal, AbortSignal.timeout(resyncInMs)] : [asked.signal]);
+    const signal = AbortSignal.any([this.#abort.signal, deadline, resyncDue]);
     const query: Query = { watch: true, resourceVersion: this.#resourceVersion, allowWatchBookmarks: true, timeoutSeconds, labelSelector, fieldSelector };
     const started = Date.now();
     let received = 0;
@@ -408,15 +436,16 @@ export class Informer {
       }
     } catch (err) {
       if (isGone(err)) return 'gone';
-      if (resyncDue?.aborted && !this.#abort.signal.aborted) return 'resync';
+      if (resyncDue.aborted && !this.#abort.signal.aborted) return 'resync';
       if (deadline.aborted && !this.#abort.signal.aborted) return 'stalled';
       throw err;
     } finally {
+      this.#watchEnd = undefined;
       // The next watch resumes after the last event read: each before it must have been taken.
       await this.#drain();
     }
     // A client that ends the stream quietly when its signal aborts, rather than throwing.
-    if (resyncDue?.aborted && !this.#abort.signal.aborted) return 'resync';
+    if (resyncDue.aborted && !this.#abort.signal.aborted) return 'resync';
     return received === 0 && Date.now() - started < shortWatchMs ? 'short' : 'closed';
   }
 
