@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { HeraldError, type ResourceEventData } from '@herald/plugin-sdk';
-import { manualClock, recordingLogger, recordingPublisher } from '@herald/plugin-testing';
+import { manualClock, memoryResyncRequests, recordingLogger, recordingPublisher } from '@herald/plugin-testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FileSourceError, FileSourceErrorCodes } from './errors.ts';
 import { configSchema } from './file-source.config.ts';
@@ -23,8 +23,9 @@ async function startSource(options: Record<string, unknown> = {}, tracer = trace
   const clock = manualClock();
   const publisher = recordingPublisher();
   const logger = recordingLogger();
+  const requests = memoryResyncRequests();
   const write = (file: string, text: string) => writeFileSync(join(dir, file), text);
-  const handle = await fileSource.init({ config: configSchema.parse({ path: dir, ...options }), publisher, logger, clock, tracer, signal: new AbortController().signal });
+  const handle = await fileSource.init({ config: configSchema.parse({ path: dir, ...options }), publisher, logger, clock, tracer, requests, signal: new AbortController().signal });
   stops.push(() => handle.stop());
   const phases = () => publisher.published.map(({ data }) => `${(data as ResourceEventData).action} ${(data as ResourceEventData).ref.name} ${((data as ResourceEventData).object.status as { phase: string }).phase}`);
   /** Moves the clock `step` at a time until `expected` is what was published (the source reads the folder as time passes). */
@@ -36,7 +37,7 @@ async function startSource(options: Record<string, unknown> = {}, tracer = trace
       },
       { timeout: 10_000, interval: 20 },
     );
-  return { dir, clock, publisher, logger, handle, write, phases, until };
+  return { dir, clock, publisher, logger, requests, handle, write, phases, until };
 }
 
 describe('file source', () => {
@@ -79,6 +80,26 @@ describe('file source', () => {
       await new Promise((r) => setImmediate(r));
     }
     expect(off.phases()).toEqual(['ADDED a Pending']);
+  });
+
+  it('publishes every object again when Herald asks for a resync (the notification config changed), once the requests settle', async () => {
+    const s = await startSource({ rescan: '1m' });
+    s.write('a.yaml', pod('a', 'Pending'));
+    // Made before the start: the start's publishing serves it.
+    s.requests.request('trigger.on-ready added');
+    await s.handle.start();
+    await s.until(['ADDED a Pending'], 0);
+    s.requests.request('the first notification config', { resync: false });
+    s.requests.request('subscriptions changed');
+    s.requests.request('trigger.on-ready changed');
+    await s.until(['ADDED a Pending', 'MODIFIED a Pending'], 500);
+    expect((s.publisher.published[1]!.data as ResourceEventData).resync).toMatch(/^\w+\.1$/);
+    // Requests within the settle time make one resync.
+    for (let i = 0; i < 30; i++) {
+      s.clock.advance(1_000);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(s.phases()).toEqual(['ADDED a Pending', 'MODIFIED a Pending']);
   });
 
   it('resumes a resync the bus broke off at the next rescan, not at once', async () => {

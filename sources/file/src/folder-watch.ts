@@ -65,6 +65,12 @@ export class FolderWatch {
     this.#changed = false;
   }
 
+  /** Ends the wait under way as a change notification does (the caller has something to do sooner). */
+  poke(): void {
+    this.#changed = true;
+    this.#wake?.();
+  }
+
   close(): void {
     this.#watcher?.close();
     this.#watcher = undefined;

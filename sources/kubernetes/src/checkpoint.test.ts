@@ -22,6 +22,26 @@ async function claimedTwice() {
 }
 
 describe('source checkpoint', () => {
+  it('is not used once the notification config asked for a resync the saving process had not served', async () => {
+    const store = memoryStore();
+    const first = checkpoint(store, 'a');
+    await first.claim(3);
+    expect(await first.save(new Map([[pods, [kept('web', '5')]]]), 3)).toBe(true);
+    // Request 4 came after the save: every object is published again, and said why.
+    const log = recordingLogger();
+    const second = checkpoint(store, 'b', log);
+    expect(await second.claim(4)).toBeUndefined();
+    expect(log.text()).toContain('checkpoint saved before the notification config changed');
+    // A process that served request 4 (or saw none newer) saves a checkpoint the next start uses.
+    expect(await second.save(new Map([[pods, [kept('web', '6')]]]), 4)).toBe(true);
+    expect((await checkpoint(store, 'c').claim(4))?.get(pods)?.map((o) => o.metadata?.resourceVersion)).toEqual(['6']);
+    // One saved before any request was made is not used once one exists.
+    const d = checkpoint(store, 'd');
+    await d.claim();
+    expect(await d.save(new Map([[pods, [kept('web', '7')]]]))).toBe(true);
+    expect(await checkpoint(store, 'e').claim(1)).toBeUndefined();
+  });
+
   it('gives the next claim what the last stop saved, once: every field kept as it was, for each collection', async () => {
     const store = memoryStore();
     const first = checkpoint(store, 'a');

@@ -21,7 +21,7 @@ interface Head {
   /** The process that claimed last (for messages). */
   holder: string;
   /** What it saved when it stopped; absent while it runs, and when it stopped without saving (killed). */
-  saved?: { id: string; pieces: number; objects: number; format: number; at: string };
+  saved?: { id: string; pieces: number; objects: number; format: number; at: string; requests?: number };
 }
 
 /** What was published of each watched collection, by collection (`WatchSet`'s key of a target). */
@@ -57,8 +57,11 @@ export class SourceCheckpoint {
    * Makes this process the one that may save next, and returns what the process before it saved (undefined: no
    * checkpoint, or none usable). A checkpoint is used once: the claim replaces the head that named it. Never
    * rejects: a store that cannot be read or written means a start without a checkpoint, and no save.
+   * `requests`: the revision of the newest resync request now (see ResyncRequests). A checkpoint saved before a
+   * request it had not served is not used: the notification config changed, and every object is published to
+   * be evaluated with it.
    */
-  async claim(): Promise<Known | undefined> {
+  async claim(requests?: number): Promise<Known | undefined> {
     this.#claimed = undefined;
     try {
       for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
@@ -68,7 +71,7 @@ export class SourceCheckpoint {
         // Another process claimed between the read and the write: read again.
         if (revision === undefined) continue;
         this.#claimed = revision;
-        return head ? await this.#read(parseHead(head.value)) : undefined;
+        return head ? await this.#read(parseHead(head.value), requests) : undefined;
       }
       this.#log.warn({ attempts: CLAIM_ATTEMPTS }, 'checkpoint: other processes kept claiming it; listing without one, and saving none at stop');
     } catch (err) {
@@ -81,9 +84,10 @@ export class SourceCheckpoint {
 
   /**
    * Saves what was published of each collection (each informer's `taken()` once stopped), unless another process
-   * claimed since this one did. Never rejects; resolves whether it saved.
+   * claimed since this one did. `requests`: the revision of the last resync request served (every object
+   * published after it was made), undefined when none was. Never rejects; resolves whether it saved.
    */
-  async save(known: Known): Promise<boolean> {
+  async save(known: Known, requests?: number): Promise<boolean> {
     const claimed = this.#claimed;
     if (claimed === undefined) return false;
     this.#claimed = undefined;
@@ -98,7 +102,7 @@ export class SourceCheckpoint {
     const pieces = Math.max(1, Math.ceil(json.length / PIECE_CHARS));
     try {
       for (let n = 0; n < pieces; n++) await this.#store.put(`${PIECE}${n}`, `${id}\n${json.slice(n * PIECE_CHARS, (n + 1) * PIECE_CHARS)}`);
-      const head: Head = { holder: this.#holder, saved: { id, pieces, objects, format: KEPT_FORMAT, at: new Date().toISOString() } };
+      const head: Head = { holder: this.#holder, saved: { id, pieces, objects, format: KEPT_FORMAT, at: new Date().toISOString(), ...(requests === undefined ? {} : { requests }) } };
       if ((await this.#store.update(HEAD, JSON.stringify(head), claimed)) !== undefined) {
         this.#log.info({ objects, pieces }, `checkpoint saved: the next start publishes only what changes meanwhile (${objects} objects known)`);
         return true;
@@ -110,10 +114,14 @@ export class SourceCheckpoint {
     return false;
   }
 
-  async #read(head: Head | undefined): Promise<Known | undefined> {
+  async #read(head: Head | undefined, requests: number | undefined): Promise<Known | undefined> {
     const saved = head?.saved;
     if (!saved) {
       this.#log.info({ previous: head?.holder }, 'no checkpoint (the process before did not stop cleanly, or saved none): publishing every object');
+      return undefined;
+    }
+    if (saved.requests !== requests) {
+      this.#log.info({ served: saved.requests, requested: requests }, 'checkpoint saved before the notification config changed (a resync request it had not served): publishing every object');
       return undefined;
     }
     if (saved.format !== KEPT_FORMAT) {

@@ -1,8 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HeraldError, type BusPublisher, type DeadLetterReason, type Logger, type PublishOptions, type ResourceEventData } from '@herald/plugin-sdk';
+import { HeraldError, type BusPublisher, type DeadLetterReason, type Logger, type PluginStore, type PublishOptions, type ResourceEventData } from '@herald/plugin-sdk';
+import { memoryResyncRequests, memoryStore, type MemoryResyncRequests } from '@herald/plugin-testing';
 import type { KubeClient, KubeObject } from '@herald/core-kube';
+import { SourceCheckpoint } from './checkpoint.ts';
 import { configSchema } from './kubernetes-source.config.ts';
 import { MAX_OBJECT_DEPTH, objectDepth } from './object-depth.ts';
+import { ObjectChanges } from './object-changes.ts';
 import { LAST_APPLIED, tombstone } from './object-reductions.ts';
 import { PublishGate } from './publish-gate.ts';
 import type { SourceMetrics } from './source-metrics.ts';
@@ -127,15 +130,26 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.stop()));
 });
 
-async function watch(client: KubeClient, bus: BusStandIn, { config } = { config: defaultConfig }) {
+interface WatchOptions {
+  config?: typeof defaultConfig;
+  requests?: MemoryResyncRequests;
+  store?: PluginStore;
+}
+
+async function watch(client: KubeClient, bus: BusStandIn, { config = defaultConfig, requests = memoryResyncRequests(), store }: WatchOptions = {}) {
   const { metrics, counts } = counters();
   const { logger, lines } = logs();
   const gate = new PublishGate();
   gate.open();
-  const set = new WatchSet([{ index: 0, resource: config.resources[0]!, namespace: 'ns' }], { client, config, publisher: bus, logger, metrics, gate });
+  const checkpoint = store ? () => new SourceCheckpoint(store, 'test', new ObjectChanges(config.ignoredAnnotations), logger) : undefined;
+  const set = new WatchSet([{ index: 0, resource: config.resources[0]!, namespace: 'ns' }], { client, config, publisher: bus, logger, metrics, gate, requests, resyncSettleMs: 1, ...(checkpoint ? { checkpoint } : {}) });
   running.push(set);
   await set.start();
-  return { counts, lines };
+  return { counts, lines, set };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 const summary = (e: ResourceEventData) => `${e.action} ${e.ref.name}@${e.resourceVersion}${e.resync === undefined ? '' : ` resync ${e.resync}`}`;
@@ -274,5 +288,52 @@ describe('what the source keeps of each object', () => {
     expect(counts.unchanged).toEqual([{ value: 1, attributes: gvr }]);
     expect(bus.events[2]!.object).toEqual(notified('12'));
     expect(counts.resyncs?.length).toBeGreaterThanOrEqual(2);
+  });
+  it('publishes every object again when Herald asks for a resync (the notification config changed), and not for a request that asks for none', async () => {
+    const bus = new BusStandIn();
+    const requests = memoryResyncRequests();
+    const client = apiServer([widget('w', 'u-w', '11'), widget('v', 'u-v', '5')], [], [widget('w', 'u-w', '11'), widget('v', 'u-v', '5')]);
+    const { counts } = await watch(client, bus, { requests });
+    await bus.until(() => bus.events.length >= 2);
+    requests.request('the first notification config', { resync: false });
+    requests.request('trigger.on-ready added');
+    await bus.until(() => bus.events.length >= 4);
+    expect(bus.events.map(summary)).toEqual(['ADDED w@11', 'ADDED v@5', 'MODIFIED w@11 resync 20', 'MODIFIED v@5 resync 20']);
+    expect(counts.resyncs).toHaveLength(1);
+  });
+
+  it('with a checkpoint, a stop saves the request it served; a start after a newer request publishes every object, after the same one only what changed', async () => {
+    const store = memoryStore();
+    const requests = memoryResyncRequests();
+    requests.request('the first notification config', { resync: false });
+    const objects = [widget('w', 'u-w', '11'), widget('v', 'u-v', '5')];
+    const first = await watch(apiServer(objects, []), new BusStandIn(), { requests, store });
+    await first.set.stop();
+
+    // The same request as at the save: nothing changed, nothing published.
+    const unchanged = new BusStandIn();
+    const second = await watch(apiServer(objects, []), unchanged, { requests, store });
+    await second.set.stop();
+    expect(unchanged.events).toEqual([]);
+
+    // The config changed while no source ran: every object is published again.
+    requests.request('trigger.on-ready added');
+    const after = new BusStandIn();
+    const third = await watch(apiServer(objects, []), after, { requests, store });
+    await after.until(() => after.events.length >= 2);
+    await third.set.stop();
+    expect(after.events.map(summary)).toEqual(['ADDED w@11', 'ADDED v@5']);
+
+    // A request served while running (its resync done) is saved as served.
+    const served = new BusStandIn();
+    const fourth = await watch(apiServer(objects, [], objects), served, { requests, store });
+    const request = requests.request('subscriptions changed');
+    await served.until(() => served.events.length >= 2);
+    await until(() => fourth.set.served === request.revision);
+    await fourth.set.stop();
+    expect(served.events.map(summary)).toEqual(['MODIFIED w@11 resync 20', 'MODIFIED v@5 resync 20']);
+    const fifth = new BusStandIn();
+    await (await watch(apiServer(objects, []), fifth, { requests, store })).set.stop();
+    expect(fifth.events).toEqual([]);
   });
 });

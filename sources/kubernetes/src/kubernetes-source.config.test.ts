@@ -21,7 +21,7 @@ describe('kubernetes source options', () => {
       maxInFlight: 128,
       backoff: { initial: 1_000, max: 30_000 },
       leaderElection: { enabled: true, leaseName: 'herald-source', leaseDuration: 15_000, renewDeadline: 10_000, retryPeriod: 2_000 },
-      checkpoint: false,
+      checkpoint: true,
       ignoredAnnotations: ['notified.notifications.argoproj.io'],
     });
   });
@@ -40,9 +40,9 @@ describe('kubernetes source options', () => {
       resyncPeriod: '1m',
       backoff: { initial: 250, max: '10s' },
       leaderElection: { enabled: false, leaseName: 'herald.source-a', namespace: 'herald', leaseDuration: '4s', renewDeadline: 3_000, retryPeriod: '500ms' },
-      checkpoint: true,
+      checkpoint: false,
     });
-    expect(config).toMatchObject({ watchTimeout: 90_000, pageSize: 100, resyncPeriod: 60_000, checkpoint: true, backoff: { initial: 250, max: 10_000 }, namespaces: ['team-a', 'team-b'] });
+    expect(config).toMatchObject({ watchTimeout: 90_000, pageSize: 100, resyncPeriod: 60_000, checkpoint: false, backoff: { initial: 250, max: 10_000 }, namespaces: ['team-a', 'team-b'] });
     expect(config.leaderElection).toEqual({ enabled: false, leaseName: 'herald.source-a', namespace: 'herald', leaseDuration: 4_000, renewDeadline: 3_000, retryPeriod: 500 });
     expect(config.resources[1]).toEqual({ group: 'argoproj.io', version: 'v1alpha1', resource: 'applications', kind: 'Application' });
   });

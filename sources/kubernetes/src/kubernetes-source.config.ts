@@ -94,11 +94,12 @@ export const configSchema = z.strictObject({
   /**
    * At a clean stop, save what was published of each object (a few fields and its fingerprint, in the plugin's
    * store on the bus), so that the next start publishes only what changed, appeared or went meanwhile instead of
-   * every object: a restart then costs a list, not an evaluation of everything. Off by default: without it a
-   * start evaluates every object again, which is when a trigger added to the ConfigMap, a condition on the clock
-   * or a claim released after a failed send is looked at without a change (use `resyncPeriod` for those).
+   * every object: a restart then costs a list, not an evaluation of everything, and Herald behaves as if it had
+   * run through it. A notification config changed meanwhile still reaches every object (a resync request). Off:
+   * every start evaluates every object again, as Argo's hosts do (a condition on the clock, or a claim released
+   * after a failed send, is then looked at by a restart too; `resyncPeriod` looks at them while running).
    */
-  checkpoint: z.boolean().default(false),
+  checkpoint: z.boolean().default(true),
   /**
    * A MODIFIED that changes nothing but these annotations (and resourceVersion, managedFields) is not
    * published. Default: Herald's own `notified` annotation, whose patch would otherwise come back as an event.

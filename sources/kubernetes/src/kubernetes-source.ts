@@ -18,10 +18,10 @@ import { WatchSet } from './watch-set.ts';
 export default defineSource({
   id: 'kubernetes',
   description: 'Watches Kubernetes resources and publishes their changes',
-  sdkVersion: '^1.0.0',
+  sdkVersion: '^1.1.0',
   configSchema,
-  deps: { publisher: coreServices.publisher, logger: coreServices.logger, meter: coreServices.meter, tracer: coreServices.tracer, store: coreServices.store },
-  async init({ config, publisher, logger, meter, tracer, store }) {
+  deps: { publisher: coreServices.publisher, logger: coreServices.logger, meter: coreServices.meter, tracer: coreServices.tracer, store: coreServices.store, requests: coreServices.resyncRequests },
+  async init({ config, publisher, logger, meter, tracer, store, requests }) {
     const { kc, origin, namespace } = loadKubeConfig({ ...(config.kubeconfig ? { path: config.kubeconfig } : {}), ...(config.context ? { context: config.context } : {}) });
     const client = createKubeClient(kc, { userAgent: 'herald-source-kubernetes' });
     const metrics = sourceMetrics(meter);
@@ -45,7 +45,7 @@ export default defineSource({
         stopping.signal.throwIfAborted();
         const holder = `${hostname()}_${process.pid}`;
         const checkpoint = config.checkpoint ? () => new SourceCheckpoint(store, holder, new ObjectChanges(config.ignoredAnnotations), logger) : undefined;
-        const watches = () => (current = new WatchSet(targets, { client, config, publisher, logger, metrics, gate, tracer, ...(checkpoint ? { checkpoint } : {}) }));
+        const watches = () => (current = new WatchSet(targets, { client, config, publisher, logger, metrics, gate, tracer, requests, ...(checkpoint ? { checkpoint } : {}) }));
         if (!election.enabled) {
           const set = watches();
           running = set;

@@ -16,7 +16,7 @@ export interface SourceMetrics {
   deadLettered: Counter;
   /** Lists after 410 Gone. */
   relists: Counter;
-  /** Periodic resyncs (`resyncPeriod`). */
+  /** Resyncs: periodic (`resyncPeriod`), or asked for when the notification config changed. */
   resyncs: Counter;
   /** Failed lists and watches (each retried after a backoff). */
   watchErrors: Counter;
@@ -41,7 +41,7 @@ export function sourceMetrics(meter: Meter): SourceMetrics {
     unchanged: meter.createCounter('herald.source.kubernetes.events.unchanged', { description: 'MODIFIED events not published: nothing changed but the ignored annotations (Herald\'s own notified annotation), resourceVersion and managedFields' }),
     deadLettered: meter.createCounter('herald.source.kubernetes.events.dead_lettered', { description: 'Resource events sent to the dead letters instead of the events stream' }),
     relists: meter.createCounter('herald.source.kubernetes.relists', { description: 'Relists after the watched resourceVersion expired (410 Gone)' }),
-    resyncs: meter.createCounter('herald.source.kubernetes.resyncs', { description: 'Periodic resyncs (resyncPeriod): lists that published every object, unchanged ones too' }),
+    resyncs: meter.createCounter('herald.source.kubernetes.resyncs', { description: 'Resyncs (resyncPeriod, or asked for when the notification config changed): lists that published every object, unchanged ones too' }),
     watchErrors: meter.createCounter('herald.source.kubernetes.watch.errors', { description: 'Failed lists and watches, retried with backoff' }),
     watchRestarts: meter.createCounter('herald.source.kubernetes.watch.restarts', { description: 'Watches that ended and started again, by reason: closed (the server timeout), gone (410, relisted), short, stalled, resync (ended for a resync)' }),
     publishRetries: meter.createCounter('herald.source.kubernetes.publish.retries', { description: 'Failed publishes, retried with backoff' }),

@@ -1,4 +1,4 @@
-import { isBusClosed, isHeraldError, type BusPublisher, type Logger } from '@herald/plugin-sdk';
+import { isBusClosed, isHeraldError, type BusPublisher, type Logger, type ResyncRequest, type ResyncRequests } from '@herald/plugin-sdk';
 import { collectionDescription, gvrString, Informer, type InformerEvent, type KubeClient, type KubeObject } from '@herald/core-kube';
 import type { SourceCheckpoint } from './checkpoint.ts';
 import type { KubernetesSourceConfig } from './kubernetes-source.config.ts';
@@ -21,7 +21,17 @@ export interface Wiring {
   gate: PublishGate;
   /** `checkpoint: true`: a checkpoint for each set, which its start claims and its stop saves. */
   checkpoint?: () => SourceCheckpoint;
+  /** Herald's requests to publish every object again (the notification config changed). */
+  requests: ResyncRequests;
+  /** How long after the last request a resync starts (further requests meanwhile make one resync). */
+  resyncSettleMs?: number;
 }
+
+/**
+ * Wait after a resync request before resyncing: other evaluators load the new config too (each watches the
+ * ConfigMap), and the edits of one change (the ConfigMap, then its Secret) come as one resync.
+ */
+const RESYNC_SETTLE_MS = 2_000;
 
 /**
  * One informer per target, started and stopped together. Used once: a new term of leadership makes a new set.
@@ -35,6 +45,12 @@ export class WatchSet {
   #informers: Informer[] | undefined;
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
+  /** The newest resync request seen, and the newest whose resync handed every object over (see `save`). */
+  #requested: ResyncRequest | undefined;
+  #served: number | undefined;
+  #watchingRequests: { stop(): void } | undefined;
+  #settle: NodeJS.Timeout | undefined;
+  #resyncing: Promise<void> | undefined;
 
   constructor(targets: readonly WatchTarget[], wiring: Wiring) {
     this.#targets = targets;
@@ -53,17 +69,31 @@ export class WatchSet {
     return this.#informers.filter((i) => !i.hasSynced()).map((i) => i.description);
   }
 
+  /** The revision of the newest resync request whose objects are all published again (saved with a checkpoint). */
+  get served(): number | undefined {
+    return this.#served;
+  }
+
   /** Starts every informer; when one cannot list, stops them all and rejects with what to fix. */
   start(): Promise<void> {
     return (this.#starting ??= this.#start());
   }
 
   async #start(): Promise<void> {
-    const known = await this.#checkpoint?.claim();
+    const requested = await this.#wiring.requests.latest().catch((err: unknown) => {
+      this.#wiring.logger.warn({ err }, 'cannot read the resync requests: watching them from the next one');
+      return undefined;
+    });
+    // Whatever the first list publishes, every request up to this one is served once it is on the bus: a
+    // checkpoint saved before it is not used (claim), and without one every object is published.
+    this.#requested = requested;
+    this.#served = requested?.revision;
+    const known = await this.#checkpoint?.claim(requested?.revision);
     // Stopped while claiming: the stop saves nothing (there are no informers), and the claim goes unused.
     if (this.#stopping) return;
     const informers = this.#targets.map((target) => informer(target, this.#wiring, known?.get(checkpointKey(target))));
     this.#informers = informers;
+    this.#watchingRequests = this.#wiring.requests.watch(requested?.revision, (request) => this.#onRequest(request));
     const results = await Promise.allSettled(informers.map((i) => i.start()));
     const failed = results.findIndex((r) => r.status === 'rejected');
     if (failed === -1) return;
@@ -77,11 +107,46 @@ export class WatchSet {
    */
   stop(): Promise<void> {
     return (this.#stopping ??= (async () => {
+      this.#watchingRequests?.stop();
+      clearTimeout(this.#settle);
       const informers = this.#informers ?? [];
       await Promise.all(informers.map((i) => i.stop()));
+      await this.#resyncing;
       const checkpoint = this.#checkpoint;
-      if (checkpoint && this.#informers) await checkpoint.save(new Map(informers.map((i, n) => [checkpointKey(this.#targets[n]!), i.taken()])));
+      if (checkpoint && this.#informers) await checkpoint.save(new Map(informers.map((i, n) => [checkpointKey(this.#targets[n]!), i.taken()])), this.#served);
     })());
+  }
+
+  /**
+   * A resync request: every object is published again once the requests settle. One that asks for no resync
+   * (the first config of an installation, parts only removed) is served at once, unless a resync is to come.
+   */
+  #onRequest(request: ResyncRequest): void {
+    if (this.#stopping) return;
+    const resyncPending = this.#requested !== undefined && this.#requested.revision !== this.#served;
+    this.#requested = request;
+    // No resync asked for: served now, or by the resync still to come (it serves the newest request).
+    if (!request.resync) {
+      if (!resyncPending) this.#served = request.revision;
+      return;
+    }
+    this.#wiring.logger.info({ revision: request.revision, reason: request.reason }, `resync asked for (${request.reason}): publishing every object again`);
+    clearTimeout(this.#settle);
+    this.#settle = setTimeout(() => {
+      this.#settle = undefined;
+      const previous = this.#resyncing ?? Promise.resolve();
+      this.#resyncing = previous.then(() => this.#resync());
+    }, this.#wiring.resyncSettleMs ?? RESYNC_SETTLE_MS);
+  }
+
+  /** Resyncs every informer for the newest request; it is served once each handed every object over. */
+  async #resync(): Promise<void> {
+    const target = this.#requested?.revision;
+    if (target === undefined || target === this.#served || this.#stopping) return;
+    const done = await Promise.all((this.#informers ?? []).map((i) => i.resync()));
+    if (!done.every(Boolean)) return;
+    this.#served = Math.max(this.#served ?? 0, target);
+    this.#wiring.logger.info({ revision: target }, 'resynced: every object published again for the notification config');
   }
 }
 

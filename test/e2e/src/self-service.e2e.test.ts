@@ -36,7 +36,7 @@ async function grantSelfService(): Promise<void> {
 }
 
 describe('self-service notifications: a namespace’s own ConfigMap and Secret for its objects (real kube-apiserver, NATS, receiver)', () => {
-  it('applies a namespace’s config to its objects besides Herald’s own, with its own Secret, Argo’s state keys, and nothing for other namespaces', async () => {
+  it('applies a namespace’s config to its objects besides Herald’s own, with its own Secret, Argo’s state keys, and nothing for other namespaces; a trigger edited there reaches its unchanged objects', async () => {
     // The source's namespaces, filled in once they exist (read when Herald starts).
     const source: { namespaces?: string[] } = {};
     const s = await world.scenario({
@@ -126,6 +126,16 @@ describe('self-service notifications: a namespace’s own ConfigMap and Secret f
       return run.stdout.split('\n').find((line) => line.startsWith('Namespaces with their own config'));
     };
     await waitUntil(selfService, (line) => line === `Namespaces with their own config (self-service): 1: ${teamA}`, '`herald status` never named team-a');
+
+    // A trigger edited in team-a's config reaches team-a's Pod, which did not change: every object is published
+    // again and evaluated. A changed condition is another condition (its key is the hash of `when`, as Argo's).
+    const edited = `${ready} && pod.metadata.name != ''`;
+    await s.core.patchNamespacedConfigMap({ namespace: teamA, name: 'herald-notifications-cm', body: { data: { 'trigger.on-team-ready': `- when: ${edited}\n  send: [team-ready]\n` } } }, mergePatch);
+    await world.receiver.waitFor(3, to('/team-a', 'api'));
+    expect(herald.logs()).toContain(`the notification config changed (${teamA}/trigger.on-team-ready changed)`);
+    await s.settled();
+    expect(requests('/team-a', 'api')).toHaveLength(3);
+    expect(requests('/home', 'api')).toHaveLength(2);
 
     // Deleted, a namespace's config no longer applies: a new Pod of team-a hears only from Herald's own.
     await s.core.deleteNamespacedConfigMap({ namespace: teamA, name: 'herald-notifications-cm' });
