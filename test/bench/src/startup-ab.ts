@@ -14,7 +14,10 @@
  * once, unmeasured, stops and starts again on the same bus: a restart, every object already known (the bus's
  * duplicate window is 1 s, so the second start's events are not dropped as repeats). BENCH_AB_TIMELINE=1: a line
  * every 250 ms of the start (see sampleTimeline). BENCH_AB_SOURCE_<label>: the Kubernetes source's options for that
- * label, JSON (`{"checkpoint":true}`: a restart from the first start's checkpoint).
+ * label, JSON (`{"checkpoint":false}`: every start publishes every object). BENCH_AB_CONFIG_EDIT=1: once a measured
+ * start is idle, a trigger is added to the ConfigMap (a condition no Pod meets), which asks the source for a resync;
+ * `configEdit` in the line: from the edit until every Pod was published again (`resyncedS`), settled and idle, with
+ * Herald's and nats-server's CPU and the events published. The trigger is taken out again before the stop.
  */
 import { readdirSync, readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -24,13 +27,16 @@ import { spawn } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { freePort, startNats } from '@herald/test-harness';
-import { createPendingPods, findPid, heraldRunConfig, processCpuSeconds, seededNamespace } from './pending-pods.ts';
+import { CONFIG_MAP, createPendingPods, findPid, heraldRunConfig, processCpuSeconds, seededNamespace } from './pending-pods.ts';
 
 const pods = Number(process.env.BENCH_AB_PODS ?? 10_000);
 const rounds = Number(process.env.BENCH_AB_ROUNDS ?? 2);
 const mains = (process.env.BENCH_AB_MAINS ?? '').split(',').map((m) => m.split('=') as [string, string]);
 const restart = process.env.BENCH_AB_RESTART === '1';
+const configEdit = process.env.BENCH_AB_CONFIG_EDIT === '1';
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 /** CPU-seconds a second under which Herald counts as idle (a profiler keeps it above the default). */
 const idleCpu = Number(process.env.BENCH_AB_IDLE_CPU ?? 0.02);
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -69,8 +75,25 @@ async function start(label: string, main: string, dir: string, port: number, nat
   }
   const syncedMs = performance.now() - started;
   const cpuAtSynced = [cpuSeconds(child.pid!), cpuSeconds(natsPid) - natsBefore];
-  // Settled: every durable consumer without pending messages for half a second, then a second under 2 % CPU.
-  const nc = await connect({ servers: nats.url });
+  await untilSettled(nats.url);
+  const settledMs = performance.now() - started;
+  await timeline?.stop();
+  const cpuAtSettled = [cpuSeconds(child.pid!), cpuSeconds(natsPid) - natsBefore];
+  await untilIdle(child.pid!);
+  const idleMs = performance.now() - started - 1000;
+  const cpu = (v: number) => +v.toFixed(2);
+  const line = { label, kind, round, pods, load: Number(load.toFixed(1)), syncedS: +(syncedMs / 1000).toFixed(2), settledS: +(settledMs / 1000).toFixed(2), idleS: +(idleMs / 1000).toFixed(2), cpuS: +cpuSeconds(child.pid!).toFixed(2), natsCpuS: cpu(cpuSeconds(natsPid) - natsBefore), cpuAtSyncedS: cpuAtSynced.map(cpu), cpuAtSettledS: cpuAtSettled.map(cpu), apiserverCpuS: +(cpuSeconds(apiserverPid) - apiserverBefore).toFixed(2), rssMiB: Math.round(kib(child.pid!, 'VmRSS') / 1024), peakMiB: Math.round(kib(child.pid!, 'VmHWM') / 1024) };
+  const edit = configEdit ? await editConfig(`${label}-${round}-${kind}`, natsUrl, child.pid!, natsPid) : undefined;
+  // A clean stop's time too: with a checkpoint, it saves what was published.
+  const stopping = performance.now();
+  child.kill('SIGTERM');
+  await exited;
+  out(JSON.stringify({ ...line, ...(edit ? { configEdit: edit } : {}), stopS: +((performance.now() - stopping) / 1000).toFixed(2) }));
+}
+
+/** Settled: every durable consumer of the AB streams without pending messages for half a second. */
+async function untilSettled(natsUrl: string): Promise<void> {
+  const nc = await connect({ servers: natsUrl });
   const jsm = await jetstreamManager(nc);
   let quiet: number | undefined;
   for (;;) {
@@ -81,23 +104,43 @@ async function start(label: string, main: string, dir: string, port: number, nat
     if (quiet !== undefined && performance.now() - quiet > 500) break;
     await delay(100);
   }
-  const settledMs = performance.now() - started;
-  await timeline?.stop();
-  const cpuAtSettled = [cpuSeconds(child.pid!), cpuSeconds(natsPid) - natsBefore];
   await nc.close();
+}
+
+/** Idle: a whole second under BENCH_AB_IDLE_CPU. */
+async function untilIdle(pid: number): Promise<void> {
   for (;;) {
-    const before = cpuSeconds(child.pid!);
+    const before = cpuSeconds(pid);
     await delay(1000);
-    if (cpuSeconds(child.pid!) - before <= idleCpu) break;
+    if (cpuSeconds(pid) - before <= idleCpu) break;
   }
-  const idleMs = performance.now() - started - 1000;
-  const cpu = (v: number) => +v.toFixed(2);
-  const line = { label, kind, round, pods, load: Number(load.toFixed(1)), syncedS: +(syncedMs / 1000).toFixed(2), settledS: +(settledMs / 1000).toFixed(2), idleS: +(idleMs / 1000).toFixed(2), cpuS: +cpuSeconds(child.pid!).toFixed(2), natsCpuS: cpu(cpuSeconds(natsPid) - natsBefore), cpuAtSyncedS: cpuAtSynced.map(cpu), cpuAtSettledS: cpuAtSettled.map(cpu), apiserverCpuS: +(cpuSeconds(apiserverPid) - apiserverBefore).toFixed(2), rssMiB: Math.round(kib(child.pid!, 'VmRSS') / 1024), peakMiB: Math.round(kib(child.pid!, 'VmHWM') / 1024) };
-  // A clean stop's time too: with a checkpoint, it saves what was published.
-  const stopping = performance.now();
-  child.kill('SIGTERM');
-  await exited;
-  out(JSON.stringify({ ...line, stopS: +((performance.now() - stopping) / 1000).toFixed(2) }));
+}
+
+/** The events stream's last sequence: every event stored since the bus was made. */
+async function storedEvents(natsUrl: string): Promise<number> {
+  const nc = await connect({ servers: natsUrl });
+  try {
+    return (await (await jetstreamManager(nc)).streams.info('AB_EVENTS')).state.last_seq;
+  } finally {
+    await nc.close();
+  }
+}
+
+/** BENCH_AB_CONFIG_EDIT: a trigger added, measured until every Pod was published again and Herald is idle; then taken out. */
+async function editConfig(name: string, natsUrl: string, pid: number, natsPid: number) {
+  const key = `trigger.on-bench-edit-${name}`;
+  const [cpuBefore, natsBefore, eventsBefore] = [cpuSeconds(pid), cpuSeconds(natsPid), await storedEvents(natsUrl)];
+  const edited = performance.now();
+  await core.patchNamespacedConfigMap({ name: CONFIG_MAP, namespace, body: { data: { [key]: "- when: pod.status.phase == 'Never'\n  send: [pod-ready]\n" } } }, mergePatch);
+  while ((await storedEvents(natsUrl)) - eventsBefore < pods) await delay(100);
+  const resyncedMs = performance.now() - edited;
+  await untilSettled(natsUrl);
+  await untilIdle(pid);
+  const idleMs = performance.now() - edited - 1000;
+  const edit = { resyncedS: +(resyncedMs / 1000).toFixed(2), idleS: +(idleMs / 1000).toFixed(2), cpuS: +(cpuSeconds(pid) - cpuBefore).toFixed(2), natsCpuS: +(cpuSeconds(natsPid) - natsBefore).toFixed(2), published: (await storedEvents(natsUrl)) - eventsBefore };
+  await core.patchNamespacedConfigMap({ name: CONFIG_MAP, namespace, body: { data: { [key]: null } } }, mergePatch);
+  await delay(1000);
+  return edit;
 }
 
 /**
