@@ -32,7 +32,7 @@ describe.each(Object.entries(mains))('the %s herald command, run from a folder o
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^Usage: herald/);
-    expect(herald('version')).toMatchObject({ status: 0, stdout: expect.stringMatching(new RegExp(`^herald \\d+\\.\\d+\\.\\d+ \\(plugin contract 1, plugin SDK 1\\.0\\.0, node ${process.version.replaceAll('.', '\\.')}\\)\n$`)) });
+    expect(herald('version')).toMatchObject({ status: 0, stdout: expect.stringMatching(new RegExp(`^herald \\d+\\.\\d+\\.\\d+ \\(plugin contract 1, plugin SDK 1\\.1\\.0, node ${process.version.replaceAll('.', '\\.')}\\)\n$`)) });
   });
 
   it('validates a notification ConfigMap, and checks a herald.yaml whose built-in sink and source it loads by name', () => {

@@ -25,10 +25,10 @@ function configFile(name: string, text: string): string {
 
 describe('herald CLI', () => {
   it('prints its version for people and for machines', () => {
-    expect(herald(['version'])).toMatchObject({ code: 0, stdout: `herald 0.1.0 (plugin contract 1, plugin SDK 1.0.0, node ${process.version})\n` });
+    expect(herald(['version'])).toMatchObject({ code: 0, stdout: `herald 0.1.0 (plugin contract 1, plugin SDK 1.1.0, node ${process.version})\n` });
     const json = herald(['version', '-o', 'json']);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual({ version: '0.1.0', pluginContract: 1, sdk: '1.0.0', node: process.version });
+    expect(JSON.parse(json.stdout)).toEqual({ version: '0.1.0', pluginContract: 1, sdk: '1.1.0', node: process.version });
   });
 
   it.each([['run', '--help'], ['version', '--help'], ['config', 'check', '--help'], ['--help']])('has help for `herald %s`', (...args) => {
